@@ -1,0 +1,206 @@
+"""bench/report.py — turns the wrk reports of bench/run.sh into the table and docs/PERFORMANCE.md.
+
+Reads its inputs from the environment set by run.sh (BENCH_*), the wrk outputs
+`$BENCH_RESULTS/<target>.<round>.wrk` and the CPU tick deltas `<target>.<round>.cpu`.
+Medians over rounds, per column, so one disturbed round does not move the result.
+Standard library only: the bench must run on a bare Debian with python3.
+"""
+
+import datetime
+import os
+import re
+import statistics
+import sys
+
+MARKER = "<!-- notes -->"
+TARGETS = [
+    ("nginx", "nginx static (same bytes)"),
+    ("entry", "foison entry page"),
+    ("list", "foison /innovations"),
+    ("healthz", "foison /healthz"),
+]
+TIME_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+GOAL_RATIO = 1.0
+GOAL_P99_MS = 5.0
+
+
+def env(name):
+    return os.environ[name]
+
+
+def to_ms(text):
+    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text)
+    if not m:
+        raise ValueError(f"unknown wrk time {text!r}")
+    return float(m.group(1)) * TIME_UNITS[m.group(2)]
+
+
+def parse_wrk(path):
+    """Requests/sec, request count, p50 and p99 in ms, and errors from one wrk --latency report."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+
+    def grab(pattern):
+        m = re.search(pattern, text, re.M)
+        if not m:
+            raise ValueError(f"{path}: no match for {pattern!r}:\n{text}")
+        return m.group(1)
+
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        errors += sum(int(g) for g in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        errors += int(m.group(1))
+    return {
+        "rps": float(grab(r"^Requests/sec:\s*([0-9.]+)")),
+        "requests": int(grab(r"^\s*(\d+) requests in ")),
+        "p50": to_ms(grab(r"^\s*50%\s+(\S+)")),
+        "p99": to_ms(grab(r"^\s*99%\s+(\S+)")),
+        "errors": errors,
+    }
+
+
+def collect():
+    results_dir = env("BENCH_RESULTS")
+    rounds = int(env("BENCH_ROUNDS"))
+    clk_tck = int(env("CLK_TCK"))
+    rows = {}
+    for key, _ in TARGETS:
+        runs = []
+        for r in range(1, rounds + 1):
+            run = parse_wrk(os.path.join(results_dir, f"{key}.{r}.wrk"))
+            with open(os.path.join(results_dir, f"{key}.{r}.cpu"), encoding="utf-8") as f:
+                ticks = int(f.read().strip())
+            run["cpu_us"] = ticks * 1e6 / clk_tck / run["requests"] if run["requests"] else 0.0
+            runs.append(run)
+        rows[key] = {
+            col: statistics.median(run[col] for run in runs)
+            for col in ("rps", "p50", "p99", "cpu_us")
+        }
+        rows[key]["errors"] = sum(run["errors"] for run in runs)
+    return rows
+
+
+def fmt_ms(v):
+    return f"{v:.2f}" if v < 10 else f"{v:.1f}"
+
+
+def table(rows):
+    base = rows["nginx"]["rps"]
+    head = ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "ratio to nginx static", "errors"]
+    body = []
+    for key, label in TARGETS:
+        r = rows[key]
+        body.append([
+            label,
+            f"{r['rps']:.0f}",
+            fmt_ms(r["p50"]),
+            fmt_ms(r["p99"]),
+            f"{r['cpu_us']:.1f}",
+            f"{r['rps'] / base:.2f}×" if base else "n/a",
+            str(r["errors"]),
+        ])
+    return head, body
+
+
+def markdown_table(head, body):
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def text_table(head, body):
+    widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
+    out = []
+    for row in [head] + body:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        out.append("  ".join(cells))
+    return "\n".join(out)
+
+
+def goal(rows):
+    entry, base = rows["entry"], rows["nginx"]["rps"]
+    ratio = entry["rps"] / base if base else 0.0
+    met = ratio >= GOAL_RATIO and entry["p99"] < GOAL_P99_MS and entry["errors"] == 0
+    conns = env("CONNECTIONS")
+    detail = f"entry page at {ratio:.2f}× nginx static, p99 {fmt_ms(entry['p99'])} ms"
+    if entry["errors"]:
+        detail += f", {entry['errors']} errors"
+    verdict = "**met**" if met else "**not met**"
+    line = (f"Goal — entry page ≥ {GOAL_RATIO:.1f}× nginx static req/s with p99 < "
+            f"{GOAL_P99_MS:.0f} ms at {conns} connections: {verdict} ({detail}).")
+    return met, line
+
+
+def document(rows, head, body, goal_line):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
+    conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
+    return f"""# Performance
+
+This part of the file is written by `make bench` (`bench/run.sh`); do not edit it by hand.
+Hand-written notes go below the notes marker line, which the bench keeps.
+
+- Date: {now}
+- Machine: {env("BENCH_NPROC")} CPUs ({env("BENCH_CPU")}), Linux {env("BENCH_KERNEL")}
+- Versions: {env("BENCH_NGINX_VERSION")}; {env("BENCH_WRK_VERSION")}; foison commit {env("BENCH_COMMIT")}
+
+## Method
+
+- A fresh demo site (`foison demo`) served by `foison serve --threads {threads}`, access log to
+  `{env("BENCH_FOISON_LOG")}`; the entry page `{env("BENCH_ENTRY_PATH")}` ({env("BENCH_ENTRY_BYTES")} bytes) fetched from it
+  and served as a static file by nginx with `worker_processes {threads}`, `sendfile`, `tcp_nopush`,
+  `open_file_cache`, no access log and long keep-alive (`bench/nginx.conf.in`). Both bodies are
+  checked to be byte-identical before measuring.
+- Everything on 127.0.0.1 on the same machine, so wrk competes with the server for the CPUs.
+  `wrk -t{wthreads} -c{conns} -d{secs}s --latency`, after a {warm} s warm-up per target; {rounds} round(s),
+  each round running the four targets one after the other, so drift in machine load affects
+  all of them alike. Every figure is the median over the rounds.
+- CPU µs/req: utime+stime of the server (nginx master and workers; the single foison process)
+  from `/proc/PID/stat` before and after each run, divided by the requests wrk counted.
+- Ratio: the target's req/s divided by nginx's. Errors: wrk socket errors plus non-2xx/3xx
+  answers, summed over the rounds.
+
+## Results
+
+{markdown_table(head, body)}
+
+{goal_line}
+"""
+
+
+def write_doc(path, generated):
+    notes = f"{MARKER}\n\n## Notes\n\n"
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+        m = re.search(r"^" + re.escape(MARKER) + r"[ \t]*$", old, re.M)
+        if m:
+            notes = old[m.start():]
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(generated.rstrip("\n") + "\n\n" + notes)
+    os.replace(tmp, path)
+
+
+def main():
+    rows = collect()
+    head, body = table(rows)
+    met, goal_line = goal(rows)
+    print()
+    print(text_table(head, body))
+    print()
+    print(goal_line.replace("**", ""))
+    doc = env("BENCH_DOC")
+    if doc != "-":
+        write_doc(doc, document(rows, head, body, goal_line))
+        print(f"bench: wrote {doc}")
+    if env("BENCH_REQUIRE_GOAL") == "1" and not met:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

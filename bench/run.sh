@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: foison's speed against nginx serving the same page as a static file.
+# Starts a fresh demo site and a tuned nginx on 127.0.0.1, runs wrk against each target in
+# interleaved rounds (so drift in machine load hits every target alike), measures the server's CPU
+# time per request from /proc, and rewrites the part of docs/PERFORMANCE.md above `<!-- notes -->`.
+# Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP seconds per target (2),
+# BENCH_THREADS (nproc), BENCH_FOISON_LOG (/dev/null: where foison's access log goes),
+# BENCH_DOC (docs/PERFORMANCE.md; "-" to skip writing it), BENCH_REQUIRE_GOAL=1 to fail when
+# the goal is missed, FOISON (build/foison).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FOISON=${FOISON:-build/foison}
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_WARMUP=${BENCH_WARMUP:-2}
+BENCH_THREADS=${BENCH_THREADS:-$(nproc 2>/dev/null || echo 2)}
+BENCH_FOISON_LOG=${BENCH_FOISON_LOG:-/dev/null}
+BENCH_DOC=${BENCH_DOC:-docs/PERFORMANCE.md}
+BENCH_REQUIRE_GOAL=${BENCH_REQUIRE_GOAL:-0}
+CONNECTIONS=64
+WRK_THREADS=2
+PY=/usr/bin/python3
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+for v in BENCH_SECONDS BENCH_ROUNDS BENCH_THREADS; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
+done
+[[ $BENCH_WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be an integer (got '$BENCH_WARMUP')"
+[[ -x $FOISON ]] || die "$FOISON not found: run 'make build' first"
+command -v wrk >/dev/null || die "wrk not found: run ./scripts/bootstrap"
+command -v curl >/dev/null || die "curl not found: run ./scripts/bootstrap"
+[[ -x $PY ]] || die "$PY not found"
+NGINX=$(command -v nginx || true)
+[[ -n $NGINX ]] || NGINX=/usr/sbin/nginx
+[[ -x $NGINX ]] || die "nginx not found: run ./scripts/bootstrap"
+CLK_TCK=$(getconf CLK_TCK)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/foison-bench.XXXXXX")
+# nginx workers run as nobody when the bench is started by root: they must be able to read www/.
+chmod 755 "$tmp"
+foison_pid=""
+nginx_pid=""
+nginx_pids=""
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    trap - EXIT INT TERM
+    [[ -n $foison_pid ]] && stop_pid "$foison_pid"
+    [[ -n $nginx_pid ]] && stop_pid "$nginx_pid"
+    # Workers outlive a master killed with SIGKILL: stop any that are left.
+    for pid in $nginx_pids; do
+        if [[ $pid != "$nginx_pid" ]]; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Two free ports: bind to port 0 and let the kernel choose.
+read -r foison_port nginx_port < <($PY -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])')
+foison_url="http://127.0.0.1:$foison_port"
+nginx_url="http://127.0.0.1:$nginx_port"
+
+fetch() { # fetch URL [curl args...]: body on stdout, fails on HTTP errors, never waits long
+    local url=$1
+    shift
+    curl -fsS --max-time 10 "$@" "$url"
+}
+
+# --- foison -----------------------------------------------------------------------------------
+echo "bench: demo site in $tmp, foison on :$foison_port with $BENCH_THREADS threads"
+"$FOISON" demo "$tmp/site.db" >"$tmp/demo.log" 2>&1 ||
+    { cat "$tmp/demo.log" >&2; die "'$FOISON demo' failed"; }
+"$FOISON" serve "$tmp/site.db" --listen "127.0.0.1:$foison_port" --threads "$BENCH_THREADS" \
+    >/dev/null 2>>"$BENCH_FOISON_LOG" &
+foison_pid=$!
+for i in $(seq 100); do
+    kill -0 "$foison_pid" 2>/dev/null ||
+        die "foison exited at startup (rerun with BENCH_FOISON_LOG=/tmp/foison.log to see why)"
+    fetch "$foison_url/healthz" -o /dev/null 2>/dev/null && break
+    [[ $i == 100 ]] && die "foison did not answer /healthz within 10 s"
+    sleep 0.1
+done
+
+slug=$(fetch "$foison_url/api/v1/entries?kind=innovation" 2>/dev/null | $PY -c '
+import json, sys
+try:
+    print(json.load(sys.stdin)["entries"][0]["slug"])
+except Exception:
+    pass' || true)
+if [[ -z $slug ]]; then
+    slug=$(fetch "$foison_url/innovations" | grep -o 'href="/innovations/[^"/?#]*"' | head -n 1 |
+        sed 's|^href="/innovations/||; s|"$||' || true)
+fi
+[[ -n $slug ]] || die "no innovation found in the demo site"
+entry_path="/innovations/$slug"
+
+mkdir -p "$tmp/www" "$tmp/tmp"
+fetch "$foison_url$entry_path" -o "$tmp/www/entry.html"
+chmod 644 "$tmp/www/entry.html"
+[[ -s $tmp/www/entry.html ]] || die "empty entry page at $entry_path"
+echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
+
+# --- nginx ------------------------------------------------------------------------------------
+sed -e "s|@WORKERS@|$BENCH_THREADS|g" -e "s|@PREFIX@|$tmp|g" -e "s|@PORT@|$nginx_port|g" \
+    -e "s|@LISTEN_OPTS@|${BENCH_NGINX_LISTEN:-}|g" \
+    bench/nginx.conf.in >"$tmp/nginx.conf"
+"$NGINX" -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" >"$tmp/nginx.out" 2>&1 &
+nginx_pid=$!
+for i in $(seq 100); do
+    if ! kill -0 "$nginx_pid" 2>/dev/null; then
+        cat "$tmp/nginx.out" "$tmp/nginx-error.log" >&2 2>/dev/null || true
+        die "nginx exited at startup"
+    fi
+    workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ' || true)
+    if [[ $(wc -w <<<"$workers") -ge $BENCH_THREADS ]] &&
+        fetch "$nginx_url/entry.html" -o /dev/null 2>/dev/null; then
+        break
+    fi
+    [[ $i == 100 ]] && die "nginx did not start within 10 s"
+    sleep 0.1
+done
+nginx_pids="$nginx_pid $workers"
+
+# Both servers must send the same bytes, or the comparison means nothing.
+fetch "$nginx_url/entry.html" -o "$tmp/check-nginx.html"
+fetch "$foison_url$entry_path" -o "$tmp/check-foison.html"
+cmp -s "$tmp/www/entry.html" "$tmp/check-foison.html" ||
+    die "foison sent different bytes for $entry_path on two requests (page not deterministic)"
+cmp -s "$tmp/check-nginx.html" "$tmp/check-foison.html" ||
+    die "nginx and foison bodies differ"
+echo "bench: nginx ($BENCH_THREADS workers) on :$nginx_port serves identical bytes"
+
+# --- measurements -----------------------------------------------------------------------------
+cpu_ticks() { # cpu_ticks PID...: utime+stime in clock ticks, summed over the processes
+    local total=0 pid line rest f
+    for pid in "$@"; do
+        read -r line <"/proc/$pid/stat" || return 1
+        rest=${line##*) } # the command name may hold spaces; the fields after it do not
+        read -r -a f <<<"$rest"
+        total=$((total + f[11] + f[12])) # fields 14 and 15: utime, stime
+    done
+    echo "$total"
+}
+
+targets=(nginx entry list healthz)
+declare -A url pids
+url[nginx]="$nginx_url/entry.html"
+url[entry]="$foison_url$entry_path"
+url[list]="$foison_url/innovations"
+url[healthz]="$foison_url/healthz"
+pids[nginx]="$nginx_pids"
+pids[entry]="$foison_pid"
+pids[list]="$foison_pid"
+pids[healthz]="$foison_pid"
+
+alive() {
+    local pid
+    for pid in $nginx_pids $foison_pid; do
+        kill -0 "$pid" 2>/dev/null || die "server process $pid died during the bench"
+    done
+}
+
+run_wrk() { # run_wrk SECONDS URL: wrk's report on stdout
+    timeout $(($1 + 60)) wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2"
+}
+
+res="$tmp/results"
+mkdir -p "$res"
+if ((BENCH_WARMUP > 0)); then
+    echo "bench: warm-up ${BENCH_WARMUP}s per target"
+    for t in "${targets[@]}"; do
+        run_wrk "$BENCH_WARMUP" "${url[$t]}" >/dev/null
+    done
+fi
+for round in $(seq "$BENCH_ROUNDS"); do
+    for t in "${targets[@]}"; do
+        # shellcheck disable=SC2086 # pid lists split on purpose
+        before=$(cpu_ticks ${pids[$t]})
+        run_wrk "$BENCH_SECONDS" "${url[$t]}" >"$res/$t.$round.wrk"
+        # shellcheck disable=SC2086
+        after=$(cpu_ticks ${pids[$t]})
+        echo $((after - before)) >"$res/$t.$round.cpu"
+        alive
+        printf 'bench: round %d/%d %-8s %s\n' "$round" "$BENCH_ROUNDS" "$t" \
+            "$(grep -o 'Requests/sec: *[0-9.]*' "$res/$t.$round.wrk" || echo '?')"
+    done
+done
+
+# --- report -----------------------------------------------------------------------------------
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "none")
+if [[ $commit != none ]] &&
+    [[ -n $(git status --porcelain --untracked-files=no -- . ":!$BENCH_DOC" 2>/dev/null) ]]; then
+    commit="$commit (with uncommitted changes)"
+fi
+BENCH_RESULTS=$res
+BENCH_ENTRY_PATH=$entry_path
+BENCH_ENTRY_BYTES=$(wc -c <"$tmp/www/entry.html")
+BENCH_NPROC=$(nproc)
+BENCH_KERNEL=$(uname -r)
+BENCH_CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+BENCH_NGINX_VERSION=$("$NGINX" -v 2>&1 | head -n 1 || true)
+# wrk -v prints its version then the usage, and exits non-zero.
+BENCH_WRK_VERSION=$({ wrk -v 2>&1 || true; } | head -n 1 | sed 's/[[:space:]]*$//')
+BENCH_COMMIT=$commit
+export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH_DOC
+export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH
+export BENCH_ENTRY_BYTES BENCH_NPROC BENCH_KERNEL BENCH_CPU BENCH_NGINX_VERSION
+export BENCH_WRK_VERSION BENCH_COMMIT
+$PY bench/report.py

@@ -1,0 +1,19 @@
+/* cli.h — the subcommands of the foison binary, one file each. Each returns the exit status. */
+#ifndef FOISON_CLI_H
+#define FOISON_CLI_H
+
+int cli_init(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_check(int argc, char **argv);
+
+/* Shared helpers (cli/common.c). */
+const char *cli_datadir(void);
+/* True when argv has -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Creates a new site file at path with the territory seeded; 0 or prints the error. */
+int cli_create_site(const char *path);
+
+#endif

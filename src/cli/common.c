@@ -1,0 +1,44 @@
+/* common.c — helpers shared by the subcommands: where the data files are, creating a site. */
+#include "cli/cli.h"
+#include "core/territory.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_datadir(void)
+{
+    const char *d = getenv("FOISON_DATADIR");
+    return d && *d ? d : FOISON_DATADIR;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_create_site(const char *path)
+{
+    char err[512];
+    struct store *s = store_open(path, STORE_OPEN_CREATE, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "foison: %s\n", err);
+        return 1;
+    }
+    char tsv[1024];
+    snprintf(tsv, sizeof tsv, "%s/data/communes.tsv", cli_datadir());
+    const char *base = getenv("FOISON_BASE_URL");
+    int rc = territory_seed(s, tsv, base && *base ? base : "http://127.0.0.1:8080", err,
+                            sizeof err);
+    store_close(s);
+    if (rc != 0) {
+        fprintf(stderr, "foison: %s\n", err);
+        unlink(path);
+        return 1;
+    }
+    return 0;
+}

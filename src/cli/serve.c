@@ -1,0 +1,115 @@
+/* serve.c — `foison serve SITE.db [--listen HOST:PORT] [--threads N]`. */
+#include "cli/cli.h"
+#include "core/account.h"
+#include "http/http.h"
+#include "render/markdown.h"
+#include "store/store.h"
+#include "web/app.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int serve_usage(FILE *f)
+{
+    fprintf(f, "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
+               "          [--max-body OCTETS] [--timeout SECONDES] [--quiet]\n"
+               "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
+               "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
+               "Journal d'accès sur la sortie d'erreur (--quiet pour le couper).\n");
+    return f == stdout ? 0 : 2;
+}
+
+static int serve_parse_uint(const char *s, unsigned long min, unsigned long max,
+                            unsigned long *out)
+{
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
+        return -1;
+    unsigned long v = strtoul(s, NULL, 10);
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return serve_usage(stdout);
+    if (argc < 2)
+        return serve_usage(stderr);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct server_options opt = {
+        .listen_host = "127.0.0.1",
+        .port = 8080,
+        .threads = cores > 0 ? (unsigned)cores : 2,
+        .max_body = 1024 * 1024,
+        .timeout_seconds = 30,
+    };
+    static char host[64];
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long n;
+        if (strcmp(a, "--quiet") == 0) {
+            opt.quiet = true;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "foison: option %s : valeur manquante\n", a);
+            return 2;
+        }
+        i++;
+        if (strcmp(a, "--listen") == 0) {
+            const char *colon = strrchr(v, ':');
+            if (!colon || (size_t)(colon - v) >= sizeof host || colon == v ||
+                serve_parse_uint(colon + 1, 1, 65535, &n) != 0) {
+                fprintf(stderr, "foison: --listen attend HÔTE:PORT (ex. 127.0.0.1:8080)\n");
+                return 2;
+            }
+            memcpy(host, v, (size_t)(colon - v));
+            host[colon - v] = '\0';
+            opt.listen_host = host;
+            opt.port = (unsigned short)n;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (serve_parse_uint(v, 1, 256, &n) != 0) {
+                fprintf(stderr, "foison: --threads attend un entier de 1 à 256\n");
+                return 2;
+            }
+            opt.threads = (unsigned)n;
+        } else if (strcmp(a, "--max-body") == 0) {
+            if (serve_parse_uint(v, 1024, 64UL * 1024 * 1024, &n) != 0) {
+                fprintf(stderr, "foison: --max-body attend un entier de 1024 à 67108864\n");
+                return 2;
+            }
+            opt.max_body = n;
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (serve_parse_uint(v, 1, 3600, &n) != 0) {
+                fprintf(stderr, "foison: --timeout attend un entier de 1 à 3600\n");
+                return 2;
+            }
+            opt.timeout_seconds = (unsigned)n;
+        } else {
+            fprintf(stderr, "foison: option inconnue : %s\n", a);
+            return serve_usage(stderr);
+        }
+    }
+    char err[512];
+    struct store *s = store_open(argv[1], STORE_OPEN_EXISTING, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "foison: %s\n", err);
+        return 1;
+    }
+    if (account_init() != 0) {
+        store_close(s);
+        return 1;
+    }
+    markdown_init();
+    struct app *app = app_load(s, cli_datadir());
+    store_close(s);
+    if (!app)
+        return 1;
+    store_thread_setup(argv[1]);
+    int rc = http_serve(app, app_routes, app_nroutes, &opt);
+    app_free(app);
+    return rc;
+}

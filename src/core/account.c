@@ -1,0 +1,227 @@
+/* account.c — accounts and the secrets that prove who is who. */
+#include "core/account.h"
+#include "store/user_store.h"
+#include "util/arena.h"
+#include "util/utf8.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* A real hash of a random password, verified against when the e-mail is unknown so that the
+ * answer takes as long as for a known account. */
+static char account_dummy_hash[crypto_pwhash_STRBYTES];
+
+
+int account_init(void)
+{
+    if (sodium_init() < 0)
+        return -1;
+    if (account_dummy_hash[0])
+        return 0;
+    char pw[ACCOUNT_TOKEN_LEN + 1];
+    account_random_token(pw);
+    return crypto_pwhash_str_alg(account_dummy_hash, pw, strlen(pw),
+                                 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
+}
+
+static void account_hash_token(const char *token, unsigned char out[32])
+{
+    crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+void account_random_token(char out[ACCOUNT_TOKEN_LEN + 1])
+{
+    unsigned char raw[ACCOUNT_TOKEN_LEN / 2];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, ACCOUNT_TOKEN_LEN + 1, raw, sizeof raw);
+}
+
+bool account_token_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb || la == 0)
+        return false;
+    return sodium_memcmp(a, b, la) == 0;
+}
+
+static bool account_token_shape(const char *token)
+{
+    if (!token || strlen(token) != ACCOUNT_TOKEN_LEN)
+        return false;
+    for (const char *p = token; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    return true;
+}
+
+bool account_email_valid(const char *email)
+{
+    size_t n = strlen(email);
+    if (n < 3 || n > 254 || !utf8_valid(email, n))
+        return false;
+    const char *at = strchr(email, '@');
+    if (!at || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.')
+        return false;
+    for (const char *p = email; *p; p++)
+        if (*p == ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || *p == ';')
+            return false;
+    return email[n - 1] != '.';
+}
+
+static const char *account_role_valid(const char *role)
+{
+    static const char *const roles[] = {"admin", "moderator", "contributor"};
+    for (size_t i = 0; i < 3; i++)
+        if (role && strcmp(role, roles[i]) == 0)
+            return roles[i];
+    return NULL;
+}
+
+int account_create(struct store *s, const char *email, const char *name, const char *role,
+                   const char *password, char *err, size_t errlen)
+{
+    if (!email || !account_email_valid(email)) {
+        snprintf(err, errlen, "adresse e-mail invalide");
+        return -1;
+    }
+    size_t nl = name ? strlen(name) : 0;
+    if (nl == 0 || nl > 200 || !utf8_valid(name, nl) || utf8_count(name, nl) > 80 ||
+        strchr(name, '\n')) {
+        snprintf(err, errlen, "le nom est obligatoire (80 caractères au plus, sur une ligne)");
+        return -1;
+    }
+    if (!account_role_valid(role)) {
+        snprintf(err, errlen, "rôle inconnu : admin, moderator ou contributor");
+        return -1;
+    }
+    size_t pl = password ? strlen(password) : 0;
+    if (pl < 10 || pl > 1024) {
+        snprintf(err, errlen, "le mot de passe doit compter de 10 à 1024 caractères");
+        return -1;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(hash, password, pl, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        snprintf(err, errlen, "mémoire insuffisante pour hacher le mot de passe");
+        return -1;
+    }
+    int rc = store_user_insert(s, email, name, role, hash, (long long)time(NULL), NULL);
+    if (rc == STORE_CONFLICT) {
+        snprintf(err, errlen, "un compte existe déjà avec l'adresse %s", email);
+        return -1;
+    }
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "écriture du compte impossible");
+        return -1;
+    }
+    return 0;
+}
+
+static void account_user_from_row(struct user *u, const struct user_row *r)
+{
+    u->id = r->id;
+    u->email = r->email;
+    u->name = r->name;
+    u->role = r->role;
+}
+
+int account_login(struct store *s, struct arena *a, const char *email, const char *password,
+                  struct user *user, char token[ACCOUNT_TOKEN_LEN + 1],
+                  char csrf[ACCOUNT_TOKEN_LEN + 1])
+{
+    struct user_row row;
+    if (!email || !password || strlen(password) > 1024)
+        return -1;
+    if (store_user_by_email(s, a, email, &row) != STORE_OK) {
+        /* Spend the same time as a real check so that timing does not reveal accounts. */
+        if (crypto_pwhash_str_verify(account_dummy_hash, password, strlen(password)) == 0)
+            return -1; /* cannot match: the dummy password is random */
+        return -1;
+    }
+    if (strcmp(row.status, "active") != 0 ||
+        crypto_pwhash_str_verify(row.password_hash, password, strlen(password)) != 0)
+        return -1;
+    account_random_token(token);
+    account_random_token(csrf);
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    long long now = (long long)time(NULL);
+    if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) !=
+        STORE_OK)
+        return -1;
+    account_user_from_row(user, &row);
+    return 0;
+}
+
+int account_session(struct store *s, struct arena *a, const char *token, struct user *user,
+                    const char **csrf)
+{
+    if (!account_token_shape(token))
+        return -1;
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    struct user_row row;
+    if (store_session_user(s, a, hash, (long long)time(NULL), &row, csrf) != STORE_OK)
+        return -1;
+    account_user_from_row(user, &row);
+    return 0;
+}
+
+void account_logout(struct store *s, const char *token)
+{
+    if (!account_token_shape(token))
+        return;
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    store_session_delete(s, hash);
+}
+
+int account_token_create(struct store *s, const char *email, char token[ACCOUNT_TOKEN_LEN + 1],
+                         char *err, size_t errlen)
+{
+    struct user_row row;
+    struct arena *a = NULL;
+    a = arena_new();
+    int rc = store_user_by_email(s, a, email, &row);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "aucun compte avec l'adresse %s", email);
+        arena_free(a);
+        return -1;
+    }
+    account_random_token(token);
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    rc = store_token_insert(s, hash, row.id, (long long)time(NULL));
+    arena_free(a);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "écriture du jeton impossible");
+        return -1;
+    }
+    return 0;
+}
+
+int account_token_user(struct store *s, struct arena *a, const char *token, struct user *user)
+{
+    if (!account_token_shape(token))
+        return -1;
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    struct user_row row;
+    if (store_token_user(s, a, hash, &row) != STORE_OK)
+        return -1;
+    account_user_from_row(user, &row);
+    return 0;
+}
+
+bool account_can_edit(const struct user *u)
+{
+    return u && u->id > 0;
+}
+
+bool account_can_moderate(const struct user *u)
+{
+    return u && (strcmp(u->role, "admin") == 0 || strcmp(u->role, "moderator") == 0);
+}

@@ -1,0 +1,45 @@
+/* account.h — accounts, password hashing (argon2id), sessions, CSRF tokens and API tokens.
+ * Secrets are 256-bit random values from libsodium; only their hashes are stored. */
+#ifndef FOISON_ACCOUNT_H
+#define FOISON_ACCOUNT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct store;
+
+#define ACCOUNT_TOKEN_LEN 64 /* hex characters of a session or API token */
+#define ACCOUNT_SESSION_SECONDS (30 * 24 * 3600)
+
+struct user {
+    long long id;
+    const char *email, *name, *role;
+};
+
+/* Must be called once before any other function (initialises libsodium). */
+int account_init(void);
+/* Validates and creates an account. 0, or -1 with a French message in err. */
+int account_create(struct store *s, const char *email, const char *name, const char *role,
+                   const char *password, char *err, size_t errlen);
+/* Checks credentials and opens a session. token and csrf receive hex strings (65 bytes). */
+int account_login(struct store *s, struct arena *a, const char *email, const char *password,
+                  struct user *user, char token[ACCOUNT_TOKEN_LEN + 1],
+                  char csrf[ACCOUNT_TOKEN_LEN + 1]);
+/* The user of a session token, with the session's CSRF token; -1 when none. */
+int account_session(struct store *s, struct arena *a, const char *token, struct user *user,
+                    const char **csrf);
+void account_logout(struct store *s, const char *token);
+/* A new API token for the account with that email (printed once, stored hashed). */
+int account_token_create(struct store *s, const char *email, char token[ACCOUNT_TOKEN_LEN + 1],
+                         char *err, size_t errlen);
+int account_token_user(struct store *s, struct arena *a, const char *token, struct user *user);
+/* A random hex token (for anonymous CSRF cookies). */
+void account_random_token(char out[ACCOUNT_TOKEN_LEN + 1]);
+/* Constant-time comparison of two NUL-terminated tokens. */
+bool account_token_equal(const char *a, const char *b);
+bool account_can_edit(const struct user *u);
+bool account_can_moderate(const struct user *u);
+/* Checks the shape of an e-mail address (what forms and the CLI accept). */
+bool account_email_valid(const char *email);
+
+#endif

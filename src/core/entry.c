@@ -1,0 +1,381 @@
+/* entry.c — the entry model over the store: visibility, immutable revisions, slugs and their
+ * redirects, facet terms, and the per-revision rendering of Markdown. */
+#include "core/entry.h"
+#include "render/markdown.h"
+#include "store/entry_store.h"
+#include "util/arena.h"
+#include "util/mem.h"
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_ulong entry_gen = 1;
+
+unsigned long entry_generation(void)
+{
+    return atomic_load(&entry_gen);
+}
+
+static void entry_json_release(void *p)
+{
+    json_decref(p);
+}
+
+/* Parses JSON text into an object owned by the arena. */
+static json_t *entry_json_parse(struct arena *a, const char *text)
+{
+    json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        v = json_object();
+    }
+    arena_defer(a, entry_json_release, v);
+    return v;
+}
+
+static int entry_status_from_store(int rc)
+{
+    switch (rc) {
+    case STORE_OK: return ENTRY_OK;
+    case STORE_NOTFOUND: return ENTRY_NOTFOUND;
+    case STORE_CONFLICT: return ENTRY_CONFLICT;
+    default: return ENTRY_ERR;
+    }
+}
+
+static bool entry_from_row(struct entry *e, const struct entry_row *row)
+{
+    e->id = row->id;
+    e->kind = kind_find(row->kind);
+    e->slug = row->slug;
+    e->created = row->created;
+    e->updated = row->updated;
+    e->published_rev = row->published_rev;
+    e->latest_rev = row->latest_rev;
+    e->featured = row->featured;
+    return e->kind != NULL;
+}
+
+int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
+               const char **moved_to)
+{
+    struct entry_row row;
+    int rc = store_entry_by_slug(s, a, slug, &row);
+    if (rc == STORE_NOTFOUND) {
+        if (moved_to && store_old_slug_target(s, a, slug, moved_to) == STORE_OK)
+            return ENTRY_MOVED;
+        return ENTRY_NOTFOUND;
+    }
+    if (rc != STORE_OK)
+        return ENTRY_ERR;
+    /* Deleted entries and entries with no published revision are invisible through every door. */
+    if (row.deleted || row.published_rev == 0 || !entry_from_row(e, &row))
+        return ENTRY_NOTFOUND;
+    return ENTRY_OK;
+}
+
+static void entry_revision_from_row(struct arena *a, struct revision *r,
+                                    const struct revision_row *row)
+{
+    r->id = row->id;
+    r->number = row->number;
+    r->parent = row->parent_number;
+    r->author_id = row->author_id;
+    r->author_name = row->author_name;
+    r->created = row->created;
+    r->comment = row->comment;
+    r->state = row->state;
+    r->fields = entry_json_parse(a, row->fields);
+    r->rendered = entry_json_parse(a, row->rendered);
+}
+
+int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
+                   struct revision *r)
+{
+    struct revision_row row;
+    int rc = store_revision_get(s, a, e->id, number ? number : e->published_rev, &row);
+    if (rc != STORE_OK)
+        return entry_status_from_store(rc);
+    if (strcmp(row.state, "published") != 0)
+        return ENTRY_NOTFOUND;
+    entry_revision_from_row(a, r, &row);
+    return ENTRY_OK;
+}
+
+int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
+                  int *n)
+{
+    struct revision_row *rows;
+    int nrows;
+    if (store_revisions_list(s, a, e->id, &rows, &nrows) != STORE_OK)
+        return ENTRY_ERR;
+    struct revision *v = arena_alloc(a, sizeof(*v) * (size_t)(nrows ? nrows : 1));
+    int len = 0;
+    for (int i = 0; i < nrows; i++)
+        if (strcmp(rows[i].state, "published") == 0)
+            entry_revision_from_row(a, &v[len++], &rows[i]);
+    *revs = v;
+    *n = len;
+    return ENTRY_OK;
+}
+
+int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
+                  int *n)
+{
+    return store_entry_authors(s, a, e->id, names, n) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+}
+
+static void entry_items_from_rows(struct arena *a, struct entry_summary_row *rows, int n,
+                                  struct entry_item **items)
+{
+    struct entry_item *v = arena_alloc(a, sizeof(*v) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        v[i].slug = rows[i].slug;
+        v[i].revision = rows[i].revision;
+        v[i].created = rows[i].created;
+        v[i].updated = rows[i].updated;
+        v[i].fields = entry_json_parse(a, rows[i].fields);
+    }
+    *items = v;
+}
+
+int entry_list(struct store *s, struct arena *a, const struct kind_def *k, const char *facet,
+               const char *value, int page, int per_page, struct entry_item **items, int *n,
+               int *total)
+{
+    struct entry_summary_row *rows;
+    if (page < 1)
+        page = 1;
+    if (store_entries_list(s, a, k->name, facet, value, (page - 1) * per_page, per_page, &rows, n,
+                           total) != STORE_OK)
+        return ENTRY_ERR;
+    entry_items_from_rows(a, rows, *n, items);
+    return ENTRY_OK;
+}
+
+int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, int limit,
+                   struct entry_item **items, int *n)
+{
+    struct entry_summary_row *rows;
+    if (store_entries_featured(s, a, k->name, limit, &rows, n) != STORE_OK)
+        return ENTRY_ERR;
+    entry_items_from_rows(a, rows, *n, items);
+    return ENTRY_OK;
+}
+
+int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,
+                 int *contributors)
+{
+    return store_entries_counts(s, k->name, entries, communes, contributors) == STORE_OK
+               ? ENTRY_OK
+               : ENTRY_ERR;
+}
+
+char *entry_slugify(struct arena *a, const char *title)
+{
+    /* Latin-1 supplement and Œ/œ folded to ASCII, the letters French titles use. */
+    static const struct {
+        const char *utf8, *ascii;
+    } folds[] = {
+        {"à", "a"}, {"á", "a"}, {"â", "a"}, {"ä", "a"}, {"ã", "a"}, {"å", "a"}, {"æ", "ae"},
+        {"ç", "c"}, {"è", "e"}, {"é", "e"}, {"ê", "e"}, {"ë", "e"}, {"ì", "i"}, {"í", "i"},
+        {"î", "i"}, {"ï", "i"}, {"ñ", "n"}, {"ò", "o"}, {"ó", "o"}, {"ô", "o"}, {"ö", "o"},
+        {"õ", "o"}, {"ø", "o"}, {"œ", "oe"}, {"ù", "u"}, {"ú", "u"}, {"û", "u"}, {"ü", "u"},
+        {"ý", "y"}, {"ÿ", "y"}, {"À", "a"}, {"Á", "a"}, {"Â", "a"}, {"Ä", "a"}, {"Æ", "ae"},
+        {"Ç", "c"}, {"È", "e"}, {"É", "e"}, {"Ê", "e"}, {"Ë", "e"}, {"Î", "i"}, {"Ï", "i"},
+        {"Ô", "o"}, {"Ö", "o"}, {"Œ", "oe"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Ÿ", "y"},
+        {"@", "-at-"},
+    };
+    char *out = arena_alloc(a, 81);
+    size_t n = 0;
+    bool dash = false;
+    for (const char *p = title; *p && n < 80;) {
+        const char *rep = NULL;
+        size_t adv = 1;
+        for (size_t i = 0; i < sizeof(folds) / sizeof(folds[0]); i++) {
+            size_t l = strlen(folds[i].utf8);
+            if (strncmp(p, folds[i].utf8, l) == 0) {
+                rep = folds[i].ascii;
+                adv = l;
+                break;
+            }
+        }
+        char one[2] = {0, 0};
+        if (!rep) {
+            unsigned char c = (unsigned char)*p;
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                one[0] = (char)c;
+            else if (c >= 'A' && c <= 'Z')
+                one[0] = (char)(c - 'A' + 'a');
+            else if (c >= 0x80) /* skip the rest of an unknown UTF-8 character */
+                while ((p[adv] & 0xc0) == 0x80)
+                    adv++;
+            rep = one;
+        }
+        p += adv;
+        for (const char *r = rep; *r && n < 80; r++) {
+            if (*r == '-' || *r == 0) {
+                dash = true;
+                continue;
+            }
+            if (dash && n > 0)
+                out[n++] = '-';
+            dash = false;
+            if (n < 80)
+                out[n++] = *r;
+        }
+        if (!*rep)
+            dash = true;
+    }
+    while (n > 0 && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+    if (n == 0)
+        strcpy(out, "fiche");
+    return out;
+}
+
+json_t *entry_render_fields(const struct kind_def *k, json_t *fields)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (f->type != FT_MARKDOWN)
+            continue;
+        const char *md = json_string_value(json_object_get(fields, f->name));
+        if (!md || !*md)
+            continue;
+        char *html = markdown_render(md, strlen(md));
+        json_object_set_new(out, f->name, json_string(html));
+        free(html);
+    }
+    return out;
+}
+
+/* A slug for title not used by any entry nor old slug (except own_id's current one). */
+static const char *entry_unique_slug(struct store *s, struct arena *a, const char *title,
+                                     const char *current)
+{
+    const char *base = entry_slugify(a, title);
+    if (current && strcmp(base, current) == 0)
+        return current;
+    const char *slug = base;
+    for (int i = 2; store_slug_taken(s, slug); i++) {
+        if (current && strcmp(slug, current) == 0)
+            return current;
+        slug = arena_printf(a, "%s-%d", base, i);
+        if (i > 1000)
+            return NULL;
+    }
+    return slug;
+}
+
+static int entry_terms_update(struct store *s, const struct kind_def *k, long long id,
+                              json_t *fields)
+{
+    const char *facets[64], *values[64];
+    int n = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (!f->facet)
+            continue;
+        json_t *v = json_object_get(fields, f->name);
+        if (json_is_string(v) && *json_string_value(v) && n < 64) {
+            facets[n] = f->name;
+            values[n++] = json_string_value(v);
+        } else if (json_is_array(v)) {
+            size_t j;
+            json_t *item;
+            json_array_foreach(v, j, item)
+            {
+                if (json_is_string(item) && n < 64) {
+                    facets[n] = f->name;
+                    values[n++] = json_string_value(item);
+                }
+            }
+        }
+    }
+    return store_terms_replace(s, id, facets, values, n);
+}
+
+int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
+               int *rev)
+{
+    const char *title = json_string_value(json_object_get(in->fields, in->kind->title_field));
+    char *fields_text = json_dumps(in->fields, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *rendered = entry_render_fields(in->kind, in->fields);
+    char *rendered_text = json_dumps(rendered, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rendered);
+    int ret = ENTRY_ERR;
+    if (!title || !fields_text || !rendered_text || store_begin(s) != STORE_OK)
+        goto done;
+
+    struct entry_row row = {0};
+    if (in->slug) {
+        int rc = store_entry_by_slug(s, a, in->slug, &row);
+        if (rc != STORE_OK || row.deleted || strcmp(row.kind, in->kind->name) != 0) {
+            ret = rc == STORE_ERR ? ENTRY_ERR : ENTRY_NOTFOUND;
+            goto rollback;
+        }
+        /* Checked inside the write transaction: no other writer can slip in between. */
+        if (in->base_rev != row.latest_rev) {
+            ret = ENTRY_CONFLICT;
+            goto rollback;
+        }
+        const char *slug = entry_unique_slug(s, a, title, row.slug);
+        if (!slug)
+            goto rollback;
+        if (strcmp(slug, row.slug) != 0) {
+            if (store_entry_rename(s, row.id, row.slug, slug) != STORE_OK)
+                goto rollback;
+            row.slug = slug;
+        }
+    } else {
+        const char *slug = entry_unique_slug(s, a, title, NULL);
+        if (!slug || store_entry_insert(s, in->kind->name, slug, in->now, &row.id) != STORE_OK)
+            goto rollback;
+        row.kind = in->kind->name;
+        row.slug = slug;
+        row.created = in->now;
+        row.latest_rev = 0;
+    }
+    struct revision_row r = {
+        .entry_id = row.id,
+        .number = row.latest_rev + 1,
+        .parent_number = row.latest_rev,
+        .author_id = in->author_id,
+        .created = in->now,
+        .comment = in->comment,
+        .state = "published",
+        .fields = fields_text,
+        .rendered = rendered_text,
+    };
+    if (store_revision_insert(s, &r) != STORE_OK ||
+        store_entry_set_revs(s, row.id, r.number, r.number, in->now) != STORE_OK ||
+        entry_terms_update(s, in->kind, row.id, in->fields) != STORE_OK)
+        goto rollback;
+    if (store_commit(s) != STORE_OK)
+        goto rollback;
+    atomic_fetch_add(&entry_gen, 1);
+    row.updated = in->now;
+    row.published_rev = row.latest_rev = r.number;
+    entry_from_row(out, &row);
+    *rev = r.number;
+    ret = ENTRY_OK;
+    goto done;
+rollback:
+    store_rollback(s);
+done:
+    free(fields_text);
+    free(rendered_text);
+    return ret;
+}
+
+int entry_set_featured(struct store *s, const struct entry *e, bool featured)
+{
+    if (store_entry_set_featured(s, e->id, featured) != STORE_OK)
+        return ENTRY_ERR;
+    atomic_fetch_add(&entry_gen, 1);
+    return ENTRY_OK;
+}

@@ -1,0 +1,92 @@
+/* entry.h — entries and their immutable revisions: finding what is visible, saving a new
+ * revision (create, edit, revert) with conflict detection, history and authors. Every door of
+ * the site (pages, API, later search, map, feeds, exports) reads entries through here. */
+#ifndef FOISON_ENTRY_H
+#define FOISON_ENTRY_H
+#include "core/schema.h"
+#include <jansson.h>
+#include <stdbool.h>
+
+struct arena;
+struct store;
+struct territory;
+
+enum entry_status {
+    ENTRY_OK = 0,
+    ENTRY_ERR = -1,      /* storage failure: a bug or I/O, logged */
+    ENTRY_NOTFOUND = -2, /* no such visible entry or revision */
+    ENTRY_CONFLICT = -3, /* the edit was based on an older revision */
+    ENTRY_MOVED = -4,    /* the slug is an old name: see moved_to */
+};
+
+struct entry {
+    long long id;
+    const struct kind_def *kind;
+    const char *slug;
+    long long created, updated;
+    int published_rev, latest_rev;
+    bool featured;
+};
+
+struct revision {
+    long long id;
+    int number, parent;
+    long long author_id;
+    const char *author_name;
+    long long created;
+    const char *comment;
+    const char *state;
+    json_t *fields;   /* owned by the arena */
+    json_t *rendered; /* field name -> safe HTML of Markdown fields; owned by the arena */
+};
+
+struct entry_item {
+    const char *slug;
+    int revision;
+    long long created, updated;
+    json_t *fields; /* owned by the arena */
+};
+
+/* A visible entry by slug. ENTRY_MOVED with *moved_to set for a renamed entry. */
+int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
+               const char **moved_to);
+/* Revision number of e (0: the visible one). Only published revisions are returned. */
+int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
+                   struct revision *r);
+/* Published revisions, newest first. */
+int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
+                  int *n);
+int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
+                  int *n);
+/* Visible entries of kind, optionally filtered by one facet value, newest first. */
+int entry_list(struct store *s, struct arena *a, const struct kind_def *k, const char *facet,
+               const char *value, int page, int per_page, struct entry_item **items, int *n,
+               int *total);
+int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, int limit,
+                   struct entry_item **items, int *n);
+int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,
+                 int *contributors);
+
+struct entry_save {
+    const struct kind_def *kind;
+    const char *slug;  /* NULL: create a new entry */
+    int base_rev;      /* for an edit: the revision the author started from */
+    json_t *fields;    /* validated (validate_entry), complete */
+    long long author_id;
+    const char *comment;
+    long long now;     /* seconds since the epoch */
+};
+
+/* Saves a new revision in one transaction: nothing is written on any failure. On success
+ * out receives the entry as saved (slug possibly renamed) and *rev its new revision number. */
+int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
+               int *rev);
+int entry_set_featured(struct store *s, const struct entry *e, bool featured);
+/* A counter bumped by every successful write; caches of rendered pages compare against it. */
+unsigned long entry_generation(void);
+/* An ASCII slug of a title: lower case, accents folded, words joined by '-', 80 bytes max. */
+char *entry_slugify(struct arena *a, const char *title);
+/* Renders the Markdown fields of fields into a new object of safe HTML. */
+json_t *entry_render_fields(const struct kind_def *k, json_t *fields);
+
+#endif

@@ -1,0 +1,46 @@
+/* territory.h — the site's territory in memory: settings, communes and themes, loaded once
+ * from the site file and read-only afterwards (shared by all threads). */
+#ifndef FOISON_TERRITORY_H
+#define FOISON_TERRITORY_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+
+struct commune {
+    char insee[8];
+    char *name;
+    double lat, lon;
+    bool has_point;
+    char *epci_name;
+    long population;
+};
+
+struct theme {
+    char *id;
+    char *label;
+};
+
+struct territory {
+    char *site_name;
+    char *territory_name;
+    char *base_url; /* no trailing slash */
+    char *license;
+    struct commune *communes; /* sorted by name */
+    size_t ncommunes;
+    struct theme *themes; /* in display order */
+    size_t nthemes;
+};
+
+/* Loads settings, communes and themes. NULL on a storage error. Free with territory_free(). */
+struct territory *territory_load(struct store *s);
+void territory_free(struct territory *t);
+const struct commune *territory_commune(const struct territory *t, const char *insee);
+const struct theme *territory_theme(const struct territory *t, const char *id);
+
+/* Fills a new site: default settings, the theme taxonomy, and the communes read from the TSV
+ * file produced by scripts/gen-communes.mjs. 0 on success, else -1 with a message in err. */
+int territory_seed(struct store *s, const char *communes_tsv, const char *base_url, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,453 @@
+/* validate.c — schema-driven validation: required fields, lengths, UTF-8, URL schemes, known
+ * themes and communes, coordinate ranges. Produces the canonical values stored in revisions. */
+#include "core/validate.h"
+#include "core/account.h"
+#include "core/territory.h"
+#include "util/arena.h"
+#include "util/utf8.h"
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void validate_error(struct field_errors *errs, const char *field, const char *message)
+{
+    if (errs->n < VALIDATE_MAX_ERRORS) {
+        errs->e[errs->n].field = field;
+        errs->e[errs->n].message = message;
+        errs->n++;
+    }
+}
+
+const char *validate_error_for(const struct field_errors *errs, const char *field)
+{
+    for (int i = 0; i < errs->n; i++)
+        if (strcmp(errs->e[i].field, field) == 0)
+            return errs->e[i].message;
+    return NULL;
+}
+
+/* Trims ASCII whitespace; multi-line fields keep inner newlines, normalised to \n. */
+static char *validate_clean_text(struct arena *a, const char *s, bool multiline)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\r') {
+            if (s[i + 1] == '\n')
+                continue;
+            c = '\n';
+        }
+        if (!multiline && (c == '\n' || c == '\t'))
+            c = ' ';
+        out[j++] = c;
+    }
+    out[j] = '\0';
+    size_t start = 0;
+    while (start < j && isspace((unsigned char)out[start]))
+        start++;
+    while (j > start && isspace((unsigned char)out[j - 1]))
+        out[--j] = '\0';
+    return out + start;
+}
+
+bool validate_url(const char *s)
+{
+    size_t skip;
+    if (strncasecmp(s, "https://", 8) == 0)
+        skip = 8;
+    else if (strncasecmp(s, "http://", 7) == 0)
+        skip = 7;
+    else
+        return false;
+    const char *host = s + skip;
+    if (!*host || *host == '/' || *host == '?' || *host == '#' || *host == '@' || *host == ':')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return true;
+}
+
+static bool validate_number(json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return isfinite(*out);
+    }
+    if (!json_is_string(v))
+        return false;
+    const char *s = json_string_value(v);
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!*s)
+        return false;
+    char *end;
+    double d = strtod(s, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end || !isfinite(d))
+        return false;
+    /* strtod also reads hex and "inf"/"nan"; only plain decimals are coordinates or years. */
+    for (const char *p = s; p < end; p++)
+        if (!strchr("0123456789.-+eE ", *p))
+            return false;
+    *out = d;
+    return true;
+}
+
+/* The value as a string, or NULL (an error is recorded) when it has the wrong type. */
+static const char *validate_as_string(struct arena *a, json_t *v, const struct field_def *f,
+                                      struct field_errors *errs)
+{
+    if (!v || json_is_null(v))
+        return "";
+    if (!json_is_string(v)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : une chaîne de caractères est attendue", f->label));
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (strlen(s) != n || !utf8_valid(s, n)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : texte invalide (UTF-8 ou caractère de contrôle)",
+                                    f->label));
+        return NULL;
+    }
+    return s;
+}
+
+static bool validate_is_empty(json_t *v)
+{
+    if (!v || json_is_null(v))
+        return true;
+    if (json_is_string(v)) {
+        for (const char *p = json_string_value(v); *p; p++)
+            if (!isspace((unsigned char)*p))
+                return false;
+        return true;
+    }
+    if (json_is_array(v))
+        return json_array_size(v) == 0;
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(v, key, val)
+        {
+            if (!validate_is_empty(val))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+static json_t *validate_text(struct arena *a, const struct field_def *f, json_t *v,
+                             struct field_errors *errs)
+{
+    const char *raw = validate_as_string(a, v, f, errs);
+    if (!raw)
+        return NULL;
+    bool multiline = f->type == FT_MARKDOWN;
+    const char *s = validate_clean_text(a, raw, multiline);
+    size_t chars = utf8_count(s, strlen(s));
+    size_t max = f->max_len ? f->max_len : 200;
+    if (chars > max) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : %zu caractères au plus (vous en avez écrit %zu)",
+                                    f->label, max, chars));
+        return NULL;
+    }
+    if (*s && f->type == FT_URL && !validate_url(s)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : adresse web invalide (elle doit commencer par "
+                                       "http:// ou https://)",
+                                    f->label));
+        return NULL;
+    }
+    if (*s && f->type == FT_EMAIL && !account_email_valid(s)) {
+        validate_error(errs, f->name, arena_printf(a, "%s : adresse e-mail invalide", f->label));
+        return NULL;
+    }
+    if (*s && f->type == FT_DATE) {
+        struct tm tm = {0};
+        const char *end = strptime(s, "%Y-%m-%d", &tm);
+        if (!end || *end || strlen(s) != 10) {
+            validate_error(errs, f->name,
+                           arena_printf(a, "%s : date attendue au format AAAA-MM-JJ", f->label));
+            return NULL;
+        }
+    }
+    return json_string(s);
+}
+
+static json_t *validate_year(struct arena *a, const struct field_def *f, json_t *v,
+                             struct field_errors *errs)
+{
+    double d;
+    if (validate_is_empty(v))
+        return json_null();
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int max = f->max && f->max < tm.tm_year + 1900 + 5 ? f->max : tm.tm_year + 1900 + 5;
+    if (!validate_number(v, &d) || d != floor(d) || d < f->min || d > max) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : une année entre %d et %d est attendue", f->label,
+                                    f->min, max));
+        return NULL;
+    }
+    return json_integer((json_int_t)d);
+}
+
+static json_t *validate_point(struct arena *a, const struct field_def *f, json_t *v,
+                              struct field_errors *errs)
+{
+    if (validate_is_empty(v))
+        return json_null();
+    if (!json_is_object(v)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : un objet {\"lat\", \"lon\"} est attendu", f->label));
+        return NULL;
+    }
+    double lat, lon;
+    json_t *jlat = json_object_get(v, "lat"), *jlon = json_object_get(v, "lon");
+    if (validate_is_empty(jlat) || validate_is_empty(jlon)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : indiquez la latitude et la longitude, ou aucune des "
+                                       "deux",
+                                    f->label));
+        return NULL;
+    }
+    if (!validate_number(jlat, &lat) || lat < -90 || lat > 90) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : la latitude doit être un nombre entre -90 et 90",
+                                    f->label));
+        return NULL;
+    }
+    if (!validate_number(jlon, &lon) || lon < -180 || lon > 180) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : la longitude doit être un nombre entre -180 et 180",
+                                    f->label));
+        return NULL;
+    }
+    return json_pack("{s:f, s:f}", "lat", round(lat * 1e6) / 1e6, "lon", round(lon * 1e6) / 1e6);
+}
+
+static bool validate_option_known(const struct field_def *f, const struct territory *t,
+                                  const char *id)
+{
+    if (f->source == FS_THEMES)
+        return territory_theme(t, id) != NULL;
+    return field_option_label(f, id) != NULL;
+}
+
+static json_t *validate_enum(struct arena *a, const struct field_def *f, const struct territory *t,
+                             json_t *v, struct field_errors *errs)
+{
+    const char *s = validate_as_string(a, v, f, errs);
+    if (!s)
+        return NULL;
+    s = validate_clean_text(a, s, false);
+    if (!*s && f->default_value)
+        s = f->default_value;
+    if (!*s)
+        return json_string("");
+    if (!validate_option_known(f, t, s)) {
+        validate_error(errs, f->name, arena_printf(a, "%s : valeur inconnue", f->label));
+        return NULL;
+    }
+    return json_string(s);
+}
+
+static json_t *validate_tags(struct arena *a, const struct field_def *f, const struct territory *t,
+                             json_t *v, struct field_errors *errs)
+{
+    json_t *out = json_array();
+    json_t *items = v;
+    json_t *single = NULL;
+    if (!v || json_is_null(v))
+        return out;
+    if (json_is_string(v)) {
+        single = json_array();
+        json_array_append(single, v);
+        items = single;
+    }
+    if (!json_is_array(items)) {
+        validate_error(errs, f->name, arena_printf(a, "%s : une liste est attendue", f->label));
+        goto fail;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        if (!json_is_string(item)) {
+            validate_error(errs, f->name,
+                           arena_printf(a, "%s : chaque valeur doit être un identifiant",
+                                        f->label));
+            goto fail;
+        }
+        const char *id = json_string_value(item);
+        if (!*id)
+            continue;
+        if (!validate_option_known(f, t, id)) {
+            size_t n = strlen(id);
+            bool printable = n <= 60 && utf8_valid(id, n);
+            validate_error(errs, f->name,
+                           printable ? arena_printf(a, "%s : « %s » est inconnu", f->label, id)
+                                     : arena_printf(a, "%s : valeur inconnue", f->label));
+            goto fail;
+        }
+        bool dup = false;
+        size_t k;
+        json_t *seen;
+        json_array_foreach(out, k, seen) dup |= strcmp(json_string_value(seen), id) == 0;
+        if (!dup)
+            json_array_append_new(out, json_string(id));
+    }
+    size_t max = f->max_items ? f->max_items : 20;
+    if (json_array_size(out) > max) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : %zu au plus", f->label, max));
+        goto fail;
+    }
+    json_decref(single);
+    return out;
+fail:
+    json_decref(single);
+    json_decref(out);
+    return NULL;
+}
+
+static json_t *validate_commune(struct arena *a, const struct field_def *f,
+                                const struct territory *t, json_t *v, struct field_errors *errs)
+{
+    const char *s = validate_as_string(a, v, f, errs);
+    if (!s)
+        return NULL;
+    s = validate_clean_text(a, s, false);
+    if (*s && !territory_commune(t, s)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : commune inconnue dans le territoire (code INSEE "
+                                       "attendu)",
+                                    f->label));
+        return NULL;
+    }
+    return json_string(s);
+}
+
+static json_t *validate_relation(struct arena *a, const struct field_def *f, json_t *v,
+                                 struct field_errors *errs)
+{
+    const char *s = validate_as_string(a, v, f, errs);
+    if (!s)
+        return NULL;
+    s = validate_clean_text(a, s, false);
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
+            validate_error(errs, f->name, arena_printf(a, "%s : référence invalide", f->label));
+            return NULL;
+        }
+    return json_string(s);
+}
+
+static json_t *validate_field(struct arena *a, const struct field_def *f,
+                              const struct territory *t, json_t *v, struct field_errors *errs)
+{
+    switch (f->type) {
+    case FT_TEXT:
+    case FT_MARKDOWN:
+    case FT_URL:
+    case FT_EMAIL:
+    case FT_DATE:
+        return validate_text(a, f, v, errs);
+    case FT_YEAR:
+        return validate_year(a, f, v, errs);
+    case FT_COMMUNE:
+        return validate_commune(a, f, t, v, errs);
+    case FT_POINT:
+        return validate_point(a, f, v, errs);
+    case FT_ENUM:
+        return validate_enum(a, f, t, v, errs);
+    case FT_TAGS:
+        return validate_tags(a, f, t, v, errs);
+    case FT_RELATION:
+        return validate_relation(a, f, v, errs);
+    }
+    return NULL;
+}
+
+json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
+                       json_t *input, bool reject_unknown, struct field_errors *errs)
+{
+    if (!json_is_object(input)) {
+        validate_error(errs, "_", "un objet JSON est attendu");
+        return NULL;
+    }
+    if (reject_unknown) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(input, key, val)
+        {
+            if (!kind_field(k, key)) {
+                size_t n = strlen(key);
+                validate_error(errs, n <= 60 && utf8_valid(key, n) ? arena_strdup(a, key) : "_",
+                               "champ inconnu");
+            }
+        }
+    }
+    json_t *out = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        json_t *v = json_object_get(input, f->name);
+        json_t *clean = validate_field(a, f, t, v, errs);
+        if (!clean)
+            continue;
+        bool empty = validate_is_empty(clean);
+        if (f->required && empty) {
+            validate_error(errs, f->name,
+                           f->type == FT_TAGS
+                               ? arena_printf(a, "%s : choisissez-en au moins un", f->label)
+                               : arena_printf(a, "%s : ce champ est obligatoire", f->label));
+            json_decref(clean);
+            continue;
+        }
+        if (f->type == FT_TAGS && !empty && json_array_size(clean) < f->min_items) {
+            validate_error(errs, f->name, arena_printf(a, "%s : %zu au moins", f->label,
+                                                       f->min_items));
+            json_decref(clean);
+            continue;
+        }
+        json_object_set_new(out, f->name, clean);
+    }
+    if (errs->n > 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs)
+{
+    if (!comment)
+        return "";
+    size_t n = strlen(comment);
+    if (n > 4 * VALIDATE_COMMENT_MAX || !utf8_valid(comment, n)) {
+        validate_error(errs, "comment", "Commentaire : texte invalide ou trop long");
+        return NULL;
+    }
+    const char *s = validate_clean_text(a, comment, false);
+    if (utf8_count(s, strlen(s)) > VALIDATE_COMMENT_MAX) {
+        validate_error(errs, "comment",
+                       arena_printf(a, "Commentaire : %d caractères au plus",
+                                    VALIDATE_COMMENT_MAX));
+        return NULL;
+    }
+    return s;
+}

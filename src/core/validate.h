@@ -1,0 +1,40 @@
+/* validate.h — the one validation path of entries, shared by forms, the API, the CLI and the
+ * demo loader, driven by the kind's schema. */
+#ifndef FOISON_VALIDATE_H
+#define FOISON_VALIDATE_H
+#include "core/schema.h"
+#include <jansson.h>
+
+struct arena;
+struct territory;
+
+#define VALIDATE_MAX_ERRORS 64
+#define VALIDATE_COMMENT_MAX 300
+
+struct field_error {
+    const char *field;   /* field name, or "base_revision", "comment", "_" for the body */
+    const char *message; /* French, for the user */
+};
+
+struct field_errors {
+    struct field_error e[VALIDATE_MAX_ERRORS];
+    int n;
+};
+
+void validate_error(struct field_errors *errs, const char *field, const char *message);
+/* The first message for field, or NULL. */
+const char *validate_error_for(const struct field_errors *errs, const char *field);
+
+/* Validates raw input — a JSON object whose values are strings (forms) or typed JSON values (the
+ * API) — against kind k. Returns a new object holding every field of the kind in canonical form
+ * (caller json_decref()s it), or NULL with errs filled. With reject_unknown, names that are not
+ * fields of the kind are errors. Messages are allocated in a. */
+json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
+                       json_t *input, bool reject_unknown, struct field_errors *errs);
+/* An edit comment: one line, at most VALIDATE_COMMENT_MAX characters. Returns the trimmed
+ * comment in the arena, or NULL with an error for "comment". */
+const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs);
+/* True when s is an http(s) URL with a host and no spaces or control characters. */
+bool validate_url(const char *s);
+
+#endif

@@ -1,0 +1,525 @@
+/* server.c — libmicrohttpd glue: one arena per request, body limits, routing, sessions, the
+ * response headers (security, caching, ETag/304), the access log, and the daemon's life. */
+#include "http/http.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "util/mem.h"
+#include "util/utf8.h"
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HTTP_CSP                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "      \
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+struct http_ctx {
+    struct request req;
+    struct timespec start;
+    bool dispatched;
+    bool second_call;
+};
+
+static const struct app *srv_app;
+static const struct route *srv_routes;
+static size_t srv_nroutes;
+static const struct server_options *srv_opt;
+
+const char *http_kv_get(const struct kvlist *l, const char *key)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].key, key) == 0)
+            return l->items[i].value;
+    return NULL;
+}
+
+static int http_kv_add(struct arena *a, struct kvlist *l, const char *k, const char *v)
+{
+    if (l->n >= HTTP_MAX_PARAMS)
+        return -1;
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 16;
+        struct kv *items = arena_alloc(a, sizeof(*items) * (size_t)cap);
+        if (l->n)
+            memcpy(items, l->items, sizeof(*items) * (size_t)l->n);
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n].key = k;
+    l->items[l->n].value = v;
+    l->n++;
+    return 0;
+}
+
+const char *http_query(const struct request *req, const char *key)
+{
+    return http_kv_get(&req->query, key);
+}
+
+const char *http_form(const struct request *req, const char *key)
+{
+    return http_kv_get(&req->form, key);
+}
+
+const char *http_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void http_add_header(struct request *req, const char *name, const char *value)
+{
+    if (req->nheaders < HTTP_MAX_HEADERS) {
+        req->header_names[req->nheaders] = name;
+        req->header_values[req->nheaders] = value;
+        req->nheaders++;
+    }
+}
+
+static int http_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char *http_urldecode(struct arena *a, const char *s, size_t n, bool *ok)
+{
+    char *out = arena_alloc(a, n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            out[j++] = ' ';
+        } else if (s[i] == '%') {
+            int h, l;
+            if (i + 2 >= n || (h = http_hexval(s[i + 1])) < 0 || (l = http_hexval(s[i + 2])) < 0) {
+                *ok = false;
+                return out;
+            }
+            out[j++] = (char)(h * 16 + l);
+            i += 2;
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    if (!utf8_valid(out, j))
+        *ok = false;
+    return out;
+}
+
+int http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kvlist *list)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t end = i;
+        while (end < n && s[end] != '&')
+            end++;
+        if (end > i) {
+            size_t eq = i;
+            while (eq < end && s[eq] != '=')
+                eq++;
+            bool ok = true;
+            char *k = http_urldecode(a, s + i, eq - i, &ok);
+            char *v = eq < end ? http_urldecode(a, s + eq + 1, end - eq - 1, &ok) : arena_strdup(a, "");
+            if (!ok || http_kv_add(a, list, k, v) != 0)
+                return -1;
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+void http_redirect(struct request *req, int status, const char *location)
+{
+    req->status = status;
+    req->cache = HTTP_CACHE_NONE;
+    http_add_header(req, "Location", location);
+    req->content_type = "text/plain; charset=utf-8";
+    buf_reset(&req->out);
+    buf_puts(&req->out, location);
+}
+
+void http_set_cookie(struct request *req, const char *name, const char *value, long max_age)
+{
+    const char *secure = app_secure(req->app) ? "; Secure" : "";
+    http_add_header(req, "Set-Cookie",
+                    arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+                                 name, value, max_age, secure));
+}
+
+bool http_cross_origin(const struct request *req)
+{
+    const char *origin = http_header(req, "Origin");
+    if (!origin || strcmp(origin, "null") == 0)
+        return origin != NULL;
+    const char *host = http_header(req, "Host");
+    if (!host)
+        return true;
+    const char *p = strstr(origin, "://");
+    return !p || strcmp(p + 3, host) != 0;
+}
+
+static enum MHD_Result http_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    struct request *req = cls;
+    if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value))))
+        return MHD_YES; /* ignored: malformed parameters never reach handlers */
+    http_kv_add(req->arena, &req->query, key, value ? value : "");
+    return MHD_YES;
+}
+
+/* Does path match pattern? Captures go to req->params. */
+static bool http_route_match(struct request *req, const char *pattern, const char *path)
+{
+    int np = 0;
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            size_t nlen = (size_t)(close - p - 1);
+            const char *start = s;
+            while (*s && *s != '/')
+                s++;
+            size_t len = (size_t)(s - start);
+            if (len == 0 || len > 200 || np >= 4)
+                return false;
+            const char *cap = arena_strndup(req->arena, start, len);
+            if (strncmp(p + 1, "slug", nlen) == 0) {
+                for (const char *c = cap; *c; c++)
+                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+                        return false;
+            } else if (strncmp(p + 1, "kind", nlen) == 0) {
+                if (!app_kind_segment_known(cap))
+                    return false;
+            } else if (strncmp(p + 1, "file", nlen) == 0) {
+                for (const char *c = cap; *c; c++)
+                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+                          *c == '.' || *c == '_') ||
+                        (c[0] == '.' && c[1] == '.'))
+                        return false;
+            }
+            req->params[np++] = cap;
+            p = close + 1;
+        } else {
+            if (*p != *s)
+                return false;
+            p++;
+            s++;
+        }
+    }
+    return *s == '\0';
+}
+
+static void http_error(struct request *req, int status, bool api)
+{
+    req->status = status;
+    buf_reset(&req->out);
+    req->cache = HTTP_CACHE_NONE;
+    app_error(req, status, api);
+}
+
+static void http_dispatch(struct request *req)
+{
+    bool path_matched = false, api = strncmp(req->path, "/api/", 5) == 0;
+    const char *allowed[8];
+    int nallowed = 0;
+    for (size_t i = 0; i < srv_nroutes; i++) {
+        const struct route *r = &srv_routes[i];
+        if (!http_route_match(req, r->pattern, req->path))
+            continue;
+        path_matched = true;
+        if (strcmp(r->method, req->method) != 0) {
+            if (nallowed < 8)
+                allowed[nallowed++] = r->method;
+            continue;
+        }
+        if (req->body_too_large) {
+            http_error(req, 413, r->flags & ROUTE_API);
+            return;
+        }
+        r->handler(req);
+        return;
+    }
+    if (!path_matched) {
+        http_error(req, 404, api);
+        return;
+    }
+    struct buf allow = BUF_INIT;
+    for (int i = 0; i < nallowed; i++) {
+        if (i)
+            buf_puts(&allow, ", ");
+        buf_puts(&allow, allowed[i]);
+        if (strcmp(allowed[i], "GET") == 0)
+            buf_puts(&allow, ", HEAD");
+    }
+    http_error(req, 405, api);
+    http_add_header(req, "Allow", arena_strdup(req->arena, buf_cstr(&allow)));
+    buf_free(&allow);
+}
+
+/* FNV-1a, 64 bits: cheap, and collisions only cost a wasted 200. */
+static unsigned long long http_hash(const char *p, size_t n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool http_etag_match(const char *inm, const char *etag)
+{
+    if (!inm)
+        return false;
+    if (strcmp(inm, "*") == 0)
+        return true;
+    size_t el = strlen(etag);
+    for (const char *p = inm; (p = strstr(p, etag)); p += el)
+        return true;
+    return false;
+}
+
+void http_add_standard_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+struct MHD_Response *http_build_response(struct request *req, char *body, size_t len,
+                                         enum MHD_ResponseMemoryMode mode, const char *etag)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+    if (!resp)
+        return NULL;
+    http_add_standard_headers(resp);
+    MHD_add_response_header(resp, "Content-Type",
+                            req->content_type ? req->content_type : "text/html; charset=utf-8");
+    switch (req->cache) {
+    case HTTP_CACHE_IMMUTABLE:
+        MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
+        break;
+    case HTTP_CACHE_PAGE:
+        MHD_add_response_header(resp, "Cache-Control",
+                                req->logged_in ? "private, no-cache" : "public, no-cache");
+        break;
+    case HTTP_CACHE_NONE:
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        break;
+    }
+    if (etag)
+        MHD_add_response_header(resp, "ETag", etag);
+    for (int i = 0; i < req->nheaders; i++)
+        MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    if (req->logged_in || req->set_anon_csrf)
+        MHD_add_response_header(resp, "Vary", "Cookie");
+    return resp;
+}
+
+static enum MHD_Result http_queue(struct http_ctx *ctx)
+{
+    struct request *req = &ctx->req;
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    if (req->prepared) {
+        resp = req->prepared;
+        const char *etag = MHD_get_response_header(resp, "ETag");
+        if (req->status == 200 && etag &&
+            http_etag_match(http_header(req, "If-None-Match"), etag)) {
+            req->status = 304;
+            struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+            MHD_add_response_header(nm, "ETag", etag);
+            ret = MHD_queue_response(req->conn, 304, nm);
+            MHD_destroy_response(nm);
+        } else {
+            ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+        }
+        MHD_destroy_response(resp);
+        return ret;
+    }
+    char etag[32] = {0};
+    bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
+    if (cacheable) {
+        snprintf(etag, sizeof etag, "\"%016llx\"", http_hash(buf_cstr(&req->out), req->out.len));
+        if (http_etag_match(http_header(req, "If-None-Match"), etag)) {
+            req->status = 304;
+            resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+            MHD_add_response_header(resp, "ETag", etag);
+            ret = MHD_queue_response(req->conn, 304, resp);
+            MHD_destroy_response(resp);
+            return ret;
+        }
+    }
+    size_t len;
+    char *body = buf_detach(&req->out, &len);
+    resp = http_build_response(req, body, len, MHD_RESPMEM_MUST_FREE, cacheable ? etag : NULL);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version,
+                                   const char *upload_data, size_t *upload_data_size,
+                                   void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct http_ctx *ctx = *con_cls;
+    if (!ctx) {
+        ctx = xcalloc(1, sizeof(*ctx));
+        clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+        struct request *req = &ctx->req;
+        req->arena = arena_new();
+        req->conn = conn;
+        req->app = srv_app;
+        req->head = strcmp(method, "HEAD") == 0;
+        req->method = req->head ? "GET" : arena_strdup(req->arena, method);
+        req->path = arena_strdup(req->arena, url);
+        req->status = 200;
+        req->cache = HTTP_CACHE_PAGE;
+        *con_cls = ctx;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > srv_opt->max_body)
+            req->body_too_large = true;
+        /* Answering on this first call would make libmicrohttpd close the connection. */
+        return MHD_YES;
+    }
+    struct request *req = &ctx->req;
+    if (*upload_data_size) {
+        if (req->body.len + *upload_data_size > srv_opt->max_body)
+            req->body_too_large = true;
+        else
+            buf_append(&req->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (ctx->dispatched)
+        return MHD_YES;
+    ctx->dispatched = true;
+    if (!utf8_valid(req->path, strlen(req->path))) {
+        http_error(req, 404, false);
+        return http_queue(ctx);
+    }
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_collect_arg, req);
+    if (!req->body_too_large && req->body.len) {
+        const char *ct = http_header(req, "Content-Type");
+        if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+            http_parse_urlencoded(req->arena, req->body.data, req->body.len, &req->form) != 0) {
+            http_error(req, 400, false);
+            return http_queue(ctx);
+        }
+    }
+    app_identify(req);
+    http_dispatch(req);
+    return http_queue(ctx);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct http_ctx *ctx = *con_cls;
+    if (!ctx)
+        return;
+    if (!srv_opt->quiet) {
+        struct timespec end;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        long us = (end.tv_sec - ctx->start.tv_sec) * 1000000L +
+                  (end.tv_nsec - ctx->start.tv_nsec) / 1000;
+        char line[600];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char ts[32];
+        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        /* The path is cut and non-printable bytes are replaced so a log line stays one line. */
+        char path[300];
+        size_t j = 0;
+        for (const char *p = ctx->req.path; p && *p && j < sizeof path - 1; p++)
+            path[j++] = (*p < 0x20 || *p == 0x7f) ? '?' : *p;
+        path[j] = '\0';
+        int n = snprintf(line, sizeof line, "%s %s %s %d %ldus%s\n", ts,
+                         ctx->req.head ? "HEAD" : ctx->req.method, path, ctx->req.status, us,
+                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        if (n > 0)
+            fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+    }
+    buf_free(&ctx->req.body);
+    buf_free(&ctx->req.out);
+    arena_free(ctx->req.arena);
+    free(ctx);
+    *con_cls = NULL;
+}
+
+static volatile sig_atomic_t srv_stop;
+
+static void http_on_signal(int sig)
+{
+    (void)sig;
+    srv_stop = 1;
+}
+
+int http_serve(const struct app *app, const struct route *routes, size_t nroutes,
+               const struct server_options *opt)
+{
+    srv_app = app;
+    srv_routes = routes;
+    srv_nroutes = nroutes;
+    srv_opt = opt;
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(opt->port);
+    if (inet_pton(AF_INET, opt->listen_host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "foison: adresse d'écoute invalide : %s\n", opt->listen_host);
+        return 1;
+    }
+    setvbuf(stderr, NULL, _IOLBF, 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opt->port, NULL,
+        NULL, http_access, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_seconds,
+        MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "foison: impossible d'écouter sur %s:%u (port occupé ?)\n",
+                opt->listen_host, opt->port);
+        return 1;
+    }
+    fprintf(stderr, "foison: http://%s:%u/ (%u threads)\n", opt->listen_host, opt->port,
+            opt->threads);
+    struct sigaction sa = {0};
+    sa.sa_handler = http_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!srv_stop)
+        pause();
+    MHD_stop_daemon(d);
+    fprintf(stderr, "foison: arrêt\n");
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* server_internal.h — what the HTTP glue needs from the application above it, given as plain
+ * functions so that http/ never includes web/ headers; and helpers shared with the page cache. */
+#ifndef FOISON_SERVER_INTERNAL_H
+#define FOISON_SERVER_INTERNAL_H
+#include "http/http.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+
+/* Implemented by web/app.c. */
+bool app_secure(const struct app *app);
+bool app_kind_segment_known(const char *segment);
+/* Fills req->logged_in/user/csrf from the session cookie. */
+void app_identify(struct request *req);
+/* Writes the error page (or JSON error) for status into req. */
+void app_error(struct request *req, int status, bool api);
+
+const char *http_kv_get(const struct kvlist *l, const char *key);
+void http_add_standard_headers(struct MHD_Response *resp);
+/* Builds a response from req's content type, cache policy and extra headers. */
+struct MHD_Response *http_build_response(struct request *req, char *body, size_t len,
+                                         enum MHD_ResponseMemoryMode mode, const char *etag);
+
+#endif

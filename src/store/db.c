@@ -1,0 +1,316 @@
+/* db.c — opening a site file, the schema and its migrations, the statement cache, settings,
+ * and the per-thread connections the server uses. */
+#include "store/store.h"
+#include "util/mem.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Migration N brings the schema from version N-1 to N. Never edit a shipped migration. */
+static const char *const store_migrations[] = {
+    NULL,
+    /* 1: entries, revisions, accounts, territory */
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','moderator','contributor')),"
+    "  password_hash TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','pending','blocked')));"
+    "CREATE TABLE sessions ("
+    "  token_hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE api_tokens ("
+    "  token_hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created INTEGER NOT NULL, last_used INTEGER);"
+    "CREATE TABLE communes ("
+    "  insee TEXT PRIMARY KEY, name TEXT NOT NULL, lat REAL, lon REAL, epci TEXT, epci_name TEXT,"
+    "  population INTEGER);"
+    "CREATE TABLE themes (id TEXT PRIMARY KEY, label TEXT NOT NULL, position INTEGER NOT NULL);"
+    "CREATE TABLE entries ("
+    "  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, slug TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  published_rev INTEGER, latest_rev INTEGER NOT NULL,"
+    "  featured INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX entries_kind ON entries(kind, deleted, updated);"
+    "CREATE TABLE revisions ("
+    "  id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  number INTEGER NOT NULL, parent_number INTEGER, author_id INTEGER REFERENCES users(id),"
+    "  created INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published','pending','rejected')),"
+    "  fields TEXT NOT NULL, rendered TEXT NOT NULL DEFAULT '{}',"
+    "  UNIQUE (entry_id, number));"
+    "CREATE TABLE old_slugs (slug TEXT PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id));"
+    "CREATE TABLE entry_terms ("
+    "  entry_id INTEGER NOT NULL REFERENCES entries(id), facet TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (facet, value, entry_id)) WITHOUT ROWID;"
+    "CREATE INDEX entry_terms_entry ON entry_terms(entry_id);"
+    /* Revisions are immutable: the database itself refuses to change their content. */
+    "CREATE TRIGGER revisions_immutable BEFORE UPDATE OF entry_id, number, parent_number,"
+    "  author_id, created, comment, fields ON revisions"
+    "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;"
+    "CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions"
+    "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;",
+};
+#define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
+
+void store_log_error(struct store *s, const char *what)
+{
+    fprintf(stderr, "foison: sqlite: %s: %s\n", what, s && s->db ? sqlite3_errmsg(s->db) : "?");
+}
+
+static int store_exec(struct store *s, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "foison: sqlite: %s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+static int store_pragma_int(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int store_migrate(struct store *s, char *err, size_t errlen)
+{
+    int version = store_pragma_int(s, "PRAGMA user_version");
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "ce site a été créé par une version plus récente de foison (schéma %d, "
+                 "ce programme connaît le schéma %d) : mettez foison à jour",
+                 version, STORE_SCHEMA_VERSION);
+        return STORE_ERR;
+    }
+    for (int v = version + 1; v <= STORE_NMIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
+        if (store_exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+            goto fail;
+        if (store_exec(s, store_migrations[v]) != STORE_OK || store_exec(s, pragma) != STORE_OK) {
+            store_exec(s, "ROLLBACK");
+            goto fail;
+        }
+        if (store_exec(s, "COMMIT") != STORE_OK)
+            goto fail;
+    }
+    return STORE_OK;
+fail:
+    snprintf(err, errlen, "la mise à jour du schéma du site a échoué : %s", sqlite3_errmsg(s->db));
+    return STORE_ERR;
+}
+
+struct store *store_open(const char *path, enum store_open_mode mode, char *err, size_t errlen)
+{
+    struct stat stbuf;
+    bool exists = stat(path, &stbuf) == 0;
+    if (mode == STORE_OPEN_EXISTING && !exists) {
+        snprintf(err, errlen, "%s : fichier introuvable (créez un site avec « foison init »)",
+                 path);
+        return NULL;
+    }
+    if (mode == STORE_OPEN_CREATE && exists) {
+        snprintf(err, errlen, "%s existe déjà : foison ne l'écrase pas", path);
+        return NULL;
+    }
+    if (exists && !S_ISREG(stbuf.st_mode)) {
+        snprintf(err, errlen, "%s n'est pas un fichier", path);
+        return NULL;
+    }
+    struct store *s = xcalloc(1, sizeof(*s));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (mode == STORE_OPEN_CREATE)
+        flags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s : ouverture impossible (%s)", path,
+                 s->db ? sqlite3_errmsg(s->db) : "mémoire");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    /* A file that is not SQLite fails at the first read; one that is SQLite but not ours has
+     * another application_id, or tables and no id at all. */
+    int appid = store_pragma_int(s, "PRAGMA application_id");
+    if (appid < 0) {
+        snprintf(err, errlen, "%s n'est pas un site foison (ce n'est pas une base SQLite)", path);
+        goto fail;
+    }
+    if (mode == STORE_OPEN_EXISTING && appid != STORE_APPLICATION_ID) {
+        snprintf(err, errlen, "%s n'est pas un site foison", path);
+        goto fail;
+    }
+    if (mode == STORE_OPEN_CREATE) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA application_id=%d", STORE_APPLICATION_ID);
+        if (store_exec(s, pragma) != STORE_OK)
+            goto fail_sql;
+    }
+    if (store_exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
+        store_exec(s, "PRAGMA synchronous=NORMAL") != STORE_OK ||
+        store_exec(s, "PRAGMA foreign_keys=ON") != STORE_OK)
+        goto fail_sql;
+    if (store_migrate(s, err, errlen) != STORE_OK)
+        goto fail;
+    return s;
+fail_sql:
+    snprintf(err, errlen, "%s : %s", path, sqlite3_errmsg(s->db));
+fail:
+    store_close(s);
+    return NULL;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nstmt; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+sqlite3_stmt *store_stmt(struct store *s, const char *sql)
+{
+    for (int i = 0; i < s->nstmt; i++)
+        if (s->stmt_sql[i] == sql)
+            return s->stmt[i];
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "foison: sqlite prepare: %s\n  in: %s\n", sqlite3_errmsg(s->db), sql);
+        return NULL;
+    }
+    if (s->nstmt < (int)(sizeof(s->stmt) / sizeof(s->stmt[0]))) {
+        s->stmt_sql[s->nstmt] = sql;
+        s->stmt[s->nstmt++] = st;
+    } else {
+        /* The cache is sized for every statement we have; running out is a bug. */
+        fprintf(stderr, "foison: statement cache full\n");
+        abort();
+    }
+    return st;
+}
+
+void store_done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+int store_begin(struct store *s)
+{
+    return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+    return store_exec(s, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        store_exec(s, "ROLLBACK");
+}
+
+char *store_setting_get(struct store *s, const char *key)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT value FROM settings WHERE key = ?1");
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    char *v = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = xstrdup((const char *)sqlite3_column_text(st, 0));
+    store_done(st);
+    return v;
+}
+
+int store_setting_set(struct store *s, const char *key, const char *value)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+                                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    if (rc != STORE_OK)
+        store_log_error(s, "setting");
+    store_done(st);
+    return rc;
+}
+
+int store_check_sqlite(struct store *s)
+{
+    int problems = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+        return 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *msg = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(msg, "ok") != 0) {
+            fprintf(stderr, "intégrité SQLite : %s\n", msg);
+            problems++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return problems + 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        fprintf(stderr, "clé étrangère cassée : table %s, ligne %lld\n",
+                (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+        problems++;
+    }
+    sqlite3_finalize(st);
+    return problems;
+}
+
+static const char *store_thread_path;
+static pthread_key_t store_thread_key;
+static pthread_once_t store_thread_once = PTHREAD_ONCE_INIT;
+
+static void store_thread_destroy(void *p)
+{
+    store_close(p);
+}
+
+static void store_thread_key_init(void)
+{
+    pthread_key_create(&store_thread_key, store_thread_destroy);
+}
+
+void store_thread_setup(const char *path)
+{
+    store_thread_path = path;
+    pthread_once(&store_thread_once, store_thread_key_init);
+}
+
+struct store *store_thread(void)
+{
+    struct store *s = pthread_getspecific(store_thread_key);
+    if (s)
+        return s;
+    char err[512];
+    s = store_open(store_thread_path, STORE_OPEN_EXISTING, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "foison: %s\n", err);
+        return NULL;
+    }
+    pthread_setspecific(store_thread_key, s);
+    return s;
+}

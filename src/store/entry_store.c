@@ -1,0 +1,436 @@
+/* entry_store.c — SQL for entries, revisions, old slugs and facet terms. */
+#include "store/entry_store.h"
+#include "util/arena.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return arena_strdup(a, t ? (const char *)t : "");
+}
+
+static void entry_row_read(struct arena *a, sqlite3_stmt *st, struct entry_row *e)
+{
+    e->id = sqlite3_column_int64(st, 0);
+    e->kind = col_text(a, st, 1);
+    e->slug = col_text(a, st, 2);
+    e->created = sqlite3_column_int64(st, 3);
+    e->updated = sqlite3_column_int64(st, 4);
+    e->published_rev = sqlite3_column_int(st, 5);
+    e->latest_rev = sqlite3_column_int(st, 6);
+    e->featured = sqlite3_column_int(st, 7) != 0;
+    e->deleted = sqlite3_column_int(st, 8) != 0;
+}
+
+int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, kind, slug, created, updated,"
+                                     " coalesce(published_rev, 0), latest_rev, featured, deleted"
+                                     " FROM entries WHERE slug = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        entry_row_read(a, st, out);
+        ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        store_log_error(s, "entry_by_slug");
+        ret = STORE_ERR;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT e.slug FROM old_slugs o JOIN entries e"
+                                     " ON e.id = o.entry_id WHERE o.slug = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+    int ret = STORE_NOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *target = col_text(a, st, 0);
+        ret = STORE_OK;
+    }
+    store_done(st);
+    return ret;
+}
+
+bool store_slug_taken(struct store *s, const char *slug)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM entries WHERE slug = ?1"
+                                     " UNION ALL SELECT 1 FROM old_slugs WHERE slug = ?1");
+    if (!st)
+        return true;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+    bool taken = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return taken;
+}
+
+int store_entry_insert(struct store *s, const char *kind, const char *slug, long long now,
+                       long long *id)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO entries(kind, slug, created, updated, latest_rev)"
+                                     " VALUES (?1, ?2, ?3, ?3, 0)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "entry_insert");
+        return STORE_ERR;
+    }
+    *id = sqlite3_last_insert_rowid(s->db);
+    return STORE_OK;
+}
+
+int store_entry_set_revs(struct store *s, long long id, int published_rev, int latest_rev,
+                         long long now)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET published_rev = nullif(?2, 0),"
+                                     " latest_rev = ?3, updated = ?4 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, published_rev);
+    sqlite3_bind_int(st, 3, latest_rev);
+    sqlite3_bind_int64(st, 4, now);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    if (rc != STORE_OK)
+        store_log_error(s, "entry_set_revs");
+    store_done(st);
+    return rc;
+}
+
+int store_entry_rename(struct store *s, long long id, const char *old_slug, const char *new_slug)
+{
+    sqlite3_stmt *del = store_stmt(s, "DELETE FROM old_slugs WHERE slug = ?1");
+    sqlite3_stmt *ins = store_stmt(s, "INSERT OR REPLACE INTO old_slugs(slug, entry_id)"
+                                      " VALUES (?1, ?2)");
+    sqlite3_stmt *upd = store_stmt(s, "UPDATE entries SET slug = ?2 WHERE id = ?1");
+    if (!del || !ins || !upd)
+        return STORE_ERR;
+    int rc = STORE_OK;
+    /* The new slug may be one of this entry's own old slugs: it stops being a redirect. */
+    sqlite3_bind_text(del, 1, new_slug, -1, SQLITE_STATIC);
+    if (sqlite3_step(del) != SQLITE_DONE)
+        rc = STORE_ERR;
+    store_done(del);
+    sqlite3_bind_text(ins, 1, old_slug, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 2, id);
+    if (rc == STORE_OK && sqlite3_step(ins) != SQLITE_DONE)
+        rc = STORE_ERR;
+    store_done(ins);
+    sqlite3_bind_int64(upd, 1, id);
+    sqlite3_bind_text(upd, 2, new_slug, -1, SQLITE_STATIC);
+    if (rc == STORE_OK && sqlite3_step(upd) != SQLITE_DONE)
+        rc = STORE_ERR;
+    store_done(upd);
+    if (rc != STORE_OK)
+        store_log_error(s, "entry_rename");
+    return rc;
+}
+
+int store_entry_set_featured(struct store *s, long long id, bool featured)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET featured = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, featured);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    store_done(st);
+    return rc;
+}
+
+int store_revision_insert(struct store *s, const struct revision_row *r)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO revisions(entry_id, number, parent_number, author_id, created, comment,"
+           " state, fields, rendered) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, r->entry_id);
+    sqlite3_bind_int(st, 2, r->number);
+    sqlite3_bind_int(st, 3, r->parent_number);
+    if (r->author_id)
+        sqlite3_bind_int64(st, 4, r->author_id);
+    sqlite3_bind_int64(st, 5, r->created);
+    sqlite3_bind_text(st, 6, r->comment ? r->comment : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, r->state ? r->state : "published", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, r->fields, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, r->rendered ? r->rendered : "{}", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "revision_insert");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+#define REVISION_COLUMNS                                                                           \
+    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.fields, r.rendered"
+
+static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->entry_id = sqlite3_column_int64(st, 1);
+    r->number = sqlite3_column_int(st, 2);
+    r->parent_number = sqlite3_column_int(st, 3);
+    r->author_id = sqlite3_column_int64(st, 4);
+    r->author_name = col_text(a, st, 5);
+    r->created = sqlite3_column_int64(st, 6);
+    r->comment = col_text(a, st, 7);
+    r->state = col_text(a, st, 8);
+    r->fields = col_text(a, st, 9);
+    r->rendered = col_text(a, st, 10);
+}
+
+int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
+                       struct revision_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_COLUMNS " FROM revisions r"
+                                     " LEFT JOIN users u ON u.id = r.author_id"
+                                     " WHERE r.entry_id = ?1 AND r.number = ?2");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    sqlite3_bind_int(st, 2, number);
+    int ret = STORE_NOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        revision_row_read(a, st, out);
+        ret = STORE_OK;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
+                         struct revision_row **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_COLUMNS " FROM revisions r"
+                                     " LEFT JOIN users u ON u.id = r.author_id"
+                                     " WHERE r.entry_id = ?1 ORDER BY r.number DESC LIMIT 1000");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    int cap = 16, len = 0;
+    struct revision_row *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (len == cap) {
+            struct revision_row *nv = arena_alloc(a, sizeof(*v) * (size_t)cap * 2);
+            memcpy(nv, v, sizeof(*v) * (size_t)len);
+            v = nv;
+            cap *= 2;
+        }
+        revision_row_read(a, st, &v[len++]);
+    }
+    store_done(st);
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}
+
+int store_entry_authors(struct store *s, struct arena *a, long long entry_id, const char ***out,
+                        int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT u.name FROM revisions r JOIN users u"
+                                     " ON u.id = r.author_id WHERE r.entry_id = ?1"
+                                     " AND r.state = 'published'"
+                                     " GROUP BY u.id ORDER BY min(r.number) LIMIT 200");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    const char **v = arena_alloc(a, sizeof(*v) * 200);
+    int len = 0;
+    while (len < 200 && sqlite3_step(st) == SQLITE_ROW)
+        v[len++] = col_text(a, st, 0);
+    store_done(st);
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}
+
+int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
+                        const char *const *values, int n)
+{
+    sqlite3_stmt *del = store_stmt(s, "DELETE FROM entry_terms WHERE entry_id = ?1");
+    sqlite3_stmt *ins = store_stmt(s, "INSERT OR IGNORE INTO entry_terms(entry_id, facet, value)"
+                                      " VALUES (?1, ?2, ?3)");
+    if (!del || !ins)
+        return STORE_ERR;
+    sqlite3_bind_int64(del, 1, entry_id);
+    int rc = sqlite3_step(del) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    store_done(del);
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        sqlite3_bind_int64(ins, 1, entry_id);
+        sqlite3_bind_text(ins, 2, facets[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, values[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = STORE_ERR;
+        store_done(ins);
+    }
+    if (rc != STORE_OK)
+        store_log_error(s, "terms_replace");
+    return rc;
+}
+
+static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
+                          struct entry_summary_row **out, int *n)
+{
+    struct entry_summary_row *v = arena_alloc(a, sizeof(*v) * (size_t)(limit > 0 ? limit : 1));
+    int len = 0;
+    while (len < limit && sqlite3_step(st) == SQLITE_ROW) {
+        struct entry_summary_row *r = &v[len++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->slug = col_text(a, st, 1);
+        r->created = sqlite3_column_int64(st, 2);
+        r->updated = sqlite3_column_int64(st, 3);
+        r->revision = sqlite3_column_int(st, 4);
+        r->fields = col_text(a, st, 5);
+    }
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}
+
+int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet,
+                       const char *value, int offset, int limit, struct entry_summary_row **out,
+                       int *n, int *total)
+{
+    /* ?2/?3 NULL means no facet filter; the same text serves both cases. */
+    sqlite3_stmt *cnt = store_stmt(
+        s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND e.deleted = 0"
+           " AND e.published_rev IS NOT NULL AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+           " WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))");
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields FROM entries e"
+           " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+           " WHERE e.kind = ?1 AND e.deleted = 0 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM"
+           " entry_terms t WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+           " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
+    if (!cnt || !st)
+        return STORE_ERR;
+    sqlite3_bind_text(cnt, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    if (facet) {
+        sqlite3_bind_text(cnt, 2, facet, -1, SQLITE_STATIC);
+        sqlite3_bind_text(cnt, 3, value, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, facet, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    }
+    *total = sqlite3_step(cnt) == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
+    store_done(cnt);
+    sqlite3_bind_int(st, 4, limit);
+    sqlite3_bind_int(st, 5, offset);
+    int rc = summaries_read(a, st, limit, out, n);
+    store_done(st);
+    return rc;
+}
+
+int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
+                           struct entry_summary_row **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields FROM entries e"
+           " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+           " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
+           " ORDER BY e.updated DESC LIMIT ?2");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit);
+    int rc = summaries_read(a, st, limit, out, n);
+    store_done(st);
+    return rc;
+}
+
+int store_entries_counts(struct store *s, const char *kind, int *entries, int *communes,
+                         int *contributors)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT (SELECT count(*) FROM entries WHERE kind = ?1 AND deleted = 0"
+           "   AND published_rev IS NOT NULL),"
+           " (SELECT count(DISTINCT t.value) FROM entry_terms t JOIN entries e ON e.id = t.entry_id"
+           "   WHERE t.facet = 'commune' AND e.kind = ?1 AND e.deleted = 0),"
+           " (SELECT count(DISTINCT r.author_id) FROM revisions r JOIN entries e"
+           "   ON e.id = r.entry_id WHERE e.kind = ?1 AND e.deleted = 0"
+           "   AND r.state = 'published')");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    int rc = STORE_ERR;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *entries = sqlite3_column_int(st, 0);
+        *communes = sqlite3_column_int(st, 1);
+        *contributors = sqlite3_column_int(st, 2);
+        rc = STORE_OK;
+    }
+    store_done(st);
+    return rc;
+}
+
+int store_entries_check(struct store *s)
+{
+    static const struct {
+        const char *sql, *what;
+    } checks[] = {
+        {"SELECT slug FROM entries e WHERE latest_rev <> (SELECT coalesce(max(number), 0)"
+         " FROM revisions r WHERE r.entry_id = e.id)",
+         "latest_rev ne correspond pas à la dernière révision"},
+        {"SELECT slug FROM entries e WHERE published_rev IS NOT NULL AND NOT EXISTS (SELECT 1"
+         " FROM revisions r WHERE r.entry_id = e.id AND r.number = e.published_rev"
+         " AND r.state = 'published')",
+         "published_rev désigne une révision absente ou non publiée"},
+        {"SELECT e.slug FROM entries e WHERE EXISTS (SELECT 1 FROM revisions r WHERE"
+         " r.entry_id = e.id AND r.number > 1 AND (r.parent_number IS NULL OR"
+         " r.parent_number >= r.number))",
+         "révision dont le parent est incohérent"},
+        {"SELECT e.slug FROM entries e JOIN revisions r ON r.entry_id = e.id"
+         " WHERE json_valid(r.fields) = 0 OR json_type(r.fields) <> 'object'",
+         "révision dont les champs ne sont pas un objet JSON"},
+        {"SELECT o.slug FROM old_slugs o JOIN entries e ON e.slug = o.slug",
+         "ancien nom identique à un nom actuel"},
+        {"SELECT e.slug FROM entries e WHERE e.slug = '' OR e.slug GLOB '*[^a-z0-9-]*'",
+         "nom d'URL invalide"},
+        {"SELECT t.entry_id FROM entry_terms t WHERE t.facet = 'commune'"
+         " AND NOT EXISTS (SELECT 1 FROM communes c WHERE c.insee = t.value)",
+         "commune inconnue"},
+        {"SELECT t.entry_id FROM entry_terms t WHERE t.facet = 'themes'"
+         " AND NOT EXISTS (SELECT 1 FROM themes h WHERE h.id = t.value)",
+         "thème inconnu"},
+        {"SELECT 'settings' WHERE (SELECT count(*) FROM settings WHERE key IN"
+         " ('site_name','territory_name','base_url','license')) <> 4",
+         "réglages du site incomplets"},
+    };
+    int problems = 0;
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
+            store_log_error(s, "check");
+            problems++;
+            continue;
+        }
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            fprintf(stderr, "incohérence : %s (%s)\n", checks[i].what,
+                    (const char *)sqlite3_column_text(st, 0));
+            problems++;
+        }
+        sqlite3_finalize(st);
+    }
+    return problems;
+}

@@ -1,0 +1,80 @@
+/* entry_store.h — rows of entries, revisions, old slugs and facet terms. Returned strings are
+ * allocated in the caller's arena. Visibility rules live in core/entry.c, not here. */
+#ifndef FOISON_ENTRY_STORE_H
+#define FOISON_ENTRY_STORE_H
+#include "store/store.h"
+#include <stdbool.h>
+
+struct arena;
+
+struct entry_row {
+    long long id;
+    const char *kind;
+    const char *slug;
+    long long created, updated;
+    int published_rev; /* 0 when none is visible */
+    int latest_rev;
+    bool featured, deleted;
+};
+
+struct revision_row {
+    long long id;
+    long long entry_id;
+    int number, parent_number;
+    long long author_id;
+    const char *author_name;
+    long long created;
+    const char *comment;
+    const char *state;
+    const char *fields;   /* JSON object text */
+    const char *rendered; /* JSON object text: field name -> safe HTML */
+};
+
+/* A published entry with its visible revision's fields, for lists. */
+struct entry_summary_row {
+    long long id;
+    const char *slug;
+    long long created, updated;
+    int revision;
+    const char *fields;
+};
+
+int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);
+/* The current slug of the entry an old slug pointed to, or STORE_NOTFOUND. */
+int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target);
+bool store_slug_taken(struct store *s, const char *slug);
+int store_entry_insert(struct store *s, const char *kind, const char *slug, long long now,
+                       long long *id);
+int store_entry_set_revs(struct store *s, long long id, int published_rev, int latest_rev,
+                         long long now);
+/* Moves the entry to new_slug and keeps old_slug as a redirect. */
+int store_entry_rename(struct store *s, long long id, const char *old_slug, const char *new_slug);
+int store_entry_set_featured(struct store *s, long long id, bool featured);
+
+int store_revision_insert(struct store *s, const struct revision_row *r);
+int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
+                       struct revision_row *out);
+/* All revisions, newest first, into an arena array. */
+int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
+                         struct revision_row **out, int *n);
+/* Distinct names of the authors of published revisions, in order of first contribution. */
+int store_entry_authors(struct store *s, struct arena *a, long long entry_id, const char ***out,
+                        int *n);
+
+int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
+                        const char *const *values, int n);
+
+/* Published, not deleted entries of kind, newest update first, optionally with a facet term,
+ * paged. total receives the count matching. */
+int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet,
+                       const char *value, int offset, int limit, struct entry_summary_row **out,
+                       int *n, int *total);
+int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
+                           struct entry_summary_row **out, int *n);
+/* Counts of visible entries of kind, of distinct communes and of contributors. */
+int store_entries_counts(struct store *s, const char *kind, int *entries, int *communes,
+                         int *contributors);
+/* Invariants for `foison check`: prints each problem on stderr, returns their number. */
+int store_entries_check(struct store *s);
+
+#endif

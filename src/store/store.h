@@ -1,0 +1,61 @@
+/* store.h — the SQLite storage of a site: opening, migrations, the per-thread connection and
+ * its statement cache. The only layer that writes SQL; it never writes HTML. */
+#ifndef FOISON_STORE_H
+#define FOISON_STORE_H
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_APPLICATION_ID 0x466f6973 /* "Fois" */
+
+enum store_status {
+    STORE_OK = 0,
+    STORE_ERR = -1,      /* a bug or I/O failure: logged */
+    STORE_NOTFOUND = -2, /* no such row */
+    STORE_CONFLICT = -3, /* a uniqueness or revision race lost */
+};
+
+struct store {
+    sqlite3 *db;
+    const char *stmt_sql[96];
+    sqlite3_stmt *stmt[96];
+    int nstmt;
+};
+
+enum store_open_mode {
+    STORE_OPEN_EXISTING, /* the file must exist and be a foison site */
+    STORE_OPEN_CREATE,   /* the file must not exist; a new site is created */
+};
+
+/* Opens (or creates) the site at path and applies pending migrations. On failure returns NULL
+ * and writes a French message for the user into err (size errlen). */
+struct store *store_open(const char *path, enum store_open_mode mode, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* The statement for this constant SQL text, prepared once per connection and reset for reuse.
+ * sql must be a string literal (the cache is keyed by its address). */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Done with a statement from store_stmt(): resets it and clears its bindings. */
+void store_done(sqlite3_stmt *st);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Settings (key/value strings). store_setting_get returns a malloc'd copy or NULL. */
+char *store_setting_get(struct store *s, const char *key);
+int store_setting_set(struct store *s, const char *key, const char *value);
+
+/* Runs PRAGMA integrity_check and foreign_key_check; prints problems on stderr. 0 when clean. */
+int store_check_sqlite(struct store *s);
+
+/* Logs the SQLite error of the connection with a context label. */
+void store_log_error(struct store *s, const char *what);
+
+/* Per-thread connections for the server: store_thread_setup(path) once, then store_thread()
+ * returns this thread's connection, opened on first use and kept until the thread ends. */
+void store_thread_setup(const char *path);
+struct store *store_thread(void);
+
+#endif

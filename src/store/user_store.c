@@ -1,0 +1,143 @@
+/* user_store.c — SQL for users, sessions and API tokens. */
+#include "store/user_store.h"
+#include "util/arena.h"
+
+#define USER_COLUMNS "u.id, u.email, u.name, u.role, u.status, u.password_hash"
+
+static const char *col(struct arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return arena_strdup(a, t ? (const char *)t : "");
+}
+
+static void user_row_read(struct arena *a, sqlite3_stmt *st, struct user_row *u)
+{
+    u->id = sqlite3_column_int64(st, 0);
+    u->email = col(a, st, 1);
+    u->name = col(a, st, 2);
+    u->role = col(a, st, 3);
+    u->status = col(a, st, 4);
+    u->password_hash = col(a, st, 5);
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, what);
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+int store_user_insert(struct store *s, const char *email, const char *name, const char *role,
+                      const char *password_hash, long long now, long long *id)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO users(email, name, role, password_hash, created)"
+                                     " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    int rc = step_done(s, st, "user_insert");
+    if (rc == STORE_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int user_query_one(struct store *s, struct arena *a, sqlite3_stmt *st, struct user_row *out)
+{
+    int ret = STORE_NOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        user_row_read(a, st, out);
+        ret = STORE_OK;
+    }
+    (void)s;
+    store_done(st);
+    return ret;
+}
+
+int store_user_by_email(struct store *s, struct arena *a, const char *email, struct user_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " FROM users u WHERE u.email = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+    return user_query_one(s, a, st, out);
+}
+
+int store_session_insert(struct store *s, const unsigned char hash[32], long long user_id,
+                         const char *csrf, long long now, long long expires)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO sessions(token_hash, user_id, csrf, created,"
+                                     " expires) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, expires);
+    return step_done(s, st, "session_insert");
+}
+
+int store_session_user(struct store *s, struct arena *a, const unsigned char hash[32],
+                       long long now, struct user_row *out, const char **csrf)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS ", s.csrf FROM sessions s"
+                                     " JOIN users u ON u.id = s.user_id"
+                                     " WHERE s.token_hash = ?1 AND s.expires > ?2"
+                                     " AND u.status = 'active'");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int ret = STORE_NOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        user_row_read(a, st, out);
+        *csrf = col(a, st, 6);
+        ret = STORE_OK;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_session_delete(struct store *s, const unsigned char hash[32])
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE token_hash = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    return step_done(s, st, "session_delete");
+}
+
+int store_token_insert(struct store *s, const unsigned char hash[32], long long user_id,
+                       long long now)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO api_tokens(token_hash, user_id, created)"
+                                     " VALUES (?1, ?2, ?3)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, now);
+    return step_done(s, st, "token_insert");
+}
+
+int store_token_user(struct store *s, struct arena *a, const unsigned char hash[32],
+                     struct user_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " FROM api_tokens t"
+                                     " JOIN users u ON u.id = t.user_id"
+                                     " WHERE t.token_hash = ?1 AND u.status = 'active'");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    return user_query_one(s, a, st, out);
+}

@@ -1,0 +1,12 @@
+/* utf8.h — UTF-8 validation and counting for input limits. */
+#ifndef FOISON_UTF8_H
+#define FOISON_UTF8_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no NUL). */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8. */
+size_t utf8_count(const char *s, size_t n);
+
+#endif

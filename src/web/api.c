@@ -1,0 +1,333 @@
+/* api.c — JSON API v1: entries as flat objects (kind, slug, revision, created, updated,
+ * authors, then the schema's fields), list, read, revisions, create and update with bearer
+ * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
+#include "core/entry.h"
+#include "core/validate.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "web/app.h"
+#include "web/pages.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define API_PER_PAGE 20
+
+static const char *api_time(struct request *req, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return arena_strdup(req->arena, buf);
+}
+
+static void api_error(struct request *req, int status, const char *message)
+{
+    req->cache = HTTP_CACHE_NONE;
+    app_json(req, status,
+             json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message));
+}
+
+static json_t *api_entry_json(struct request *req, const struct entry *e, const struct revision *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(e->kind->name));
+    json_object_set_new(o, "slug", json_string(e->slug));
+    json_object_set_new(o, "revision", json_integer(r->number));
+    json_object_set_new(o, "created", json_string(api_time(req, e->created)));
+    json_object_set_new(o, "updated", json_string(api_time(req, e->updated)));
+    json_t *authors = json_array();
+    const char **names;
+    int n = 0;
+    if (entry_authors(app_store(req), req->arena, e, &names, &n) == ENTRY_OK)
+        for (int i = 0; i < n; i++)
+            json_array_append_new(authors, json_string(names[i]));
+    json_object_set_new(o, "authors", authors);
+    json_object_set_new(o, "url", json_string(app_url(
+                                      req, arena_printf(req->arena, "/%s/%s", e->kind->segment,
+                                                        e->slug))));
+    for (size_t i = 0; i < e->kind->nfields; i++) {
+        const char *name = e->kind->fields[i].name;
+        json_t *v = json_object_get(r->fields, name);
+        json_object_set(o, name, v ? v : json_null());
+    }
+    return o;
+}
+
+/* GET /api/v1/entries?kind=innovation&page=N */
+void api_entries_list(struct request *req)
+{
+    const char *kind = http_query(req, "kind");
+    const struct kind_def *k = kind_find(kind ? kind : "innovation");
+    struct field_errors errs = {0};
+    if (!k)
+        validate_error(&errs, "kind", "type de fiche inconnu");
+    const char *ps = http_query(req, "page");
+    int page = 1;
+    if (ps) {
+        char *end;
+        long v = strtol(ps, &end, 10);
+        if (!*ps || *end || v < 1 || v > 100000)
+            validate_error(&errs, "page", "numéro de page invalide (entier ≥ 1)");
+        else
+            page = (int)v;
+    }
+    if (errs.n) {
+        app_json_errors(req, &errs);
+        req->status = 400;
+        return;
+    }
+    struct entry_item *items;
+    int n, total;
+    struct store *s = app_store(req);
+    if (!s || entry_list(s, req->arena, k, NULL, NULL, page, API_PER_PAGE, &items, &n, &total) !=
+                  ENTRY_OK) {
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++) {
+        struct entry e;
+        struct revision r;
+        if (entry_find(s, req->arena, items[i].slug, &e, NULL) != ENTRY_OK ||
+            entry_revision(s, req->arena, &e, 0, &r) != ENTRY_OK)
+            continue;
+        json_array_append_new(list, api_entry_json(req, &e, &r));
+    }
+    int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
+    app_json(req, 200, json_pack("{s:o, s:i, s:i, s:i}", "entries", list, "page", page, "pages",
+                                 pages, "total", total));
+}
+
+static bool api_load(struct request *req, struct entry *e)
+{
+    const char *moved = NULL;
+    int rc = entry_find(app_store(req), req->arena, req->params[0], e, &moved);
+    if (rc == ENTRY_MOVED) {
+        http_redirect(req, 301, arena_printf(req->arena, "/api/v1/entries/%s%s", moved,
+                                             strstr(req->path, "/revisions") ? "/revisions" : ""));
+        req->content_type = "application/json; charset=utf-8";
+        buf_reset(&req->out);
+        buf_printf(&req->out, "{\"moved_to\":\"%s\"}\n", moved);
+        return false;
+    }
+    if (rc != ENTRY_OK) {
+        api_error(req, rc == ENTRY_ERR ? 500 : 404,
+                  rc == ENTRY_ERR ? "erreur interne" : "fiche introuvable");
+        return false;
+    }
+    return true;
+}
+
+/* GET /api/v1/entries/{slug} */
+void api_entry_get(struct request *req)
+{
+    struct entry e;
+    struct revision r;
+    if (!api_load(req, &e))
+        return;
+    if (entry_revision(app_store(req), req->arena, &e, 0, &r) != ENTRY_OK) {
+        api_error(req, 404, "fiche introuvable");
+        return;
+    }
+    app_json(req, 200, api_entry_json(req, &e, &r));
+}
+
+/* GET /api/v1/entries/{slug}/revisions */
+void api_entry_revisions(struct request *req)
+{
+    struct entry e;
+    struct revision *revs;
+    int n;
+    if (!api_load(req, &e))
+        return;
+    if (entry_history(app_store(req), req->arena, &e, &revs, &n) != ENTRY_OK) {
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "revision", revs[i].number, "author",
+                              revs[i].author_name, "created", api_time(req, revs[i].created),
+                              "comment", revs[i].comment);
+        json_object_set_new(o, "parent", revs[i].parent ? json_integer(revs[i].parent)
+                                                        : json_null());
+        json_array_append_new(list, o);
+    }
+    app_json(req, 200, json_pack("{s:o}", "revisions", list));
+}
+
+/* The bearer token's user, or a 401 answer. */
+static bool api_auth(struct request *req, struct user *u)
+{
+    const char *h = http_header(req, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 &&
+        account_token_user(app_store(req), req->arena, h + 7, u) == 0 && account_can_edit(u))
+        return true;
+    http_add_header(req, "WWW-Authenticate", "Bearer realm=\"foison\"");
+    api_error(req, 401, "jeton d'API manquant ou invalide (en-tête Authorization: Bearer …)");
+    return false;
+}
+
+/* The request body as a JSON object, or a 400 answer. Caller decrefs. */
+static json_t *api_body(struct request *req)
+{
+    json_error_t jerr;
+    json_t *body = req->body.len ? json_loadb(req->body.data, req->body.len,
+                                              JSON_REJECT_DUPLICATES, &jerr)
+                                 : NULL;
+    if (!body) {
+        api_error(req, 400,
+                  req->body.len ? arena_printf(req->arena, "JSON mal formé (ligne %d) : %s",
+                                               jerr.line, jerr.text)
+                                : "corps JSON attendu");
+        return NULL;
+    }
+    if (!json_is_object(body)) {
+        json_decref(body);
+        api_error(req, 400, "un objet JSON est attendu");
+        return NULL;
+    }
+    return body;
+}
+
+/* Removes the envelope members (kind, comment, base_revision…) from body, leaving fields. */
+static const char *api_take_comment(struct request *req, json_t *body, struct field_errors *errs)
+{
+    json_t *c = json_object_get(body, "comment");
+    const char *comment = "";
+    if (c && !json_is_string(c))
+        validate_error(errs, "comment", "Commentaire : une chaîne est attendue");
+    else if (c)
+        comment = validate_comment(req->arena, json_string_value(c), errs);
+    static const char *const envelope[] = {"kind",    "comment", "base_revision", "slug",
+                                           "revision", "created", "updated",       "authors",
+                                           "url"};
+    for (size_t i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
+        json_object_del(body, envelope[i]);
+    return comment ? comment : "";
+}
+
+/* POST /api/v1/entries — {"kind": "innovation", fields…, "comment"} → 201 */
+void api_entry_create(struct request *req)
+{
+    struct user u;
+    if (!api_auth(req, &u))
+        return;
+    json_t *body = api_body(req);
+    if (!body)
+        return;
+    struct field_errors errs = {0};
+    json_t *jk = json_object_get(body, "kind");
+    const struct kind_def *k = kind_find(json_is_string(jk) ? json_string_value(jk) : "innovation");
+    if (!k || (jk && !json_is_string(jk))) {
+        validate_error(&errs, "kind", "type de fiche inconnu");
+        k = kind_find("innovation");
+    }
+    const char *comment = api_take_comment(req, body, &errs);
+    json_t *clean = validate_entry(req->arena, k, req->app->territory, body, true, &errs);
+    json_decref(body);
+    if (errs.n) {
+        json_decref(clean);
+        app_json_errors(req, &errs);
+        return;
+    }
+    struct entry_save in = {.kind = k,
+                            .fields = clean,
+                            .author_id = u.id,
+                            .comment = *comment ? comment : "Création de la fiche",
+                            .now = (long long)time(NULL)};
+    struct entry e;
+    struct revision r;
+    int rev;
+    int rc = entry_save(app_store(req), req->arena, &in, &e, &rev);
+    json_decref(clean);
+    if (rc != ENTRY_OK || entry_revision(app_store(req), req->arena, &e, rev, &r) != ENTRY_OK) {
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    http_add_header(req, "Location", arena_printf(req->arena, "/api/v1/entries/%s", e.slug));
+    req->cache = HTTP_CACHE_NONE;
+    app_json(req, 201, api_entry_json(req, &e, &r));
+}
+
+/* PUT /api/v1/entries/{slug} — {"base_revision": N, changed fields…, "comment"} */
+void api_entry_update(struct request *req)
+{
+    struct user u;
+    struct entry e;
+    struct revision cur;
+    if (!api_auth(req, &u) || !api_load(req, &e))
+        return;
+    json_t *body = api_body(req);
+    if (!body)
+        return;
+    struct field_errors errs = {0};
+    json_t *jb = json_object_get(body, "base_revision");
+    int base = 0;
+    if (!json_is_integer(jb) || json_integer_value(jb) < 1 || json_integer_value(jb) > 100000000)
+        validate_error(&errs, "base_revision",
+                       "base_revision : le numéro (entier) de la révision modifiée est requis");
+    else
+        base = (int)json_integer_value(jb);
+    json_t *jk = json_object_get(body, "kind");
+    if (jk && (!json_is_string(jk) || strcmp(json_string_value(jk), e.kind->name) != 0))
+        validate_error(&errs, "kind", "le type d'une fiche ne change pas");
+    const char *comment = api_take_comment(req, body, &errs);
+    if (entry_revision(app_store(req), req->arena, &e, e.latest_rev, &cur) != ENTRY_OK) {
+        json_decref(body);
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    /* Fields not sent keep their current value. */
+    json_t *merged = json_deep_copy(cur.fields);
+    const char *key;
+    json_t *val;
+    json_object_foreach(body, key, val)
+    {
+        if (!kind_field(e.kind, key))
+            validate_error(&errs, arena_strdup(req->arena, key), "champ inconnu");
+        json_object_set(merged, key, val);
+    }
+    json_decref(body);
+    json_t *clean = errs.n ? NULL
+                           : validate_entry(req->arena, e.kind, req->app->territory, merged, true,
+                                            &errs);
+    json_decref(merged);
+    if (errs.n) {
+        json_decref(clean);
+        app_json_errors(req, &errs);
+        return;
+    }
+    struct entry_save in = {.kind = e.kind,
+                            .slug = e.slug,
+                            .base_rev = base,
+                            .fields = clean,
+                            .author_id = u.id,
+                            .comment = comment,
+                            .now = (long long)time(NULL)};
+    struct entry saved;
+    struct revision r;
+    int rev;
+    int rc = entry_save(app_store(req), req->arena, &in, &saved, &rev);
+    json_decref(clean);
+    if (rc == ENTRY_CONFLICT) {
+        req->cache = HTTP_CACHE_NONE;
+        app_json(req, 409,
+                 json_pack("{s:{s:i, s:s}, s:i}", "error", "status", 409, "message",
+                           "la fiche a été modifiée depuis base_revision : relisez-la et "
+                           "réappliquez vos changements",
+                           "current_revision", e.latest_rev));
+        return;
+    }
+    if (rc != ENTRY_OK ||
+        entry_revision(app_store(req), req->arena, &saved, rev, &r) != ENTRY_OK) {
+        api_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, "échec de l'enregistrement");
+        return;
+    }
+    req->cache = HTTP_CACHE_NONE;
+    app_json(req, 200, api_entry_json(req, &saved, &r));
+}

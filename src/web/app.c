@@ -1,0 +1,338 @@
+/* app.c — application set-up (templates, static assets, territory), the layout context, error
+ * pages, JSON answers, identification of the visitor and the CSRF check. */
+#include "web/app.h"
+#include "core/schema.h"
+#include "core/territory.h"
+#include "core/validate.h"
+#include "http/server_internal.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/mem.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct store *app_store(struct request *req)
+{
+    (void)req;
+    return store_thread();
+}
+
+bool app_secure(const struct app *app)
+{
+    return app->secure;
+}
+
+bool app_kind_segment_known(const char *segment)
+{
+    return kind_find_segment(segment) != NULL;
+}
+
+static const char *app_content_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot)
+        return "application/octet-stream";
+    if (strcmp(dot, ".css") == 0)
+        return "text/css; charset=utf-8";
+    if (strcmp(dot, ".js") == 0)
+        return "text/javascript; charset=utf-8";
+    if (strcmp(dot, ".svg") == 0)
+        return "image/svg+xml";
+    if (strcmp(dot, ".png") == 0)
+        return "image/png";
+    if (strcmp(dot, ".ico") == 0)
+        return "image/x-icon";
+    if (strcmp(dot, ".txt") == 0)
+        return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+
+static int app_load_assets(struct app *app, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "foison: %s: dossier des fichiers statiques introuvable\n", dir);
+        return -1;
+    }
+    struct dirent *de;
+    size_t cap = 16;
+    app->assets = xcalloc(cap, sizeof(*app->assets));
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[1400];
+        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+            continue;
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        struct buf b = BUF_INIT;
+        char chunk[8192];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            buf_append(&b, chunk, n);
+        fclose(f);
+        if (app->nassets == cap) {
+            cap *= 2;
+            app->assets = xrealloc(app->assets, cap * sizeof(*app->assets));
+        }
+        struct static_asset *as = &app->assets[app->nassets++];
+        memset(as, 0, sizeof(*as));
+        as->name = xstrdup(de->d_name);
+        as->len = b.len;
+        as->data = buf_detach(&b, NULL);
+        as->content_type = app_content_type(as->name);
+        unsigned long long h = 1469598103934665603ULL;
+        for (size_t i = 0; i < as->len; i++) {
+            h ^= (unsigned char)as->data[i];
+            h *= 1099511628211ULL;
+        }
+        snprintf(as->etag, sizeof as->etag, "\"%016llx\"", h);
+        const char *dot = strrchr(as->name, '.');
+        size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
+        char fp[600];
+        snprintf(fp, sizeof fp, "%.*s.%08llx%s", (int)stem, as->name, h & 0xffffffffULL,
+                 dot ? dot : "");
+        as->fingerprinted = xstrdup(fp);
+        snprintf(fp, sizeof fp, "/static/%s", as->fingerprinted);
+        as->url = xstrdup(fp);
+    }
+    closedir(d);
+    return 0;
+}
+
+const struct static_asset *app_asset(const struct app *app, const char *file)
+{
+    for (size_t i = 0; i < app->nassets; i++)
+        if (strcmp(app->assets[i].name, file) == 0 ||
+            strcmp(app->assets[i].fingerprinted, file) == 0)
+            return &app->assets[i];
+    return NULL;
+}
+
+struct app *app_load(struct store *s, const char *datadir)
+{
+    struct app *app = xcalloc(1, sizeof(*app));
+    char path[1024];
+    char *err = NULL;
+    snprintf(path, sizeof path, "%s/templates", datadir);
+    app->tmpl = tmpl_set_load(path, &err);
+    if (!app->tmpl) {
+        fprintf(stderr, "foison: gabarits : %s\n", err ? err : "?");
+        free(err);
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/static", datadir);
+    if (app_load_assets(app, path) != 0)
+        goto fail;
+    app->territory = territory_load(s);
+    if (!app->territory) {
+        fprintf(stderr, "foison: lecture du territoire impossible\n");
+        goto fail;
+    }
+    app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
+    return app;
+fail:
+    app_free(app);
+    return NULL;
+}
+
+void app_free(struct app *app)
+{
+    if (!app)
+        return;
+    tmpl_set_free(app->tmpl);
+    territory_free(app->territory);
+    for (size_t i = 0; i < app->nassets; i++) {
+        free(app->assets[i].name);
+        free(app->assets[i].url);
+        free(app->assets[i].fingerprinted);
+        free(app->assets[i].data);
+    }
+    free(app->assets);
+    free(app);
+}
+
+void app_identify(struct request *req)
+{
+    const char *token = http_cookie(req, "foison_session");
+    if (token && account_session(app_store(req), req->arena, token, &req->user, &req->csrf) == 0) {
+        req->logged_in = true;
+        req->session_token = token;
+        return;
+    }
+    const char *anon = http_cookie(req, "foison_csrf");
+    if (anon && strlen(anon) == ACCOUNT_TOKEN_LEN)
+        req->csrf = anon;
+}
+
+struct tv *app_context(struct request *req, const char *title)
+{
+    const struct territory *t = req->app->territory;
+    struct tv *ctx = tv_obj(req->arena);
+    tv_set_str(ctx, "site_name", t->site_name);
+    tv_set_str(ctx, "territory_name", t->territory_name);
+    tv_set_str(ctx, "title", title);
+    const struct static_asset *css = app_asset(req->app, "style.css");
+    tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
+    if (req->logged_in) {
+        struct tv *u = tv_set_obj(ctx, "user");
+        tv_set_str(u, "name", req->user.name);
+        tv_set_str(u, "role", req->user.role);
+    }
+    if (req->csrf)
+        tv_set_str(ctx, "csrf", req->csrf);
+    tv_set_str(ctx, "path", req->path);
+    return ctx;
+}
+
+void app_need_csrf(struct request *req, struct tv *ctx)
+{
+    if (!req->csrf) {
+        /* Forms of anonymous visitors (login) use a double-submit cookie. */
+        char *tok = arena_alloc(req->arena, ACCOUNT_TOKEN_LEN + 1);
+        account_random_token(tok);
+        req->csrf = tok;
+        req->set_anon_csrf = true;
+        http_set_cookie(req, "foison_csrf", tok, 86400);
+    }
+    tv_set_str(ctx, "csrf", req->csrf);
+    req->cache = HTTP_CACHE_NONE;
+}
+
+void app_render(struct request *req, const char *name, struct tv *ctx)
+{
+    buf_reset(&req->out);
+    req->content_type = "text/html; charset=utf-8";
+    if (tmpl_render(req->app->tmpl, name, ctx, &req->out) != 0) {
+        fprintf(stderr, "foison: gabarit %s introuvable\n", name);
+        req->status = 500;
+        buf_reset(&req->out);
+        buf_puts(&req->out, "<!doctype html><title>Erreur</title><p>Erreur interne.</p>");
+    }
+}
+
+void app_json(struct request *req, int status, json_t *body)
+{
+    req->status = status;
+    req->content_type = "application/json; charset=utf-8";
+    buf_reset(&req->out);
+    char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    if (s) {
+        buf_puts(&req->out, s);
+        free(s);
+    }
+    buf_putc(&req->out, '\n');
+    json_decref(body);
+}
+
+void app_json_errors(struct request *req, const struct field_errors *errs)
+{
+    json_t *list = json_array();
+    for (int i = 0; i < errs->n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->e[i].field, "message",
+                                              errs->e[i].message));
+    req->cache = HTTP_CACHE_NONE;
+    app_json(req, 422, json_pack("{s:o}", "errors", list));
+}
+
+static const char *app_status_message(int status)
+{
+    switch (status) {
+    case 400: return "La requête est mal formée.";
+    case 401: return "Authentification requise.";
+    case 403: return "Action refusée : le jeton de sécurité du formulaire est absent ou périmé. "
+                     "Rechargez la page et recommencez.";
+    case 404: return "Cette page n'existe pas, ou plus.";
+    case 405: return "Cette méthode n'est pas acceptée à cette adresse.";
+    case 409: return "Conflit de modification.";
+    case 413: return "La requête est trop volumineuse.";
+    default: return "Une erreur interne est survenue ; elle a été consignée.";
+    }
+}
+
+static const char *app_status_title(int status)
+{
+    switch (status) {
+    case 400: return "Requête invalide";
+    case 401: return "Connexion requise";
+    case 403: return "Action refusée";
+    case 404: return "Page introuvable";
+    case 405: return "Méthode non autorisée";
+    case 413: return "Requête trop volumineuse";
+    default: return "Erreur interne";
+    }
+}
+
+void app_error(struct request *req, int status, bool api)
+{
+    req->status = status;
+    req->cache = HTTP_CACHE_NONE;
+    if (api || strncmp(req->path, "/api/", 5) == 0) {
+        app_json(req, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",
+                                        app_status_message(status)));
+        return;
+    }
+    struct tv *ctx = app_context(req, app_status_title(status));
+    tv_set_int(ctx, "status", status);
+    tv_set_str(ctx, "message", app_status_message(status));
+    app_render(req, "error", ctx);
+    req->status = status;
+}
+
+bool app_check_csrf(struct request *req)
+{
+    const char *sent = http_form(req, "csrf");
+    if (http_cross_origin(req) || !req->csrf || !sent || !account_token_equal(sent, req->csrf)) {
+        app_error(req, 403, false);
+        return false;
+    }
+    return true;
+}
+
+bool app_require_login(struct request *req)
+{
+    if (req->logged_in)
+        return true;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "/login?next=");
+    for (const char *p = req->path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '/' || *p == '-')
+            buf_putc(&b, *p);
+        else
+            buf_printf(&b, "%%%02X", (unsigned char)*p);
+    }
+    http_redirect(req, 303, arena_strdup(req->arena, buf_cstr(&b)));
+    buf_free(&b);
+    return false;
+}
+
+static const char *const app_months[] = {"janvier", "février", "mars",      "avril",
+                                         "mai",     "juin",    "juillet",   "août",
+                                         "septembre", "octobre", "novembre", "décembre"};
+
+const char *app_date(struct request *req, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return arena_printf(req->arena, "%d %s %d", tm.tm_mday, app_months[tm.tm_mon],
+                        tm.tm_year + 1900);
+}
+
+const char *app_datetime(struct request *req, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return arena_printf(req->arena, "%d %s %d à %02d:%02d", tm.tm_mday, app_months[tm.tm_mon],
+                        tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+const char *app_url(struct request *req, const char *path)
+{
+    return arena_printf(req->arena, "%s%s", req->app->territory->base_url, path);
+}

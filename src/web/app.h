@@ -1,0 +1,62 @@
+/* app.h — the application as pages see it: immutable configuration shared by every thread
+ * (templates, territory, static assets), the page layout, and helpers common to all pages. */
+#ifndef FOISON_APP_H
+#define FOISON_APP_H
+#include "http/http.h"
+#include "render/tmpl.h"
+#include <jansson.h>
+
+struct territory;
+struct store;
+struct field_errors;
+
+struct static_asset {
+    char *name;   /* "style.css" */
+    char *url;    /* "/static/style.3f2a9c1d.css" */
+    char *fingerprinted; /* "style.3f2a9c1d.css" */
+    char *data;
+    size_t len;
+    const char *content_type;
+    char etag[24];
+};
+
+struct app {
+    struct tmpl_set *tmpl;
+    struct territory *territory;
+    struct static_asset *assets;
+    size_t nassets;
+    bool secure; /* base URL is https: cookies get Secure */
+};
+
+/* Loads templates, static files and the territory. NULL with a message on stderr on failure. */
+struct app *app_load(struct store *s, const char *datadir);
+void app_free(struct app *app);
+
+/* The current thread's site connection (opened on first use). */
+struct store *app_store(struct request *req);
+/* A template context pre-filled with the layout's values (site, user, CSRF, stylesheet). */
+struct tv *app_context(struct request *req, const char *title);
+/* Puts a CSRF token in ctx for a page with a form (creating an anonymous one if needed). */
+void app_need_csrf(struct request *req, struct tv *ctx);
+/* Renders template name with ctx into the response as an HTML page. */
+void app_render(struct request *req, const char *name, struct tv *ctx);
+/* JSON response; takes ownership of body (decref'd here). */
+void app_json(struct request *req, int status, json_t *body);
+/* Responds 422 with {"errors": [{"field","message"}]}. */
+void app_json_errors(struct request *req, const struct field_errors *errs);
+/* The checked POST: CSRF token matches and no foreign Origin. On failure answers 403. */
+bool app_check_csrf(struct request *req);
+/* Logged in, or redirected to the login page (returns false). */
+bool app_require_login(struct request *req);
+/* "22 novembre 2026" in French, into the arena. */
+const char *app_date(struct request *req, long long t);
+const char *app_datetime(struct request *req, long long t);
+/* Absolute URL for path under the site's base URL. */
+const char *app_url(struct request *req, const char *path);
+const struct static_asset *app_asset(const struct app *app, const char *file);
+
+/* The route table (web/routes.c). */
+extern const struct route app_routes[];
+extern const size_t app_nroutes;
+
+#endif

@@ -1,0 +1,401 @@
+/* entries.c — the pages of records: list with filters, the record with its attribution block,
+ * creation and editing through the schema-driven form, edit conflicts, featuring. */
+#include "core/entry.h"
+#include "core/territory.h"
+#include "core/validate.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "web/app.h"
+#include "web/entry_view.h"
+#include "web/page_cache.h"
+#include "web/pages.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ENTRIES_PER_PAGE 20
+
+/* A positive integer parameter, or def when absent or malformed. */
+static int entries_int_param(const char *s, int def, int max)
+{
+    if (!s || !*s || strlen(s) > 9)
+        return def;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return def;
+    int v = atoi(s);
+    return v < 1 || v > max ? def : v;
+}
+
+/* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records. */
+void page_entry_list(struct request *req)
+{
+    const struct kind_def *k = kind_find_segment(req->params[0]);
+    const struct territory *t = req->app->territory;
+    const char *theme = http_query(req, "theme");
+    const char *commune = http_query(req, "commune");
+    int page = entries_int_param(http_query(req, "page"), 1, 100000);
+    const char *facet = NULL, *value = NULL, *filter_label = NULL;
+    if (theme && *theme) {
+        const struct theme *th = territory_theme(t, theme);
+        facet = "themes";
+        value = theme;
+        filter_label = th ? th->label : NULL;
+    } else if (commune && *commune) {
+        const struct commune *c = territory_commune(t, commune);
+        facet = "commune";
+        value = commune;
+        filter_label = c ? c->name : NULL;
+    }
+    struct entry_item *items;
+    int n, total;
+    struct store *s = app_store(req);
+    if (!s || entry_list(s, req->arena, k, facet, value, page, ENTRIES_PER_PAGE, &items, &n,
+                         &total) != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    int pages = total ? (total + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE : 1;
+    struct tv *ctx = app_context(req, filter_label ? arena_printf(req->arena, "%s — %s",
+                                                                  k->label_plural, filter_label)
+                                                   : "Les innovations");
+    tv_set_str(ctx, "kind_segment", k->segment);
+    tv_set_str(ctx, "filter_label", filter_label);
+    tv_set_bool(ctx, "unknown_filter", facet && !filter_label);
+    tv_set_int(ctx, "total", total);
+    tv_set_int(ctx, "page", page);
+    tv_set_int(ctx, "pages", pages);
+    entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
+    const char *keep = facet ? arena_printf(req->arena, "&%s=%s",
+                                            strcmp(facet, "themes") == 0 ? "theme" : "commune",
+                                            value)
+                             : "";
+    if (page > 1)
+        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep);
+    if (page < pages)
+        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, keep);
+    struct tv *themes = tv_set_list(ctx, "themes");
+    for (size_t i = 0; i < t->nthemes; i++) {
+        struct tv *o = tv_push_obj(themes);
+        tv_set_str(o, "id", t->themes[i].id);
+        tv_set_str(o, "label", t->themes[i].label);
+        tv_set_bool(o, "selected", theme && strcmp(theme, t->themes[i].id) == 0);
+    }
+    struct tv *communes = tv_set_list(ctx, "communes");
+    for (size_t i = 0; i < t->ncommunes; i++) {
+        struct tv *o = tv_push_obj(communes);
+        tv_set_str(o, "id", t->communes[i].insee);
+        tv_set_str(o, "label", t->communes[i].name);
+        tv_set_bool(o, "selected", commune && strcmp(commune, t->communes[i].insee) == 0);
+    }
+    app_render(req, "entry_list", ctx);
+}
+
+/* Looks up the entry of /{kind}/{slug}; answers 404 or the redirect itself when not OK. */
+static bool entries_load(struct request *req, struct store *s, struct entry *e, const char *suffix)
+{
+    const struct kind_def *k = kind_find_segment(req->params[0]);
+    const char *moved = NULL;
+    int rc = s ? entry_find(s, req->arena, req->params[1], e, &moved) : ENTRY_ERR;
+    if (rc == ENTRY_MOVED) {
+        http_redirect(req, 301, arena_printf(req->arena, "/%s/%s%s", k->segment, moved, suffix));
+        return false;
+    }
+    if (rc == ENTRY_ERR) {
+        app_error(req, 500, false);
+        return false;
+    }
+    if (rc != ENTRY_OK || e->kind != k) {
+        app_error(req, 404, false);
+        return false;
+    }
+    return true;
+}
+
+static void entries_attribution(struct request *req, struct tv *ctx, const struct entry *e,
+                                json_t *fields)
+{
+    const char **authors;
+    int n = 0;
+    entry_authors(app_store(req), req->arena, e, &authors, &n);
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_puts(&b, i == n - 1 ? " et " : ", ");
+        buf_puts(&b, authors[i]);
+    }
+    const char *names = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    const char *permalink = app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment,
+                                                      e->slug));
+    const struct field_def *lf = kind_field(e->kind, "license");
+    const char *lic = json_string_value(json_object_get(fields, "license"));
+    const char *lic_label = lf && lic ? field_option_label(lf, lic) : NULL;
+    const char *lic_url = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr";
+    if (lic && strcmp(lic, "CC-BY-4.0") == 0)
+        lic_url = "https://creativecommons.org/licenses/by/4.0/deed.fr";
+    else if (lic && strcmp(lic, "CC0-1.0") == 0)
+        lic_url = "https://creativecommons.org/publicdomain/zero/1.0/deed.fr";
+    struct tv *at = tv_set_obj(ctx, "attribution");
+    tv_set_str(at, "authors", names);
+    tv_set_str(at, "permalink", permalink);
+    tv_set_str(at, "license", lic_label ? lic_label : lic);
+    tv_set_str(at, "license_url", lic_url);
+    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
+                json_string_value(json_object_get(fields, e->kind->title_field)),
+                req->app->territory->site_name, names, permalink, lic ? lic : "");
+}
+
+/* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
+void page_entry_show(struct request *req)
+{
+    unsigned long gen = entry_generation();
+    bool plain = req->query.n == 0 && !req->logged_in;
+    if (plain && page_cache_serve(req, req->path, gen))
+        return;
+    struct store *s = app_store(req);
+    struct entry e;
+    struct revision r;
+    if (!entries_load(req, s, &e, ""))
+        return;
+    const char *revq = http_query(req, "rev");
+    int rev = entries_int_param(revq, 0, 1000000);
+    if ((revq && !rev) || entry_revision(s, req->arena, &e, rev, &r) != ENTRY_OK) {
+        app_error(req, 404, false);
+        return;
+    }
+    const char *title = json_string_value(json_object_get(r.fields, e.kind->title_field));
+    struct tv *ctx = app_context(req, title);
+    tv_set_str(ctx, "slug", e.slug);
+    tv_set_str(ctx, "kind_segment", e.kind->segment);
+    tv_set_str(ctx, "kind_label", e.kind->label);
+    tv_set_int(ctx, "revision", r.number);
+    tv_set_bool(ctx, "old_revision", r.number != e.published_rev);
+    tv_set_str(ctx, "updated", app_date(req, e.updated));
+    tv_set_str(ctx, "created", app_date(req, e.created));
+    tv_set_str(ctx, "revision_date", app_datetime(req, r.created));
+    tv_set_str(ctx, "revision_author", r.author_name);
+    tv_set_bool(ctx, "featured", e.featured);
+    if (req->logged_in && account_can_moderate(&req->user))
+        tv_set_bool(ctx, "can_feature", true);
+    entry_view_fields(req, ctx, e.kind, r.fields, r.rendered);
+    entries_attribution(req, ctx, &e, r.fields);
+    app_render(req, "entry_show", ctx);
+    if (plain)
+        page_cache_store(req, req->path, gen);
+}
+
+static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
+                              const char *action, int base_rev, json_t *values,
+                              const char *comment, const struct field_errors *errs)
+{
+    struct tv *ctx = app_context(req, title);
+    app_need_csrf(req, ctx);
+    tv_set_str(ctx, "action", action);
+    tv_set_str(ctx, "kind_segment", k->segment);
+    tv_set_int(ctx, "base_revision", base_rev);
+    tv_set_str(ctx, "comment", comment);
+    if (errs && errs->n) {
+        tv_set_bool(ctx, "has_errors", true);
+        struct tv *list = tv_set_list(ctx, "errors");
+        for (int i = 0; i < errs->n; i++)
+            tv_set_str(tv_push_obj(list), "message", errs->e[i].message);
+        tv_set_str(ctx, "comment_error", validate_error_for(errs, "comment"));
+    }
+    entry_view_form(req, ctx, k, values, errs);
+    app_render(req, "entry_form", ctx);
+    if (errs && errs->n)
+        req->status = 422;
+}
+
+/* GET /{kind}/new — an empty form (login required). */
+void page_entry_new(struct request *req)
+{
+    if (!app_require_login(req))
+        return;
+    const struct kind_def *k = kind_find_segment(req->params[0]);
+    json_t *empty = json_object();
+    entries_form_page(req, k, "Nouvelle innovation",
+                      arena_printf(req->arena, "/%s/new", k->segment), 0, empty, "", NULL);
+    json_decref(empty);
+}
+
+/* Validates the posted form; NULL with errs filled (and *comment set) on invalid input. */
+static json_t *entries_form_validate(struct request *req, const struct kind_def *k, json_t *input,
+                                     const char **comment, struct field_errors *errs)
+{
+    *comment = validate_comment(req->arena, http_form(req, "comment"), errs);
+    json_t *clean = validate_entry(req->arena, k, req->app->territory, input, false, errs);
+    if (errs->n) {
+        json_decref(clean);
+        if (!*comment)
+            *comment = http_form(req, "comment");
+        return NULL;
+    }
+    return clean;
+}
+
+/* POST /{kind}/new — fields…, comment, csrf. */
+void page_entry_create(struct request *req)
+{
+    if (!app_require_login(req) || !app_check_csrf(req))
+        return;
+    const struct kind_def *k = kind_find_segment(req->params[0]);
+    json_t *input = entry_view_form_input(req, k);
+    struct field_errors errs = {0};
+    const char *comment;
+    json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
+    if (!clean) {
+        entries_form_page(req, k, "Nouvelle innovation",
+                          arena_printf(req->arena, "/%s/new", k->segment), 0, input, comment,
+                          &errs);
+        json_decref(input);
+        return;
+    }
+    struct entry_save in = {.kind = k,
+                            .fields = clean,
+                            .author_id = req->user.id,
+                            .comment = *comment ? comment : "Création de la fiche",
+                            .now = (long long)time(NULL)};
+    struct entry e;
+    int rev;
+    int rc = entry_save(app_store(req), req->arena, &in, &e, &rev);
+    json_decref(clean);
+    json_decref(input);
+    if (rc != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", k->segment, e.slug));
+}
+
+/* GET /{kind}/{slug}/edit — the form with the latest revision (login required). */
+void page_entry_edit(struct request *req)
+{
+    if (!app_require_login(req))
+        return;
+    struct store *s = app_store(req);
+    struct entry e;
+    struct revision r;
+    if (!entries_load(req, s, &e, "/edit"))
+        return;
+    if (entry_revision(s, req->arena, &e, e.latest_rev, &r) != ENTRY_OK) {
+        app_error(req, 404, false);
+        return;
+    }
+    entries_form_page(
+        req, e.kind,
+        arena_printf(req->arena, "Modifier « %s »",
+                     json_string_value(json_object_get(r.fields, e.kind->title_field))),
+        arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug), e.latest_rev, r.fields,
+        "", NULL);
+}
+
+/* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
+ * form keeps; the form now builds on the newer revision. */
+static void entries_conflict_page(struct request *req, const struct entry *e, json_t *input,
+                                  const char *comment, int base_rev)
+{
+    struct store *s = app_store(req);
+    struct entry cur;
+    struct revision latest;
+    if (entry_find(s, req->arena, e->slug, &cur, NULL) != ENTRY_OK ||
+        entry_revision(s, req->arena, &cur, cur.latest_rev, &latest) != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    struct tv *ctx = app_context(req, "Conflit de modification");
+    app_need_csrf(req, ctx);
+    tv_set_str(ctx, "action", arena_printf(req->arena, "/%s/%s/edit", cur.kind->segment, cur.slug));
+    tv_set_str(ctx, "kind_segment", cur.kind->segment);
+    tv_set_int(ctx, "base_revision", cur.latest_rev);
+    tv_set_str(ctx, "comment", comment);
+    struct tv *conflict = tv_set_obj(ctx, "conflict");
+    tv_set_int(conflict, "your_base", base_rev);
+    tv_set_int(conflict, "latest", latest.number);
+    tv_set_str(conflict, "latest_author", latest.author_name);
+    tv_set_str(conflict, "latest_date", app_datetime(req, latest.created));
+    tv_set_str(conflict, "latest_comment", latest.comment);
+    struct tv *fields = tv_set_list(conflict, "fields");
+    for (size_t i = 0; i < cur.kind->nfields; i++) {
+        const struct field_def *f = &cur.kind->fields[i];
+        const char *theirs = entry_view_plain(req, f, json_object_get(latest.fields, f->name));
+        json_t *mine_v = json_object_get(input, f->name);
+        const char *mine = json_is_string(mine_v) ? json_string_value(mine_v)
+                                                  : entry_view_plain(req, f, mine_v);
+        if (strcmp(theirs, mine) == 0)
+            continue;
+        struct tv *o = tv_push_obj(fields);
+        tv_set_str(o, "label", f->label);
+        tv_set_str(o, "theirs", theirs);
+        tv_set_str(o, "mine", mine);
+    }
+    entry_view_form(req, ctx, cur.kind, input, NULL);
+    app_render(req, "entry_form", ctx);
+    req->status = 409;
+}
+
+/* POST /{kind}/{slug}/edit — fields…, base_revision, comment, csrf. */
+void page_entry_update(struct request *req)
+{
+    if (!app_require_login(req) || !app_check_csrf(req))
+        return;
+    struct store *s = app_store(req);
+    struct entry e;
+    if (!entries_load(req, s, &e, "/edit"))
+        return;
+    int base = entries_int_param(http_form(req, "base_revision"), 0, 100000000);
+    json_t *input = entry_view_form_input(req, e.kind);
+    struct field_errors errs = {0};
+    if (!base)
+        validate_error(&errs, "base_revision", "Révision de départ manquante");
+    const char *comment;
+    json_t *clean = entries_form_validate(req, e.kind, input, &comment, &errs);
+    const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
+    if (!clean) {
+        entries_form_page(req, e.kind, "Modifier la fiche", action, base, input, comment, &errs);
+        json_decref(input);
+        return;
+    }
+    struct entry_save in = {.kind = e.kind,
+                            .slug = e.slug,
+                            .base_rev = base,
+                            .fields = clean,
+                            .author_id = req->user.id,
+                            .comment = comment,
+                            .now = (long long)time(NULL)};
+    struct entry saved;
+    int rev;
+    int rc = entry_save(s, req->arena, &in, &saved, &rev);
+    json_decref(clean);
+    if (rc == ENTRY_CONFLICT)
+        entries_conflict_page(req, &e, input, comment, base);
+    else if (rc == ENTRY_NOTFOUND)
+        app_error(req, 404, false);
+    else if (rc != ENTRY_OK)
+        app_error(req, 500, false);
+    else
+        http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+    json_decref(input);
+}
+
+/* POST /{kind}/{slug}/feature — featured=1|0, csrf (moderators). */
+void page_entry_feature(struct request *req)
+{
+    if (!app_require_login(req) || !app_check_csrf(req))
+        return;
+    if (!account_can_moderate(&req->user)) {
+        app_error(req, 403, false);
+        return;
+    }
+    struct store *s = app_store(req);
+    struct entry e;
+    if (!entries_load(req, s, &e, ""))
+        return;
+    const char *v = http_form(req, "featured");
+    if (entry_set_featured(s, &e, v && strcmp(v, "1") == 0) != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug));
+}

@@ -1,0 +1,180 @@
+/* history.c — the history of a record, the word-level diff between two revisions, and reverting
+ * to an older revision (which saves a new revision, never rewrites the past). */
+#include "core/diff.h"
+#include "core/entry.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "web/app.h"
+#include "web/entry_view.h"
+#include "web/pages.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool history_load(struct request *req, struct store *s, struct entry *e, const char *suffix)
+{
+    const struct kind_def *k = kind_find_segment(req->params[0]);
+    const char *moved = NULL;
+    int rc = s ? entry_find(s, req->arena, req->params[1], e, &moved) : ENTRY_ERR;
+    if (rc == ENTRY_MOVED) {
+        http_redirect(req, 301, arena_printf(req->arena, "/%s/%s%s", k->segment, moved, suffix));
+        return false;
+    }
+    if (rc != ENTRY_OK || e->kind != k) {
+        app_error(req, rc == ENTRY_ERR ? 500 : 404, false);
+        return false;
+    }
+    return true;
+}
+
+static int history_int(const char *s)
+{
+    if (!s || !*s || strlen(s) > 9 || strspn(s, "0123456789") != strlen(s))
+        return 0;
+    return atoi(s);
+}
+
+/* GET /{kind}/{slug}/history — every published revision, newest first. */
+void page_entry_history(struct request *req)
+{
+    struct store *s = app_store(req);
+    struct entry e;
+    struct revision *revs;
+    int n;
+    if (!history_load(req, s, &e, "/history"))
+        return;
+    if (entry_history(s, req->arena, &e, &revs, &n) != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    const char *title = n ? json_string_value(json_object_get(revs[0].fields, e.kind->title_field))
+                          : e.slug;
+    struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
+    tv_set_str(ctx, "entry_title", title);
+    tv_set_str(ctx, "slug", e.slug);
+    tv_set_str(ctx, "kind_segment", e.kind->segment);
+    tv_set_int(ctx, "latest", e.latest_rev);
+    tv_set_int(ctx, "count", n);
+    if (req->logged_in)
+        app_need_csrf(req, ctx);
+    struct tv *list = tv_set_list(ctx, "revisions");
+    for (int i = 0; i < n; i++) {
+        struct tv *o = tv_push_obj(list);
+        tv_set_int(o, "number", revs[i].number);
+        tv_set_str(o, "date", app_datetime(req, revs[i].created));
+        tv_set_str(o, "author", revs[i].author_name);
+        tv_set_str(o, "comment", revs[i].comment);
+        tv_set_bool(o, "current", revs[i].number == e.published_rev);
+        if (revs[i].parent)
+            tv_set_int(o, "parent", revs[i].parent);
+        tv_set_bool(o, "can_revert", req->logged_in && revs[i].number != e.latest_rev);
+        tv_set_str(o, "csrf", req->csrf);
+        tv_set_int(o, "base_revision", e.latest_rev);
+    }
+    app_render(req, "entry_history", ctx);
+}
+
+static struct tv *history_diff_chunks(struct request *req, struct tv *field, const char *a,
+                                      const char *b)
+{
+    struct diff_chunk *chunks;
+    size_t n = diff_words(req->arena, a, b, &chunks);
+    struct tv *list = tv_set_list(field, "chunks");
+    for (size_t i = 0; i < n; i++) {
+        struct tv *c = tv_push_obj(list);
+        tv_set_str(c, "text", arena_strndup(req->arena, chunks[i].text, chunks[i].len));
+        tv_set_bool(c, chunks[i].op == DIFF_EQ ? "eq" : chunks[i].op == DIFF_DEL ? "del" : "ins",
+                    true);
+    }
+    return list;
+}
+
+/* GET /{kind}/{slug}/diff?from=R&to=S — word-level changes of every field. */
+void page_entry_diff(struct request *req)
+{
+    struct store *s = app_store(req);
+    struct entry e;
+    if (!history_load(req, s, &e, "/diff"))
+        return;
+    int from = history_int(http_query(req, "from"));
+    int to = history_int(http_query(req, "to"));
+    if (!to)
+        to = e.published_rev;
+    if (!from)
+        from = to > 1 ? to - 1 : to;
+    struct revision ra, rb;
+    if (entry_revision(s, req->arena, &e, from, &ra) != ENTRY_OK ||
+        entry_revision(s, req->arena, &e, to, &rb) != ENTRY_OK) {
+        app_error(req, 404, false);
+        return;
+    }
+    const char *title = json_string_value(json_object_get(rb.fields, e.kind->title_field));
+    struct tv *ctx = app_context(
+        req, arena_printf(req->arena, "Différences entre les révisions %d et %d", from, to));
+    tv_set_str(ctx, "entry_title", title);
+    tv_set_str(ctx, "slug", e.slug);
+    tv_set_str(ctx, "kind_segment", e.kind->segment);
+    tv_set_int(ctx, "from", from);
+    tv_set_int(ctx, "to", to);
+    tv_set_str(ctx, "from_author", ra.author_name);
+    tv_set_str(ctx, "to_author", rb.author_name);
+    tv_set_str(ctx, "from_date", app_datetime(req, ra.created));
+    tv_set_str(ctx, "to_date", app_datetime(req, rb.created));
+    tv_set_str(ctx, "from_comment", ra.comment);
+    tv_set_str(ctx, "to_comment", rb.comment);
+    struct tv *fields = tv_set_list(ctx, "fields");
+    int changed = 0;
+    for (size_t i = 0; i < e.kind->nfields; i++) {
+        const struct field_def *f = &e.kind->fields[i];
+        const char *a = entry_view_plain(req, f, json_object_get(ra.fields, f->name));
+        const char *b = entry_view_plain(req, f, json_object_get(rb.fields, f->name));
+        struct tv *o = tv_push_obj(fields);
+        tv_set_str(o, "label", f->label);
+        tv_set_str(o, "name", f->name);
+        bool same = strcmp(a, b) == 0;
+        tv_set_bool(o, "changed", !same);
+        changed += !same;
+        history_diff_chunks(req, o, a, b);
+    }
+    tv_set_int(ctx, "changed", changed);
+    app_render(req, "entry_diff", ctx);
+}
+
+/* POST /{kind}/{slug}/revert — rev=N, base_revision, csrf: saves revision N's values anew. */
+void page_entry_revert(struct request *req)
+{
+    if (!app_require_login(req) || !app_check_csrf(req))
+        return;
+    struct store *s = app_store(req);
+    struct entry e;
+    if (!history_load(req, s, &e, "/history"))
+        return;
+    int rev = history_int(http_form(req, "rev"));
+    int base = history_int(http_form(req, "base_revision"));
+    struct revision old;
+    if (!rev || entry_revision(s, req->arena, &e, rev, &old) != ENTRY_OK) {
+        app_error(req, 404, false);
+        return;
+    }
+    struct entry_save in = {.kind = e.kind,
+                            .slug = e.slug,
+                            .base_rev = base ? base : e.latest_rev,
+                            .fields = old.fields,
+                            .author_id = req->user.id,
+                            .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
+                            .now = (long long)time(NULL)};
+    struct entry saved;
+    int nrev;
+    int rc = entry_save(s, req->arena, &in, &saved, &nrev);
+    if (rc == ENTRY_CONFLICT) {
+        /* Someone saved since the history was shown: show it again, with their revision. */
+        http_redirect(req, 303,
+                      arena_printf(req->arena, "/%s/%s/history", e.kind->segment, e.slug));
+        return;
+    }
+    if (rc != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+}

@@ -1,0 +1,69 @@
+/* home.c — the home page, the health check and static files. */
+#include "core/entry.h"
+#include "core/territory.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "web/app.h"
+#include "web/entry_view.h"
+#include "web/page_cache.h"
+#include "web/pages.h"
+#include <string.h>
+
+/* GET / — counts, featured and latest innovations, themes. */
+void page_home(struct request *req)
+{
+    unsigned long gen = entry_generation();
+    if (!req->logged_in && page_cache_serve(req, "/", gen))
+        return;
+    const struct kind_def *k = kind_find("innovation");
+    struct store *s = app_store(req);
+    struct tv *ctx = app_context(req, req->app->territory->site_name);
+    int entries = 0, communes = 0, contributors = 0, n, total;
+    struct entry_item *items;
+    if (!s || entry_counts(s, k, &entries, &communes, &contributors) != ENTRY_OK) {
+        app_error(req, 500, false);
+        return;
+    }
+    tv_set_int(ctx, "count_entries", entries);
+    tv_set_int(ctx, "count_communes", communes);
+    tv_set_int(ctx, "count_contributors", contributors);
+    if (entry_featured(s, req->arena, k, 6, &items, &n) == ENTRY_OK)
+        entry_view_items(req, tv_set_list(ctx, "featured"), k, items, n);
+    if (entry_list(s, req->arena, k, NULL, NULL, 1, 8, &items, &n, &total) == ENTRY_OK)
+        entry_view_items(req, tv_set_list(ctx, "latest"), k, items, n);
+    struct tv *themes = tv_set_list(ctx, "themes");
+    for (size_t i = 0; i < req->app->territory->nthemes; i++) {
+        struct tv *t = tv_push_obj(themes);
+        tv_set_str(t, "label", req->app->territory->themes[i].label);
+        tv_set_strf(t, "href", "/innovations?theme=%s", req->app->territory->themes[i].id);
+    }
+    app_render(req, "home", ctx);
+    page_cache_store(req, "/", gen);
+}
+
+/* GET /healthz — the site file answers. */
+void page_healthz(struct request *req)
+{
+    req->content_type = "text/plain; charset=utf-8";
+    req->cache = HTTP_CACHE_NONE;
+    if (!app_store(req)) {
+        req->status = 503;
+        buf_puts(&req->out, "unavailable\n");
+        return;
+    }
+    buf_puts(&req->out, "ok\n");
+}
+
+/* GET /static/{file} — fingerprinted names are immutable; plain names revalidate. */
+void page_static(struct request *req)
+{
+    const struct static_asset *as = app_asset(req->app, req->params[0]);
+    if (!as) {
+        app_error(req, 404, false);
+        return;
+    }
+    req->content_type = as->content_type;
+    req->cache = strcmp(req->params[0], as->fingerprinted) == 0 ? HTTP_CACHE_IMMUTABLE
+                                                                : HTTP_CACHE_PAGE;
+    req->prepared = http_build_response(req, as->data, as->len, MHD_RESPMEM_PERSISTENT, as->etag);
+}

@@ -1,0 +1,70 @@
+/* login.c — logging in and out with accounts created by the CLI (self-registration comes with
+ * moderation). Sessions are cookies holding a random token; the store keeps only its hash. */
+#include "core/account.h"
+#include "http/server_internal.h"
+#include "util/arena.h"
+#include "web/app.h"
+#include "web/pages.h"
+#include <string.h>
+
+/* Only local paths are followed after login, never another site. */
+static const char *login_next(struct request *req)
+{
+    const char *next = http_query(req, "next");
+    if (!next)
+        next = http_form(req, "next");
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 300)
+        return "/";
+    for (const char *p = next; *p; p++)
+        if ((unsigned char)*p < 0x21)
+            return "/";
+    return next;
+}
+
+static void login_form(struct request *req, const char *email, const char *error)
+{
+    struct tv *ctx = app_context(req, "Connexion");
+    app_need_csrf(req, ctx);
+    tv_set_str(ctx, "email", email);
+    tv_set_str(ctx, "error", error);
+    tv_set_str(ctx, "next", login_next(req));
+    app_render(req, "login", ctx);
+}
+
+/* GET /login?next=PATH */
+void page_login_form(struct request *req)
+{
+    login_form(req, "", NULL);
+}
+
+/* POST /login — email, password, next, csrf. */
+void page_login(struct request *req)
+{
+    if (!app_check_csrf(req))
+        return;
+    const char *email = http_form(req, "email");
+    const char *password = http_form(req, "password");
+    char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1];
+    struct user u;
+    if (!email || !password || strlen(email) > 254 ||
+        account_login(app_store(req), req->arena, email, password, &u, token, csrf) != 0) {
+        login_form(req, email && strlen(email) <= 254 ? email : "",
+                   "Adresse e-mail ou mot de passe incorrect.");
+        req->status = 401;
+        return;
+    }
+    http_set_cookie(req, "foison_session", arena_strdup(req->arena, token),
+                    ACCOUNT_SESSION_SECONDS);
+    http_redirect(req, 303, login_next(req));
+}
+
+/* POST /logout — csrf. */
+void page_logout(struct request *req)
+{
+    if (!app_check_csrf(req))
+        return;
+    if (req->session_token)
+        account_logout(app_store(req), req->session_token);
+    http_set_cookie(req, "foison_session", "", 0);
+    http_redirect(req, 303, "/");
+}

@@ -1,0 +1,33 @@
+/* pages.h — the page handlers the route table points at; each file of web/ owns a family. */
+#ifndef FOISON_PAGES_H
+#define FOISON_PAGES_H
+#include "http/http.h"
+
+/* home.c */
+void page_home(struct request *req);
+void page_healthz(struct request *req);
+void page_static(struct request *req);
+/* entries.c */
+void page_entry_list(struct request *req);
+void page_entry_show(struct request *req);
+void page_entry_new(struct request *req);
+void page_entry_create(struct request *req);
+void page_entry_edit(struct request *req);
+void page_entry_update(struct request *req);
+void page_entry_feature(struct request *req);
+/* history.c */
+void page_entry_history(struct request *req);
+void page_entry_diff(struct request *req);
+void page_entry_revert(struct request *req);
+/* login.c */
+void page_login_form(struct request *req);
+void page_login(struct request *req);
+void page_logout(struct request *req);
+/* api.c */
+void api_entries_list(struct request *req);
+void api_entry_get(struct request *req);
+void api_entry_revisions(struct request *req);
+void api_entry_create(struct request *req);
+void api_entry_update(struct request *req);
+
+#endif
