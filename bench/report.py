@@ -144,7 +144,8 @@ This part of the file is written by `make bench` (`bench/run.sh`); do not edit i
 Hand-written notes go below the notes marker line, which the bench keeps.
 
 - Date: {now}
-- Machine: {env("BENCH_NPROC")} CPUs ({env("BENCH_CPU")}), Linux {env("BENCH_KERNEL")}
+- Machine: {env("BENCH_NPROC")} CPUs ({env("BENCH_CPU")}), Linux {env("BENCH_KERNEL")},
+  load average {env("BENCH_LOADAVG")} when the bench started
 - Versions: {env("BENCH_NGINX_VERSION")}; {env("BENCH_WRK_VERSION")}; foison commit {env("BENCH_COMMIT")}
 
 ## Method

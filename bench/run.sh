@@ -40,6 +40,8 @@ NGINX=$(command -v nginx || true)
 [[ -x $NGINX ]] || die "nginx not found: run ./scripts/bootstrap"
 CLK_TCK=$(getconf CLK_TCK)
 
+# Read before anything starts: a loaded machine makes every figure noisier.
+BENCH_LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/foison-bench.XXXXXX")
 # nginx workers run as nobody when the bench is started by root: they must be able to read www/.
 chmod 755 "$tmp"
@@ -127,7 +129,6 @@ echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
 
 # --- nginx ------------------------------------------------------------------------------------
 sed -e "s|@WORKERS@|$BENCH_THREADS|g" -e "s|@PREFIX@|$tmp|g" -e "s|@PORT@|$nginx_port|g" \
-    -e "s|@LISTEN_OPTS@|${BENCH_NGINX_LISTEN:-}|g" \
     bench/nginx.conf.in >"$tmp/nginx.conf"
 "$NGINX" -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" >"$tmp/nginx.out" 2>&1 &
 nginx_pid=$!
@@ -230,5 +231,5 @@ BENCH_COMMIT=$commit
 export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH_DOC
 export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH
 export BENCH_ENTRY_BYTES BENCH_NPROC BENCH_KERNEL BENCH_CPU BENCH_NGINX_VERSION
-export BENCH_WRK_VERSION BENCH_COMMIT
+export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG
 $PY bench/report.py

@@ -1,0 +1,330 @@
+// End-to-end test in a real browser (Debian's chromium driven by playwright-core): a person logs
+// in, creates an innovation (tripping a validation error on the way), edits it, reads its history
+// and diff, and finds it in the list. Owns its own server on a fresh demo site so it can run
+// alongside anything else. Run from the repo root: `node --test tests/e2e/`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.FOISON_BIN
+    ? path.resolve(process.cwd(), process.env.FOISON_BIN)
+    : path.join(ROOT, 'build', 'foison');
+const SHOTS = path.join(ROOT, 'build');
+const ACTION_MS = 15_000;
+const TEST_MS = 90_000;
+
+const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
+const ADMIN = demo.authors[0];
+const PASSWORD = 'foison-demo';
+
+const TITLE = 'Atelier vélo partagé de Plouarzel';
+const SUMMARY_1 = 'Des bénévoles réparent des vélos avec les habitants chaque samedi matin.';
+const SUMMARY_2 = 'Des bénévoles réparent des vélos avec les habitants chaque mercredi soir.';
+const DESCRIPTION = [
+    'Un atelier **participatif** ouvert à toutes et tous, pour :',
+    '',
+    '- réparer son vélo soi-même ;',
+    '- emprunter des outils ;',
+    '- apprendre la mécanique de base.',
+    '',
+].join('\n');
+const COMMENT_1 = 'Création de la fiche (test e2e)';
+const COMMENT_2 = 'Le créneau passe au mercredi';
+
+let tmp;
+let server;
+let serverExit;
+let stderr = '';
+let base;
+let browser;
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = createServer();
+        s.unref();
+        s.on('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address();
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitHealthy(url, deadlineMs) {
+    const until = Date.now() + deadlineMs;
+    let last;
+    while (Date.now() < until) {
+        if (server.exitCode !== null) {
+            throw new Error(`server exited early (${server.exitCode}):\n${stderr}`);
+        }
+        try {
+            const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+            if (r.ok && (await r.text()).trim() === 'ok') return;
+            last = `status ${r.status}`;
+        } catch (e) {
+            last = e.message;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`server not healthy after ${deadlineMs} ms (${last}):\n${stderr}`);
+}
+
+before(async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'foison-e2e-'));
+    mkdirSync(SHOTS, { recursive: true });
+    const db = path.join(tmp, 'site.db');
+    execFileSync(BIN, ['demo', db], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    server.stderr.setEncoding('utf8');
+    server.stderr.on('data', (d) => (stderr += d));
+    serverExit = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
+    await waitHealthy(`${base}/healthz`, 10_000);
+    browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        timeout: ACTION_MS,
+        args: [
+            '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync',
+            '--disable-dev-shm-usage',
+        ],
+    });
+});
+
+after(async () => {
+    if (browser) await browser.close().catch(() => {});
+    if (server && server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGTERM');
+        const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+        const { code, signal } = await serverExit;
+        clearTimeout(killer);
+        assert.equal(signal, null, `server killed by ${signal} instead of exiting on SIGTERM`);
+        assert.equal(code, 0, `server exit code after SIGTERM:\n${stderr.slice(-2000)}`);
+    }
+    assert.doesNotMatch(stderr, /AddressSanitizer|runtime error:|LeakSanitizer/, stderr.slice(-4000));
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+// Console errors and CSP violations from every page of a context. Chromium reports CSP
+// violations as console errors already; the securitypolicyviolation listener makes them explicit
+// even if that wording changes.
+function watch(context) {
+    const problems = [];
+    context.on('page', (page) => attach(page, problems));
+    for (const p of context.pages()) attach(p, problems);
+    return problems;
+}
+
+function attach(page, problems) {
+    page.on('console', (msg) => {
+        if (msg.type() === 'error') problems.push(`console error on ${page.url()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
+    page.on('response', (r) => {
+        if (r.status() >= 500) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+    });
+}
+
+async function newContext(options = {}) {
+    const context = await browser.newContext({ locale: 'fr-FR', ...options });
+    context.setDefaultTimeout(ACTION_MS);
+    context.setDefaultNavigationTimeout(ACTION_MS);
+    await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+            console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+        });
+    });
+    return context;
+}
+
+const recordUrl = /\/innovations\/(?!new$)[^/?#]+$/;
+
+test('a contributor creates, edits and reviews an innovation', { timeout: TEST_MS }, async (t) => {
+    const context = await newContext({ viewport: { width: 1280, height: 900 } });
+    const problems = watch(context);
+    const page = await context.newPage();
+    let slug;
+
+    await t.test('home page and login', async () => {
+        const r = await page.goto(`${base}/`);
+        assert.equal(r.status(), 200);
+        await page.screenshot({ path: path.join(SHOTS, 'e2e-home.png'), fullPage: true });
+        await page.getByRole('link', { name: 'Se connecter' }).click();
+        await page.waitForURL(/\/login/);
+        await page.locator('#email').fill(ADMIN.email);
+        await page.locator('#password').fill(PASSWORD);
+        await Promise.all([
+            page.waitForURL((u) => !u.pathname.startsWith('/login')),
+            page.getByRole('button', { name: 'Se connecter' }).click(),
+        ]);
+        await assertText(page.locator('header.site .who'), ADMIN.name);
+        assert.equal(await page.getByRole('link', { name: 'Se connecter' }).count(), 0);
+    });
+
+    await t.test('the form keeps the input and shows the error beside an empty title', async () => {
+        await page.getByRole('link', { name: 'Ajouter', exact: true }).click();
+        await page.waitForURL(/\/innovations\/new$/);
+        await page.locator('#title').fill(TITLE);
+        await page.locator('#summary').fill(SUMMARY_1);
+        await page.locator('#description').fill(DESCRIPTION);
+        await page.getByRole('checkbox', { name: 'Mobilité' }).check();
+        await page.getByRole('checkbox', { name: 'Économie sociale et solidaire' }).check();
+        await page.locator('#commune').selectOption({ label: 'Plouarzel' });
+        await page.locator('#status').selectOption('idee');
+        await page.locator('#how_it_works').fill('Chaque séance, un **bénévole** accueille les cyclistes.');
+        await page.locator('#needs').fill('- des outils\n- un local chauffé');
+        await page.locator('#comment').fill(COMMENT_1);
+        await page.locator('#title').fill(''); // a person changes their mind and clears it
+
+        const [resp] = await Promise.all([
+            page.waitForResponse((r) => r.request().method() === 'POST'
+                && new URL(r.url()).pathname === '/innovations/new'),
+            page.getByRole('button', { name: 'Enregistrer' }).click(),
+        ]);
+        assert.equal(resp.status(), 422);
+        const err = page.locator('#field-title.has-error p.error[role="alert"]');
+        await err.waitFor();
+        assert.ok((await err.textContent()).trim().length > 0, 'error message is empty');
+        assert.equal(await page.locator('.field.has-error').count(), 1, 'only the title is in error');
+        await page.locator('.error-summary').waitFor();
+        assert.equal(await page.locator('#title').inputValue(), '');
+        assert.equal(await page.locator('#summary').inputValue(), SUMMARY_1);
+        assert.equal(await page.locator('#description').inputValue(), DESCRIPTION);
+        assert.ok(await page.locator('input[name="themes"][value="mobilite"]').isChecked());
+        assert.ok(await page.locator('input[name="themes"][value="ess"]').isChecked());
+        assert.equal(await page.locator('#commune').inputValue(), '29177');
+        assert.equal(await page.locator('#status').inputValue(), 'idee');
+        assert.equal(await page.locator('#needs').inputValue(), '- des outils\n- un local chauffé');
+        assert.equal(await page.locator('#comment').inputValue(), COMMENT_1);
+        await page.screenshot({ path: path.join(SHOTS, 'e2e-form-errors.png'), fullPage: true });
+    });
+
+    await t.test('fixing the title creates the record', async () => {
+        await page.locator('#title').fill(TITLE);
+        await Promise.all([
+            page.waitForURL(recordUrl),
+            page.getByRole('button', { name: 'Enregistrer' }).click(),
+        ]);
+        slug = new URL(page.url()).pathname.split('/').pop();
+        await assertText(page.locator('article.entry h1'), TITLE);
+        await assertText(page.locator('article.entry .summary'), SUMMARY_1);
+        await assertText(page.locator('section.description strong'), 'participatif');
+        assert.equal(await page.locator('section.description li').count(), 3);
+        await assertText(page.locator('section.description li').first(), 'réparer son vélo');
+        const facts = await page.locator('dl.facts').innerText();
+        assert.match(facts, /Plouarzel/);
+        assert.match(facts, /Mobilité/);
+        assert.match(facts, /Idée/);
+        const source = page.locator('section.source');
+        await assertText(source.locator('strong'), 'bénévole');
+        assert.equal(await source.locator('li').count(), 2);
+        const attribution = page.locator('aside.attribution');
+        await assertText(attribution.locator('h2'), 'Réutiliser cette fiche');
+        const lic = attribution.locator('a[rel="license"]');
+        assert.match(await lic.getAttribute('href'), /creativecommons\.org\/licenses\/by-sa\/4\.0/);
+        assert.match(await attribution.innerText(), new RegExp(ADMIN.name));
+        await page.screenshot({ path: path.join(SHOTS, 'e2e-record.png'), fullPage: true });
+    });
+
+    await t.test('editing the summary', async () => {
+        await page.getByRole('link', { name: 'Modifier', exact: true }).click();
+        await page.waitForURL(/\/edit$/);
+        assert.equal(await page.locator('#title').inputValue(), TITLE);
+        assert.equal(await page.locator('#comment').inputValue(), '', 'edit comment starts empty');
+        await page.locator('#summary').fill(SUMMARY_2);
+        await page.locator('#comment').fill(COMMENT_2);
+        await Promise.all([
+            page.waitForURL(recordUrl),
+            page.getByRole('button', { name: 'Enregistrer' }).click(),
+        ]);
+        assert.equal(new URL(page.url()).pathname, `/innovations/${slug}`);
+        await assertText(page.locator('article.entry .summary'), SUMMARY_2);
+    });
+
+    await t.test('history and diff', async () => {
+        await page.getByRole('link', { name: 'Historique' }).click();
+        await page.waitForURL(/\/history$/);
+        const rows = page.locator('table.history tbody tr');
+        assert.equal(await rows.count(), 2);
+        const text = await page.locator('table.history').innerText();
+        assert.equal(text.split(ADMIN.name).length - 1, 2, `author twice in:\n${text}`);
+        assert.match(text, new RegExp(escapeRe(COMMENT_1)));
+        assert.match(text, new RegExp(escapeRe(COMMENT_2)));
+        await page.screenshot({ path: path.join(SHOTS, 'e2e-history.png'), fullPage: true });
+
+        await page.getByRole('link', { name: 'différences' }).click();
+        await page.waitForURL(/\/diff\?/);
+        const diff = page.locator('section.diff-field');
+        assert.equal(await diff.count(), 1, 'only the summary changed');
+        await assertText(diff.locator('h2'), 'Résumé');
+        const dels = (await diff.locator('del').allTextContents()).join(' ');
+        const inss = (await diff.locator('ins').allTextContents()).join(' ');
+        assert.match(dels, /samedi/);
+        assert.match(dels, /matin/);
+        assert.match(inss, /mercredi/);
+        assert.match(inss, /soir/);
+        assert.doesNotMatch(dels + inss, /bénévoles/, 'unchanged words are not marked');
+        await page.screenshot({ path: path.join(SHOTS, 'e2e-diff.png'), fullPage: true });
+    });
+
+    await t.test('the new card is in the list', async () => {
+        await page.getByRole('link', { name: 'Innovations', exact: true }).click();
+        await page.waitForURL(/\/innovations$/);
+        let card;
+        for (let i = 0; i < 10; i++) {
+            card = page.locator('ul.cards li.card', { has: page.locator(`a[href$="/${slug}"]`) });
+            if (await card.count()) break;
+            const next = page.locator('a[rel="next"]');
+            assert.ok(await next.count(), `card for ${slug} not found on any page`);
+            await next.click();
+            await page.waitForLoadState();
+        }
+        assert.equal(await card.count(), 1);
+        await assertText(card.locator('h3'), TITLE);
+        await assertText(card, SUMMARY_2);
+        await assertText(card.locator('.meta'), 'Plouarzel');
+    });
+
+    await t.test('record page fits a phone screen', async () => {
+        const mobile = await newContext({
+            viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+        });
+        const mobileProblems = watch(mobile);
+        try {
+            const p = await mobile.newPage();
+            const r = await p.goto(`${base}/innovations/${slug}`);
+            assert.equal(r.status(), 200);
+            const { sw, iw } = await p.evaluate(() => ({
+                sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+            }));
+            await p.screenshot({ path: path.join(SHOTS, 'e2e-record-mobile.png'), fullPage: true });
+            assert.ok(sw <= iw, `horizontal scroll on a phone: scrollWidth ${sw} > innerWidth ${iw}`);
+        } finally {
+            await mobile.close();
+            problems.push(...mobileProblems);
+        }
+    });
+
+    await context.close();
+    assert.deepEqual(problems, [], 'console errors, CSP violations or 5xx responses');
+});
+
+async function assertText(locator, expected) {
+    await locator.first().waitFor();
+    const text = await locator.first().innerText();
+    assert.ok(text.includes(expected), `expected "${expected}" in "${text}"`);
+}
+
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
