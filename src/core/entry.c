@@ -228,6 +228,13 @@ char *entry_slugify(struct arena *a, const char *title)
         if (!*rep)
             dash = true;
     }
+    /* Long titles make long addresses: keep whole words up to about 50 characters. */
+    if (n > 50) {
+        size_t cut = 50;
+        while (cut > 20 && out[cut] != '-')
+            cut--;
+        n = out[cut] == '-' ? cut : 50;
+    }
     while (n > 0 && out[n - 1] == '-')
         n--;
     out[n] = '\0';

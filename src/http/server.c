@@ -25,6 +25,9 @@ struct http_ctx {
     bool second_call;
 };
 
+static void http_error(struct request *req, int status, bool api);
+static enum MHD_Result http_queue(struct http_ctx *ctx);
+
 static const struct app *srv_app;
 static const struct route *srv_routes;
 static size_t srv_nroutes;
@@ -402,8 +405,14 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         req->cache = HTTP_CACHE_PAGE;
         *con_cls = ctx;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv_opt->max_body)
+        if (cl && strtoull(cl, NULL, 10) > srv_opt->max_body) {
+            /* Refused before reading the body; libmicrohttpd then closes the connection,
+             * which is what a client sending too much should get. */
             req->body_too_large = true;
+            ctx->dispatched = true;
+            http_error(req, 413, strncmp(req->path, "/api/", 5) == 0);
+            return http_queue(ctx);
+        }
         /* Answering on this first call would make libmicrohttpd close the connection. */
         return MHD_YES;
     }

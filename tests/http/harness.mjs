@@ -1,0 +1,425 @@
+// harness.mjs — starts a real `foison serve` on 127.0.0.1 for the HTTP tests (fresh demo site in a
+// temp dir, two contributors with API tokens), and the small HTTP helpers the tests share:
+// a cookie jar, form posts with repeated keys, CSRF extraction, raw requests through node:http.
+// stop() fails when the server did not exit cleanly or printed a sanitizer report, so the same
+// tests catch ASan/UBSan findings when FOISON_BIN points to the sanitizer build.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const BIN = path.resolve(process.env.FOISON_BIN || 'build/foison');
+export const DEMO_PASSWORD = 'foison-demo';
+const SANITIZER_MARKS = ['AddressSanitizer', 'LeakSanitizer', 'runtime error:'];
+
+const demoJson = JSON.parse(fs.readFileSync(path.resolve('data/demo/innovations.json'), 'utf8'));
+export const DEMO_ADMIN = { email: demoJson.authors[0].email, name: demoJson.authors[0].name };
+
+function sanitizerFindings(text) {
+    return SANITIZER_MARKS.filter((m) => text.includes(m));
+}
+
+/* Runs a CLI command to completion; throws with its output when it fails. */
+function runCli(args, input) {
+    const r = spawnSync(BIN, args, { input, encoding: 'utf8', timeout: 60000 });
+    if (r.error)
+        throw r.error;
+    if (r.status !== 0)
+        throw new Error(`foison ${args.join(' ')} → exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+    return r;
+}
+
+async function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/* Starts a server on a fresh demo site. Returns { base, port, dir, db, users: {a, b}, admin,
+ * stderr(), login(email, password), stop() }. */
+export async function startServer({ maxBody } = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foison-http-'));
+    const db = path.join(dir, 'site.db');
+    const cliErrors = [];
+    const cli = (args, input) => {
+        const r = runCli(args, input);
+        for (const m of sanitizerFindings(r.stderr))
+            cliErrors.push(`foison ${args[0]}: ${m}\n${r.stderr}`);
+        return r;
+    };
+    cli(['demo', db]);
+    const users = {
+        a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1' },
+        b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2' },
+    };
+    for (const u of Object.values(users)) {
+        cli(['user', 'add', db, '--email', u.email, '--name', u.name, '--role', 'contributor'],
+            `${u.password}\n`);
+        u.token = cli(['token', 'create', db, '--email', u.email]).stdout.trim();
+        assert.match(u.token, /^[0-9a-f]{64}$/, 'token create prints a 64-hex token');
+    }
+
+    let proc, port, stderr = '', exited = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        port = await freePort();
+        const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'];
+        if (maxBody)
+            args.push('--max-body', String(maxBody));
+        stderr = '';
+        exited = null;
+        proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        proc.stderr.setEncoding('utf8');
+        proc.stderr.on('data', (d) => { stderr += d; });
+        const exitPromise = new Promise((resolve) => proc.on('exit', (code, signal) => {
+            exited = { code, signal };
+            resolve(exited);
+        }));
+        proc.exitPromise = exitPromise;
+        const base = `http://127.0.0.1:${port}`;
+        const deadline = Date.now() + 10000;
+        let up = false;
+        while (Date.now() < deadline && !exited) {
+            try {
+                const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+                if (r.status === 200 && (await r.text()).trim() === 'ok') {
+                    up = true;
+                    break;
+                }
+            } catch { /* not listening yet */ }
+            await sleep(50);
+        }
+        if (up)
+            break;
+        if (!exited) {
+            proc.kill('SIGKILL');
+            await exitPromise;
+            throw new Error(`foison serve did not answer /healthz within 10 s\n${stderr}`);
+        }
+        if (!/occupé/.test(stderr) || attempt === 2)
+            throw new Error(`foison serve exited early (${JSON.stringify(exited)})\n${stderr}`);
+    }
+    const base = `http://127.0.0.1:${port}`;
+    const server = {
+        base, port, dir, db, users, maxBody,
+        admin: { ...DEMO_ADMIN, password: DEMO_PASSWORD },
+        stderr: () => stderr,
+        login: (email, password) => login(base, email, password),
+        async stop() {
+            if (!exited) {
+                proc.kill('SIGTERM');
+                const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+                await proc.exitPromise;
+                clearTimeout(timer);
+            }
+            const found = sanitizerFindings(stderr);
+            assert.deepEqual(found, [], `sanitizer report in the server's stderr:\n${stderr}`);
+            assert.deepEqual(cliErrors, [], `sanitizer report from the CLI:\n${cliErrors.join('\n')}`);
+            assert.deepEqual(exited, { code: 0, signal: null },
+                             `server exit after SIGTERM\n${stderr.slice(-4000)}`);
+            if (!process.env.FOISON_KEEP_TMP)
+                fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+    return server;
+}
+
+/* ---- cookies ---- */
+
+export class CookieJar {
+    constructor(init = {}) {
+        this.map = new Map(Object.entries(init));
+    }
+    /* Stores the Set-Cookie headers of a fetch Response or a node:http IncomingMessage. */
+    update(res) {
+        const list = typeof res.headers?.getSetCookie === 'function'
+            ? res.headers.getSetCookie()
+            : [].concat(res.headers?.['set-cookie'] || []);
+        for (const line of list) {
+            const [pair, ...attrs] = line.split(';');
+            const eq = pair.indexOf('=');
+            const name = pair.slice(0, eq).trim();
+            const value = pair.slice(eq + 1).trim();
+            const maxAge = attrs.map((a) => a.trim()).find((a) => /^max-age=/i.test(a));
+            if (value === '' || (maxAge && Number(maxAge.split('=')[1]) <= 0))
+                this.map.delete(name);
+            else
+                this.map.set(name, value);
+        }
+    }
+    get(name) {
+        return this.map.get(name);
+    }
+    set(name, value) {
+        this.map.set(name, value);
+    }
+    clone() {
+        return new CookieJar(Object.fromEntries(this.map));
+    }
+    header() {
+        return [...this.map].map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+}
+
+function cookieHeader(cookies) {
+    if (!cookies)
+        return null;
+    if (cookies instanceof CookieJar)
+        return cookies.header() || null;
+    if (typeof cookies === 'string')
+        return cookies;
+    return Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+/* ---- requests ---- */
+
+/* fetch with redirect: 'manual'; updates the jar; returns { status, headers, text, json(), res }. */
+export async function request(base, p, { method = 'GET', headers = {}, body, cookies } = {}) {
+    const h = { ...headers };
+    const c = cookieHeader(cookies);
+    if (c)
+        h.cookie = c;
+    const res = await fetch(base + p, { method, headers: h, body, redirect: 'manual' });
+    if (cookies instanceof CookieJar)
+        cookies.update(res);
+    const text = method === 'HEAD' ? '' : await res.text();
+    return {
+        status: res.status,
+        headers: res.headers,
+        text,
+        res,
+        json() { return JSON.parse(text); },
+    };
+}
+
+/* Form fields as application/x-www-form-urlencoded: an object (array values repeat the key) or
+ * a list of [key, value] pairs. */
+export function encodeForm(fields) {
+    const sp = new URLSearchParams();
+    const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
+    for (const [k, v] of pairs) {
+        if (v === undefined || v === null)
+            continue;
+        if (Array.isArray(v))
+            for (const x of v) sp.append(k, String(x));
+        else
+            sp.append(k, String(v));
+    }
+    return sp.toString();
+}
+
+/* POSTs a form (fields as in encodeForm, or raw: an already encoded body string/Buffer). */
+export async function postForm(base, p, fields, { cookies, headers = {}, raw } = {}) {
+    return request(base, p, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: raw !== undefined ? raw : encodeForm(fields),
+        cookies,
+    });
+}
+
+/* The value of the first hidden csrf input of a page. */
+export function getCsrf(html) {
+    const m = /<input[^>]*name="csrf"[^>]*value="([^"]*)"/.exec(html) ||
+              /<input[^>]*value="([^"]*)"[^>]*name="csrf"/.exec(html);
+    return m ? m[1] : null;
+}
+
+/* The value attribute of <input name=NAME> (HTML-decoded), or null. */
+export function inputValue(html, name) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`<input[^>]*name="${esc}"[^>]*value="([^"]*)"`).exec(html);
+    return m ? decodeEntities(m[1]) : null;
+}
+
+/* The content of <textarea name=NAME> (HTML-decoded), or null. */
+export function textareaValue(html, name) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`<textarea[^>]*name="${esc}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
+    return m ? decodeEntities(m[1]) : null;
+}
+
+export function decodeEntities(s) {
+    return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);?/gi, (all, e) => {
+        if (e[0] === '#')
+            return String.fromCodePoint(e[1] === 'x' || e[1] === 'X'
+                ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+        const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", colon: ':', tab: '\t',
+                        newline: '\n', nbsp: '\u00a0' };
+        return named[e.toLowerCase()] ?? all;
+    });
+}
+
+/* A logged-in (or anonymous) visitor: its own cookie jar and the CSRF token of its session. */
+export class Client {
+    constructor(base, jar = new CookieJar()) {
+        this.base = base;
+        this.jar = jar;
+        this.csrf = null;
+    }
+    get(p, opts = {}) {
+        return request(this.base, p, { ...opts, cookies: this.jar });
+    }
+    /* POSTs fields, adding the session's csrf unless fields already has one or csrf: false. */
+    async post(p, fields, { csrf = true, headers, raw } = {}) {
+        let f = fields;
+        if (csrf && raw === undefined) {
+            const has = Array.isArray(f) ? f.some(([k]) => k === 'csrf') : 'csrf' in f;
+            if (!has) {
+                if (!this.csrf)
+                    await this.refreshCsrf();
+                f = Array.isArray(f) ? [...f, ['csrf', this.csrf]] : { ...f, csrf: this.csrf };
+            }
+        }
+        return postForm(this.base, p, f, { cookies: this.jar, headers, raw });
+    }
+    async refreshCsrf(p = '/') {
+        const r = await this.get(p);
+        this.csrf = getCsrf(r.text);
+        return this.csrf;
+    }
+}
+
+/* Logs in through the real form: GET /login (csrf input + foison_csrf cookie), POST /login.
+ * Returns { client, res } where res is the POST's answer (303 on success). */
+export async function login(base, email, password) {
+    const client = new Client(base);
+    const page = await client.get('/login');
+    assert.equal(page.status, 200, 'GET /login');
+    const csrf = getCsrf(page.text);
+    assert.ok(csrf, 'login page has a csrf input');
+    assert.equal(client.jar.get('foison_csrf'), csrf, 'foison_csrf cookie equals the csrf input');
+    const res = await client.post('/login', { email, password, next: '/', csrf });
+    if (res.status === 303) {
+        assert.ok(client.jar.get('foison_session'), 'login sets foison_session');
+        await client.refreshCsrf('/');
+    }
+    return { client, res };
+}
+
+/* Logs in and asserts it worked; returns the Client. */
+export async function loginOk(base, email, password) {
+    const { client, res } = await login(base, email, password);
+    assert.equal(res.status, 303, `login of ${email} → 303 (got ${res.status})`);
+    assert.ok(client.csrf, 'a logged-in page carries the session csrf');
+    return client;
+}
+
+/* ---- raw node:http ---- */
+
+/* One request through node:http (for HEAD, agents, oversized or chunked bodies). Resolves
+ * { status, headers, body (string), socket, reusedSocket }; a reset after the answer started
+ * still resolves. */
+export function rawRequest(base, p, { method = 'GET', headers = {}, body, agent, chunks } = {}) {
+    const u = new URL(base + p);
+    return new Promise((resolve, reject) => {
+        const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search,
+                                   method, headers, agent: agent ?? false });
+        let socket = null;
+        req.on('socket', (s) => { socket = s; });
+        req.on('response', (res) => {
+            const parts = [];
+            res.on('data', (d) => parts.push(d));
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+                                          body: Buffer.concat(parts).toString('utf8'),
+                                          socket, reusedSocket: req.reusedSocket }));
+            res.on('error', reject);
+        });
+        req.on('error', (e) => {
+            // The server may answer before reading a whole oversized body and close; the answer
+            // event has fired by then, so only a real failure gets here.
+            reject(e);
+        });
+        if (chunks) {
+            for (const c of chunks)
+                req.write(c);
+            req.end();
+        } else {
+            req.end(body);
+        }
+    });
+}
+
+/* ---- page scraping ---- */
+
+/* The cards (<li class="card">) of a list page: { url, title, commune, themes, status }. */
+export function parseCards(html) {
+    const cards = [];
+    const re = /<li class="card">([\s\S]*?)<\/li>/g;
+    let m;
+    while ((m = re.exec(html))) {
+        const c = m[1];
+        const link = /<h3><a href="([^"]*)">([\s\S]*?)<\/a><\/h3>/.exec(c);
+        const meta = /<p class="meta">([\s\S]*?)<\/p>/.exec(c)?.[1] ?? '';
+        const spans = [...meta.matchAll(/<span(?: class="([^"]*)")?>([\s\S]*?)<\/span>/g)];
+        const commune = spans.find((s) => !s[1] && s[2].startsWith('📍'));
+        const themes = spans.find((s) => !s[1] && !s[2].startsWith('📍'));
+        const status = spans.find((s) => s[1] === 'status');
+        cards.push({
+            url: link && decodeEntities(link[1]),
+            title: link && decodeEntities(link[2]),
+            commune: commune ? decodeEntities(commune[2].replace('📍', '').trim()) : null,
+            themes: themes ? decodeEntities(themes[2]).split(', ') : [],
+            status: status ? decodeEntities(status[2]) : null,
+        });
+    }
+    return cards;
+}
+
+/* A valid innovation (form or API field names); override with extra. */
+export function sampleInnovation(extra = {}) {
+    return {
+        title: 'Atelier de réparation de vélos à Plouarzel',
+        summary: 'Un atelier associatif où chacun apprend à réparer son vélo avec des bénévoles.',
+        description: 'Chaque samedi matin, des bénévoles accueillent les habitants pour réparer '
+            + 'ensemble leurs vélos.\n\nLes pièces viennent de vélos donnés.',
+        themes: ['mobilite', 'transition-ecologique'],
+        commune: '29177',
+        status: 'en-cours',
+        license: 'CC-BY-SA-4.0',
+        ...extra,
+    };
+}
+
+/* The same as form fields (point → point.lat/point.lon). */
+export function formFields(inn) {
+    const out = { ...inn };
+    if (inn.point) {
+        out['point.lat'] = inn.point.lat;
+        out['point.lon'] = inn.point.lon;
+    }
+    delete out.point;
+    return out;
+}
+
+/* API helpers */
+export async function apiJson(base, p, { method = 'GET', token, body, headers = {} } = {}) {
+    const h = { ...headers };
+    if (token)
+        h.authorization = `Bearer ${token}`;
+    if (body !== undefined && !('content-type' in h))
+        h['content-type'] = 'application/json';
+    const r = await request(base, p, {
+        method, headers: h, body: body === undefined ? undefined
+            : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    });
+    let json = null;
+    try { json = JSON.parse(r.text); } catch { /* left null; tests assert on it */ }
+    return { ...r, json };
+}
+
+export async function apiTotal(base) {
+    const r = await apiJson(base, '/api/v1/entries?kind=innovation');
+    assert.equal(r.status, 200);
+    return r.json.total;
+}
