@@ -80,7 +80,13 @@ def collect():
             for col in ("rps", "p50", "p99", "cpu_us")
         }
         rows[key]["errors"] = sum(run["errors"] for run in runs)
+        rows[key]["rounds"] = [run["rps"] for run in runs]
     return rows
+
+
+def spread(rows):
+    return "; ".join(label + " " + " / ".join(f"{v:.0f}" for v in rows[key]["rounds"])
+                     for key, label in TARGETS)
 
 
 def fmt_ms(v):
@@ -146,15 +152,16 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 - Date: {now}
 - Machine: {env("BENCH_NPROC")} CPUs ({env("BENCH_CPU")}), Linux {env("BENCH_KERNEL")},
   load average {env("BENCH_LOADAVG")} when the bench started
-- Versions: {env("BENCH_NGINX_VERSION")}; {env("BENCH_WRK_VERSION")}; foison commit {env("BENCH_COMMIT")}
+- Versions: {env("BENCH_NGINX_VERSION")}, {env("BENCH_WRK_VERSION")},
+  foison commit {env("BENCH_COMMIT")}
 
 ## Method
 
 - A fresh demo site (`foison demo`) served by `foison serve --threads {threads}`, access log to
-  `{env("BENCH_FOISON_LOG")}`; the entry page `{env("BENCH_ENTRY_PATH")}` ({env("BENCH_ENTRY_BYTES")} bytes) fetched from it
-  and served as a static file by nginx with `worker_processes {threads}`, `sendfile`, `tcp_nopush`,
-  `open_file_cache`, no access log and long keep-alive (`bench/nginx.conf.in`). Both bodies are
-  checked to be byte-identical before measuring.
+  `{env("BENCH_FOISON_LOG")}`. Its entry page `{env("BENCH_ENTRY_PATH")}`
+  ({env("BENCH_ENTRY_BYTES")} bytes) is fetched once and served as a static file by nginx with
+  `worker_processes {threads}`, `sendfile`, `tcp_nopush`, `open_file_cache`, no access log and long
+  keep-alive (`bench/nginx.conf.in`). Both bodies are checked to be byte-identical first.
 - Everything on 127.0.0.1 on the same machine, so wrk competes with the server for the CPUs.
   `wrk -t{wthreads} -c{conns} -d{secs}s --latency`, after a {warm} s warm-up per target; {rounds} round(s),
   each round running the four targets one after the other, so drift in machine load affects
@@ -167,6 +174,8 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 ## Results
 
 {markdown_table(head, body)}
+
+Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
 """

@@ -48,6 +48,7 @@ chmod 755 "$tmp"
 foison_pid=""
 nginx_pid=""
 nginx_pids=""
+wrk_pid=""
 
 stop_pid() {
     local pid=$1 i
@@ -62,6 +63,7 @@ stop_pid() {
 cleanup() {
     local pid
     trap - EXIT INT TERM
+    [[ -n $wrk_pid ]] && stop_pid "$wrk_pid"
     [[ -n $foison_pid ]] && stop_pid "$foison_pid"
     [[ -n $nginx_pid ]] && stop_pid "$nginx_pid"
     # Workers outlive a master killed with SIGKILL: stop any that are left.
@@ -187,7 +189,11 @@ alive() {
 }
 
 run_wrk() { # run_wrk SECONDS URL: wrk's report on stdout
-    timeout $(($1 + 60)) wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2"
+    # In the background so that a signal runs the trap now rather than after wrk ends.
+    timeout $(($1 + 60)) wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=""
 }
 
 res="$tmp/results"
@@ -224,9 +230,9 @@ BENCH_ENTRY_BYTES=$(wc -c <"$tmp/www/entry.html")
 BENCH_NPROC=$(nproc)
 BENCH_KERNEL=$(uname -r)
 BENCH_CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
-BENCH_NGINX_VERSION=$("$NGINX" -v 2>&1 | head -n 1 || true)
+BENCH_NGINX_VERSION=$("$NGINX" -v 2>&1 | head -n 1 | sed 's/^nginx version: //' || true)
 # wrk -v prints its version then the usage, and exits non-zero.
-BENCH_WRK_VERSION=$({ wrk -v 2>&1 || true; } | head -n 1 | sed 's/[[:space:]]*$//')
+BENCH_WRK_VERSION=$({ wrk -v 2>&1 || true; } | head -n 1 | sed 's/ *Copyright.*//; s/[[:space:]]*$//')
 BENCH_COMMIT=$commit
 export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH_DOC
 export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH

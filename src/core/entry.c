@@ -260,22 +260,22 @@ json_t *entry_render_fields(const struct kind_def *k, json_t *fields)
     return out;
 }
 
-/* A slug for title not used by any entry nor old slug (except own_id's current one). */
+/* A slug for title that no other entry uses, now or as an old name; own_id's own former
+ * names are free for it, so renaming back to an old title takes the old address back. */
 static const char *entry_unique_slug(struct store *s, struct arena *a, const char *title,
-                                     const char *current)
+                                     long long own_id)
 {
     const char *base = entry_slugify(a, title);
-    if (current && strcmp(base, current) == 0)
-        return current;
     const char *slug = base;
-    for (int i = 2; store_slug_taken(s, slug); i++) {
-        if (current && strcmp(slug, current) == 0)
-            return current;
-        slug = arena_printf(a, "%s-%d", base, i);
-        if (i > 1000)
+    for (int i = 2; i <= 1000; i++) {
+        long long owner = store_slug_owner(s, slug);
+        if (owner < 0)
             return NULL;
+        if (owner == 0 || owner == own_id)
+            return slug;
+        slug = arena_printf(a, "%s-%d", base, i);
     }
-    return slug;
+    return NULL;
 }
 
 static int entry_terms_update(struct store *s, const struct kind_def *k, long long id,
@@ -330,7 +330,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
             ret = ENTRY_CONFLICT;
             goto rollback;
         }
-        const char *slug = entry_unique_slug(s, a, title, row.slug);
+        const char *slug = entry_unique_slug(s, a, title, row.id);
         if (!slug)
             goto rollback;
         if (strcmp(slug, row.slug) != 0) {
@@ -339,7 +339,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
             row.slug = slug;
         }
     } else {
-        const char *slug = entry_unique_slug(s, a, title, NULL);
+        const char *slug = entry_unique_slug(s, a, title, 0);
         if (!slug || store_entry_insert(s, in->kind->name, slug, in->now, &row.id) != STORE_OK)
             goto rollback;
         row.kind = in->kind->name;

@@ -84,7 +84,8 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);
 /* A counter bumped by every successful write; caches of rendered pages compare against it. */
 unsigned long entry_generation(void);
-/* An ASCII slug of a title: lower case, accents folded, words joined by '-', 80 bytes max. */
+/* An ASCII slug of a title: lower case, accents folded, words joined by '-', whole words
+ * within 50 bytes. */
 char *entry_slugify(struct arena *a, const char *title);
 /* Renders the Markdown fields of fields into a new object of safe HTML. */
 json_t *entry_render_fields(const struct kind_def *k, json_t *fields);

@@ -10,7 +10,9 @@ void markdown_init(void);
 /* Renders md[0..len) (UTF-8; invalid bytes become U+FFFD) to safe HTML: raw HTML is dropped;
  * links keep only http, https, mailto or scheme-less (relative, fragment) URLs and get
  * rel="nofollow ugc" — other links are unwrapped to their text; images keep only http(s) URLs —
- * others are replaced by their alt text. "~~x~~" strikes (a single '~' does not).
+ * others are replaced by their alt text. "~~x~~" strikes (a single '~' does not). Input whose
+ * tables could blow up (very wide rows, wide header over many rows) is rendered without tables.
+ * Cost is roughly linear otherwise; callers should still cap len (e.g. 64 KB per field).
  * Returns malloc'd NUL-terminated HTML that the caller frees; never NULL. md may be NULL if len
  * is 0. */
 char *markdown_render(const char *md, size_t len);

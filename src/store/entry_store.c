@@ -60,16 +60,16 @@ int store_old_slug_target(struct store *s, struct arena *a, const char *slug, co
     return ret;
 }
 
-bool store_slug_taken(struct store *s, const char *slug)
+long long store_slug_owner(struct store *s, const char *slug)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM entries WHERE slug = ?1"
-                                     " UNION ALL SELECT 1 FROM old_slugs WHERE slug = ?1");
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM entries WHERE slug = ?1"
+                                     " UNION ALL SELECT entry_id FROM old_slugs WHERE slug = ?1");
     if (!st)
-        return true;
+        return -1;
     sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-    bool taken = sqlite3_step(st) == SQLITE_ROW;
+    long long owner = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     store_done(st);
-    return taken;
+    return owner;
 }
 
 int store_entry_insert(struct store *s, const char *kind, const char *slug, long long now,

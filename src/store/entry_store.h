@@ -42,7 +42,8 @@ struct entry_summary_row {
 int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);
 /* The current slug of the entry an old slug pointed to, or STORE_NOTFOUND. */
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target);
-bool store_slug_taken(struct store *s, const char *slug);
+/* The entry that uses slug, now or as an old name: its id, 0 when free, -1 on error. */
+long long store_slug_owner(struct store *s, const char *slug);
 int store_entry_insert(struct store *s, const char *kind, const char *slug, long long now,
                        long long *id);
 int store_entry_set_revs(struct store *s, long long id, int published_rev, int latest_rev,

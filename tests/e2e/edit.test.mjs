@@ -35,6 +35,8 @@ const DESCRIPTION = [
     '- apprendre la mécanique de base.',
     '',
 ].join('\n');
+const HOW_IT_WORKS = 'Chaque séance, un **bénévole** accueille les cyclistes.';
+const NEEDS = '- des outils\n- un local chauffé';
 const COMMENT_1 = 'Création de la fiche (test e2e)';
 const COMMENT_2 = 'Le créneau passe au mercredi';
 
@@ -79,16 +81,24 @@ async function waitHealthy(url, deadlineMs) {
 before(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'foison-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
+    rmSync(path.join(SHOTS, 'e2e-failure.png'), { force: true });
     const db = path.join(tmp, 'site.db');
-    execFileSync(BIN, ['demo', db], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    // The site's base URL is fixed when it is created; it must match where we serve it so the
+    // permanent link in the attribution block can be checked.
+    execFileSync(BIN, ['demo', db], {
+        cwd: ROOT, env: { ...process.env, FOISON_BASE_URL: base },
+        stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000,
+    });
     server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
+        cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
     });
     server.stderr.setEncoding('utf8');
     server.stderr.on('data', (d) => (stderr += d));
-    serverExit = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
+    serverExit = new Promise((resolve) => {
+        server.on('exit', (code, signal) => resolve({ code, signal }));
+    });
     await waitHealthy(`${base}/healthz`, 10_000);
     browser = await chromium.launch({
         executablePath: '/usr/bin/chromium',
@@ -111,7 +121,8 @@ after(async () => {
         assert.equal(signal, null, `server killed by ${signal} instead of exiting on SIGTERM`);
         assert.equal(code, 0, `server exit code after SIGTERM:\n${stderr.slice(-2000)}`);
     }
-    assert.doesNotMatch(stderr, /AddressSanitizer|runtime error:|LeakSanitizer/, stderr.slice(-4000));
+    assert.doesNotMatch(stderr, /AddressSanitizer|runtime error:|LeakSanitizer/,
+        stderr.slice(-4000));
     if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -131,7 +142,9 @@ function attach(page, problems) {
         const where = msg.location().url;
         // Chromium logs every 4xx as a console error; the only one the scenario expects is the 422
         // of the deliberately invalid form.
-        if (/status of 422/.test(msg.text()) && new URL(where).pathname === '/innovations/new') return;
+        const expected = /status of 422/.test(msg.text())
+            && new URL(where).pathname === '/innovations/new';
+        if (expected) return;
         problems.push(`console error on ${page.url()} (${where}): ${msg.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
@@ -159,8 +172,23 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
     const problems = watch(context);
     const page = await context.newPage();
     let slug;
+    let broken = false;
+    // Later steps make no sense once one fails: skip them, and keep a picture of the failure.
+    const step = (name, fn) => {
+        const options = broken ? { skip: 'an earlier step failed' } : {};
+        return t.test(name, options, async () => {
+            try {
+                await fn();
+            } catch (e) {
+                broken = true;
+                const shot = path.join(SHOTS, 'e2e-failure.png');
+                await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+                throw e;
+            }
+        });
+    };
 
-    await t.test('home page and login', async () => {
+    await step('home page and login', async () => {
         const r = await page.goto(`${base}/`);
         assert.equal(r.status(), 200);
         await page.screenshot({ path: path.join(SHOTS, 'e2e-home.png'), fullPage: true });
@@ -176,7 +204,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         assert.equal(await page.getByRole('link', { name: 'Se connecter' }).count(), 0);
     });
 
-    await t.test('the form keeps the input and shows the error beside an empty title', async () => {
+    await step('the form keeps the input and shows the error beside an empty title', async () => {
         await page.getByRole('link', { name: 'Ajouter', exact: true }).click();
         await page.waitForURL(/\/innovations\/new$/);
         await page.locator('#title').fill(TITLE);
@@ -186,8 +214,8 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         await page.getByRole('checkbox', { name: 'Économie sociale et solidaire' }).check();
         await page.locator('#commune').selectOption({ label: 'Plouarzel' });
         await page.locator('#status').selectOption('idee');
-        await page.locator('#how_it_works').fill('Chaque séance, un **bénévole** accueille les cyclistes.');
-        await page.locator('#needs').fill('- des outils\n- un local chauffé');
+        await page.locator('#how_it_works').fill(HOW_IT_WORKS);
+        await page.locator('#needs').fill(NEEDS);
         await page.locator('#comment').fill(COMMENT_1);
         await page.locator('#title').fill(''); // a person changes their mind and clears it
 
@@ -200,7 +228,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         const err = page.locator('#field-title.has-error p.error[role="alert"]');
         await err.waitFor();
         assert.ok((await err.textContent()).trim().length > 0, 'error message is empty');
-        assert.equal(await page.locator('.field.has-error').count(), 1, 'only the title is in error');
+        assert.equal(await page.locator('.field.has-error').count(), 1, 'only the title in error');
         await page.locator('.error-summary').waitFor();
         assert.equal(await page.locator('#title').inputValue(), '');
         assert.equal(await page.locator('#summary').inputValue(), SUMMARY_1);
@@ -209,12 +237,13 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         assert.ok(await page.locator('input[name="themes"][value="ess"]').isChecked());
         assert.equal(await page.locator('#commune').inputValue(), '29177');
         assert.equal(await page.locator('#status').inputValue(), 'idee');
-        assert.equal(await page.locator('#needs').inputValue(), '- des outils\n- un local chauffé');
+        assert.equal(await page.locator('#how_it_works').inputValue(), HOW_IT_WORKS);
+        assert.equal(await page.locator('#needs').inputValue(), NEEDS);
         assert.equal(await page.locator('#comment').inputValue(), COMMENT_1);
         await page.screenshot({ path: path.join(SHOTS, 'e2e-form-errors.png'), fullPage: true });
     });
 
-    await t.test('fixing the title creates the record', async () => {
+    await step('fixing the title creates the record', async () => {
         await page.locator('#title').fill(TITLE);
         await Promise.all([
             page.waitForURL(recordUrl),
@@ -237,11 +266,17 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         await assertText(attribution.locator('h2'), 'Réutiliser cette fiche');
         const lic = attribution.locator('a[rel="license"]');
         assert.match(await lic.getAttribute('href'), /creativecommons\.org\/licenses\/by-sa\/4\.0/);
-        assert.match(await attribution.innerText(), new RegExp(ADMIN.name));
+        const attributionText = await attribution.innerText();
+        assert.match(attributionText, new RegExp(ADMIN.name));
+        const permalink = `${base}/innovations/${slug}`;
+        assert.equal(await attribution.locator(`a[href="${permalink}"]`).count(), 1,
+            `permalink ${permalink} in:\n${attributionText}`);
+        assert.match(await attribution.locator('pre.cite').innerText(),
+            new RegExp(`${escapeRe(TITLE)}.*${escapeRe(permalink)}`, 's'));
         await page.screenshot({ path: path.join(SHOTS, 'e2e-record.png'), fullPage: true });
     });
 
-    await t.test('editing the summary', async () => {
+    await step('editing the summary', async () => {
         await page.getByRole('link', { name: 'Modifier', exact: true }).click();
         await page.waitForURL(/\/edit$/);
         assert.equal(await page.locator('#title').inputValue(), TITLE);
@@ -256,7 +291,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         await assertText(page.locator('article.entry .summary'), SUMMARY_2);
     });
 
-    await t.test('history and diff', async () => {
+    await step('history and diff', async () => {
         await page.getByRole('link', { name: 'Historique' }).click();
         await page.waitForURL(/\/history$/);
         const rows = page.locator('table.history tbody tr');
@@ -282,27 +317,34 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         await page.screenshot({ path: path.join(SHOTS, 'e2e-diff.png'), fullPage: true });
     });
 
-    await t.test('the new card is in the list', async () => {
+    await step('the new card is in the list', async () => {
         await page.getByRole('link', { name: 'Innovations', exact: true }).click();
         await page.waitForURL(/\/innovations$/);
-        let card;
-        for (let i = 0; i < 10; i++) {
-            card = page.locator('ul.cards li.card', { has: page.locator(`a[href$="/${slug}"]`) });
-            if (await card.count()) break;
+        const card = page.locator('ul.cards li.card', {
+            has: page.locator(`a[href$="/${slug}"]`),
+        });
+        let listPage = 1;
+        while (!(await card.count())) {
             const next = page.locator('a[rel="next"]');
-            assert.ok(await next.count(), `card for ${slug} not found on any page`);
-            await next.click();
-            await page.waitForLoadState();
+            assert.ok(await next.count(), `card for ${slug} not found on any of ${listPage} pages`);
+            assert.ok(listPage < 20, 'pager does not end');
+            const href = new URL(await next.getAttribute('href'), page.url()).href;
+            await Promise.all([page.waitForURL(href), next.click()]);
+            listPage++;
         }
+        t.diagnostic(`new card found on list page ${listPage}`);
         assert.equal(await card.count(), 1);
         await assertText(card.locator('h3'), TITLE);
         await assertText(card, SUMMARY_2);
         await assertText(card.locator('.meta'), 'Plouarzel');
     });
 
-    await t.test('record page fits a phone screen', async () => {
+    await step('record page fits a phone screen', async () => {
         const mobile = await newContext({
-            viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+            viewport: { width: 390, height: 844 },
+            deviceScaleFactor: 2,
+            isMobile: true,
+            hasTouch: true,
         });
         const mobileProblems = watch(mobile);
         try {
@@ -313,7 +355,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
                 sw: document.documentElement.scrollWidth, iw: window.innerWidth,
             }));
             await p.screenshot({ path: path.join(SHOTS, 'e2e-record-mobile.png'), fullPage: true });
-            assert.ok(sw <= iw, `horizontal scroll on a phone: scrollWidth ${sw} > innerWidth ${iw}`);
+            assert.ok(sw <= iw, `horizontal scroll on a phone: scrollWidth ${sw} > ${iw}`);
         } finally {
             await mobile.close();
             problems.push(...mobileProblems);
@@ -321,7 +363,9 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
     });
 
     await context.close();
-    assert.deepEqual(problems, [], 'console errors, CSP violations or 5xx responses');
+    await t.test('no console errors, CSP violations or 5xx responses', () => {
+        assert.deepEqual(problems, []);
+    });
 });
 
 async function assertText(locator, expected) {

@@ -121,6 +121,50 @@ static void test_table(void **state)
     free(h);
 }
 
+/* Appends s n times. */
+static void repeat(char **p, const char *s, size_t n)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(*p, s, len);
+        *p += len;
+    }
+}
+
+static void test_table_bounds(void **state)
+{
+    (void)state;
+    /* Wide header then many short rows: every row would be padded to the header's width. */
+    size_t cap = 64 * 1024;
+    char *md = malloc(cap), *p = md;
+    repeat(&p, "|a", 2000);
+    repeat(&p, "|\n", 1);
+    repeat(&p, "|-", 2000);
+    repeat(&p, "|\n", 1);
+    repeat(&p, "x\n", 4000);
+    char *h = markdown_render(md, (size_t)(p - md));
+    assert_true(strlen(h) < 4 * (size_t)(p - md));
+    assert_null(strstr(h, "<table>"));
+    free(h);
+    /* One row with thousands of pipes. */
+    p = md;
+    repeat(&p, "|a|\n|-|\n", 1);
+    repeat(&p, "|", 20000);
+    h = markdown_render(md, (size_t)(p - md));
+    assert_true(strlen(h) < 4 * (size_t)(p - md));
+    free(h);
+    /* A big but ordinary table is still a table: 12 columns, 1000 rows. */
+    p = md;
+    repeat(&p, "|a|b|c|d|e|f|g|h|i|j|k|l|\n", 1);
+    repeat(&p, "|-|-|-|-|-|-|-|-|-|-|-|-|\n", 1);
+    repeat(&p, "|1|2|3|4|5|6|7|8|9|0|1|2|\n", 1000);
+    h = markdown_render(md, (size_t)(p - md));
+    assert_non_null(strstr(h, "<table>"));
+    assert_non_null(strstr(h, "<td>9</td>"));
+    free(h);
+    free(md);
+}
+
 static void test_strikethrough(void **state)
 {
     (void)state;
@@ -279,6 +323,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blocks_and_emphasis),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table_bounds),
         cmocka_unit_test(test_strikethrough),
         cmocka_unit_test(test_autolinks),
         cmocka_unit_test(test_allowed_links_kept),

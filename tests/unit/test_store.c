@@ -1,0 +1,810 @@
+/* test_store.c — unit tests for the storage layer and what sits right on it: opening a site
+ * file (store/db), seeding and loading the territory, the entry life cycle with immutable
+ * revisions (core/entry over store/entry_store) and accounts (core/account). Each test works
+ * on a fresh site in its own temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/account.h"
+#include "core/entry.h"
+#include "core/schema.h"
+#include "core/territory.h"
+#include "core/validate.h"
+#include "render/markdown.h"
+#include "store/entry_store.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COMMUNES_TSV "data/communes.tsv"
+
+struct site {
+    char dir[64];
+    char path[128];
+    struct store *s;
+    struct territory *t;
+    struct arena *a;
+    const struct kind_def *k;
+};
+
+static void site_path(struct site *x, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s", x->dir, name);
+}
+
+static int dir_setup(void **state)
+{
+    struct site *x = calloc(1, sizeof(*x));
+    snprintf(x->dir, sizeof x->dir, "/tmp/foison-test-XXXXXX");
+    if (!mkdtemp(x->dir))
+        return -1;
+    site_path(x, "site.foison", x->path, sizeof x->path);
+    x->a = arena_new();
+    x->k = kind_find("innovation");
+    *state = x;
+    return 0;
+}
+
+static int dir_teardown(void **state)
+{
+    struct site *x = *state;
+    territory_free(x->t);
+    store_close(x->s);
+    arena_free(x->a);
+    DIR *d = opendir(x->dir);
+    if (d) {
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            char p[512];
+            snprintf(p, sizeof p, "%s/%s", x->dir, de->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(x->dir);
+    free(x);
+    return 0;
+}
+
+/* A new seeded site, open, with its territory loaded. */
+static int site_setup(void **state)
+{
+    if (dir_setup(state) != 0)
+        return -1;
+    struct site *x = *state;
+    char err[512] = "";
+    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
+    if (!x->s) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    if (territory_seed(x->s, COMMUNES_TSV, "http://x", err, sizeof err) != 0) {
+        fprintf(stderr, "territory_seed: %s\n", err);
+        return -1;
+    }
+    x->t = territory_load(x->s);
+    return x->t ? 0 : -1;
+}
+
+static void test_open_modes(void **state)
+{
+    struct site *x = *state;
+    char err[512] = "";
+    struct store *s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(access(x->path, F_OK), 0);
+    store_close(s);
+
+    err[0] = '\0';
+    s = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    assert_non_null(s);
+    store_close(s);
+
+    /* CREATE never overwrites an existing site. */
+    err[0] = '\0';
+    assert_null(store_open(x->path, STORE_OPEN_CREATE, err, sizeof err));
+    assert_non_null(strstr(err, "existe déjà"));
+
+    char missing[256];
+    site_path(x, "absent.foison", missing, sizeof missing);
+    err[0] = '\0';
+    assert_null(store_open(missing, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_true(strlen(err) > 0);
+    assert_non_null(strstr(err, "introuvable"));
+    /* Refusing must not leave an empty file behind. */
+    assert_int_not_equal(access(missing, F_OK), 0);
+
+    /* A directory is not a site. */
+    err[0] = '\0';
+    assert_null(store_open(x->dir, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "n'est pas"));
+
+    /* A small error buffer is filled, truncated, never overflowed. */
+    char small[8];
+    assert_null(store_open(missing, STORE_OPEN_EXISTING, small, sizeof small));
+    assert_true(strlen(small) < sizeof small);
+}
+
+static void test_open_not_sqlite(void **state)
+{
+    struct site *x = *state;
+    char path[256], err[512] = "";
+    site_path(x, "notes.txt", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "Ceci est un fichier texte, pas une base SQLite. Ligne %d.\n", i);
+    fclose(f);
+    assert_null(store_open(path, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "n'est pas"));
+
+    /* A short one too (under the size of an SQLite header). */
+    site_path(x, "short.txt", path, sizeof path);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("bonjour\n", f);
+    fclose(f);
+    err[0] = '\0';
+    assert_null(store_open(path, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "n'est pas"));
+}
+
+static void test_open_foreign_sqlite(void **state)
+{
+    struct site *x = *state;
+    char path[256], err[512] = "";
+    site_path(x, "autre.db", path, sizeof path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(store_open(path, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "n'est pas un site foison"));
+
+    /* Another application's id. */
+    site_path(x, "autre2.db", path, sizeof path);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA application_id=1234; CREATE TABLE t(x);", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    err[0] = '\0';
+    assert_null(store_open(path, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "n'est pas un site foison"));
+}
+
+static void test_open_newer_schema(void **state)
+{
+    struct site *x = *state;
+    char err[512] = "";
+    struct store *s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
+    assert_non_null(s);
+    store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(x->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_null(store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err));
+    assert_non_null(strstr(err, "plus récente"));
+}
+
+static const char *pragma_text(struct store *s, const char *sql, char *out, size_t n)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void test_pragmas(void **state)
+{
+    struct site *x = *state;
+    char v[64];
+    assert_string_equal(pragma_text(x->s, "PRAGMA journal_mode", v, sizeof v), "wal");
+    assert_string_equal(pragma_text(x->s, "PRAGMA foreign_keys", v, sizeof v), "1");
+    snprintf(v, sizeof v, "%d", STORE_APPLICATION_ID);
+    char id[64];
+    assert_string_equal(pragma_text(x->s, "PRAGMA application_id", id, sizeof id), v);
+    snprintf(v, sizeof v, "%d", STORE_SCHEMA_VERSION);
+    assert_string_equal(pragma_text(x->s, "PRAGMA user_version", id, sizeof id), v);
+
+    /* Re-opening keeps all of it (the pragmas are per connection). */
+    char err[512];
+    struct store *s2 = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    assert_non_null(s2);
+    assert_string_equal(pragma_text(s2, "PRAGMA journal_mode", v, sizeof v), "wal");
+    assert_string_equal(pragma_text(s2, "PRAGMA foreign_keys", v, sizeof v), "1");
+    store_close(s2);
+}
+
+static void test_territory(void **state)
+{
+    struct site *x = *state;
+    assert_true(x->t->ncommunes >= 90);
+    const struct commune *brest = territory_commune(x->t, "29019");
+    assert_non_null(brest);
+    assert_string_equal(brest->name, "Brest");
+    assert_true(brest->has_point);
+    assert_true(brest->lat > 48 && brest->lat < 49 && brest->lon > -5 && brest->lon < -4);
+    assert_string_equal(brest->epci_name, "Brest Métropole");
+    assert_true(brest->population > 100000);
+    assert_string_equal(territory_commune(x->t, "29177")->name, "Plouarzel");
+    assert_null(territory_commune(x->t, "75056"));
+    assert_null(territory_commune(x->t, NULL));
+
+    assert_int_equal(x->t->nthemes, 12);
+    assert_string_equal(x->t->themes[0].id, "numerique");
+    assert_non_null(territory_theme(x->t, "solidarite"));
+    assert_non_null(territory_theme(x->t, "documentation"));
+    assert_null(territory_theme(x->t, "inconnu"));
+
+    assert_string_equal(x->t->base_url, "http://x");
+    assert_string_equal(x->t->site_name, "foison");
+    assert_string_equal(x->t->territory_name, "Pays de Brest");
+    assert_string_equal(x->t->license, "CC-BY-SA-4.0");
+
+    /* Seeding a missing file fails with a message and writes nothing. */
+    char err[512] = "";
+    char path[256];
+    site_path(x, "autre.foison", path, sizeof path);
+    struct store *s2 = store_open(path, STORE_OPEN_CREATE, err, sizeof err);
+    assert_non_null(s2);
+    assert_int_equal(territory_seed(s2, "data/absent.tsv", "http://x", err, sizeof err), -1);
+    assert_non_null(strstr(err, "absent.tsv"));
+    struct territory *t2 = territory_load(s2);
+    assert_non_null(t2);
+    assert_int_equal(t2->ncommunes, 0);
+    assert_int_equal(t2->nthemes, 0);
+    territory_free(t2);
+    store_close(s2);
+}
+
+static void test_settings(void **state)
+{
+    struct site *x = *state;
+    assert_null(store_setting_get(x->s, "absent"));
+    assert_int_equal(store_setting_set(x->s, "couleur", "bleu"), STORE_OK);
+    char *v = store_setting_get(x->s, "couleur");
+    assert_string_equal(v, "bleu");
+    free(v);
+    assert_int_equal(store_setting_set(x->s, "couleur", "vert « é »"), STORE_OK);
+    v = store_setting_get(x->s, "couleur");
+    assert_string_equal(v, "vert « é »");
+    free(v);
+    v = store_setting_get(x->s, "base_url");
+    assert_string_equal(v, "http://x");
+    free(v);
+
+    /* Settings survive closing the file. */
+    store_close(x->s);
+    char err[512];
+    x->s = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    assert_non_null(x->s);
+    v = store_setting_get(x->s, "couleur");
+    assert_string_equal(v, "vert « é »");
+    free(v);
+}
+
+/* Validated fields for an innovation (the caller json_decref()s them). */
+static json_t *fields_for(struct site *x, const char *title, const char *themes,
+                          const char *commune)
+{
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
+                           "Réparer ensemble plutôt que jeter.", "description",
+                           "Un **samedi** par mois, <script>alert(1)</script>.", "themes", themes,
+                           "commune", commune);
+    struct field_errors errs = {0};
+    json_t *out = validate_entry(x->a, x->k, x->t, in, false, &errs);
+    json_decref(in);
+    assert_non_null(out);
+    return out;
+}
+
+static int save(struct site *x, const char *slug, int base_rev, json_t *fields, long long author,
+                long long now, struct entry *out, int *rev)
+{
+    struct entry_save in = {.kind = x->k,
+                            .slug = slug,
+                            .base_rev = base_rev,
+                            .fields = fields,
+                            .author_id = author,
+                            .comment = slug ? "modification" : "création",
+                            .now = now};
+    return entry_save(x->s, x->a, &in, out, rev);
+}
+
+static int count_rows(struct site *x, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static long long user_id(struct site *x, const char *email, const char *name)
+{
+    char err[256] = "";
+    assert_int_equal(
+        account_create(x->s, email, name, "contributor", "mot de passe solide", err, sizeof err),
+        0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT id FROM users WHERE email = '%s'", email);
+    return count_rows(x, sql);
+}
+
+static void test_entry_life_cycle(void **state)
+{
+    struct site *x = *state;
+    markdown_init();
+    long long alice = user_id(x, "alice@example.org", "Alice");
+    long long bob = user_id(x, "bob@example.org", "Bob");
+    unsigned long gen = entry_generation();
+
+    /* Create: the slug comes from the title. */
+    json_t *f1 = fields_for(x, "Repair café de Brest", "solidarite", "29019");
+    struct entry e;
+    int rev = 0;
+    assert_int_equal(save(x, NULL, 0, f1, alice, 1000, &e, &rev), ENTRY_OK);
+    assert_int_equal(rev, 1);
+    assert_string_equal(e.slug, "repair-cafe-de-brest");
+    assert_int_equal(e.published_rev, 1);
+    assert_int_equal(e.latest_rev, 1);
+    assert_true(entry_generation() > gen);
+
+    struct entry found;
+    const char *moved = NULL;
+    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_OK);
+    assert_int_equal(found.id, e.id);
+    assert_ptr_equal(found.kind, x->k);
+    assert_int_equal(found.created, 1000);
+    assert_int_equal(found.updated, 1000);
+    assert_int_equal(found.published_rev, 1);
+    assert_int_equal(entry_find(x->s, x->a, "absent", &found, &moved), ENTRY_NOTFOUND);
+
+    /* Revision 0 is the visible one, here revision 1. */
+    struct revision r;
+    assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+    assert_int_equal(r.number, 1);
+    assert_int_equal(r.parent, 0);
+    assert_int_equal(r.author_id, alice);
+    assert_string_equal(r.author_name, "Alice");
+    assert_string_equal(r.comment, "création");
+    assert_string_equal(r.state, "published");
+    assert_true(json_equal(r.fields, f1));
+    const char *html = json_string_value(json_object_get(r.rendered, "description"));
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<strong>samedi</strong>"));
+    assert_null(strstr(html, "<script>"));
+    assert_null(json_object_get(r.rendered, "title"));
+    assert_int_equal(entry_revision(x->s, x->a, &e, 1, &r), ENTRY_OK);
+    assert_int_equal(r.number, 1);
+    assert_int_equal(entry_revision(x->s, x->a, &e, 2, &r), ENTRY_NOTFOUND);
+
+    /* Update from revision 1: revision 2 with parent 1. */
+    json_t *f2 = fields_for(x, "Repair café de Brest", "solidarite", "29019");
+    json_object_set_new(f2, "summary", json_string("Version 2."));
+    assert_int_equal(save(x, e.slug, 1, f2, bob, 2000, &e, &rev), ENTRY_OK);
+    assert_int_equal(rev, 2);
+    assert_string_equal(e.slug, "repair-cafe-de-brest");
+    assert_int_equal(entry_find(x->s, x->a, e.slug, &found, NULL), ENTRY_OK);
+    assert_int_equal(found.published_rev, 2);
+    assert_int_equal(found.latest_rev, 2);
+    assert_int_equal(found.created, 1000);
+    assert_int_equal(found.updated, 2000);
+    assert_int_equal(entry_revision(x->s, x->a, &found, 0, &r), ENTRY_OK);
+    assert_int_equal(r.number, 2);
+    assert_int_equal(r.parent, 1);
+    assert_string_equal(json_string_value(json_object_get(r.fields, "summary")), "Version 2.");
+    /* The old revision is still there, unchanged. */
+    assert_int_equal(entry_revision(x->s, x->a, &found, 1, &r), ENTRY_OK);
+    assert_string_equal(json_string_value(json_object_get(r.fields, "summary")),
+                        "Réparer ensemble plutôt que jeter.");
+
+    /* A stale edit (still based on 1) conflicts and writes nothing. */
+    gen = entry_generation();
+    json_t *f3 = fields_for(x, "Titre concurrent", "numerique", "29177");
+    struct entry untouched = {0};
+    rev = -7;
+    assert_int_equal(save(x, e.slug, 1, f3, alice, 3000, &untouched, &rev), ENTRY_CONFLICT);
+    assert_int_equal(rev, -7);
+    assert_int_equal(entry_generation(), gen);
+    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, NULL), ENTRY_OK);
+    assert_int_equal(found.latest_rev, 2);
+    assert_int_equal(found.updated, 2000);
+    assert_int_equal(entry_find(x->s, x->a, "titre-concurrent", &found, NULL), ENTRY_NOTFOUND);
+    struct revision *hist;
+    int nhist;
+    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(nhist, 2);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 2);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM entry_terms WHERE value = '29177'"), 0);
+    /* Based on a revision that does not exist yet: also a conflict. */
+    assert_int_equal(save(x, e.slug, 5, f3, alice, 3000, &untouched, &rev), ENTRY_CONFLICT);
+    assert_int_equal(save(x, "absent", 1, f3, alice, 3000, &untouched, &rev), ENTRY_NOTFOUND);
+
+    /* Renaming the title moves the entry; the old slug redirects. */
+    json_t *f4 = fields_for(x, "L'Atelier du vélo", "solidarite", "29019");
+    assert_int_equal(save(x, e.slug, 2, f4, alice, 4000, &e, &rev), ENTRY_OK);
+    assert_int_equal(rev, 3);
+    assert_string_equal(e.slug, "l-atelier-du-velo");
+    moved = NULL;
+    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_MOVED);
+    assert_non_null(moved);
+    assert_string_equal(moved, "l-atelier-du-velo");
+    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, NULL), ENTRY_NOTFOUND);
+    assert_int_equal(entry_find(x->s, x->a, "l-atelier-du-velo", &found, NULL), ENTRY_OK);
+    assert_int_equal(found.id, e.id);
+    /* An edit through the old name is not found (clients follow the redirect first). */
+    assert_int_equal(save(x, "repair-cafe-de-brest", 3, f4, alice, 4500, &untouched, &rev),
+                     ENTRY_NOTFOUND);
+
+    /* A new entry may not take the old name: it still redirects. */
+    struct entry other;
+    assert_int_equal(save(x, NULL, 0, f1, bob, 5000, &other, &rev), ENTRY_OK);
+    assert_int_equal(rev, 1);
+    assert_string_equal(other.slug, "repair-cafe-de-brest-2");
+    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_MOVED);
+
+    /* Renaming back to the first title: whatever slug it gets (today a fresh "-3", as
+     * entry_unique_slug never reuses an old slug, even the entry's own), it is not the other
+     * entry's and every former name leads to it. */
+    assert_int_equal(save(x, "l-atelier-du-velo", 3, f1, alice, 6000, &e, &rev), ENTRY_OK);
+    assert_int_equal(rev, 4);
+    assert_int_equal(strncmp(e.slug, "repair-cafe-de-brest", 20), 0);
+    assert_string_not_equal(e.slug, other.slug);
+    assert_int_equal(entry_find(x->s, x->a, e.slug, &found, &moved), ENTRY_OK);
+    assert_int_equal(found.id, e.id);
+    const char *former[] = {"repair-cafe-de-brest", "l-atelier-du-velo"};
+    for (size_t i = 0; i < 2; i++) {
+        if (strcmp(former[i], e.slug) == 0)
+            continue;
+        moved = NULL;
+        assert_int_equal(entry_find(x->s, x->a, former[i], &found, &moved), ENTRY_MOVED);
+        assert_string_equal(moved, e.slug);
+    }
+    assert_int_equal(entry_find(x->s, x->a, other.slug, &found, NULL), ENTRY_OK);
+    assert_int_equal(found.id, other.id);
+
+    /* History, newest first, with parents. */
+    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(nhist, 4);
+    for (int i = 0; i < nhist; i++) {
+        assert_int_equal(hist[i].number, 4 - i);
+        assert_int_equal(hist[i].parent, 3 - i);
+    }
+    assert_int_equal(hist[0].created, 6000);
+    assert_int_equal(hist[3].created, 1000);
+    assert_string_equal(hist[2].author_name, "Bob");
+    const char **authors;
+    int nauthors;
+    assert_int_equal(entry_authors(x->s, x->a, &e, &authors, &nauthors), ENTRY_OK);
+    assert_int_equal(nauthors, 2);
+    assert_string_equal(authors[0], "Alice");
+    assert_string_equal(authors[1], "Bob");
+
+    assert_int_equal(store_entries_check(x->s), 0);
+    assert_int_equal(store_check_sqlite(x->s), 0);
+    json_decref(f1);
+    json_decref(f2);
+    json_decref(f3);
+    json_decref(f4);
+}
+
+static void test_entry_list(void **state)
+{
+    struct site *x = *state;
+    static const struct {
+        const char *title, *themes, *commune;
+    } seeds[] = {
+        {"Fablab de Brest", "numerique", "29019"},
+        {"Épicerie solidaire", "solidarite", "29019"},
+        {"Bibliothèque de graines", "documentation", "29177"},
+        {"Cartopartie", "numerique", "29177"},
+        {"Médiation numérique solidaire", "numerique", "29019"},
+    };
+    const size_t nseeds = sizeof(seeds) / sizeof(seeds[0]);
+    for (size_t i = 0; i < nseeds; i++) {
+        json_t *f = fields_for(x, seeds[i].title, seeds[i].themes, seeds[i].commune);
+        if (i == 4) { /* two themes */
+            json_array_append_new(json_object_get(f, "themes"), json_string("solidarite"));
+        }
+        struct entry e;
+        int rev;
+        assert_int_equal(save(x, NULL, 0, f, 0, 1000 + (long long)i * 10, &e, &rev), ENTRY_OK);
+        json_decref(f);
+    }
+
+    struct entry_item *items;
+    int n, total;
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 1, 10, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 5);
+    assert_int_equal(total, 5);
+    /* Newest first. */
+    assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
+    assert_string_equal(items[4].slug, "fablab-de-brest");
+    assert_int_equal(items[0].revision, 1);
+    assert_int_equal(items[0].updated, 1040);
+    assert_string_equal(json_string_value(json_object_get(items[1].fields, "title")),
+                        "Cartopartie");
+
+    /* Paging: the total is the whole count, not the page's. */
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 1, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(total, 5);
+    assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 2, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].slug, "bibliotheque-de-graines");
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 3, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 5);
+    assert_string_equal(items[0].slug, "fablab-de-brest");
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 4, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(total, 5);
+    /* Page 0 or below is the first page. */
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 0, 2, &items, &n, &total), ENTRY_OK);
+    assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
+
+    /* Facets. */
+    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 1, 10, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(total, 3);
+    assert_int_equal(n, 3);
+    assert_int_equal(
+        entry_list(x->s, x->a, x->k, "themes", "solidarite", 1, 10, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(total, 2);
+    assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
+    assert_string_equal(items[1].slug, "epicerie-solidaire");
+    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 2, 2, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 3);
+    assert_string_equal(items[0].slug, "fablab-de-brest");
+    assert_int_equal(entry_list(x->s, x->a, x->k, "commune", "29177", 1, 10, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(total, 2);
+    assert_string_equal(items[0].slug, "cartopartie");
+    assert_string_equal(items[1].slug, "bibliotheque-de-graines");
+    assert_int_equal(entry_list(x->s, x->a, x->k, "status", "en-cours", 1, 10, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(total, 5);
+    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "sante", 1, 10, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(total, 0);
+    assert_int_equal(n, 0);
+
+    /* An edit that drops a theme updates the facet terms (and moves the entry to the top). */
+    struct entry e;
+    assert_int_equal(entry_find(x->s, x->a, "fablab-de-brest", &e, NULL), ENTRY_OK);
+    json_t *f = fields_for(x, "Fablab de Brest", "documentation", "29019");
+    int rev;
+    assert_int_equal(save(x, e.slug, 1, f, 0, 2000, &e, &rev), ENTRY_OK);
+    json_decref(f);
+    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 1, 10, &items, &n, &total),
+                     ENTRY_OK);
+    assert_int_equal(total, 2);
+    assert_int_equal(
+        entry_list(x->s, x->a, x->k, "themes", "documentation", 1, 10, &items, &n, &total),
+        ENTRY_OK);
+    assert_int_equal(total, 2);
+    assert_string_equal(items[0].slug, "fablab-de-brest");
+    assert_int_equal(items[0].revision, 2);
+
+    int entries, communes, contributors;
+    assert_int_equal(entry_counts(x->s, x->k, &entries, &communes, &contributors), ENTRY_OK);
+    assert_int_equal(entries, 5);
+    assert_int_equal(communes, 2);
+
+    assert_int_equal(store_entries_check(x->s), 0);
+    assert_int_equal(store_check_sqlite(x->s), 0);
+}
+
+static void test_revisions_immutable(void **state)
+{
+    struct site *x = *state;
+    json_t *f = fields_for(x, "Fiche figée", "numerique", "29019");
+    struct entry e;
+    int rev;
+    assert_int_equal(save(x, NULL, 0, f, 0, 1000, &e, &rev), ENTRY_OK);
+    json_decref(f);
+
+    char *msg = NULL;
+    assert_int_not_equal(
+        sqlite3_exec(x->s->db, "UPDATE revisions SET fields = '{}'", NULL, NULL, &msg), SQLITE_OK);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "immutable"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_not_equal(
+        sqlite3_exec(x->s->db, "UPDATE revisions SET comment = 'x', number = 9", NULL, NULL, &msg),
+        SQLITE_OK);
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_not_equal(sqlite3_exec(x->s->db, "DELETE FROM revisions", NULL, NULL, &msg),
+                         SQLITE_OK);
+    sqlite3_free(msg);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 1);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions WHERE fields = '{}'"), 0);
+    struct revision r;
+    assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+    assert_string_equal(json_string_value(json_object_get(r.fields, "title")), "Fiche figée");
+
+    /* Deleting an entry that has revisions breaks a foreign key: refused too. */
+    assert_int_not_equal(sqlite3_exec(x->s->db, "DELETE FROM entries", NULL, NULL, NULL),
+                         SQLITE_OK);
+
+    /* The checks see a healthy site, then the corruption. */
+    assert_int_equal(store_check_sqlite(x->s), 0);
+    assert_int_equal(store_entries_check(x->s), 0);
+    assert_int_equal(sqlite3_exec(x->s->db, "UPDATE entries SET latest_rev = 9", NULL, NULL, NULL),
+                     SQLITE_OK);
+    fprintf(stderr, "(the next line about latest_rev is expected)\n");
+    assert_true(store_entries_check(x->s) >= 1);
+}
+
+static void test_accounts(void **state)
+{
+    struct site *x = *state;
+    char err[256] = "";
+    assert_int_equal(account_create(x->s, "alice@example.org", "Alice Martin", "contributor",
+                                    "un mot de passe solide", err, sizeof err),
+                     0);
+    /* The same address again, whatever its case. */
+    err[0] = '\0';
+    assert_int_equal(account_create(x->s, "ALICE@example.org", "Alice 2", "contributor",
+                                    "un mot de passe solide", err, sizeof err),
+                     -1);
+    assert_true(strlen(err) > 0);
+
+    struct user u = {0};
+    char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1];
+    assert_int_equal(
+        account_login(x->s, x->a, "alice@example.org", "un mot de passe solide", &u, token, csrf),
+        0);
+    assert_true(u.id > 0);
+    assert_string_equal(u.email, "alice@example.org");
+    assert_string_equal(u.name, "Alice Martin");
+    assert_string_equal(u.role, "contributor");
+    assert_int_equal(strlen(token), ACCOUNT_TOKEN_LEN);
+    assert_int_equal(strlen(csrf), ACCOUNT_TOKEN_LEN);
+    assert_string_not_equal(token, csrf);
+    assert_true(account_can_edit(&u));
+    assert_false(account_can_moderate(&u));
+
+    struct user bad = {0};
+    char t2[ACCOUNT_TOKEN_LEN + 1], c2[ACCOUNT_TOKEN_LEN + 1];
+    assert_int_equal(
+        account_login(x->s, x->a, "alice@example.org", "un mot de passe faux", &bad, t2, c2), -1);
+    assert_int_equal(account_login(x->s, x->a, "alice@example.org", "", &bad, t2, c2), -1);
+    assert_int_equal(
+        account_login(x->s, x->a, "inconnu@example.org", "un mot de passe solide", &bad, t2, c2),
+        -1);
+    assert_int_equal(account_login(x->s, x->a, NULL, NULL, &bad, t2, c2), -1);
+    assert_int_equal(bad.id, 0);
+
+    /* The session token finds the user and the session's CSRF token. */
+    struct user su = {0};
+    const char *scsrf = NULL;
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf), 0);
+    assert_int_equal(su.id, u.id);
+    assert_string_equal(su.email, "alice@example.org");
+    assert_non_null(scsrf);
+    assert_string_equal(scsrf, csrf);
+    assert_true(account_token_equal(scsrf, csrf));
+    assert_false(account_token_equal(token, csrf));
+    assert_false(account_token_equal("", ""));
+
+    /* Anything else is no session. */
+    char forged[ACCOUNT_TOKEN_LEN + 1];
+    account_random_token(forged);
+    assert_int_equal(account_session(x->s, x->a, forged, &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, "", &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, NULL, &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, "zz", &su, &scsrf), -1);
+    /* The stored value is a hash: the csrf is not a session token. */
+    assert_int_equal(account_session(x->s, x->a, csrf, &su, &scsrf), -1);
+
+    account_logout(x->s, token);
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf), -1);
+    account_logout(x->s, token); /* twice is harmless */
+    account_logout(x->s, "garbage");
+
+    /* API tokens. */
+    char api[ACCOUNT_TOKEN_LEN + 1];
+    err[0] = '\0';
+    assert_int_equal(account_token_create(x->s, "alice@example.org", api, err, sizeof err), 0);
+    assert_int_equal(strlen(api), ACCOUNT_TOKEN_LEN);
+    struct user tu = {0};
+    assert_int_equal(account_token_user(x->s, x->a, api, &tu), 0);
+    assert_int_equal(tu.id, u.id);
+    assert_string_equal(tu.name, "Alice Martin");
+    assert_int_equal(account_token_user(x->s, x->a, forged, &tu), -1);
+    assert_int_equal(account_token_user(x->s, x->a, "court", &tu), -1);
+    /* A session token is not an API token. */
+    char tok3[ACCOUNT_TOKEN_LEN + 1], csrf3[ACCOUNT_TOKEN_LEN + 1];
+    assert_int_equal(
+        account_login(x->s, x->a, "Alice@Example.org", "un mot de passe solide", &u, tok3, csrf3),
+        0);
+    assert_int_equal(account_token_user(x->s, x->a, tok3, &tu), -1);
+    assert_int_equal(account_session(x->s, x->a, api, &su, &scsrf), -1);
+    err[0] = '\0';
+    assert_int_equal(account_token_create(x->s, "inconnu@example.org", api, err, sizeof err), -1);
+    assert_true(strlen(err) > 0);
+
+    /* Validation of new accounts. */
+    const struct {
+        const char *email, *name, *role, *password;
+    } refused[] = {
+        {"bob@example.org", "Bob", "root", "un mot de passe solide"},
+        {"bob@example.org", "Bob", NULL, "un mot de passe solide"},
+        {"bob@example.org", "Bob", "contributor", "court"},
+        {"bob@example.org", "Bob", "contributor", "123456789"},
+        {"bob@example.org", "Bob", "contributor", NULL},
+        {"pas-une-adresse", "Bob", "contributor", "un mot de passe solide"},
+        {"bob@", "Bob", "contributor", "un mot de passe solide"},
+        {"@example.org", "Bob", "contributor", "un mot de passe solide"},
+        {"bob@example", "Bob", "contributor", "un mot de passe solide"},
+        {"bob@@example.org", "Bob", "contributor", "un mot de passe solide"},
+        {"bob smith@example.org", "Bob", "contributor", "un mot de passe solide"},
+        {NULL, "Bob", "contributor", "un mot de passe solide"},
+        {"bob@example.org", "", "contributor", "un mot de passe solide"},
+        {"bob@example.org", "Bob\nMallory", "contributor", "un mot de passe solide"},
+        {"bob@example.org", NULL, "contributor", "un mot de passe solide"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        err[0] = '\0';
+        if (account_create(x->s, refused[i].email, refused[i].name, refused[i].role,
+                           refused[i].password, err, sizeof err) != -1)
+            fail_msg("account %zu should be refused", i);
+        assert_true(strlen(err) > 0);
+    }
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM users"), 1);
+    assert_int_equal(
+        account_create(x->s, "bob@example.org", "Bob", "moderator", "0123456789", err, sizeof err),
+        0);
+    assert_int_equal(account_login(x->s, x->a, "bob@example.org", "0123456789", &u, tok3, csrf3),
+                     0);
+    assert_true(account_can_moderate(&u));
+}
+
+int main(void)
+{
+    if (account_init() != 0) {
+        fprintf(stderr, "account_init failed\n");
+        return 1;
+    }
+#define D(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, dir_teardown)
+    const struct CMUnitTest tests[] = {
+        D(test_open_modes),
+        D(test_open_not_sqlite),
+        D(test_open_foreign_sqlite),
+        D(test_open_newer_schema),
+        S(test_pragmas),
+        S(test_territory),
+        S(test_settings),
+        S(test_entry_life_cycle),
+        S(test_entry_list),
+        S(test_revisions_immutable),
+        S(test_accounts),
+    };
+#undef D
+#undef S
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
