@@ -12,7 +12,6 @@
  * answer takes as long as for a known account. */
 static char account_dummy_hash[crypto_pwhash_STRBYTES];
 
-
 int account_init(void)
 {
     if (sodium_init() < 0)
@@ -149,8 +148,7 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
     unsigned char hash[32];
     account_hash_token(token, hash);
     long long now = (long long)time(NULL);
-    if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) !=
-        STORE_OK)
+    if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) != STORE_OK)
         return -1;
     account_user_from_row(user, &row);
     return 0;

@@ -37,10 +37,14 @@ static json_t *entry_json_parse(struct arena *a, const char *text)
 static int entry_status_from_store(int rc)
 {
     switch (rc) {
-    case STORE_OK: return ENTRY_OK;
-    case STORE_NOTFOUND: return ENTRY_NOTFOUND;
-    case STORE_CONFLICT: return ENTRY_CONFLICT;
-    default: return ENTRY_ERR;
+    case STORE_OK:
+        return ENTRY_OK;
+    case STORE_NOTFOUND:
+        return ENTRY_NOTFOUND;
+    case STORE_CONFLICT:
+        return ENTRY_CONFLICT;
+    default:
+        return ENTRY_ERR;
     }
 }
 
@@ -178,13 +182,13 @@ char *entry_slugify(struct arena *a, const char *title)
     static const struct {
         const char *utf8, *ascii;
     } folds[] = {
-        {"à", "a"}, {"á", "a"}, {"â", "a"}, {"ä", "a"}, {"ã", "a"}, {"å", "a"}, {"æ", "ae"},
-        {"ç", "c"}, {"è", "e"}, {"é", "e"}, {"ê", "e"}, {"ë", "e"}, {"ì", "i"}, {"í", "i"},
-        {"î", "i"}, {"ï", "i"}, {"ñ", "n"}, {"ò", "o"}, {"ó", "o"}, {"ô", "o"}, {"ö", "o"},
-        {"õ", "o"}, {"ø", "o"}, {"œ", "oe"}, {"ù", "u"}, {"ú", "u"}, {"û", "u"}, {"ü", "u"},
-        {"ý", "y"}, {"ÿ", "y"}, {"À", "a"}, {"Á", "a"}, {"Â", "a"}, {"Ä", "a"}, {"Æ", "ae"},
-        {"Ç", "c"}, {"È", "e"}, {"É", "e"}, {"Ê", "e"}, {"Ë", "e"}, {"Î", "i"}, {"Ï", "i"},
-        {"Ô", "o"}, {"Ö", "o"}, {"Œ", "oe"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Ÿ", "y"},
+        {"à", "a"},    {"á", "a"}, {"â", "a"},  {"ä", "a"}, {"ã", "a"}, {"å", "a"}, {"æ", "ae"},
+        {"ç", "c"},    {"è", "e"}, {"é", "e"},  {"ê", "e"}, {"ë", "e"}, {"ì", "i"}, {"í", "i"},
+        {"î", "i"},    {"ï", "i"}, {"ñ", "n"},  {"ò", "o"}, {"ó", "o"}, {"ô", "o"}, {"ö", "o"},
+        {"õ", "o"},    {"ø", "o"}, {"œ", "oe"}, {"ù", "u"}, {"ú", "u"}, {"û", "u"}, {"ü", "u"},
+        {"ý", "y"},    {"ÿ", "y"}, {"À", "a"},  {"Á", "a"}, {"Â", "a"}, {"Ä", "a"}, {"Æ", "ae"},
+        {"Ç", "c"},    {"È", "e"}, {"É", "e"},  {"Ê", "e"}, {"Ë", "e"}, {"Î", "i"}, {"Ï", "i"},
+        {"Ô", "o"},    {"Ö", "o"}, {"Œ", "oe"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Ÿ", "y"},
         {"@", "-at-"},
     };
     char *out = arena_alloc(a, 81);

@@ -152,12 +152,15 @@ int territory_seed(struct store *s, const char *communes_tsv, const char *base_u
         return -1;
     }
     int rc = 0;
-    if (store_setting_set(s, "site_name", "foison") || store_setting_set(s, "territory_name", "Pays de Brest") ||
-        store_setting_set(s, "base_url", base_url) || store_setting_set(s, "license", "CC-BY-SA-4.0")) {
+    if (store_setting_set(s, "site_name", "foison") ||
+        store_setting_set(s, "territory_name", "Pays de Brest") ||
+        store_setting_set(s, "base_url", base_url) ||
+        store_setting_set(s, "license", "CC-BY-SA-4.0")) {
         snprintf(err, errlen, "écriture des réglages impossible");
         rc = -1;
     }
-    for (size_t i = 0; rc == 0 && i < sizeof(territory_default_themes) / sizeof(territory_default_themes[0]); i++)
+    for (size_t i = 0;
+         rc == 0 && i < sizeof(territory_default_themes) / sizeof(territory_default_themes[0]); i++)
         if (store_theme_insert(s, territory_default_themes[i].id, territory_default_themes[i].label,
                                (int)i) != STORE_OK) {
             snprintf(err, errlen, "écriture des thèmes impossible");

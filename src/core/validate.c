@@ -115,9 +115,9 @@ static const char *validate_as_string(struct arena *a, json_t *v, const struct f
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (strlen(s) != n || !utf8_valid(s, n)) {
-        validate_error(errs, f->name,
-                       arena_printf(a, "%s : texte invalide (UTF-8 ou caractère de contrôle)",
-                                    f->label));
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : texte invalide (UTF-8 ou caractère de contrôle)", f->label));
         return NULL;
     }
     return s;
@@ -166,8 +166,9 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
     }
     if (*s && f->type == FT_URL && !validate_url(s)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : adresse web invalide (elle doit commencer par "
-                                       "http:// ou https://)",
+                       arena_printf(a,
+                                    "%s : adresse web invalide (elle doit commencer par "
+                                    "http:// ou https://)",
                                     f->label));
         return NULL;
     }
@@ -198,9 +199,9 @@ static json_t *validate_year(struct arena *a, const struct field_def *f, json_t 
     gmtime_r(&now, &tm);
     int max = f->max && f->max < tm.tm_year + 1900 + 5 ? f->max : tm.tm_year + 1900 + 5;
     if (!validate_number(v, &d) || d != floor(d) || d < f->min || d > max) {
-        validate_error(errs, f->name,
-                       arena_printf(a, "%s : une année entre %d et %d est attendue", f->label,
-                                    f->min, max));
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : une année entre %d et %d est attendue", f->label, f->min, max));
         return NULL;
     }
     return json_integer((json_int_t)d);
@@ -220,21 +221,22 @@ static json_t *validate_point(struct arena *a, const struct field_def *f, json_t
     json_t *jlat = json_object_get(v, "lat"), *jlon = json_object_get(v, "lon");
     if (validate_is_empty(jlat) || validate_is_empty(jlon)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : indiquez la latitude et la longitude, ou aucune des "
-                                       "deux",
+                       arena_printf(a,
+                                    "%s : indiquez la latitude et la longitude, ou aucune des "
+                                    "deux",
                                     f->label));
         return NULL;
     }
     if (!validate_number(jlat, &lat) || lat < -90 || lat > 90) {
-        validate_error(errs, f->name,
-                       arena_printf(a, "%s : la latitude doit être un nombre entre -90 et 90",
-                                    f->label));
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : la latitude doit être un nombre entre -90 et 90", f->label));
         return NULL;
     }
     if (!validate_number(jlon, &lon) || lon < -180 || lon > 180) {
-        validate_error(errs, f->name,
-                       arena_printf(a, "%s : la longitude doit être un nombre entre -180 et 180",
-                                    f->label));
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : la longitude doit être un nombre entre -180 et 180", f->label));
         return NULL;
     }
     return json_pack("{s:f, s:f}", "lat", round(lat * 1e6) / 1e6, "lon", round(lon * 1e6) / 1e6);
@@ -288,9 +290,9 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
     json_array_foreach(items, i, item)
     {
         if (!json_is_string(item)) {
-            validate_error(errs, f->name,
-                           arena_printf(a, "%s : chaque valeur doit être un identifiant",
-                                        f->label));
+            validate_error(
+                errs, f->name,
+                arena_printf(a, "%s : chaque valeur doit être un identifiant", f->label));
             goto fail;
         }
         const char *id = json_string_value(item);
@@ -313,8 +315,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
     }
     size_t max = f->max_items ? f->max_items : 20;
     if (json_array_size(out) > max) {
-        validate_error(errs, f->name,
-                       arena_printf(a, "%s : %zu au plus", f->label, max));
+        validate_error(errs, f->name, arena_printf(a, "%s : %zu au plus", f->label, max));
         goto fail;
     }
     json_decref(single);
@@ -334,8 +335,9 @@ static json_t *validate_commune(struct arena *a, const struct field_def *f,
     s = validate_clean_text(a, s, false);
     if (*s && !territory_commune(t, s)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : commune inconnue dans le territoire (code INSEE "
-                                       "attendu)",
+                       arena_printf(a,
+                                    "%s : commune inconnue dans le territoire (code INSEE "
+                                    "attendu)",
                                     f->label));
         return NULL;
     }
@@ -357,8 +359,8 @@ static json_t *validate_relation(struct arena *a, const struct field_def *f, jso
     return json_string(s);
 }
 
-static json_t *validate_field(struct arena *a, const struct field_def *f,
-                              const struct territory *t, json_t *v, struct field_errors *errs)
+static json_t *validate_field(struct arena *a, const struct field_def *f, const struct territory *t,
+                              json_t *v, struct field_errors *errs)
 {
     switch (f->type) {
     case FT_TEXT:
@@ -419,8 +421,8 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
             continue;
         }
         if (f->type == FT_TAGS && !empty && json_array_size(clean) < f->min_items) {
-            validate_error(errs, f->name, arena_printf(a, "%s : %zu au moins", f->label,
-                                                       f->min_items));
+            validate_error(errs, f->name,
+                           arena_printf(a, "%s : %zu au moins", f->label, f->min_items));
             json_decref(clean);
             continue;
         }
@@ -444,9 +446,9 @@ const char *validate_comment(struct arena *a, const char *comment, struct field_
     }
     const char *s = validate_clean_text(a, comment, false);
     if (utf8_count(s, strlen(s)) > VALIDATE_COMMENT_MAX) {
-        validate_error(errs, "comment",
-                       arena_printf(a, "Commentaire : %d caractères au plus",
-                                    VALIDATE_COMMENT_MAX));
+        validate_error(
+            errs, "comment",
+            arena_printf(a, "Commentaire : %d caractères au plus", VALIDATE_COMMENT_MAX));
         return NULL;
     }
     return s;

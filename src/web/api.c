@@ -46,9 +46,9 @@ static json_t *api_entry_json(struct request *req, const struct entry *e, const 
         for (int i = 0; i < n; i++)
             json_array_append_new(authors, json_string(names[i]));
     json_object_set_new(o, "authors", authors);
-    json_object_set_new(o, "url", json_string(app_url(
-                                      req, arena_printf(req->arena, "/%s/%s", e->kind->segment,
-                                                        e->slug))));
+    json_object_set_new(
+        o, "url",
+        json_string(app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug))));
     for (size_t i = 0; i < e->kind->nfields; i++) {
         const char *name = e->kind->fields[i].name;
         json_t *v = json_object_get(r->fields, name);
@@ -98,8 +98,9 @@ void api_entries_list(struct request *req)
         json_array_append_new(list, api_entry_json(req, &e, &r));
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
-    app_json(req, 200, json_pack("{s:o, s:i, s:i, s:i}", "entries", list, "page", page, "pages",
-                                 pages, "total", total));
+    app_json(req, 200,
+             json_pack("{s:o, s:i, s:i, s:i}", "entries", list, "page", page, "pages", pages,
+                       "total", total));
 }
 
 static bool api_load(struct request *req, struct entry *e)
@@ -107,8 +108,9 @@ static bool api_load(struct request *req, struct entry *e)
     const char *moved = NULL;
     int rc = entry_find(app_store(req), req->arena, req->params[0], e, &moved);
     if (rc == ENTRY_MOVED) {
-        http_redirect(req, 301, arena_printf(req->arena, "/api/v1/entries/%s%s", moved,
-                                             strstr(req->path, "/revisions") ? "/revisions" : ""));
+        http_redirect(req, 301,
+                      arena_printf(req->arena, "/api/v1/entries/%s%s", moved,
+                                   strstr(req->path, "/revisions") ? "/revisions" : ""));
         req->content_type = "application/json; charset=utf-8";
         buf_reset(&req->out);
         buf_printf(&req->out, "{\"moved_to\":\"%s\"}\n", moved);
@@ -153,8 +155,8 @@ void api_entry_revisions(struct request *req)
         json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "revision", revs[i].number, "author",
                               revs[i].author_name, "created", api_time(req, revs[i].created),
                               "comment", revs[i].comment);
-        json_object_set_new(o, "parent", revs[i].parent ? json_integer(revs[i].parent)
-                                                        : json_null());
+        json_object_set_new(o, "parent",
+                            revs[i].parent ? json_integer(revs[i].parent) : json_null());
         json_array_append_new(list, o);
     }
     app_json(req, 200, json_pack("{s:o}", "revisions", list));
@@ -176,9 +178,9 @@ static bool api_auth(struct request *req, struct user *u)
 static json_t *api_body(struct request *req)
 {
     json_error_t jerr;
-    json_t *body = req->body.len ? json_loadb(req->body.data, req->body.len,
-                                              JSON_REJECT_DUPLICATES, &jerr)
-                                 : NULL;
+    json_t *body = req->body.len
+                       ? json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr)
+                       : NULL;
     if (!body) {
         api_error(req, 400,
                   req->body.len ? arena_printf(req->arena, "JSON mal formé (ligne %d) : %s",
@@ -203,9 +205,9 @@ static const char *api_take_comment(struct request *req, json_t *body, struct fi
         validate_error(errs, "comment", "Commentaire : une chaîne est attendue");
     else if (c)
         comment = validate_comment(req->arena, json_string_value(c), errs);
-    static const char *const envelope[] = {"kind",    "comment", "base_revision", "slug",
-                                           "revision", "created", "updated",       "authors",
-                                           "url"};
+    static const char *const envelope[] = {"kind",    "comment",  "base_revision",
+                                           "slug",    "revision", "created",
+                                           "updated", "authors",  "url"};
     for (size_t i = 0; i < sizeof(envelope) / sizeof(envelope[0]); i++)
         json_object_del(body, envelope[i]);
     return comment ? comment : "";
@@ -293,9 +295,9 @@ void api_entry_update(struct request *req)
         json_object_set(merged, key, val);
     }
     json_decref(body);
-    json_t *clean = errs.n ? NULL
-                           : validate_entry(req->arena, e.kind, req->app->territory, merged, true,
-                                            &errs);
+    json_t *clean =
+        errs.n ? NULL
+               : validate_entry(req->arena, e.kind, req->app->territory, merged, true, &errs);
     json_decref(merged);
     if (errs.n) {
         json_decref(clean);
@@ -323,8 +325,7 @@ void api_entry_update(struct request *req)
                            "current_revision", e.latest_rev));
         return;
     }
-    if (rc != ENTRY_OK ||
-        entry_revision(app_store(req), req->arena, &saved, rev, &r) != ENTRY_OK) {
+    if (rc != ENTRY_OK || entry_revision(app_store(req), req->arena, &saved, rev, &r) != ENTRY_OK) {
         api_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, "échec de l'enregistrement");
         return;
     }

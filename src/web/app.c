@@ -40,7 +40,7 @@ static const char *app_content_type(const char *name)
     if (strcmp(dot, ".js") == 0)
         return "text/javascript; charset=utf-8";
     if (strcmp(dot, ".svg") == 0)
-        return "image/svg+xml";
+        return "image/svg+xml; charset=utf-8";
     if (strcmp(dot, ".png") == 0)
         return "image/png";
     if (strcmp(dot, ".ico") == 0)
@@ -178,6 +178,8 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "title", title);
     const struct static_asset *css = app_asset(req->app, "style.css");
     tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
+    const struct static_asset *icon = app_asset(req->app, "favicon.svg");
+    tv_set_str(ctx, "icon_url", icon ? icon->url : "/static/favicon.svg");
     if (req->logged_in) {
         struct tv *u = tv_set_obj(ctx, "user");
         tv_set_str(u, "name", req->user.name);
@@ -242,28 +244,43 @@ void app_json_errors(struct request *req, const struct field_errors *errs)
 static const char *app_status_message(int status)
 {
     switch (status) {
-    case 400: return "La requête est mal formée.";
-    case 401: return "Authentification requise.";
-    case 403: return "Action refusée : le jeton de sécurité du formulaire est absent ou périmé. "
-                     "Rechargez la page et recommencez.";
-    case 404: return "Cette page n'existe pas, ou plus.";
-    case 405: return "Cette méthode n'est pas acceptée à cette adresse.";
-    case 409: return "Conflit de modification.";
-    case 413: return "La requête est trop volumineuse.";
-    default: return "Une erreur interne est survenue ; elle a été consignée.";
+    case 400:
+        return "La requête est mal formée.";
+    case 401:
+        return "Authentification requise.";
+    case 403:
+        return "Action refusée : le jeton de sécurité du formulaire est absent ou périmé. "
+               "Rechargez la page et recommencez.";
+    case 404:
+        return "Cette page n'existe pas, ou plus.";
+    case 405:
+        return "Cette méthode n'est pas acceptée à cette adresse.";
+    case 409:
+        return "Conflit de modification.";
+    case 413:
+        return "La requête est trop volumineuse.";
+    default:
+        return "Une erreur interne est survenue ; elle a été consignée.";
     }
 }
 
 static const char *app_status_title(int status)
 {
     switch (status) {
-    case 400: return "Requête invalide";
-    case 401: return "Connexion requise";
-    case 403: return "Action refusée";
-    case 404: return "Page introuvable";
-    case 405: return "Méthode non autorisée";
-    case 413: return "Requête trop volumineuse";
-    default: return "Erreur interne";
+    case 400:
+        return "Requête invalide";
+    case 401:
+        return "Connexion requise";
+    case 403:
+        return "Action refusée";
+    case 404:
+        return "Page introuvable";
+    case 405:
+        return "Méthode non autorisée";
+    case 413:
+        return "Requête trop volumineuse";
+    default:
+        return "Erreur interne";
     }
 }
 
@@ -272,8 +289,9 @@ void app_error(struct request *req, int status, bool api)
     req->status = status;
     req->cache = HTTP_CACHE_NONE;
     if (api || strncmp(req->path, "/api/", 5) == 0) {
-        app_json(req, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",
-                                        app_status_message(status)));
+        app_json(req, status,
+                 json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",
+                           app_status_message(status)));
         return;
     }
     struct tv *ctx = app_context(req, app_status_title(status));
@@ -310,8 +328,8 @@ bool app_require_login(struct request *req)
     return false;
 }
 
-static const char *const app_months[] = {"janvier", "février", "mars",      "avril",
-                                         "mai",     "juin",    "juillet",   "août",
+static const char *const app_months[] = {"janvier",   "février", "mars",     "avril",
+                                         "mai",       "juin",    "juillet",  "août",
                                          "septembre", "octobre", "novembre", "décembre"};
 
 const char *app_date(struct request *req, long long t)

@@ -56,9 +56,9 @@ void page_entry_list(struct request *req)
         return;
     }
     int pages = total ? (total + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE : 1;
-    struct tv *ctx = app_context(req, filter_label ? arena_printf(req->arena, "%s — %s",
-                                                                  k->label_plural, filter_label)
-                                                   : "Les innovations");
+    struct tv *ctx = app_context(
+        req, filter_label ? arena_printf(req->arena, "%s — %s", k->label_plural, filter_label)
+                          : "Les innovations");
     tv_set_str(ctx, "kind_segment", k->segment);
     tv_set_str(ctx, "filter_label", filter_label);
     tv_set_bool(ctx, "unknown_filter", facet && !filter_label);
@@ -66,10 +66,10 @@ void page_entry_list(struct request *req)
     tv_set_int(ctx, "page", page);
     tv_set_int(ctx, "pages", pages);
     entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
-    const char *keep = facet ? arena_printf(req->arena, "&%s=%s",
-                                            strcmp(facet, "themes") == 0 ? "theme" : "commune",
-                                            value)
-                             : "";
+    const char *keep = facet
+                           ? arena_printf(req->arena, "&%s=%s",
+                                          strcmp(facet, "themes") == 0 ? "theme" : "commune", value)
+                           : "";
     if (page > 1)
         tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep);
     if (page < pages)
@@ -126,8 +126,8 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     }
     const char *names = arena_strdup(req->arena, buf_cstr(&b));
     buf_free(&b);
-    const char *permalink = app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment,
-                                                      e->slug));
+    const char *permalink =
+        app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug));
     const struct field_def *lf = kind_field(e->kind, "license");
     const char *lic = json_string_value(json_object_get(fields, "license"));
     const char *lic_label = lf && lic ? field_option_label(lf, lic) : NULL;
@@ -143,7 +143,8 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     tv_set_str(at, "license_url", lic_url);
     tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
                 json_string_value(json_object_get(fields, e->kind->title_field)),
-                req->app->territory->site_name, names, permalink, lic ? lic : "");
+                req->app->territory->site_name, names, permalink,
+                lic_label ? lic_label : (lic ? lic : ""));
 }
 
 /* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
@@ -186,8 +187,8 @@ void page_entry_show(struct request *req)
 }
 
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
-                              const char *action, int base_rev, json_t *values,
-                              const char *comment, const struct field_errors *errs)
+                              const char *action, int base_rev, json_t *values, const char *comment,
+                              const struct field_errors *errs)
 {
     struct tv *ctx = app_context(req, title);
     app_need_csrf(req, ctx);
@@ -198,8 +199,11 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
     if (errs && errs->n) {
         tv_set_bool(ctx, "has_errors", true);
         struct tv *list = tv_set_list(ctx, "errors");
-        for (int i = 0; i < errs->n; i++)
-            tv_set_str(tv_push_obj(list), "message", errs->e[i].message);
+        for (int i = 0; i < errs->n; i++) {
+            struct tv *o = tv_push_obj(list);
+            tv_set_str(o, "message", errs->e[i].message);
+            tv_set_str(o, "field", errs->e[i].field);
+        }
         tv_set_str(ctx, "comment_error", validate_error_for(errs, "comment"));
     }
     entry_view_form(req, ctx, k, values, errs);
@@ -321,8 +325,8 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
         const struct field_def *f = &cur.kind->fields[i];
         const char *theirs = entry_view_plain(req, f, json_object_get(latest.fields, f->name));
         json_t *mine_v = json_object_get(input, f->name);
-        const char *mine = json_is_string(mine_v) ? json_string_value(mine_v)
-                                                  : entry_view_plain(req, f, mine_v);
+        const char *mine =
+            json_is_string(mine_v) ? json_string_value(mine_v) : entry_view_plain(req, f, mine_v);
         if (strcmp(theirs, mine) == 0)
             continue;
         struct tv *o = tv_push_obj(fields);

@@ -19,8 +19,7 @@ static const char *view_number(struct request *req, json_t *v)
     return "";
 }
 
-static const char *view_option_label(struct request *req, const struct field_def *f,
-                                     const char *id)
+static const char *view_option_label(struct request *req, const struct field_def *f, const char *id)
 {
     if (f->source == FS_THEMES) {
         const struct theme *t = territory_theme(req->app->territory, id);
@@ -43,7 +42,8 @@ const char *entry_view_plain(struct request *req, const struct field_def *f, jso
         {
             if (i)
                 buf_puts(&b, ", ");
-            buf_puts(&b, view_option_label(req, f, json_string_value(item) ? json_string_value(item) : ""));
+            buf_puts(&b, view_option_label(req, f,
+                                           json_string_value(item) ? json_string_value(item) : ""));
         }
         const char *s = arena_strdup(req->arena, buf_cstr(&b));
         buf_free(&b);
@@ -94,8 +94,8 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
         if (!*plain)
             continue;
         tv_set_str(f, fd->name, plain);
-        if (fd->type == FT_TEXT && (strcmp(fd->name, k->title_field) == 0 ||
-                                    strcmp(fd->name, k->summary_field) == 0))
+        if (fd->type == FT_TEXT &&
+            (strcmp(fd->name, k->title_field) == 0 || strcmp(fd->name, k->summary_field) == 0))
             continue;
         if (strcmp(fd->section, "meta") == 0)
             continue;
@@ -112,8 +112,7 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
             {
                 struct tv *tag = tv_push_obj(tags);
                 tv_set_str(tag, "label", view_option_label(req, fd, json_string_value(item)));
-                tv_set_strf(tag, "href", "/%s?theme=%s", k->segment,
-                            json_string_value(item));
+                tv_set_strf(tag, "href", "/%s?theme=%s", k->segment, json_string_value(item));
             }
         } else if (fd->type == FT_COMMUNE) {
             const struct commune *c = territory_commune(t, json_string_value(v));
@@ -151,8 +150,8 @@ static bool view_value_has(json_t *v, const char *id)
     return false;
 }
 
-void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k,
-                     json_t *values, const struct field_errors *errs)
+void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
+                     const struct field_errors *errs)
 {
     struct tv *list = tv_set_list(ctx, "form_fields");
     const struct territory *t = req->app->territory;
@@ -202,9 +201,9 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
                     struct tv *o = tv_push_obj(opts);
                     tv_set_str(o, "id", op->id);
                     tv_set_str(o, "label", op->label);
-                    tv_set_bool(o, "selected", fd->type == FT_ENUM
-                                                   ? (cur && strcmp(cur, op->id) == 0)
-                                                   : view_value_has(v, op->id));
+                    tv_set_bool(o, "selected",
+                                fd->type == FT_ENUM ? (cur && strcmp(cur, op->id) == 0)
+                                                    : view_value_has(v, op->id));
                 }
             }
             break;
@@ -229,9 +228,9 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
         } else if (fd->type == FT_POINT) {
             const char *lat = http_form(req, arena_printf(req->arena, "%s.lat", fd->name));
             const char *lon = http_form(req, arena_printf(req->arena, "%s.lon", fd->name));
-            json_object_set_new(in, fd->name,
-                                json_pack("{s:s, s:s}", "lat", lat ? lat : "", "lon",
-                                          lon ? lon : ""));
+            json_object_set_new(
+                in, fd->name,
+                json_pack("{s:s, s:s}", "lat", lat ? lat : "", "lon", lon ? lon : ""));
         } else {
             const char *v = http_form(req, fd->name);
             if (v)
@@ -254,7 +253,8 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
         for (size_t f = 0; f < k->nfields; f++) {
             const struct field_def *fd = &k->fields[f];
             if (fd->type == FT_COMMUNE || fd->type == FT_TAGS || fd->type == FT_ENUM)
-                tv_set_str(o, fd->name, entry_view_plain(req, fd, json_object_get(fields, fd->name)));
+                tv_set_str(o, fd->name,
+                           entry_view_plain(req, fd, json_object_get(fields, fd->name)));
         }
     }
 }

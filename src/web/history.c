@@ -47,8 +47,8 @@ void page_entry_history(struct request *req)
         app_error(req, 500, false);
         return;
     }
-    const char *title = n ? json_string_value(json_object_get(revs[0].fields, e.kind->title_field))
-                          : e.slug;
+    const char *title =
+        n ? json_string_value(json_object_get(revs[0].fields, e.kind->title_field)) : e.slug;
     struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
     tv_set_str(ctx, "entry_title", title);
     tv_set_str(ctx, "slug", e.slug);
@@ -83,7 +83,10 @@ static struct tv *history_diff_chunks(struct request *req, struct tv *field, con
     for (size_t i = 0; i < n; i++) {
         struct tv *c = tv_push_obj(list);
         tv_set_str(c, "text", arena_strndup(req->arena, chunks[i].text, chunks[i].len));
-        tv_set_bool(c, chunks[i].op == DIFF_EQ ? "eq" : chunks[i].op == DIFF_DEL ? "del" : "ins",
+        tv_set_bool(c,
+                    chunks[i].op == DIFF_EQ    ? "eq"
+                    : chunks[i].op == DIFF_DEL ? "del"
+                                               : "ins",
                     true);
     }
     return list;

@@ -17,7 +17,8 @@ void page_home(struct request *req)
         return;
     const struct kind_def *k = kind_find("innovation");
     struct store *s = app_store(req);
-    struct tv *ctx = app_context(req, req->app->territory->site_name);
+    struct tv *ctx = app_context(req, arena_printf(req->arena, "Les innovations sociales du %s",
+                                                   req->app->territory->territory_name));
     int entries = 0, communes = 0, contributors = 0, n, total;
     struct entry_item *items;
     if (!s || entry_counts(s, k, &entries, &communes, &contributors) != ENTRY_OK) {
@@ -63,7 +64,14 @@ void page_static(struct request *req)
         return;
     }
     req->content_type = as->content_type;
-    req->cache = strcmp(req->params[0], as->fingerprinted) == 0 ? HTTP_CACHE_IMMUTABLE
-                                                                : HTTP_CACHE_PAGE;
+    req->cache =
+        strcmp(req->params[0], as->fingerprinted) == 0 ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_PAGE;
     req->prepared = http_build_response(req, as->data, as->len, MHD_RESPMEM_PERSISTENT, as->etag);
+}
+
+/* GET /favicon.ico — browsers ask for it whatever the pages say: the SVG icon answers. */
+void page_favicon(struct request *req)
+{
+    req->params[0] = "favicon.svg";
+    page_static(req);
 }

@@ -7,6 +7,7 @@
 void page_home(struct request *req);
 void page_healthz(struct request *req);
 void page_static(struct request *req);
+void page_favicon(struct request *req);
 /* entries.c */
 void page_entry_list(struct request *req);
 void page_entry_show(struct request *req);
