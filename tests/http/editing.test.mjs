@@ -174,7 +174,9 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
 
     // Revert to revision 1 → revision 3, title back.
     const h = await alice.get(`/innovations/${slug2}/history`);
-    assert.match(h.text, /Revenir à la révision 1/);
+    const revertForm = /<form method="post" action="\/innovations\/[a-z0-9-]+\/revert"[^>]*>([\s\S]*?)<\/form>/g;
+    const revertRevs = [...h.text.matchAll(revertForm)].map((m) => inputValue(m[1], 'rev'));
+    assert.deepEqual(revertRevs, ['1'], 'a revert form for revision 1 only');
     const rv = await alice.post(`/innovations/${slug2}/revert`, { rev: '1', base_revision: '2' });
     assert.equal(rv.status, 303, rv.text.slice(0, 300));
     const slug3 = slugOf(rv.headers.get('location'));
@@ -311,4 +313,118 @@ test('logout invalidates the session', async () => {
     assert.match(replay.headers.get('location'), /^\/login/);
     // Other sessions of other users are untouched.
     assert.equal((await bruno.get('/innovations/new')).status, 200);
+});
+
+test('session cookies are HttpOnly, SameSite=Lax, Path=/', async () => {
+    const c = new Client(srv.base);
+    const form = await c.get('/login');
+    const anon = form.headers.getSetCookie().find((s) => s.startsWith('foison_csrf='));
+    assert.ok(anon, 'login page sets foison_csrf');
+    assert.match(anon, /HttpOnly/i);
+    assert.match(anon, /SameSite=Lax/i);
+    assert.match(anon, /Path=\//);
+    assert.match(form.headers.get('cache-control'), /no-store/, 'a page with a csrf token is not stored');
+    const r = await c.post('/login', { email: srv.users.a.email, password: srv.users.a.password,
+                                       csrf: getCsrf(form.text) });
+    assert.equal(r.status, 303);
+    const sess = r.headers.getSetCookie().find((s) => s.startsWith('foison_session='));
+    assert.ok(sess);
+    assert.match(sess, /HttpOnly/i);
+    assert.match(sess, /SameSite=Lax/i);
+    assert.match(sess, /Path=\//);
+    assert.match(sess, /Max-Age=\d+/);
+    assert.ok(c.jar.get('foison_session').length >= 32, 'a long random session token');
+});
+
+test('pages of a logged-in visitor are never publicly cacheable', async () => {
+    const list = await request(srv.base, '/innovations');
+    const rec = /<li class="card">\s*<h3><a href="([^"]*)"/.exec(list.text)[1];
+    for (const p of ['/', '/innovations', rec, `${rec}/history`, `${rec}/edit`, '/innovations/new', '/nope']) {
+        const r = await alice.get(p);
+        assert.ok([200, 404].includes(r.status), `${p} → ${r.status}`);
+        const cc = r.headers.get('cache-control') ?? '';
+        assert.ok(/private|no-store/.test(cc), `${p}: Cache-Control ${cc}`);
+        assert.doesNotMatch(cc, /public/, p);
+        if (r.text.includes(alice.csrf))
+            assert.ok(/no-store|private/.test(cc), `${p} holds the csrf token`);
+        assert.match(r.text, /Alice Testeuse/, `${p} is the logged-in version`);
+    }
+    // The anonymous version of the same page does not carry the user's name or token.
+    const anon = await request(srv.base, rec);
+    assert.doesNotMatch(anon.text, /Alice Testeuse<\/span>/);
+    assert.ok(!anon.text.includes(alice.csrf));
+});
+
+test('anonymous cached pages follow edits (home counts, record, list)', async () => {
+    const home1 = await request(srv.base, '/');
+    const count1 = Number(/<strong>(\d+)<\/strong> innovations/.exec(home1.text)[1]);
+    const created = await alice.post('/innovations/new',
+                                     formFields(sampleInnovation({ title: 'Boîte à livres du port' })));
+    assert.equal(created.status, 303);
+    const slug = slugOf(created.headers.get('location'));
+    const home2 = await request(srv.base, '/');
+    assert.match(home2.text, new RegExp(`<strong>${count1 + 1}</strong> innovations`));
+    assert.ok(home2.text.includes(`/innovations/${slug}`), 'home lists the new record');
+    assert.notEqual(home2.headers.get('etag'), home1.headers.get('etag'));
+    // An old ETag does not get a 304 any more.
+    const cond = await request(srv.base, '/', { headers: { 'if-none-match': home1.headers.get('etag') } });
+    assert.equal(cond.status, 200);
+    const page1 = await request(srv.base, `/innovations/${slug}`);
+    assert.equal(page1.status, 200);
+    const form = await editForm(alice, slug);
+    const upd = await alice.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Boîte à livres du port', summary: 'Résumé modifié après coup.' })),
+        base_revision: form.base,
+    });
+    assert.equal(upd.status, 303);
+    const page2 = await request(srv.base, `/innovations/${slug}`);
+    assert.match(page2.text, /Résumé modifié après coup\./);
+    assert.notEqual(page2.headers.get('etag'), page1.headers.get('etag'));
+    const stale = await request(srv.base, `/innovations/${slug}`,
+                                { headers: { 'if-none-match': page1.headers.get('etag') } });
+    assert.equal(stale.status, 200);
+});
+
+test('revert from a stale history → back to the history, nothing written', async () => {
+    const created = await alice.post('/innovations/new',
+                                     formFields(sampleInnovation({ title: 'Marché de producteurs' })));
+    const slug = slugOf(created.headers.get('location'));
+    const f = await editForm(alice, slug);
+    const u = await alice.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Marché de producteurs', summary: 'Deuxième version du résumé.' })),
+        base_revision: f.base,
+    });
+    assert.equal(u.status, 303);
+    // Bruno's history page was shown at revision 2; Alice saves revision 3 meanwhile.
+    const f2 = await editForm(alice, slug);
+    const u2 = await alice.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Marché de producteurs', summary: 'Troisième version du résumé.' })),
+        base_revision: f2.base,
+    });
+    assert.equal(u2.status, 303);
+    const rv = await bruno.post(`/innovations/${slug}/revert`, { rev: '1', base_revision: '2' });
+    assert.equal(rv.status, 303);
+    assert.equal(rv.headers.get('location'), `/innovations/${slug}/history`);
+    assert.equal((await revisions(slug)).length, 3);
+    assert.equal((await entry(slug)).summary, 'Troisième version du résumé.');
+    const none = await bruno.post(`/innovations/${slug}/revert`, { rev: '9', base_revision: '3' });
+    assert.equal(none.status, 404);
+    assert.equal((await revisions(slug)).length, 3);
+});
+
+test('featuring needs a moderator', async () => {
+    const list = await request(srv.base, '/innovations');
+    const rec = /<li class="card">\s*<h3><a href="\/innovations\/([^"]*)"/.exec(list.text)[1];
+    const refused = await alice.post(`/innovations/${rec}/feature`, { featured: '1' });
+    assert.equal(refused.status, 403);
+    const admin = await loginOk(srv.base, srv.admin.email, srv.admin.password);
+    const page = await admin.get(`/innovations/${rec}`);
+    assert.match(page.text, /action="\/innovations\/[a-z0-9-]+\/feature"/);
+    const ok = await admin.post(`/innovations/${rec}/feature`, { featured: '1' });
+    assert.equal(ok.status, 303);
+    const shown = await request(srv.base, `/innovations/${rec}`);
+    assert.match(shown.text, /<span class="badge">À la une<\/span>/);
+    const home = await request(srv.base, '/');
+    const une = /<h2>À la une<\/h2>([\s\S]*?)<\/section>/.exec(home.text)[1];
+    assert.ok(une.includes(`/innovations/${rec}"`), 'home shows it under « À la une »');
 });

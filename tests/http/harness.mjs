@@ -3,6 +3,8 @@
 // a cookie jar, form posts with repeated keys, CSRF extraction, raw requests through node:http.
 // stop() fails when the server did not exit cleanly or printed a sanitizer report, so the same
 // tests catch ASan/UBSan findings when FOISON_BIN points to the sanitizer build.
+// Run from the repo root: `node --test tests/http/` (FOISON_BIN=build-asan/foison for the sanitizer
+// build; FOISON_KEEP_TMP=1 keeps the temp site directories for a post-mortem).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -48,8 +50,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /* Starts a server on a fresh demo site. Returns { base, port, dir, db, users: {a, b}, admin,
  * stderr(), login(email, password), stop() }. */
-export async function startServer({ maxBody } = {}) {
+export async function startServer(opts = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foison-http-'));
+    try {
+        return await startIn(dir, opts);
+    } catch (e) {
+        if (!process.env.FOISON_KEEP_TMP)
+            fs.rmSync(dir, { recursive: true, force: true });
+        throw e;
+    }
+}
+
+async function startIn(dir, { maxBody } = {}) {
     const db = path.join(dir, 'site.db');
     const cliErrors = [];
     const cli = (args, input) => {
@@ -122,15 +134,24 @@ export async function startServer({ maxBody } = {}) {
                 await proc.exitPromise;
                 clearTimeout(timer);
             }
-            const found = sanitizerFindings(stderr);
-            assert.deepEqual(found, [], `sanitizer report in the server's stderr:\n${stderr}`);
-            assert.deepEqual(cliErrors, [], `sanitizer report from the CLI:\n${cliErrors.join('\n')}`);
-            assert.deepEqual(exited, { code: 0, signal: null },
-                             `server exit after SIGTERM\n${stderr.slice(-4000)}`);
-            if (!process.env.FOISON_KEEP_TMP)
-                fs.rmSync(dir, { recursive: true, force: true });
+            try {
+                checkExit();
+            } finally {
+                if (!process.env.FOISON_KEEP_TMP)
+                    fs.rmSync(dir, { recursive: true, force: true });
+            }
         },
     };
+    function checkExit() {
+        const found = sanitizerFindings(stderr);
+        assert.deepEqual(found, [], `sanitizer report in the server's stderr:\n${stderr}`);
+        assert.deepEqual(cliErrors, [], `sanitizer report from the CLI:\n${cliErrors.join('\n')}`);
+        // No request of any test may have ended in a server error (access log: … PATH STATUS Nus).
+        const errors5xx = stderr.split('\n').filter((l) => /^\S+Z [A-Z]+ .* 5\d\d \d+us/.test(l));
+        assert.deepEqual(errors5xx, [], 'requests answered with 5xx (see the access log)');
+        assert.deepEqual(exited, { code: 0, signal: null },
+                         `server exit after SIGTERM\n${stderr.slice(-4000)}`);
+    }
     return server;
 }
 
@@ -362,8 +383,10 @@ export function parseCards(html) {
         const link = /<h3><a href="([^"]*)">([\s\S]*?)<\/a><\/h3>/.exec(c);
         const meta = /<p class="meta">([\s\S]*?)<\/p>/.exec(c)?.[1] ?? '';
         const spans = [...meta.matchAll(/<span(?: class="([^"]*)")?>([\s\S]*?)<\/span>/g)];
-        const commune = spans.find((s) => !s[1] && s[2].startsWith('📍'));
-        const themes = spans.find((s) => !s[1] && !s[2].startsWith('📍'));
+        // The commune span is marked by its class (or, in older templates, a pin).
+        const isCommune = (s) => s[1] === 'commune' || (!s[1] && s[2].startsWith('📍'));
+        const commune = spans.find(isCommune);
+        const themes = spans.find((s) => (!s[1] || s[1] === 'themes') && !isCommune(s));
         const status = spans.find((s) => s[1] === 'status');
         cards.push({
             url: link && decodeEntities(link[1]),

@@ -172,6 +172,21 @@ test('invalid UTF-8 in a form field → 400 or 422, never 500', async () => {
     assert.ok(p.status === 404 || p.status === 400, `path: ${p.status}`);
 });
 
+test('comment over 300 characters and control characters → error', async () => {
+    const r = await alice.post('/innovations/new', { ...formFields(sampleInnovation()), comment: 'c'.repeat(301) });
+    assert.equal(r.status, 422);
+    assert.match(r.text, /<div class="field has-error"[^>]*>\s*<label for="comment">/);
+    assert.match(r.text, /<p class="error" role="alert">Commentaire : [^<]+<\/p>/);
+    assert.equal(inputValue(r.text, 'comment'), 'c'.repeat(301), 'the comment is kept');
+    // Control characters are refused, as a malformed request (400) or as a field error (422).
+    for (const [field, value] of [['title', 'Bip\u0007bip'], ['holders', 'a\u001bb'], ['summary', 'a\u007fb']]) {
+        const c = await alice.post('/innovations/new', formFields(sampleInnovation({ [field]: value })));
+        assert.ok(c.status === 400 || c.status === 422, `${field}: ${c.status}`);
+        if (c.status === 422)
+            assert.deepEqual(erroredFields(c.text), [field]);
+    }
+});
+
 test('nothing was written by any refused form', async () => {
     assert.equal(await apiTotal(srv.base), totalAtStart);
 });
