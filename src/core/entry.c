@@ -264,6 +264,23 @@ json_t *entry_render_fields(const struct kind_def *k, json_t *fields)
     return out;
 }
 
+/* The fields a list shows for a revision — title, summary and the facets — kept apart so
+ * that lists do not parse whole records. */
+static json_t *entry_card_fields(const struct kind_def *k, json_t *fields)
+{
+    json_t *card = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (f->facet || strcmp(f->name, k->title_field) == 0 ||
+            strcmp(f->name, k->summary_field) == 0) {
+            json_t *v = json_object_get(fields, f->name);
+            if (v)
+                json_object_set(card, f->name, v);
+        }
+    }
+    return card;
+}
+
 /* A slug for title that no other entry uses, now or as an old name; own_id's own former
  * names are free for it, so renaming back to an old title takes the old address back. */
 static const char *entry_unique_slug(struct store *s, struct arena *a, const char *title,
@@ -318,8 +335,11 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
     json_t *rendered = entry_render_fields(in->kind, in->fields);
     char *rendered_text = json_dumps(rendered, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(rendered);
+    json_t *card = entry_card_fields(in->kind, in->fields);
+    char *card_text = json_dumps(card, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(card);
     int ret = ENTRY_ERR;
-    if (!title || !fields_text || !rendered_text || store_begin(s) != STORE_OK)
+    if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
         goto done;
 
     struct entry_row row = {0};
@@ -333,6 +353,20 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
         if (in->base_rev != row.latest_rev) {
             ret = ENTRY_CONFLICT;
             goto rollback;
+        }
+        /* Saving what is already there adds no revision: history only records changes. */
+        struct revision_row cur;
+        if (store_revision_get(s, a, row.id, row.latest_rev, &cur) == STORE_OK) {
+            json_t *cur_fields = json_loads(cur.fields, 0, NULL);
+            bool same = cur_fields && json_equal(cur_fields, in->fields);
+            json_decref(cur_fields);
+            if (same) {
+                store_rollback(s);
+                entry_from_row(out, &row);
+                *rev = row.latest_rev;
+                ret = ENTRY_OK;
+                goto done;
+            }
         }
         const char *slug = entry_unique_slug(s, a, title, row.id);
         if (!slug)
@@ -361,6 +395,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
         .state = "published",
         .fields = fields_text,
         .rendered = rendered_text,
+        .card = card_text,
     };
     if (store_revision_insert(s, &r) != STORE_OK ||
         store_entry_set_revs(s, row.id, r.number, r.number, in->now) != STORE_OK ||
@@ -380,6 +415,7 @@ rollback:
 done:
     free(fields_text);
     free(rendered_text);
+    free(card_text);
     return ret;
 }
 

@@ -44,7 +44,7 @@ struct entry_item {
     const char *slug;
     int revision;
     long long created, updated;
-    json_t *fields; /* owned by the arena */
+    json_t *fields; /* title, summary and facet fields only; owned by the arena */
 };
 
 /* A visible entry by slug. ENTRY_MOVED with *moved_to set for a renamed entry. */
@@ -78,7 +78,8 @@ struct entry_save {
 };
 
 /* Saves a new revision in one transaction: nothing is written on any failure. On success
- * out receives the entry as saved (slug possibly renamed) and *rev its new revision number. */
+ * out receives the entry as saved (slug possibly renamed) and *rev its new revision number;
+ * an edit that changes nothing writes nothing and *rev is the current revision. */
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
                int *rev);
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);

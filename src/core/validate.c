@@ -148,6 +148,17 @@ static bool validate_is_empty(json_t *v)
     return false;
 }
 
+/* U+202A–U+202E and U+2066–U+2069 reorder the text around them: in a title they can make
+ * a record read as something else (the "Trojan Source" trick). */
+static bool validate_has_bidi_override(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                             (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+            return true;
+    return false;
+}
+
 static json_t *validate_text(struct arena *a, const struct field_def *f, json_t *v,
                              struct field_errors *errs)
 {
@@ -162,6 +173,12 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
         validate_error(errs, f->name,
                        arena_printf(a, "%s : %zu caractères au plus (vous en avez écrit %zu)",
                                     f->label, max, chars));
+        return NULL;
+    }
+    if (f->type != FT_MARKDOWN && validate_has_bidi_override(s)) {
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : caractères de contrôle de direction refusés", f->label));
         return NULL;
     }
     if (*s && f->type == FT_URL && !validate_url(s)) {

@@ -45,7 +45,7 @@ struct request {
     bool logged_in;
     struct user user;
     const char *session_token;
-    const char *csrf; /* the session's CSRF token, or the anonymous cookie's */
+    const char *csrf;   /* the session's CSRF token, or the anonymous cookie's */
     bool set_anon_csrf; /* a new anonymous CSRF cookie must be sent */
     /* the answer */
     int status;
@@ -55,8 +55,8 @@ struct request {
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     int nheaders;
-    struct MHD_Response *prepared; /* a shared, already built response (page cache) */
-    bool prepared_is_cached;
+    struct MHD_Response *prepared;  /* an already built response, destroyed after queueing… */
+    void (*prepared_release)(void); /* …unless it is shared: then this is called instead */
 };
 
 typedef void (*http_handler)(struct request *req);

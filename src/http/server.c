@@ -15,8 +15,13 @@
 #include <unistd.h>
 
 #define HTTP_CSP                                                                                   \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "      \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "       \
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+/* Per-connection memory of libmicrohttpd: request line, headers, read buffer. It zeroes the
+ * whole pool between keep-alive requests, so a larger pool costs on every request; 16 KiB
+ * holds headers and cookies well beyond what browsers send (larger gets 431). */
+#define HTTP_CONNECTION_MEMORY (16 * 1024)
 
 struct http_ctx {
     struct request req;
@@ -137,7 +142,8 @@ int http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kvlis
                 eq++;
             bool ok = true;
             char *k = http_urldecode(a, s + i, eq - i, &ok);
-            char *v = eq < end ? http_urldecode(a, s + eq + 1, end - eq - 1, &ok) : arena_strdup(a, "");
+            char *v =
+                eq < end ? http_urldecode(a, s + eq + 1, end - eq - 1, &ok) : arena_strdup(a, "");
             if (!ok || http_kv_add(a, list, k, v) != 0)
                 return -1;
         }
@@ -337,6 +343,27 @@ struct MHD_Response *http_build_response(struct request *req, char *body, size_t
     return resp;
 }
 
+/* A 304 repeats the headers that matter for caching (RFC 9110 §15.4.5). */
+static enum MHD_Result http_queue_not_modified(struct request *req, const char *etag,
+                                               const char *cache_control)
+{
+    req->status = 304;
+    struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!nm)
+        return MHD_NO;
+    MHD_add_response_header(nm, "ETag", etag);
+    if (!cache_control)
+        cache_control = req->cache == HTTP_CACHE_IMMUTABLE ? "public, max-age=31536000, immutable"
+                        : req->logged_in                   ? "private, no-cache"
+                                                           : "public, no-cache";
+    MHD_add_response_header(nm, "Cache-Control", cache_control);
+    if (req->logged_in || req->set_anon_csrf)
+        MHD_add_response_header(nm, "Vary", "Cookie");
+    enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
+    MHD_destroy_response(nm);
+    return ret;
+}
+
 static enum MHD_Result http_queue(struct http_ctx *ctx)
 {
     struct request *req = &ctx->req;
@@ -347,29 +374,24 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
         const char *etag = MHD_get_response_header(resp, "ETag");
         if (req->status == 200 && etag &&
             http_etag_match(http_header(req, "If-None-Match"), etag)) {
-            req->status = 304;
-            struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-            MHD_add_response_header(nm, "ETag", etag);
-            ret = MHD_queue_response(req->conn, 304, nm);
-            MHD_destroy_response(nm);
+            ret =
+                http_queue_not_modified(req, etag, MHD_get_response_header(resp, "Cache-Control"));
         } else {
             ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
         }
-        MHD_destroy_response(resp);
+        if (req->prepared_release)
+            req->prepared_release();
+        else
+            MHD_destroy_response(resp);
+        req->prepared = NULL;
         return ret;
     }
     char etag[32] = {0};
     bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
     if (cacheable) {
         snprintf(etag, sizeof etag, "\"%016llx\"", http_hash(buf_cstr(&req->out), req->out.len));
-        if (http_etag_match(http_header(req, "If-None-Match"), etag)) {
-            req->status = 304;
-            resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-            MHD_add_response_header(resp, "ETag", etag);
-            ret = MHD_queue_response(req->conn, 304, resp);
-            MHD_destroy_response(resp);
-            return ret;
-        }
+        if (http_etag_match(http_header(req, "If-None-Match"), etag))
+            return http_queue_not_modified(req, etag, NULL);
     }
     size_t len;
     char *body = buf_detach(&req->out, &len);
@@ -384,9 +406,8 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                   const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_data_size,
-                                   void **con_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls)
 {
     (void)cls;
     (void)version;
@@ -457,14 +478,19 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     if (!srv_opt->quiet) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
-        long us = (end.tv_sec - ctx->start.tv_sec) * 1000000L +
-                  (end.tv_nsec - ctx->start.tv_nsec) / 1000;
+        long us =
+            (end.tv_sec - ctx->start.tv_sec) * 1000000L + (end.tv_nsec - ctx->start.tv_nsec) / 1000;
         char line[600];
+        /* The timestamp is formatted once a second per thread, not once per request. */
+        static __thread time_t ts_second;
+        static __thread char ts[32];
         time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        char ts[32];
-        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (now != ts_second) {
+            struct tm tm;
+            gmtime_r(&now, &tm);
+            strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            ts_second = now;
+        }
         /* The path is cut and non-printable bytes are replaced so a log line stays one line. */
         char path[300];
         size_t j = 0;
@@ -506,14 +532,16 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
         fprintf(stderr, "foison: adresse d'écoute invalide : %s\n", opt->listen_host);
         return 1;
     }
-    setvbuf(stderr, NULL, _IOLBF, 0);
+    /* The access log is buffered and flushed every second by this thread, so that logging
+     * costs no system call per request. */
+    setvbuf(stderr, NULL, _IOFBF, 1 << 16);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opt->port, NULL,
-        NULL, http_access, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opt->port, NULL, NULL,
+        http_access, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_seconds,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "foison: impossible d'écouter sur %s:%u (port occupé ?)\n",
                 opt->listen_host, opt->port);
@@ -526,9 +554,12 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    while (!srv_stop)
-        pause();
+    while (!srv_stop) {
+        sleep(1);
+        fflush(stderr);
+    }
     MHD_stop_daemon(d);
     fprintf(stderr, "foison: arrêt\n");
+    fflush(stderr);
     return 0;
 }

@@ -42,7 +42,7 @@ static const char *const store_migrations[] = {
     "  number INTEGER NOT NULL, parent_number INTEGER, author_id INTEGER REFERENCES users(id),"
     "  created INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',"
     "  state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published','pending','rejected')),"
-    "  fields TEXT NOT NULL, rendered TEXT NOT NULL DEFAULT '{}',"
+    "  fields TEXT NOT NULL, rendered TEXT NOT NULL DEFAULT '{}', card TEXT NOT NULL DEFAULT '{}',"
     "  UNIQUE (entry_id, number));"
     "CREATE TABLE old_slugs (slug TEXT PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id));"
     "CREATE TABLE entry_terms ("

@@ -157,7 +157,8 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
 {
     sqlite3_stmt *st = store_stmt(
         s, "INSERT INTO revisions(entry_id, number, parent_number, author_id, created, comment,"
-           " state, fields, rendered) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9)");
+           " state, fields, rendered, card)"
+           " VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, r->entry_id);
@@ -170,6 +171,7 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
     sqlite3_bind_text(st, 7, r->state ? r->state : "published", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, r->fields, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, r->rendered ? r->rendered : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, r->card ? r->card : "{}", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     store_done(st);
     if (rc == SQLITE_CONSTRAINT)
@@ -318,7 +320,7 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
            " AND e.published_rev IS NOT NULL AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
            " WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))");
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields FROM entries e"
+        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
            " WHERE e.kind = ?1 AND e.deleted = 0 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM"
            " entry_terms t WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
@@ -346,7 +348,7 @@ int store_entries_featured(struct store *s, struct arena *a, const char *kind, i
                            struct entry_summary_row **out, int *n)
 {
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields FROM entries e"
+        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
            " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
            " ORDER BY e.updated DESC LIMIT ?2");

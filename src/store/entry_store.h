@@ -28,6 +28,7 @@ struct revision_row {
     const char *state;
     const char *fields;   /* JSON object text */
     const char *rendered; /* JSON object text: field name -> safe HTML */
+    const char *card;     /* JSON object text: the few fields lists show */
 };
 
 /* A published entry with its visible revision's fields, for lists. */
@@ -36,7 +37,7 @@ struct entry_summary_row {
     const char *slug;
     long long created, updated;
     int revision;
-    const char *fields;
+    const char *fields; /* the revision's card: the fields lists show */
 };
 
 int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);

@@ -108,7 +108,8 @@ static bool api_load(struct request *req, struct entry *e)
     const char *moved = NULL;
     int rc = entry_find(app_store(req), req->arena, req->params[0], e, &moved);
     if (rc == ENTRY_MOVED) {
-        http_redirect(req, 301,
+        /* 308 keeps the method and body of a PUT; GET keeps the classic 301. */
+        http_redirect(req, strcmp(req->method, "GET") == 0 ? 301 : 308,
                       arena_printf(req->arena, "/api/v1/entries/%s%s", moved,
                                    strstr(req->path, "/revisions") ? "/revisions" : ""));
         req->content_type = "application/json; charset=utf-8";

@@ -36,6 +36,20 @@ void page_entry_list(struct request *req)
     const char *commune = http_query(req, "commune");
     int page = entries_int_param(http_query(req, "page"), 1, 100000);
     const char *facet = NULL, *value = NULL, *filter_label = NULL;
+    unsigned long gen = entry_generation();
+    const char *cache_key = NULL;
+    if (!req->logged_in && req->query.n <= 3) {
+        bool known = true;
+        for (int i = 0; i < req->query.n; i++)
+            known &= strcmp(req->query.items[i].key, "theme") == 0 ||
+                     strcmp(req->query.items[i].key, "commune") == 0 ||
+                     strcmp(req->query.items[i].key, "page") == 0;
+        if (known)
+            cache_key = arena_printf(req->arena, "%s?theme=%s&commune=%s&page=%d", req->path,
+                                     theme ? theme : "", commune ? commune : "", page);
+    }
+    if (cache_key && page_cache_serve(req, cache_key, gen))
+        return;
     if (theme && *theme) {
         const struct theme *th = territory_theme(t, theme);
         facet = "themes";
@@ -89,6 +103,8 @@ void page_entry_list(struct request *req)
         tv_set_bool(o, "selected", commune && strcmp(commune, t->communes[i].insee) == 0);
     }
     app_render(req, "entry_list", ctx);
+    if (cache_key)
+        page_cache_store(req, cache_key, gen);
 }
 
 /* Looks up the entry of /{kind}/{slug}; answers 404 or the redirect itself when not OK. */
