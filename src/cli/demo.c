@@ -73,8 +73,9 @@ static int demo_load(struct store *s, const char *json_path)
                 .author_id =
                     demo_author_id(s, a, json_string_value(json_object_get(rev, "author"))),
                 .comment = json_string_value(json_object_get(rev, "comment")),
-                .now = now - (long long)json_integer_value(json_object_get(rev, "days_ago")) *
-                                 86400 - (long long)(i * 3600),
+                .now = now -
+                       (long long)json_integer_value(json_object_get(rev, "days_ago")) * 86400 -
+                       (long long)(i * 3600),
             };
             struct entry e;
             int n;

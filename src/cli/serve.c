@@ -20,8 +20,7 @@ static int serve_usage(FILE *f)
     return f == stdout ? 0 : 2;
 }
 
-static int serve_parse_uint(const char *s, unsigned long min, unsigned long max,
-                            unsigned long *out)
+static int serve_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
     if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
         return -1;

@@ -69,12 +69,12 @@ int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *c
 
 struct entry_save {
     const struct kind_def *kind;
-    const char *slug;  /* NULL: create a new entry */
-    int base_rev;      /* for an edit: the revision the author started from */
-    json_t *fields;    /* validated (validate_entry), complete */
+    const char *slug; /* NULL: create a new entry */
+    int base_rev;     /* for an edit: the revision the author started from */
+    json_t *fields;   /* validated (validate_entry), complete */
     long long author_id;
     const char *comment;
-    long long now;     /* seconds since the epoch */
+    long long now; /* seconds since the epoch */
 };
 
 /* Saves a new revision in one transaction: nothing is written on any failure. On success

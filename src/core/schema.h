@@ -10,7 +10,7 @@ enum field_type {
     FT_MARKDOWN, /* Markdown, rendered in safe mode */
     FT_URL,      /* http or https only */
     FT_EMAIL,
-    FT_DATE,     /* YYYY-MM-DD */
+    FT_DATE, /* YYYY-MM-DD */
     FT_YEAR,
     FT_COMMUNE,  /* INSEE code of a commune of the territory */
     FT_POINT,    /* {"lat","lon"} */
@@ -30,15 +30,15 @@ enum field_source {
 };
 
 struct field_def {
-    const char *name;  /* JSON and form name */
+    const char *name; /* JSON and form name */
     enum field_type type;
-    const char *label; /* French label */
-    const char *help;  /* French help text under the field, may be NULL */
+    const char *label;   /* French label */
+    const char *help;    /* French help text under the field, may be NULL */
     const char *section; /* display group: "main", "source" (the innovation's "source code") */
     bool required;
-    size_t max_len;   /* in characters, for text-like fields */
+    size_t max_len;              /* in characters, for text-like fields */
     size_t min_items, max_items; /* for tags */
-    int min, max;     /* for years */
+    int min, max;                /* for years */
     enum field_source source;
     const struct field_option *options; /* NULL-terminated, for FS_STATIC enums and tags */
     const char *default_value;

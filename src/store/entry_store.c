@@ -347,11 +347,11 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
 int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
                            struct entry_summary_row **out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-           " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-           " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
-           " ORDER BY e.updated DESC LIMIT ?2");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
+                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                      " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
+                      " ORDER BY e.updated DESC LIMIT ?2");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);

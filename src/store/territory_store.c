@@ -28,8 +28,7 @@ int store_commune_insert(struct store *s, const struct commune *c, const char *e
 
 int store_theme_insert(struct store *s, const char *id, const char *label, int position)
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "INSERT INTO themes(id, label, position) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO themes(id, label, position) VALUES (?1, ?2, ?3)");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);

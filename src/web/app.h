@@ -11,8 +11,8 @@ struct store;
 struct field_errors;
 
 struct static_asset {
-    char *name;   /* "style.css" */
-    char *url;    /* "/static/style.3f2a9c1d.css" */
+    char *name;          /* "style.css" */
+    char *url;           /* "/static/style.3f2a9c1d.css" */
     char *fingerprinted; /* "style.3f2a9c1d.css" */
     char *data;
     size_t len;

@@ -14,8 +14,8 @@ struct request;
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
                        json_t *fields, json_t *rendered);
 /* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL). */
-void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k,
-                     json_t *values, const struct field_errors *errs);
+void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
+                     const struct field_errors *errs);
 /* Raw input object from the posted form, for validate_entry(). Caller decrefs. */
 json_t *entry_view_form_input(struct request *req, const struct kind_def *k);
 /* A field's value as one plain string, for diffs and conflict views. */
