@@ -1,6 +1,7 @@
 /* common.c — helpers shared by the subcommands: where the data files are, creating a site. */
 #include "cli/cli.h"
 #include "core/territory.h"
+#include "core/validate.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,13 @@ int cli_wants_help(int argc, char **argv)
 int cli_create_site(const char *path)
 {
     char err[512];
+    const char *base = getenv("FOISON_BASE_URL");
+    if (base && *base &&
+        (!validate_url(base) || strlen(base) > 200 || base[strlen(base) - 1] == '/')) {
+        fprintf(stderr, "foison: FOISON_BASE_URL doit être une adresse http(s) sans / final "
+                        "(ex. https://foison.example.org)\n");
+        return 1;
+    }
     struct store *s = store_open(path, STORE_OPEN_CREATE, err, sizeof err);
     if (!s) {
         fprintf(stderr, "foison: %s\n", err);
