@@ -39,7 +39,6 @@ int cli_create_site(const char *path)
     }
     char tsv[1024];
     snprintf(tsv, sizeof tsv, "%s/data/communes.tsv", cli_datadir());
-    const char *base = getenv("FOISON_BASE_URL");
     int rc =
         territory_seed(s, tsv, base && *base ? base : "http://127.0.0.1:8080", err, sizeof err);
     store_close(s);
