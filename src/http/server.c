@@ -3,6 +3,7 @@
 #include "http/http.h"
 #include "http/server_internal.h"
 #include "util/arena.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include "util/utf8.h"
 #include <microhttpd.h>
@@ -282,17 +283,6 @@ static void http_dispatch(struct request *req)
     buf_free(&allow);
 }
 
-/* FNV-1a, 64 bits: cheap, and collisions only cost a wasted 200. */
-static unsigned long long http_hash(const char *p, size_t n)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static bool http_etag_match(const char *inm, const char *etag)
 {
     if (!inm)
@@ -386,10 +376,10 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
         req->prepared = NULL;
         return ret;
     }
-    char etag[32] = {0};
+    char etag[24] = {0};
     bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
     if (cacheable) {
-        snprintf(etag, sizeof etag, "\"%016llx\"", http_hash(buf_cstr(&req->out), req->out.len));
+        hash_etag(buf_cstr(&req->out), req->out.len, etag);
         if (http_etag_match(http_header(req, "If-None-Match"), etag))
             return http_queue_not_modified(req, etag, NULL);
     }

@@ -7,6 +7,7 @@
 #include "http/server_internal.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include <dirent.h>
 #include <stdio.h>
@@ -85,12 +86,8 @@ static int app_load_assets(struct app *app, const char *dir)
         as->len = b.len;
         as->data = buf_detach(&b, NULL);
         as->content_type = app_content_type(as->name);
-        unsigned long long h = 1469598103934665603ULL;
-        for (size_t i = 0; i < as->len; i++) {
-            h ^= (unsigned char)as->data[i];
-            h *= 1099511628211ULL;
-        }
-        snprintf(as->etag, sizeof as->etag, "\"%016llx\"", h);
+        unsigned long long h = hash_fnv64(as->data, as->len);
+        hash_etag(as->data, as->len, as->etag);
         const char *dot = strrchr(as->name, '.');
         size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
         char fp[600];

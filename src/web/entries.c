@@ -107,8 +107,7 @@ void page_entry_list(struct request *req)
         page_cache_store(req, cache_key, gen);
 }
 
-/* Looks up the entry of /{kind}/{slug}; answers 404 or the redirect itself when not OK. */
-static bool entries_load(struct request *req, struct store *s, struct entry *e, const char *suffix)
+bool page_entry_load(struct request *req, struct store *s, struct entry *e, const char *suffix)
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
     const char *moved = NULL;
@@ -173,7 +172,7 @@ void page_entry_show(struct request *req)
     struct store *s = app_store(req);
     struct entry e;
     struct revision r;
-    if (!entries_load(req, s, &e, ""))
+    if (!page_entry_load(req, s, &e, ""))
         return;
     const char *revq = http_query(req, "rev");
     int rev = entries_int_param(revq, 0, 1000000);
@@ -297,7 +296,7 @@ void page_entry_edit(struct request *req)
     struct store *s = app_store(req);
     struct entry e;
     struct revision r;
-    if (!entries_load(req, s, &e, "/edit"))
+    if (!page_entry_load(req, s, &e, "/edit"))
         return;
     if (entry_revision(s, req->arena, &e, e.latest_rev, &r) != ENTRY_OK) {
         app_error(req, 404, false);
@@ -362,7 +361,7 @@ void page_entry_update(struct request *req)
         return;
     struct store *s = app_store(req);
     struct entry e;
-    if (!entries_load(req, s, &e, "/edit"))
+    if (!page_entry_load(req, s, &e, "/edit"))
         return;
     int base = entries_int_param(http_form(req, "base_revision"), 0, 100000000);
     json_t *input = entry_view_form_input(req, e.kind);
@@ -410,7 +409,7 @@ void page_entry_feature(struct request *req)
     }
     struct store *s = app_store(req);
     struct entry e;
-    if (!entries_load(req, s, &e, ""))
+    if (!page_entry_load(req, s, &e, ""))
         return;
     const char *v = http_form(req, "featured");
     if (entry_set_featured(s, &e, v && strcmp(v, "1") == 0) != ENTRY_OK) {

@@ -11,22 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static bool history_load(struct request *req, struct store *s, struct entry *e, const char *suffix)
-{
-    const struct kind_def *k = kind_find_segment(req->params[0]);
-    const char *moved = NULL;
-    int rc = s ? entry_find(s, req->arena, req->params[1], e, &moved) : ENTRY_ERR;
-    if (rc == ENTRY_MOVED) {
-        http_redirect(req, 301, arena_printf(req->arena, "/%s/%s%s", k->segment, moved, suffix));
-        return false;
-    }
-    if (rc != ENTRY_OK || e->kind != k) {
-        app_error(req, rc == ENTRY_ERR ? 500 : 404, false);
-        return false;
-    }
-    return true;
-}
-
 static int history_int(const char *s)
 {
     if (!s || !*s || strlen(s) > 9 || strspn(s, "0123456789") != strlen(s))
@@ -41,7 +25,7 @@ void page_entry_history(struct request *req)
     struct entry e;
     struct revision *revs;
     int n;
-    if (!history_load(req, s, &e, "/history"))
+    if (!page_entry_load(req, s, &e, "/history"))
         return;
     if (entry_history(s, req->arena, &e, &revs, &n) != ENTRY_OK) {
         app_error(req, 500, false);
@@ -97,7 +81,7 @@ void page_entry_diff(struct request *req)
 {
     struct store *s = app_store(req);
     struct entry e;
-    if (!history_load(req, s, &e, "/diff"))
+    if (!page_entry_load(req, s, &e, "/diff"))
         return;
     int from = history_int(http_query(req, "from"));
     int to = history_int(http_query(req, "to"));
@@ -150,7 +134,7 @@ void page_entry_revert(struct request *req)
         return;
     struct store *s = app_store(req);
     struct entry e;
-    if (!history_load(req, s, &e, "/history"))
+    if (!page_entry_load(req, s, &e, "/history"))
         return;
     int rev = history_int(http_form(req, "rev"));
     int base = history_int(http_form(req, "base_revision"));

@@ -4,6 +4,7 @@
  * a writer replacing the slot can never free a response that is about to be sent. */
 #include "web/page_cache.h"
 #include "http/server_internal.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -59,13 +60,8 @@ void page_cache_store(struct request *req, const char *key, unsigned long gen)
         return;
     char *copy = xmalloc(req->out.len ? req->out.len : 1);
     memcpy(copy, req->out.data, req->out.len);
-    unsigned long long h = 1469598103934665603ULL;
-    for (size_t i = 0; i < req->out.len; i++) {
-        h ^= (unsigned char)copy[i];
-        h *= 1099511628211ULL;
-    }
     char etag[24];
-    snprintf(etag, sizeof etag, "\"%016llx\"", h);
+    hash_etag(copy, req->out.len, etag);
     struct MHD_Response *resp =
         http_build_response(req, copy, req->out.len, MHD_RESPMEM_MUST_FREE, etag);
     if (!resp) {

@@ -9,6 +9,11 @@ void page_healthz(struct request *req);
 void page_static(struct request *req);
 void page_favicon(struct request *req);
 /* entries.c */
+struct entry;
+struct store;
+/* The visible entry of /{kind}/{slug}; otherwise answers 404/500, or 301 to the entry's new
+ * slug followed by suffix, and returns false. */
+bool page_entry_load(struct request *req, struct store *s, struct entry *e, const char *suffix);
 void page_entry_list(struct request *req);
 void page_entry_show(struct request *req);
 void page_entry_new(struct request *req);
