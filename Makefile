@@ -1,21 +1,29 @@
 # Makefile — the two commands of the README, and the build through Meson.
 # make / make build : build/foison      make run : demo site on :8080
 # make check : every test (plain build and ASan+UBSan build)      make bench : speed vs nginx
-.PHONY: all build deps run check unit http e2e data bench format clean
+.PHONY: all build build-asan deps run check bench format clean
+comma := ,
 
 FOISON := build/foison
 LISTEN ?= 127.0.0.1:8080
 
 all: build
 
-build: build/build.ninja
+# Meson lists the C files when it configures; a new file triggers a reconfigure.
+define configure
+	@test -f $(1)/build.ninja || meson setup $(1) $(2)
+	@find src tests/unit tests/fuzz -name '*.c' | sort > $(1)/.sources.new
+	@cmp -s $(1)/.sources.new $(1)/.sources || \
+		{ meson setup --reconfigure $(1) >/dev/null && mv $(1)/.sources.new $(1)/.sources; }
+endef
+
+build:
+	$(call configure,build,)
 	ninja -C build
 
-build/build.ninja:
-	meson setup build
-
-build-asan/build.ninja:
-	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+build-asan:
+	$(call configure,build-asan,-Db_sanitize=address$(comma)undefined -Db_lundef=false -Dbuildtype=debug)
+	ninja -C build-asan
 
 deps:
 	./scripts/bootstrap
@@ -26,8 +34,7 @@ demo.db: | build
 run: deps build demo.db
 	$(FOISON) serve demo.db --listen $(LISTEN)
 
-check: deps build build-asan/build.ninja
-	ninja -C build-asan
+check: deps build build-asan
 	./scripts/check
 
 bench: deps build
