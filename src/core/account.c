@@ -148,6 +148,7 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
     unsigned char hash[32];
     account_hash_token(token, hash);
     long long now = (long long)time(NULL);
+    store_sessions_purge(s, now); /* logins are rare enough to carry the housekeeping */
     if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) != STORE_OK)
         return -1;
     account_user_from_row(user, &row);

@@ -12,6 +12,12 @@
 
 static atomic_ulong entry_gen = 1;
 
+const char *entry_title(const struct kind_def *k, json_t *fields)
+{
+    const char *t = json_string_value(json_object_get(fields, k->title_field));
+    return t ? t : "";
+}
+
 unsigned long entry_generation(void)
 {
     return atomic_load(&entry_gen);
@@ -287,6 +293,9 @@ static const char *entry_unique_slug(struct store *s, struct arena *a, const cha
                                      long long own_id)
 {
     const char *base = entry_slugify(a, title);
+    /* Path segments that routes give a meaning to cannot be record names. */
+    if (strcmp(base, "new") == 0)
+        base = "new-fiche";
     const char *slug = base;
     for (int i = 2; i <= 1000; i++) {
         long long owner = store_slug_owner(s, slug);

@@ -83,6 +83,8 @@ struct entry_save {
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
                int *rev);
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);
+/* The title of a revision's fields, "" when absent (never NULL). */
+const char *entry_title(const struct kind_def *k, json_t *fields);
 /* A counter bumped by every successful write; caches of rendered pages compare against it. */
 unsigned long entry_generation(void);
 /* An ASCII slug of a title: lower case, accents folded, words joined by '-', whole words

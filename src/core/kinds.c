@@ -116,6 +116,7 @@ static const struct field_def innovation_fields[] = {
      .section = "meta",
      .required = true,
      .options = licenses,
+     .source = FS_LICENSES,
      .default_value = "CC-BY-SA-4.0"},
 };
 

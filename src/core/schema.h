@@ -25,8 +25,9 @@ struct field_option {
 };
 
 enum field_source {
-    FS_STATIC, /* options listed in the schema */
-    FS_THEMES, /* the site's taxonomy of themes */
+    FS_STATIC,   /* options listed in the schema */
+    FS_THEMES,   /* the site's taxonomy of themes */
+    FS_LICENSES, /* static licence options; the default is the site's licence setting */
 };
 
 struct field_def {

@@ -274,6 +274,8 @@ static json_t *validate_enum(struct arena *a, const struct field_def *f, const s
     if (!s)
         return NULL;
     s = validate_clean_text(a, s, false);
+    if (!*s && f->source == FS_LICENSES && t->license && field_option_label(f, t->license))
+        s = t->license;
     if (!*s && f->default_value)
         s = f->default_value;
     if (!*s)
@@ -450,6 +452,25 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
         return NULL;
     }
     return out;
+}
+
+void validate_license_change(struct arena *a, const struct kind_def *k, json_t *old_fields,
+                             json_t *new_fields, bool can_moderate, struct field_errors *errs)
+{
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (f->source != FS_LICENSES || can_moderate)
+            continue;
+        json_t *o = json_object_get(old_fields, f->name);
+        json_t *n = json_object_get(new_fields, f->name);
+        if (o && n && !json_equal(o, n))
+            validate_error(errs, f->name,
+                           arena_printf(a,
+                                        "%s : seuls les modérateurs peuvent changer la licence "
+                                        "d'une fiche existante (ses auteurs l'ont publiée "
+                                        "sous celle-ci)",
+                                        f->label));
+    }
 }
 
 const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs)

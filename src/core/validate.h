@@ -31,6 +31,9 @@ const char *validate_error_for(const struct field_errors *errs, const char *fiel
  * fields of the kind are errors. Messages are allocated in a. */
 json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
                        json_t *input, bool reject_unknown, struct field_errors *errs);
+/* Contributors wrote under a record's licence: only moderators may change it on an edit. */
+void validate_license_change(struct arena *a, const struct kind_def *k, json_t *old_fields,
+                             json_t *new_fields, bool can_moderate, struct field_errors *errs);
 /* An edit comment: one line, at most VALIDATE_COMMENT_MAX characters. Returns the trimmed
  * comment in the arena, or NULL with an error for "comment". */
 const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs);

@@ -328,7 +328,7 @@ struct MHD_Response *http_build_response(struct request *req, char *body, size_t
         MHD_add_response_header(resp, "ETag", etag);
     for (int i = 0; i < req->nheaders; i++)
         MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
-    if (req->logged_in || req->set_anon_csrf)
+    if (req->cache != HTTP_CACHE_IMMUTABLE)
         MHD_add_response_header(resp, "Vary", "Cookie");
     return resp;
 }
@@ -347,7 +347,7 @@ static enum MHD_Result http_queue_not_modified(struct request *req, const char *
                         : req->logged_in                   ? "private, no-cache"
                                                            : "public, no-cache";
     MHD_add_response_header(nm, "Cache-Control", cache_control);
-    if (req->logged_in || req->set_anon_csrf)
+    if (req->cache != HTTP_CACHE_IMMUTABLE)
         MHD_add_response_header(nm, "Vary", "Cookie");
     enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
     MHD_destroy_response(nm);
@@ -429,10 +429,15 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     }
     struct request *req = &ctx->req;
     if (*upload_data_size) {
-        if (req->body.len + *upload_data_size > srv_opt->max_body)
+        /* A body without Content-Length that grows past the limit is read and dropped to
+         * its end, then answered 413: answering mid-upload makes the peer see a reset
+         * instead of the answer. The connection timeout bounds how long this lasts. */
+        if (req->body_too_large || req->body.len + *upload_data_size > srv_opt->max_body) {
             req->body_too_large = true;
-        else
-            buf_append(&req->body, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        buf_append(&req->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }

@@ -28,6 +28,10 @@ static const char *const md_ext_names[] = {"table", "strikethrough", "autolink",
 #define MD_NEXT (sizeof(md_ext_names) / sizeof(md_ext_names[0]))
 static cmark_syntax_extension *md_exts[MD_NEXT];
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+/* cmark-gfm's extensions register their special characters in one global table for each
+ * document they parse (cmark-gfm issue #221): concurrent parses corrupt each other, so parsing
+ * and rendering happen one at a time. Rendering runs only when a revision is saved. */
+static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *md_calloc(size_t n, size_t size)
 {
@@ -194,6 +198,7 @@ char *markdown_render(const char *md, size_t len)
     if (!md)
         len = 0;
     bool tables = md_tables_bounded(md, len);
+    pthread_mutex_lock(&md_lock);
     cmark_parser *parser = cmark_parser_new_with_mem(MD_OPTIONS, &md_mem);
     for (size_t i = 0; i < MD_NEXT; i++)
         if (md_exts[i] && (tables || strcmp(md_ext_names[i], "table") != 0))
@@ -206,5 +211,6 @@ char *markdown_render(const char *md, size_t len)
                                             cmark_parser_get_syntax_extensions(parser), &md_mem);
     cmark_node_free(doc);
     cmark_parser_free(parser);
+    pthread_mutex_unlock(&md_lock);
     return md_add_rel(html);
 }

@@ -108,6 +108,15 @@ int store_session_user(struct store *s, struct arena *a, const unsigned char has
     return ret;
 }
 
+int store_sessions_purge(struct store *s, long long now)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE expires <= ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, now);
+    return step_done(s, st, "sessions_purge");
+}
+
 int store_session_delete(struct store *s, const unsigned char hash[32])
 {
     sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE token_hash = ?1");

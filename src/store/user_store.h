@@ -18,6 +18,8 @@ int store_session_insert(struct store *s, const unsigned char hash[32], long lon
 /* The user of a live session (expires > now) and its CSRF token. */
 int store_session_user(struct store *s, struct arena *a, const unsigned char hash[32],
                        long long now, struct user_row *out, const char **csrf);
+/* Removes sessions expired before now. */
+int store_sessions_purge(struct store *s, long long now);
 int store_session_delete(struct store *s, const unsigned char hash[32]);
 int store_token_insert(struct store *s, const unsigned char hash[32], long long user_id,
                        long long now);

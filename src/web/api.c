@@ -300,6 +300,14 @@ void api_entry_update(struct request *req)
         errs.n ? NULL
                : validate_entry(req->arena, e.kind, req->app->territory, merged, true, &errs);
     json_decref(merged);
+    if (clean) {
+        validate_license_change(req->arena, e.kind, cur.fields, clean, account_can_moderate(&u),
+                                &errs);
+        if (errs.n) {
+            json_decref(clean);
+            clean = NULL;
+        }
+    }
     if (errs.n) {
         json_decref(clean);
         app_json_errors(req, &errs);

@@ -36,20 +36,7 @@ void page_entry_list(struct request *req)
     const char *commune = http_query(req, "commune");
     int page = entries_int_param(http_query(req, "page"), 1, 100000);
     const char *facet = NULL, *value = NULL, *filter_label = NULL;
-    unsigned long gen = entry_generation();
-    const char *cache_key = NULL;
-    if (!req->logged_in && req->query.n <= 3) {
-        bool known = true;
-        for (int i = 0; i < req->query.n; i++)
-            known &= strcmp(req->query.items[i].key, "theme") == 0 ||
-                     strcmp(req->query.items[i].key, "commune") == 0 ||
-                     strcmp(req->query.items[i].key, "page") == 0;
-        if (known)
-            cache_key = arena_printf(req->arena, "%s?theme=%s&commune=%s&page=%d", req->path,
-                                     theme ? theme : "", commune ? commune : "", page);
-    }
-    if (cache_key && page_cache_serve(req, cache_key, gen))
-        return;
+
     if (theme && *theme) {
         const struct theme *th = territory_theme(t, theme);
         facet = "themes";
@@ -61,6 +48,21 @@ void page_entry_list(struct request *req)
         value = commune;
         filter_label = c ? c->name : NULL;
     }
+    unsigned long gen = entry_generation();
+    const char *cache_key = NULL;
+    if (!req->logged_in && req->query.n <= 3) {
+        bool known = true;
+        for (int i = 0; i < req->query.n; i++)
+            known &= strcmp(req->query.items[i].key, "theme") == 0 ||
+                     strcmp(req->query.items[i].key, "commune") == 0 ||
+                     strcmp(req->query.items[i].key, "page") == 0;
+        /* Only real filters are cached: random values must not push pages out. */
+        if (known && (!facet || filter_label) && page <= 100)
+            cache_key = arena_printf(req->arena, "%s?%s=%s&page=%d", req->path, facet ? facet : "",
+                                     value ? value : "", page);
+    }
+    if (cache_key && page_cache_serve(req, cache_key, gen))
+        return;
     struct entry_item *items;
     int n, total;
     struct store *s = app_store(req);
@@ -112,6 +114,11 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
     const struct kind_def *k = kind_find_segment(req->params[0]);
     const char *moved = NULL;
     int rc = s ? entry_find(s, req->arena, req->params[1], e, &moved) : ENTRY_ERR;
+    if (rc == ENTRY_MOVED && strcmp(req->method, "GET") != 0) {
+        /* A form posted to the old address (renamed while being edited) is applied to the
+         * entry itself: a redirect would turn the POST into a GET and lose the text. */
+        rc = entry_find(s, req->arena, moved, e, NULL);
+    }
     if (rc == ENTRY_MOVED) {
         http_redirect(req, 301, arena_printf(req->arena, "/%s/%s%s", k->segment, moved, suffix));
         return false;
@@ -157,8 +164,7 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     tv_set_str(at, "license", lic_label ? lic_label : lic);
     tv_set_str(at, "license_url", lic_url);
     tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
-                json_string_value(json_object_get(fields, e->kind->title_field)),
-                req->app->territory->site_name, names, permalink,
+                entry_title(e->kind, fields), req->app->territory->site_name, names, permalink,
                 lic_label ? lic_label : (lic ? lic : ""));
 }
 
@@ -180,7 +186,7 @@ void page_entry_show(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    const char *title = json_string_value(json_object_get(r.fields, e.kind->title_field));
+    const char *title = entry_title(e.kind, r.fields);
     struct tv *ctx = app_context(req, title);
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);
@@ -233,7 +239,7 @@ void page_entry_new(struct request *req)
     if (!app_require_login(req))
         return;
     const struct kind_def *k = kind_find_segment(req->params[0]);
-    json_t *empty = json_object();
+    json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
     entries_form_page(req, k, "Nouvelle innovation",
                       arena_printf(req->arena, "/%s/new", k->segment), 0, empty, "", NULL);
     json_decref(empty);
@@ -302,18 +308,16 @@ void page_entry_edit(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    entries_form_page(
-        req, e.kind,
-        arena_printf(req->arena, "Modifier « %s »",
-                     json_string_value(json_object_get(r.fields, e.kind->title_field))),
-        arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug), e.latest_rev, r.fields,
-        "", NULL);
+    entries_form_page(req, e.kind,
+                      arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
+                      arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
+                      e.latest_rev, r.fields, "", NULL);
 }
 
 /* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
  * form keeps; the form now builds on the newer revision. */
 static void entries_conflict_page(struct request *req, const struct entry *e, json_t *input,
-                                  const char *comment, int base_rev)
+                                  json_t *clean, const char *comment, int base_rev)
 {
     struct store *s = app_store(req);
     struct entry cur;
@@ -339,9 +343,8 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
     for (size_t i = 0; i < cur.kind->nfields; i++) {
         const struct field_def *f = &cur.kind->fields[i];
         const char *theirs = entry_view_plain(req, f, json_object_get(latest.fields, f->name));
-        json_t *mine_v = json_object_get(input, f->name);
-        const char *mine =
-            json_is_string(mine_v) ? json_string_value(mine_v) : entry_view_plain(req, f, mine_v);
+        /* Both sides as the record page shows them, so that only real differences show. */
+        const char *mine = entry_view_plain(req, f, json_object_get(clean, f->name));
         if (strcmp(theirs, mine) == 0)
             continue;
         struct tv *o = tv_push_obj(fields);
@@ -370,6 +373,15 @@ void page_entry_update(struct request *req)
         validate_error(&errs, "base_revision", "Révision de départ manquante");
     const char *comment;
     json_t *clean = entries_form_validate(req, e.kind, input, &comment, &errs);
+    struct revision latest;
+    if (clean && entry_revision(s, req->arena, &e, e.latest_rev, &latest) == ENTRY_OK) {
+        validate_license_change(req->arena, e.kind, latest.fields, clean,
+                                account_can_moderate(&req->user), &errs);
+        if (errs.n) {
+            json_decref(clean);
+            clean = NULL;
+        }
+    }
     const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
     if (!clean) {
         entries_form_page(req, e.kind, "Modifier la fiche", action, base, input, comment, &errs);
@@ -386,15 +398,15 @@ void page_entry_update(struct request *req)
     struct entry saved;
     int rev;
     int rc = entry_save(s, req->arena, &in, &saved, &rev);
-    json_decref(clean);
     if (rc == ENTRY_CONFLICT)
-        entries_conflict_page(req, &e, input, comment, base);
+        entries_conflict_page(req, &e, input, clean, comment, base);
     else if (rc == ENTRY_NOTFOUND)
         app_error(req, 404, false);
     else if (rc != ENTRY_OK)
         app_error(req, 500, false);
     else
         http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+    json_decref(clean);
     json_decref(input);
 }
 

@@ -6,6 +6,7 @@
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
+#include "web/page_cache.h"
 #include "web/pages.h"
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,7 @@ void page_entry_history(struct request *req)
         app_error(req, 500, false);
         return;
     }
-    const char *title =
-        n ? json_string_value(json_object_get(revs[0].fields, e.kind->title_field)) : e.slug;
+    const char *title = n ? entry_title(e.kind, revs[0].fields) : e.slug;
     struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
     tv_set_str(ctx, "entry_title", title);
     tv_set_str(ctx, "slug", e.slug);
@@ -79,6 +79,15 @@ static struct tv *history_diff_chunks(struct request *req, struct tv *field, con
 /* GET /{kind}/{slug}/diff?from=R&to=S — word-level changes of every field. */
 void page_entry_diff(struct request *req)
 {
+    /* Revisions never change, and a diff costs CPU: anonymous views are cached. */
+    unsigned long gen = entry_generation();
+    const char *key = NULL;
+    if (!req->logged_in && req->query.n == 2 && http_query(req, "from") && http_query(req, "to"))
+        key =
+            arena_printf(req->arena, "%s?from=%d&to=%d", req->path,
+                         history_int(http_query(req, "from")), history_int(http_query(req, "to")));
+    if (key && page_cache_serve(req, key, gen))
+        return;
     struct store *s = app_store(req);
     struct entry e;
     if (!page_entry_load(req, s, &e, "/diff"))
@@ -95,7 +104,7 @@ void page_entry_diff(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    const char *title = json_string_value(json_object_get(rb.fields, e.kind->title_field));
+    const char *title = entry_title(e.kind, rb.fields);
     struct tv *ctx = app_context(
         req, arena_printf(req->arena, "Différences entre les révisions %d et %d", from, to));
     tv_set_str(ctx, "entry_title", title);
@@ -125,6 +134,8 @@ void page_entry_diff(struct request *req)
     }
     tv_set_int(ctx, "changed", changed);
     app_render(req, "entry_diff", ctx);
+    if (key)
+        page_cache_store(req, key, gen);
 }
 
 /* POST /{kind}/{slug}/revert — rev=N, base_revision, csrf: saves revision N's values anew. */
@@ -139,13 +150,17 @@ void page_entry_revert(struct request *req)
     int rev = history_int(http_form(req, "rev"));
     int base = history_int(http_form(req, "base_revision"));
     struct revision old;
+    if (!base) {
+        app_error(req, 400, false);
+        return;
+    }
     if (!rev || entry_revision(s, req->arena, &e, rev, &old) != ENTRY_OK) {
         app_error(req, 404, false);
         return;
     }
     struct entry_save in = {.kind = e.kind,
                             .slug = e.slug,
-                            .base_rev = base ? base : e.latest_rev,
+                            .base_rev = base,
                             .fields = old.fields,
                             .author_id = req->user.id,
                             .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
