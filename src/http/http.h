@@ -85,6 +85,8 @@ void http_redirect(struct request *req, int status, const char *location);
 void http_set_cookie(struct request *req, const char *name, const char *value, long max_age);
 /* True for a state-changing request that comes from another origin (Origin header). */
 bool http_cross_origin(const struct request *req);
+/* The peer's IP address as text, in the arena ("?" when unknown). */
+const char *http_client_ip(const struct request *req);
 
 struct server_options {
     const char *listen_host;

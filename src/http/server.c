@@ -171,6 +171,21 @@ void http_set_cookie(struct request *req, const char *name, const char *value, l
                                  name, value, max_age, secure));
 }
 
+const char *http_client_ip(const struct request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+    }
+    return arena_strdup(req->arena, text);
+}
+
 bool http_cross_origin(const struct request *req)
 {
     const char *origin = http_header(req, "Origin");

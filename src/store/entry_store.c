@@ -51,10 +51,13 @@ int store_old_slug_target(struct store *s, struct arena *a, const char *slug, co
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-    int ret = STORE_NOTFOUND;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
         *target = col_text(a, st, 0);
         ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        store_log_error(s, "old_slug_target");
+        ret = STORE_ERR;
     }
     store_done(st);
     return ret;
@@ -212,10 +215,13 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, entry_id);
     sqlite3_bind_int(st, 2, number);
-    int ret = STORE_NOTFOUND;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
         revision_row_read(a, st, out);
         ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        store_log_error(s, "revision_get");
+        ret = STORE_ERR;
     }
     store_done(st);
     return ret;
@@ -232,7 +238,8 @@ int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
     sqlite3_bind_int64(st, 1, entry_id);
     int cap = 16, len = 0;
     struct revision_row *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (len == cap) {
             struct revision_row *nv = arena_alloc(a, sizeof(*v) * (size_t)cap * 2);
             memcpy(nv, v, sizeof(*v) * (size_t)len);
@@ -244,6 +251,10 @@ int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
     store_done(st);
     *out = v;
     *n = len;
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "revisions_list");
+        return STORE_ERR;
+    }
     return STORE_OK;
 }
 
@@ -295,8 +306,8 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
                           struct entry_summary_row **out, int *n)
 {
     struct entry_summary_row *v = arena_alloc(a, sizeof(*v) * (size_t)(limit > 0 ? limit : 1));
-    int len = 0;
-    while (len < limit && sqlite3_step(st) == SQLITE_ROW) {
+    int len = 0, rc = SQLITE_DONE;
+    while (len < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct entry_summary_row *r = &v[len++];
         r->id = sqlite3_column_int64(st, 0);
         r->slug = col_text(a, st, 1);
@@ -307,7 +318,7 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
     }
     *out = v;
     *n = len;
-    return STORE_OK;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
 
 int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet,

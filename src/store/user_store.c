@@ -148,5 +148,16 @@ int store_token_user(struct store *s, struct arena *a, const unsigned char hash[
     if (!st)
         return STORE_ERR;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    return user_query_one(s, a, st, out);
+    int rc = user_query_one(s, a, st, out);
+    if (rc == STORE_OK) {
+        /* Tokens are only needed for writes, so this costs one small write per write. */
+        sqlite3_stmt *up = store_stmt(s, "UPDATE api_tokens SET last_used = unixepoch()"
+                                         " WHERE token_hash = ?1");
+        if (up) {
+            sqlite3_bind_blob(up, 1, hash, 32, SQLITE_STATIC);
+            sqlite3_step(up);
+            store_done(up);
+        }
+    }
+    return rc;
 }

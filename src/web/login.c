@@ -1,11 +1,19 @@
 /* login.c — logging in and out with accounts created by the CLI (self-registration comes with
  * moderation). Sessions are cookies holding a random token; the store keeps only its hash. */
 #include "core/account.h"
+#include "core/throttle.h"
 #include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/pages.h"
+#include <ctype.h>
 #include <string.h>
+#include <time.h>
+
+/* Failed logins allowed per window (15 minutes) for one account, and for one address (which
+ * may be shared by a whole library or school, hence more). */
+#define LOGIN_MAX_PER_EMAIL 5
+#define LOGIN_MAX_PER_IP 30
 
 /* Only local paths are followed after login, never another site. */
 static const char *login_next(struct request *req)
@@ -37,6 +45,14 @@ void page_login_form(struct request *req)
     login_form(req, "", NULL);
 }
 
+static const char *login_email_key(struct request *req, const char *email)
+{
+    char *k = arena_printf(req->arena, "email:%s", email);
+    for (char *p = k; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return k;
+}
+
 /* POST /login — email, password, next, csrf. */
 void page_login(struct request *req)
 {
@@ -44,15 +60,35 @@ void page_login(struct request *req)
         return;
     const char *email = http_form(req, "email");
     const char *password = http_form(req, "password");
+    if (email && strlen(email) > 254)
+        email = NULL;
+    long long now = (long long)time(NULL);
+    const char *ip_key = arena_printf(req->arena, "ip:%s", http_client_ip(req));
+    const char *email_key = login_email_key(req, email ? email : "");
+    long wait = throttle_wait(ip_key, LOGIN_MAX_PER_IP, now);
+    long wait_email = throttle_wait(email_key, LOGIN_MAX_PER_EMAIL, now);
+    if (wait_email > wait)
+        wait = wait_email;
+    if (wait > 0) {
+        login_form(req, email ? email : "",
+                   arena_printf(req->arena,
+                                "Trop de tentatives de connexion : réessayez dans %ld minute(s).",
+                                (wait + 59) / 60));
+        req->status = 429;
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
+        return;
+    }
     char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1];
     struct user u;
-    if (!email || !password || strlen(email) > 254 ||
+    if (!email || !password ||
         account_login(app_store(req), req->arena, email, password, &u, token, csrf) != 0) {
-        login_form(req, email && strlen(email) <= 254 ? email : "",
-                   "Adresse e-mail ou mot de passe incorrect.");
+        throttle_fail(ip_key, now);
+        throttle_fail(email_key, now);
+        login_form(req, email ? email : "", "Adresse e-mail ou mot de passe incorrect.");
         req->status = 401;
         return;
     }
+    throttle_clear(email_key);
     http_set_cookie(req, "foison_session", arena_strdup(req->arena, token),
                     ACCOUNT_SESSION_SECONDS);
     http_redirect(req, 303, login_next(req));
