@@ -219,7 +219,7 @@ void app_json(struct request *req, int status, json_t *body)
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
     buf_reset(&req->out);
-    char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *s = json_dumps(body, JSON_COMPACT);
     if (s) {
         buf_puts(&req->out, s);
         free(s);

@@ -114,6 +114,13 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
                 tv_set_str(tag, "label", view_option_label(req, fd, json_string_value(item)));
                 tv_set_strf(tag, "href", "/%s?theme=%s", k->segment, json_string_value(item));
             }
+        } else if (fd->type == FT_POINT && json_is_object(v)) {
+            tv_set_str(m, "text", arena_printf(req->arena, "%s (voir sur OpenStreetMap)", plain));
+            tv_set_strf(m, "href", "https://www.openstreetmap.org/?mlat=%s&mlon=%s#map=15/%s/%s",
+                        view_number(req, json_object_get(v, "lat")),
+                        view_number(req, json_object_get(v, "lon")),
+                        view_number(req, json_object_get(v, "lat")),
+                        view_number(req, json_object_get(v, "lon")));
         } else if (fd->type == FT_COMMUNE) {
             const struct commune *c = territory_commune(t, json_string_value(v));
             tv_set_str(m, "text", plain);
