@@ -61,7 +61,7 @@ export async function startServer(opts = {}) {
     }
 }
 
-async function startIn(dir, { maxBody } = {}) {
+async function startIn(dir, { maxBody, timeout } = {}) {
     const db = path.join(dir, 'site.db');
     const cliErrors = [];
     const cli = (args, input) => {
@@ -88,6 +88,8 @@ async function startIn(dir, { maxBody } = {}) {
         const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'];
         if (maxBody)
             args.push('--max-body', String(maxBody));
+        if (timeout)
+            args.push('--timeout', String(timeout));
         stderr = '';
         exited = null;
         proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,0 +1,153 @@
+// cli.test.mjs — the foison command line: --help everywhere, sites created once and never
+// overwritten, clear French errors for missing files, foreign files and newer sites, accounts
+// with the password on stdin, API tokens, and `check` catching a broken invariant.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BIN = path.resolve(process.env.FOISON_BIN || 'build/foison');
+const SANITIZER = /AddressSanitizer|LeakSanitizer|runtime error:/;
+
+function run(args, { input, env } = {}) {
+    const r = spawnSync(BIN, args, {
+        input: input ?? '', encoding: 'utf8', timeout: 60000,
+        env: { ...process.env, ...env },
+    });
+    assert.doesNotMatch(r.stderr, SANITIZER, `foison ${args.join(' ')}: ${r.stderr}`);
+    return r;
+}
+
+function tmp() {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'foison-cli-'));
+}
+
+test('every subcommand answers --help with exit 0; bad usage exits 2', () => {
+    const top = run(['--help']);
+    assert.equal(top.status, 0);
+    for (const c of ['init', 'demo', 'serve', 'user', 'token', 'check'])
+        assert.match(top.stdout, new RegExp(`foison ${c}`));
+    for (const args of [['init', '--help'], ['demo', '--help'], ['serve', '--help'],
+        ['user', '--help'], ['token', '--help'], ['check', '--help']]) {
+        const r = run(args);
+        assert.equal(r.status, 0, args.join(' '));
+        assert.match(r.stdout, /usage/, args.join(' '));
+    }
+    assert.equal(run([]).status, 2);
+    assert.equal(run(['frobnicate']).status, 2);
+    assert.match(run(['frobnicate']).stderr, /commande inconnue/);
+    assert.equal(run(['init']).status, 2);
+    assert.equal(run(['check', 'a.db', 'b.db']).status, 2);
+});
+
+test('init creates a site once and refuses to overwrite any file', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    const r = run(['init', db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(run(['check', db]).status, 0);
+    const again = run(['init', db]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /existe déjà/);
+    const other = path.join(d, 'notes.txt');
+    fs.writeFileSync(other, 'précieux');
+    assert.equal(run(['init', other]).status, 1);
+    assert.equal(fs.readFileSync(other, 'utf8'), 'précieux');
+    const bad = run(['init', path.join(d, 'x.db')], { env: { FOISON_BASE_URL: 'javascript:alert(1)' } });
+    assert.equal(bad.status, 1);
+    assert.equal(fs.existsSync(path.join(d, 'x.db')), false);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('clear errors for a missing file, a foreign file and a site newer than the binary', () => {
+    const d = tmp();
+    const missing = run(['check', path.join(d, 'absent.db')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /introuvable/);
+    const text = path.join(d, 'text.db');
+    fs.writeFileSync(text, 'ceci n\'est pas une base SQLite, mais un texte assez long pour le dire'.repeat(20));
+    const t = run(['check', text]);
+    assert.equal(t.status, 1);
+    assert.match(t.stderr, /n'est pas un site foison/);
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    const s = spawnSync('sqlite3', [db, 'PRAGMA user_version=99;'], { encoding: 'utf8' });
+    assert.equal(s.status, 0, s.stderr);
+    const newer = run(['check', db]);
+    assert.equal(newer.status, 1);
+    assert.match(newer.stderr, /plus récente/);
+    const serve = run(['serve', db, '--listen', '127.0.0.1:1']);
+    assert.equal(serve.status, 1);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('user add reads the password from stdin and validates every argument', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    const add = (args, input) => run(['user', 'add', db, ...args], { input });
+    const ok = add(['--email', 'anne@example.org', '--name', 'Anne Le Gall', '--role', 'admin'],
+        'un mot de passe solide\n');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.doesNotMatch(ok.stdout + ok.stderr, /solide/, 'the password is never echoed');
+    const cases = [
+        [['--email', 'anne@example.org', '--name', 'Deux', '--role', 'admin'], 'un autre mot de passe\n', /existe déjà/],
+        [['--email', 'pas-une-adresse', '--name', 'X', '--role', 'admin'], 'un mot de passe solide\n', /e-mail invalide/],
+        [['--email', 'b@example.org', '--name', 'B', '--role', 'roi'], 'un mot de passe solide\n', /rôle inconnu/],
+        [['--email', 'c@example.org', '--name', 'C', '--role', 'contributor'], 'court\n', /10 à 1024/],
+        [['--email', 'd@example.org', '--name', '', '--role', 'contributor'], 'un mot de passe solide\n', /nom est obligatoire/],
+        [['--email', 'e@example.org', '--role', 'contributor'], 'un mot de passe solide\n', /requis/],
+        [['--email', 'f@example.org', '--name', 'F', '--role', 'contributor', '--password', 'x'], '', /option inconnue|requis/],
+    ];
+    for (const [args, input, msg] of cases) {
+        const r = add(args, input);
+        assert.notEqual(r.status, 0, args.join(' '));
+        assert.match(r.stderr, msg, args.join(' '));
+    }
+    const tok = run(['token', 'create', db, '--email', 'anne@example.org']);
+    assert.equal(tok.status, 0, tok.stderr);
+    assert.match(tok.stdout.trim(), /^[0-9a-f]{64}$/);
+    const tok2 = run(['token', 'create', db, '--email', 'anne@example.org']);
+    assert.notEqual(tok2.stdout.trim(), tok.stdout.trim(), 'a new token each time');
+    const none = run(['token', 'create', db, '--email', 'personne@example.org']);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /aucun compte/);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('serve validates its options', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    for (const args of [['--listen', 'nowhere'], ['--listen', '127.0.0.1:99999'], ['--threads', '0'],
+        ['--threads', 'deux'], ['--max-body', '10'], ['--timeout', '-1'], ['--bogus', '1'], ['--listen']]) {
+        const r = run(['serve', db, ...args]);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('demo builds the territory, and check finds a broken invariant', () => {
+    const d = tmp();
+    const db = path.join(d, 'demo.db');
+    const r = run(['demo', db]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\d+ fiches, \d+ révisions/);
+    const [, fiches, revisions] = r.stdout.match(/(\d+) fiches, (\d+) révisions/).map(Number);
+    assert.ok(fiches >= 30, `${fiches} fiches`);
+    assert.ok(revisions >= 2 * fiches, `${revisions} révisions`);
+    assert.equal(run(['demo', db]).status, 1, 'demo never overwrites');
+    assert.equal(run(['check', db]).status, 0);
+    const q = (sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+    const communes = Number(q('SELECT count(*) FROM communes').stdout.trim());
+    assert.ok(communes >= 90, `${communes} communes`);
+    const authors = Number(q('SELECT min(n) FROM (SELECT count(DISTINCT author_id) n FROM revisions GROUP BY entry_id)').stdout.trim());
+    assert.ok(authors >= 2, 'every record has revisions by at least two demo authors');
+    assert.equal(q('UPDATE entries SET latest_rev = 99 WHERE id = 1').status, 0);
+    const broken = run(['check', db]);
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /latest_rev/);
+    fs.rmSync(d, { recursive: true, force: true });
+});
