@@ -131,6 +131,23 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
     }
 }
 
+static const char *view_section_title(const char *section)
+{
+    if (strcmp(section, "source") == 0)
+        return "Le code source de l'innovation";
+    if (strcmp(section, "meta") == 0)
+        return "Droits de réutilisation";
+    return "L'essentiel";
+}
+
+static const char *view_section_help(const char *section)
+{
+    if (strcmp(section, "source") == 0)
+        return "Ce qu'il faut savoir pour reproduire l'initiative ailleurs : tout est facultatif, "
+               "chaque rubrique peut être complétée plus tard, par vous ou par d'autres.";
+    return NULL;
+}
+
 /* A raw or stored value as the text an input shows. */
 static const char *view_input_text(struct request *req, json_t *v)
 {
@@ -166,6 +183,11 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
         const struct field_def *fd = &k->fields[i];
         json_t *v = json_object_get(values, fd->name);
         struct tv *f = tv_push_obj(list);
+        if (i == 0 || strcmp(fd->section, k->fields[i - 1].section) != 0) {
+            struct tv *sec = tv_set_obj(f, "section_start");
+            tv_set_str(sec, "title", view_section_title(fd->section));
+            tv_set_str(sec, "help", view_section_help(fd->section));
+        }
         tv_set_str(f, "name", fd->name);
         tv_set_str(f, "label", fd->label);
         tv_set_str(f, "help", fd->help);
