@@ -144,6 +144,12 @@ def document(rows, head, body, goal_line):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
     conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
+    if env("BENCH_PIN") == "1":
+        pin_text = ("Everything on 127.0.0.1; the server under test is pinned to CPU 0 and wrk to "
+                    "CPU 1 (`taskset`),\n  so the load generator never takes the server's CPU.")
+    else:
+        pin_text = ("Everything on 127.0.0.1 on the same machine, so wrk competes with the server "
+                    "for the CPUs.")
     return f"""# Performance
 
 This part of the file is written by `make bench` (`bench/run.sh`); do not edit it by hand.
@@ -162,7 +168,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
   ({env("BENCH_ENTRY_BYTES")} bytes) is fetched once and served as a static file by nginx with
   `worker_processes {threads}`, `sendfile`, `tcp_nopush`, `open_file_cache`, no access log and long
   keep-alive (`bench/nginx.conf.in`). Both bodies are checked to be byte-identical first.
-- Everything on 127.0.0.1 on the same machine, so wrk competes with the server for the CPUs.
+- {pin_text}
   `wrk -t{wthreads} -c{conns} -d{secs}s --latency`, after a {warm} s warm-up per target; {rounds} round(s),
   each round running the four targets one after the other, so drift in machine load affects
   all of them alike. Every figure is the median over the rounds.

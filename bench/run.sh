@@ -6,7 +6,8 @@
 # Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP seconds per target (2),
 # BENCH_THREADS (nproc), BENCH_FOISON_LOG (/dev/null: where foison's access log goes),
 # BENCH_DOC (docs/PERFORMANCE.md; "-" to skip writing it), BENCH_REQUIRE_GOAL=1 to fail when
-# the goal is missed, FOISON (build/foison).
+# the goal is missed, FOISON (build/foison), BENCH_PIN (1 when there are 2+ CPUs: servers on
+# CPU 0, wrk on CPU 1, so that the load generator does not take the server's CPU; 0: shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +15,23 @@ FOISON=${FOISON:-build/foison}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_WARMUP=${BENCH_WARMUP:-2}
-BENCH_THREADS=${BENCH_THREADS:-$(nproc 2>/dev/null || echo 2)}
+NPROC=$(nproc 2>/dev/null || echo 1)
+if ((NPROC >= 2)); then BENCH_PIN=${BENCH_PIN:-1}; else BENCH_PIN=0; fi
+if [[ $BENCH_PIN == 1 ]]; then
+    # One CPU for the server under test, the other for wrk.
+    BENCH_THREADS=${BENCH_THREADS:-1}
+    SERVER_CPU=(taskset -c 0)
+    WRK_CPU=(taskset -c 1)
+else
+    BENCH_THREADS=${BENCH_THREADS:-$NPROC}
+    SERVER_CPU=()
+    WRK_CPU=()
+fi
 BENCH_FOISON_LOG=${BENCH_FOISON_LOG:-/dev/null}
 BENCH_DOC=${BENCH_DOC:-docs/PERFORMANCE.md}
 BENCH_REQUIRE_GOAL=${BENCH_REQUIRE_GOAL:-0}
 CONNECTIONS=64
-WRK_THREADS=2
+if [[ $BENCH_PIN == 1 ]]; then WRK_THREADS=1; else WRK_THREADS=2; fi
 PY=/usr/bin/python3
 
 die() {
@@ -99,7 +111,7 @@ fetch() { # fetch URL [curl args...]: body on stdout, fails on HTTP errors, neve
 echo "bench: demo site in $tmp, foison on :$foison_port with $BENCH_THREADS threads"
 "$FOISON" demo "$tmp/site.db" >"$tmp/demo.log" 2>&1 ||
     { cat "$tmp/demo.log" >&2; die "'$FOISON demo' failed"; }
-"$FOISON" serve "$tmp/site.db" --listen "127.0.0.1:$foison_port" --threads "$BENCH_THREADS" \
+"${SERVER_CPU[@]}" "$FOISON" serve "$tmp/site.db" --listen "127.0.0.1:$foison_port" --threads "$BENCH_THREADS" \
     >/dev/null 2>>"$BENCH_FOISON_LOG" &
 foison_pid=$!
 for i in $(seq 100); do
@@ -132,7 +144,7 @@ echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
 # --- nginx ------------------------------------------------------------------------------------
 sed -e "s|@WORKERS@|$BENCH_THREADS|g" -e "s|@PREFIX@|$tmp|g" -e "s|@PORT@|$nginx_port|g" \
     bench/nginx.conf.in >"$tmp/nginx.conf"
-"$NGINX" -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" >"$tmp/nginx.out" 2>&1 &
+"${SERVER_CPU[@]}" "$NGINX" -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" >"$tmp/nginx.out" 2>&1 &
 nginx_pid=$!
 for i in $(seq 100); do
     if ! kill -0 "$nginx_pid" 2>/dev/null; then
@@ -190,7 +202,7 @@ alive() {
 
 run_wrk() { # run_wrk SECONDS URL: wrk's report on stdout
     # In the background so that a signal runs the trap now rather than after wrk ends.
-    timeout $(($1 + 60)) wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2" &
+    timeout $(($1 + 60)) "${WRK_CPU[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=""
@@ -237,5 +249,5 @@ BENCH_COMMIT=$commit
 export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH_DOC
 export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH
 export BENCH_ENTRY_BYTES BENCH_NPROC BENCH_KERNEL BENCH_CPU BENCH_NGINX_VERSION
-export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG
+export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG BENCH_PIN
 $PY bench/report.py
