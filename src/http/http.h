@@ -47,6 +47,7 @@ struct request {
     const char *session_token;
     const char *csrf;   /* the session's CSRF token, or the anonymous cookie's */
     bool set_anon_csrf; /* a new anonymous CSRF cookie must be sent */
+    const char *flash;  /* a message left by the previous action (after a redirect), or NULL */
     /* the answer */
     int status;
     const char *content_type;

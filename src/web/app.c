@@ -153,8 +153,36 @@ void app_free(struct app *app)
     free(app);
 }
 
+/* Messages shown once after an action; the cookie only carries the code. */
+static const struct {
+    const char *code, *message;
+} app_flashes[] = {
+    {"created", "La fiche a été créée. Merci pour votre contribution !"},
+    {"saved", "Vos modifications ont été enregistrées."},
+    {"unchanged", "Rien n'a changé : la fiche était déjà à jour."},
+    {"reverted", "La fiche a retrouvé le contenu d'une version antérieure (une nouvelle révision "
+                 "a été créée)."},
+    {"featured", "La mise à la une a été mise à jour."},
+    {"login", "Vous êtes connecté·e."},
+    {"logout", "Vous êtes déconnecté·e."},
+};
+
+void app_flash(struct request *req, const char *code)
+{
+    http_set_cookie(req, "foison_flash", code, 60);
+}
+
+static const char *app_flash_message(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof(app_flashes) / sizeof(app_flashes[0]); i++)
+        if (strcmp(app_flashes[i].code, code) == 0)
+            return app_flashes[i].message;
+    return NULL;
+}
+
 void app_identify(struct request *req)
 {
+    req->flash = app_flash_message(http_cookie(req, "foison_flash"));
     const char *token = http_cookie(req, "foison_session");
     if (token && account_session(app_store(req), req->arena, token, &req->user, &req->csrf) == 0) {
         req->logged_in = true;
@@ -185,6 +213,11 @@ struct tv *app_context(struct request *req, const char *title)
     if (req->csrf)
         tv_set_str(ctx, "csrf", req->csrf);
     tv_set_str(ctx, "path", req->path);
+    if (req->flash) {
+        tv_set_str(ctx, "flash", req->flash);
+        http_set_cookie(req, "foison_flash", "", 0); /* shown once */
+        req->cache = HTTP_CACHE_NONE;
+    }
     return ctx;
 }
 

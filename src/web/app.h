@@ -36,6 +36,9 @@ void app_free(struct app *app);
 struct store *app_store(struct request *req);
 /* A template context pre-filled with the layout's values (site, user, CSRF, stylesheet). */
 struct tv *app_context(struct request *req, const char *title);
+/* Leaves a message for the next page this visitor sees (after a redirect): one of the codes
+ * of app.c's flash table. */
+void app_flash(struct request *req, const char *code);
 /* Puts a CSRF token in ctx for a page with a form (creating an anonymous one if needed). */
 void app_need_csrf(struct request *req, struct tv *ctx);
 /* Renders template name with ctx into the response as an HTML page. */

@@ -291,6 +291,7 @@ void page_entry_create(struct request *req)
         app_error(req, 500, false);
         return;
     }
+    app_flash(req, "created");
     http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", k->segment, e.slug));
 }
 
@@ -404,8 +405,10 @@ void page_entry_update(struct request *req)
         app_error(req, 404, false);
     else if (rc != ENTRY_OK)
         app_error(req, 500, false);
-    else
+    else {
+        app_flash(req, rev == base ? "unchanged" : "saved");
         http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+    }
     json_decref(clean);
     json_decref(input);
 }
@@ -428,5 +431,6 @@ void page_entry_feature(struct request *req)
         app_error(req, 500, false);
         return;
     }
+    app_flash(req, "featured");
     http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug));
 }

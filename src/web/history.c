@@ -178,5 +178,6 @@ void page_entry_revert(struct request *req)
         app_error(req, 500, false);
         return;
     }
+    app_flash(req, nrev == base ? "unchanged" : "reverted");
     http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
 }

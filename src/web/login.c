@@ -91,6 +91,7 @@ void page_login(struct request *req)
     throttle_clear(email_key);
     http_set_cookie(req, "foison_session", arena_strdup(req->arena, token),
                     ACCOUNT_SESSION_SECONDS);
+    app_flash(req, "login");
     http_redirect(req, 303, login_next(req));
 }
 
@@ -102,5 +103,6 @@ void page_logout(struct request *req)
     if (req->session_token)
         account_logout(app_store(req), req->session_token);
     http_set_cookie(req, "foison_session", "", 0);
+    app_flash(req, "logout");
     http_redirect(req, 303, "/");
 }

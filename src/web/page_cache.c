@@ -39,7 +39,8 @@ static void page_cache_unlock(void)
 
 bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
 {
-    if (strlen(key) > PAGE_CACHE_MAX_KEY)
+    /* A visitor with a message to see gets a freshly rendered page. */
+    if (strlen(key) > PAGE_CACHE_MAX_KEY || req->flash)
         return false;
     struct page_slot *slot = &page_slots[page_hash(key)];
     pthread_rwlock_rdlock(&page_lock);

@@ -124,3 +124,16 @@ test('revert without base_revision is refused and writes nothing', async () => {
     const revs = await apiJson(srv.base, `/api/v1/entries/${e.slug}/revisions`);
     assert.equal(revs.json.revisions.length, 2);
 });
+
+test('after an action the next page says what happened, once', async () => {
+    const alice = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
+    const r = await alice.post('/innovations/new', {
+        ...formFields(sampleInnovation({ title: 'Message de confirmation' })), comment: 'création',
+    });
+    assert.equal(r.status, 303);
+    const page = await alice.get(r.headers.get('location'));
+    assert.equal(page.status, 200);
+    assert.match(page.text, /class="flash" role="status">La fiche a été créée/);
+    const again = await alice.get(r.headers.get('location'));
+    assert.doesNotMatch(again.text, /class="flash"/);
+});
