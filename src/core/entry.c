@@ -150,15 +150,22 @@ static void entry_items_from_rows(struct arena *a, struct entry_summary_row *row
     *items = v;
 }
 
-int entry_list(struct store *s, struct arena *a, const struct kind_def *k, const char *facet,
-               const char *value, int page, int per_page, struct entry_item **items, int *n,
-               int *total)
+int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
+               const struct entry_filter *filters, int nfilters, int page, int per_page,
+               struct entry_item **items, int *n, int *total)
 {
     struct entry_summary_row *rows;
     if (page < 1)
         page = 1;
-    if (store_entries_list(s, a, k->name, facet, value, (page - 1) * per_page, per_page, &rows, n,
-                           total) != STORE_OK)
+    if (nfilters < 0 || nfilters > ENTRY_MAX_FILTERS)
+        return ENTRY_ERR;
+    const char *f[ENTRY_MAX_FILTERS] = {NULL, NULL}, *v[ENTRY_MAX_FILTERS] = {NULL, NULL};
+    for (int i = 0; i < nfilters; i++) {
+        f[i] = filters[i].facet;
+        v[i] = filters[i].value;
+    }
+    if (store_entries_list(s, a, k->name, f[0], v[0], f[1], v[1], (page - 1) * per_page, per_page,
+                           &rows, n, total) != STORE_OK)
         return ENTRY_ERR;
     entry_items_from_rows(a, rows, *n, items);
     return ENTRY_OK;

@@ -58,10 +58,17 @@ int entry_history(struct store *s, struct arena *a, const struct entry *e, struc
                   int *n);
 int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
                   int *n);
-/* Visible entries of kind, optionally filtered by one facet value, newest first. */
-int entry_list(struct store *s, struct arena *a, const struct kind_def *k, const char *facet,
-               const char *value, int page, int per_page, struct entry_item **items, int *n,
-               int *total);
+#define ENTRY_MAX_FILTERS 2
+
+/* One condition on a facet field: entries whose value (or one of whose tags) is value. */
+struct entry_filter {
+    const char *facet, *value;
+};
+
+/* Visible entries of kind having every filter (at most ENTRY_MAX_FILTERS), newest first. */
+int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
+               const struct entry_filter *filters, int nfilters, int page, int per_page,
+               struct entry_item **items, int *n, int *total);
 int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, int limit,
                    struct entry_item **items, int *n);
 int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,

@@ -321,36 +321,52 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
 
-int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet,
-                       const char *value, int offset, int limit, struct entry_summary_row **out,
-                       int *n, int *total)
+int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
+                       const char *value1, const char *facet2, const char *value2, int offset,
+                       int limit, struct entry_summary_row **out, int *n, int *total)
 {
-    /* ?2/?3 NULL means no facet filter; the same text serves both cases. */
-    sqlite3_stmt *cnt = store_stmt(
-        s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND e.deleted = 0"
-           " AND e.published_rev IS NOT NULL AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-           " WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))");
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-           " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-           " WHERE e.kind = ?1 AND e.deleted = 0 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM"
-           " entry_terms t WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-           " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
+    /* A NULL facet means no condition; the same two texts serve every combination. */
+    sqlite3_stmt *cnt =
+        store_stmt(s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND e.deleted = 0"
+                      " AND e.published_rev IS NOT NULL"
+                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                      "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                      " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                      "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                      "");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
+                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                      " WHERE e.kind = ?1 AND e.deleted = 0"
+                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                      "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                      " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                      "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                      " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
     if (!cnt || !st)
         return STORE_ERR;
-    sqlite3_bind_text(cnt, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    if (facet) {
-        sqlite3_bind_text(cnt, 2, facet, -1, SQLITE_STATIC);
-        sqlite3_bind_text(cnt, 3, value, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, facet, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    sqlite3_stmt *both[2] = {cnt, st};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_bind_text(both[i], 1, kind, -1, SQLITE_STATIC);
+        if (facet1) {
+            sqlite3_bind_text(both[i], 2, facet1, -1, SQLITE_STATIC);
+            sqlite3_bind_text(both[i], 3, value1, -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_int(both[i], 4, limit);
+        sqlite3_bind_int(both[i], 5, offset);
+        if (facet2) {
+            sqlite3_bind_text(both[i], 6, facet2, -1, SQLITE_STATIC);
+            sqlite3_bind_text(both[i], 7, value2, -1, SQLITE_STATIC);
+        }
     }
-    *total = sqlite3_step(cnt) == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
+    int rc = sqlite3_step(cnt);
+    *total = rc == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
     store_done(cnt);
-    sqlite3_bind_int(st, 4, limit);
-    sqlite3_bind_int(st, 5, offset);
-    int rc = summaries_read(a, st, limit, out, n);
+    if (rc != SQLITE_ROW) {
+        store_log_error(s, "entries_count");
+        return STORE_ERR;
+    }
+    rc = summaries_read(a, st, limit, out, n);
     store_done(st);
     return rc;
 }

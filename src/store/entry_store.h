@@ -66,11 +66,11 @@ int store_entry_authors(struct store *s, struct arena *a, long long entry_id, co
 int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
                         const char *const *values, int n);
 
-/* Published, not deleted entries of kind, newest update first, optionally with a facet term,
- * paged. total receives the count matching. */
-int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet,
-                       const char *value, int offset, int limit, struct entry_summary_row **out,
-                       int *n, int *total);
+/* Published, not deleted entries of kind, newest update first, optionally having up to two
+ * facet terms (NULL facet: no condition), paged. total receives the count matching. */
+int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
+                       const char *value1, const char *facet2, const char *value2, int offset,
+                       int limit, struct entry_summary_row **out, int *n, int *total);
 int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
                            struct entry_summary_row **out, int *n);
 /* Counts of visible entries of kind, of distinct communes and of contributors. */

@@ -27,7 +27,8 @@ static int entries_int_param(const char *s, int def, int max)
     return v < 1 || v > max ? def : v;
 }
 
-/* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records. */
+/* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records; both filters
+ * may be combined. */
 void page_entry_list(struct request *req)
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
@@ -35,61 +36,74 @@ void page_entry_list(struct request *req)
     const char *theme = http_query(req, "theme");
     const char *commune = http_query(req, "commune");
     int page = entries_int_param(http_query(req, "page"), 1, 100000);
-    const char *facet = NULL, *value = NULL, *filter_label = NULL;
-
+    struct entry_filter filters[ENTRY_MAX_FILTERS];
+    int nfilters = 0;
+    bool unknown = false;
+    struct buf label = BUF_INIT, keep = BUF_INIT;
     if (theme && *theme) {
         const struct theme *th = territory_theme(t, theme);
-        facet = "themes";
-        value = theme;
-        filter_label = th ? th->label : NULL;
-    } else if (commune && *commune) {
-        const struct commune *c = territory_commune(t, commune);
-        facet = "commune";
-        value = commune;
-        filter_label = c ? c->name : NULL;
+        filters[nfilters++] = (struct entry_filter){"themes", theme};
+        unknown |= !th;
+        buf_puts(&label, th ? th->label : "?");
+        buf_printf(&keep, "&theme=%s", th ? th->id : "");
     }
+    if (commune && *commune) {
+        const struct commune *c = territory_commune(t, commune);
+        filters[nfilters++] = (struct entry_filter){"commune", commune};
+        unknown |= !c;
+        buf_printf(&label, "%s%s", label.len ? ", " : "", c ? c->name : "?");
+        buf_printf(&keep, "&commune=%s", c ? c->insee : "");
+    }
+    const char *filter_label =
+        nfilters && !unknown ? arena_strdup(req->arena, buf_cstr(&label)) : NULL;
+    const char *keep_q = arena_strdup(req->arena, buf_cstr(&keep));
+    buf_free(&label);
+    buf_free(&keep);
+
     unsigned long gen = entry_generation();
     const char *cache_key = NULL;
-    if (!req->logged_in && req->query.n <= 3) {
+    if (!req->logged_in && req->query.n <= 3 && !unknown && page <= 100) {
         bool known = true;
         for (int i = 0; i < req->query.n; i++)
             known &= strcmp(req->query.items[i].key, "theme") == 0 ||
                      strcmp(req->query.items[i].key, "commune") == 0 ||
                      strcmp(req->query.items[i].key, "page") == 0;
         /* Only real filters are cached: random values must not push pages out. */
-        if (known && (!facet || filter_label) && page <= 100)
-            cache_key = arena_printf(req->arena, "%s?%s=%s&page=%d", req->path, facet ? facet : "",
-                                     value ? value : "", page);
+        if (known)
+            cache_key = arena_printf(req->arena, "%s?page=%d%s", req->path, page, keep_q);
     }
     if (cache_key && page_cache_serve(req, cache_key, gen))
         return;
     struct entry_item *items;
     int n, total;
     struct store *s = app_store(req);
-    if (!s || entry_list(s, req->arena, k, facet, value, page, ENTRIES_PER_PAGE, &items, &n,
+    if (!s || entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
                          &total) != ENTRY_OK) {
         app_error(req, 500, false);
         return;
     }
     int pages = total ? (total + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE : 1;
+    if (page > pages) {
+        app_error(req, 404, false);
+        return;
+    }
     struct tv *ctx = app_context(
-        req, filter_label ? arena_printf(req->arena, "%s — %s", k->label_plural, filter_label)
+        req, filter_label ? arena_printf(req->arena, "Les innovations — %s", filter_label)
                           : "Les innovations");
     tv_set_str(ctx, "kind_segment", k->segment);
     tv_set_str(ctx, "filter_label", filter_label);
-    tv_set_bool(ctx, "unknown_filter", facet && !filter_label);
+    tv_set_bool(ctx, "filtered", nfilters > 0);
+    tv_set_bool(ctx, "unknown_filter", unknown);
     tv_set_int(ctx, "total", total);
+    tv_set_str(ctx, "total_text",
+               arena_printf(req->arena, "%d fiche%s", total, total > 1 ? "s" : ""));
     tv_set_int(ctx, "page", page);
     tv_set_int(ctx, "pages", pages);
     entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
-    const char *keep = facet
-                           ? arena_printf(req->arena, "&%s=%s",
-                                          strcmp(facet, "themes") == 0 ? "theme" : "commune", value)
-                           : "";
     if (page > 1)
-        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep);
+        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep_q);
     if (page < pages)
-        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, keep);
+        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, keep_q);
     struct tv *themes = tv_set_list(ctx, "themes");
     for (size_t i = 0; i < t->nthemes; i++) {
         struct tv *o = tv_push_obj(themes);

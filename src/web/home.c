@@ -30,7 +30,7 @@ void page_home(struct request *req)
     tv_set_int(ctx, "count_contributors", contributors);
     if (entry_featured(s, req->arena, k, 6, &items, &n) == ENTRY_OK)
         entry_view_items(req, tv_set_list(ctx, "featured"), k, items, n);
-    if (entry_list(s, req->arena, k, NULL, NULL, 1, 8, &items, &n, &total) == ENTRY_OK)
+    if (entry_list(s, req->arena, k, NULL, 0, 1, 8, &items, &n, &total) == ENTRY_OK)
         entry_view_items(req, tv_set_list(ctx, "latest"), k, items, n);
     struct tv *themes = tv_set_list(ctx, "themes");
     for (size_t i = 0; i < req->app->territory->nthemes; i++) {

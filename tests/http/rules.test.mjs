@@ -137,3 +137,20 @@ test('after an action the next page says what happened, once', async () => {
     const again = await alice.get(r.headers.get('location'));
     assert.doesNotMatch(again.text, /class="flash"/);
 });
+
+test('theme and commune filters combine; a page past the end is 404', async () => {
+    const all = await apiJson(srv.base, '/api/v1/entries?kind=innovation');
+    const pages = [];
+    for (let p = 1; p <= all.json.pages; p++)
+        pages.push(...(await apiJson(srv.base, `/api/v1/entries?kind=innovation&page=${p}`)).json.entries);
+    const expected = pages.filter((e) => e.themes.includes('numerique') && e.commune === '29019').length;
+    const onlyTheme = pages.filter((e) => e.themes.includes('numerique')).length;
+    assert.ok(expected > 0 && expected < onlyTheme, 'the demo makes the test meaningful');
+    const r = await fetch(`${srv.base}/innovations?theme=numerique&commune=29019`);
+    const html = await r.text();
+    assert.equal(r.status, 200);
+    assert.match(html, new RegExp(`${expected} fiches?\\b`));
+    assert.match(html, /<h1>Les innovations — Numérique, Brest<\/h1>/);
+    const beyond = await fetch(`${srv.base}/innovations?page=99`);
+    assert.equal(beyond.status, 404);
+});

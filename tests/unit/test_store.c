@@ -531,7 +531,7 @@ static void test_entry_list(void **state)
 
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 1, 10, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 10, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 5);
     assert_int_equal(total, 5);
     /* Newest first. */
@@ -543,48 +543,54 @@ static void test_entry_list(void **state)
                         "Cartopartie");
 
     /* Paging: the total is the whole count, not the page's. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 1, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 2, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 2);
     assert_int_equal(total, 5);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 2, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 2, 2, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].slug, "bibliotheque-de-graines");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 3, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 3, 2, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(total, 5);
     assert_string_equal(items[0].slug, "fablab-de-brest");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 4, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 4, 2, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 0);
     assert_int_equal(total, 5);
     /* Page 0 or below is the first page. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, NULL, 0, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 0, 2, &items, &n, &total), ENTRY_OK);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
 
     /* Facets. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
+                                1, 1, 10, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 3);
     assert_int_equal(n, 3);
-    assert_int_equal(
-        entry_list(x->s, x->a, x->k, "themes", "solidarite", 1, 10, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "solidarite"}},
+                                1, 1, 10, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(total, 2);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
     assert_string_equal(items[1].slug, "epicerie-solidaire");
-    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 2, 2, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
+                                1, 2, 2, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(total, 3);
     assert_string_equal(items[0].slug, "fablab-de-brest");
-    assert_int_equal(entry_list(x->s, x->a, x->k, "commune", "29177", 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"commune", "29177"}}, 1,
+                                1, 10, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 2);
     assert_string_equal(items[0].slug, "cartopartie");
     assert_string_equal(items[1].slug, "bibliotheque-de-graines");
-    assert_int_equal(entry_list(x->s, x->a, x->k, "status", "en-cours", 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"status", "en-cours"}},
+                                1, 1, 10, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 5);
-    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "sante", 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "sante"}}, 1,
+                                1, 10, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 0);
     assert_int_equal(n, 0);
@@ -596,12 +602,14 @@ static void test_entry_list(void **state)
     int rev;
     assert_int_equal(save(x, e.slug, 1, f, 0, 2000, &e, &rev), ENTRY_OK);
     json_decref(f);
-    assert_int_equal(entry_list(x->s, x->a, x->k, "themes", "numerique", 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
+                                1, 1, 10, &items, &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 2);
-    assert_int_equal(
-        entry_list(x->s, x->a, x->k, "themes", "documentation", 1, 10, &items, &n, &total),
-        ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, x->k,
+                                (struct entry_filter[]){{"themes", "documentation"}}, 1, 1, 10,
+                                &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(total, 2);
     assert_string_equal(items[0].slug, "fablab-de-brest");
     assert_int_equal(items[0].revision, 2);
