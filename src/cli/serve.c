@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int serve_usage(FILE *f)
@@ -92,6 +93,10 @@ int cli_serve(int argc, char **argv)
             return serve_usage(stderr);
         }
     }
+    /* Dates on pages are local to the territory; TZ in the environment wins. */
+    if (!getenv("TZ"))
+        setenv("TZ", "Europe/Paris", 1);
+    tzset();
     char err[512];
     struct store *s = store_open(argv[1], STORE_OPEN_EXISTING, err, sizeof err);
     if (!s) {

@@ -55,7 +55,8 @@ static const struct field_def innovation_fields[] = {
      .type = FT_POINT,
      .label = "Position sur la carte",
      .section = "main",
-     .help = "Facultatif : latitude et longitude en degrés décimaux (ex. 48.39, -4.49)."},
+     .help = "Facultatif : latitude et longitude en degrés décimaux (ex. latitude 48,39 ; "
+             "longitude -4,49)."},
     {.name = "holders",
      .type = FT_TEXT,
      .label = "Porteurs du projet",

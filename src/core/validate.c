@@ -82,7 +82,15 @@ static bool validate_number(json_t *v, double *out)
     }
     if (!json_is_string(v))
         return false;
-    const char *s = json_string_value(v);
+    /* French writes decimals with a comma: "48,39" is 48.39. */
+    char copy[64];
+    const char *src = json_string_value(v);
+    size_t len = strlen(src);
+    if (len >= sizeof copy)
+        return false;
+    for (size_t i = 0; i <= len; i++)
+        copy[i] = src[i] == ',' ? '.' : src[i];
+    const char *s = copy;
     while (isspace((unsigned char)*s))
         s++;
     if (!*s)

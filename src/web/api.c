@@ -83,8 +83,8 @@ void api_entries_list(struct request *req)
     struct entry_item *items;
     int n, total;
     struct store *s = app_store(req);
-    if (!s || entry_list(s, req->arena, k, NULL, 0, page, API_PER_PAGE, &items, &n, &total) !=
-                  ENTRY_OK) {
+    if (!s ||
+        entry_list(s, req->arena, k, NULL, 0, page, API_PER_PAGE, &items, &n, &total) != ENTRY_OK) {
         api_error(req, 500, "erreur interne");
         return;
     }

@@ -367,8 +367,8 @@ const char *app_date(struct request *req, long long t)
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    return arena_printf(req->arena, "%d %s %d", tm.tm_mday, app_months[tm.tm_mon],
-                        tm.tm_year + 1900);
+    return arena_printf(req->arena, "%d%s %s %d", tm.tm_mday, tm.tm_mday == 1 ? "er" : "",
+                        app_months[tm.tm_mon], tm.tm_year + 1900);
 }
 
 const char *app_datetime(struct request *req, long long t)
@@ -376,8 +376,9 @@ const char *app_datetime(struct request *req, long long t)
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    return arena_printf(req->arena, "%d %s %d à %02d:%02d", tm.tm_mday, app_months[tm.tm_mon],
-                        tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+    return arena_printf(req->arena, "%d%s %s %d à %d h %02d", tm.tm_mday,
+                        tm.tm_mday == 1 ? "er" : "", app_months[tm.tm_mon], tm.tm_year + 1900,
+                        tm.tm_hour, tm.tm_min);
 }
 
 const char *app_url(struct request *req, const char *path)

@@ -222,10 +222,13 @@ void page_entry_show(struct request *req)
 }
 
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
-                              const char *action, int base_rev, json_t *values, const char *comment,
-                              const struct field_errors *errs)
+                              const char *action, const char *cancel, int base_rev, json_t *values,
+                              const char *comment, const struct field_errors *errs)
 {
     struct tv *ctx = app_context(req, title);
+    tv_set_str(ctx, "cancel_url", cancel);
+    if (errs && errs->n)
+        tv_set_str(ctx, "title_prefix", "Erreur :");
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "action", action);
     tv_set_str(ctx, "kind_segment", k->segment);
@@ -254,8 +257,9 @@ void page_entry_new(struct request *req)
         return;
     const struct kind_def *k = kind_find_segment(req->params[0]);
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
-    entries_form_page(req, k, "Nouvelle innovation",
-                      arena_printf(req->arena, "/%s/new", k->segment), 0, empty, "", NULL);
+    entries_form_page(req, k, "Ajouter une innovation",
+                      arena_printf(req->arena, "/%s/new", k->segment),
+                      arena_printf(req->arena, "/%s", k->segment), 0, empty, "", NULL);
     json_decref(empty);
 }
 
@@ -285,9 +289,9 @@ void page_entry_create(struct request *req)
     const char *comment;
     json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
     if (!clean) {
-        entries_form_page(req, k, "Nouvelle innovation",
-                          arena_printf(req->arena, "/%s/new", k->segment), 0, input, comment,
-                          &errs);
+        entries_form_page(req, k, "Ajouter une innovation",
+                          arena_printf(req->arena, "/%s/new", k->segment),
+                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &errs);
         json_decref(input);
         return;
     }
@@ -326,7 +330,8 @@ void page_entry_edit(struct request *req)
     entries_form_page(req, e.kind,
                       arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
                       arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
-                      e.latest_rev, r.fields, "", NULL);
+                      arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), e.latest_rev,
+                      r.fields, "", NULL);
 }
 
 /* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
@@ -342,7 +347,10 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
         app_error(req, 500, false);
         return;
     }
-    struct tv *ctx = app_context(req, "Conflit de modification");
+    struct tv *ctx = app_context(
+        req, arena_printf(req->arena, "Modifier « %s »", entry_title(cur.kind, latest.fields)));
+    tv_set_str(ctx, "title_prefix", "Conflit :");
+    tv_set_strf(ctx, "cancel_url", "/%s/%s", cur.kind->segment, cur.slug);
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "action", arena_printf(req->arena, "/%s/%s/edit", cur.kind->segment, cur.slug));
     tv_set_str(ctx, "kind_segment", cur.kind->segment);
@@ -399,7 +407,9 @@ void page_entry_update(struct request *req)
     }
     const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
     if (!clean) {
-        entries_form_page(req, e.kind, "Modifier la fiche", action, base, input, comment, &errs);
+        entries_form_page(req, e.kind, "Modifier la fiche", action,
+                          arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
+                          comment, &errs);
         json_decref(input);
         return;
     }

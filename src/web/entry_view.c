@@ -196,6 +196,10 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
             tv_set_int(f, "max_len", (long long)fd->max_len);
         const char *err = errs ? validate_error_for(errs, fd->name) : NULL;
         tv_set_str(f, "error", err);
+        if (fd->help || err)
+            tv_set_strf(f, "described", "%s%s%s%s", fd->help ? "help-" : "",
+                        fd->help ? fd->name : "", err ? (fd->help ? " error-" : "error-") : "",
+                        err ? fd->name : "");
         tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
         switch (fd->type) {
         case FT_POINT:

@@ -39,6 +39,7 @@ void page_entry_history(struct request *req)
     tv_set_str(ctx, "kind_segment", e.kind->segment);
     tv_set_int(ctx, "latest", e.latest_rev);
     tv_set_int(ctx, "count", n);
+    tv_set_strf(ctx, "count_text", "%d révision%s", n, n > 1 ? "s" : "");
     if (req->logged_in)
         app_need_csrf(req, ctx);
     struct tv *list = tv_set_list(ctx, "revisions");
@@ -133,6 +134,10 @@ void page_entry_diff(struct request *req)
         history_diff_chunks(req, o, a, b);
     }
     tv_set_int(ctx, "changed", changed);
+    tv_set_str(ctx, "changed_text",
+               changed == 0   ? "Aucun champ modifié"
+               : changed == 1 ? "1 champ modifié"
+                              : arena_printf(req->arena, "%d champs modifiés", changed));
     app_render(req, "entry_diff", ctx);
     if (key)
         page_cache_store(req, key, gen);

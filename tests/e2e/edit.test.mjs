@@ -205,7 +205,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
     });
 
     await step('the form keeps the input and shows the error beside an empty title', async () => {
-        await page.getByRole('link', { name: 'Ajouter', exact: true }).click();
+        await page.getByRole('link', { name: 'Ajouter une innovation', exact: true }).first().click();
         await page.waitForURL(/\/innovations\/new$/);
         await page.locator('#title').fill(TITLE);
         await page.locator('#summary').fill(SUMMARY_1);
@@ -225,7 +225,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
             page.getByRole('button', { name: 'Enregistrer' }).click(),
         ]);
         assert.equal(resp.status(), 422);
-        const err = page.locator('#field-title.has-error p.error[role="alert"]');
+        const err = page.locator('#field-title.has-error p.error#error-title');
         await err.waitFor();
         assert.ok((await err.textContent()).trim().length > 0, 'error message is empty');
         assert.equal(await page.locator('.field.has-error').count(), 1, 'only the title in error');

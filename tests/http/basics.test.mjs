@@ -30,7 +30,7 @@ test('home page shows the counts of the demo site', async () => {
     assert.match(r.text, /<html lang="fr">/);
     assert.match(r.text, /<strong>38<\/strong> innovations/);
     assert.match(r.text, /<strong>\d+<\/strong> communes/);
-    assert.match(r.text, /<strong>\d+<\/strong> contributeurs/);
+    assert.match(r.text, /<strong>\d+<\/strong> contributrices et contributeurs/);
     assert.ok(parseCards(r.text).length > 0, 'home lists some cards');
 });
 

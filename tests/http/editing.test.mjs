@@ -155,7 +155,7 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
     // History: both revisions, author and comment.
     const hist = await request(srv.base, `/innovations/${slug2}/history`);
     assert.equal(hist.status, 200);
-    assert.match(hist.text, /2 révision\(s\)/);
+    assert.match(hist.text, /2 révisions/);
     const rows = [...hist.text.matchAll(/<tr[^>]*>\s*<td><input type="radio" name="from" value="(\d+)"[\s\S]*?<\/tr>/g)];
     assert.deepEqual(rows.map((m) => m[1]), ['2', '1']);
     assert.match(rows[0][0], /<td>Alice Testeuse<\/td>/);

@@ -27,7 +27,7 @@ function formBlocks(html) {
         const m = /^<div class="field( has-error)?" id="field-([a-z_]+)">/.exec(p);
         if (!m)
             continue;
-        const err = /<p class="error" role="alert">([\s\S]*?)<\/p>/.exec(p);
+        const err = /<p class="error"[^>]*>([\s\S]*?)<\/p>/.exec(p);
         out[m[2]] = { hasError: Boolean(m[1]), error: err ? err[1] : null, html: p };
     }
     return out;
@@ -176,7 +176,7 @@ test('comment over 300 characters and control characters → error', async () =>
     const r = await alice.post('/innovations/new', { ...formFields(sampleInnovation()), comment: 'c'.repeat(301) });
     assert.equal(r.status, 422);
     assert.match(r.text, /<div class="field has-error"[^>]*>\s*<label for="comment">/);
-    assert.match(r.text, /<p class="error" role="alert">Commentaire : [^<]+<\/p>/);
+    assert.match(r.text, /<p class="error" id="error-comment">Commentaire\s: [^<]+<\/p>/);
     assert.equal(inputValue(r.text, 'comment'), 'c'.repeat(301), 'the comment is kept');
     // Control characters are refused, as a malformed request (400) or as a field error (422).
     for (const [field, value] of [['title', 'Bip\u0007bip'], ['holders', 'a\u001bb'], ['summary', 'a\u007fb']]) {

@@ -399,12 +399,16 @@ static void test_point(void **state)
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", -91, "lon", 0));
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", 0, "lon", 181));
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", 0, "lon", -181));
-    const char *bad[] = {"0x10",  "nan",   "NaN",      "inf", "-inf", "infinity",
-                         "1e999", "48,39", "48.39abc", "abc", "--1",  "4 8"};
+    const char *bad[] = {"0x10",  "nan",    "NaN",      "inf", "-inf", "infinity",
+                         "1e999", "48,3,9", "48.39abc", "abc", "--1",  "4 8"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         bad_with(c, "point", json_pack("{s:s,s:s}", "lat", bad[i], "lon", "0"));
         bad_with(c, "point", json_pack("{s:s,s:s}", "lat", "0", "lon", bad[i]));
     }
+    /* French decimal commas from forms are numbers. */
+    json_t *fr = ok_with(c, "point", json_pack("{s:s,s:s}", "lat", "48,39", "lon", "-4,49"));
+    assert_true(fabs(json_real_value(json_object_get(fr, "lat")) - 48.39) < 1e-9);
+    assert_true(fabs(json_real_value(json_object_get(fr, "lon")) + 4.49) < 1e-9);
     bad_with(c, "point", json_pack("{s:b,s:i}", "lat", 1, "lon", 0));
     bad_with(c, "point", json_pack("{s:[i],s:i}", "lat", 1, "lon", 0));
     bad_with(c, "point", json_string("48.39,-4.49"));
