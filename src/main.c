@@ -20,7 +20,7 @@ static int usage(FILE *f)
 {
     fprintf(f,
             "foison %s — plate-forme des innovations sociales ouvertes d'un territoire\n\n"
-            "usage : foison COMMANDE [ARGUMENTS] (foison COMMANDE --help pour le détail)\n",
+            "usage : foison COMMANDE [ARGUMENTS] (foison COMMANDE --help pour le détail)\n",
             FOISON_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  foison %s\n", commands[i].help);

@@ -9,7 +9,7 @@ int cli_check(int argc, char **argv)
     if (cli_wants_help(argc, argv) || argc != 2) {
         fprintf(argc == 2 ? stdout : stderr,
                 "usage : foison check SITE.db\n"
-                "Vérifie l'intégrité du fichier (SQLite) et les invariants du site :\n"
+                "Vérifie l'intégrité du fichier (SQLite) et les invariants du site :\n"
                 "révisions, noms d'URL, communes et thèmes, réglages.\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
@@ -25,6 +25,6 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "%d problème(s) trouvé(s)\n", problems);
         return 1;
     }
-    printf("ok : %s est intègre\n", argv[1]);
+    printf("ok : %s est intègre\n", argv[1]);
     return 0;
 }

@@ -46,7 +46,7 @@ static int demo_load(struct store *s, const char *json_path)
                            json_string_value(json_object_get(item, "name")),
                            json_string_value(json_object_get(item, "role")), DEMO_PASSWORD, err,
                            sizeof err) != 0) {
-            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
+            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
             goto done;
         }
     }
@@ -61,7 +61,7 @@ static int demo_load(struct store *s, const char *json_path)
             struct field_errors errs = {0};
             json_t *clean = validate_entry(a, k, t, json_object_get(rev, "fields"), true, &errs);
             if (!clean) {
-                fprintf(stderr, "foison: démo, fiche %zu révision %zu : %s : %s\n", i, j,
+                fprintf(stderr, "foison: démo, fiche %zu révision %zu : %s : %s\n", i, j,
                         errs.e[0].field, errs.e[0].message);
                 goto done;
             }
@@ -82,7 +82,7 @@ static int demo_load(struct store *s, const char *json_path)
             int src = entry_save(s, a, &in, &e, &n);
             json_decref(clean);
             if (src != ENTRY_OK) {
-                fprintf(stderr, "foison: démo, fiche %zu : enregistrement impossible\n", i);
+                fprintf(stderr, "foison: démo, fiche %zu : enregistrement impossible\n", i);
                 goto done;
             }
             slug = e.slug;
@@ -93,7 +93,7 @@ static int demo_load(struct store *s, const char *json_path)
         }
         count++;
     }
-    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
+    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
            count, revisions, DEMO_PASSWORD);
     json_array_foreach(json_object_get(root, "authors"), i, item)
         printf("  %s (%s)\n", json_string_value(json_object_get(item, "email")),
@@ -112,7 +112,7 @@ int cli_demo(int argc, char **argv)
         fprintf(argc == 2 ? stdout : stderr,
                 "usage : foison demo SITE.db\n"
                 "Crée un nouveau site rempli avec le territoire de démonstration (le Pays de\n"
-                "Brest : ses communes, une trentaine d'innovations et leur historique).\n");
+                "Brest : ses communes, une trentaine d'innovations et leur historique).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
     if (account_init() != 0)

@@ -14,6 +14,6 @@ int cli_init(int argc, char **argv)
     }
     if (cli_create_site(argv[1]) != 0)
         return 1;
-    printf("site créé : %s\n", argv[1]);
+    printf("site créé : %s\n", argv[1]);
     return 0;
 }

@@ -15,8 +15,8 @@ static int serve_usage(FILE *f)
 {
     fprintf(f, "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
                "          [--max-body OCTETS] [--timeout SECONDES] [--quiet]\n"
-               "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
-               "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
+               "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
+               "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
                "Journal d'accès sur la sortie d'erreur (--quiet pour le couper).\n");
     return f == stdout ? 0 : 2;
 }

@@ -41,7 +41,7 @@ static int cli_read_password(char *pw, size_t len)
     struct termios old, quiet;
     int tty = isatty(STDIN_FILENO);
     if (tty) {
-        fprintf(stderr, "Mot de passe : ");
+        fprintf(stderr, "Mot de passe : ");
         tcgetattr(STDIN_FILENO, &old);
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -97,7 +97,7 @@ int cli_user(int argc, char **argv)
         fprintf(stderr, "foison: %s\n", err);
         return 1;
     }
-    printf("compte créé : %s (%s)\n", email, role);
+    printf("compte créé : %s (%s)\n", email, role);
     return 0;
 }
 
@@ -108,7 +108,7 @@ int cli_token(int argc, char **argv)
         int help = cli_wants_help(argc, argv);
         fprintf(help ? stdout : stderr,
                 "usage : foison token create SITE.db --email E\n"
-                "Affiche un nouveau jeton d'API pour ce compte (à garder secret ; il n'est\n"
+                "Affiche un nouveau jeton d'API pour ce compte (à garder secret ; il n'est\n"
                 "stocké que haché et ne pourra pas être réaffiché).\n");
         return help ? 0 : 2;
     }

@@ -92,7 +92,7 @@ int account_create(struct store *s, const char *email, const char *name, const c
         return -1;
     }
     if (!account_role_valid(role)) {
-        snprintf(err, errlen, "rôle inconnu : admin, moderator ou contributor");
+        snprintf(err, errlen, "rôle inconnu : admin, moderator ou contributor");
         return -1;
     }
     size_t pl = password ? strlen(password) : 0;

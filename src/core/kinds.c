@@ -28,7 +28,7 @@ static const struct field_def innovation_fields[] = {
      .section = "main",
      .required = true,
      .max_len = 300,
-     .help = "En une ou deux phrases : ce que c'est, pour qui (300 caractères au plus)."},
+     .help = "En une ou deux phrases : ce que c'est, pour qui (300 caractères au plus)."},
     {.name = "description",
      .type = FT_MARKDOWN,
      .label = "Description",
@@ -55,7 +55,7 @@ static const struct field_def innovation_fields[] = {
      .type = FT_POINT,
      .label = "Position sur la carte",
      .section = "main",
-     .help = "Facultatif : latitude et longitude en degrés décimaux (ex. latitude 48,39 ; "
+     .help = "Facultatif : latitude et longitude en degrés décimaux (ex. latitude 48,39 ; "
              "longitude -4,49)."},
     {.name = "holders",
      .type = FT_TEXT,

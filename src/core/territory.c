@@ -117,7 +117,7 @@ static int territory_seed_communes(struct store *s, const char *path, char *err,
         char *col[7];
         if (territory_split_tsv(line, col, 7) != 7 || strlen(col[0]) != 5 ||
             !utf8_valid(col[1], strlen(col[1]))) {
-            snprintf(err, errlen, "%s:%d : ligne mal formée", path, lineno);
+            snprintf(err, errlen, "%s:%d : ligne mal formée", path, lineno);
             rc = -1;
             break;
         }

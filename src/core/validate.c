@@ -117,7 +117,7 @@ static const char *validate_as_string(struct arena *a, json_t *v, const struct f
         return "";
     if (!json_is_string(v)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : une chaîne de caractères est attendue", f->label));
+                       arena_printf(a, "%s : une chaîne de caractères est attendue", f->label));
         return NULL;
     }
     const char *s = json_string_value(v);
@@ -125,7 +125,7 @@ static const char *validate_as_string(struct arena *a, json_t *v, const struct f
     if (strlen(s) != n || !utf8_valid(s, n)) {
         validate_error(
             errs, f->name,
-            arena_printf(a, "%s : texte invalide (UTF-8 ou caractère de contrôle)", f->label));
+            arena_printf(a, "%s : texte invalide (UTF-8 ou caractère de contrôle)", f->label));
         return NULL;
     }
     return s;
@@ -179,14 +179,14 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
     size_t max = f->max_len ? f->max_len : 200;
     if (chars > max) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : %zu caractères au plus (vous en avez écrit %zu)",
+                       arena_printf(a, "%s : %zu caractères au plus (vous en avez écrit %zu)",
                                     f->label, max, chars));
         return NULL;
     }
     if (f->type != FT_MARKDOWN && validate_has_bidi_override(s)) {
         validate_error(
             errs, f->name,
-            arena_printf(a, "%s : caractères de contrôle de direction refusés", f->label));
+            arena_printf(a, "%s : caractères de contrôle de direction refusés", f->label));
         return NULL;
     }
     if (*s && f->type == FT_URL && !validate_url(s)) {
@@ -226,7 +226,7 @@ static json_t *validate_year(struct arena *a, const struct field_def *f, json_t 
     if (!validate_number(v, &d) || d != floor(d) || d < f->min || d > max) {
         validate_error(
             errs, f->name,
-            arena_printf(a, "%s : une année entre %d et %d est attendue", f->label, f->min, max));
+            arena_printf(a, "%s : une année entre %d et %d est attendue", f->label, f->min, max));
         return NULL;
     }
     return json_integer((json_int_t)d);
@@ -239,7 +239,7 @@ static json_t *validate_point(struct arena *a, const struct field_def *f, json_t
         return json_null();
     if (!json_is_object(v)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s : un objet {\"lat\", \"lon\"} est attendu", f->label));
+                       arena_printf(a, "%s : un objet {\"lat\", \"lon\"} est attendu", f->label));
         return NULL;
     }
     double lat, lon;
@@ -247,7 +247,7 @@ static json_t *validate_point(struct arena *a, const struct field_def *f, json_t
     if (validate_is_empty(jlat) || validate_is_empty(jlon)) {
         validate_error(errs, f->name,
                        arena_printf(a,
-                                    "%s : indiquez la latitude et la longitude, ou aucune des "
+                                    "%s : indiquez la latitude et la longitude, ou aucune des "
                                     "deux",
                                     f->label));
         return NULL;
@@ -255,13 +255,13 @@ static json_t *validate_point(struct arena *a, const struct field_def *f, json_t
     if (!validate_number(jlat, &lat) || lat < -90 || lat > 90) {
         validate_error(
             errs, f->name,
-            arena_printf(a, "%s : la latitude doit être un nombre entre -90 et 90", f->label));
+            arena_printf(a, "%s : la latitude doit être un nombre entre -90 et 90", f->label));
         return NULL;
     }
     if (!validate_number(jlon, &lon) || lon < -180 || lon > 180) {
         validate_error(
             errs, f->name,
-            arena_printf(a, "%s : la longitude doit être un nombre entre -180 et 180", f->label));
+            arena_printf(a, "%s : la longitude doit être un nombre entre -180 et 180", f->label));
         return NULL;
     }
     return json_pack("{s:f, s:f}", "lat", round(lat * 1e6) / 1e6, "lon", round(lon * 1e6) / 1e6);
@@ -309,7 +309,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
         items = single;
     }
     if (!json_is_array(items)) {
-        validate_error(errs, f->name, arena_printf(a, "%s : une liste est attendue", f->label));
+        validate_error(errs, f->name, arena_printf(a, "%s : une liste est attendue", f->label));
         goto fail;
     }
     size_t i;
@@ -319,7 +319,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
         if (!json_is_string(item)) {
             validate_error(
                 errs, f->name,
-                arena_printf(a, "%s : chaque valeur doit être un identifiant", f->label));
+                arena_printf(a, "%s : chaque valeur doit être un identifiant", f->label));
             goto fail;
         }
         const char *id = json_string_value(item);
@@ -329,7 +329,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
             size_t n = strlen(id);
             bool printable = n <= 60 && utf8_valid(id, n);
             validate_error(errs, f->name,
-                           printable ? arena_printf(a, "%s : « %s » est inconnu", f->label, id)
+                           printable ? arena_printf(a, "%s : « %s » est inconnu", f->label, id)
                                      : arena_printf(a, "%s : valeur inconnue", f->label));
             goto fail;
         }
@@ -363,7 +363,7 @@ static json_t *validate_commune(struct arena *a, const struct field_def *f,
     if (*s && !territory_commune(t, s)) {
         validate_error(errs, f->name,
                        arena_printf(a,
-                                    "%s : commune inconnue dans le territoire (code INSEE "
+                                    "%s : commune inconnue dans le territoire (code INSEE "
                                     "attendu)",
                                     f->label));
         return NULL;
@@ -380,7 +380,7 @@ static json_t *validate_relation(struct arena *a, const struct field_def *f, jso
     s = validate_clean_text(a, s, false);
     for (const char *p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
-            validate_error(errs, f->name, arena_printf(a, "%s : référence invalide", f->label));
+            validate_error(errs, f->name, arena_printf(a, "%s : référence invalide", f->label));
             return NULL;
         }
     return json_string(s);
@@ -442,8 +442,8 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
         if (f->required && empty) {
             validate_error(errs, f->name,
                            f->type == FT_TAGS
-                               ? arena_printf(a, "%s : choisissez-en au moins un", f->label)
-                               : arena_printf(a, "%s : ce champ est obligatoire", f->label));
+                               ? arena_printf(a, "%s : choisissez-en au moins un", f->label)
+                               : arena_printf(a, "%s : ce champ est obligatoire", f->label));
             json_decref(clean);
             continue;
         }
@@ -474,7 +474,7 @@ void validate_license_change(struct arena *a, const struct kind_def *k, json_t *
         if (o && n && !json_equal(o, n))
             validate_error(errs, f->name,
                            arena_printf(a,
-                                        "%s : seuls les modérateurs peuvent changer la licence "
+                                        "%s : seuls les modérateurs peuvent changer la licence "
                                         "d'une fiche existante (ses auteurs l'ont publiée "
                                         "sous celle-ci)",
                                         f->label));
@@ -494,7 +494,7 @@ const char *validate_comment(struct arena *a, const char *comment, struct field_
     if (utf8_count(s, strlen(s)) > VALIDATE_COMMENT_MAX) {
         validate_error(
             errs, "comment",
-            arena_printf(a, "Commentaire : %d caractères au plus", VALIDATE_COMMENT_MAX));
+            arena_printf(a, "Commentaire : %d caractères au plus", VALIDATE_COMMENT_MAX));
         return NULL;
     }
     return s;

@@ -539,7 +539,7 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
     addr.sin_family = AF_INET;
     addr.sin_port = htons(opt->port);
     if (inet_pton(AF_INET, opt->listen_host, &addr.sin_addr) != 1) {
-        fprintf(stderr, "foison: adresse d'écoute invalide : %s\n", opt->listen_host);
+        fprintf(stderr, "foison: adresse d'écoute invalide : %s\n", opt->listen_host);
         return 1;
     }
     /* The access log is buffered and flushed every second by this thread, so that logging
@@ -553,7 +553,7 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
         (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "foison: impossible d'écouter sur %s:%u (port occupé ?)\n",
+        fprintf(stderr, "foison: impossible d'écouter sur %s:%u (port occupé ?)\n",
                 opt->listen_host, opt->port);
         return 1;
     }

@@ -95,7 +95,7 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
     if (version > STORE_SCHEMA_VERSION) {
         snprintf(err, errlen,
                  "ce site a été créé par une version plus récente de foison (schéma %d, "
-                 "ce programme connaît le schéma %d) : mettez foison à jour",
+                 "ce programme connaît le schéma %d) : mettez foison à jour",
                  version, STORE_SCHEMA_VERSION);
         return STORE_ERR;
     }
@@ -113,7 +113,7 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
     }
     return STORE_OK;
 fail:
-    snprintf(err, errlen, "la mise à jour du schéma du site a échoué : %s", sqlite3_errmsg(s->db));
+    snprintf(err, errlen, "la mise à jour du schéma du site a échoué : %s", sqlite3_errmsg(s->db));
     return STORE_ERR;
 }
 
@@ -122,12 +122,12 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
     struct stat stbuf;
     bool exists = stat(path, &stbuf) == 0;
     if (mode == STORE_OPEN_EXISTING && !exists) {
-        snprintf(err, errlen, "%s : fichier introuvable (créez un site avec « foison init »)",
+        snprintf(err, errlen, "%s : fichier introuvable (créez un site avec « foison init »)",
                  path);
         return NULL;
     }
     if (mode == STORE_OPEN_CREATE && exists) {
-        snprintf(err, errlen, "%s existe déjà : foison ne l'écrase pas", path);
+        snprintf(err, errlen, "%s existe déjà : foison ne l'écrase pas", path);
         return NULL;
     }
     if (exists && !S_ISREG(stbuf.st_mode)) {
@@ -267,7 +267,7 @@ int store_check_sqlite(struct store *s)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *msg = (const char *)sqlite3_column_text(st, 0);
         if (strcmp(msg, "ok") != 0) {
-            fprintf(stderr, "intégrité SQLite : %s\n", msg);
+            fprintf(stderr, "intégrité SQLite : %s\n", msg);
             problems++;
         }
     }
@@ -275,7 +275,7 @@ int store_check_sqlite(struct store *s)
     if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
         return problems + 1;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        fprintf(stderr, "clé étrangère cassée : table %s, ligne %lld\n",
+        fprintf(stderr, "clé étrangère cassée : table %s, ligne %lld\n",
                 (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
         problems++;
     }

@@ -455,7 +455,7 @@ int store_entries_check(struct store *s)
             continue;
         }
         while (sqlite3_step(st) == SQLITE_ROW) {
-            fprintf(stderr, "incohérence : %s (%s)\n", checks[i].what,
+            fprintf(stderr, "incohérence : %s (%s)\n", checks[i].what,
                     (const char *)sqlite3_column_text(st, 0));
             problems++;
         }

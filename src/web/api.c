@@ -184,7 +184,7 @@ static json_t *api_body(struct request *req)
                        : NULL;
     if (!body) {
         api_error(req, 400,
-                  req->body.len ? arena_printf(req->arena, "JSON mal formé (ligne %d) : %s",
+                  req->body.len ? arena_printf(req->arena, "JSON mal formé (ligne %d) : %s",
                                                jerr.line, jerr.text)
                                 : "corps JSON attendu");
         return NULL;
@@ -203,7 +203,7 @@ static const char *api_take_comment(struct request *req, json_t *body, struct fi
     json_t *c = json_object_get(body, "comment");
     const char *comment = "";
     if (c && !json_is_string(c))
-        validate_error(errs, "comment", "Commentaire : une chaîne est attendue");
+        validate_error(errs, "comment", "Commentaire : une chaîne est attendue");
     else if (c)
         comment = validate_comment(req->arena, json_string_value(c), errs);
     static const char *const envelope[] = {"kind",    "comment",  "base_revision",
@@ -273,7 +273,7 @@ void api_entry_update(struct request *req)
     int base = 0;
     if (!json_is_integer(jb) || json_integer_value(jb) < 1 || json_integer_value(jb) > 100000000)
         validate_error(&errs, "base_revision",
-                       "base_revision : le numéro (entier) de la révision modifiée est requis");
+                       "base_revision : le numéro (entier) de la révision modifiée est requis");
     else
         base = (int)json_integer_value(jb);
     json_t *jk = json_object_get(body, "kind");
@@ -329,7 +329,7 @@ void api_entry_update(struct request *req)
         req->cache = HTTP_CACHE_NONE;
         app_json(req, 409,
                  json_pack("{s:{s:i, s:s}, s:i}", "error", "status", 409, "message",
-                           "la fiche a été modifiée depuis base_revision : relisez-la et "
+                           "la fiche a été modifiée depuis base_revision : relisez-la et "
                            "réappliquez vos changements",
                            "current_revision", e.latest_rev));
         return;

@@ -157,9 +157,9 @@ void app_free(struct app *app)
 static const struct {
     const char *code, *message;
 } app_flashes[] = {
-    {"created", "La fiche a été créée. Merci pour votre contribution !"},
+    {"created", "La fiche a été créée. Merci pour votre contribution !"},
     {"saved", "Vos modifications ont été enregistrées."},
-    {"unchanged", "Rien n'a changé : la fiche était déjà à jour."},
+    {"unchanged", "Rien n'a changé : la fiche était déjà à jour."},
     {"reverted", "La fiche a retrouvé le contenu d'une version antérieure (une nouvelle révision "
                  "a été créée)."},
     {"featured", "La mise à la une a été mise à jour."},
@@ -279,7 +279,7 @@ static const char *app_status_message(int status)
     case 401:
         return "Authentification requise.";
     case 403:
-        return "Action refusée : le jeton de sécurité du formulaire est absent ou périmé. "
+        return "Action refusée : le jeton de sécurité du formulaire est absent ou périmé. "
                "Rechargez la page et recommencez.";
     case 404:
         return "Cette page n'existe pas, ou plus.";
@@ -290,7 +290,7 @@ static const char *app_status_message(int status)
     case 413:
         return "La requête est trop volumineuse.";
     default:
-        return "Une erreur interne est survenue ; elle a été consignée.";
+        return "Une erreur interne est survenue ; elle a été consignée.";
     }
 }
 

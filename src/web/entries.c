@@ -177,7 +177,7 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     tv_set_str(at, "permalink", permalink);
     tv_set_str(at, "license", lic_label ? lic_label : lic);
     tv_set_str(at, "license_url", lic_url);
-    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
+    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
                 entry_title(e->kind, fields), req->app->territory->site_name, names, permalink,
                 lic_label ? lic_label : (lic ? lic : ""));
 }

@@ -143,7 +143,7 @@ static const char *view_section_title(const char *section)
 static const char *view_section_help(const char *section)
 {
     if (strcmp(section, "source") == 0)
-        return "Ce qu'il faut savoir pour reproduire l'initiative ailleurs : tout est facultatif, "
+        return "Ce qu'il faut savoir pour reproduire l'initiative ailleurs : tout est facultatif, "
                "chaque rubrique peut être complétée plus tard, par vous ou par d'autres.";
     return NULL;
 }

@@ -33,7 +33,7 @@ void page_entry_history(struct request *req)
         return;
     }
     const char *title = n ? entry_title(e.kind, revs[0].fields) : e.slug;
-    struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
+    struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
     tv_set_str(ctx, "entry_title", title);
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);

@@ -72,7 +72,7 @@ void page_login(struct request *req)
     if (wait > 0) {
         login_form(req, email ? email : "",
                    arena_printf(req->arena,
-                                "Trop de tentatives de connexion : réessayez dans %ld minute(s).",
+                                "Trop de tentatives de connexion : réessayez dans %ld minute(s).",
                                 (wait + 59) / 60));
         req->status = 429;
         http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
