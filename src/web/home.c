@@ -28,10 +28,22 @@ void page_home(struct request *req)
     tv_set_int(ctx, "count_entries", entries);
     tv_set_int(ctx, "count_communes", communes);
     tv_set_int(ctx, "count_contributors", contributors);
-    if (entry_featured(s, req->arena, k, 6, &items, &n) == ENTRY_OK)
-        entry_view_items(req, tv_set_list(ctx, "featured"), k, items, n);
-    if (entry_list(s, req->arena, k, NULL, 0, 1, 8, &items, &n, &total) == ENTRY_OK)
-        entry_view_items(req, tv_set_list(ctx, "latest"), k, items, n);
+    struct entry_item *featured = NULL;
+    int nfeatured = 0;
+    if (entry_featured(s, req->arena, k, 6, &featured, &nfeatured) == ENTRY_OK)
+        entry_view_items(req, tv_set_list(ctx, "featured"), k, featured, nfeatured);
+    /* The latest updates, without the records already shown at the top. */
+    if (entry_list(s, req->arena, k, NULL, 0, 1, 8 + nfeatured, &items, &n, &total) == ENTRY_OK) {
+        int kept = 0;
+        for (int i = 0; i < n && kept < 8; i++) {
+            bool shown = false;
+            for (int j = 0; j < nfeatured; j++)
+                shown |= strcmp(items[i].slug, featured[j].slug) == 0;
+            if (!shown)
+                items[kept++] = items[i];
+        }
+        entry_view_items(req, tv_set_list(ctx, "latest"), k, items, kept);
+    }
     struct tv *themes = tv_set_list(ctx, "themes");
     for (size_t i = 0; i < req->app->territory->nthemes; i++) {
         struct tv *t = tv_push_obj(themes);
