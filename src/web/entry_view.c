@@ -19,6 +19,16 @@ static const char *view_number(struct request *req, json_t *v)
     return "";
 }
 
+/* A number as French writes it, with a decimal comma. */
+static const char *view_decimal_comma(struct request *req, json_t *v)
+{
+    char *s = arena_strdup(req->arena, view_number(req, v));
+    for (char *p = s; *p; p++)
+        if (*p == '.')
+            *p = ',';
+    return s;
+}
+
 static const char *view_option_label(struct request *req, const struct field_def *f, const char *id)
 {
     if (f->source == FS_THEMES) {
@@ -57,8 +67,9 @@ const char *entry_view_plain(struct request *req, const struct field_def *f, jso
     }
     case FT_POINT:
         if (json_is_object(v))
-            return arena_printf(req->arena, "%s, %s", view_number(req, json_object_get(v, "lat")),
-                                view_number(req, json_object_get(v, "lon")));
+            return arena_printf(req->arena, "%s\u202f; %s",
+                                view_decimal_comma(req, json_object_get(v, "lat")),
+                                view_decimal_comma(req, json_object_get(v, "lon")));
         return "";
     case FT_YEAR:
         return view_number(req, v);
