@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "core/account.h"
 #include "store/store.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -104,10 +105,13 @@ int cli_user(int argc, char **argv)
 int cli_token(int argc, char **argv)
 {
     static const char *const known[] = {"--email"};
-    if (cli_wants_help(argc, argv) || argc < 3 || strcmp(argv[1], "create") != 0) {
+    bool revoke = argc >= 2 && strcmp(argv[1], "revoke") == 0;
+    if (cli_wants_help(argc, argv) || argc < 3 || (strcmp(argv[1], "create") != 0 && !revoke)) {
         int help = cli_wants_help(argc, argv);
         fprintf(help ? stdout : stderr,
                 "usage : foison token create SITE.db --email E\n"
+                "        foison token revoke SITE.db --email E\n"
+                "revoke supprime tous les jetons d'API de ce compte.\n"
                 "Affiche un nouveau jeton d'API pour ce compte (à garder secret ; il n'est\n"
                 "stocké que haché et ne pourra pas être réaffiché).\n");
         return help ? 0 : 2;
@@ -124,6 +128,17 @@ int cli_token(int argc, char **argv)
         fprintf(stderr, "foison: %s\n", s ? "libsodium indisponible" : err);
         store_close(s);
         return 1;
+    }
+    if (revoke) {
+        int n = 0;
+        int rrc = account_tokens_revoke(s, email, &n, err, sizeof err);
+        store_close(s);
+        if (rrc != 0) {
+            fprintf(stderr, "foison: %s\n", err);
+            return 1;
+        }
+        printf("%d jeton%s révoqué%s pour %s\n", n, n > 1 ? "s" : "", n > 1 ? "s" : "", email);
+        return 0;
     }
     char token[ACCOUNT_TOKEN_LEN + 1];
     int rc = account_token_create(s, email, token, err, sizeof err);

@@ -202,6 +202,21 @@ int account_token_create(struct store *s, const char *email, char token[ACCOUNT_
     return 0;
 }
 
+int account_tokens_revoke(struct store *s, const char *email, int *n, char *err, size_t errlen)
+{
+    struct arena *a = arena_new();
+    struct user_row row;
+    int rc = store_user_by_email(s, a, email, &row);
+    if (rc == STORE_OK)
+        rc = store_tokens_revoke(s, row.id, n);
+    else
+        snprintf(err, errlen, "aucun compte avec l'adresse %s", email);
+    arena_free(a);
+    if (rc == STORE_ERR)
+        snprintf(err, errlen, "révocation impossible");
+    return rc == STORE_OK ? 0 : -1;
+}
+
 int account_token_user(struct store *s, struct arena *a, const char *token, struct user *user)
 {
     if (!account_token_shape(token))

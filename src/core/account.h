@@ -32,6 +32,8 @@ void account_logout(struct store *s, const char *token);
 /* A new API token for the account with that email (printed once, stored hashed). */
 int account_token_create(struct store *s, const char *email, char token[ACCOUNT_TOKEN_LEN + 1],
                          char *err, size_t errlen);
+/* Revokes every API token of the account with that email; *n receives how many. */
+int account_tokens_revoke(struct store *s, const char *email, int *n, char *err, size_t errlen);
 int account_token_user(struct store *s, struct arena *a, const char *token, struct user *user);
 /* A random hex token (for anonymous CSRF cookies). */
 void account_random_token(char out[ACCOUNT_TOKEN_LEN + 1]);

@@ -139,6 +139,17 @@ int store_token_insert(struct store *s, const unsigned char hash[32], long long 
     return step_done(s, st, "token_insert");
 }
 
+int store_tokens_revoke(struct store *s, long long user_id, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM api_tokens WHERE user_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, user_id);
+    int rc = step_done(s, st, "tokens_revoke");
+    *n = rc == STORE_OK ? sqlite3_changes(s->db) : 0;
+    return rc;
+}
+
 int store_token_user(struct store *s, struct arena *a, const unsigned char hash[32],
                      struct user_row *out)
 {

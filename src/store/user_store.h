@@ -23,6 +23,8 @@ int store_sessions_purge(struct store *s, long long now);
 int store_session_delete(struct store *s, const unsigned char hash[32]);
 int store_token_insert(struct store *s, const unsigned char hash[32], long long user_id,
                        long long now);
+/* Deletes every API token of the user; *n receives how many there were. */
+int store_tokens_revoke(struct store *s, long long user_id, int *n);
 int store_token_user(struct store *s, struct arena *a, const unsigned char hash[32],
                      struct user_row *out);
 

@@ -27,10 +27,10 @@ function tmp() {
 test('every subcommand answers --help with exit 0; bad usage exits 2', () => {
     const top = run(['--help']);
     assert.equal(top.status, 0);
-    for (const c of ['init', 'demo', 'serve', 'user', 'token', 'check'])
+    for (const c of ['init', 'demo', 'serve', 'user', 'token', 'check', 'config'])
         assert.match(top.stdout, new RegExp(`foison ${c}`));
     for (const args of [['init', '--help'], ['demo', '--help'], ['serve', '--help'],
-        ['user', '--help'], ['token', '--help'], ['check', '--help']]) {
+        ['user', '--help'], ['token', '--help'], ['check', '--help'], ['config', '--help']]) {
         const r = run(args);
         assert.equal(r.status, 0, args.join(' '));
         assert.match(r.stdout, /usage/, args.join(' '));
@@ -149,5 +149,40 @@ test('demo builds the territory, and check finds a broken invariant', () => {
     const broken = run(['check', db]);
     assert.equal(broken.status, 1);
     assert.match(broken.stderr, /latest_rev/);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('config lists, reads and changes settings, refusing bad values', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    const list = run(['config', db]);
+    assert.equal(list.status, 0);
+    assert.match(list.stdout, /^base_url = http:\/\/127\.0\.0\.1:8080$/m);
+    assert.equal(run(['config', db, 'base_url', 'https://foison.example.org']).status, 0);
+    assert.equal(run(['config', db, 'base_url']).stdout.trim(), 'https://foison.example.org');
+    for (const [k, v] of [['base_url', 'javascript:alert(1)'], ['base_url', 'https://x.org/'],
+        ['license', 'GPL'], ['site_name', ''], ['site_name', 'x'.repeat(81)], ['nope', 'x']]) {
+        const r = run(['config', db, k, v]);
+        assert.equal(r.status, 2, `${k}=${v}`);
+    }
+    assert.equal(run(['config', db, 'base_url']).stdout.trim(), 'https://foison.example.org');
+    assert.equal(run(['config', db, 'license', 'CC-BY-4.0']).status, 0);
+    assert.equal(run(['check', db]).status, 0);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('token revoke removes every token of an account', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    assert.equal(run(['user', 'add', db, '--email', 'r@example.org', '--name', 'R', '--role', 'contributor'],
+        { input: 'un mot de passe solide\n' }).status, 0);
+    run(['token', 'create', db, '--email', 'r@example.org']);
+    run(['token', 'create', db, '--email', 'r@example.org']);
+    const r = run(['token', 'revoke', db, '--email', 'r@example.org']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^2 jetons révoqués/);
+    assert.equal(run(['token', 'revoke', db, '--email', 'personne@example.org']).status, 1);
     fs.rmSync(d, { recursive: true, force: true });
 });

@@ -3,7 +3,8 @@
 // a null edit writes nothing, bidi controls refused, revert needs its base revision.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiJson, loginOk, sampleInnovation, formFields, textareaValue, inputValue }
+import { spawnSync } from 'node:child_process';
+import { BIN, startServer, apiJson, loginOk, sampleInnovation, formFields, textareaValue, inputValue }
     from './harness.mjs';
 
 let srv;
@@ -153,4 +154,18 @@ test('theme and commune filters combine; a page past the end is 404', async () =
     assert.match(html, /<h1>Les innovations — Numérique, Brest<\/h1>/);
     const beyond = await fetch(`${srv.base}/innovations?page=99`);
     assert.equal(beyond.status, 404);
+});
+
+test('a revoked API token is refused at once', async () => {
+    const email = srv.users.b.email;
+    const before = await apiJson(srv.base, '/api/v1/entries', {
+        method: 'POST', token: srv.users.b.token, body: { kind: 'innovation', ...sampleInnovation({ title: 'Avant révocation' }) },
+    });
+    assert.equal(before.status, 201);
+    const r = spawnSync(BIN, ['token', 'revoke', srv.db, '--email', email], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const after = await apiJson(srv.base, '/api/v1/entries', {
+        method: 'POST', token: srv.users.b.token, body: { kind: 'innovation', ...sampleInnovation({ title: 'Après révocation' }) },
+    });
+    assert.equal(after.status, 401);
 });

@@ -1,0 +1,96 @@
+/* config.c — `foison config SITE.db [KEY [VALUE]]`: the site's settings, listed, read or
+ * changed, each validated (a base URL that is http(s), a known licence, names on one line). */
+#include "cli/cli.h"
+#include "core/schema.h"
+#include "core/validate.h"
+#include "store/store.h"
+#include "util/utf8.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const config_keys[] = {"site_name", "territory_name", "base_url", "license"};
+#define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static int config_usage(FILE *f)
+{
+    fprintf(f, "usage : foison config SITE.db [CLÉ [VALEUR]]\n"
+               "Sans clé, affiche les réglages ; avec une clé, sa valeur ; avec une valeur, la "
+               "change.\n"
+               "Clés : site_name, territory_name (80 caractères au plus), base_url (adresse "
+               "http(s)\n"
+               "publique du site, sans / final), license (CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0).\n"
+               "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
+    return f == stdout ? 0 : 2;
+}
+
+/* NULL when value is acceptable for key, else the French reason. */
+static const char *config_check(const char *key, const char *value)
+{
+    size_t n = strlen(value);
+    if (!utf8_valid(value, n) || strchr(value, '\n'))
+        return "texte invalide";
+    if (strcmp(key, "base_url") == 0) {
+        if (!validate_url(value) || n > 200 || value[n - 1] == '/')
+            return "une adresse http(s) sans / final est attendue (ex. https://foison.example.org)";
+        return NULL;
+    }
+    if (strcmp(key, "license") == 0) {
+        const struct field_def *f = kind_field(kind_find("innovation"), "license");
+        return f && field_option_label(f, value) ? NULL
+                                                 : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
+                                                   "ou CC0-1.0";
+    }
+    if (n == 0 || utf8_count(value, n) > 80)
+        return "de 1 à 80 caractères";
+    return NULL;
+}
+
+int cli_config(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv))
+        return config_usage(stdout);
+    if (argc < 2 || argc > 4)
+        return config_usage(stderr);
+    const char *key = argc > 2 ? argv[2] : NULL;
+    bool known = !key;
+    for (size_t i = 0; key && i < CONFIG_NKEYS; i++)
+        known |= strcmp(key, config_keys[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "foison: réglage inconnu : %s\n", key);
+        return config_usage(stderr);
+    }
+    if (argc == 4) {
+        const char *why = config_check(key, argv[3]);
+        if (why) {
+            fprintf(stderr, "foison: %s : %s\n", key, why);
+            return 2;
+        }
+    }
+    char err[512];
+    struct store *s = store_open(argv[1], STORE_OPEN_EXISTING, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "foison: %s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    if (argc == 4) {
+        if (store_setting_set(s, key, argv[3]) != STORE_OK) {
+            fprintf(stderr, "foison: écriture du réglage impossible\n");
+            rc = 1;
+        }
+    } else {
+        for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+            if (key && strcmp(key, config_keys[i]) != 0)
+                continue;
+            char *v = store_setting_get(s, config_keys[i]);
+            if (key)
+                printf("%s\n", v ? v : "");
+            else
+                printf("%s = %s\n", config_keys[i], v ? v : "");
+            free(v);
+        }
+    }
+    store_close(s);
+    return rc;
+}
