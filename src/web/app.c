@@ -331,10 +331,20 @@ void app_error(struct request *req, int status, bool api)
     req->status = status;
 }
 
+/* The Origin of a form is this server's Host, or the site's public base URL (behind a reverse
+ * proxy the two differ). */
+static bool app_same_origin(struct request *req)
+{
+    if (!http_cross_origin(req))
+        return true;
+    const char *origin = http_header(req, "Origin");
+    return origin && strcmp(origin, req->app->territory->base_url) == 0;
+}
+
 bool app_check_csrf(struct request *req)
 {
     const char *sent = http_form(req, "csrf");
-    if (http_cross_origin(req) || !req->csrf || !sent || !account_token_equal(sent, req->csrf)) {
+    if (!app_same_origin(req) || !req->csrf || !sent || !account_token_equal(sent, req->csrf)) {
         app_error(req, 403, false);
         return false;
     }

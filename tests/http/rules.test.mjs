@@ -169,3 +169,16 @@ test('a revoked API token is refused at once', async () => {
     });
     assert.equal(after.status, 401);
 });
+
+test('a form posted through a reverse proxy (Origin = the base URL) is accepted; others are not', async () => {
+    const alice = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
+    const e = await create({ title: 'Derrière un proxy' });
+    const fields = { ...formFields(sampleInnovation({ title: 'Derrière un proxy', summary: 'Par le proxy.' })),
+        base_revision: e.revision };
+    // The demo site's base URL is the default http://127.0.0.1:8080, not this server's address.
+    const ok = await alice.post(`/innovations/${e.slug}/edit`, fields, { headers: { origin: 'http://127.0.0.1:8080' } });
+    assert.equal(ok.status, 303);
+    const bad = await alice.post(`/innovations/${e.slug}/edit`, { ...fields, base_revision: e.revision + 1 },
+        { headers: { origin: 'https://evil.example' } });
+    assert.equal(bad.status, 403);
+});
