@@ -14,6 +14,8 @@ int cli_config(int argc, char **argv);
 const char *cli_datadir(void);
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
+/* True for a public base URL: http(s)://host[:port], no path, no trailing slash. */
+int cli_base_url_valid(const char *url);
 /* Creates a new site file at path with the territory seeded; 0 or prints the error. */
 int cli_create_site(const char *path);
 

@@ -22,12 +22,17 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+int cli_base_url_valid(const char *url)
+{
+    const char *host = strstr(url, "://");
+    return validate_url(url) && strlen(url) <= 200 && host && !strpbrk(host + 3, "/?#@\\");
+}
+
 int cli_create_site(const char *path)
 {
     char err[512];
     const char *base = getenv("FOISON_BASE_URL");
-    if (base && *base &&
-        (!validate_url(base) || strlen(base) > 200 || base[strlen(base) - 1] == '/')) {
+    if (base && *base && !cli_base_url_valid(base)) {
         fprintf(stderr, "foison: FOISON_BASE_URL doit être une adresse http(s) sans / final "
                         "(ex. https://foison.example.org)\n");
         return 1;

@@ -28,11 +28,15 @@ static int config_usage(FILE *f)
 static const char *config_check(const char *key, const char *value)
 {
     size_t n = strlen(value);
-    if (!utf8_valid(value, n) || strchr(value, '\n'))
-        return "texte invalide";
+    if (!utf8_valid(value, n) || strpbrk(value, "\t\r\n") || strstr(value, "\u202e") ||
+        strstr(value, "\u202d") || strstr(value, "\u2066") || strstr(value, "\u2067") ||
+        strstr(value, "\u2068") || strstr(value, "\u202a") || strstr(value, "\u202b"))
+        return "texte invalide (caractères de contrôle)";
     if (strcmp(key, "base_url") == 0) {
-        if (!validate_url(value) || n > 200 || value[n - 1] == '/')
-            return "une adresse http(s) sans / final est attendue (ex. https://foison.example.org)";
+        /* scheme://host[:port] only: permalinks append paths, and forms compare it to Origin. */
+        if (!cli_base_url_valid(value))
+            return "une adresse http(s) sans chemin ni / final est attendue (ex. "
+                   "https://foison.example.org)";
         return NULL;
     }
     if (strcmp(key, "license") == 0) {

@@ -364,6 +364,7 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
     store_done(cnt);
     if (rc != SQLITE_ROW) {
         store_log_error(s, "entries_count");
+        store_done(st); /* its bindings point into this request's arena */
         return STORE_ERR;
     }
     rc = summaries_read(a, st, limit, out, n);

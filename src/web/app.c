@@ -194,6 +194,35 @@ void app_identify(struct request *req)
         req->csrf = anon;
 }
 
+static void app_url_encode(struct buf *b, const char *s, bool keep_slash)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/'))
+            buf_putc(b, (char)*p);
+        else
+            buf_printf(b, "%%%02X", *p);
+    }
+}
+
+/* This page's path and query, encoded as the value of the login form's `next` parameter. */
+static const char *app_login_next(struct request *req)
+{
+    struct buf here = BUF_INIT, out = BUF_INIT;
+    app_url_encode(&here, req->path, true);
+    for (int i = 0; i < req->query.n; i++) {
+        buf_putc(&here, i ? '&' : '?');
+        app_url_encode(&here, req->query.items[i].key, false);
+        buf_putc(&here, '=');
+        app_url_encode(&here, req->query.items[i].value, false);
+    }
+    app_url_encode(&out, buf_cstr(&here), false);
+    const char *s = arena_strdup(req->arena, buf_cstr(&out));
+    buf_free(&here);
+    buf_free(&out);
+    return s;
+}
+
 struct tv *app_context(struct request *req, const char *title)
 {
     const struct territory *t = req->app->territory;
@@ -205,6 +234,8 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
     const struct static_asset *icon = app_asset(req->app, "favicon.svg");
     tv_set_str(ctx, "icon_url", icon ? icon->url : "/static/favicon.svg");
+    if (!req->logged_in)
+        tv_set_str(ctx, "login_next", app_login_next(req));
     if (req->logged_in) {
         struct tv *u = tv_set_obj(ctx, "user");
         tv_set_str(u, "name", req->user.name);

@@ -12,8 +12,17 @@ static const char *view_number(struct request *req, json_t *v)
 {
     if (json_is_integer(v))
         return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
-    if (json_is_real(v))
-        return arena_printf(req->arena, "%.6g", json_real_value(v));
+    if (json_is_real(v)) {
+        /* Six decimals (what validation keeps, about 0.1 m), trailing zeros dropped, so that
+         * showing and saving a value again never changes it. */
+        char *s = arena_printf(req->arena, "%.6f", json_real_value(v));
+        char *end = s + strlen(s) - 1;
+        while (end > s && *end == '0')
+            *end-- = '\0';
+        if (*end == '.')
+            *end = '\0';
+        return s;
+    }
     if (json_is_string(v))
         return json_string_value(v);
     return "";

@@ -186,3 +186,17 @@ test('token revoke removes every token of an account', () => {
     assert.equal(run(['token', 'revoke', db, '--email', 'personne@example.org']).status, 1);
     fs.rmSync(d, { recursive: true, force: true });
 });
+
+test('base URLs are scheme://host[:port] only, at init and in config', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    for (const v of ['https://a.example/x', 'https://a.example/?q', 'https://a.example#f', 'https://u@a.example']) {
+        assert.equal(run(['config', db, 'base_url', v]).status, 2, v);
+        assert.equal(run(['init', path.join(d, 'x.db')], { env: { FOISON_BASE_URL: v } }).status, 1, v);
+    }
+    assert.equal(run(['config', db, 'base_url', 'https://foison.example.org:8443']).status, 0);
+    assert.equal(run(['config', db, 'site_name', 'a\tb']).status, 2);
+    assert.equal(run(['config', db, 'site_name', 'abc\u202Edef']).status, 2);
+    fs.rmSync(d, { recursive: true, force: true });
+});
