@@ -382,18 +382,23 @@ bool app_check_csrf(struct request *req)
     return true;
 }
 
+static void app_url_encode(struct buf *b, const char *s, bool keep_slash);
+
+int app_int_param(const char *s, int max)
+{
+    if (!s || !*s || strlen(s) > 9 || strspn(s, "0123456789") != strlen(s))
+        return 0;
+    int v = atoi(s);
+    return v < 1 || v > max ? 0 : v;
+}
+
 bool app_require_login(struct request *req)
 {
     if (req->logged_in)
         return true;
     struct buf b = BUF_INIT;
     buf_puts(&b, "/login?next=");
-    for (const char *p = req->path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '/' || *p == '-')
-            buf_putc(&b, *p);
-        else
-            buf_printf(&b, "%%%02X", (unsigned char)*p);
-    }
+    app_url_encode(&b, req->path, true);
     http_redirect(req, 303, arena_strdup(req->arena, buf_cstr(&b)));
     buf_free(&b);
     return false;

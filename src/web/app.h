@@ -51,6 +51,8 @@ void app_json_errors(struct request *req, const struct field_errors *errs);
 bool app_check_csrf(struct request *req);
 /* Logged in, or redirected to the login page (returns false). */
 bool app_require_login(struct request *req);
+/* A decimal integer parameter in [1, max], or 0 when absent, malformed or out of range. */
+int app_int_param(const char *s, int max);
 /* "22 novembre 2026" in French, into the arena. */
 const char *app_date(struct request *req, long long t);
 const char *app_datetime(struct request *req, long long t);

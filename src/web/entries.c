@@ -15,18 +15,6 @@
 
 #define ENTRIES_PER_PAGE 20
 
-/* A positive integer parameter, or def when absent or malformed. */
-static int entries_int_param(const char *s, int def, int max)
-{
-    if (!s || !*s || strlen(s) > 9)
-        return def;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return def;
-    int v = atoi(s);
-    return v < 1 || v > max ? def : v;
-}
-
 /* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records; both filters
  * may be combined. */
 void page_entry_list(struct request *req)
@@ -35,7 +23,9 @@ void page_entry_list(struct request *req)
     const struct territory *t = req->app->territory;
     const char *theme = http_query(req, "theme");
     const char *commune = http_query(req, "commune");
-    int page = entries_int_param(http_query(req, "page"), 1, 100000);
+    int page = app_int_param(http_query(req, "page"), 100000);
+    if (!page)
+        page = 1;
     struct entry_filter filters[ENTRY_MAX_FILTERS];
     int nfilters = 0;
     bool unknown = false;
@@ -195,7 +185,7 @@ void page_entry_show(struct request *req)
     if (!page_entry_load(req, s, &e, ""))
         return;
     const char *revq = http_query(req, "rev");
-    int rev = entries_int_param(revq, 0, 1000000);
+    int rev = app_int_param(revq, 1000000);
     if ((revq && !rev) || entry_revision(s, req->arena, &e, rev, &r) != ENTRY_OK) {
         app_error(req, 404, false);
         return;
@@ -389,7 +379,7 @@ void page_entry_update(struct request *req)
     struct entry e;
     if (!page_entry_load(req, s, &e, "/edit"))
         return;
-    int base = entries_int_param(http_form(req, "base_revision"), 0, 100000000);
+    int base = app_int_param(http_form(req, "base_revision"), 100000000);
     json_t *input = entry_view_form_input(req, e.kind);
     struct field_errors errs = {0};
     if (!base)

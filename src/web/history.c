@@ -12,13 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static int history_int(const char *s)
-{
-    if (!s || !*s || strlen(s) > 9 || strspn(s, "0123456789") != strlen(s))
-        return 0;
-    return atoi(s);
-}
-
 /* GET /{kind}/{slug}/history — every published revision, newest first. */
 void page_entry_history(struct request *req)
 {
@@ -84,17 +77,17 @@ void page_entry_diff(struct request *req)
     unsigned long gen = entry_generation();
     const char *key = NULL;
     if (!req->logged_in && req->query.n == 2 && http_query(req, "from") && http_query(req, "to"))
-        key =
-            arena_printf(req->arena, "%s?from=%d&to=%d", req->path,
-                         history_int(http_query(req, "from")), history_int(http_query(req, "to")));
+        key = arena_printf(req->arena, "%s?from=%d&to=%d", req->path,
+                           app_int_param(http_query(req, "from"), 100000000),
+                           app_int_param(http_query(req, "to"), 100000000));
     if (key && page_cache_serve(req, key, gen))
         return;
     struct store *s = app_store(req);
     struct entry e;
     if (!page_entry_load(req, s, &e, "/diff"))
         return;
-    int from = history_int(http_query(req, "from"));
-    int to = history_int(http_query(req, "to"));
+    int from = app_int_param(http_query(req, "from"), 100000000);
+    int to = app_int_param(http_query(req, "to"), 100000000);
     if (!to)
         to = e.published_rev;
     if (!from)
@@ -152,8 +145,8 @@ void page_entry_revert(struct request *req)
     struct entry e;
     if (!page_entry_load(req, s, &e, "/history"))
         return;
-    int rev = history_int(http_form(req, "rev"));
-    int base = history_int(http_form(req, "base_revision"));
+    int rev = app_int_param(http_form(req, "rev"), 100000000);
+    int base = app_int_param(http_form(req, "base_revision"), 100000000);
     struct revision old;
     if (!base) {
         app_error(req, 400, false);
