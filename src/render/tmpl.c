@@ -47,6 +47,8 @@ struct tv {
 
 static struct tv *tv_new(struct arena *a, enum tv_type type)
 {
+    if (!a)
+        return NULL; /* a null value: every tv_ call and the renderer accept it */
     struct tv *v = arena_alloc(a, sizeof(*v));
     v->type = type;
     v->a = a;
@@ -68,6 +70,8 @@ static struct tv *tv_text(struct arena *a, enum tv_type type, const char *s)
     if (!s)
         return tv_new(a, TV_NULL);
     struct tv *v = tv_new(a, type);
+    if (!v)
+        return NULL;
     v->u.str.s = s;
     v->u.str.len = strlen(s);
     return v;
@@ -86,7 +90,8 @@ struct tv *tv_html(struct arena *a, const char *html)
 struct tv *tv_bool(struct arena *a, bool v)
 {
     struct tv *t = tv_new(a, TV_BOOL);
-    t->b = v;
+    if (t)
+        t->b = v;
     return t;
 }
 
@@ -105,9 +110,10 @@ static struct tv_kv *obj_find(const struct tv *obj, const char *key, size_t klen
     return NULL;
 }
 
+/* Every tv_ call checks its object instead of asserting: a page that builds a context wrongly
+ * must lose a value, never take the server down (asserts are live in the shipped build). */
 void tv_set(struct tv *obj, const char *key, struct tv *val)
 {
-    assert(obj && obj->type == TV_OBJ && key);
     if (!obj || obj->type != TV_OBJ || !key)
         return;
     size_t klen = strlen(key);
@@ -136,7 +142,7 @@ void tv_set_str(struct tv *obj, const char *key, const char *s)
 
 void tv_set_strf(struct tv *obj, const char *key, const char *fmt, ...)
 {
-    if (!obj)
+    if (!obj || obj->type != TV_OBJ || !key || !fmt)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -165,7 +171,8 @@ void tv_set_html(struct tv *obj, const char *key, const char *html)
 
 struct tv *tv_set_obj(struct tv *obj, const char *key)
 {
-    assert(obj);
+    if (!obj || obj->type != TV_OBJ || !key)
+        return NULL;
     struct tv *child = tv_obj(obj->a);
     tv_set(obj, key, child);
     return child;
@@ -173,7 +180,8 @@ struct tv *tv_set_obj(struct tv *obj, const char *key)
 
 struct tv *tv_set_list(struct tv *obj, const char *key)
 {
-    assert(obj);
+    if (!obj || obj->type != TV_OBJ || !key)
+        return NULL;
     struct tv *child = tv_list(obj->a);
     tv_set(obj, key, child);
     return child;
@@ -189,7 +197,6 @@ const struct tv *tv_get(const struct tv *obj, const char *key)
 
 void tv_push(struct tv *list, struct tv *val)
 {
-    assert(list && list->type == TV_LIST);
     if (!list || list->type != TV_LIST)
         return;
     if (list->u.list.n == list->u.list.cap) {
@@ -205,7 +212,8 @@ void tv_push(struct tv *list, struct tv *val)
 
 struct tv *tv_push_obj(struct tv *list)
 {
-    assert(list);
+    if (!list || list->type != TV_LIST)
+        return NULL;
     struct tv *o = tv_obj(list->a);
     tv_push(list, o);
     return o;
@@ -277,8 +285,11 @@ static struct tmpl *set_find(const struct tmpl_set *set, const char *name, size_
     }
 }
 
+/* set_put grows the table at half full, so a free slot always exists: an invariant of this file,
+ * not something input can reach (hence an assert, not a check). */
 static void set_insert_slot(struct tmpl **slots, size_t cap, struct tmpl *t)
 {
+    assert(cap && (cap & (cap - 1)) == 0);
     size_t mask = cap - 1;
     size_t i = t->hash & mask;
     while (slots[i])
@@ -316,11 +327,14 @@ void tmpl_set_free(struct tmpl_set *set)
 
 void tmpl_set_budget(struct tmpl_set *set, size_t max_visits)
 {
-    set->budget = max_visits;
+    if (set)
+        set->budget = max_visits;
 }
 
 bool tmpl_set_has(const struct tmpl_set *set, const char *name)
 {
+    if (!set || !name)
+        return false;
     size_t len = strlen(name);
     return set_find(set, name, len, hash_bytes(name, len)) != NULL;
 }
@@ -425,6 +439,7 @@ static bool is_name_char(char c)
 
 static void append_node(struct parser *p, struct tnode *n)
 {
+    assert(p->depth <= TMPL_MAX_NESTING); /* parse_tag refuses deeper sections */
     struct open_section *top = &p->stack[p->depth];
     *top->tail = n;
     top->tail = &n->next;
@@ -575,6 +590,11 @@ int tmpl_set_add(struct tmpl_set *set, const char *name, const char *text, size_
 {
     if (err)
         *err = NULL;
+    if (!set || !name) {
+        if (err)
+            *err = xstrdup("gabarit sans nom ou sans ensemble");
+        return -1;
+    }
     if (len > TMPL_MAX_SIZE) {
         if (err) {
             struct buf b = BUF_INIT;
@@ -668,9 +688,10 @@ struct tmpl_set *tmpl_set_load(const char *dir, char **err)
     if (!err)
         err = &dummy;
     *err = NULL;
-    DIR *d = opendir(dir);
+    DIR *d = dir ? opendir(dir) : NULL;
     if (!d) {
-        *err = load_error("impossible d'ouvrir le dossier « %s » : %s", dir, errno);
+        *err = load_error("impossible d'ouvrir le dossier « %s » : %s", dir ? dir : "(aucun)",
+                          dir ? errno : EINVAL);
         free(dummy);
         return NULL;
     }
@@ -838,6 +859,8 @@ static int render_nodes(struct rstate *st, const struct tnode *n, const struct r
 
 int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *ctx, struct buf *out)
 {
+    if (!set || !name || !out)
+        return -1;
     size_t len = strlen(name);
     const struct tmpl *t = set_find(set, name, len, hash_bytes(name, len));
     if (!t)

@@ -541,6 +541,80 @@ static void test_load_dir(void **state)
     free(err);
 }
 
+/* The header promises that bad calls do nothing: asserts are live in the shipped build, so a
+ * wrong call must be checked, not asserted (before, tv_set on a list aborted the server). */
+static void test_bad_calls_harmless(void **state)
+{
+    struct fixture *f = *state;
+    struct tv *list = tv_set_list(f->ctx, "l");
+    struct tv *str = tv_str(f->a, "s");
+    struct tv *nul = tv_str(f->a, NULL);
+
+    /* Setting on a NULL, a list, a string or a null value. */
+    struct tv *bad[] = {NULL, list, str, nul};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        tv_set(bad[i], "k", str);
+        tv_set_str(bad[i], "k", "v");
+        tv_set_strf(bad[i], "k", "%d", 1);
+        tv_set_int(bad[i], "k", 2);
+        tv_set_bool(bad[i], "k", true);
+        tv_set_html(bad[i], "k", "<b>");
+        assert_null(tv_set_obj(bad[i], "k"));
+        assert_null(tv_set_list(bad[i], "k"));
+        assert_null(tv_get(bad[i], "k"));
+    }
+    /* A NULL key on a good object. */
+    tv_set(f->ctx, NULL, str);
+    tv_set_str(f->ctx, NULL, "v");
+    tv_set_strf(f->ctx, NULL, "%s", "v");
+    assert_null(tv_set_obj(f->ctx, NULL));
+    assert_null(tv_set_list(f->ctx, NULL));
+    assert_null(tv_get(f->ctx, NULL));
+    /* Pushing on a NULL, an object or a string; the list is untouched. */
+    tv_push(NULL, str);
+    tv_push(f->ctx, str);
+    tv_push(str, str);
+    assert_null(tv_push_obj(NULL));
+    assert_null(tv_push_obj(f->ctx));
+    assert_null(tv_push_obj(str));
+    assert_int_equal(tv_list_len(list), 0);
+    assert_int_equal(tv_list_len(NULL), 0);
+    assert_int_equal(tv_list_len(f->ctx), 0);
+    /* A NULL arena gives null values, which every call accepts. */
+    assert_null(tv_obj(NULL));
+    assert_null(tv_list(NULL));
+    assert_null(tv_str(NULL, "x"));
+    assert_null(tv_html(NULL, "x"));
+    assert_null(tv_bool(NULL, true));
+    assert_int_equal(tv_type(NULL), TV_NULL);
+    /* A chain through a failed call stays harmless. */
+    tv_set_str(tv_set_obj(list, "o"), "k", "v");
+    tv_set_str(tv_push_obj(f->ctx), "k", "v");
+
+    /* The good object kept only what was set on it properly. */
+    tv_set_str(f->ctx, "x", "ok");
+    assert_string_equal(render(f, "[{{x}}][{{k}}][{{#l}}i{{/l}}]"), "[ok][][]");
+
+    /* The template set: NULL set, name or output buffer. */
+    char *err = NULL;
+    assert_int_equal(tmpl_set_add(NULL, "t", "x", 1, &err), -1);
+    assert_non_null(err);
+    free(err);
+    assert_int_equal(tmpl_set_add(f->set, NULL, "x", 1, NULL), -1);
+    assert_int_equal(tmpl_set_add(f->set, "nul", NULL, 10, NULL), 0); /* NULL text is empty */
+    assert_false(tmpl_set_has(NULL, "t"));
+    assert_false(tmpl_set_has(f->set, NULL));
+    tmpl_set_budget(NULL, 10);
+    assert_int_equal(tmpl_render(NULL, "t", f->ctx, &f->out), -1);
+    assert_int_equal(tmpl_render(f->set, NULL, f->ctx, &f->out), -1);
+    assert_int_equal(tmpl_render(f->set, "t", f->ctx, NULL), -1);
+    assert_null(tmpl_set_load(NULL, &err));
+    assert_non_null(err);
+    free(err);
+    assert_null(tmpl_set_load(NULL, NULL));
+    tmpl_set_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_calls_harmless, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
