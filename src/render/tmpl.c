@@ -233,10 +233,12 @@ struct tseg {
     size_t len;
 };
 
-/* A variable name split at dots at parse time; nseg == 0 means "." (the current value). */
+/* A variable name split at parse time: `up` leading "../" (scopes to climb), then segments split
+ * at dots; nseg == 0 means "." (the current value, or with up > 0 that outer scope's value). */
 struct tname {
     const struct tseg *segs;
     size_t nseg;
+    size_t up;
 };
 
 struct tnode {
@@ -454,11 +456,22 @@ static struct tnode *node_new(struct parser *p, enum tnode_kind kind, const char
     return n;
 }
 
-/* "." or dot-separated segments of [A-Za-z0-9_-]. */
+/* Any number of "../", then "." or dot-separated segments of [A-Za-z0-9_-]. */
 static int parse_name(struct parser *p, int line, const char *s, size_t n, struct tname *out)
 {
+    const char *whole = s;
+    size_t whole_len = n;
     out->segs = NULL;
     out->nseg = 0;
+    out->up = 0;
+    while (n >= 3 && memcmp(s, "../", 3) == 0) {
+        out->up++;
+        s += 3;
+        n -= 3;
+    }
+    if (n == 0)
+        return parse_fail(p, line, "nom invalide « %.*s » (rien après « ../ »)",
+                          quote_len(whole_len), whole);
     if (n == 1 && s[0] == '.')
         return 0;
     size_t nseg = 1;
@@ -466,15 +479,16 @@ static int parse_name(struct parser *p, int line, const char *s, size_t n, struc
         if (s[i] == '.')
             nseg++;
         else if (!is_name_char(s[i]))
-            return parse_fail(p, line, "nom invalide « %.*s » (lettres, chiffres, _ - et .)",
-                              quote_len(n), s);
+            return parse_fail(p, line, "nom invalide « %.*s » (lettres, chiffres, _ - . et ../)",
+                              quote_len(whole_len), whole);
     }
     struct tseg *segs = arena_alloc(p->a, nseg * sizeof(*segs));
     size_t k = 0, start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || s[i] == '.') {
             if (i == start)
-                return parse_fail(p, line, "nom invalide « %.*s » (segment vide)", quote_len(n), s);
+                return parse_fail(p, line, "nom invalide « %.*s » (segment vide)",
+                                  quote_len(whole_len), whole);
             segs[k++] = (struct tseg){s + start, i - start};
             start = i + 1;
         }
@@ -728,10 +742,15 @@ struct tmpl_set *tmpl_set_load(const char *dir, char **err)
 
 /* ---------------------------------------------------------------- renderer */
 
-/* The context stack lives on the C stack, one frame per open section. */
+/* The context stack lives on the C stack, one frame per open section. A frame is a scope when it
+ * was opened by an object, a list item or the top context: names are looked up in the nearest
+ * scope only, never further out (a card without "themes" must not print the page's themes).
+ * A section on a true scalar (a flag, a non-empty string) is only a condition: its frame gives
+ * "." but names inside it resolve in the enclosing scope. */
 struct rframe {
     const struct tv *v;
     const struct rframe *up;
+    bool scope;
 };
 
 struct rstate {
@@ -741,19 +760,32 @@ struct rstate {
     int partial_depth;
 };
 
+static const struct rframe *scope_of(const struct rframe *f)
+{
+    while (f && !f->scope)
+        f = f->up;
+    return f;
+}
+
 static const struct tv *lookup(const struct rframe *f, const struct tname *name)
 {
-    if (name->nseg == 0)
+    if (name->nseg == 0 && name->up == 0)
         return f->v;
-    const struct tseg *seg = &name->segs[0];
-    const struct tv_kv *kv = NULL;
-    for (; f && !kv; f = f->up)
-        if (f->v && f->v->type == TV_OBJ)
-            kv = obj_find(f->v, seg->p, seg->len);
+    /* The nearest scope, then one scope further out per "../"; too many climb to nothing. */
+    const struct rframe *s = scope_of(f);
+    for (size_t i = 0; i < name->up && s; i++)
+        s = scope_of(s->up);
+    if (!s)
+        return NULL;
+    if (name->nseg == 0)
+        return s->v;
+    if (!s->v || s->v->type != TV_OBJ)
+        return NULL;
+    const struct tv_kv *kv = obj_find(s->v, name->segs[0].p, name->segs[0].len);
     if (!kv)
         return NULL;
     const struct tv *v = kv->val;
-    /* Once the first segment is found the rest must hang from it: no fall-back further out. */
+    /* The rest of a dotted name hangs from its first segment. */
     for (size_t i = 1; i < name->nseg; i++) {
         if (!v || v->type != TV_OBJ)
             return NULL;
@@ -826,12 +858,12 @@ static int render_nodes(struct rstate *st, const struct tnode *n, const struct r
                 break;
             if (v->type == TV_LIST) {
                 for (size_t i = 0; i < v->u.list.n; i++) {
-                    struct rframe inner = {v->u.list.items[i], f};
+                    struct rframe inner = {v->u.list.items[i], f, true};
                     if (++st->visits > st->set->budget || render_nodes(st, n->child, &inner) < 0)
                         return -1;
                 }
             } else {
-                struct rframe inner = {v, f};
+                struct rframe inner = {v, f, v->type == TV_OBJ};
                 if (render_nodes(st, n->child, &inner) < 0)
                     return -1;
             }
@@ -866,7 +898,7 @@ int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *c
     if (!t)
         return -1;
     struct rstate st = {set, out, 0, 0};
-    struct rframe top = {ctx, NULL};
+    struct rframe top = {ctx, NULL, true};
     size_t start = out->len;
     if (render_nodes(&st, t->root, &top) < 0) {
         if (out->data) {

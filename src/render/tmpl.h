@@ -1,5 +1,20 @@
 /* tmpl.h — the HTML template engine: a mustache subset that escapes by default, and the
- * template values (struct tv) that pages build in their request arena to feed it. */
+ * template values (struct tv) that pages build in their request arena to feed it.
+ *
+ * Tags: {{name}} (escaped), {{{name}}} and {{&name}} (raw, TV_HTML values only; anything else is
+ * escaped), {{#name}}…{{/name}} (section), {{^name}}…{{/name}} (inverted), {{>partial}},
+ * {{! comment }}. A name is "." or dot-separated segments of [A-Za-z0-9_-], after any number of
+ * "../".
+ *
+ * Scopes. The top context, each item of a list section and each object section open a scope. A
+ * name is looked up in the nearest scope ONLY: a card without "themes" inside a page that has a
+ * "themes" list gets nothing, it does not borrow the page's. A section on a true scalar (flag,
+ * non-empty string) is a condition, not a scope: "." inside it is that scalar, names resolve in
+ * the enclosing scope. To reach an outer value, say so: each "../" climbs one scope, e.g. in
+ * {{#items}}…{{../kind_segment}}…{{/items}}, or {{../../csrf}} two scopes out; "../." is that
+ * scope's value itself; climbing past the top context finds nothing. A partial is rendered in the
+ * scope it is called from. Dotted names descend from their first segment: {{a.b}} is b of the
+ * a of the current scope. */
 #ifndef FOISON_TMPL_H
 #define FOISON_TMPL_H
 #include <stdbool.h>
