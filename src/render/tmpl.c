@@ -47,6 +47,8 @@ struct tv {
 
 static struct tv *tv_new(struct arena *a, enum tv_type type)
 {
+    if (!a)
+        return NULL; /* a null value: every tv_ call and the renderer accept it */
     struct tv *v = arena_alloc(a, sizeof(*v));
     v->type = type;
     v->a = a;
@@ -68,6 +70,8 @@ static struct tv *tv_text(struct arena *a, enum tv_type type, const char *s)
     if (!s)
         return tv_new(a, TV_NULL);
     struct tv *v = tv_new(a, type);
+    if (!v)
+        return NULL;
     v->u.str.s = s;
     v->u.str.len = strlen(s);
     return v;
@@ -86,7 +90,8 @@ struct tv *tv_html(struct arena *a, const char *html)
 struct tv *tv_bool(struct arena *a, bool v)
 {
     struct tv *t = tv_new(a, TV_BOOL);
-    t->b = v;
+    if (t)
+        t->b = v;
     return t;
 }
 
@@ -105,9 +110,10 @@ static struct tv_kv *obj_find(const struct tv *obj, const char *key, size_t klen
     return NULL;
 }
 
+/* Every tv_ call checks its object instead of asserting: a page that builds a context wrongly
+ * must lose a value, never take the server down (asserts are live in the shipped build). */
 void tv_set(struct tv *obj, const char *key, struct tv *val)
 {
-    assert(obj && obj->type == TV_OBJ && key);
     if (!obj || obj->type != TV_OBJ || !key)
         return;
     size_t klen = strlen(key);
@@ -136,7 +142,7 @@ void tv_set_str(struct tv *obj, const char *key, const char *s)
 
 void tv_set_strf(struct tv *obj, const char *key, const char *fmt, ...)
 {
-    if (!obj)
+    if (!obj || obj->type != TV_OBJ || !key || !fmt)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -165,7 +171,8 @@ void tv_set_html(struct tv *obj, const char *key, const char *html)
 
 struct tv *tv_set_obj(struct tv *obj, const char *key)
 {
-    assert(obj);
+    if (!obj || obj->type != TV_OBJ || !key)
+        return NULL;
     struct tv *child = tv_obj(obj->a);
     tv_set(obj, key, child);
     return child;
@@ -173,7 +180,8 @@ struct tv *tv_set_obj(struct tv *obj, const char *key)
 
 struct tv *tv_set_list(struct tv *obj, const char *key)
 {
-    assert(obj);
+    if (!obj || obj->type != TV_OBJ || !key)
+        return NULL;
     struct tv *child = tv_list(obj->a);
     tv_set(obj, key, child);
     return child;
@@ -189,7 +197,6 @@ const struct tv *tv_get(const struct tv *obj, const char *key)
 
 void tv_push(struct tv *list, struct tv *val)
 {
-    assert(list && list->type == TV_LIST);
     if (!list || list->type != TV_LIST)
         return;
     if (list->u.list.n == list->u.list.cap) {
@@ -205,7 +212,8 @@ void tv_push(struct tv *list, struct tv *val)
 
 struct tv *tv_push_obj(struct tv *list)
 {
-    assert(list);
+    if (!list || list->type != TV_LIST)
+        return NULL;
     struct tv *o = tv_obj(list->a);
     tv_push(list, o);
     return o;
@@ -225,10 +233,12 @@ struct tseg {
     size_t len;
 };
 
-/* A variable name split at dots at parse time; nseg == 0 means "." (the current value). */
+/* A variable name split at parse time: `up` leading "../" (scopes to climb), then segments split
+ * at dots; nseg == 0 means "." (the current value, or with up > 0 that outer scope's value). */
 struct tname {
     const struct tseg *segs;
     size_t nseg;
+    size_t up;
 };
 
 struct tnode {
@@ -277,8 +287,11 @@ static struct tmpl *set_find(const struct tmpl_set *set, const char *name, size_
     }
 }
 
+/* set_put grows the table at half full, so a free slot always exists: an invariant of this file,
+ * not something input can reach (hence an assert, not a check). */
 static void set_insert_slot(struct tmpl **slots, size_t cap, struct tmpl *t)
 {
+    assert(cap && (cap & (cap - 1)) == 0);
     size_t mask = cap - 1;
     size_t i = t->hash & mask;
     while (slots[i])
@@ -316,11 +329,14 @@ void tmpl_set_free(struct tmpl_set *set)
 
 void tmpl_set_budget(struct tmpl_set *set, size_t max_visits)
 {
-    set->budget = max_visits;
+    if (set)
+        set->budget = max_visits;
 }
 
 bool tmpl_set_has(const struct tmpl_set *set, const char *name)
 {
+    if (!set || !name)
+        return false;
     size_t len = strlen(name);
     return set_find(set, name, len, hash_bytes(name, len)) != NULL;
 }
@@ -425,6 +441,7 @@ static bool is_name_char(char c)
 
 static void append_node(struct parser *p, struct tnode *n)
 {
+    assert(p->depth <= TMPL_MAX_NESTING); /* parse_tag refuses deeper sections */
     struct open_section *top = &p->stack[p->depth];
     *top->tail = n;
     top->tail = &n->next;
@@ -439,11 +456,22 @@ static struct tnode *node_new(struct parser *p, enum tnode_kind kind, const char
     return n;
 }
 
-/* "." or dot-separated segments of [A-Za-z0-9_-]. */
+/* Any number of "../", then "." or dot-separated segments of [A-Za-z0-9_-]. */
 static int parse_name(struct parser *p, int line, const char *s, size_t n, struct tname *out)
 {
+    const char *whole = s;
+    size_t whole_len = n;
     out->segs = NULL;
     out->nseg = 0;
+    out->up = 0;
+    while (n >= 3 && memcmp(s, "../", 3) == 0) {
+        out->up++;
+        s += 3;
+        n -= 3;
+    }
+    if (n == 0)
+        return parse_fail(p, line, "nom invalide « %.*s » (rien après « ../ »)",
+                          quote_len(whole_len), whole);
     if (n == 1 && s[0] == '.')
         return 0;
     size_t nseg = 1;
@@ -451,15 +479,16 @@ static int parse_name(struct parser *p, int line, const char *s, size_t n, struc
         if (s[i] == '.')
             nseg++;
         else if (!is_name_char(s[i]))
-            return parse_fail(p, line, "nom invalide « %.*s » (lettres, chiffres, _ - et .)",
-                              quote_len(n), s);
+            return parse_fail(p, line, "nom invalide « %.*s » (lettres, chiffres, _ - . et ../)",
+                              quote_len(whole_len), whole);
     }
     struct tseg *segs = arena_alloc(p->a, nseg * sizeof(*segs));
     size_t k = 0, start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || s[i] == '.') {
             if (i == start)
-                return parse_fail(p, line, "nom invalide « %.*s » (segment vide)", quote_len(n), s);
+                return parse_fail(p, line, "nom invalide « %.*s » (segment vide)",
+                                  quote_len(whole_len), whole);
             segs[k++] = (struct tseg){s + start, i - start};
             start = i + 1;
         }
@@ -575,6 +604,11 @@ int tmpl_set_add(struct tmpl_set *set, const char *name, const char *text, size_
 {
     if (err)
         *err = NULL;
+    if (!set || !name) {
+        if (err)
+            *err = xstrdup("gabarit sans nom ou sans ensemble");
+        return -1;
+    }
     if (len > TMPL_MAX_SIZE) {
         if (err) {
             struct buf b = BUF_INIT;
@@ -668,9 +702,10 @@ struct tmpl_set *tmpl_set_load(const char *dir, char **err)
     if (!err)
         err = &dummy;
     *err = NULL;
-    DIR *d = opendir(dir);
+    DIR *d = dir ? opendir(dir) : NULL;
     if (!d) {
-        *err = load_error("impossible d'ouvrir le dossier « %s » : %s", dir, errno);
+        *err = load_error("impossible d'ouvrir le dossier « %s » : %s", dir ? dir : "(aucun)",
+                          dir ? errno : EINVAL);
         free(dummy);
         return NULL;
     }
@@ -707,10 +742,15 @@ struct tmpl_set *tmpl_set_load(const char *dir, char **err)
 
 /* ---------------------------------------------------------------- renderer */
 
-/* The context stack lives on the C stack, one frame per open section. */
+/* The context stack lives on the C stack, one frame per open section. A frame is a scope when it
+ * was opened by an object, a list item or the top context: names are looked up in the nearest
+ * scope only, never further out (a card without "themes" must not print the page's themes).
+ * A section on a true scalar (a flag, a non-empty string) is only a condition: its frame gives
+ * "." but names inside it resolve in the enclosing scope. */
 struct rframe {
     const struct tv *v;
     const struct rframe *up;
+    bool scope;
 };
 
 struct rstate {
@@ -720,19 +760,32 @@ struct rstate {
     int partial_depth;
 };
 
+static const struct rframe *scope_of(const struct rframe *f)
+{
+    while (f && !f->scope)
+        f = f->up;
+    return f;
+}
+
 static const struct tv *lookup(const struct rframe *f, const struct tname *name)
 {
-    if (name->nseg == 0)
+    if (name->nseg == 0 && name->up == 0)
         return f->v;
-    const struct tseg *seg = &name->segs[0];
-    const struct tv_kv *kv = NULL;
-    for (; f && !kv; f = f->up)
-        if (f->v && f->v->type == TV_OBJ)
-            kv = obj_find(f->v, seg->p, seg->len);
+    /* The nearest scope, then one scope further out per "../"; too many climb to nothing. */
+    const struct rframe *s = scope_of(f);
+    for (size_t i = 0; i < name->up && s; i++)
+        s = scope_of(s->up);
+    if (!s)
+        return NULL;
+    if (name->nseg == 0)
+        return s->v;
+    if (!s->v || s->v->type != TV_OBJ)
+        return NULL;
+    const struct tv_kv *kv = obj_find(s->v, name->segs[0].p, name->segs[0].len);
     if (!kv)
         return NULL;
     const struct tv *v = kv->val;
-    /* Once the first segment is found the rest must hang from it: no fall-back further out. */
+    /* The rest of a dotted name hangs from its first segment. */
     for (size_t i = 1; i < name->nseg; i++) {
         if (!v || v->type != TV_OBJ)
             return NULL;
@@ -805,12 +858,12 @@ static int render_nodes(struct rstate *st, const struct tnode *n, const struct r
                 break;
             if (v->type == TV_LIST) {
                 for (size_t i = 0; i < v->u.list.n; i++) {
-                    struct rframe inner = {v->u.list.items[i], f};
+                    struct rframe inner = {v->u.list.items[i], f, true};
                     if (++st->visits > st->set->budget || render_nodes(st, n->child, &inner) < 0)
                         return -1;
                 }
             } else {
-                struct rframe inner = {v, f};
+                struct rframe inner = {v, f, v->type == TV_OBJ};
                 if (render_nodes(st, n->child, &inner) < 0)
                     return -1;
             }
@@ -838,12 +891,14 @@ static int render_nodes(struct rstate *st, const struct tnode *n, const struct r
 
 int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *ctx, struct buf *out)
 {
+    if (!set || !name || !out)
+        return -1;
     size_t len = strlen(name);
     const struct tmpl *t = set_find(set, name, len, hash_bytes(name, len));
     if (!t)
         return -1;
     struct rstate st = {set, out, 0, 0};
-    struct rframe top = {ctx, NULL};
+    struct rframe top = {ctx, NULL, true};
     size_t start = out->len;
     if (render_nodes(&st, t->root, &top) < 0) {
         if (out->data) {

@@ -303,11 +303,15 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
         tv_set_str(o, "summary", json_string_value(json_object_get(fields, k->summary_field)));
         tv_set_strf(o, "url", "/%s/%s", k->segment, items[i].slug);
         tv_set_str(o, "updated", app_date(req, items[i].updated));
+        /* Only the values the record has: a card without themes has no "themes" at all, as
+         * the card of a kind without that field will (the template must not find another). */
         for (size_t f = 0; f < k->nfields; f++) {
             const struct field_def *fd = &k->fields[f];
-            if (fd->type == FT_COMMUNE || fd->type == FT_TAGS || fd->type == FT_ENUM)
-                tv_set_str(o, fd->name,
-                           entry_view_plain(req, fd, json_object_get(fields, fd->name)));
+            if (fd->type != FT_COMMUNE && fd->type != FT_TAGS && fd->type != FT_ENUM)
+                continue;
+            const char *plain = entry_view_plain(req, fd, json_object_get(fields, fd->name));
+            if (*plain)
+                tv_set_str(o, fd->name, plain);
         }
     }
 }

@@ -24,7 +24,8 @@
     } while (0)
 
 /* The partial every input may call; its own markup is <i>, and it is itself safe. */
-static const char fuzz_partial[] = "<i>{{s}}{{{s}}}{{&q}}{{{h}}}{{#l}}{{s}}{{.}}{{/l}}</i>";
+static const char fuzz_partial[] =
+    "<i>{{s}}{{{s}}}{{&q}}{{{h}}}{{#l}}{{s}}{{.}}{{../q}}{{{../h}}}{{/l}}{{{../s}}}</i>";
 
 static struct arena *fuzz_arena;
 static struct tv *fuzz_ctx;
@@ -260,6 +261,15 @@ static const char *const tokens[] = {
     "{{/l}}{{/l}}",
     "{{#null}}",
     "{{/null}}",
+    "../",
+    "{{../s}}",
+    "{{{../h}}}",
+    "{{../../q}}",
+    "{{../.}}",
+    "{{{../.}}}",
+    "{{#../l}}",
+    "{{/../l}}",
+    "{{../o.o.s}}",
 };
 
 static size_t mutate(uint8_t *buf, size_t size)

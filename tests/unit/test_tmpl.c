@@ -195,8 +195,9 @@ static void test_section_object(void **state)
     tv_set_str(f->ctx, "site", "Foison");
     struct tv *empty = tv_set_obj(f->ctx, "empty");
     (void)empty;
-    assert_string_equal(render(f, "{{#author}}{{name}} sur {{site}}{{/author}}"),
-                        "Anne sur Foison");
+    /* An object is a scope: the outer "site" is reached with ../ only. */
+    assert_string_equal(render(f, "{{#author}}{{name}} sur [{{site}}]{{../site}}{{/author}}"),
+                        "Anne sur []Foison");
     assert_string_equal(render(f, "{{#empty}}E{{/empty}}{{^empty}}N{{/empty}}"), "E");
 }
 
@@ -243,10 +244,91 @@ static void test_nested_outer_lookup(void **state)
     struct tv *g2 = tv_push_obj(groups);
     tv_set_str(g2, "name", "G2");
     tv_set_list(g2, "members");
-    assert_string_equal(render(f, "{{#groups}}<{{name}}:{{#members}}{{who}}@{{name}}/{{city}} "
-                                  "{{/members}}{{^members}}personne{{/members}}>{{/groups}}"
-                                  "{{name}}"),
+    /* Each ../ climbs one scope: member → group → page. */
+    assert_string_equal(render(f, "{{#groups}}<{{name}}:{{#members}}{{who}}@{{../name}}/"
+                                  "{{../../city}} {{/members}}{{^members}}personne{{/members}}>"
+                                  "{{/groups}}{{name}}"),
                         "<G1:Lena@G1/Brest Yann@G1/Brest ><G2:personne>outer");
+    /* Without ../ an outer name is not found. */
+    assert_string_equal(render(f, "{{#groups}}[{{city}}]{{#members}}[{{name}}]{{/members}}"
+                                  "{{/groups}}"),
+                        "[][][][]");
+}
+
+/* The bug of issue 5: a card without "themes" printed the page's theme filter list, because
+ * a missing name fell back to outer contexts. A missing name in a section is missing. */
+static void test_missing_name_does_not_borrow(void **state)
+{
+    struct fixture *f = *state;
+    add(f, "card", "<li>{{title}}{{#themes}}<span>{{themes}}</span>{{/themes}}</li>");
+    struct tv *themes = tv_set_list(f->ctx, "themes");
+    tv_set_str(tv_push_obj(themes), "label", "Mobilité");
+    tv_set_str(tv_push_obj(themes), "label", "Culture");
+    tv_set_str(f->ctx, "title", "Les innovations");
+    struct tv *items = tv_set_list(f->ctx, "items");
+    struct tv *with = tv_push_obj(items);
+    tv_set_str(with, "title", "A");
+    tv_set_str(with, "themes", "Mobilité");
+    struct tv *without = tv_push_obj(items);
+    tv_set_str(without, "title", "B");
+    struct tv *untitled = tv_push_obj(items);
+    (void)untitled;
+    assert_string_equal(render(f, "{{#items}}{{>card}}{{/items}}"),
+                        "<li>A<span>Mobilité</span></li><li>B</li><li></li>");
+    /* The same inside an object section, an inverted section and a dotted name. */
+    struct tv *o = tv_set_obj(f->ctx, "o");
+    tv_set_str(o, "x", "in o");
+    assert_string_equal(render(f, "{{#o}}[{{title}}][{{^title}}no title{{/title}}]"
+                                  "[{{themes.label}}]{{/o}}"),
+                        "[][no title][]");
+}
+
+/* Sections on scalars are conditions, not scopes: names inside resolve where the section is. */
+static void test_condition_sections_are_transparent(void **state)
+{
+    struct fixture *f = *state;
+    tv_set_str(f->ctx, "page", "P");
+    tv_set_bool(f->ctx, "flag", true);
+    tv_set_str(f->ctx, "s", "S");
+    struct tv *items = tv_set_list(f->ctx, "items");
+    struct tv *it = tv_push_obj(items);
+    tv_set_str(it, "name", "I");
+    tv_set_bool(it, "on", true);
+    tv_set_str(it, "label", "L");
+    struct tv *sub = tv_set_obj(it, "sub");
+    tv_set_str(sub, "z", "Z");
+    /* {{.}} is the scalar itself; names are the enclosing scope's. */
+    assert_string_equal(render(f, "{{#flag}}{{page}}{{.}}{{#s}}{{.}}{{page}}{{/s}}{{/flag}}"),
+                        "PtrueSP");
+    /* Inside a list item, flag-sections keep the item as scope; ../ skips them too. */
+    assert_string_equal(render(f, "{{#items}}{{#on}}{{name}}{{#label}}{{label}}{{../page}}"
+                                  "{{/label}}{{/on}}{{#sub}}{{z}}{{../name}}{{../../page}}"
+                                  "{{#z}}{{../name}}{{/z}}{{/sub}}{{/items}}"),
+                        "ILPZIPI");
+    /* ../. is the outer scope's value itself; climbing past the top finds nothing. */
+    struct tv *tags = tv_set_list(f->ctx, "tags");
+    tv_push(tags, tv_str(f->a, "a"));
+    tv_push(tags, tv_str(f->a, "b"));
+    tv_set_str(f->ctx, "sep", ",");
+    assert_string_equal(render(f, "{{#tags}}{{.}}{{../sep}}{{/tags}}|{{../page}}|{{../../.}}|"
+                                  "{{#../items}}x{{/../items}}{{^../items}}none{{/../items}}"),
+                        "a,b,|||none");
+    assert_string_equal(render(f, "{{#items}}{{#sub}}{{#../../tags}}{{.}}{{/../../tags}}{{/sub}}"
+                                  "{{/items}}"),
+                        "ab");
+}
+
+/* A partial sees the scope it is called from; ../ climbs from there. */
+static void test_partial_outer(void **state)
+{
+    struct fixture *f = *state;
+    add(f, "row", "<{{n}}/{{../kind}}>");
+    tv_set_str(f->ctx, "kind", "innovations");
+    struct tv *rows = tv_set_list(f->ctx, "rows");
+    tv_set_str(tv_push_obj(rows), "n", "1");
+    tv_set_str(tv_push_obj(rows), "n", "2");
+    assert_string_equal(render(f, "{{#rows}}{{>row}}{{/rows}}{{>row}}"),
+                        "<1/innovations><2/innovations></>");
 }
 
 static void test_dotted_names(void **state)
@@ -261,8 +343,9 @@ static void test_dotted_names(void **state)
     tv_set_str(item, "x", "inner");
     assert_string_equal(render(f, "{{a.b.c}}|{{a.b.zz}}|{{a.zz.c}}|{{c.d}}|{{#a.b}}{{c}}{{/a.b}}"),
                         "&lt;deep&gt;||||&lt;deep&gt;");
-    /* "a" resolves up the stack from inside the list item, then descends. */
-    assert_string_equal(render(f, "{{#l}}{{x}}:{{a.b.c}}{{/l}}"), "inner:&lt;deep&gt;");
+    /* From inside the list item, "a" is outside: reached with ../, then descended. */
+    assert_string_equal(render(f, "{{#l}}{{x}}:[{{a.b.c}}]{{../a.b.c}}{{/l}}"),
+                        "inner:[]&lt;deep&gt;");
     /* Once "a" is found, a missing "a.c" does not fall back to an outer "c". */
     assert_string_equal(render(f, "[{{a.c}}]"), "[]");
 }
@@ -330,7 +413,7 @@ static void test_partial_recursion_bound(void **state)
         node = tv_push_obj(tv_set_list(node, "kids"));
     }
     tv_set_str(node, "name", "leaf");
-    /* Without its own (empty) "kids", the leaf would find its parent's up the stack. */
+    /* The leaf's kids list is only there to be grown past the limit below. */
     struct tv *leaf_kids = tv_set_list(node, "kids");
     buf_reset(&f->out);
     assert_string_equal(render(f, "{{>node}}"),
@@ -433,6 +516,14 @@ static void test_parse_errors(void **state)
     expect_parse_error("{{=<% %>=}}", "nom invalide");
     expect_parse_error("{{> a b}}", "partiel invalide");
     expect_parse_error("{{x}}\n{{<script>}}", "ligne 2");
+    expect_parse_error("{{..}}", "nom invalide");
+    expect_parse_error("{{../}}", "rien après");
+    expect_parse_error("{{../../}}", "rien après");
+    expect_parse_error("{{.../a}}", "nom invalide");
+    expect_parse_error("{{a/../b}}", "nom invalide");
+    expect_parse_error("{{../a..b}}", "segment vide");
+    expect_parse_error("{{..a}}", "segment vide");
+    expect_parse_error("{{#../a}}{{/a}}", "ne ferme pas");
 }
 
 static void test_nesting_limit(void **state)
@@ -541,6 +632,80 @@ static void test_load_dir(void **state)
     free(err);
 }
 
+/* The header promises that bad calls do nothing: asserts are live in the shipped build, so a
+ * wrong call must be checked, not asserted (before, tv_set on a list aborted the server). */
+static void test_bad_calls_harmless(void **state)
+{
+    struct fixture *f = *state;
+    struct tv *list = tv_set_list(f->ctx, "l");
+    struct tv *str = tv_str(f->a, "s");
+    struct tv *nul = tv_str(f->a, NULL);
+
+    /* Setting on a NULL, a list, a string or a null value. */
+    struct tv *bad[] = {NULL, list, str, nul};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        tv_set(bad[i], "k", str);
+        tv_set_str(bad[i], "k", "v");
+        tv_set_strf(bad[i], "k", "%d", 1);
+        tv_set_int(bad[i], "k", 2);
+        tv_set_bool(bad[i], "k", true);
+        tv_set_html(bad[i], "k", "<b>");
+        assert_null(tv_set_obj(bad[i], "k"));
+        assert_null(tv_set_list(bad[i], "k"));
+        assert_null(tv_get(bad[i], "k"));
+    }
+    /* A NULL key on a good object. */
+    tv_set(f->ctx, NULL, str);
+    tv_set_str(f->ctx, NULL, "v");
+    tv_set_strf(f->ctx, NULL, "%s", "v");
+    assert_null(tv_set_obj(f->ctx, NULL));
+    assert_null(tv_set_list(f->ctx, NULL));
+    assert_null(tv_get(f->ctx, NULL));
+    /* Pushing on a NULL, an object or a string; the list is untouched. */
+    tv_push(NULL, str);
+    tv_push(f->ctx, str);
+    tv_push(str, str);
+    assert_null(tv_push_obj(NULL));
+    assert_null(tv_push_obj(f->ctx));
+    assert_null(tv_push_obj(str));
+    assert_int_equal(tv_list_len(list), 0);
+    assert_int_equal(tv_list_len(NULL), 0);
+    assert_int_equal(tv_list_len(f->ctx), 0);
+    /* A NULL arena gives null values, which every call accepts. */
+    assert_null(tv_obj(NULL));
+    assert_null(tv_list(NULL));
+    assert_null(tv_str(NULL, "x"));
+    assert_null(tv_html(NULL, "x"));
+    assert_null(tv_bool(NULL, true));
+    assert_int_equal(tv_type(NULL), TV_NULL);
+    /* A chain through a failed call stays harmless. */
+    tv_set_str(tv_set_obj(list, "o"), "k", "v");
+    tv_set_str(tv_push_obj(f->ctx), "k", "v");
+
+    /* The good object kept only what was set on it properly. */
+    tv_set_str(f->ctx, "x", "ok");
+    assert_string_equal(render(f, "[{{x}}][{{k}}][{{#l}}i{{/l}}]"), "[ok][][]");
+
+    /* The template set: NULL set, name or output buffer. */
+    char *err = NULL;
+    assert_int_equal(tmpl_set_add(NULL, "t", "x", 1, &err), -1);
+    assert_non_null(err);
+    free(err);
+    assert_int_equal(tmpl_set_add(f->set, NULL, "x", 1, NULL), -1);
+    assert_int_equal(tmpl_set_add(f->set, "nul", NULL, 10, NULL), 0); /* NULL text is empty */
+    assert_false(tmpl_set_has(NULL, "t"));
+    assert_false(tmpl_set_has(f->set, NULL));
+    tmpl_set_budget(NULL, 10);
+    assert_int_equal(tmpl_render(NULL, "t", f->ctx, &f->out), -1);
+    assert_int_equal(tmpl_render(f->set, NULL, f->ctx, &f->out), -1);
+    assert_int_equal(tmpl_render(f->set, "t", f->ctx, NULL), -1);
+    assert_null(tmpl_set_load(NULL, &err));
+    assert_non_null(err);
+    free(err);
+    assert_null(tmpl_set_load(NULL, NULL));
+    tmpl_set_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +722,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_section_bool_and_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inverted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_outer_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_name_does_not_borrow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_condition_sections_are_transparent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_outer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dotted_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shadowing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
@@ -573,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_calls_harmless, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
