@@ -499,3 +499,53 @@ int entry_set_featured(struct store *s, const struct entry *e, bool featured)
     atomic_fetch_add(&entry_gen, 1);
     return ENTRY_OK;
 }
+
+int entry_facet_counts(struct store *s, struct arena *a, const struct kind_def *k,
+                       const char *facet, const struct entry_filter *filters, int nfilters,
+                       struct entry_facet_count **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    const struct field_def *fd = k && facet ? kind_field(k, facet) : NULL;
+    if (!fd || !fd->facet || nfilters < 0 || nfilters > ENTRY_MAX_FILTERS)
+        return ENTRY_ERR;
+    /* A filter on this facet itself is left out: each count says what choosing that value
+     * would give, the other filters kept. */
+    const char *f[ENTRY_MAX_FILTERS] = {NULL, NULL}, *v[ENTRY_MAX_FILTERS] = {NULL, NULL};
+    int kept = 0;
+    for (int i = 0; i < nfilters; i++) {
+        if (!filters[i].facet || !filters[i].value || strcmp(filters[i].facet, facet) == 0)
+            continue;
+        f[kept] = filters[i].facet;
+        v[kept] = filters[i].value;
+        kept++;
+    }
+    struct facet_count_row *rows;
+    int len;
+    if (store_entries_facet_counts(s, a, k->name, facet, f[0], v[0], f[1], v[1], &rows, &len) !=
+        STORE_OK)
+        return ENTRY_ERR;
+    struct entry_facet_count *c = arena_alloc(a, sizeof(*c) * (size_t)(len ? len : 1));
+    for (int i = 0; i < len; i++)
+        c[i] = (struct entry_facet_count){rows[i].value, rows[i].count};
+    *out = c;
+    *n = len;
+    return ENTRY_OK;
+}
+
+int entry_facet_count_of(const struct entry_facet_count *counts, int n, const char *value)
+{
+    /* counts are in byte order (SQLite's BINARY collation is memcmp, as strcmp): bisect. */
+    int lo = 0, hi = n;
+    while (value && lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(counts[mid].value, value);
+        if (c == 0)
+            return counts[mid].count;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}

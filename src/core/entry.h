@@ -109,4 +109,21 @@ char *entry_slugify(struct arena *a, const char *title);
 /* Renders the Markdown fields of fields into a new object of safe HTML. */
 json_t *entry_render_fields(const struct kind_def *k, json_t *fields);
 
+/* One value of a facet and how many visible entries have it. */
+struct entry_facet_count {
+    const char *value;
+    int count;
+};
+
+/* For facet (a facet field of k), the number of visible entries (the visibility of
+ * entry_list) per value, among those having every filter on another facet: a filter on facet
+ * itself is ignored, so each count is what choosing that value would list. Values without
+ * entries are absent; in byte order of value (strcmp), in a; *out NULL when *n is 0. ENTRY_ERR for
+ * a field that is not a facet or on a storage failure. */
+int entry_facet_counts(struct store *s, struct arena *a, const struct kind_def *k,
+                       const char *facet, const struct entry_filter *filters, int nfilters,
+                       struct entry_facet_count **out, int *n);
+/* The count of value in counts (from entry_facet_counts), 0 when absent. */
+int entry_facet_count_of(const struct entry_facet_count *counts, int n, const char *value);
+
 #endif

@@ -488,3 +488,60 @@ int store_slug_max_suffix(struct store *s, const char *base, long long *max)
     }
     return STORE_OK;
 }
+
+int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
+                               const char *facet, const char *facet1, const char *value1,
+                               const char *facet2, const char *value2, struct facet_count_row **out,
+                               int *n)
+{
+    /* The visibility of store_entries_list (published, not deleted), counted per term value;
+     * entry_terms' key (facet, value, entry_id) makes count(*) a count of entries. */
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT t.value, count(*) FROM entry_terms t JOIN entries e"
+                      " ON e.id = t.entry_id"
+                      " WHERE t.facet = ?2 AND e.kind = ?1 AND e.deleted = 0"
+                      " AND e.published_rev IS NOT NULL"
+                      " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM entry_terms f"
+                      "   WHERE f.entry_id = e.id AND f.facet = ?3 AND f.value = ?4))"
+                      " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_terms f"
+                      "   WHERE f.entry_id = e.id AND f.facet = ?5 AND f.value = ?6))"
+                      " GROUP BY t.value ORDER BY t.value");
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, facet, -1, SQLITE_STATIC);
+    if (facet1) {
+        sqlite3_bind_text(st, 3, facet1, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, value1, -1, SQLITE_STATIC);
+    }
+    if (facet2) {
+        sqlite3_bind_text(st, 5, facet2, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, value2, -1, SQLITE_STATIC);
+    }
+    struct facet_count_row *v = NULL;
+    int len = 0, cap = 0, rc = SQLITE_DONE;
+    while (len < STORE_FACET_MAX_VALUES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct facet_count_row *grown = arena_alloc(a, sizeof(*grown) * (size_t)cap);
+            if (len)
+                memcpy(grown, v, sizeof(*v) * (size_t)len);
+            v = grown;
+        }
+        v[len].value = col_text(a, st, 0);
+        v[len].count = sqlite3_column_int(st, 1);
+        len++;
+    }
+    if (len == STORE_FACET_MAX_VALUES)
+        rc = SQLITE_DONE; /* more values than any facet has: the rest are left out */
+    store_done(st);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "entries_facet_counts");
+        return STORE_ERR;
+    }
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}

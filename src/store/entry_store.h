@@ -81,4 +81,19 @@ int store_entries_counts(struct store *s, const char *kind, int *entries, int *c
 /* Invariants for `foison check`: prints each problem on stderr, returns their number. */
 int store_entries_check(struct store *s);
 
+/* One value of a facet and the number of visible entries having it. */
+struct facet_count_row {
+    const char *value;
+    int count;
+};
+#define STORE_FACET_MAX_VALUES 10000
+
+/* For each value of facet among the published, not deleted entries of kind that also have up
+ * to two other terms (NULL facet1/facet2: no condition), the number of those entries; values
+ * without any are absent. In value order, into an arena array (*out NULL when *n is 0). */
+int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
+                               const char *facet, const char *facet1, const char *value1,
+                               const char *facet2, const char *value2, struct facet_count_row **out,
+                               int *n);
+
 #endif

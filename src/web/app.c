@@ -9,6 +9,7 @@
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,54 @@ static const char *app_login_next(struct request *req)
     return s;
 }
 
+void app_describe(struct request *req, struct tv *ctx, const char *text)
+{
+    /* Spaces collapsed; at most APP_DESCRIPTION_MAX characters, cut at a word with "…". */
+    struct buf b = BUF_INIT;
+    for (const char *p = text ? text : ""; *p; p++) {
+        bool space = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+        if (!space)
+            buf_putc(&b, *p);
+        else if (b.len && b.data[b.len - 1] != ' ')
+            buf_putc(&b, ' ');
+    }
+    while (b.len && b.data[b.len - 1] == ' ')
+        b.len--;
+    if (utf8_count(b.data ? b.data : "", b.len) > APP_DESCRIPTION_MAX) {
+        /* Keep APP_DESCRIPTION_MAX - 1 characters, back to the last space if one is near. */
+        size_t end = 0, chars = 0, last_space = 0;
+        while (end < b.len) {
+            if (((unsigned char)b.data[end] & 0xC0) != 0x80 && chars++ == APP_DESCRIPTION_MAX - 1)
+                break;
+            if (b.data[end] == ' ')
+                last_space = end;
+            end++;
+        }
+        if (last_space > end / 2)
+            end = last_space;
+        while (end && strchr(" ,;:", b.data[end - 1]))
+            end--;
+        b.len = end;
+        buf_puts(&b, "…");
+    }
+    tv_set_str(ctx, "description", arena_strndup(req->arena, b.data ? b.data : "", b.len));
+    buf_free(&b);
+}
+
+/* The key of the navigation link that is this page (aria-current): the path without its first
+ * slash, other slashes as '_' ("innovations", "innovations_new", "login"), "home" for "/". */
+static void app_nav_current(struct request *req, struct tv *ctx)
+{
+    size_t n = strlen(req->path);
+    if (n == 0 || n > 64)
+        return;
+    char *key = arena_strdup(req->arena, n == 1 ? "home" : req->path + 1);
+    for (char *p = key; *p; p++)
+        if (*p == '/')
+            *p = '_';
+    tv_set_bool(tv_set_obj(ctx, "nav"), key, true);
+}
+
 struct tv *app_context(struct request *req, const char *title)
 {
     const struct territory *t = req->app->territory;
@@ -237,6 +286,12 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "site_name", t->site_name);
     tv_set_str(ctx, "territory_name", t->territory_name);
     tv_set_str(ctx, "title", title);
+    app_describe(req, ctx,
+                 arena_printf(req->arena,
+                              "%s : les innovations sociales ouvertes du %s — ce qu'elles font, "
+                              "qui les porte, comment les reproduire.",
+                              t->site_name, t->territory_name));
+    app_nav_current(req, ctx);
     const struct static_asset *css = app_asset(req->app, "style.css");
     tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
     const struct static_asset *icon = app_asset(req->app, "favicon.svg");

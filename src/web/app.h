@@ -34,8 +34,13 @@ void app_free(struct app *app);
 
 /* The current thread's site connection (opened on first use). */
 struct store *app_store(struct request *req);
-/* A template context pre-filled with the layout's values (site, user, CSRF, stylesheet). */
+/* A template context pre-filled with the layout's values (site, user, CSRF, stylesheet, a
+ * default meta description, "nav" naming the navigation link of this page). */
 struct tv *app_context(struct request *req, const char *title);
+/* Sets the page's meta description ("description") from text: spaces collapsed, cut at a word
+ * to APP_DESCRIPTION_MAX characters with "…". The template escapes it. */
+#define APP_DESCRIPTION_MAX 160
+void app_describe(struct request *req, struct tv *ctx, const char *text);
 /* Leaves a message for the next page this visitor sees (after a redirect): one of the codes
  * of app.c's flash table. */
 void app_flash(struct request *req, const char *code);

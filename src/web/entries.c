@@ -16,7 +16,8 @@
 #define ENTRIES_PER_PAGE 20
 
 /* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records; both filters
- * may be combined. */
+ * may be combined. Each filter offers only the values that have records with the other filter
+ * kept, with their count, and always the value chosen. */
 void page_entry_list(struct request *req)
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
@@ -26,13 +27,15 @@ void page_entry_list(struct request *req)
     int page = app_int_param(http_query(req, "page"), 100000);
     if (!page)
         page = 1;
-    struct entry_filter filters[ENTRY_MAX_FILTERS];
-    int nfilters = 0;
+    struct entry_filter filters[ENTRY_MAX_FILTERS], known[ENTRY_MAX_FILTERS];
+    int nfilters = 0, nknown = 0;
     bool unknown = false;
     struct buf label = BUF_INIT, keep = BUF_INIT;
     if (theme && *theme) {
         const struct theme *th = territory_theme(t, theme);
         filters[nfilters++] = (struct entry_filter){"themes", theme};
+        if (th)
+            known[nknown++] = filters[nfilters - 1];
         unknown |= !th;
         buf_puts(&label, th ? th->label : "?");
         buf_printf(&keep, "&theme=%s", th ? th->id : "");
@@ -40,6 +43,8 @@ void page_entry_list(struct request *req)
     if (commune && *commune) {
         const struct commune *c = territory_commune(t, commune);
         filters[nfilters++] = (struct entry_filter){"commune", commune};
+        if (c)
+            known[nknown++] = filters[nfilters - 1];
         unknown |= !c;
         buf_printf(&label, "%s%s", label.len ? ", " : "", c ? c->name : "?");
         buf_printf(&keep, "&commune=%s", c ? c->insee : "");
@@ -66,9 +71,17 @@ void page_entry_list(struct request *req)
         return;
     struct entry_item *items;
     int n, total;
+    /* The counts use the filters the form sends again: an unknown value has no option. */
+    struct entry_facet_count *theme_counts, *commune_counts;
+    int ntheme_counts, ncommune_counts;
     struct store *s = app_store(req);
-    if (!s || entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
-                         &total) != ENTRY_OK) {
+    if (!s ||
+        entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
+                   &total) != ENTRY_OK ||
+        entry_facet_counts(s, req->arena, k, "themes", known, nknown, &theme_counts,
+                           &ntheme_counts) != ENTRY_OK ||
+        entry_facet_counts(s, req->arena, k, "commune", known, nknown, &commune_counts,
+                           &ncommune_counts) != ENTRY_OK) {
         app_error(req, 500, false);
         return;
     }
@@ -89,6 +102,34 @@ void page_entry_list(struct request *req)
                arena_printf(req->arena, "%d fiche%s", total, total > 1 ? "s" : ""));
     tv_set_int(ctx, "page", page);
     tv_set_int(ctx, "pages", pages);
+    tv_set_bool(ctx, "paged", pages > 1);
+    const char *about = NULL;
+    if (unknown)
+        about = arena_printf(req->arena,
+                             "Ce filtre ne correspond à aucun thème ni à aucune commune des "
+                             "innovations sociales du %s.",
+                             t->territory_name);
+    else if (!filter_label)
+        about = arena_printf(req->arena,
+                             "Les %d innovations sociales ouvertes du %s, par thème et par "
+                             "commune : ce qu'elles font, qui les porte, comment les reproduire.",
+                             total, t->territory_name);
+    else if (total > 1)
+        about = arena_printf(req->arena,
+                             "%d innovations sociales du %s — %s : ce qu'elles font, qui les "
+                             "porte, comment les reproduire.",
+                             total, t->territory_name, filter_label);
+    else if (total == 1)
+        about = arena_printf(req->arena,
+                             "Une innovation sociale du %s — %s : ce qu'elle fait, qui la porte, "
+                             "comment la reproduire.",
+                             t->territory_name, filter_label);
+    else
+        about = arena_printf(req->arena,
+                             "Aucune innovation sociale du %s ne correspond pour l'instant à ce "
+                             "filtre : %s.",
+                             t->territory_name, filter_label);
+    app_describe(req, ctx, about);
     entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
     if (page > 1)
         tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep_q);
@@ -96,17 +137,27 @@ void page_entry_list(struct request *req)
         tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, keep_q);
     struct tv *themes = tv_set_list(ctx, "themes");
     for (size_t i = 0; i < t->nthemes; i++) {
+        int count = entry_facet_count_of(theme_counts, ntheme_counts, t->themes[i].id);
+        bool selected = theme && strcmp(theme, t->themes[i].id) == 0;
+        if (!count && !selected)
+            continue;
         struct tv *o = tv_push_obj(themes);
         tv_set_str(o, "id", t->themes[i].id);
         tv_set_str(o, "label", t->themes[i].label);
-        tv_set_bool(o, "selected", theme && strcmp(theme, t->themes[i].id) == 0);
+        tv_set_int(o, "count", count);
+        tv_set_bool(o, "selected", selected);
     }
     struct tv *communes = tv_set_list(ctx, "communes");
     for (size_t i = 0; i < t->ncommunes; i++) {
+        int count = entry_facet_count_of(commune_counts, ncommune_counts, t->communes[i].insee);
+        bool selected = commune && strcmp(commune, t->communes[i].insee) == 0;
+        if (!count && !selected)
+            continue;
         struct tv *o = tv_push_obj(communes);
         tv_set_str(o, "id", t->communes[i].insee);
         tv_set_str(o, "label", t->communes[i].name);
-        tv_set_bool(o, "selected", commune && strcmp(commune, t->communes[i].insee) == 0);
+        tv_set_int(o, "count", count);
+        tv_set_bool(o, "selected", selected);
     }
     app_render(req, "entry_list", ctx);
     if (cache_key)

@@ -92,6 +92,10 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
 {
     struct tv *f = tv_set_obj(ctx, "f");
     struct tv *meta = tv_set_list(ctx, "meta");
+    /* The record's summary is what search engines show under its title. */
+    const char *summary = json_string_value(json_object_get(fields, k->summary_field));
+    if (summary && *summary)
+        app_describe(req, ctx, summary);
     struct tv *sections = tv_set_list(ctx, "sections");
     const struct territory *t = req->app->territory;
     for (size_t i = 0; i < k->nfields; i++) {

@@ -44,10 +44,21 @@ static void login_form(struct request *req, const char *email, const char *error
     app_render(req, "login", ctx);
 }
 
-/* GET /login?next=PATH */
+/* GET /login?next=PATH — the form; a visitor already logged in is told so and offered to log
+ * out or go on, not shown a second login form. */
 void page_login_form(struct request *req)
 {
-    login_form(req, "", NULL, NULL, 0);
+    if (!req->logged_in) {
+        login_form(req, "", NULL, NULL, 0);
+        return;
+    }
+    struct tv *ctx = app_context(req, "Connexion");
+    app_need_csrf(req, ctx);
+    const char *next = login_next(req);
+    tv_set_bool(ctx, "already", true);
+    tv_set_str(ctx, "next", next);
+    tv_set_bool(ctx, "next_home", strcmp(next, "/") == 0);
+    app_render(req, "login", ctx);
 }
 
 /* POST /login — email, password, next, csrf; pow_challenge and pow_answer when the form carried

@@ -8,6 +8,8 @@ void page_home(struct request *req);
 void page_healthz(struct request *req);
 void page_static(struct request *req);
 void page_favicon(struct request *req);
+/* site.c */
+void page_robots(struct request *req);
 /* entries.c */
 struct entry;
 struct store;

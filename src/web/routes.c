@@ -8,6 +8,7 @@ const struct route app_routes[] = {
     {"GET", "/healthz", page_healthz, 0},
     {"GET", "/static/{file}", page_static, 0},
     {"GET", "/favicon.ico", page_favicon, 0},
+    {"GET", "/robots.txt", page_robots, 0},
     {"GET", "/login", page_login_form, 0},
     {"POST", "/login", page_login, 0},
     {"POST", "/logout", page_logout, 0},
