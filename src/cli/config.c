@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_keys[] = {"site_name", "territory_name", "base_url", "license"};
+static const char *const config_keys[] = {"site_name", "territory_name", "base_url", "license",
+                                          STORE_SYNC_SETTING};
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static int config_usage(FILE *f)
@@ -19,7 +20,11 @@ static int config_usage(FILE *f)
                "change.\n"
                "Clés : site_name, territory_name (80 caractères au plus), base_url (adresse "
                "http(s)\n"
-               "publique du site, sans / final), license (CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0).\n"
+               "publique du site, sans / final), license (CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0),\n"
+               "synchronous (FULL, par défaut : une contribution enregistrée survit à une coupure "
+               "de courant ;\n"
+               "NORMAL : plus rapide, mais une coupure de courant peut perdre les dernières "
+               "écritures).\n"
                "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
     return f == stdout ? 0 : 2;
 }
@@ -45,6 +50,8 @@ static const char *config_check(const char *key, const char *value)
                                                  : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
                                                    "ou CC0-1.0";
     }
+    if (strcmp(key, STORE_SYNC_SETTING) == 0)
+        return store_sync_valid(value) ? NULL : "FULL ou NORMAL";
     if (n == 0 || utf8_count(value, n) > 80)
         return "de 1 à 80 caractères";
     return NULL;
@@ -88,6 +95,8 @@ int cli_config(int argc, char **argv)
             if (key && strcmp(key, config_keys[i]) != 0)
                 continue;
             char *v = store_setting_get(s, config_keys[i]);
+            if (!v && strcmp(config_keys[i], STORE_SYNC_SETTING) == 0)
+                v = strdup("FULL");
             if (key)
                 printf("%s\n", v ? v : "");
             else

@@ -72,6 +72,8 @@ static int demo_load(struct store *s, const char *json_path)
                 .fields = clean,
                 .author_id =
                     demo_author_id(s, a, json_string_value(json_object_get(rev, "author"))),
+                /* The site's operator loads the demo: their rights, not the authors'. */
+                .can_moderate = true,
                 .comment = json_string_value(json_object_get(rev, "comment")),
                 .now = now -
                        (long long)json_integer_value(json_object_get(rev, "days_ago")) * 86400 -

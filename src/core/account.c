@@ -133,16 +133,19 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
 {
     struct user_row row;
     if (!email || !password || strlen(password) > 1024)
-        return -1;
-    if (store_user_by_email(s, a, email, &row) != STORE_OK) {
+        return ACCOUNT_DENIED;
+    int rc = store_user_by_email(s, a, email, &row);
+    if (rc == STORE_ERR)
+        return ACCOUNT_ERR;
+    if (rc != STORE_OK) {
         /* Spend the same time as a real check so that timing does not reveal accounts. */
         if (crypto_pwhash_str_verify(account_dummy_hash, password, strlen(password)) == 0)
-            return -1; /* cannot match: the dummy password is random */
-        return -1;
+            return ACCOUNT_DENIED; /* cannot match: the dummy password is random */
+        return ACCOUNT_DENIED;
     }
     if (strcmp(row.status, "active") != 0 ||
         crypto_pwhash_str_verify(row.password_hash, password, strlen(password)) != 0)
-        return -1;
+        return ACCOUNT_DENIED;
     account_random_token(token);
     account_random_token(csrf);
     unsigned char hash[32];
@@ -150,9 +153,9 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
     long long now = (long long)time(NULL);
     store_sessions_purge(s, now); /* logins are rare enough to carry the housekeeping */
     if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) != STORE_OK)
-        return -1;
+        return ACCOUNT_ERR;
     account_user_from_row(user, &row);
-    return 0;
+    return ACCOUNT_OK;
 }
 
 int account_session(struct store *s, struct arena *a, const char *token, struct user *user,

@@ -21,7 +21,14 @@ int account_init(void);
 /* Validates and creates an account. 0, or -1 with a French message in err. */
 int account_create(struct store *s, const char *email, const char *name, const char *role,
                    const char *password, char *err, size_t errlen);
-/* Checks credentials and opens a session. token and csrf receive hex strings (65 bytes). */
+enum account_status {
+    ACCOUNT_OK = 0,
+    ACCOUNT_DENIED = -1, /* unknown e-mail, wrong password, inactive account */
+    ACCOUNT_ERR = -2,    /* storage failure: not the user's fault, logged */
+};
+
+/* Checks credentials and opens a session. token and csrf receive hex strings (65 bytes).
+ * ACCOUNT_OK, ACCOUNT_DENIED or ACCOUNT_ERR. */
 int account_login(struct store *s, struct arena *a, const char *email, const char *password,
                   struct user *user, char token[ACCOUNT_TOKEN_LEN + 1],
                   char csrf[ACCOUNT_TOKEN_LEN + 1]);

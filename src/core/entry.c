@@ -1,10 +1,12 @@
 /* entry.c — the entry model over the store: visibility, immutable revisions, slugs and their
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
+#include "core/validate.h"
 #include "render/markdown.h"
 #include "store/entry_store.h"
 #include "util/arena.h"
 #include "util/mem.h"
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,23 +296,55 @@ static json_t *entry_card_fields(const struct kind_def *k, json_t *fields)
     return card;
 }
 
-/* A slug for title that no other entry uses, now or as an old name; own_id's own former
- * names are free for it, so renaming back to an old title takes the old address back. */
+/* Is slug base itself or base-N (N a number)? */
+static bool entry_slug_of_base(const char *slug, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(slug, base, n) != 0)
+        return false;
+    if (slug[n] == '\0')
+        return true;
+    return slug[n] == '-' && slug[n + 1] >= '1' && slug[n + 1] <= '9' &&
+           strspn(slug + n + 1, "0123456789") == strlen(slug + n + 1);
+}
+
+/* A slug for title that no other entry uses, now or as an old name. An entry keeps its current
+ * slug while its title still leads to it, and own_id's former names are free for it, so renaming
+ * back to an old title takes the old address back. Otherwise the next free number after the
+ * highest one in use: numbers never run out, and finding it is one indexed query, not a scan. */
 static const char *entry_unique_slug(struct store *s, struct arena *a, const char *title,
-                                     long long own_id)
+                                     long long own_id, const char *current)
 {
     const char *base = entry_slugify(a, title);
     /* Path segments that routes give a meaning to cannot be record names. */
     if (strcmp(base, "new") == 0)
         base = "new-fiche";
-    const char *slug = base;
-    for (int i = 2; i <= 1000; i++) {
-        long long owner = store_slug_owner(s, slug);
+    if (current && entry_slug_of_base(current, base))
+        return current;
+    long long owner = store_slug_owner(s, base);
+    if (owner < 0)
+        return NULL;
+    if (owner == 0 || owner == own_id)
+        return base;
+    long long n;
+    if (store_slug_max_suffix(s, base, &n) != STORE_OK)
+        return NULL;
+    for (int tries = 0; tries < 8; tries++) {
+        const char *slug = arena_printf(a, "%s-%lld", base, (n < 1 ? 1 : n) + 1 + tries);
+        owner = store_slug_owner(s, slug);
         if (owner < 0)
             return NULL;
         if (owner == 0 || owner == own_id)
             return slug;
-        slug = arena_printf(a, "%s-%d", base, i);
+    }
+    /* Only slugs made on purpose (absurdly long numbers) get here: a random number then. */
+    for (int tries = 0; tries < 8; tries++) {
+        const char *slug = arena_printf(a, "%s-%u", base, randombytes_uniform(1000000000u) + 2);
+        owner = store_slug_owner(s, slug);
+        if (owner < 0)
+            return NULL;
+        if (owner == 0)
+            return slug;
     }
     return NULL;
 }
@@ -343,6 +377,16 @@ static int entry_terms_update(struct store *s, const struct kind_def *k, long lo
     return store_terms_replace(s, id, facets, values, n);
 }
 
+/* The rules about what a change may do, checked against the latest revision inside the write
+ * transaction. Adds the reasons to errs and returns false when the change is refused. */
+static bool entry_save_allowed(struct arena *a, const struct entry_save *in, json_t *latest,
+                               struct field_errors *errs)
+{
+    int before = errs->n;
+    validate_license_change(a, in->kind, latest, in->fields, in->can_moderate, errs);
+    return errs->n == before;
+}
+
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
                int *rev)
 {
@@ -354,6 +398,8 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
     json_t *card = entry_card_fields(in->kind, in->fields);
     char *card_text = json_dumps(card, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(card);
+    struct field_errors local_errs = {0};
+    struct field_errors *errs = in->errs ? in->errs : &local_errs;
     int ret = ENTRY_ERR;
     if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
         goto done;
@@ -370,21 +416,32 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
             ret = ENTRY_CONFLICT;
             goto rollback;
         }
-        /* Saving what is already there adds no revision: history only records changes. */
+        /* The rules need the latest revision: when it cannot be read, nothing is saved (a rule
+         * skipped on a read error is a rule any door can skip). */
         struct revision_row cur;
-        if (store_revision_get(s, a, row.id, row.latest_rev, &cur) == STORE_OK) {
-            json_t *cur_fields = json_loads(cur.fields, 0, NULL);
-            bool same = cur_fields && json_equal(cur_fields, in->fields);
-            json_decref(cur_fields);
-            if (same) {
-                store_rollback(s);
-                entry_from_row(out, &row);
-                *rev = row.latest_rev;
-                ret = ENTRY_OK;
-                goto done;
-            }
+        json_t *cur_fields = NULL;
+        if (store_revision_get(s, a, row.id, row.latest_rev, &cur) != STORE_OK ||
+            !(cur_fields = json_loads(cur.fields, 0, NULL))) {
+            fprintf(stderr, "foison: entry %lld: latest revision %d unreadable\n", row.id,
+                    row.latest_rev);
+            goto rollback;
         }
-        const char *slug = entry_unique_slug(s, a, title, row.id);
+        /* Saving what is already there adds no revision: history only records changes. */
+        if (json_equal(cur_fields, in->fields)) {
+            json_decref(cur_fields);
+            store_rollback(s);
+            entry_from_row(out, &row);
+            *rev = row.latest_rev;
+            ret = ENTRY_OK;
+            goto done;
+        }
+        bool allowed = entry_save_allowed(a, in, cur_fields, errs);
+        json_decref(cur_fields);
+        if (!allowed) {
+            ret = ENTRY_INVALID;
+            goto rollback;
+        }
+        const char *slug = entry_unique_slug(s, a, title, row.id, row.slug);
         if (!slug)
             goto rollback;
         if (strcmp(slug, row.slug) != 0) {
@@ -393,7 +450,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
             row.slug = slug;
         }
     } else {
-        const char *slug = entry_unique_slug(s, a, title, 0);
+        const char *slug = entry_unique_slug(s, a, title, 0, NULL);
         if (!slug || store_entry_insert(s, in->kind->name, slug, in->now, &row.id) != STORE_OK)
             goto rollback;
         row.kind = in->kind->name;

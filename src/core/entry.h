@@ -17,6 +17,7 @@ enum entry_status {
     ENTRY_NOTFOUND = -2, /* no such visible entry or revision */
     ENTRY_CONFLICT = -3, /* the edit was based on an older revision */
     ENTRY_MOVED = -4,    /* the slug is an old name: see moved_to */
+    ENTRY_INVALID = -5,  /* a rule of the save path refused the change: see entry_save.errs */
 };
 
 struct entry {
@@ -74,19 +75,27 @@ int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, i
 int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,
                  int *contributors);
 
+struct field_errors;
+
 struct entry_save {
     const struct kind_def *kind;
     const char *slug; /* NULL: create a new entry */
     int base_rev;     /* for an edit: the revision the author started from */
     json_t *fields;   /* validated (validate_entry), complete */
     long long author_id;
+    bool can_moderate; /* the author's rights, which the save path's rules depend on */
     const char *comment;
-    long long now; /* seconds since the epoch */
+    long long now;             /* seconds since the epoch */
+    struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
 };
 
-/* Saves a new revision in one transaction: nothing is written on any failure. On success
+/* The one save path: forms, the API, revert, the demo loader and later imports all call it, and
+ * every rule about what a save may change is checked here, inside the write transaction, against
+ * the entry's latest revision (today: only moderators change the licence of an existing entry).
+ * Saves a new revision in one transaction: nothing is written on any failure. On success
  * out receives the entry as saved (slug possibly renamed) and *rev its new revision number;
- * an edit that changes nothing writes nothing and *rev is the current revision. */
+ * an edit that changes nothing writes nothing and *rev is the current revision. A refused change
+ * is ENTRY_INVALID with the reasons in in->errs; a stale base_rev is ENTRY_CONFLICT. */
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
                int *rev);
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);

@@ -15,6 +15,7 @@
 struct throttle_slot {
     unsigned long long key; /* 0: free */
     long long window_start;
+    int window; /* seconds */
     int failures;
 };
 
@@ -33,24 +34,27 @@ static void throttle_init(void)
     randombytes_buf(throttle_secret, sizeof throttle_secret);
 }
 
-static unsigned long long throttle_hash(const char *key)
+/* The window is part of the key: one name may be counted over several windows. */
+static unsigned long long throttle_hash(const char *key, int window)
 {
     pthread_once(&throttle_once, throttle_init);
     unsigned char out[crypto_shorthash_BYTES];
     crypto_shorthash(out, (const unsigned char *)key, strlen(key), throttle_secret);
     unsigned long long h;
     memcpy(&h, out, sizeof h);
-    return h ? h : 1;
+    h ^= (unsigned long long)window * 0x9e3779b97f4a7c15ULL;
+    return h > 1 ? h : 2;
 }
 
 static bool throttle_live(const struct throttle_slot *s, long long now)
 {
-    return s->key && now - s->window_start < THROTTLE_WINDOW_SECONDS;
+    return s->key && now - s->window_start < s->window;
 }
 
 /* The counter of h in its bucket: its own, a free or expired way (claimed when claim), or the
  * bucket's shared overflow counter. */
-static struct throttle_slot *throttle_find(unsigned long long h, long long now, bool claim)
+static struct throttle_slot *throttle_find(unsigned long long h, int window, long long now,
+                                           bool claim)
 {
     struct throttle_bucket *b = &throttle_table[h % THROTTLE_BUCKETS];
     for (int i = 0; i < THROTTLE_WAYS; i++)
@@ -62,6 +66,7 @@ static struct throttle_slot *throttle_find(unsigned long long h, long long now, 
                 return NULL; /* a first failure would get a counter of its own */
             b->way[i].key = h;
             b->way[i].window_start = now;
+            b->way[i].window = window;
             b->way[i].failures = 0;
             return &b->way[i];
         }
@@ -70,34 +75,59 @@ static struct throttle_slot *throttle_find(unsigned long long h, long long now, 
     if (!throttle_live(&b->overflow, now)) {
         b->overflow.key = 1;
         b->overflow.window_start = now;
+        b->overflow.window = window;
         b->overflow.failures = 0;
+    } else if (window > b->overflow.window) {
+        b->overflow.window = window; /* a shared counter holds back as long as its longest key */
     }
     return &b->overflow;
 }
 
-long throttle_wait(const char *key, int max, long long now)
+static long throttle_left(const struct throttle_slot *s, long long now)
 {
-    unsigned long long h = throttle_hash(key);
+    long left = (long)(s->window_start + s->window - now);
+    return left > 0 ? left : 1;
+}
+
+long throttle_take(const char *key, int max, int window, long long now)
+{
+    unsigned long long h = throttle_hash(key, window);
     long wait = 0;
     pthread_mutex_lock(&throttle_lock);
-    struct throttle_slot *s = throttle_find(h, now, false);
-    if (s && s->failures >= max)
-        wait = (long)(s->window_start + THROTTLE_WINDOW_SECONDS - now);
+    struct throttle_slot *s = throttle_find(h, window, now, true);
+    if (s->failures >= max)
+        wait = throttle_left(s, now);
+    else
+        s->failures++;
     pthread_mutex_unlock(&throttle_lock);
     return wait;
 }
 
-void throttle_fail(const char *key, long long now)
+long throttle_wait(const char *key, int max, int window, long long now)
 {
-    unsigned long long h = throttle_hash(key);
+    unsigned long long h = throttle_hash(key, window);
+    long wait = 0;
     pthread_mutex_lock(&throttle_lock);
-    throttle_find(h, now, true)->failures++;
+    struct throttle_slot *s = throttle_find(h, window, now, false);
+    if (s && s->failures >= max)
+        wait = throttle_left(s, now);
+    pthread_mutex_unlock(&throttle_lock);
+    return wait;
+}
+
+void throttle_forgive(const char *key, int window, long long now)
+{
+    unsigned long long h = throttle_hash(key, window);
+    pthread_mutex_lock(&throttle_lock);
+    struct throttle_slot *s = throttle_find(h, window, now, false);
+    if (s && s->failures > 0)
+        s->failures--;
     pthread_mutex_unlock(&throttle_lock);
 }
 
-void throttle_clear(const char *key)
+void throttle_clear(const char *key, int window)
 {
-    unsigned long long h = throttle_hash(key);
+    unsigned long long h = throttle_hash(key, window);
     pthread_mutex_lock(&throttle_lock);
     struct throttle_bucket *b = &throttle_table[h % THROTTLE_BUCKETS];
     for (int i = 0; i < THROTTLE_WAYS; i++)

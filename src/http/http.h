@@ -48,6 +48,9 @@ struct request {
     const char *csrf;   /* the session's CSRF token, or the anonymous cookie's */
     bool set_anon_csrf; /* a new anonymous CSRF cookie must be sent */
     const char *flash;  /* a message left by the previous action (after a redirect), or NULL */
+    /* The page cache's key of this anonymous page, or NULL: a cached page may depend on its key
+     * only, so the page uses it instead of the raw path and query (the login link's `next`). */
+    const char *page_key;
     /* the answer */
     int status;
     const char *content_type;

@@ -117,6 +117,23 @@ fail:
     return STORE_ERR;
 }
 
+bool store_sync_valid(const char *mode)
+{
+    return mode && (strcmp(mode, "FULL") == 0 || strcmp(mode, "NORMAL") == 0);
+}
+
+/* FULL unless the site chose NORMAL: an acknowledged contribution must survive a power loss
+ * (in WAL mode NORMAL only loses the last commits on a power cut, never corrupts). */
+static int store_sync_apply(struct store *s)
+{
+    char *mode = store_setting_get(s, STORE_SYNC_SETTING);
+    int rc = STORE_OK;
+    if (mode && strcmp(mode, "NORMAL") == 0)
+        rc = store_exec(s, "PRAGMA synchronous=NORMAL");
+    free(mode);
+    return rc;
+}
+
 struct store *store_open(const char *path, enum store_open_mode mode, char *err, size_t errlen)
 {
     struct stat stbuf;
@@ -162,11 +179,13 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
             goto fail_sql;
     }
     if (store_exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
-        store_exec(s, "PRAGMA synchronous=NORMAL") != STORE_OK ||
+        store_exec(s, "PRAGMA synchronous=FULL") != STORE_OK ||
         store_exec(s, "PRAGMA foreign_keys=ON") != STORE_OK)
         goto fail_sql;
     if (store_migrate(s, err, errlen) != STORE_OK)
         goto fail;
+    if (store_sync_apply(s) != STORE_OK)
+        goto fail_sql;
     return s;
 fail_sql:
     snprintf(err, errlen, "%s : %s", path, sqlite3_errmsg(s->db));
@@ -181,6 +200,8 @@ void store_close(struct store *s)
         return;
     for (int i = 0; i < s->nstmt; i++)
         sqlite3_finalize(s->stmt[i]);
+    free(s->stmt);
+    free(s->stmt_sql);
     sqlite3_close(s->db);
     free(s);
 }
@@ -195,14 +216,13 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql)
         fprintf(stderr, "foison: sqlite prepare: %s\n  in: %s\n", sqlite3_errmsg(s->db), sql);
         return NULL;
     }
-    if (s->nstmt < (int)(sizeof(s->stmt) / sizeof(s->stmt[0]))) {
-        s->stmt_sql[s->nstmt] = sql;
-        s->stmt[s->nstmt++] = st;
-    } else {
-        /* The cache is sized for every statement we have; running out is a bug. */
-        fprintf(stderr, "foison: statement cache full\n");
-        abort();
+    if (s->nstmt == s->stmt_cap) {
+        s->stmt_cap = s->stmt_cap ? s->stmt_cap * 2 : 64;
+        s->stmt = xrealloc(s->stmt, sizeof(*s->stmt) * (size_t)s->stmt_cap);
+        s->stmt_sql = xrealloc(s->stmt_sql, sizeof(*s->stmt_sql) * (size_t)s->stmt_cap);
     }
+    s->stmt_sql[s->nstmt] = sql;
+    s->stmt[s->nstmt++] = st;
     return st;
 }
 
@@ -243,10 +263,9 @@ char *store_setting_get(struct store *s, const char *key)
     return v;
 }
 
-int store_setting_set(struct store *s, const char *key, const char *value)
+static int store_setting_write(struct store *s, const char *sql, const char *key, const char *value)
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO settings(key, value) VALUES (?1, ?2)"
-                                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    sqlite3_stmt *st = store_stmt(s, sql);
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -256,6 +275,22 @@ int store_setting_set(struct store *s, const char *key, const char *value)
         store_log_error(s, "setting");
     store_done(st);
     return rc;
+}
+
+int store_setting_set(struct store *s, const char *key, const char *value)
+{
+    return store_setting_write(s,
+                               "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+                               " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               key, value);
+}
+
+int store_setting_add(struct store *s, const char *key, const char *value)
+{
+    return store_setting_write(s,
+                               "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+                               " ON CONFLICT(key) DO NOTHING",
+                               key, value);
 }
 
 int store_check_sqlite(struct store *s)

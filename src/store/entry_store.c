@@ -465,6 +465,30 @@ int store_entries_check(struct store *s)
     return problems;
 }
 
+int store_slug_max_suffix(struct store *s, const char *base, long long *max)
+{
+    /* base is [a-z0-9-]: "base-" .. "base." bounds every "base-N" for the slug indexes, and a
+     * number of more than 18 digits is left out so that the next one cannot overflow. */
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT max(CAST(substr(slug, length(?1) + 2) AS INTEGER)) FROM ("
+           "  SELECT slug FROM entries WHERE slug > ?1 || '-' AND slug < ?1 || '.'"
+           "  UNION ALL SELECT slug FROM old_slugs WHERE slug > ?1 || '-' AND slug < ?1 || '.')"
+           " WHERE substr(slug, length(?1) + 2) GLOB '[1-9]*'"
+           "   AND substr(slug, length(?1) + 2) NOT GLOB '*[^0-9]*'"
+           "   AND length(slug) <= length(?1) + 19");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, base, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    if (rc != SQLITE_ROW) {
+        store_log_error(s, "slug suffix");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
 int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
                                const char *facet, const char *facet1, const char *value1,
                                const char *facet2, const char *value2, struct facet_count_row **out,

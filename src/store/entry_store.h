@@ -45,6 +45,8 @@ int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, stru
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target);
 /* The entry that uses slug, now or as an old name: its id, 0 when free, -1 on error. */
 long long store_slug_owner(struct store *s, const char *slug);
+/* The highest N of the slugs "base-N" in use, now or as old names (0 when none). */
+int store_slug_max_suffix(struct store *s, const char *base, long long *max);
 int store_entry_insert(struct store *s, const char *kind, const char *slug, long long now,
                        long long *id);
 int store_entry_set_revs(struct store *s, long long id, int published_rev, int latest_rev,

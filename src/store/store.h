@@ -18,9 +18,10 @@ enum store_status {
 
 struct store {
     sqlite3 *db;
-    const char *stmt_sql[96];
-    sqlite3_stmt *stmt[96];
-    int nstmt;
+    /* The statement cache: grows as statements are first used, so it can never be full. */
+    const char **stmt_sql;
+    sqlite3_stmt **stmt;
+    int nstmt, stmt_cap;
 };
 
 enum store_open_mode {
@@ -43,9 +44,17 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
+/* The durability of writes: "FULL" (the default: a write acknowledged survives a power loss)
+ * or "NORMAL" (survives a crash of foison, may lose the last writes on a power loss), read from
+ * the setting "synchronous" when a connection opens. */
+#define STORE_SYNC_SETTING "synchronous"
+bool store_sync_valid(const char *mode);
+
 /* Settings (key/value strings). store_setting_get returns a malloc'd copy or NULL. */
 char *store_setting_get(struct store *s, const char *key);
 int store_setting_set(struct store *s, const char *key, const char *value);
+/* Sets key only when it has no value yet (the first writer wins). */
+int store_setting_add(struct store *s, const char *key, const char *value);
 
 /* Runs PRAGMA integrity_check and foreign_key_check; prints problems on stderr. 0 when clean. */
 int store_check_sqlite(struct store *s);

@@ -241,6 +241,7 @@ void api_entry_create(struct request *req)
     struct entry_save in = {.kind = k,
                             .fields = clean,
                             .author_id = u.id,
+                            .can_moderate = account_can_moderate(&u),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
     struct entry e;
@@ -300,14 +301,6 @@ void api_entry_update(struct request *req)
         errs.n ? NULL
                : validate_entry(req->arena, e.kind, req->app->territory, merged, true, &errs);
     json_decref(merged);
-    if (clean) {
-        validate_license_change(req->arena, e.kind, cur.fields, clean, account_can_moderate(&u),
-                                &errs);
-        if (errs.n) {
-            json_decref(clean);
-            clean = NULL;
-        }
-    }
     if (errs.n) {
         json_decref(clean);
         app_json_errors(req, &errs);
@@ -318,13 +311,19 @@ void api_entry_update(struct request *req)
                             .base_rev = base,
                             .fields = clean,
                             .author_id = u.id,
+                            .can_moderate = account_can_moderate(&u),
                             .comment = comment,
-                            .now = (long long)time(NULL)};
+                            .now = (long long)time(NULL),
+                            .errs = &errs};
     struct entry saved;
     struct revision r;
     int rev;
     int rc = entry_save(app_store(req), req->arena, &in, &saved, &rev);
     json_decref(clean);
+    if (rc == ENTRY_INVALID) {
+        app_json_errors(req, &errs);
+        return;
+    }
     if (rc == ENTRY_CONFLICT) {
         req->cache = HTTP_CACHE_NONE;
         app_json(req, 409,

@@ -210,6 +210,13 @@ static void app_url_encode(struct buf *b, const char *s, bool keep_slash)
 static const char *app_login_next(struct request *req)
 {
     struct buf here = BUF_INIT, out = BUF_INIT;
+    if (req->page_key) {
+        /* A page that may be cached for everyone depends on its cache key only. */
+        app_url_encode(&out, req->page_key, false);
+        const char *s = arena_strdup(req->arena, buf_cstr(&out));
+        buf_free(&out);
+        return s;
+    }
     app_url_encode(&here, req->path, true);
     for (int i = 0; i < req->query.n; i++) {
         buf_putc(&here, i ? '&' : '?');
@@ -375,6 +382,8 @@ static const char *app_status_message(int status)
         return "Conflit de modification.";
     case 413:
         return "La requête est trop volumineuse.";
+    case 503:
+        return "Le service est momentanément indisponible ; réessayez dans quelques instants.";
     default:
         return "Une erreur interne est survenue ; elle a été consignée.";
     }
@@ -395,6 +404,8 @@ static const char *app_status_title(int status)
         return "Méthode non autorisée";
     case 413:
         return "Requête trop volumineuse";
+    case 503:
+        return "Service indisponible";
     default:
         return "Erreur interne";
     }

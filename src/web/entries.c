@@ -339,6 +339,7 @@ void page_entry_create(struct request *req)
     struct entry_save in = {.kind = k,
                             .fields = clean,
                             .author_id = req->user.id,
+                            .can_moderate = account_can_moderate(&req->user),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
     struct entry e;
@@ -437,15 +438,6 @@ void page_entry_update(struct request *req)
         validate_error(&errs, "base_revision", "Révision de départ manquante");
     const char *comment;
     json_t *clean = entries_form_validate(req, e.kind, input, &comment, &errs);
-    struct revision latest;
-    if (clean && entry_revision(s, req->arena, &e, e.latest_rev, &latest) == ENTRY_OK) {
-        validate_license_change(req->arena, e.kind, latest.fields, clean,
-                                account_can_moderate(&req->user), &errs);
-        if (errs.n) {
-            json_decref(clean);
-            clean = NULL;
-        }
-    }
     const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
     if (!clean) {
         entries_form_page(req, e.kind, "Modifier la fiche", action,
@@ -459,13 +451,19 @@ void page_entry_update(struct request *req)
                             .base_rev = base,
                             .fields = clean,
                             .author_id = req->user.id,
+                            .can_moderate = account_can_moderate(&req->user),
                             .comment = comment,
-                            .now = (long long)time(NULL)};
+                            .now = (long long)time(NULL),
+                            .errs = &errs};
     struct entry saved;
     int rev;
     int rc = entry_save(s, req->arena, &in, &saved, &rev);
     if (rc == ENTRY_CONFLICT)
         entries_conflict_page(req, &e, input, clean, comment, base);
+    else if (rc == ENTRY_INVALID)
+        entries_form_page(req, e.kind, "Modifier la fiche", action,
+                          arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
+                          comment, &errs);
     else if (rc == ENTRY_NOTFOUND)
         app_error(req, 404, false);
     else if (rc != ENTRY_OK)

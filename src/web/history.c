@@ -2,6 +2,7 @@
  * to an older revision (which saves a new revision, never rewrites the past). */
 #include "core/diff.h"
 #include "core/entry.h"
+#include "core/validate.h"
 #include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
@@ -136,6 +137,26 @@ void page_entry_diff(struct request *req)
         page_cache_store(req, key, gen);
 }
 
+/* The answer to a revert that a rule of the save path refused: why, and the way back. */
+static void history_revert_refused(struct request *req, const struct entry *e, int rev,
+                                   const struct field_errors *errs)
+{
+    struct tv *ctx = app_context(req, "Retour en arrière refusé");
+    tv_set_int(ctx, "status", 422);
+    tv_set_str(ctx, "message",
+               arena_printf(req->arena, "La révision %d ne peut pas être rétablie.", rev));
+    tv_set_bool(ctx, "has_reasons", errs->n > 0);
+    struct tv *list = tv_set_list(ctx, "reasons");
+    for (int i = 0; i < errs->n; i++)
+        tv_set_str(tv_push_obj(list), "message", errs->e[i].message);
+    tv_set_str(ctx, "back_url",
+               arena_printf(req->arena, "/%s/%s/history", e->kind->segment, e->slug));
+    tv_set_str(ctx, "back_label", "Revenir à l'historique");
+    req->cache = HTTP_CACHE_NONE;
+    app_render(req, "error", ctx);
+    req->status = 422;
+}
+
 /* POST /{kind}/{slug}/revert — rev=N, base_revision, csrf: saves revision N's values anew. */
 void page_entry_revert(struct request *req)
 {
@@ -156,20 +177,32 @@ void page_entry_revert(struct request *req)
         app_error(req, 404, false);
         return;
     }
+    /* The old values go through today's validation like any input (the schema or the
+     * territory may have changed since), then through the one save path and its rules. */
+    struct field_errors errs = {0};
+    json_t *clean =
+        validate_entry(req->arena, e.kind, req->app->territory, old.fields, false, &errs);
     struct entry_save in = {.kind = e.kind,
                             .slug = e.slug,
                             .base_rev = base,
-                            .fields = old.fields,
+                            .fields = clean,
                             .author_id = req->user.id,
+                            .can_moderate = account_can_moderate(&req->user),
                             .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
-                            .now = (long long)time(NULL)};
+                            .now = (long long)time(NULL),
+                            .errs = &errs};
     struct entry saved;
     int nrev;
-    int rc = entry_save(s, req->arena, &in, &saved, &nrev);
+    int rc = clean ? entry_save(s, req->arena, &in, &saved, &nrev) : ENTRY_INVALID;
+    json_decref(clean);
     if (rc == ENTRY_CONFLICT) {
         /* Someone saved since the history was shown: show it again, with their revision. */
         http_redirect(req, 303,
                       arena_printf(req->arena, "/%s/%s/history", e.kind->segment, e.slug));
+        return;
+    }
+    if (rc == ENTRY_INVALID) {
+        history_revert_refused(req, &e, rev, &errs);
         return;
     }
     if (rc != ENTRY_OK) {

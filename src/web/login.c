@@ -1,19 +1,13 @@
 /* login.c — logging in and out with accounts created by the CLI (self-registration comes with
  * moderation). Sessions are cookies holding a random token; the store keeps only its hash. */
 #include "core/account.h"
-#include "core/throttle.h"
+#include "core/login_guard.h"
 #include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/pages.h"
-#include <ctype.h>
 #include <string.h>
 #include <time.h>
-
-/* Failed logins allowed per window (15 minutes) for one account, and for one address (which
- * may be shared by a whole library or school, hence more). */
-#define LOGIN_MAX_PER_EMAIL 5
-#define LOGIN_MAX_PER_IP 30
 
 /* Only local paths are followed after login, never another site. */
 static const char *login_next(struct request *req)
@@ -29,13 +23,24 @@ static const char *login_next(struct request *req)
     return next;
 }
 
-static void login_form(struct request *req, const char *email, const char *error)
+/* The login form; with challenge, the proof of work a new browser must do to try again past
+ * the account's limit (done by static/login-pow.js, or the form says how long to wait). */
+static void login_form(struct request *req, const char *email, const char *error,
+                       const char *challenge, long wait)
 {
     struct tv *ctx = app_context(req, "Connexion");
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "email", email);
     tv_set_str(ctx, "error", error);
     tv_set_str(ctx, "next", login_next(req));
+    if (challenge) {
+        struct tv *pow = tv_set_obj(ctx, "pow");
+        tv_set_str(pow, "challenge", challenge);
+        const struct static_asset *js = app_asset(req->app, "login-pow.js");
+        tv_set_str(pow, "script_url", js ? js->url : "/static/login-pow.js");
+        tv_set_strf(pow, "wait_text", "%ld minute%s", (wait + 59) / 60,
+                    (wait + 59) / 60 > 1 ? "s" : "");
+    }
     app_render(req, "login", ctx);
 }
 
@@ -44,7 +49,7 @@ static void login_form(struct request *req, const char *email, const char *error
 void page_login_form(struct request *req)
 {
     if (!req->logged_in) {
-        login_form(req, "", NULL);
+        login_form(req, "", NULL, NULL, 0);
         return;
     }
     struct tv *ctx = app_context(req, "Connexion");
@@ -56,15 +61,8 @@ void page_login_form(struct request *req)
     app_render(req, "login", ctx);
 }
 
-static const char *login_email_key(struct request *req, const char *email)
-{
-    char *k = arena_printf(req->arena, "email:%s", email);
-    for (char *p = k; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return k;
-}
-
-/* POST /login — email, password, next, csrf. */
+/* POST /login — email, password, next, csrf; pow_challenge and pow_answer when the form carried
+ * a proof of work. */
 void page_login(struct request *req)
 {
     if (!app_check_csrf(req))
@@ -73,35 +71,55 @@ void page_login(struct request *req)
     const char *password = http_form(req, "password");
     if (email && strlen(email) > 254)
         email = NULL;
-    long long now = (long long)time(NULL);
-    const char *ip_key = arena_printf(req->arena, "ip:%s", http_client_ip(req));
-    const char *email_key = login_email_key(req, email ? email : "");
-    long wait = throttle_wait(ip_key, LOGIN_MAX_PER_IP, now);
-    long wait_email = throttle_wait(email_key, LOGIN_MAX_PER_EMAIL, now);
-    if (wait_email > wait)
-        wait = wait_email;
-    if (wait > 0) {
+    struct store *s = app_store(req);
+    struct login_attempt at = {
+        .ip = http_client_ip(req),
+        .email = email ? email : "",
+        .device = http_cookie(req, "foison_device"),
+        .challenge = http_form(req, "pow_challenge"),
+        .answer = http_form(req, "pow_answer"),
+        .now = (long long)time(NULL),
+    };
+    long wait;
+    enum login_guard_verdict v = login_guard_begin(s, &at, &wait);
+    if (v != LOGIN_GUARD_GO) {
+        char challenge[LOGIN_CHALLENGE_MAX + 1];
+        bool prove = v == LOGIN_GUARD_PROVE && login_guard_challenge(s, at.now, challenge) == 0;
         login_form(req, email ? email : "",
-                   arena_printf(req->arena,
-                                "Trop de tentatives de connexion : réessayez dans %ld minute(s).",
-                                (wait + 59) / 60));
+                   prove ? "Trop de tentatives de connexion pour ce compte depuis un "
+                           "navigateur inconnu. Pour réessayer, votre navigateur fera une courte "
+                           "vérification de sécurité (quelques secondes) à l'envoi du formulaire."
+                         : arena_printf(req->arena,
+                                        "Trop de tentatives de connexion : réessayez dans %ld "
+                                        "minute%s.",
+                                        (wait + 59) / 60, (wait + 59) / 60 > 1 ? "s" : ""),
+                   prove ? challenge : NULL, wait);
         req->status = 429;
-        http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait > 0 ? wait : 1));
         return;
     }
     char token[ACCOUNT_TOKEN_LEN + 1], csrf[ACCOUNT_TOKEN_LEN + 1];
     struct user u;
-    if (!email || !password ||
-        account_login(app_store(req), req->arena, email, password, &u, token, csrf) != 0) {
-        throttle_fail(ip_key, now);
-        throttle_fail(email_key, now);
-        login_form(req, email ? email : "", "Adresse e-mail ou mot de passe incorrect.");
+    int rc = email && password ? account_login(s, req->arena, email, password, &u, token, csrf)
+                               : ACCOUNT_DENIED;
+    /* Only a wrong password counts: a storage failure is ours, and a success is the owner. */
+    login_guard_end(&at, rc == ACCOUNT_DENIED);
+    if (rc == ACCOUNT_ERR) {
+        app_error(req, 503, false);
+        http_add_header(req, "Retry-After", "10");
+        return;
+    }
+    if (rc != ACCOUNT_OK) {
+        login_form(req, email ? email : "", "Adresse e-mail ou mot de passe incorrect.", NULL, 0);
         req->status = 401;
         return;
     }
-    throttle_clear(email_key);
     http_set_cookie(req, "foison_session", arena_strdup(req->arena, token),
                     ACCOUNT_SESSION_SECONDS);
+    /* This browser is now known for this account: a lockout by someone else spares it. */
+    char device[LOGIN_DEVICE_LEN + 1];
+    if (!at.trusted && login_guard_device(s, email, device) == 0)
+        http_set_cookie(req, "foison_device", arena_strdup(req->arena, device), 365L * 24 * 3600);
     app_flash(req, "login");
     http_redirect(req, 303, login_next(req));
 }

@@ -42,6 +42,7 @@ bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
     /* A visitor with a message to see gets a freshly rendered page. */
     if (strlen(key) > PAGE_CACHE_MAX_KEY || req->flash)
         return false;
+    req->page_key = key; /* what the page may depend on, if it is rendered now and stored */
     struct page_slot *slot = &page_slots[page_hash(key)];
     pthread_rwlock_rdlock(&page_lock);
     if (slot->resp && slot->gen == gen && strcmp(slot->key, key) == 0) {

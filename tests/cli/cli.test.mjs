@@ -172,6 +172,20 @@ test('config lists, reads and changes settings, refusing bad values', () => {
     fs.rmSync(d, { recursive: true, force: true });
 });
 
+test('config synchronous: FULL by default, NORMAL on request, nothing else', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    assert.match(run(['config', db]).stdout, /^synchronous = FULL$/m);
+    assert.equal(run(['config', db, 'synchronous']).stdout.trim(), 'FULL');
+    for (const v of ['OFF', 'full', 'EXTRA', ''])
+        assert.equal(run(['config', db, 'synchronous', v]).status, 2, v);
+    assert.equal(run(['config', db, 'synchronous', 'NORMAL']).status, 0);
+    assert.equal(run(['config', db, 'synchronous']).stdout.trim(), 'NORMAL');
+    assert.match(run(['config', '--help']).stdout, /synchronous/);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
 test('token revoke removes every token of an account', () => {
     const d = tmp();
     const db = path.join(d, 'site.db');

@@ -134,6 +134,20 @@ test('ETag then If-None-Match gives 304 for a record page', async () => {
     assert.equal(r3.headers.get('etag'), etag);
     const r4 = await request(srv.base, p, { headers: { 'if-none-match': '"0000000000000000"' } });
     assert.equal(r4.status, 200);
+    // A write to the record changes the page: new ETag, and the old one no longer gives 304.
+    const slug = p.split('/').pop();
+    const cur = await apiJson(srv.base, `/api/v1/entries/${slug}`);
+    const up = await apiJson(srv.base, `/api/v1/entries/${slug}`, {
+        method: 'PUT', token: srv.users.a.token,
+        body: { base_revision: cur.json.revision, summary: 'Résumé changé pour le test des ETag.' },
+    });
+    assert.equal(up.status, 200, up.text);
+    const r5 = await request(srv.base, p, { headers: { 'if-none-match': etag } });
+    assert.equal(r5.status, 200, 'the old ETag is stale after a write');
+    assert.notEqual(r5.headers.get('etag'), etag);
+    assert.match(r5.text, /Résumé changé pour le test des ETag\./);
+    const r6 = await request(srv.base, p, { headers: { 'if-none-match': r5.headers.get('etag') } });
+    assert.equal(r6.status, 304);
 });
 
 test('ETag then If-None-Match gives 304 for /static/style.css', async () => {

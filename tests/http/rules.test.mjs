@@ -108,10 +108,26 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
     assert.equal(up.status, 200);
     const url = `${srv.base}/innovations/${e.slug}/diff?from=1&to=2`;
     const a = await fetch(url);
-    const b = await fetch(url);
     assert.equal(a.status, 200);
-    assert.equal(a.headers.get('etag'), b.headers.get('etag'));
-    assert.match(await b.text(), /<ins>/);
+    assert.match(await a.text(), /<ins>/);
+    // Changed behind the server's back (no write through foison): a cached page cannot see it.
+    const hidden = 'Alice Renommée En Douce';
+    const sql = spawnSync('sqlite3', [srv.db,
+        `UPDATE users SET name = '${hidden}' WHERE email = '${srv.users.a.email}';`], { encoding: 'utf8' });
+    assert.equal(sql.status, 0, sql.stderr);
+    const b = await fetch(url);
+    assert.equal(b.headers.get('etag'), a.headers.get('etag'), 'served from the cache');
+    assert.doesNotMatch(await b.text(), new RegExp(hidden), 'served from the cache');
+    // Any write through foison invalidates it: the next visitor gets a fresh rendering.
+    const w = await apiJson(srv.base, `/api/v1/entries/${e.slug}`, {
+        method: 'PUT', token: srv.users.b.token, body: { base_revision: 2, summary: 'Troisième résumé.' },
+    });
+    assert.equal(w.status, 200);
+    const c = await fetch(url);
+    assert.notEqual(c.headers.get('etag'), a.headers.get('etag'), 'changed after the write');
+    assert.match(await c.text(), new RegExp(hidden), 'rendered again after the write');
+    // Put the name back for the other tests.
+    spawnSync('sqlite3', [srv.db, `UPDATE users SET name = '${srv.users.a.name}' WHERE email = '${srv.users.a.email}';`]);
 });
 
 test('revert without base_revision is refused and writes nothing', async () => {

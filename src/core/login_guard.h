@@ -1,0 +1,59 @@
+/* login_guard.h — what keeps password guessing slow without locking the real owner out: limits
+ * per address, per account (15 minutes and one hour) and per known device, device cookies for
+ * the browsers that have logged into an account before (OWASP "device cookies"), and a proof of
+ * work that lets a new browser try again past the account's limit. Check and count are one
+ * atomic step, so parallel attempts never get more password checks than the limits allow. */
+#ifndef FOISON_LOGIN_GUARD_H
+#define FOISON_LOGIN_GUARD_H
+#include <stdbool.h>
+
+struct store;
+
+#define LOGIN_MAX_PER_IP 30            /* failures per 15 minutes from one address (a library…) */
+#define LOGIN_MAX_PER_ACCOUNT 5        /* failures per 15 minutes from unknown browsers */
+#define LOGIN_MAX_PER_DEVICE 5         /* failures per 15 minutes from one known browser */
+#define LOGIN_MAX_PER_ACCOUNT_HOUR 100 /* failures per hour, past which nothing unknown passes */
+#define LOGIN_POW_BITS 16              /* leading zero bits of SHA-256(challenge ":" answer) */
+#define LOGIN_POW_SECONDS 600          /* a challenge's life */
+#define LOGIN_DEVICE_LEN 96            /* hex characters of a device cookie */
+#define LOGIN_CHALLENGE_MAX 160
+
+struct login_attempt {
+    /* filled by the caller */
+    const char *ip;
+    const char *email;
+    const char *device;    /* the device cookie sent, or NULL */
+    const char *challenge; /* a proof of work sent with the form, or NULL */
+    const char *answer;
+    long long now;
+    /* filled by login_guard_begin */
+    bool trusted;      /* the device cookie is this account's */
+    bool pow_used;     /* let through past the account's limit by a proof of work */
+    char keys[4][300]; /* the counters taken, to forgive */
+    int windows[4];
+    int nkeys;
+};
+
+enum login_guard_verdict {
+    LOGIN_GUARD_GO = 0,    /* check the password; then login_guard_end */
+    LOGIN_GUARD_WAIT = 1,  /* held back: *wait seconds; no proof of work can help */
+    LOGIN_GUARD_PROVE = 2, /* the account's limit is reached for unknown browsers: a proof of
+                              work lets this one try (see login_guard_challenge) */
+};
+
+/* Decides whether this attempt may check a password, counting it (as a failure until
+ * login_guard_end says otherwise). *wait receives the seconds to wait when held back. */
+enum login_guard_verdict login_guard_begin(struct store *s, struct login_attempt *at, long *wait);
+/* The outcome of the password check: a success or an error that is not the user's (storage)
+ * takes the attempt back; a wrong password stays counted. */
+void login_guard_end(struct login_attempt *at, bool counted);
+/* A new proof-of-work challenge (at most LOGIN_CHALLENGE_MAX characters) into out. 0 or -1. */
+int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLENGE_MAX + 1]);
+/* True when answer solves challenge, which this server made, is fresh and was never used before
+ * (it is used up by this call). */
+bool login_guard_pow_valid(struct store *s, const char *challenge, const char *answer,
+                           long long now);
+/* The device cookie to give a browser that just logged into email. 0 or -1. */
+int login_guard_device(struct store *s, const char *email, char out[LOGIN_DEVICE_LEN + 1]);
+
+#endif
