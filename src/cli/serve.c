@@ -45,6 +45,9 @@ int cli_serve(int argc, char **argv)
         .threads = cores > 0 ? (unsigned)cores : 2,
         .max_body = 1024 * 1024,
         .timeout_seconds = 30,
+        .request_timeout_seconds = 60,
+        .max_connections = 4096,
+        .max_per_ip = 64,
     };
     static char host[64];
     for (int i = 2; i < argc; i++) {
@@ -88,6 +91,24 @@ int cli_serve(int argc, char **argv)
                 return 2;
             }
             opt.timeout_seconds = (unsigned)n;
+        } else if (strcmp(a, "--request-timeout") == 0) {
+            if (serve_parse_uint(v, 1, 3600, &n) != 0) {
+                fprintf(stderr, "foison: --request-timeout attend un entier de 1 à 3600\n");
+                return 2;
+            }
+            opt.request_timeout_seconds = (unsigned)n;
+        } else if (strcmp(a, "--max-connections") == 0) {
+            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
+                fprintf(stderr, "foison: --max-connections attend un entier de 1 à 65536\n");
+                return 2;
+            }
+            opt.max_connections = (unsigned)n;
+        } else if (strcmp(a, "--max-per-ip") == 0) {
+            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
+                fprintf(stderr, "foison: --max-per-ip attend un entier de 1 à 65536\n");
+                return 2;
+            }
+            opt.max_per_ip = (unsigned)n;
         } else {
             fprintf(stderr, "foison: option inconnue : %s\n", a);
             return serve_usage(stderr);

@@ -61,7 +61,7 @@ export async function startServer(opts = {}) {
     }
 }
 
-async function startIn(dir, { maxBody, timeout, expected5xx } = {}) {
+async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [] } = {}) {
     const db = path.join(dir, 'site.db');
     const cliErrors = [];
     const cli = (args, input) => {
@@ -90,6 +90,7 @@ async function startIn(dir, { maxBody, timeout, expected5xx } = {}) {
             args.push('--max-body', String(maxBody));
         if (timeout)
             args.push('--timeout', String(timeout));
+        args.push(...serveArgs);
         stderr = '';
         exited = null;
         proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
