@@ -23,9 +23,9 @@
 
 /* Per-connection memory of libmicrohttpd: request line, headers, read buffer, and the answer's
  * headers. It zeroes the whole pool between keep-alive requests, so a larger pool costs on every
- * request; 24 KiB holds headers and cookies well beyond what browsers send, and leaves libmicrohttpd
- * room to answer 414/431 at once to a request line or headers that do not fit (with 16 KiB a
- * 16 KB URL was closed without an answer). */
+ * request; 24 KiB holds headers and cookies well beyond what browsers send, and leaves
+ * libmicrohttpd room to answer 414/431 at once to a request line or headers that do not fit (with
+ * 16 KiB a 16 KB URL was closed without an answer). */
 #define HTTP_CONNECTION_MEMORY (24 * 1024)
 /* The read buffer grows by this much at a time, so that when a request line or its headers
  * outgrow the pool there is still room in it to write the 414/431 answer. */
