@@ -1,5 +1,6 @@
 /* serve.c — `foison serve SITE.db [--listen HOST:PORT] [--threads N]`. */
 #include "cli/cli.h"
+#include "core/territory.h"
 #include "core/account.h"
 #include "http/http.h"
 #include "render/markdown.h"
@@ -133,6 +134,18 @@ int cli_serve(int argc, char **argv)
     store_close(s);
     if (!app)
         return 1;
+    /* Without a base URL of its own, the site's permanent links point where it is served. */
+    char here[128];
+    snprintf(here, sizeof here, "http://%s:%u",
+             strcmp(opt.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : opt.listen_host, opt.port);
+    if (!app->territory->base_url[0]) {
+        if (strcmp(opt.listen_host, "0.0.0.0") == 0)
+            fprintf(stderr,
+                    "foison: pas d'adresse publique réglée : les liens permanents "
+                    "utiliseront %s (foison config SITE base_url https://…)\n",
+                    here);
+        app_follow_listen(app, here);
+    }
     store_thread_setup(argv[1]);
     int rc = http_serve(app, app_routes, app_nroutes, &opt);
     app_free(app);

@@ -138,6 +138,12 @@ fail:
     return NULL;
 }
 
+void app_follow_listen(struct app *app, const char *url)
+{
+    territory_follow(app->territory, url);
+    app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
+}
+
 void app_free(struct app *app)
 {
     if (!app)
