@@ -44,8 +44,7 @@ int cli_create_site(const char *path)
     }
     char tsv[1024];
     snprintf(tsv, sizeof tsv, "%s/data/communes.tsv", cli_datadir());
-    int rc =
-        territory_seed(s, tsv, base && *base ? base : "http://127.0.0.1:8080", err, sizeof err);
+    int rc = territory_seed(s, tsv, base && *base ? base : "", err, sizeof err);
     store_close(s);
     if (rc != 0) {
         fprintf(stderr, "foison: %s\n", err);

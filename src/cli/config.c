@@ -20,7 +20,8 @@ static int config_usage(FILE *f)
                "change.\n"
                "Clés : site_name, territory_name (80 caractères au plus), base_url (adresse "
                "http(s)\n"
-               "publique du site, sans / final), license (CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0),\n"
+               "publique du site, sans / final ; vide : l'adresse d'écoute du serveur), license "
+               "(CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0),\n"
                "synchronous (FULL, par défaut : une contribution enregistrée survit à une coupure "
                "de courant ;\n"
                "NORMAL : plus rapide, mais une coupure de courant peut perdre les dernières "
@@ -38,8 +39,9 @@ static const char *config_check(const char *key, const char *value)
         strstr(value, "\u2068") || strstr(value, "\u202a") || strstr(value, "\u202b"))
         return "texte invalide (caractères de contrôle)";
     if (strcmp(key, "base_url") == 0) {
-        /* scheme://host[:port] only: permalinks append paths, and forms compare it to Origin. */
-        if (!cli_base_url_valid(value))
+        /* scheme://host[:port] only: permalinks append paths, and forms compare it to Origin.
+         * Empty: none, the server's --listen address is used. */
+        if (n > 0 && !cli_base_url_valid(value))
             return "une adresse http(s) sans chemin ni / final est attendue (ex. "
                    "https://foison.example.org)";
         return NULL;

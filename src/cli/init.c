@@ -9,7 +9,8 @@ int cli_init(int argc, char **argv)
                 "usage : foison init SITE.db\n"
                 "Crée un site vide (réglages, thèmes, communes du territoire).\n"
                 "Refuse d'écraser un fichier existant. L'adresse publique du site se règle\n"
-                "par la variable FOISON_BASE_URL (défaut http://127.0.0.1:8080).\n");
+                "par la variable FOISON_BASE_URL ; sans elle, les liens permanents suivent\n"
+                "l'adresse d'écoute de « foison serve » (--listen).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
     if (cli_create_site(argv[1]) != 0)

@@ -1,5 +1,6 @@
 /* serve.c — `foison serve SITE.db [--listen HOST:PORT] [--threads N]`. */
 #include "cli/cli.h"
+#include "core/territory.h"
 #include "core/account.h"
 #include "http/http.h"
 #include "render/markdown.h"
@@ -45,6 +46,9 @@ int cli_serve(int argc, char **argv)
         .threads = cores > 0 ? (unsigned)cores : 2,
         .max_body = 1024 * 1024,
         .timeout_seconds = 30,
+        .request_timeout_seconds = 60,
+        .max_connections = 4096,
+        .max_per_ip = 64,
     };
     static char host[64];
     for (int i = 2; i < argc; i++) {
@@ -88,6 +92,24 @@ int cli_serve(int argc, char **argv)
                 return 2;
             }
             opt.timeout_seconds = (unsigned)n;
+        } else if (strcmp(a, "--request-timeout") == 0) {
+            if (serve_parse_uint(v, 1, 3600, &n) != 0) {
+                fprintf(stderr, "foison: --request-timeout attend un entier de 1 à 3600\n");
+                return 2;
+            }
+            opt.request_timeout_seconds = (unsigned)n;
+        } else if (strcmp(a, "--max-connections") == 0) {
+            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
+                fprintf(stderr, "foison: --max-connections attend un entier de 1 à 65536\n");
+                return 2;
+            }
+            opt.max_connections = (unsigned)n;
+        } else if (strcmp(a, "--max-per-ip") == 0) {
+            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
+                fprintf(stderr, "foison: --max-per-ip attend un entier de 1 à 65536\n");
+                return 2;
+            }
+            opt.max_per_ip = (unsigned)n;
         } else {
             fprintf(stderr, "foison: option inconnue : %s\n", a);
             return serve_usage(stderr);
@@ -112,6 +134,18 @@ int cli_serve(int argc, char **argv)
     store_close(s);
     if (!app)
         return 1;
+    /* Without a base URL of its own, the site's permanent links point where it is served. */
+    char here[128];
+    snprintf(here, sizeof here, "http://%s:%u",
+             strcmp(opt.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : opt.listen_host, opt.port);
+    if (!app->territory->base_url[0]) {
+        if (strcmp(opt.listen_host, "0.0.0.0") == 0)
+            fprintf(stderr,
+                    "foison: pas d'adresse publique réglée : les liens permanents "
+                    "utiliseront %s (foison config SITE base_url https://…)\n",
+                    here);
+        app_follow_listen(app, here);
+    }
     store_thread_setup(argv[1]);
     int rc = http_serve(app, app_routes, app_nroutes, &opt);
     app_free(app);

@@ -37,7 +37,7 @@ struct territory *territory_load(struct store *s)
     struct territory *t = xcalloc(1, sizeof(*t));
     t->site_name = territory_setting(s, "site_name", "foison");
     t->territory_name = territory_setting(s, "territory_name", "Pays de Brest");
-    t->base_url = territory_setting(s, "base_url", "http://127.0.0.1:8080");
+    t->base_url = territory_setting(s, "base_url", "");
     t->license = territory_setting(s, "license", "CC-BY-SA-4.0");
     if (store_communes_load(s, &t->communes, &t->ncommunes) != STORE_OK ||
         store_themes_load(s, &t->themes, &t->nthemes) != STORE_OK) {
@@ -142,6 +142,14 @@ static int territory_seed_communes(struct store *s, const char *path, char *err,
         rc = -1;
     }
     return rc;
+}
+
+void territory_follow(struct territory *t, const char *url)
+{
+    if (t->base_url[0] || !url)
+        return;
+    free(t->base_url);
+    t->base_url = xstrdup(url);
 }
 
 int territory_seed(struct store *s, const char *communes_tsv, const char *base_url, char *err,

@@ -24,7 +24,7 @@ struct theme {
 struct territory {
     char *site_name;
     char *territory_name;
-    char *base_url; /* no trailing slash */
+    char *base_url; /* no trailing slash; "" when the site set none (see territory_follow) */
     char *license;
     struct commune *communes; /* sorted by name */
     size_t ncommunes;
@@ -40,6 +40,8 @@ const struct theme *territory_theme(const struct territory *t, const char *id);
 
 /* Fills a new site: default settings, the theme taxonomy, and the communes read from the TSV
  * file produced by scripts/gen-communes.mjs. 0 on success, else -1 with a message in err. */
+/* A site that set no base URL is addressed where it is served: url ("http://HOST:PORT"). */
+void territory_follow(struct territory *t, const char *url);
 int territory_seed(struct store *s, const char *communes_tsv, const char *base_url, char *err,
                    size_t errlen);
 

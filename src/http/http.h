@@ -97,8 +97,11 @@ struct server_options {
     unsigned short port;
     unsigned threads;
     size_t max_body;
-    unsigned timeout_seconds;
-    bool quiet; /* no access log */
+    unsigned timeout_seconds;         /* idle time of a connection */
+    unsigned request_timeout_seconds; /* a whole request, from its first line to its answer */
+    unsigned max_connections;         /* in all; past it new connections are refused */
+    unsigned max_per_ip;              /* from one address at once */
+    bool quiet;                       /* no access log */
 };
 
 /* Serves until SIGINT/SIGTERM. 0 on a clean stop. */

@@ -7,7 +7,9 @@
 #include "util/mem.h"
 #include "util/utf8.h"
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +21,41 @@
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "       \
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-/* Per-connection memory of libmicrohttpd: request line, headers, read buffer. It zeroes the
- * whole pool between keep-alive requests, so a larger pool costs on every request; 16 KiB
- * holds headers and cookies well beyond what browsers send (larger gets 431). */
-#define HTTP_CONNECTION_MEMORY (16 * 1024)
+/* Per-connection memory of libmicrohttpd: request line, headers, read buffer, and the answer's
+ * headers. It zeroes the whole pool between keep-alive requests, so a larger pool costs on every
+ * request; 24 KiB holds headers and cookies well beyond what browsers send, and leaves
+ * libmicrohttpd room to answer 414/431 at once to a request line or headers that do not fit (with
+ * 16 KiB a 16 KB URL was closed without an answer). */
+#define HTTP_CONNECTION_MEMORY (24 * 1024)
+/* The read buffer grows by this much at a time, so that when a request line or its headers
+ * outgrow the pool there is still room in it to write the 414/431 answer. */
+#define HTTP_CONNECTION_INCREMENT 1024
+/* A request whose URI (path and query, as sent) is longer, or whose query has more parameters,
+ * is answered 414 at once: libmicrohttpd would otherwise fill its pool with the parameters and
+ * have no room left to answer at all. No page of the site needs more than a handful. */
+#define HTTP_MAX_URI 4096
+#define HTTP_MAX_QUERY_PARAMS 64
 
 struct http_ctx {
     struct request req;
     struct timespec start;
+    bool started; /* the first call of the access handler has set req up */
     bool dispatched;
     bool second_call;
+    int refuse;            /* a status decided before the handler ran (414, 400), or 0 */
+    size_t body_discarded; /* bytes dropped after the body limit */
 };
+
+/* Every open connection, for the watchdog that enforces the total time of a request: the time
+ * since the connection opened or its previous request ended, while a request is in progress. */
+struct http_watch {
+    int fd;
+    long long since; /* monotonic seconds; 0: not watched (between requests, or already cut) */
+    struct http_watch *prev, *next;
+};
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct http_watch *watch_head;
 
 static void http_error(struct request *req, int status, bool api);
 static enum MHD_Result http_queue(struct http_ctx *ctx);
@@ -194,8 +220,10 @@ bool http_cross_origin(const struct request *req)
     const char *host = http_header(req, "Host");
     if (!host)
         return true;
-    const char *p = strstr(origin, "://");
-    return !p || strcmp(p + 3, host) != 0;
+    /* Same host, and the scheme the site is served with (https behind a TLS proxy). */
+    const char *scheme = app_secure(req->app) ? "https://" : "http://";
+    size_t n = strlen(scheme);
+    return strncmp(origin, scheme, n) != 0 || strcmp(origin + n, host) != 0;
 }
 
 static enum MHD_Result http_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -410,6 +438,107 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
     return ret;
 }
 
+static long long http_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec;
+}
+
+static struct http_watch *http_watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void http_watch_set(struct MHD_Connection *conn, long long since)
+{
+    struct http_watch *w = http_watch_of(conn);
+    if (w) {
+        pthread_mutex_lock(&watch_lock);
+        w->since = since;
+        pthread_mutex_unlock(&watch_lock);
+    }
+}
+
+/* Called by libmicrohttpd with the request line's URI as sent, before it parses the query: the
+ * request's context is made here, and a URI too long or with too many parameters is refused. */
+static void *http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    struct http_ctx *ctx = xcalloc(1, sizeof(*ctx));
+    clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+    if (!uri)
+        return ctx;
+    size_t len = strlen(uri);
+    const char *q = strchr(uri, '?');
+    int params = 0;
+    for (const char *p = q; p && *p; p++)
+        params += *p == '?' || *p == '&';
+    if (len > HTTP_MAX_URI || params > HTTP_MAX_QUERY_PARAMS) {
+        ctx->refuse = 414;
+        /* libmicrohttpd 0.9.75 parses the query from just after the '?' it found before this
+         * call, as a C string: ending it there leaves the pool free for the 414. The bytes are
+         * its own read buffer, writable (the API only declares them const). */
+        if (q)
+            ((char *)q)[1] = '\0';
+        return ctx;
+    }
+    /* A NUL in the path (%00) would cut it short once decoded: /api/v1/entries%00/x is not
+     * /api/v1/entries. */
+    for (const char *p = uri; *p && *p != '?'; p++)
+        if (p[0] == '%' && p[1] == '0' && p[2] == '0')
+            ctx->refuse = 400;
+    (void)conn;
+    return ctx;
+}
+
+struct http_cl_scan {
+    const char *first;
+    bool differ;
+    int count;
+};
+
+static enum MHD_Result http_scan_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                                const char *value)
+{
+    (void)kind;
+    struct http_cl_scan *sc = cls;
+    if (strcasecmp(key, "Content-Length") != 0)
+        return MHD_YES;
+    sc->count++;
+    if (!sc->first)
+        sc->first = value ? value : "";
+    else if (strcmp(sc->first, value ? value : "") != 0)
+        sc->differ = true;
+    return MHD_YES;
+}
+
+/* Answers now, before any body is read (libmicrohttpd then closes the connection). */
+static enum MHD_Result http_refuse(struct http_ctx *ctx, int status)
+{
+    struct request *req = &ctx->req;
+    ctx->dispatched = true;
+    http_error(req, status, strncmp(req->path, "/api/", 5) == 0);
+    return http_queue(ctx);
+}
+
+static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, const char *url,
+                           const char *method)
+{
+    struct request *req = &ctx->req;
+    ctx->started = true;
+    req->arena = arena_new();
+    req->conn = conn;
+    req->app = srv_app;
+    req->head = strcmp(method, "HEAD") == 0;
+    req->method = req->head ? "GET" : arena_strdup(req->arena, method);
+    req->path = arena_strdup(req->arena, url);
+    req->status = 200;
+    req->cache = HTTP_CACHE_PAGE;
+}
+
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **con_cls)
@@ -420,36 +549,47 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     if (!ctx) {
         ctx = xcalloc(1, sizeof(*ctx));
         clock_gettime(CLOCK_MONOTONIC, &ctx->start);
-        struct request *req = &ctx->req;
-        req->arena = arena_new();
-        req->conn = conn;
-        req->app = srv_app;
-        req->head = strcmp(method, "HEAD") == 0;
-        req->method = req->head ? "GET" : arena_strdup(req->arena, method);
-        req->path = arena_strdup(req->arena, url);
-        req->status = 200;
-        req->cache = HTTP_CACHE_PAGE;
         *con_cls = ctx;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv_opt->max_body) {
+    }
+    struct request *req = &ctx->req;
+    if (!ctx->started) {
+        http_ctx_start(ctx, conn, url, method);
+        if (ctx->refuse)
+            return http_refuse(ctx, ctx->refuse);
+        struct http_cl_scan sc = {0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, http_scan_content_length, &sc);
+        if (sc.differ)
+            return http_refuse(ctx, 400); /* which one would the next hop believe? */
+        if (sc.first && strtoull(sc.first, NULL, 10) > srv_opt->max_body) {
             /* Refused before reading the body; libmicrohttpd then closes the connection,
              * which is what a client sending too much should get. */
             req->body_too_large = true;
-            ctx->dispatched = true;
-            http_error(req, 413, strncmp(req->path, "/api/", 5) == 0);
-            return http_queue(ctx);
+            return http_refuse(ctx, 413);
         }
         /* Answering on this first call would make libmicrohttpd close the connection. */
         return MHD_YES;
     }
-    struct request *req = &ctx->req;
     if (*upload_data_size) {
-        /* A body without Content-Length that grows past the limit is read and dropped to
-         * its end, then answered 413: answering mid-upload makes the peer see a reset
-         * instead of the answer. The connection timeout bounds how long this lasts. */
+        if (ctx->dispatched) { /* answered early: the rest is not ours to read */
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - ctx->start.tv_sec > (long)srv_opt->request_timeout_seconds) {
+            *upload_data_size = 0;
+            return http_refuse(ctx, 408);
+        }
+        /* A body without Content-Length that grows past the limit is read and dropped for a
+         * while, then answered 413: answering mid-upload makes the peer see a reset instead of
+         * the answer. Past as much again, the connection is cut: an endless body is never read
+         * for ever. */
         if (req->body_too_large || req->body.len + *upload_data_size > srv_opt->max_body) {
             req->body_too_large = true;
+            ctx->body_discarded += *upload_data_size;
             *upload_data_size = 0;
+            if (ctx->body_discarded > srv_opt->max_body)
+                return http_refuse(ctx, 413);
             return MHD_YES;
         }
         buf_append(&req->body, upload_data, *upload_data_size);
@@ -472,19 +612,40 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
             return http_queue(ctx);
         }
     }
-    app_identify(req);
+    if (!app_identify(req)) {
+        /* The site file cannot be read by this thread: nothing can be answered but that. */
+        http_error(req, 503, strncmp(req->path, "/api/", 5) == 0);
+        http_add_header(req, "Retry-After", "10");
+        return http_queue(ctx);
+    }
     http_dispatch(req);
     return http_queue(ctx);
+}
+
+/* text cut to size with control bytes (terminal escapes) and spaces replaced, so that a log
+ * line stays one line of fields. */
+static void http_log_clean(char *out, size_t size, const char *text)
+{
+    size_t j = 0;
+    for (const unsigned char *p = (const unsigned char *)text; p && *p && j < size - 1; p++)
+        out[j++] = (*p < 0x21 || *p == 0x7f) ? '?' : (char)*p;
+    out[j] = '\0';
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     struct http_ctx *ctx = *con_cls;
     if (!ctx)
         return;
+    /* The next request on this connection gets its own time. */
+    http_watch_set(conn, http_now_seconds());
+    if (!ctx->started) { /* ended before its headers were read */
+        free(ctx);
+        *con_cls = NULL;
+        return;
+    }
     if (!srv_opt->quiet) {
         struct timespec end;
         clock_gettime(CLOCK_MONOTONIC, &end);
@@ -502,14 +663,12 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
             ts_second = now;
         }
         /* The path is cut and non-printable bytes are replaced so a log line stays one line. */
-        char path[300];
-        size_t j = 0;
-        for (const char *p = ctx->req.path; p && *p && j < sizeof path - 1; p++)
-            path[j++] = (*p < 0x20 || *p == 0x7f) ? '?' : *p;
-        path[j] = '\0';
-        int n = snprintf(line, sizeof line, "%s %s %s %d %ldus%s\n", ts,
-                         ctx->req.head ? "HEAD" : ctx->req.method, path, ctx->req.status, us,
-                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        char path[300], method[24];
+        http_log_clean(path, sizeof path, ctx->req.path);
+        http_log_clean(method, sizeof method, ctx->req.head ? "HEAD" : ctx->req.method);
+        int n =
+            snprintf(line, sizeof line, "%s %s %s %d %ldus%s\n", ts, method, path, ctx->req.status,
+                     us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
     }
@@ -518,6 +677,55 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     arena_free(ctx->req.arena);
     free(ctx);
     *con_cls = NULL;
+}
+
+static void http_connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                  enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct http_watch *w = xcalloc(1, sizeof(*w));
+        w->fd = ci ? ci->connect_fd : -1;
+        w->since = http_now_seconds();
+        pthread_mutex_lock(&watch_lock);
+        w->next = watch_head;
+        if (watch_head)
+            watch_head->prev = w;
+        watch_head = w;
+        pthread_mutex_unlock(&watch_lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct http_watch *w = *socket_context;
+        pthread_mutex_lock(&watch_lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            watch_head = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&watch_lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Cuts the connections whose request has lasted longer than the limit (a slow drip of headers or
+ * body resets libmicrohttpd's idle timeout at every byte). The socket is shut down under the
+ * lock that its close notification takes, so it cannot be another connection's by then;
+ * libmicrohttpd then sees the end of the stream and closes the connection in its own thread. */
+static void http_watchdog(void)
+{
+    long long now = http_now_seconds();
+    pthread_mutex_lock(&watch_lock);
+    for (struct http_watch *w = watch_head; w; w = w->next)
+        if (w->since && w->fd >= 0 &&
+            now - w->since > (long long)srv_opt->request_timeout_seconds) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->since = 0;
+        }
+    pthread_mutex_unlock(&watch_lock);
 }
 
 static volatile sig_atomic_t srv_stop;
@@ -549,9 +757,13 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, opt->port, NULL, NULL,
         http_access, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_seconds,
-        MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        http_connection_event, NULL, MHD_OPTION_URI_LOG_CALLBACK, http_uri_seen, NULL,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opt->max_per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_CONNECTION_MEMORY, MHD_OPTION_CONNECTION_MEMORY_INCREMENT,
+        (size_t)HTTP_CONNECTION_INCREMENT, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "foison: impossible d'écouter sur %s:%u (port occupé ?)\n",
                 opt->listen_host, opt->port);
@@ -566,6 +778,7 @@ int http_serve(const struct app *app, const struct route *routes, size_t nroutes
     signal(SIGPIPE, SIG_IGN);
     while (!srv_stop) {
         sleep(1);
+        http_watchdog();
         fflush(stderr);
     }
     MHD_stop_daemon(d);

@@ -10,8 +10,9 @@
 /* Implemented by web/app.c. */
 bool app_secure(const struct app *app);
 bool app_kind_segment_known(const char *segment);
-/* Fills req->logged_in/user/csrf from the session cookie. */
-void app_identify(struct request *req);
+/* Fills req->logged_in/user/csrf from the session cookie. False when the site's storage cannot
+ * be reached by this thread (the reason is logged): the request is then answered 503. */
+bool app_identify(struct request *req);
 /* Writes the error page (or JSON error) for status into req. */
 void app_error(struct request *req, int status, bool api);
 

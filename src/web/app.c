@@ -138,6 +138,12 @@ fail:
     return NULL;
 }
 
+void app_follow_listen(struct app *app, const char *url)
+{
+    territory_follow(app->territory, url);
+    app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
+}
+
 void app_free(struct app *app)
 {
     if (!app)
@@ -181,18 +187,26 @@ static const char *app_flash_message(const char *code)
     return NULL;
 }
 
-void app_identify(struct request *req)
+bool app_identify(struct request *req)
 {
+    /* Every handler uses this thread's connection: when it cannot be opened (the site file
+     * moved, unreadable, too many open files), none may run. Once opened it is kept, so the
+     * handlers' own app_store() calls cannot fail after this. */
+    if (!store_thread()) {
+        fprintf(stderr, "foison: fichier du site inaccessible depuis ce fil : réponse 503\n");
+        return false;
+    }
     req->flash = app_flash_message(http_cookie(req, "foison_flash"));
     const char *token = http_cookie(req, "foison_session");
     if (token && account_session(app_store(req), req->arena, token, &req->user, &req->csrf) == 0) {
         req->logged_in = true;
         req->session_token = token;
-        return;
+        return true;
     }
     const char *anon = http_cookie(req, "foison_csrf");
     if (anon && strlen(anon) == ACCOUNT_TOKEN_LEN)
         req->csrf = anon;
+    return true;
 }
 
 static void app_url_encode(struct buf *b, const char *s, bool keep_slash)

@@ -31,6 +31,9 @@ struct app {
 /* Loads templates, static files and the territory. NULL with a message on stderr on failure. */
 struct app *app_load(struct store *s, const char *datadir);
 void app_free(struct app *app);
+/* For a site that set no base URL: permanent links and the Origin check use url (where the
+ * server listens), and cookies get Secure when it is https. */
+void app_follow_listen(struct app *app, const char *url);
 
 /* The current thread's site connection (opened on first use). */
 struct store *app_store(struct request *req);

@@ -163,3 +163,13 @@ test('a cached page depends only on its cache key, not on the query of the first
     const rec = await fetch(`${srv.base}/innovations/${w.json.slug}`);
     assert.equal(loginLink(await rec.text()), `/innovations/${w.json.slug}`);
 });
+
+test('without a base URL of its own, permanent links follow --listen', async () => {
+    const list = await fetch(`${srv.base}/innovations`);
+    const slug = /href="\/innovations\/([a-z0-9-]+)"/.exec(await list.text())[1];
+    const page = await (await fetch(`${srv.base}/innovations/${slug}`)).text();
+    assert.ok(page.includes(`${srv.base}/innovations/${slug}`), 'the permanent link is this server\'s');
+    assert.doesNotMatch(page, /127\.0\.0\.1:8080/);
+    const api = await apiJson(srv.base, `/api/v1/entries/${slug}`);
+    assert.equal(api.json.url, `${srv.base}/innovations/${slug}`);
+});

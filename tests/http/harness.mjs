@@ -61,7 +61,7 @@ export async function startServer(opts = {}) {
     }
 }
 
-async function startIn(dir, { maxBody, timeout, expected5xx } = {}) {
+async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], baseUrl } = {}) {
     const db = path.join(dir, 'site.db');
     const cliErrors = [];
     const cli = (args, input) => {
@@ -71,6 +71,8 @@ async function startIn(dir, { maxBody, timeout, expected5xx } = {}) {
         return r;
     };
     cli(['demo', db]);
+    if (baseUrl)
+        cli(['config', db, 'base_url', baseUrl]);
     const users = {
         a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1' },
         b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2' },
@@ -90,6 +92,7 @@ async function startIn(dir, { maxBody, timeout, expected5xx } = {}) {
             args.push('--max-body', String(maxBody));
         if (timeout)
             args.push('--timeout', String(timeout));
+        args.push(...serveArgs);
         stderr = '';
         exited = null;
         proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -10,7 +10,8 @@ import { BIN, startServer, apiJson, loginOk, sampleInnovation, formFields, texta
 let srv;
 
 before(async () => {
-    srv = await startServer();
+    // A public base URL of its own, as behind a reverse proxy (the proxy test below).
+    srv = await startServer({ baseUrl: 'http://127.0.0.1:8080' });
 });
 
 after(async () => {
@@ -191,7 +192,7 @@ test('a form posted through a reverse proxy (Origin = the base URL) is accepted;
     const e = await create({ title: 'Derrière un proxy' });
     const fields = { ...formFields(sampleInnovation({ title: 'Derrière un proxy', summary: 'Par le proxy.' })),
         base_revision: e.revision };
-    // The demo site's base URL is the default http://127.0.0.1:8080, not this server's address.
+    // The site's base URL is http://127.0.0.1:8080, not this server's address.
     const ok = await alice.post(`/innovations/${e.slug}/edit`, fields, { headers: { origin: 'http://127.0.0.1:8080' } });
     assert.equal(ok.status, 303);
     const bad = await alice.post(`/innovations/${e.slug}/edit`, { ...fields, base_revision: e.revision + 1 },
