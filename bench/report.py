@@ -140,7 +140,77 @@ def goal(rows):
     return met, line
 
 
-def document(rows, head, body, goal_line):
+# --- the entry page compressed: foison's cached gzip and br against nginx's gzip_static -----------
+COMPRESSED = [
+    ("nginx_gz", "nginx gzip_static (same gzip bytes)"),
+    ("entry_gz", "foison entry page, gzip"),
+    ("entry_br", "foison entry page, br"),
+]
+
+
+def collect_compressed():
+    results_dir = env("BENCH_RESULTS")
+    rows = {}
+    for key, _ in COMPRESSED:
+        runs = []
+        for r in range(1, int(env("BENCH_ROUNDS")) + 1):
+            run = parse_wrk(os.path.join(results_dir, f"{key}.{r}.wrk"))
+            with open(os.path.join(results_dir, f"{key}.{r}.cpu"), encoding="utf-8") as f:
+                ticks = int(f.read().strip())
+            run["cpu_us"] = (ticks * 1e6 / int(env("CLK_TCK")) / run["requests"]
+                             if run["requests"] else 0.0)
+            runs.append(run)
+        rows[key] = {col: statistics.median(run[col] for run in runs)
+                     for col in ("rps", "p50", "p99", "cpu_us")}
+        rows[key]["errors"] = sum(run["errors"] for run in runs)
+        rows[key]["rounds"] = [run["rps"] for run in runs]
+    return rows
+
+
+def compressed_table(crows):
+    base = crows["nginx_gz"]["rps"]
+    head = ["compressed target", "req/s", "p50 ms", "p99 ms", "CPU µs/req",
+            "ratio to nginx gzip_static", "errors"]
+    body = [[label, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]), f"{r['cpu_us']:.1f}",
+             f"{r['rps'] / base:.2f}×" if base else "n/a", str(r["errors"])]
+            for key, label in COMPRESSED for r in [crows[key]]]
+    return head, body
+
+
+def compressed_goal(crows):
+    base = crows["nginx_gz"]["rps"]
+    parts, met = [], True
+    for key in ("entry_gz", "entry_br"):
+        r = crows[key]
+        ratio = r["rps"] / base if base else 0.0
+        met = met and ratio >= GOAL_RATIO and r["errors"] == 0
+        parts.append(f"{key.split('_')[1]} at {ratio:.2f}×")
+    verdict = "**met**" if met else "**not met**"
+    return met, (f"Goal — compressed entry page ≥ {GOAL_RATIO:.1f}× nginx gzip_static req/s: "
+                 f"{verdict} ({', '.join(parts)}).")
+
+
+def compressed_section(crows):
+    head, body = compressed_table(crows)
+    spread_text = "; ".join(label + " " + " / ".join(f"{v:.0f}" for v in crows[key]["rounds"])
+                            for key, label in COMPRESSED)
+    return f"""
+## Compressed entry page
+
+The same entry page with `Accept-Encoding: gzip` (and `br`): foison answers from its page cache,
+where the page was compressed once when it was stored; nginx serves the gzip bytes foison sends,
+precompressed in `entry.html.gz`, with `gzip_static on` (nginx-light has no brotli module, so br is
+compared with nginx's gzip too). Both gzip bodies are checked to be byte-identical first.
+
+{markdown_table(head, body)}
+
+Req/s of each round: {spread_text}.
+
+{compressed_goal(crows)[1]}
+"""
+
+
+def document(rows, head, body, goal_line, compressed=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
     conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
@@ -184,7 +254,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-"""
+{compressed}"""
 
 
 def write_doc(path, generated):
@@ -209,9 +279,17 @@ def main():
     print(text_table(head, body))
     print()
     print(goal_line.replace("**", ""))
+    crows = collect_compressed()
+    chead, cbody = compressed_table(crows)
+    cmet, cgoal = compressed_goal(crows)
+    met = met and cmet
+    print()
+    print(text_table(chead, cbody))
+    print()
+    print(cgoal.replace("**", ""))
     doc = env("BENCH_DOC")
     if doc != "-":
-        write_doc(doc, document(rows, head, body, goal_line))
+        write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows)))
         print(f"bench: wrote {doc}")
     if env("BENCH_REQUIRE_GOAL") == "1" and not met:
         return 1

@@ -8,6 +8,8 @@
 # BENCH_DOC (docs/PERFORMANCE.md; "-" to skip writing it), BENCH_REQUIRE_GOAL=1 to fail when
 # the goal is missed, FOISON (build/foison), BENCH_PIN (1 when there are 2+ CPUs: servers on
 # CPU 0, wrk on CPU 1, so that the load generator does not take the server's CPU; 0: shared).
+# The entry page is also measured compressed (gzip and br) against nginx's gzip_static serving
+# foison's own gzip bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -107,6 +109,39 @@ fetch() { # fetch URL [curl args...]: body on stdout, fails on HTTP errors, neve
     curl -fsS --max-time 10 "$@" "$url"
 }
 
+# --- compressed entry page ---------------------------------------------------------------------
+# foison's cached entry page in gzip and br, against nginx serving the very gzip bytes foison sends
+# from a precompressed entry.html.gz (`gzip_static on`, in www/gz/ so that the plain nginx target
+# keeps its own location). Debian's nginx-light has no brotli module: br is compared with nginx's
+# gzip as well, the best nginx can do here.
+compressed_files() { # writes www/gz/entry.html{,.gz} from foison's answers, before nginx starts
+    mkdir -p "$tmp/www/gz"
+    cp "$tmp/www/entry.html" "$tmp/www/gz/entry.html"
+    fetch "$foison_url$entry_path" -H 'Accept-Encoding: gzip' -o "$tmp/www/gz/entry.html.gz"
+    chmod 644 "$tmp/www/gz/entry.html" "$tmp/www/gz/entry.html.gz"
+    gzip -dc "$tmp/www/gz/entry.html.gz" | cmp -s - "$tmp/www/entry.html" ||
+        die "foison's gzip entry page does not decode to its plain page"
+}
+
+compressed_targets_add() { # checks both servers send the same gzip bytes; adds the targets
+    local h='Accept-Encoding: gzip' t
+    fetch "$nginx_url/gz/entry.html" -H "$h" -D "$tmp/check-nginx-gz.h" -o "$tmp/check-nginx-gz"
+    grep -qi '^content-encoding: gzip' "$tmp/check-nginx-gz.h" ||
+        die "nginx does not serve entry.html.gz (gzip_static missing?)"
+    cmp -s "$tmp/check-nginx-gz" "$tmp/www/gz/entry.html.gz" || die "nginx and foison gzip bodies differ"
+    fetch "$foison_url$entry_path" -H 'Accept-Encoding: br' -D "$tmp/check-br.h" -o /dev/null
+    grep -qi '^content-encoding: br' "$tmp/check-br.h" || die "foison does not answer br"
+    echo "bench: compressed entry page: gzip $(wc -c <"$tmp/www/gz/entry.html.gz") bytes (same from nginx)"
+    targets+=(nginx_gz entry_gz entry_br)
+    url[nginx_gz]="$nginx_url/gz/entry.html"
+    url[entry_gz]="$foison_url$entry_path"
+    url[entry_br]="$foison_url$entry_path"
+    pids[nginx_gz]="$nginx_pids"
+    for t in entry_gz entry_br; do pids[$t]="$foison_pid"; done
+    for t in nginx_gz entry_gz; do hdr[$t]="$h"; done
+    hdr[entry_br]='Accept-Encoding: br'
+}
+
 # --- foison -----------------------------------------------------------------------------------
 echo "bench: demo site in $tmp, foison on :$foison_port with $BENCH_THREADS threads"
 "$FOISON" demo "$tmp/site.db" >"$tmp/demo.log" 2>&1 ||
@@ -140,6 +175,7 @@ mkdir -p "$tmp/www" "$tmp/tmp"
 fetch "$foison_url$entry_path" -o "$tmp/www/entry.html"
 chmod 644 "$tmp/www/entry.html"
 [[ -s $tmp/www/entry.html ]] || die "empty entry page at $entry_path"
+compressed_files
 echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
 
 # --- nginx ------------------------------------------------------------------------------------
@@ -193,6 +229,8 @@ pids[nginx]="$nginx_pids"
 pids[entry]="$foison_pid"
 pids[list]="$foison_pid"
 pids[healthz]="$foison_pid"
+declare -A hdr conns
+compressed_targets_add
 
 alive() {
     local pid
@@ -201,9 +239,15 @@ alive() {
     done
 }
 
-run_wrk() { # run_wrk SECONDS URL: wrk's report on stdout
+run_wrk() { # run_wrk SECONDS URL [TARGET]: wrk's report on stdout (TARGET: its header, connections)
+    local c=$CONNECTIONS extra=()
+    if [[ -n ${3:-} ]]; then
+        c=${conns[$3]:-$CONNECTIONS}
+        [[ -z ${hdr[$3]:-} ]] || extra=(-H "${hdr[$3]}")
+    fi
     # In the background so that a signal runs the trap now rather than after wrk ends.
-    timeout $(($1 + 60)) "${WRK_CPU[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1s" --latency "$2" &
+    timeout $(($1 + 60)) "${WRK_CPU[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"$1s" --latency \
+        "${extra[@]}" "$2" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=""
@@ -214,19 +258,19 @@ mkdir -p "$res"
 if ((BENCH_WARMUP > 0)); then
     echo "bench: warm-up ${BENCH_WARMUP}s per target"
     for t in "${targets[@]}"; do
-        run_wrk "$BENCH_WARMUP" "${url[$t]}" >/dev/null
+        run_wrk "$BENCH_WARMUP" "${url[$t]}" "$t" >/dev/null
     done
 fi
 for round in $(seq "$BENCH_ROUNDS"); do
     for t in "${targets[@]}"; do
         # shellcheck disable=SC2086 # pid lists split on purpose
         before=$(cpu_ticks ${pids[$t]})
-        run_wrk "$BENCH_SECONDS" "${url[$t]}" >"$res/$t.$round.wrk"
+        run_wrk "$BENCH_SECONDS" "${url[$t]}" "$t" >"$res/$t.$round.wrk"
         # shellcheck disable=SC2086
         after=$(cpu_ticks ${pids[$t]})
         echo $((after - before)) >"$res/$t.$round.cpu"
         alive
-        printf 'bench: round %d/%d %-8s %s\n' "$round" "$BENCH_ROUNDS" "$t" \
+        printf 'bench: round %d/%d %-10s %s\n' "$round" "$BENCH_ROUNDS" "$t" \
             "$(grep -o 'Requests/sec: *[0-9.]*' "$res/$t.$round.wrk" || echo '?')"
     done
 done

@@ -1,6 +1,7 @@
 /* server.c — libmicrohttpd glue: one arena per request, body limits, routing, sessions, the
  * response headers (security, caching, ETag/304), the access log, and the daemon's life. */
 #include "http/http.h"
+#include "http/compress.h"
 #include "http/server_internal.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -346,6 +347,16 @@ void http_add_standard_headers(struct MHD_Response *resp)
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
+/* Vary: Cookie on pages (who is logged in changes them), Accept-Encoding on every body that may
+ * be sent compressed, in one header; fingerprinted assets only vary by encoding. */
+static const char *http_vary(const struct request *req)
+{
+    bool enc = compress_type_compressible(req->content_type);
+    if (req->cache == HTTP_CACHE_IMMUTABLE)
+        return enc ? "Accept-Encoding" : NULL;
+    return enc ? "Cookie, Accept-Encoding" : "Cookie";
+}
+
 struct MHD_Response *http_build_response(struct request *req, char *body, size_t len,
                                          enum MHD_ResponseMemoryMode mode, const char *etag)
 {
@@ -371,14 +382,25 @@ struct MHD_Response *http_build_response(struct request *req, char *body, size_t
         MHD_add_response_header(resp, "ETag", etag);
     for (int i = 0; i < req->nheaders; i++)
         MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
-    if (req->cache != HTTP_CACHE_IMMUTABLE)
-        MHD_add_response_header(resp, "Vary", "Cookie");
+    const char *vary = http_vary(req);
+    if (vary)
+        MHD_add_response_header(resp, "Vary", vary);
+    return resp;
+}
+
+struct MHD_Response *http_build_encoded_response(struct request *req, char *body, size_t len,
+                                                 enum MHD_ResponseMemoryMode mode, const char *etag,
+                                                 enum compress_encoding enc)
+{
+    struct MHD_Response *resp = http_build_response(req, body, len, mode, etag);
+    if (resp && compress_token(enc))
+        MHD_add_response_header(resp, "Content-Encoding", compress_token(enc));
     return resp;
 }
 
 /* A 304 repeats the headers that matter for caching (RFC 9110 §15.4.5). */
 static enum MHD_Result http_queue_not_modified(struct request *req, const char *etag,
-                                               const char *cache_control)
+                                               const char *cache_control, const char *vary)
 {
     req->status = 304;
     struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -390,8 +412,8 @@ static enum MHD_Result http_queue_not_modified(struct request *req, const char *
                         : req->logged_in                   ? "private, no-cache"
                                                            : "public, no-cache";
     MHD_add_response_header(nm, "Cache-Control", cache_control);
-    if (req->cache != HTTP_CACHE_IMMUTABLE)
-        MHD_add_response_header(nm, "Vary", "Cookie");
+    if (vary)
+        MHD_add_response_header(nm, "Vary", vary);
     enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
     MHD_destroy_response(nm);
     return ret;
@@ -407,8 +429,8 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
         const char *etag = MHD_get_response_header(resp, "ETag");
         if (req->status == 200 && etag &&
             http_etag_match(http_header(req, "If-None-Match"), etag)) {
-            ret =
-                http_queue_not_modified(req, etag, MHD_get_response_header(resp, "Cache-Control"));
+            ret = http_queue_not_modified(req, etag, MHD_get_response_header(resp, "Cache-Control"),
+                                          MHD_get_response_header(resp, "Vary"));
         } else {
             ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
         }
@@ -419,16 +441,37 @@ static enum MHD_Result http_queue(struct http_ctx *ctx)
         req->prepared = NULL;
         return ret;
     }
-    char etag[24] = {0};
+    char etag[COMPRESS_ETAG_SIZE] = {0};
     bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
+    /* Uncached bodies are compressed here, once the encoding is known, so that a 304 costs no
+     * compression; the ETag names the encoding ("hash-gz"). */
+    enum compress_encoding enc = COMPRESS_IDENTITY;
+    if (req->out.len >= COMPRESS_MIN_DYNAMIC && compress_type_compressible(req->content_type))
+        enc = compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL);
     if (cacheable) {
-        hash_etag(buf_cstr(&req->out), req->out.len, etag);
+        char plain[24];
+        hash_etag(buf_cstr(&req->out), req->out.len, plain);
+        compress_etag(plain, enc, etag);
         if (http_etag_match(http_header(req, "If-None-Match"), etag))
-            return http_queue_not_modified(req, etag, NULL);
+            return http_queue_not_modified(req, etag, NULL, http_vary(req));
     }
     size_t len;
     char *body = buf_detach(&req->out, &len);
-    resp = http_build_response(req, body, len, MHD_RESPMEM_MUST_FREE, cacheable ? etag : NULL);
+    if (enc != COMPRESS_IDENTITY) {
+        size_t zlen;
+        char *z = compress_encode(enc, COMPRESS_DYNAMIC, body, len, &zlen);
+        if (z) {
+            free(body);
+            body = z;
+            len = zlen;
+        } else { /* not smaller: sent as it is, under the plain ETag */
+            enc = COMPRESS_IDENTITY;
+            if (cacheable)
+                hash_etag(body, len, etag);
+        }
+    }
+    resp = http_build_encoded_response(req, body, len, MHD_RESPMEM_MUST_FREE,
+                                       cacheable ? etag : NULL, enc);
     if (!resp) {
         free(body);
         return MHD_NO;

@@ -2,6 +2,7 @@
  * functions so that http/ never includes web/ headers; and helpers shared with the page cache. */
 #ifndef FOISON_SERVER_INTERNAL_H
 #define FOISON_SERVER_INTERNAL_H
+#include "http/compress.h"
 #include "http/http.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -21,5 +22,9 @@ void http_add_standard_headers(struct MHD_Response *resp);
 /* Builds a response from req's content type, cache policy and extra headers. */
 struct MHD_Response *http_build_response(struct request *req, char *body, size_t len,
                                          enum MHD_ResponseMemoryMode mode, const char *etag);
+/* The same for a body already encoded with enc (adds Content-Encoding unless identity). */
+struct MHD_Response *http_build_encoded_response(struct request *req, char *body, size_t len,
+                                                 enum MHD_ResponseMemoryMode mode, const char *etag,
+                                                 enum compress_encoding enc);
 
 #endif

@@ -89,6 +89,9 @@ static int app_load_assets(struct app *app, const char *dir)
         as->content_type = app_content_type(as->name);
         unsigned long long h = hash_fnv64(as->data, as->len);
         hash_etag(as->data, as->len, as->etag);
+        compress_variants_build(&as->encoded, as->content_type, COMPRESS_STATIC, as->data, as->len);
+        for (int e = 0; e < COMPRESS_COUNT; e++)
+            compress_etag(as->etag, (enum compress_encoding)e, as->encoded_etag[e]);
         const char *dot = strrchr(as->name, '.');
         size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
         char fp[600];
@@ -155,6 +158,7 @@ void app_free(struct app *app)
         free(app->assets[i].url);
         free(app->assets[i].fingerprinted);
         free(app->assets[i].data);
+        compress_variants_free(&app->assets[i].encoded);
     }
     free(app->assets);
     free(app);

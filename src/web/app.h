@@ -2,6 +2,7 @@
  * (templates, territory, static assets), the page layout, and helpers common to all pages. */
 #ifndef FOISON_APP_H
 #define FOISON_APP_H
+#include "http/compress.h"
 #include "http/http.h"
 #include "render/tmpl.h"
 #include <jansson.h>
@@ -18,6 +19,9 @@ struct static_asset {
     size_t len;
     const char *content_type;
     char etag[24];
+    /* gzip and brotli variants, compressed once at start-up, and their ETags ("hash-br") */
+    struct compress_variants encoded;
+    char encoded_etag[COMPRESS_COUNT][COMPRESS_ETAG_SIZE];
 };
 
 struct app {

@@ -78,7 +78,16 @@ void page_static(struct request *req)
     req->content_type = as->content_type;
     req->cache =
         strcmp(req->params[0], as->fingerprinted) == 0 ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_PAGE;
-    req->prepared = http_build_response(req, as->data, as->len, MHD_RESPMEM_PERSISTENT, as->etag);
+    /* The variants were compressed at start-up: a request only chooses one. */
+    enum compress_encoding enc =
+        compress_choose(http_header(req, "Accept-Encoding"), compress_variants_mask(&as->encoded));
+    if (enc == COMPRESS_IDENTITY)
+        req->prepared =
+            http_build_response(req, as->data, as->len, MHD_RESPMEM_PERSISTENT, as->etag);
+    else
+        req->prepared =
+            http_build_encoded_response(req, as->encoded.data[enc], as->encoded.len[enc],
+                                        MHD_RESPMEM_PERSISTENT, as->encoded_etag[enc], enc);
 }
 
 /* GET /favicon.ico — browsers ask for it whatever the pages say: the SVG icon answers. */

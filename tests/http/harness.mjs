@@ -346,8 +346,8 @@ export async function loginOk(base, email, password) {
 /* ---- raw node:http ---- */
 
 /* One request through node:http (for HEAD, agents, oversized or chunked bodies). Resolves
- * { status, headers, body (string), socket, reusedSocket }; a reset after the answer started
- * still resolves. */
+ * { status, headers, body (string), raw (the bytes as sent: Buffer), socket, reusedSocket }; a
+ * reset after the answer started still resolves. */
 export function rawRequest(base, p, { method = 'GET', headers = {}, body, agent, chunks } = {}) {
     const u = new URL(base + p);
     return new Promise((resolve, reject) => {
@@ -360,6 +360,7 @@ export function rawRequest(base, p, { method = 'GET', headers = {}, body, agent,
             res.on('data', (d) => parts.push(d));
             res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
                                           body: Buffer.concat(parts).toString('utf8'),
+                                          raw: Buffer.concat(parts),
                                           socket, reusedSocket: req.reusedSocket }));
             res.on('error', reject);
         });
