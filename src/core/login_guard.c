@@ -198,16 +198,17 @@ enum login_guard_verdict login_guard_begin(struct store *s, struct login_attempt
     at->pow_used = false;
     *wait = 0;
     int max[4];
-    max[at->nkeys] = LOGIN_MAX_PER_IP;
-    guard_key(at, THROTTLE_WINDOW_SECONDS, "ip:%s", at->ip);
     if (at->trusted) {
-        /* A browser that logged into this account before has its own budget: whoever else
-         * guesses this account's password cannot lock it out. */
+        /* A browser that logged into this account before has its own budget, and only that:
+         * whoever else guesses passwords, from any address (a proxy's or a NAT's shared by the
+         * owner too), cannot lock it out. */
         max[at->nkeys] = LOGIN_MAX_PER_DEVICE;
         guard_key(at, THROTTLE_WINDOW_SECONDS, "device:%s", nonce);
         *wait = guard_take_all(at, max);
         return *wait ? LOGIN_GUARD_WAIT : LOGIN_GUARD_GO;
     }
+    max[at->nkeys] = LOGIN_MAX_PER_IP;
+    guard_key(at, THROTTLE_WINDOW_SECONDS, "ip:%s", at->ip);
     max[at->nkeys] = LOGIN_MAX_PER_ACCOUNT_HOUR;
     guard_key(at, 3600, "account-hour:%s", folded);
     max[at->nkeys] = LOGIN_MAX_PER_ACCOUNT;

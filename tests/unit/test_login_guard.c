@@ -121,6 +121,19 @@ static void test_device_budget(void **state)
     /* A known browser that keeps failing is held back too, with no way around it. */
     assert_int_equal(attempt(&at, "203.0.113.1", "dev@example.org", device, now, false),
                      LOGIN_GUARD_WAIT);
+    /* Another address spending its whole budget (a proxy or NAT the owner shares) does not
+     * hold back a known browser. */
+    for (int i = 0; i < LOGIN_MAX_PER_IP + 5; i++) {
+        char junk[64];
+        snprintf(junk, sizeof junk, "junk%d@example.org", i);
+        attempt(&at, "203.0.113.9", junk, NULL, now, true);
+    }
+    char d2[LOGIN_DEVICE_LEN + 1];
+    assert_int_equal(login_guard_device(site, "dev2@example.org", d2), 0);
+    assert_int_equal(attempt(&at, "203.0.113.9", "dev2@example.org", d2, now, false),
+                     LOGIN_GUARD_GO);
+    assert_int_equal(attempt(&at, "203.0.113.9", "other@example.org", NULL, now, false),
+                     LOGIN_GUARD_WAIT);
     /* Its failures did not touch the account's budget for other browsers. */
     assert_int_equal(attempt(&at, "203.0.113.2", "dev@example.org", NULL, now, false),
                      LOGIN_GUARD_GO);
