@@ -33,6 +33,22 @@ static int serve_parse_uint(const char *s, unsigned long min, unsigned long max,
     return 0;
 }
 
+struct serve_uint {
+    const char *name;
+    unsigned long min, max;
+    unsigned *as_uint;
+    size_t *as_size;
+};
+
+static const struct serve_uint *serve_uint_option(const struct serve_uint *opts, size_t n,
+                                                  const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return &opts[i];
+    return NULL;
+}
+
 int cli_serve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv))
@@ -50,6 +66,16 @@ int cli_serve(int argc, char **argv)
         .max_connections = 4096,
         .max_per_ip = 64,
     };
+    /* The numeric options: name, bounds, the field they set. */
+    const struct serve_uint uints[] = {
+        {"--threads", 1, 256, &opt.threads, NULL},
+        {"--max-body", 1024, 64UL * 1024 * 1024, NULL, &opt.max_body},
+        {"--timeout", 1, 3600, &opt.timeout_seconds, NULL},
+        {"--request-timeout", 1, 3600, &opt.request_timeout_seconds, NULL},
+        {"--max-connections", 1, 65536, &opt.max_connections, NULL},
+        {"--max-per-ip", 1, 65536, &opt.max_per_ip, NULL},
+    };
+    const struct serve_uint *u;
     static char host[64];
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -74,42 +100,15 @@ int cli_serve(int argc, char **argv)
             host[colon - v] = '\0';
             opt.listen_host = host;
             opt.port = (unsigned short)n;
-        } else if (strcmp(a, "--threads") == 0) {
-            if (serve_parse_uint(v, 1, 256, &n) != 0) {
-                fprintf(stderr, "foison: --threads attend un entier de 1 à 256\n");
+        } else if ((u = serve_uint_option(uints, sizeof uints / sizeof uints[0], a))) {
+            if (serve_parse_uint(v, u->min, u->max, &n) != 0) {
+                fprintf(stderr, "foison: %s attend un entier de %lu à %lu\n", a, u->min, u->max);
                 return 2;
             }
-            opt.threads = (unsigned)n;
-        } else if (strcmp(a, "--max-body") == 0) {
-            if (serve_parse_uint(v, 1024, 64UL * 1024 * 1024, &n) != 0) {
-                fprintf(stderr, "foison: --max-body attend un entier de 1024 à 67108864\n");
-                return 2;
-            }
-            opt.max_body = n;
-        } else if (strcmp(a, "--timeout") == 0) {
-            if (serve_parse_uint(v, 1, 3600, &n) != 0) {
-                fprintf(stderr, "foison: --timeout attend un entier de 1 à 3600\n");
-                return 2;
-            }
-            opt.timeout_seconds = (unsigned)n;
-        } else if (strcmp(a, "--request-timeout") == 0) {
-            if (serve_parse_uint(v, 1, 3600, &n) != 0) {
-                fprintf(stderr, "foison: --request-timeout attend un entier de 1 à 3600\n");
-                return 2;
-            }
-            opt.request_timeout_seconds = (unsigned)n;
-        } else if (strcmp(a, "--max-connections") == 0) {
-            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
-                fprintf(stderr, "foison: --max-connections attend un entier de 1 à 65536\n");
-                return 2;
-            }
-            opt.max_connections = (unsigned)n;
-        } else if (strcmp(a, "--max-per-ip") == 0) {
-            if (serve_parse_uint(v, 1, 65536, &n) != 0) {
-                fprintf(stderr, "foison: --max-per-ip attend un entier de 1 à 65536\n");
-                return 2;
-            }
-            opt.max_per_ip = (unsigned)n;
+            if (u->as_size)
+                *u->as_size = n;
+            else
+                *u->as_uint = (unsigned)n;
         } else {
             fprintf(stderr, "foison: option inconnue : %s\n", a);
             return serve_usage(stderr);

@@ -42,7 +42,6 @@ struct http_ctx {
     struct timespec start;
     bool started; /* the first call of the access handler has set req up */
     bool dispatched;
-    bool second_call;
     int refuse;            /* a status decided before the handler ran (414, 400), or 0 */
     size_t body_discarded; /* bytes dropped after the body limit */
 };

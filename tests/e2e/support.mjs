@@ -17,7 +17,7 @@ export const BIN = process.env.FOISON_BIN
 export const ACTION_MS = 15_000;
 const AXE = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
-function freePort() {
+export function freePort() {
     return new Promise((resolve, reject) => {
         const s = createServer();
         s.unref();
