@@ -146,7 +146,7 @@ int cli_serve(int argc, char **argv)
         app_follow_listen(app, here);
     }
     store_thread_setup(argv[1]);
-    int rc = http_serve(app, app_routes, app_nroutes, &opt);
+    int rc = app_serve(app, &opt);
     app_free(app);
     return rc;
 }

@@ -2,24 +2,11 @@
  * from the site file and read-only afterwards (shared by all threads). */
 #ifndef FOISON_TERRITORY_H
 #define FOISON_TERRITORY_H
+#include "store/territory_store.h"
 #include <stdbool.h>
 #include <stddef.h>
 
 struct store;
-
-struct commune {
-    char insee[8];
-    char *name;
-    double lat, lon;
-    bool has_point;
-    char *epci_name;
-    long population;
-};
-
-struct theme {
-    char *id;
-    char *label;
-};
 
 struct territory {
     char *site_name;

@@ -1,16 +1,19 @@
-/* http.h — the request and response as handlers see them, the route table's shape, and the
- * server entry point. libmicrohttpd stays behind this header. */
+/* http.h — the request and response as handlers see them, the route table's shape, responses
+ * shared by many requests, and the server entry point with the hooks the application gives it.
+ * libmicrohttpd stays behind this header, and http/ includes nothing above util/: what it needs
+ * from the application comes as struct http_hooks. */
 #ifndef FOISON_HTTP_H
 #define FOISON_HTTP_H
-#include "core/account.h"
+#include "http/compress.h"
 #include "util/buf.h"
 #include <stdbool.h>
 #include <stddef.h>
 
 struct arena;
 struct MHD_Connection;
-struct MHD_Response;
-struct app;
+struct app;         /* the application's configuration: opaque to http/ */
+struct user;        /* the visitor's account: opaque to http/ */
+struct http_shared; /* see http_shared_new() */
 
 #define HTTP_MAX_PARAMS 256
 #define HTTP_MAX_HEADERS 12
@@ -33,8 +36,9 @@ enum http_cache {
 struct request {
     struct arena *arena;
     struct MHD_Connection *conn;
-    const struct app *app;
-    const char *method; /* "GET" for HEAD too; see head */
+    const struct app *app; /* http_hooks.app */
+    bool secure;           /* http_hooks.secure */
+    const char *method;    /* "GET" for HEAD too; see head */
     bool head;
     const char *path;
     const char *params[4]; /* path captures of the route, in order */
@@ -43,7 +47,7 @@ struct request {
     bool body_too_large;
     /* who is asking */
     bool logged_in;
-    struct user user;
+    const struct user *user; /* set by the identify hook when logged in */
     const char *session_token;
     const char *csrf;   /* the session's CSRF token, or the anonymous cookie's */
     bool set_anon_csrf; /* a new anonymous CSRF cookie must be sent */
@@ -59,8 +63,8 @@ struct request {
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     int nheaders;
-    struct MHD_Response *prepared;  /* an already built response, destroyed after queueing… */
-    void (*prepared_release)(void); /* …unless it is shared: then this is called instead */
+    const struct http_shared *shared; /* see http_shared_send() */
+    void (*shared_release)(void);
 };
 
 typedef void (*http_handler)(struct request *req);
@@ -104,8 +108,45 @@ struct server_options {
     bool quiet;                       /* no access log */
 };
 
+/* A response built once and sent to many requests: a cached page, a static asset. It holds the
+ * body in identity and in each coding that makes it smaller (compressed here, once, at effort),
+ * an ETag per coding, and the headers of content_type and cache (always public: a shared
+ * response is never personal). The body is copied. NULL when out of memory. */
+struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
+                                    const void *body, size_t len, enum compress_effort effort);
+/* The same bodies as base under another cache policy (a static asset's fingerprinted name and
+ * its plain name), without copying or compressing again: it must not outlive base. */
+struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache);
+/* Frees s. Requests still sending it keep their own reference inside libmicrohttpd. */
+void http_shared_free(struct http_shared *s);
+/* Answers req with s, in the coding its Accept-Encoding prefers (304 when If-None-Match holds
+ * that variant's ETag). release, when not NULL, is called once libmicrohttpd has taken its own
+ * reference: the caller may hold a lock that keeps s alive until then. */
+void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void));
+/* Bytes of s's body in coding e, 0 when it has no such variant (tests, statistics). */
+size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
+
+/* What http/ needs from the application, given by it at start-up. */
+struct http_hooks {
+    const struct app *app; /* handed to every request as req->app */
+    bool secure;           /* served over https: cookies get Secure, Origin must say https */
+    /* True when a {kind} capture of a route is a kind's URL segment (NULL: any segment). */
+    bool (*segment_known)(const char *segment);
+    /* Identifies the visitor before the handler runs. False when that cannot be done (the site's
+     * storage is unreachable): the request is answered 503. NULL: every visitor is anonymous. */
+    bool (*identify)(struct request *req);
+    /* Writes into req the page or the JSON of an error status (NULL: a line of plain text). */
+    void (*error)(struct request *req, int status, bool api);
+};
+
+/* Answers req from the first route of routes whose pattern matches its path and whose method is
+ * its method: 404 when no pattern matches, 405 with Allow when only other methods do, 413 when the
+ * body was too large for a route that exists. */
+void http_dispatch(struct request *req, const struct route *routes, size_t nroutes,
+                   const struct http_hooks *hooks);
+
 /* Serves until SIGINT/SIGTERM. 0 on a clean stop. */
-int http_serve(const struct app *app, const struct route *routes, size_t nroutes,
+int http_serve(const struct http_hooks *hooks, const struct route *routes, size_t nroutes,
                const struct server_options *opt);
 
 #endif

@@ -1,13 +1,14 @@
-/* server.c — libmicrohttpd glue: one arena per request, body limits, routing, sessions, the
- * response headers (security, caching, ETag/304), the access log, and the daemon's life. */
-#include "http/http.h"
-#include "http/compress.h"
-#include "http/server_internal.h"
+/* server.c — the daemon's life and the request's: libmicrohttpd's callbacks, one arena per
+ * request, limits checked before anything is read (URI, Content-Length, body size, total time by
+ * a watchdog, connections), the hooks of the application (identify, errors) and the access log. */
+#include "http/internal.h"
 #include "util/arena.h"
-#include "util/hash.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "util/utf8.h"
 #include <microhttpd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,10 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HTTP_CSP                                                                                   \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "       \
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-
 /* Per-connection memory of libmicrohttpd: request line, headers, read buffer, and the answer's
  * headers. It zeroes the whole pool between keep-alive requests, so a larger pool costs on every
  * request; 24 KiB holds headers and cookies well beyond what browsers send, and leaves
@@ -31,23 +28,20 @@
 /* The read buffer grows by this much at a time, so that when a request line or its headers
  * outgrow the pool there is still room in it to write the 414/431 answer. */
 #define HTTP_CONNECTION_INCREMENT 1024
-/* A request whose URI (path and query, as sent) is longer, or whose query has more parameters,
- * is answered 414 at once: libmicrohttpd would otherwise fill its pool with the parameters and
- * have no room left to answer at all. No page of the site needs more than a handful. */
-#define HTTP_MAX_URI 4096
-#define HTTP_MAX_QUERY_PARAMS 64
 
 struct http_ctx {
     struct request req;
     struct timespec start;
     bool started; /* the first call of the access handler has set req up */
     bool dispatched;
+    bool queued;           /* an answer was queued: the log shows its status, else "-" */
     int refuse;            /* a status decided before the handler ran (414, 400), or 0 */
     size_t body_discarded; /* bytes dropped after the body limit */
 };
 
-/* Every open connection, for the watchdog that enforces the total time of a request: the time
- * since the connection opened or its previous request ended, while a request is in progress. */
+/* Every open connection, for the watchdog that enforces the total time of a request: from the
+ * moment its request line arrived, and while a connection waits for the next request line, from
+ * the end of the previous request (so that a request line dripped byte by byte is cut too). */
 struct http_watch {
     int fd;
     long long since; /* monotonic seconds; 0: not watched (between requests, or already cut) */
@@ -57,174 +51,10 @@ struct http_watch {
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct http_watch *watch_head;
 
-static void http_error(struct request *req, int status, bool api);
-static enum MHD_Result http_queue(struct http_ctx *ctx);
-
-static const struct app *srv_app;
+static const struct http_hooks *srv_hooks;
 static const struct route *srv_routes;
 static size_t srv_nroutes;
 static const struct server_options *srv_opt;
-
-const char *http_kv_get(const struct kvlist *l, const char *key)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].key, key) == 0)
-            return l->items[i].value;
-    return NULL;
-}
-
-static int http_kv_add(struct arena *a, struct kvlist *l, const char *k, const char *v)
-{
-    if (l->n >= HTTP_MAX_PARAMS)
-        return -1;
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        struct kv *items = arena_alloc(a, sizeof(*items) * (size_t)cap);
-        if (l->n)
-            memcpy(items, l->items, sizeof(*items) * (size_t)l->n);
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->n].key = k;
-    l->items[l->n].value = v;
-    l->n++;
-    return 0;
-}
-
-const char *http_query(const struct request *req, const char *key)
-{
-    return http_kv_get(&req->query, key);
-}
-
-const char *http_form(const struct request *req, const char *key)
-{
-    return http_kv_get(&req->form, key);
-}
-
-const char *http_header(const struct request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_cookie(const struct request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
-}
-
-void http_add_header(struct request *req, const char *name, const char *value)
-{
-    if (req->nheaders < HTTP_MAX_HEADERS) {
-        req->header_names[req->nheaders] = name;
-        req->header_values[req->nheaders] = value;
-        req->nheaders++;
-    }
-}
-
-static int http_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *http_urldecode(struct arena *a, const char *s, size_t n, bool *ok)
-{
-    char *out = arena_alloc(a, n + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            out[j++] = ' ';
-        } else if (s[i] == '%') {
-            int h, l;
-            if (i + 2 >= n || (h = http_hexval(s[i + 1])) < 0 || (l = http_hexval(s[i + 2])) < 0) {
-                *ok = false;
-                return out;
-            }
-            out[j++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[j++] = s[i];
-        }
-    }
-    out[j] = '\0';
-    if (!utf8_valid(out, j))
-        *ok = false;
-    return out;
-}
-
-int http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kvlist *list)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t end = i;
-        while (end < n && s[end] != '&')
-            end++;
-        if (end > i) {
-            size_t eq = i;
-            while (eq < end && s[eq] != '=')
-                eq++;
-            bool ok = true;
-            char *k = http_urldecode(a, s + i, eq - i, &ok);
-            char *v =
-                eq < end ? http_urldecode(a, s + eq + 1, end - eq - 1, &ok) : arena_strdup(a, "");
-            if (!ok || http_kv_add(a, list, k, v) != 0)
-                return -1;
-        }
-        i = end + 1;
-    }
-    return 0;
-}
-
-void http_redirect(struct request *req, int status, const char *location)
-{
-    req->status = status;
-    req->cache = HTTP_CACHE_NONE;
-    http_add_header(req, "Location", location);
-    req->content_type = "text/plain; charset=utf-8";
-    buf_reset(&req->out);
-    buf_puts(&req->out, location);
-}
-
-void http_set_cookie(struct request *req, const char *name, const char *value, long max_age)
-{
-    const char *secure = app_secure(req->app) ? "; Secure" : "";
-    http_add_header(req, "Set-Cookie",
-                    arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
-                                 name, value, max_age, secure));
-}
-
-const char *http_client_ip(const struct request *req)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char text[INET6_ADDRSTRLEN] = "?";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
-    }
-    return arena_strdup(req->arena, text);
-}
-
-bool http_cross_origin(const struct request *req)
-{
-    const char *origin = http_header(req, "Origin");
-    if (!origin || strcmp(origin, "null") == 0)
-        return origin != NULL;
-    const char *host = http_header(req, "Host");
-    if (!host)
-        return true;
-    /* Same host, and the scheme the site is served with (https behind a TLS proxy). */
-    const char *scheme = app_secure(req->app) ? "https://" : "http://";
-    size_t n = strlen(scheme);
-    return strncmp(origin, scheme, n) != 0 || strcmp(origin + n, host) != 0;
-}
 
 static enum MHD_Result http_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                         const char *value)
@@ -235,249 +65,6 @@ static enum MHD_Result http_collect_arg(void *cls, enum MHD_ValueKind kind, cons
         return MHD_YES; /* ignored: malformed parameters never reach handlers */
     http_kv_add(req->arena, &req->query, key, value ? value : "");
     return MHD_YES;
-}
-
-/* Does path match pattern? Captures go to req->params. */
-static bool http_route_match(struct request *req, const char *pattern, const char *path)
-{
-    int np = 0;
-    const char *p = pattern, *s = path;
-    while (*p) {
-        if (*p == '{') {
-            const char *close = strchr(p, '}');
-            size_t nlen = (size_t)(close - p - 1);
-            const char *start = s;
-            while (*s && *s != '/')
-                s++;
-            size_t len = (size_t)(s - start);
-            if (len == 0 || len > 200 || np >= 4)
-                return false;
-            const char *cap = arena_strndup(req->arena, start, len);
-            if (strncmp(p + 1, "slug", nlen) == 0) {
-                for (const char *c = cap; *c; c++)
-                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
-                        return false;
-            } else if (strncmp(p + 1, "kind", nlen) == 0) {
-                if (!app_kind_segment_known(cap))
-                    return false;
-            } else if (strncmp(p + 1, "file", nlen) == 0) {
-                for (const char *c = cap; *c; c++)
-                    if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-                          *c == '.' || *c == '_') ||
-                        (c[0] == '.' && c[1] == '.'))
-                        return false;
-            }
-            req->params[np++] = cap;
-            p = close + 1;
-        } else {
-            if (*p != *s)
-                return false;
-            p++;
-            s++;
-        }
-    }
-    return *s == '\0';
-}
-
-static void http_error(struct request *req, int status, bool api)
-{
-    req->status = status;
-    buf_reset(&req->out);
-    req->cache = HTTP_CACHE_NONE;
-    app_error(req, status, api);
-}
-
-static void http_dispatch(struct request *req)
-{
-    bool path_matched = false, api = strncmp(req->path, "/api/", 5) == 0;
-    const char *allowed[8];
-    int nallowed = 0;
-    for (size_t i = 0; i < srv_nroutes; i++) {
-        const struct route *r = &srv_routes[i];
-        if (!http_route_match(req, r->pattern, req->path))
-            continue;
-        path_matched = true;
-        if (strcmp(r->method, req->method) != 0) {
-            if (nallowed < 8)
-                allowed[nallowed++] = r->method;
-            continue;
-        }
-        if (req->body_too_large) {
-            http_error(req, 413, r->flags & ROUTE_API);
-            return;
-        }
-        r->handler(req);
-        return;
-    }
-    if (!path_matched) {
-        http_error(req, 404, api);
-        return;
-    }
-    struct buf allow = BUF_INIT;
-    for (int i = 0; i < nallowed; i++) {
-        if (i)
-            buf_puts(&allow, ", ");
-        buf_puts(&allow, allowed[i]);
-        if (strcmp(allowed[i], "GET") == 0)
-            buf_puts(&allow, ", HEAD");
-    }
-    http_error(req, 405, api);
-    http_add_header(req, "Allow", arena_strdup(req->arena, buf_cstr(&allow)));
-    buf_free(&allow);
-}
-
-static bool http_etag_match(const char *inm, const char *etag)
-{
-    if (!inm)
-        return false;
-    if (strcmp(inm, "*") == 0)
-        return true;
-    size_t el = strlen(etag);
-    for (const char *p = inm; (p = strstr(p, etag)); p += el)
-        return true;
-    return false;
-}
-
-void http_add_standard_headers(struct MHD_Response *resp)
-{
-    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-}
-
-/* Vary: Cookie on pages (who is logged in changes them), Accept-Encoding on every body that may
- * be sent compressed, in one header; fingerprinted assets only vary by encoding. */
-static const char *http_vary(const struct request *req)
-{
-    bool enc = compress_type_compressible(req->content_type);
-    if (req->cache == HTTP_CACHE_IMMUTABLE)
-        return enc ? "Accept-Encoding" : NULL;
-    return enc ? "Cookie, Accept-Encoding" : "Cookie";
-}
-
-struct MHD_Response *http_build_response(struct request *req, char *body, size_t len,
-                                         enum MHD_ResponseMemoryMode mode, const char *etag)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
-    if (!resp)
-        return NULL;
-    http_add_standard_headers(resp);
-    MHD_add_response_header(resp, "Content-Type",
-                            req->content_type ? req->content_type : "text/html; charset=utf-8");
-    switch (req->cache) {
-    case HTTP_CACHE_IMMUTABLE:
-        MHD_add_response_header(resp, "Cache-Control", "public, max-age=31536000, immutable");
-        break;
-    case HTTP_CACHE_PAGE:
-        MHD_add_response_header(resp, "Cache-Control",
-                                req->logged_in ? "private, no-cache" : "public, no-cache");
-        break;
-    case HTTP_CACHE_NONE:
-        MHD_add_response_header(resp, "Cache-Control", "no-store");
-        break;
-    }
-    if (etag)
-        MHD_add_response_header(resp, "ETag", etag);
-    for (int i = 0; i < req->nheaders; i++)
-        MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
-    const char *vary = http_vary(req);
-    if (vary)
-        MHD_add_response_header(resp, "Vary", vary);
-    return resp;
-}
-
-struct MHD_Response *http_build_encoded_response(struct request *req, char *body, size_t len,
-                                                 enum MHD_ResponseMemoryMode mode, const char *etag,
-                                                 enum compress_encoding enc)
-{
-    struct MHD_Response *resp = http_build_response(req, body, len, mode, etag);
-    if (resp && compress_token(enc))
-        MHD_add_response_header(resp, "Content-Encoding", compress_token(enc));
-    return resp;
-}
-
-/* A 304 repeats the headers that matter for caching (RFC 9110 §15.4.5). */
-static enum MHD_Result http_queue_not_modified(struct request *req, const char *etag,
-                                               const char *cache_control, const char *vary)
-{
-    req->status = 304;
-    struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-    if (!nm)
-        return MHD_NO;
-    MHD_add_response_header(nm, "ETag", etag);
-    if (!cache_control)
-        cache_control = req->cache == HTTP_CACHE_IMMUTABLE ? "public, max-age=31536000, immutable"
-                        : req->logged_in                   ? "private, no-cache"
-                                                           : "public, no-cache";
-    MHD_add_response_header(nm, "Cache-Control", cache_control);
-    if (vary)
-        MHD_add_response_header(nm, "Vary", vary);
-    enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
-    MHD_destroy_response(nm);
-    return ret;
-}
-
-static enum MHD_Result http_queue(struct http_ctx *ctx)
-{
-    struct request *req = &ctx->req;
-    struct MHD_Response *resp;
-    enum MHD_Result ret;
-    if (req->prepared) {
-        resp = req->prepared;
-        const char *etag = MHD_get_response_header(resp, "ETag");
-        if (req->status == 200 && etag &&
-            http_etag_match(http_header(req, "If-None-Match"), etag)) {
-            ret = http_queue_not_modified(req, etag, MHD_get_response_header(resp, "Cache-Control"),
-                                          MHD_get_response_header(resp, "Vary"));
-        } else {
-            ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
-        }
-        if (req->prepared_release)
-            req->prepared_release();
-        else
-            MHD_destroy_response(resp);
-        req->prepared = NULL;
-        return ret;
-    }
-    char etag[COMPRESS_ETAG_SIZE] = {0};
-    bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
-    /* Uncached bodies are compressed here, once the encoding is known, so that a 304 costs no
-     * compression; the ETag names the encoding ("hash-gz"). */
-    enum compress_encoding enc = COMPRESS_IDENTITY;
-    if (req->out.len >= COMPRESS_MIN_DYNAMIC && compress_type_compressible(req->content_type))
-        enc = compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL);
-    if (cacheable) {
-        char plain[24];
-        hash_etag(buf_cstr(&req->out), req->out.len, plain);
-        compress_etag(plain, enc, etag);
-        if (http_etag_match(http_header(req, "If-None-Match"), etag))
-            return http_queue_not_modified(req, etag, NULL, http_vary(req));
-    }
-    size_t len;
-    char *body = buf_detach(&req->out, &len);
-    if (enc != COMPRESS_IDENTITY) {
-        size_t zlen;
-        char *z = compress_encode(enc, COMPRESS_DYNAMIC, body, len, &zlen);
-        if (z) {
-            free(body);
-            body = z;
-            len = zlen;
-        } else { /* not smaller: sent as it is, under the plain ETag */
-            enc = COMPRESS_IDENTITY;
-            if (cacheable)
-                hash_etag(body, len, etag);
-        }
-    }
-    resp = http_build_encoded_response(req, body, len, MHD_RESPMEM_MUST_FREE,
-                                       cacheable ? etag : NULL, enc);
-    if (!resp) {
-        free(body);
-        return MHD_NO;
-    }
-    ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
-    MHD_destroy_response(resp);
-    return ret;
 }
 
 static long long http_now_seconds(void)
@@ -504,6 +91,15 @@ static void http_watch_set(struct MHD_Connection *conn, long long since)
     }
 }
 
+/* libmicrohttpd 0.9.75 parses the query from just after the '?' it found before the URI callback,
+ * as a C string in its own (writable) read buffer: ending the string there leaves the pool free
+ * for the 414. Other versions may parse differently, so the buffer is only touched on this one. */
+#if MHD_VERSION >= 0x00097500 && MHD_VERSION < 0x00097600
+#define HTTP_CUT_REFUSED_QUERY 1
+#else
+#define HTTP_CUT_REFUSED_QUERY 0
+#endif
+
 /* Called by libmicrohttpd with the request line's URI as sent, before it parses the query: the
  * request's context is made here, and a URI too long or with too many parameters is refused. */
 static void *http_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -511,35 +107,21 @@ static void *http_uri_seen(void *cls, const char *uri, struct MHD_Connection *co
     (void)cls;
     struct http_ctx *ctx = xcalloc(1, sizeof(*ctx));
     clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+    /* The request's own time starts now, not when the connection went idle. */
+    http_watch_set(conn, (long long)ctx->start.tv_sec);
     if (!uri)
         return ctx;
-    size_t len = strlen(uri);
-    const char *q = strchr(uri, '?');
-    int params = 0;
-    for (const char *p = q; p && *p; p++)
-        params += *p == '?' || *p == '&';
-    if (len > HTTP_MAX_URI || params > HTTP_MAX_QUERY_PARAMS) {
-        ctx->refuse = 414;
-        /* libmicrohttpd 0.9.75 parses the query from just after the '?' it found before this
-         * call, as a C string: ending it there leaves the pool free for the 414. The bytes are
-         * its own read buffer, writable (the API only declares them const). */
-        if (q)
-            ((char *)q)[1] = '\0';
-        return ctx;
-    }
-    /* A NUL in the path (%00) would cut it short once decoded: /api/v1/entries%00/x is not
-     * /api/v1/entries. */
-    for (const char *p = uri; *p && *p != '?'; p++)
-        if (p[0] == '%' && p[1] == '0' && p[2] == '0')
-            ctx->refuse = 400;
-    (void)conn;
+    long query_at;
+    ctx->refuse = http_uri_check(uri, &query_at);
+    if (ctx->refuse == 414 && query_at >= 0 && HTTP_CUT_REFUSED_QUERY)
+        ((char *)uri)[query_at + 1] = '\0';
     return ctx;
 }
 
 struct http_cl_scan {
     const char *first;
     bool differ;
-    int count;
+    bool chunked; /* a Transfer-Encoding was sent as well */
 };
 
 static enum MHD_Result http_scan_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -547,9 +129,10 @@ static enum MHD_Result http_scan_content_length(void *cls, enum MHD_ValueKind ki
 {
     (void)kind;
     struct http_cl_scan *sc = cls;
+    if (strcasecmp(key, "Transfer-Encoding") == 0)
+        sc->chunked = true;
     if (strcasecmp(key, "Content-Length") != 0)
         return MHD_YES;
-    sc->count++;
     if (!sc->first)
         sc->first = value ? value : "";
     else if (strcmp(sc->first, value ? value : "") != 0)
@@ -557,13 +140,19 @@ static enum MHD_Result http_scan_content_length(void *cls, enum MHD_ValueKind ki
     return MHD_YES;
 }
 
+static enum MHD_Result http_answer(struct http_ctx *ctx)
+{
+    ctx->queued = true;
+    return http_queue(&ctx->req);
+}
+
 /* Answers now, before any body is read (libmicrohttpd then closes the connection). */
 static enum MHD_Result http_refuse(struct http_ctx *ctx, int status)
 {
     struct request *req = &ctx->req;
     ctx->dispatched = true;
-    http_error(req, status, strncmp(req->path, "/api/", 5) == 0);
-    return http_queue(ctx);
+    http_error(req, status, strncmp(req->path, "/api/", 5) == 0, srv_hooks);
+    return http_answer(ctx);
 }
 
 static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, const char *url,
@@ -573,7 +162,8 @@ static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, co
     ctx->started = true;
     req->arena = arena_new();
     req->conn = conn;
-    req->app = srv_app;
+    req->app = srv_hooks->app;
+    req->secure = srv_hooks->secure;
     req->head = strcmp(method, "HEAD") == 0;
     req->method = req->head ? "GET" : arena_strdup(req->arena, method);
     req->path = arena_strdup(req->arena, url);
@@ -600,8 +190,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
             return http_refuse(ctx, ctx->refuse);
         struct http_cl_scan sc = {0};
         MHD_get_connection_values(conn, MHD_HEADER_KIND, http_scan_content_length, &sc);
-        if (sc.differ)
-            return http_refuse(ctx, 400); /* which one would the next hop believe? */
+        /* Which length would the next hop believe? Two lengths, or a length with chunks, are
+         * how requests are smuggled past a proxy (RFC 9112 §6.3). */
+        if (sc.differ || (sc.first && sc.chunked))
+            return http_refuse(ctx, 400);
         if (sc.first && strtoull(sc.first, NULL, 10) > srv_opt->max_body) {
             /* Refused before reading the body; libmicrohttpd then closes the connection,
              * which is what a client sending too much should get. */
@@ -642,36 +234,26 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         return MHD_YES;
     ctx->dispatched = true;
     if (!utf8_valid(req->path, strlen(req->path))) {
-        http_error(req, 404, false);
-        return http_queue(ctx);
+        http_error(req, 404, false, srv_hooks);
+        return http_answer(ctx);
     }
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_collect_arg, req);
     if (!req->body_too_large && req->body.len) {
         const char *ct = http_header(req, "Content-Type");
         if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
             http_parse_urlencoded(req->arena, req->body.data, req->body.len, &req->form) != 0) {
-            http_error(req, 400, false);
-            return http_queue(ctx);
+            http_error(req, 400, false, srv_hooks);
+            return http_answer(ctx);
         }
     }
-    if (!app_identify(req)) {
-        /* The site file cannot be read by this thread: nothing can be answered but that. */
-        http_error(req, 503, strncmp(req->path, "/api/", 5) == 0);
+    if (srv_hooks->identify && !srv_hooks->identify(req)) {
+        /* The site cannot be read by this thread: nothing can be answered but that. */
+        http_error(req, 503, strncmp(req->path, "/api/", 5) == 0, srv_hooks);
         http_add_header(req, "Retry-After", "10");
-        return http_queue(ctx);
+        return http_answer(ctx);
     }
-    http_dispatch(req);
-    return http_queue(ctx);
-}
-
-/* text cut to size with control bytes (terminal escapes) and spaces replaced, so that a log
- * line stays one line of fields. */
-static void http_log_clean(char *out, size_t size, const char *text)
-{
-    size_t j = 0;
-    for (const unsigned char *p = (const unsigned char *)text; p && *p && j < size - 1; p++)
-        out[j++] = (*p < 0x21 || *p == 0x7f) ? '?' : (char)*p;
-    out[j] = '\0';
+    http_dispatch(req, srv_routes, srv_nroutes, srv_hooks);
+    return http_answer(ctx);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -705,12 +287,14 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
             ts_second = now;
         }
         /* The path is cut and non-printable bytes are replaced so a log line stays one line. */
-        char path[300], method[24];
+        char path[300], method[24], status[8] = "-";
         http_log_clean(path, sizeof path, ctx->req.path);
         http_log_clean(method, sizeof method, ctx->req.head ? "HEAD" : ctx->req.method);
-        int n =
-            snprintf(line, sizeof line, "%s %s %s %d %ldus%s\n", ts, method, path, ctx->req.status,
-                     us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        /* A request cut before its answer (watchdog, closed by the peer) has no status. */
+        if (ctx->queued)
+            snprintf(status, sizeof status, "%d", ctx->req.status);
+        int n = snprintf(line, sizeof line, "%s %s %s %s %ldus%s\n", ts, method, path, status, us,
+                         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
     }
@@ -778,10 +362,10 @@ static void http_on_signal(int sig)
     srv_stop = 1;
 }
 
-int http_serve(const struct app *app, const struct route *routes, size_t nroutes,
+int http_serve(const struct http_hooks *hooks, const struct route *routes, size_t nroutes,
                const struct server_options *opt)
 {
-    srv_app = app;
+    srv_hooks = hooks;
     srv_routes = routes;
     srv_nroutes = nroutes;
     srv_opt = opt;

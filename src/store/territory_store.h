@@ -1,8 +1,23 @@
-/* territory_store.h — rows of the settings, communes and themes tables. */
+/* territory_store.h — rows of the settings, communes and themes tables. The row types are
+ * defined here, where they are read and written; core/territory.h builds the territory on them. */
 #ifndef FOISON_TERRITORY_STORE_H
 #define FOISON_TERRITORY_STORE_H
-#include "core/territory.h"
 #include "store/store.h"
+#include <stdbool.h>
+
+struct commune {
+    char insee[8];
+    char *name;
+    double lat, lon;
+    bool has_point;
+    char *epci_name;
+    long population;
+};
+
+struct theme {
+    char *id;
+    char *label;
+};
 
 int store_commune_insert(struct store *s, const struct commune *c, const char *epci);
 int store_theme_insert(struct store *s, const char *id, const char *label, int position);

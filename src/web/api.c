@@ -3,7 +3,6 @@
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
 #include "core/entry.h"
 #include "core/validate.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/pages.h"

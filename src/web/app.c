@@ -4,7 +4,6 @@
 #include "core/schema.h"
 #include "core/territory.h"
 #include "core/validate.h"
-#include "http/server_internal.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -22,12 +21,7 @@ struct store *app_store(struct request *req)
     return store_thread();
 }
 
-bool app_secure(const struct app *app)
-{
-    return app->secure;
-}
-
-bool app_kind_segment_known(const char *segment)
+static bool app_kind_segment_known(const char *segment)
 {
     return kind_find_segment(segment) != NULL;
 }
@@ -84,14 +78,18 @@ static int app_load_assets(struct app *app, const char *dir)
         struct static_asset *as = &app->assets[app->nassets++];
         memset(as, 0, sizeof(*as));
         as->name = xstrdup(de->d_name);
-        as->len = b.len;
-        as->data = buf_detach(&b, NULL);
         as->content_type = app_content_type(as->name);
-        unsigned long long h = hash_fnv64(as->data, as->len);
-        hash_etag(as->data, as->len, as->etag);
-        compress_variants_build(&as->encoded, as->content_type, COMPRESS_STATIC, as->data, as->len);
-        for (int e = 0; e < COMPRESS_COUNT; e++)
-            compress_etag(as->etag, (enum compress_encoding)e, as->encoded_etag[e]);
+        unsigned long long h = hash_fnv64(b.data, b.len);
+        /* Compressed once here; a request only picks a variant. */
+        as->plain =
+            http_shared_new(as->content_type, HTTP_CACHE_PAGE, b.data, b.len, COMPRESS_STATIC);
+        as->immutable = as->plain ? http_shared_variant(as->plain, HTTP_CACHE_IMMUTABLE) : NULL;
+        buf_free(&b);
+        if (!as->immutable) {
+            fprintf(stderr, "foison: %s: mémoire insuffisante\n", path);
+            closedir(d);
+            return -1;
+        }
         const char *dot = strrchr(as->name, '.');
         size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
         char fp[600];
@@ -157,8 +155,8 @@ void app_free(struct app *app)
         free(app->assets[i].name);
         free(app->assets[i].url);
         free(app->assets[i].fingerprinted);
-        free(app->assets[i].data);
-        compress_variants_free(&app->assets[i].encoded);
+        http_shared_free(app->assets[i].immutable); /* before plain: it borrows its bodies */
+        http_shared_free(app->assets[i].plain);
     }
     free(app->assets);
     free(app);
@@ -191,7 +189,7 @@ static const char *app_flash_message(const char *code)
     return NULL;
 }
 
-bool app_identify(struct request *req)
+static bool app_identify(struct request *req)
 {
     /* Every handler uses this thread's connection: when it cannot be opened (the site file
      * moved, unreadable, too many open files), none may run. Once opened it is kept, so the
@@ -202,7 +200,9 @@ bool app_identify(struct request *req)
     }
     req->flash = app_flash_message(http_cookie(req, "foison_flash"));
     const char *token = http_cookie(req, "foison_session");
-    if (token && account_session(app_store(req), req->arena, token, &req->user, &req->csrf) == 0) {
+    struct user *user = arena_alloc(req->arena, sizeof(*user));
+    if (token && account_session(app_store(req), req->arena, token, user, &req->csrf) == 0) {
+        req->user = user;
         req->logged_in = true;
         req->session_token = token;
         return true;
@@ -318,8 +318,8 @@ struct tv *app_context(struct request *req, const char *title)
         tv_set_str(ctx, "login_next", app_login_next(req));
     if (req->logged_in) {
         struct tv *u = tv_set_obj(ctx, "user");
-        tv_set_str(u, "name", req->user.name);
-        tv_set_str(u, "role", req->user.role);
+        tv_set_str(u, "name", req->user->name);
+        tv_set_str(u, "role", req->user->role);
     }
     if (req->csrf)
         tv_set_str(ctx, "csrf", req->csrf);
@@ -514,4 +514,16 @@ const char *app_datetime(struct request *req, long long t)
 const char *app_url(struct request *req, const char *path)
 {
     return arena_printf(req->arena, "%s%s", req->app->territory->base_url, path);
+}
+
+int app_serve(const struct app *app, const struct server_options *opt)
+{
+    const struct http_hooks hooks = {
+        .app = app,
+        .secure = app->secure,
+        .segment_known = app_kind_segment_known,
+        .identify = app_identify,
+        .error = app_error,
+    };
+    return http_serve(&hooks, app_routes, app_nroutes, opt);
 }

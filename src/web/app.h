@@ -2,7 +2,7 @@
  * (templates, territory, static assets), the page layout, and helpers common to all pages. */
 #ifndef FOISON_APP_H
 #define FOISON_APP_H
-#include "http/compress.h"
+#include "core/account.h"
 #include "http/http.h"
 #include "render/tmpl.h"
 #include <jansson.h>
@@ -18,10 +18,9 @@ struct static_asset {
     char *data;
     size_t len;
     const char *content_type;
-    char etag[24];
-    /* gzip and brotli variants, compressed once at start-up, and their ETags ("hash-br") */
-    struct compress_variants encoded;
-    char encoded_etag[COMPRESS_COUNT][COMPRESS_ETAG_SIZE];
+    /* Built at start-up, compressed once: under its plain name the asset revalidates, under
+     * its fingerprinted name it is immutable. */
+    struct http_shared *plain, *immutable;
 };
 
 struct app {
@@ -38,6 +37,11 @@ void app_free(struct app *app);
 /* For a site that set no base URL: permanent links and the Origin check use url (where the
  * server listens), and cookies get Secure when it is https. */
 void app_follow_listen(struct app *app, const char *url);
+
+/* Serves the site with the routes of web/routes.c until SIGINT/SIGTERM (http_serve()). */
+int app_serve(const struct app *app, const struct server_options *opt);
+/* Writes the error page of status (or its JSON under /api/ or when api) into req. */
+void app_error(struct request *req, int status, bool api);
 
 /* The current thread's site connection (opened on first use). */
 struct store *app_store(struct request *req);

@@ -3,7 +3,6 @@
 #include "core/entry.h"
 #include "core/territory.h"
 #include "core/validate.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
@@ -253,7 +252,7 @@ void page_entry_show(struct request *req)
     tv_set_str(ctx, "revision_date", app_datetime(req, r.created));
     tv_set_str(ctx, "revision_author", r.author_name);
     tv_set_bool(ctx, "featured", e.featured);
-    if (req->logged_in && account_can_moderate(&req->user))
+    if (req->logged_in && account_can_moderate(req->user))
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, r.fields, r.rendered);
     entries_attribution(req, ctx, &e, r.fields);
@@ -338,8 +337,8 @@ void page_entry_create(struct request *req)
     }
     struct entry_save in = {.kind = k,
                             .fields = clean,
-                            .author_id = req->user.id,
-                            .can_moderate = account_can_moderate(&req->user),
+                            .author_id = req->user->id,
+                            .can_moderate = account_can_moderate(req->user),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
     struct entry e;
@@ -450,8 +449,8 @@ void page_entry_update(struct request *req)
                             .slug = e.slug,
                             .base_rev = base,
                             .fields = clean,
-                            .author_id = req->user.id,
-                            .can_moderate = account_can_moderate(&req->user),
+                            .author_id = req->user->id,
+                            .can_moderate = account_can_moderate(req->user),
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .errs = &errs};
@@ -481,7 +480,7 @@ void page_entry_feature(struct request *req)
 {
     if (!app_require_login(req) || !app_check_csrf(req))
         return;
-    if (!account_can_moderate(&req->user)) {
+    if (!account_can_moderate(req->user)) {
         app_error(req, 403, false);
         return;
     }

@@ -1,7 +1,6 @@
 /* entry_view.c — schema-driven display and form values of entries. */
 #include "web/entry_view.h"
 #include "core/territory.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include <math.h>

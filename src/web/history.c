@@ -3,7 +3,6 @@
 #include "core/diff.h"
 #include "core/entry.h"
 #include "core/validate.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
@@ -186,8 +185,8 @@ void page_entry_revert(struct request *req)
                             .slug = e.slug,
                             .base_rev = base,
                             .fields = clean,
-                            .author_id = req->user.id,
-                            .can_moderate = account_can_moderate(&req->user),
+                            .author_id = req->user->id,
+                            .can_moderate = account_can_moderate(req->user),
                             .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
                             .now = (long long)time(NULL),
                             .errs = &errs};

@@ -1,7 +1,6 @@
 /* home.c — the home page, the health check and static files. */
 #include "core/entry.h"
 #include "core/territory.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
@@ -75,19 +74,8 @@ void page_static(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    req->content_type = as->content_type;
-    req->cache =
-        strcmp(req->params[0], as->fingerprinted) == 0 ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_PAGE;
-    /* The variants were compressed at start-up: a request only chooses one. */
-    enum compress_encoding enc =
-        compress_choose(http_header(req, "Accept-Encoding"), compress_variants_mask(&as->encoded));
-    if (enc == COMPRESS_IDENTITY)
-        req->prepared =
-            http_build_response(req, as->data, as->len, MHD_RESPMEM_PERSISTENT, as->etag);
-    else
-        req->prepared =
-            http_build_encoded_response(req, as->encoded.data[enc], as->encoded.len[enc],
-                                        MHD_RESPMEM_PERSISTENT, as->encoded_etag[enc], enc);
+    bool fingerprinted = strcmp(req->params[0], as->fingerprinted) == 0;
+    http_shared_send(req, fingerprinted ? as->immutable : as->plain, NULL);
 }
 
 /* GET /favicon.ico — browsers ask for it whatever the pages say: the SVG icon answers. */

@@ -2,7 +2,6 @@
  * moderation). Sessions are cookies holding a random token; the store keeps only its hash. */
 #include "core/account.h"
 #include "core/login_guard.h"
-#include "http/server_internal.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/pages.h"

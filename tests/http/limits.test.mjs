@@ -126,6 +126,63 @@ test('a request dripping byte by byte is cut at the total request time', async (
     assert.ok(r.ms >= 2500 && r.ms < 7000, `${r.ms} ms`);
 });
 
+test('a request cut by the watchdog is logged without a status it never had', async () => {
+    // A body announced and never sent: the watchdog cuts the request before any answer, so its
+    // log line says "-" where it said 200.
+    const ms = await new Promise((resolve) => {
+        const t0 = Date.now();
+        const s = net.connect(srv.port, '127.0.0.1');
+        const end = () => { s.destroy(); resolve(Date.now() - t0); };
+        s.on('error', end);
+        s.on('close', end);
+        s.write('POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded'
+            + '\r\nContent-Length: 1000\r\n\r\n');
+        setTimeout(end, 12000);
+    });
+    assert.ok(ms < 7000, `cut after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 1200)); // the log is flushed every second
+    assert.match(srv.stderr(), /POST \/login - \d+us aborted/);
+    assert.doesNotMatch(srv.stderr(), /POST \/login 200 \d+us aborted/);
+});
+
+test('time a keep-alive connection spent idle is not counted in its next request', async () => {
+    // Idle 2.5 s after a first request, then a second one whose headers take 2.5 s: 5 s since
+    // the first ended, but the request itself lasts less than the 3 s limit and is answered.
+    const texts = await new Promise((resolve, reject) => {
+        const s = net.connect(srv.port, '127.0.0.1');
+        let text = '';
+        s.on('data', (d) => { text += d.toString('latin1'); });
+        s.on('error', reject);
+        s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        (async () => {
+            await sleep(2500);
+            const first = text;
+            s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+            for (let i = 0; i < 10; i++) {
+                await sleep(250);
+                s.write('X-Slow: a\r\n');
+            }
+            s.write('Connection: close\r\n\r\n');
+            await sleep(1000);
+            s.destroy();
+            resolve({ first, all: text });
+        })().catch(reject);
+    });
+    assert.equal(status(texts.first), 200);
+    const second = texts.all.slice(texts.first.length);
+    assert.equal(status(second), 200, 'the second request was cut: ' + JSON.stringify(second));
+});
+
+test('Content-Length together with Transfer-Encoding: 400 (no request smuggling)', async () => {
+    const r = await raw('POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n'
+        + 'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.equal(status(r.text), 400);
+    const t = await raw('POST /login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
+        + 'Content-Length: 4\r\nConnection: close\r\n\r\n0\r\n\r\n');
+    assert.equal(status(t.text), 400);
+});
+
 test('one address cannot take every connection', async () => {
     const sockets = [];
     try {

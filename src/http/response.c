@@ -1,0 +1,262 @@
+/* response.c — answers as libmicrohttpd sends them: the security, cache and Vary headers, the
+ * ETag and 304, compression of uncached bodies once the coding is known, and shared responses
+ * (built once, one variant per content coding, sent to many requests). */
+#include "http/internal.h"
+#include "util/hash.h"
+#include "util/mem.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define HTTP_CSP                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "       \
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+struct http_shared {
+    struct MHD_Response *resp[COMPRESS_COUNT]; /* identity always; the others when smaller */
+    unsigned mask;                             /* COMPRESS_BIT of the encoded ones present */
+    /* The bodies, owned by resp[] (freed with their last reference inside libmicrohttpd). */
+    char *data[COMPRESS_COUNT];
+    size_t len[COMPRESS_COUNT];
+    char etag[COMPRESS_COUNT][COMPRESS_ETAG_SIZE];
+    const char *content_type; /* static text, as given */
+};
+
+static void http_add_standard_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+static const char *http_cache_control(enum http_cache cache, bool logged_in)
+{
+    switch (cache) {
+    case HTTP_CACHE_IMMUTABLE:
+        return "public, max-age=31536000, immutable";
+    case HTTP_CACHE_PAGE:
+        return logged_in ? "private, no-cache" : "public, no-cache";
+    case HTTP_CACHE_NONE:
+        break;
+    }
+    return "no-store";
+}
+
+/* Vary: Cookie on pages (who is logged in changes them), Accept-Encoding on every body that may
+ * be sent compressed, in one header; fingerprinted assets only vary by encoding. */
+static const char *http_vary(const char *content_type, enum http_cache cache)
+{
+    bool enc = compress_type_compressible(content_type);
+    if (cache == HTTP_CACHE_IMMUTABLE)
+        return enc ? "Accept-Encoding" : NULL;
+    return enc ? "Cookie, Accept-Encoding" : "Cookie";
+}
+
+static struct MHD_Response *http_response_new(const char *content_type, enum http_cache cache,
+                                              bool logged_in, char *body, size_t len,
+                                              enum MHD_ResponseMemoryMode mode, const char *etag,
+                                              enum compress_encoding enc)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+    if (!resp)
+        return NULL;
+    http_add_standard_headers(resp);
+    MHD_add_response_header(resp, "Content-Type",
+                            content_type ? content_type : "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", http_cache_control(cache, logged_in));
+    if (etag)
+        MHD_add_response_header(resp, "ETag", etag);
+    const char *vary = http_vary(content_type, cache);
+    if (vary)
+        MHD_add_response_header(resp, "Vary", vary);
+    if (compress_token(enc))
+        MHD_add_response_header(resp, "Content-Encoding", compress_token(enc));
+    return resp;
+}
+
+struct MHD_Response *http_response_build(const struct request *req, char *body, size_t len,
+                                         enum MHD_ResponseMemoryMode mode, const char *etag,
+                                         enum compress_encoding enc)
+{
+    struct MHD_Response *resp = http_response_new(req->content_type, req->cache, req->logged_in,
+                                                  body, len, mode, etag, enc);
+    if (resp)
+        for (int i = 0; i < req->nheaders; i++)
+            MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    return resp;
+}
+
+/* A 304 repeats the headers that matter for caching (RFC 9110 §15.4.5). */
+static enum MHD_Result http_queue_not_modified(struct request *req, const char *etag,
+                                               const char *cache_control, const char *vary)
+{
+    req->status = 304;
+    struct MHD_Response *nm = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    if (!nm)
+        return MHD_NO;
+    MHD_add_response_header(nm, "ETag", etag);
+    MHD_add_response_header(nm, "Cache-Control", cache_control);
+    if (vary)
+        MHD_add_response_header(nm, "Vary", vary);
+    enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
+    MHD_destroy_response(nm);
+    return ret;
+}
+
+static enum MHD_Result http_queue_shared(struct request *req)
+{
+    const struct http_shared *s = req->shared;
+    enum compress_encoding enc = compress_choose(http_header(req, "Accept-Encoding"), s->mask);
+    struct MHD_Response *resp = s->resp[enc];
+    enum MHD_Result ret;
+    if (http_etag_match(http_header(req, "If-None-Match"), s->etag[enc]))
+        ret = http_queue_not_modified(req, s->etag[enc],
+                                      MHD_get_response_header(resp, "Cache-Control"),
+                                      MHD_get_response_header(resp, "Vary"));
+    else
+        ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    if (req->shared_release)
+        req->shared_release();
+    req->shared = NULL;
+    req->shared_release = NULL;
+    return ret;
+}
+
+enum MHD_Result http_queue(struct request *req)
+{
+    if (req->shared)
+        return http_queue_shared(req);
+    char etag[COMPRESS_ETAG_SIZE] = {0};
+    bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
+    /* Uncached bodies are compressed here, once the encoding is known, so that a 304 costs no
+     * compression; the ETag names the encoding ("hash-gz"). */
+    enum compress_encoding enc = COMPRESS_IDENTITY;
+    if (req->out.len >= COMPRESS_MIN_DYNAMIC && compress_type_compressible(req->content_type))
+        enc = compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL);
+    if (cacheable) {
+        char plain[24];
+        hash_etag(buf_cstr(&req->out), req->out.len, plain);
+        compress_etag(plain, enc, etag);
+        if (http_etag_match(http_header(req, "If-None-Match"), etag))
+            return http_queue_not_modified(req, etag,
+                                           http_cache_control(req->cache, req->logged_in),
+                                           http_vary(req->content_type, req->cache));
+    }
+    size_t len;
+    char *body = buf_detach(&req->out, &len);
+    if (enc != COMPRESS_IDENTITY) {
+        size_t zlen;
+        char *z = compress_encode(enc, COMPRESS_DYNAMIC, body, len, &zlen);
+        if (z) {
+            free(body);
+            body = z;
+            len = zlen;
+        } else { /* not smaller: sent as it is, under the plain ETag */
+            enc = COMPRESS_IDENTITY;
+            if (cacheable)
+                hash_etag(body, len, etag);
+        }
+    }
+    struct MHD_Response *resp =
+        http_response_build(req, body, len, MHD_RESPMEM_MUST_FREE, cacheable ? etag : NULL, enc);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Makes s's responses from its bodies; on failure every response made is destroyed. */
+static bool http_shared_respond(struct http_shared *s, enum http_cache cache,
+                                enum MHD_ResponseMemoryMode mode)
+{
+    for (int e = 0; e < COMPRESS_COUNT; e++) {
+        if (!s->data[e])
+            continue;
+        s->resp[e] = http_response_new(s->content_type, cache, false, s->data[e], s->len[e], mode,
+                                       s->etag[e], (enum compress_encoding)e);
+        if (!s->resp[e]) {
+            for (int f = 0; f < e; f++) {
+                if (s->resp[f])
+                    MHD_destroy_response(s->resp[f]); /* frees data[f] when it owned it */
+                s->resp[f] = NULL;
+                if (mode == MHD_RESPMEM_MUST_FREE)
+                    s->data[f] = NULL;
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
+                                    const void *body, size_t len, enum compress_effort effort)
+{
+    struct http_shared *s = xcalloc(1, sizeof(*s));
+    s->content_type = content_type;
+    /* Compressed before anything is shared: the caller builds this outside its locks. */
+    struct compress_variants v;
+    compress_variants_build(&v, content_type, effort, body, len);
+    s->data[COMPRESS_IDENTITY] = xmalloc(len ? len : 1);
+    memcpy(s->data[COMPRESS_IDENTITY], body, len);
+    s->len[COMPRESS_IDENTITY] = len;
+    char plain[24];
+    hash_etag(body, len, plain);
+    for (int e = 0; e < COMPRESS_COUNT; e++) {
+        if (e != COMPRESS_IDENTITY) {
+            s->data[e] = v.data[e];
+            s->len[e] = v.len[e];
+        }
+        if (s->data[e]) {
+            compress_etag(plain, (enum compress_encoding)e, s->etag[e]);
+            if (e != COMPRESS_IDENTITY)
+                s->mask |= COMPRESS_BIT(e);
+        }
+    }
+    if (!http_shared_respond(s, cache, MHD_RESPMEM_MUST_FREE)) {
+        for (int e = 0; e < COMPRESS_COUNT; e++)
+            free(s->data[e]);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache)
+{
+    struct http_shared *s = xcalloc(1, sizeof(*s));
+    memcpy(s->data, base->data, sizeof s->data);
+    memcpy(s->len, base->len, sizeof s->len);
+    memcpy(s->etag, base->etag, sizeof s->etag);
+    s->mask = base->mask;
+    s->content_type = base->content_type;
+    if (!http_shared_respond(s, cache, MHD_RESPMEM_PERSISTENT)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void http_shared_free(struct http_shared *s)
+{
+    if (!s)
+        return;
+    for (int e = 0; e < COMPRESS_COUNT; e++)
+        if (s->resp[e])
+            MHD_destroy_response(s->resp[e]);
+    free(s);
+}
+
+void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void))
+{
+    req->shared = s;
+    req->shared_release = release;
+    req->status = 200;
+}
+
+size_t http_shared_size(const struct http_shared *s, enum compress_encoding e)
+{
+    return s->data[e] ? s->len[e] : 0;
+}
