@@ -1,6 +1,7 @@
 /* app.c — application set-up (templates, static assets, territory), the layout context, error
  * pages, JSON answers, identification of the visitor and the CSRF check. */
 #include "web/app.h"
+#include "core/entry.h"
 #include "core/schema.h"
 #include "core/territory.h"
 #include "core/validate.h"
@@ -10,6 +11,7 @@
 #include "util/mem.h"
 #include "util/utf8.h"
 #include <dirent.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,7 +324,7 @@ struct tv *app_context(struct request *req, const char *title)
         tv_set_str(u, "role", req->user->role);
     }
     if (req->csrf)
-        tv_set_str(ctx, "csrf", req->csrf);
+        tv_set_str(ctx, "csrf", app_csrf_field(req));
     tv_set_str(ctx, "path", req->path);
     if (req->flash) {
         tv_set_str(ctx, "flash", req->flash);
@@ -342,8 +344,59 @@ void app_need_csrf(struct request *req, struct tv *ctx)
         req->set_anon_csrf = true;
         http_set_cookie(req, "foison_csrf", tok, 86400);
     }
-    tv_set_str(ctx, "csrf", req->csrf);
+    tv_set_str(ctx, "csrf", app_csrf_field(req));
     req->cache = HTTP_CACHE_NONE;
+}
+
+/* The pad of a GET answer: a hash of the token, the path, the query and the entry generation.
+ * One URL gives the same page while nothing is written (its ETag and 304 hold), and every URL an
+ * attacker makes a browser load, or every write of attacker text, gives other bytes. */
+static void app_csrf_pad(struct request *req, const unsigned char token[32], unsigned char pad[32])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, token, 32, 32);
+    crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
+    for (int i = 0; i < req->query.n; i++) {
+        const struct kv *q = &req->query.items[i];
+        crypto_generichash_update(&st, (const unsigned char *)q->key, strlen(q->key) + 1);
+        crypto_generichash_update(&st, (const unsigned char *)q->value, strlen(q->value) + 1);
+    }
+    unsigned long gen = entry_generation();
+    crypto_generichash_update(&st, (const unsigned char *)&gen, sizeof gen);
+    crypto_generichash_final(&st, pad, 32);
+}
+
+const char *app_csrf_field(struct request *req)
+{
+    unsigned char token[32], pad[32], masked[64];
+    if (!req->csrf ||
+        sodium_hex2bin(token, sizeof token, req->csrf, strlen(req->csrf), NULL, NULL, NULL) != 0)
+        return req->csrf;
+    /* Answers to a POST may show what was posted: their pad is random. */
+    if (strcmp(req->method, "GET") == 0)
+        app_csrf_pad(req, token, pad);
+    else
+        randombytes_buf(pad, sizeof pad);
+    for (int i = 0; i < 32; i++) {
+        masked[i] = pad[i];
+        masked[32 + i] = pad[i] ^ token[i];
+    }
+    char *hex = arena_alloc(req->arena, 2 * sizeof masked + 1);
+    sodium_bin2hex(hex, 2 * sizeof masked + 1, masked, sizeof masked);
+    return hex;
+}
+
+/* The token a form sent, unmasked into out (ACCOUNT_TOKEN_LEN + 1 bytes); false when malformed. */
+static bool app_csrf_unmask(const char *sent, char out[ACCOUNT_TOKEN_LEN + 1])
+{
+    unsigned char masked[64], token[32];
+    if (strlen(sent) != 2 * sizeof masked ||
+        sodium_hex2bin(masked, sizeof masked, sent, strlen(sent), NULL, NULL, NULL) != 0)
+        return false;
+    for (int i = 0; i < 32; i++)
+        token[i] = masked[i] ^ masked[32 + i];
+    sodium_bin2hex(out, ACCOUNT_TOKEN_LEN + 1, token, sizeof token);
+    return true;
 }
 
 void app_render(struct request *req, const char *name, struct tv *ctx)
@@ -459,7 +512,9 @@ static bool app_same_origin(struct request *req)
 bool app_check_csrf(struct request *req)
 {
     const char *sent = http_form(req, "csrf");
-    if (!app_same_origin(req) || !req->csrf || !sent || !account_token_equal(sent, req->csrf)) {
+    char token[ACCOUNT_TOKEN_LEN + 1];
+    if (!app_same_origin(req) || !req->csrf || !sent || !app_csrf_unmask(sent, token) ||
+        !account_token_equal(token, req->csrf)) {
         app_error(req, 403, false);
         return false;
     }

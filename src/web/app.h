@@ -55,6 +55,10 @@ void app_describe(struct request *req, struct tv *ctx, const char *text);
 /* Leaves a message for the next page this visitor sees (after a redirect): one of the codes
  * of app.c's flash table. */
 void app_flash(struct request *req, const char *code);
+/* The CSRF token as a page prints it: masked by a pad (pad, then token XOR pad, in hex), so that
+ * a compressed page never carries the same secret bytes beside bytes an attacker chose (BREACH).
+ * app_check_csrf() unmasks it. */
+const char *app_csrf_field(struct request *req);
 /* Puts a CSRF token in ctx for a page with a form (creating an anonymous one if needed). */
 void app_need_csrf(struct request *req, struct tv *ctx);
 /* Renders template name with ctx into the response as an HTML page. */

@@ -35,6 +35,7 @@ void page_entry_history(struct request *req)
     tv_set_strf(ctx, "count_text", "%d révision%s", n, n > 1 ? "s" : "");
     if (req->logged_in)
         app_need_csrf(req, ctx);
+    const char *csrf = app_csrf_field(req);
     struct tv *list = tv_set_list(ctx, "revisions");
     for (int i = 0; i < n; i++) {
         struct tv *o = tv_push_obj(list);
@@ -46,7 +47,7 @@ void page_entry_history(struct request *req)
         if (revs[i].parent)
             tv_set_int(o, "parent", revs[i].parent);
         tv_set_bool(o, "can_revert", req->logged_in && revs[i].number != e.latest_rev);
-        tv_set_str(o, "csrf", req->csrf);
+        tv_set_str(o, "csrf", csrf);
         tv_set_int(o, "base_revision", e.latest_rev);
     }
     app_render(req, "entry_history", ctx);

@@ -263,6 +263,16 @@ export function getCsrf(html) {
     return m ? m[1] : null;
 }
 
+/* A page's csrf field is pad (32 bytes) then token XOR pad, in hex: the token it carries. */
+export function unmaskCsrf(field) {
+    assert.match(field, /^[0-9a-f]{128}$/, 'a masked csrf field');
+    const b = Buffer.from(field, 'hex');
+    const t = Buffer.alloc(32);
+    for (let i = 0; i < 32; i++)
+        t[i] = b[i] ^ b[32 + i];
+    return t.toString('hex');
+}
+
 /* The value attribute of <input name=NAME> (HTML-decoded), or null. */
 export function inputValue(html, name) {
     const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -326,7 +336,8 @@ export async function login(base, email, password) {
     assert.equal(page.status, 200, 'GET /login');
     const csrf = getCsrf(page.text);
     assert.ok(csrf, 'login page has a csrf input');
-    assert.equal(client.jar.get('foison_csrf'), csrf, 'foison_csrf cookie equals the csrf input');
+    assert.equal(unmaskCsrf(csrf), client.jar.get('foison_csrf'),
+        'the csrf input, unmasked, is the foison_csrf cookie');
     const res = await client.post('/login', { email, password, next: '/', csrf });
     if (res.status === 303) {
         assert.ok(client.jar.get('foison_session'), 'login sets foison_session');
