@@ -137,15 +137,14 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
     int rc = store_user_by_email(s, a, email, &row);
     if (rc == STORE_ERR)
         return ACCOUNT_ERR;
-    if (rc != STORE_OK) {
-        /* Spend the same time as a real check so that timing does not reveal accounts. */
-        if (crypto_pwhash_str_verify(account_dummy_hash, password, strlen(password)) == 0)
-            return ACCOUNT_DENIED; /* cannot match: the dummy password is random */
-        return ACCOUNT_DENIED;
-    }
-    if (strcmp(row.status, "active") != 0 ||
-        crypto_pwhash_str_verify(row.password_hash, password, strlen(password)) != 0)
-        return ACCOUNT_DENIED;
+    /* One password hash is checked whatever the account (unknown: the dummy hash; blocked or
+     * pending: its own), so that the time of the answer does not tell which accounts exist or
+     * are active. */
+    bool known = rc == STORE_OK;
+    const char *check = known ? row.password_hash : account_dummy_hash;
+    bool match = crypto_pwhash_str_verify(check, password, strlen(password)) == 0;
+    if (!known || !match || strcmp(row.status, "active") != 0)
+        return ACCOUNT_DENIED; /* the dummy cannot match: its password is random and forgotten */
     account_random_token(token);
     account_random_token(csrf);
     unsigned char hash[32];

@@ -1,9 +1,14 @@
 /* login_guard.c — limits, device cookies and proof of work for logins (see login_guard.h). The
  * MACs use a secret drawn once per site and kept in its settings, so that every process serving
- * the site recognises the same cookies and challenges. */
+ * the site recognises the same cookies and challenges. Each limit has a counter table of its own
+ * (core/throttle.h), sized for its kind, so that junk in one (a flood of addresses or of made-up
+ * e-mails) never shares a counter with, or pushes out, another. */
 #include "core/login_guard.h"
 #include "core/throttle.h"
 #include "store/store.h"
+#include "store/user_store.h"
+#include "util/arena.h"
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -16,6 +21,38 @@
 static unsigned char guard_secret[crypto_auth_hmacsha256_KEYBYTES];
 static bool guard_secret_loaded;
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Every address (or IPv6 /64) that failed in the last 15 minutes; when full of held addresses, a
+ * new one is not counted: whoever can fill it has many addresses anyway, and the account's
+ * limits still hold, while a shared counter would lock out everyone behind new addresses. */
+static struct throttle *guard_by_ip;
+/* Accounts (any e-mail tried, known or not) over 15 minutes and over the hour; when full of held
+ * accounts, a new one shares its bucket's overflow counter of that table (never let through;
+ * the owner's known browsers do not use these, and the proof of work passes the 15 minutes). */
+static struct throttle *guard_by_account, *guard_by_account_hour;
+/* Known browsers (only tokens this site made, so filling it needs many logins); when full of held
+ * ones, a known browser is treated as an unknown one rather than sharing a counter. */
+static struct throttle *guard_by_device;
+/* Proofs of work used, each until its challenge expires (LOGIN_POW_SECONDS × the rate of logins
+ * past a limit that the address limit lets through). When a bucket is full, the proof expiring
+ * first is forgotten: replaying it still spends the address's and the account's hourly budget,
+ * which no proof can pass. */
+static struct throttle_set *guard_pow_used;
+static pthread_once_t guard_tables_once = PTHREAD_ONCE_INIT;
+
+static void guard_tables_init(void)
+{
+    guard_by_ip = throttle_new(4096, THROTTLE_WINDOW_SECONDS, THROTTLE_OVERFLOW_UNTRACKED);
+    guard_by_account = throttle_new(4096, THROTTLE_WINDOW_SECONDS, THROTTLE_OVERFLOW_SHARE);
+    guard_by_account_hour = throttle_new(4096, 3600, THROTTLE_OVERFLOW_SHARE);
+    guard_by_device = throttle_new(1024, THROTTLE_WINDOW_SECONDS, THROTTLE_OVERFLOW_UNTRACKED);
+    guard_pow_used = throttle_set_new(4096);
+}
+
+static void guard_tables(void)
+{
+    pthread_once(&guard_tables_once, guard_tables_init);
+}
 
 /* The site's secret, created on first use (the first process to write it wins). */
 static int guard_secret_get(struct store *s, unsigned char key[crypto_auth_hmacsha256_KEYBYTES])
@@ -69,8 +106,6 @@ static int guard_mac(struct store *s, const char *label, const char *text, char 
 
 static bool guard_hex(const char *s, size_t n)
 {
-    if (strlen(s) != n)
-        return false;
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return false;
@@ -86,33 +121,126 @@ static void guard_email_fold(const char *email, char *out, size_t size)
     out[i] = '\0';
 }
 
-int login_guard_device(struct store *s, const char *email, char out[LOGIN_DEVICE_LEN + 1])
+/* The address a limit counts: an IPv6 address by its /64 (what one subscriber or host gets; one
+ * attacker holds 2^64 addresses), an IPv4 one (mapped into IPv6 or not) whole. */
+static void guard_address(const char *ip, char *out, size_t size)
 {
-    unsigned char raw[16];
-    char nonce[33], text[300], mac[65];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
-    char folded[256];
-    guard_email_fold(email, folded, sizeof folded);
-    snprintf(text, sizeof text, "%s\n%s", nonce, folded);
-    if (guard_mac(s, "device", text, mac) != 0)
-        return -1;
-    snprintf(out, LOGIN_DEVICE_LEN + 1, "%s%s", nonce, mac);
-    return 0;
+    unsigned char a6[16];
+    struct in_addr a4;
+    char text[INET6_ADDRSTRLEN];
+    if (ip && inet_pton(AF_INET6, ip, a6) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a6, mapped, sizeof mapped) == 0) {
+            memcpy(&a4, a6 + 12, 4);
+            inet_ntop(AF_INET, &a4, text, sizeof text);
+            snprintf(out, size, "%s", text);
+            return;
+        }
+        memset(a6 + 8, 0, 8);
+        inet_ntop(AF_INET6, a6, text, sizeof text);
+        snprintf(out, size, "%s/64", text);
+        return;
+    }
+    snprintf(out, size, "%s", ip ? ip : "?");
 }
 
-/* Is token a device cookie of email? Its nonce (32 hex) goes to nonce. */
-static bool guard_device_valid(struct store *s, const char *token, const char *email,
-                               char nonce[33])
+/* What a device token of an account is bound to: its id and its password hash, read from the
+ * store into tag. false when the account is unknown or cannot be read. */
+static bool guard_account_tag(struct store *s, const char *email, char *tag, size_t size)
 {
-    if (!token || !guard_hex(token, LOGIN_DEVICE_LEN))
+    struct arena *a = arena_new();
+    struct user_row row;
+    bool ok = email && *email && store_user_by_email(s, a, email, &row) == STORE_OK;
+    if (ok)
+        snprintf(tag, size, "%lld\n%s", row.id, row.password_hash);
+    arena_free(a);
+    return ok;
+}
+
+/* The MAC part of the token of nonce for the account of tag: 64 hex characters. */
+static int guard_device_mac(struct store *s, const char *nonce, const char *tag, char mac[65])
+{
+    char text[400];
+    snprintf(text, sizeof text, "%s\n%s", nonce, tag);
+    return guard_mac(s, "device", text, mac);
+}
+
+/* The next token of a cookie (tokens are separated by '.'): its start and length. */
+static const char *guard_token_next(const char **p, size_t *len)
+{
+    while (**p == '.')
+        (*p)++;
+    if (!**p)
+        return NULL;
+    const char *start = *p;
+    *len = strcspn(start, ".");
+    *p = start + *len;
+    return start;
+}
+
+/* Does the cookie hold a token of the account of tag? Its nonce (32 hex) goes to nonce. At most
+ * LOGIN_DEVICE_MAX tokens are looked at. */
+static bool guard_device_find(struct store *s, const char *cookie, const char *tag, char nonce[33])
+{
+    if (!cookie || strlen(cookie) > LOGIN_DEVICE_COOKIE_MAX)
         return false;
-    memcpy(nonce, token, 32);
-    nonce[32] = '\0';
-    char folded[256], text[300], mac[65];
-    guard_email_fold(email, folded, sizeof folded);
-    snprintf(text, sizeof text, "%s\n%s", nonce, folded);
-    return guard_mac(s, "device", text, mac) == 0 && sodium_memcmp(mac, token + 32, 64) == 0;
+    const char *p = cookie, *tok;
+    size_t len;
+    bool found = false;
+    for (int n = 0; n < LOGIN_DEVICE_MAX && (tok = guard_token_next(&p, &len)); n++) {
+        if (len != LOGIN_DEVICE_LEN || !guard_hex(tok, len))
+            continue;
+        char mine[33], mac[65];
+        memcpy(mine, tok, 32);
+        mine[32] = '\0';
+        if (guard_device_mac(s, mine, tag, mac) == 0 && sodium_memcmp(mac, tok + 32, 64) == 0 &&
+            !found) {
+            memcpy(nonce, mine, 33);
+            found = true;
+        }
+    }
+    return found;
+}
+
+int login_guard_device(struct store *s, const char *email, const char *old,
+                       char out[LOGIN_DEVICE_COOKIE_MAX + 1])
+{
+    char tag[300], nonce[33], mac[65];
+    if (!guard_account_tag(s, email, tag, sizeof tag))
+        return -1;
+    char prev[LOGIN_DEVICE_COOKIE_MAX + 1] = ""; /* old may be out */
+    if (old && strlen(old) <= LOGIN_DEVICE_COOKIE_MAX)
+        memcpy(prev, old, strlen(old) + 1);
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+    if (guard_device_mac(s, nonce, tag, mac) != 0)
+        return -1;
+    size_t used = (size_t)snprintf(out, LOGIN_DEVICE_COOKIE_MAX + 1, "%s%s", nonce, mac);
+    /* The other accounts' tokens follow, the oldest falling off the end; this account's old
+     * ones (and anything malformed) are dropped. */
+    const char *p = prev, *tok;
+    size_t len;
+    int kept = 1;
+    for (int seen = 0;
+         kept < LOGIN_DEVICE_MAX && seen < LOGIN_DEVICE_MAX && (tok = guard_token_next(&p, &len));
+         seen++) {
+        if (len != LOGIN_DEVICE_LEN || !guard_hex(tok, len))
+            continue;
+        char theirs[33];
+        memcpy(theirs, tok, 32);
+        theirs[32] = '\0';
+        if (guard_device_mac(s, theirs, tag, mac) != 0)
+            return -1;
+        if (sodium_memcmp(mac, tok + 32, 64) == 0 || strstr(out, theirs))
+            continue;
+        out[used++] = '.';
+        memcpy(out + used, tok, len);
+        used += len;
+        out[used] = '\0';
+        kept++;
+    }
+    return 0;
 }
 
 int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLENGE_MAX + 1])
@@ -164,76 +292,84 @@ bool login_guard_pow_valid(struct store *s, const char *challenge, const char *a
         !guard_pow_solved(challenge, answer, bits))
         return false;
     /* Once only: a solved challenge buys one attempt, never a series. */
-    char key[64];
-    snprintf(key, sizeof key, "pow:%s", nonce);
-    return throttle_take(key, 1, LOGIN_POW_SECONDS, now) == 0;
+    guard_tables();
+    return throttle_set_add(guard_pow_used, nonce, expires, now);
 }
 
-static void guard_key(struct login_attempt *at, int window, const char *fmt, const char *value)
+/* Takes one attempt of key in table t, remembered to be forgiven. 0, the seconds to wait, or
+ * THROTTLE_UNTRACKED (nothing counted, nothing to forgive). */
+static long guard_take(struct login_attempt *at, struct throttle *t, const char *key, int max)
 {
-    snprintf(at->keys[at->nkeys], sizeof at->keys[0], fmt, value);
-    at->windows[at->nkeys++] = window;
-}
-
-/* Takes every counter of the attempt, or none: a refusal gives back those already taken. */
-static long guard_take_all(struct login_attempt *at, const int *max)
-{
-    for (int i = 0; i < at->nkeys; i++) {
-        long w = throttle_take(at->keys[i], max[i], at->windows[i], at->now);
-        if (w > 0) {
-            for (int j = 0; j < i; j++)
-                throttle_forgive(at->keys[j], at->windows[j], at->now);
-            return w;
-        }
+    long w = throttle_take(t, key, max, at->now);
+    if (w == 0) {
+        at->tables[at->nkeys] = t;
+        snprintf(at->keys[at->nkeys], sizeof at->keys[0], "%s", key);
+        at->nkeys++;
     }
-    return 0;
+    return w;
+}
+
+static void guard_forgive_all(struct login_attempt *at)
+{
+    for (int i = 0; i < at->nkeys; i++)
+        throttle_forgive(at->tables[i], at->keys[i], at->now);
+    at->nkeys = 0;
 }
 
 enum login_guard_verdict login_guard_begin(struct store *s, struct login_attempt *at, long *wait)
 {
-    char folded[256], nonce[33];
+    guard_tables();
+    char folded[256], nonce[33], tag[300], address[80];
     guard_email_fold(at->email, folded, sizeof folded);
     at->nkeys = 0;
-    at->trusted = guard_device_valid(s, at->device, folded, nonce);
     at->pow_used = false;
+    at->trusted = false;
     *wait = 0;
-    int max[4];
+    if (at->device && *at->device) {
+        /* An unknown account gets the same MACs computed, so a cookie says nothing of it. */
+        bool known = guard_account_tag(s, at->email, tag, sizeof tag);
+        if (!known)
+            snprintf(tag, sizeof tag, "0\n");
+        at->trusted = guard_device_find(s, at->device, tag, nonce) && known;
+    }
     if (at->trusted) {
         /* A browser that logged into this account before has its own budget, and only that:
          * whoever else guesses passwords, from any address (a proxy's or a NAT's shared by the
          * owner too), cannot lock it out. */
-        max[at->nkeys] = LOGIN_MAX_PER_DEVICE;
-        guard_key(at, THROTTLE_WINDOW_SECONDS, "device:%s", nonce);
-        *wait = guard_take_all(at, max);
-        return *wait ? LOGIN_GUARD_WAIT : LOGIN_GUARD_GO;
+        long w = guard_take(at, guard_by_device, nonce, LOGIN_MAX_PER_DEVICE);
+        if (w == 0)
+            return LOGIN_GUARD_GO;
+        if (w > 0) {
+            *wait = w;
+            return LOGIN_GUARD_WAIT;
+        }
+        at->trusted = false; /* no counter for it: an unknown browser, with its limits */
     }
-    max[at->nkeys] = LOGIN_MAX_PER_IP;
-    guard_key(at, THROTTLE_WINDOW_SECONDS, "ip:%s", at->ip);
-    max[at->nkeys] = LOGIN_MAX_PER_ACCOUNT_HOUR;
-    guard_key(at, 3600, "account-hour:%s", folded);
-    max[at->nkeys] = LOGIN_MAX_PER_ACCOUNT;
-    guard_key(at, THROTTLE_WINDOW_SECONDS, "account:%s", folded);
-    *wait = guard_take_all(at, max);
-    if (!*wait)
+    guard_address(at->ip, address, sizeof address);
+    long w = guard_take(at, guard_by_ip, address, LOGIN_MAX_PER_IP);
+    if (w <= 0) /* 0, or not counted (see guard_by_ip) */
+        w = guard_take(at, guard_by_account_hour, folded, LOGIN_MAX_PER_ACCOUNT_HOUR);
+    if (w > 0) {
+        guard_forgive_all(at);
+        *wait = w;
+        return LOGIN_GUARD_WAIT;
+    }
+    w = guard_take(at, guard_by_account, folded, LOGIN_MAX_PER_ACCOUNT);
+    if (w <= 0)
         return LOGIN_GUARD_GO;
-    /* Which counter said no? Only the 15-minute one of the account can be passed, by work. */
-    if (throttle_wait(at->keys[0], LOGIN_MAX_PER_IP, THROTTLE_WINDOW_SECONDS, at->now) > 0 ||
-        throttle_wait(at->keys[1], LOGIN_MAX_PER_ACCOUNT_HOUR, 3600, at->now) > 0)
-        return LOGIN_GUARD_WAIT;
-    if (!login_guard_pow_valid(s, at->challenge, at->answer, at->now))
-        return LOGIN_GUARD_PROVE;
-    at->nkeys = 2; /* the address and the hour still count; the 15-minute budget is spent */
-    *wait = guard_take_all(at, max);
-    if (*wait)
-        return LOGIN_GUARD_WAIT;
-    at->pow_used = true;
-    return LOGIN_GUARD_GO;
+    /* Only the 15-minute budget of the account can be passed, by work; the address and the hour
+     * still count this attempt. */
+    if (login_guard_pow_valid(s, at->challenge, at->answer, at->now)) {
+        at->pow_used = true;
+        return LOGIN_GUARD_GO;
+    }
+    guard_forgive_all(at);
+    *wait = w;
+    return LOGIN_GUARD_PROVE;
 }
 
 void login_guard_end(struct login_attempt *at, bool counted)
 {
-    if (counted)
-        return;
-    for (int i = 0; i < at->nkeys; i++)
-        throttle_forgive(at->keys[i], at->windows[i], at->now);
+    if (!counted)
+        guard_forgive_all(at);
 }

@@ -2,12 +2,20 @@
  * per address, per account (15 minutes and one hour) and per known device, device cookies for
  * the browsers that have logged into an account before (OWASP "device cookies"), and a proof of
  * work that lets a new browser try again past the account's limit. Check and count are one
- * atomic step, so parallel attempts never get more password checks than the limits allow. */
+ * atomic step, so parallel attempts never get more password checks than the limits allow; the
+ * windows slide (core/throttle.h), so no span of 15 minutes or of an hour ever sees more than
+ * its limit.
+ *
+ * A device cookie holds up to LOGIN_DEVICE_MAX tokens, one per account this browser logged into
+ * (the newest first). A token is a nonce and a MAC of (nonce, account id, the account's password
+ * hash) under the site's secret: it is worth nothing for another account, and changing the
+ * password (which changes the hash and its salt) revokes every token given before. */
 #ifndef FOISON_LOGIN_GUARD_H
 #define FOISON_LOGIN_GUARD_H
 #include <stdbool.h>
 
 struct store;
+struct throttle;
 
 #define LOGIN_MAX_PER_IP 30            /* failures per 15 minutes from one address (a library…) */
 #define LOGIN_MAX_PER_ACCOUNT 5        /* failures per 15 minutes from unknown browsers */
@@ -15,22 +23,25 @@ struct store;
 #define LOGIN_MAX_PER_ACCOUNT_HOUR 100 /* failures per hour, past which nothing unknown passes */
 #define LOGIN_POW_BITS 16              /* leading zero bits of SHA-256(challenge ":" answer) */
 #define LOGIN_POW_SECONDS 600          /* a challenge's life */
-#define LOGIN_DEVICE_LEN 96            /* hex characters of a device cookie */
+#define LOGIN_DEVICE_LEN 96            /* hex characters of one device token */
+#define LOGIN_DEVICE_MAX 4             /* tokens (accounts) one device cookie holds */
+#define LOGIN_DEVICE_COOKIE_MAX (LOGIN_DEVICE_MAX * (LOGIN_DEVICE_LEN + 1) - 1) /* '.' between */
 #define LOGIN_CHALLENGE_MAX 160
 
 struct login_attempt {
     /* filled by the caller */
     const char *ip;
     const char *email;
-    const char *device;    /* the device cookie sent, or NULL */
+    const char *device;    /* the device cookie sent (foison_device), or NULL */
     const char *challenge; /* a proof of work sent with the form, or NULL */
     const char *answer;
     long long now;
     /* filled by login_guard_begin */
-    bool trusted;      /* the device cookie is this account's */
-    bool pow_used;     /* let through past the account's limit by a proof of work */
-    char keys[4][300]; /* the counters taken, to forgive */
-    int windows[4];
+    bool trusted;  /* the device cookie holds a token of this account, and its budget counted
+                      this attempt (when that table was full, it counts as an unknown browser) */
+    bool pow_used; /* let through past the account's limit by a proof of work */
+    struct throttle *tables[3]; /* the counters taken, to forgive */
+    char keys[3][300];
     int nkeys;
 };
 
@@ -53,7 +64,10 @@ int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLEN
  * (it is used up by this call). */
 bool login_guard_pow_valid(struct store *s, const char *challenge, const char *answer,
                            long long now);
-/* The device cookie to give a browser that just logged into email. 0 or -1. */
-int login_guard_device(struct store *s, const char *email, char out[LOGIN_DEVICE_LEN + 1]);
+/* The device cookie to give a browser that just logged into email, whose cookie was old (NULL
+ * when none): a fresh token of this account first, then the old tokens of other accounts, at most
+ * LOGIN_DEVICE_MAX in all. 0, or -1 (unknown account, storage error). */
+int login_guard_device(struct store *s, const char *email, const char *old,
+                       char out[LOGIN_DEVICE_COOKIE_MAX + 1]);
 
 #endif

@@ -115,9 +115,11 @@ void page_login(struct request *req)
     }
     http_set_cookie(req, "foison_session", arena_strdup(req->arena, token),
                     ACCOUNT_SESSION_SECONDS);
-    /* This browser is now known for this account: a lockout by someone else spares it. */
-    char device[LOGIN_DEVICE_LEN + 1];
-    if (!at.trusted && login_guard_device(s, email, device) == 0)
+    /* This browser is now known for this account (beside the others it knows, and until the
+     * password changes): a lockout by someone else spares it. A fresh token each time keeps the
+     * accounts in the order of their last login, the oldest falling off. */
+    char device[LOGIN_DEVICE_COOKIE_MAX + 1];
+    if (login_guard_device(s, email, at.device, device) == 0)
         http_set_cookie(req, "foison_device", arena_strdup(req->arena, device), 365L * 24 * 3600);
     app_flash(req, "login");
     http_redirect(req, 303, login_next(req));
