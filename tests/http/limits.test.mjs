@@ -186,11 +186,16 @@ test('Content-Length together with Transfer-Encoding: 400 (no request smuggling)
 test('one address cannot take every connection', async () => {
     const sockets = [];
     try {
+        const connected = [];
         for (let i = 0; i < 40; i++) {
             const s = net.connect(srv.port, '127.0.0.1');
             s.on('error', () => {});
+            connected.push(new Promise((r) => { s.on('connect', r); s.on('close', r); }));
             sockets.push(s);
         }
+        // Every one of the 40 is through the handshake before the probe, so the probe is the
+        // 41st in the server's accept queue (a slow ASan build accepts them late, in order).
+        await Promise.all(connected);
         await new Promise((r) => setTimeout(r, 500));
         // Past its 20, this address's next connection is closed without being served.
         const r = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 2000);
