@@ -3,30 +3,35 @@
 #include "cli/cli.h"
 #include "core/schema.h"
 #include "core/validate.h"
+#include "http/http.h"
 #include "store/store.h"
 #include "util/utf8.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_keys[] = {"site_name", "territory_name", "base_url", "license",
-                                          STORE_SYNC_SETTING};
+static const char *const config_keys[] = {"site_name", "territory_name",   "base_url",
+                                          "license",   STORE_SYNC_SETTING, "trusted_proxies"};
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static int config_usage(FILE *f)
 {
-    fprintf(f, "usage : foison config SITE.db [CLÉ [VALEUR]]\n"
-               "Sans clé, affiche les réglages ; avec une clé, sa valeur ; avec une valeur, la "
-               "change.\n"
-               "Clés : site_name, territory_name (80 caractères au plus), base_url (adresse "
-               "http(s)\n"
-               "publique du site, sans / final ; vide : l'adresse d'écoute du serveur), license "
-               "(CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0),\n"
-               "synchronous (FULL, par défaut : une contribution enregistrée survit à une coupure "
-               "de courant ;\n"
-               "NORMAL : plus rapide, mais une coupure de courant peut perdre les dernières "
-               "écritures).\n"
-               "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
+    fprintf(f,
+            "usage : foison config SITE.db [CLÉ [VALEUR]]\n"
+            "Sans clé, affiche les réglages ; avec une clé, sa valeur ; avec une valeur, la "
+            "change.\n"
+            "Clés : site_name, territory_name (80 caractères au plus), base_url (adresse "
+            "http(s)\n"
+            "publique du site, sans / final ; vide : l'adresse d'écoute du serveur), license "
+            "(CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0),\n"
+            "synchronous (FULL, par défaut : une contribution enregistrée survit à une coupure "
+            "de courant ;\n"
+            "NORMAL : plus rapide, mais une coupure de courant peut perdre les dernières "
+            "écritures),\n"
+            "trusted_proxies (adresses ou réseaux des mandataires inverses dont l'en-tête\n"
+            "X-Forwarded-For donne l'adresse du visiteur, ex. « 127.0.0.1, 10.0.0.0/8 » ; vide : "
+            "aucun, l'en-tête est ignoré).\n"
+            "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -54,6 +59,11 @@ static const char *config_check(const char *key, const char *value)
     }
     if (strcmp(key, STORE_SYNC_SETTING) == 0)
         return store_sync_valid(value) ? NULL : "FULL ou NORMAL";
+    if (strcmp(key, "trusted_proxies") == 0) {
+        static _Thread_local char why[200];
+        struct http_proxies p;
+        return http_proxies_parse(value, &p, why, sizeof why) == 0 ? NULL : why;
+    }
     if (n == 0 || utf8_count(value, n) > 80)
         return "de 1 à 80 caractères";
     return NULL;

@@ -39,6 +39,7 @@ struct territory *territory_load(struct store *s)
     t->territory_name = territory_setting(s, "territory_name", "Pays de Brest");
     t->base_url = territory_setting(s, "base_url", "");
     t->license = territory_setting(s, "license", "CC-BY-SA-4.0");
+    t->trusted_proxies = territory_setting(s, "trusted_proxies", "");
     if (store_communes_load(s, &t->communes, &t->ncommunes) != STORE_OK ||
         store_themes_load(s, &t->themes, &t->nthemes) != STORE_OK) {
         territory_free(t);
@@ -65,6 +66,7 @@ void territory_free(struct territory *t)
     free(t->territory_name);
     free(t->base_url);
     free(t->license);
+    free(t->trusted_proxies);
     free(t);
 }
 

@@ -13,6 +13,7 @@ struct territory {
     char *territory_name;
     char *base_url; /* no trailing slash; "" when the site set none (see territory_follow) */
     char *license;
+    char *trusted_proxies;    /* setting text, parsed by web/ at start-up ("" : none) */
     struct commune *communes; /* sorted by name */
     size_t ncommunes;
     struct theme *themes; /* in display order */

@@ -38,6 +38,7 @@ struct request {
     struct MHD_Connection *conn;
     const struct app *app; /* http_hooks.app */
     bool secure;           /* http_hooks.secure */
+    const char *client_ip; /* see http_client_ip() */
     const char *method;    /* "GET" for HEAD too; see head */
     bool head;
     const char *path;
@@ -93,8 +94,29 @@ void http_redirect(struct request *req, int status, const char *location);
 void http_set_cookie(struct request *req, const char *name, const char *value, long max_age);
 /* True for a state-changing request that comes from another origin (Origin header). */
 bool http_cross_origin(const struct request *req);
-/* The peer's IP address as text, in the arena ("?" when unknown). */
+/* The client's IP address as text ("?" when unknown): the peer's, or, when the peer is a
+ * trusted proxy, the address its X-Forwarded-For gives (see http_client_resolve()). */
 const char *http_client_ip(const struct request *req);
+
+/* Reverse proxies whose X-Forwarded-For is believed: addresses or networks, IPv4 or IPv6. */
+#define HTTP_MAX_PROXIES 16
+struct http_proxies {
+    int n;
+    struct {
+        int family; /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+        int prefix; /* bits */
+    } net[HTTP_MAX_PROXIES];
+};
+/* Parses "10.0.0.1, 192.168.0.0/16 ::1" (items separated by commas or spaces; empty: none).
+ * 0, or -1 with a French reason naming the bad item in err. */
+int http_proxies_parse(const char *text, struct http_proxies *out, char *err, size_t errlen);
+/* The client's address given the peer's (text) and the request's X-Forwarded-For (or NULL).
+ * Only when the peer is in proxies is the header read: from its right end, the first address
+ * that is not itself a trusted proxy is the client (the ones to its left could be made up by
+ * anybody); a malformed item stops the walk at the hop that added it. In the arena. */
+const char *http_client_resolve(struct arena *a, const char *peer, const char *xff,
+                                const struct http_proxies *proxies);
 
 struct server_options {
     const char *listen_host;
@@ -130,6 +152,7 @@ size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
 struct http_hooks {
     const struct app *app; /* handed to every request as req->app */
     bool secure;           /* served over https: cookies get Secure, Origin must say https */
+    const struct http_proxies *proxies; /* whose X-Forwarded-For is believed (NULL: nobody) */
     /* True when a {kind} capture of a route is a kind's URL segment (NULL: any segment). */
     bool (*segment_known)(const char *segment);
     /* Identifies the visitor before the handler runs. False when that cannot be done (the site's

@@ -6,6 +6,7 @@
 #include "util/utf8.h"
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -143,17 +144,138 @@ void http_set_cookie(struct request *req, const char *name, const char *value, l
 
 const char *http_client_ip(const struct request *req)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char text[INET6_ADDRSTRLEN] = "?";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+    return req->client_ip ? req->client_ip : "?";
+}
+
+/* Parses one address (no prefix) into family and bytes; false when it is none. */
+static bool http_addr_parse(const char *text, int *family, unsigned char addr[16])
+{
+    memset(addr, 0, 16);
+    if (inet_pton(AF_INET, text, addr) == 1) {
+        *family = AF_INET;
+        return true;
     }
-    return arena_strdup(req->arena, text);
+    if (inet_pton(AF_INET6, text, addr) == 1) {
+        /* An IPv4 address seen through IPv6 (::ffff:a.b.c.d) is that IPv4 address. */
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(addr, mapped, 12) == 0) {
+            memmove(addr, addr + 12, 4);
+            memset(addr + 4, 0, 12);
+            *family = AF_INET;
+        } else {
+            *family = AF_INET6;
+        }
+        return true;
+    }
+    return false;
+}
+
+int http_proxies_parse(const char *text, struct http_proxies *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p = text ? text : "";
+    while (*p) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t n = strcspn(p, ", ");
+        char item[64];
+        if (n >= sizeof item) {
+            snprintf(err, errlen, "adresse trop longue : %.20s…", p);
+            return -1;
+        }
+        memcpy(item, p, n);
+        item[n] = '\0';
+        p += n;
+        if (out->n == HTTP_MAX_PROXIES) {
+            snprintf(err, errlen, "%d mandataires au plus", HTTP_MAX_PROXIES);
+            return -1;
+        }
+        char *slash = strchr(item, '/');
+        long prefix = -1;
+        if (slash) {
+            char *end;
+            *slash = '\0';
+            prefix = strtol(slash + 1, &end, 10);
+            if (slash[1] < '0' || slash[1] > '9' || *end || prefix < 0 || prefix > 128)
+                prefix = -2;
+        }
+        int fam = AF_INET;
+        unsigned char addr[16];
+        bool ok = http_addr_parse(item, &fam, addr);
+        int max = fam == AF_INET ? 32 : 128;
+        if (!ok || prefix == -2 || prefix > max) {
+            if (slash)
+                *slash = '/';
+            snprintf(err, errlen,
+                     "adresse ou réseau invalide : %s (ex. 10.0.0.1, 192.168.0.0/16, ::1)", item);
+            return -1;
+        }
+        out->net[out->n].family = fam;
+        memcpy(out->net[out->n].addr, addr, 16);
+        out->net[out->n].prefix = prefix < 0 ? max : (int)prefix;
+        out->n++;
+    }
+    return 0;
+}
+
+static bool http_proxy_trusted(const struct http_proxies *proxies, const char *text)
+{
+    int fam;
+    unsigned char addr[16];
+    if (!proxies || !http_addr_parse(text, &fam, addr))
+        return false;
+    for (int i = 0; i < proxies->n; i++) {
+        if (proxies->net[i].family != fam)
+            continue;
+        int bits = proxies->net[i].prefix, k = 0;
+        for (; bits >= 8; bits -= 8, k++)
+            if (addr[k] != proxies->net[i].addr[k])
+                break;
+        if (bits >= 8)
+            continue;
+        unsigned char mask = (unsigned char)(0xff << (8 - bits));
+        if (bits == 0 || (addr[k] & mask) == (proxies->net[i].addr[k] & mask))
+            return true;
+    }
+    return false;
+}
+
+const char *http_client_resolve(struct arena *a, const char *peer, const char *xff,
+                                const struct http_proxies *proxies)
+{
+    const char *client = peer;
+    if (!xff || !http_proxy_trusted(proxies, peer))
+        return arena_strdup(a, client);
+    /* From the right: each trusted hop vouches for the one to its left. */
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        size_t b = start, e = end;
+        while (b < e && (xff[b] == ' ' || xff[b] == '\t'))
+            b++;
+        while (e > b && (xff[e - 1] == ' ' || xff[e - 1] == '\t'))
+            e--;
+        char item[64];
+        int fam;
+        unsigned char addr[16];
+        if (e - b == 0 || e - b >= sizeof item)
+            break;
+        memcpy(item, xff + b, e - b);
+        item[e - b] = '\0';
+        if (!http_addr_parse(item, &fam, addr))
+            break;
+        char text[INET6_ADDRSTRLEN];
+        inet_ntop(fam, addr, text, sizeof text); /* one spelling per address */
+        client = arena_strdup(a, text);
+        if (!http_proxy_trusted(proxies, text))
+            break;
+        end = start > 0 ? start - 1 : 0;
+    }
+    return client == peer ? arena_strdup(a, peer) : client;
 }
 
 bool http_cross_origin(const struct request *req)

@@ -155,6 +155,44 @@ static enum MHD_Result http_refuse(struct http_ctx *ctx, int status)
     return http_answer(ctx);
 }
 
+/* Every X-Forwarded-For line in order, joined with commas: a proxy may add its own line after
+ * one the client sent, and reading only the first would believe the client. */
+static enum MHD_Result http_collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    struct buf *b = cls;
+    if (value && strcasecmp(key, "X-Forwarded-For") == 0 && b->len < 4096) {
+        if (b->len)
+            buf_puts(b, ",");
+        buf_puts(b, value);
+    }
+    return MHD_YES;
+}
+
+/* The peer's address as text ("?" when unknown), then the client's through trusted proxies. */
+static const char *http_client_find(struct request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[INET6_ADDRSTRLEN] = "?";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof peer);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
+    }
+    if (!srv_hooks->proxies || srv_hooks->proxies->n == 0)
+        return arena_strdup(req->arena, peer);
+    struct buf xff = BUF_INIT;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_collect_xff, &xff);
+    const char *ip =
+        http_client_resolve(req->arena, peer, xff.len ? buf_cstr(&xff) : NULL, srv_hooks->proxies);
+    buf_free(&xff);
+    return ip;
+}
+
 static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
@@ -169,6 +207,7 @@ static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, co
     req->path = arena_strdup(req->arena, url);
     req->status = 200;
     req->cache = HTTP_CACHE_PAGE;
+    req->client_ip = http_client_find(req);
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -293,7 +332,8 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
         /* A request cut before its answer (watchdog, closed by the peer) has no status. */
         if (ctx->queued)
             snprintf(status, sizeof status, "%d", ctx->req.status);
-        int n = snprintf(line, sizeof line, "%s %s %s %s %ldus%s\n", ts, method, path, status, us,
+        int n = snprintf(line, sizeof line, "%s %s %s %s %s %ldus%s\n", ts,
+                         http_client_ip(&ctx->req), method, path, status, us,
                          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);

@@ -135,6 +135,14 @@ struct app *app_load(struct store *s, const char *datadir)
         goto fail;
     }
     app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
+    char why[200];
+    if (http_proxies_parse(app->territory->trusted_proxies, &app->proxies, why, sizeof why) != 0) {
+        fprintf(stderr, "foison: réglage trusted_proxies ignoré : %s\n", why);
+        memset(&app->proxies, 0, sizeof app->proxies);
+    } else if (app->proxies.n) {
+        fprintf(stderr, "foison: X-Forwarded-For lu des mandataires : %s\n",
+                app->territory->trusted_proxies);
+    }
     return app;
 fail:
     app_free(app);
@@ -576,6 +584,7 @@ int app_serve(const struct app *app, const struct server_options *opt)
     const struct http_hooks hooks = {
         .app = app,
         .secure = app->secure,
+        .proxies = &app->proxies,
         .segment_known = app_kind_segment_known,
         .identify = app_identify,
         .error = app_error,

@@ -28,7 +28,8 @@ struct app {
     struct territory *territory;
     struct static_asset *assets;
     size_t nassets;
-    bool secure; /* base URL is https: cookies get Secure */
+    bool secure;                 /* base URL is https: cookies get Secure */
+    struct http_proxies proxies; /* the trusted_proxies setting */
 };
 
 /* Loads templates, static files and the territory. NULL with a message on stderr on failure. */

@@ -14,7 +14,7 @@ let srv;
 
 before(async () => {
     // The storage-error test provokes 503s on POST /login, and only there.
-    srv = await startServer({ expected5xx: /^\S+Z POST \/login 503 / });
+    srv = await startServer({ expected5xx: /^\S+Z \S+ POST \/login 503 / });
 });
 
 after(async () => {

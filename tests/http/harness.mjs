@@ -61,7 +61,7 @@ export async function startServer(opts = {}) {
     }
 }
 
-async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], baseUrl } = {}) {
+async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], baseUrl, config = {} } = {}) {
     const db = path.join(dir, 'site.db');
     const cliErrors = [];
     const cli = (args, input) => {
@@ -73,6 +73,10 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
     cli(['demo', db]);
     if (baseUrl)
         cli(['config', db, 'base_url', baseUrl]);
+    for (const [k, v] of Object.entries(config)) {
+        const r = cli(['config', db, k, v]);
+        assert.equal(r.status, 0, `foison config ${k} ${v}: ${r.stderr}`);
+    }
     const users = {
         a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1' },
         b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2' },
@@ -153,7 +157,7 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
         assert.deepEqual(cliErrors, [], `sanitizer report from the CLI:\n${cliErrors.join('\n')}`);
         // No request of any test may have ended in a server error (access log: … PATH STATUS Nus).
         // A test that provokes one on purpose names it with the expected5xx option (a RegExp).
-        const errors5xx = stderr.split('\n').filter((l) => /^\S+Z [A-Z]+ .* 5\d\d \d+us/.test(l))
+        const errors5xx = stderr.split('\n').filter((l) => /^\S+Z \S+ [A-Z]+ .* 5\d\d \d+us/.test(l))
             .filter((l) => !(expected5xx && expected5xx.test(l)));
         assert.deepEqual(errors5xx, [], 'requests answered with 5xx (see the access log)');
         assert.deepEqual(exited, { code: 0, signal: null },
@@ -330,15 +334,15 @@ export class Client {
 
 /* Logs in through the real form: GET /login (csrf input + foison_csrf cookie), POST /login.
  * Returns { client, res } where res is the POST's answer (303 on success). */
-export async function login(base, email, password) {
+export async function login(base, email, password, headers) {
     const client = new Client(base);
-    const page = await client.get('/login');
+    const page = await client.get('/login', { headers });
     assert.equal(page.status, 200, 'GET /login');
     const csrf = getCsrf(page.text);
     assert.ok(csrf, 'login page has a csrf input');
     assert.equal(unmaskCsrf(csrf), client.jar.get('foison_csrf'),
         'the csrf input, unmasked, is the foison_csrf cookie');
-    const res = await client.post('/login', { email, password, next: '/', csrf });
+    const res = await client.post('/login', { email, password, next: '/', csrf }, { headers });
     if (res.status === 303) {
         assert.ok(client.jar.get('foison_session'), 'login sets foison_session');
         await client.refreshCsrf('/');

@@ -243,7 +243,7 @@ test('an Origin with the right host but the wrong scheme is refused', async () =
 test('a thread that cannot open the site file answers 503 and the server stays up', async () => {
     // Threads open the site file on their first request; with 8 threads only the one that
     // answered the start-up health check has it when the file is moved away.
-    const other = await startServer({ expected5xx: /^\S+Z GET \/innovations 503 /, serveArgs: ['--threads', '8'] });
+    const other = await startServer({ expected5xx: /^\S+Z \S+ GET \/innovations 503 /, serveArgs: ['--threads', '8'] });
     try {
         fs.renameSync(other.db, `${other.db}.away`);
         const probe = async (cookie) => {

@@ -56,5 +56,5 @@ test('each request writes one access-log line with method, path and status', asy
         await sleep(100);
     }
     assert.ok(line, 'a log line for the request');
-    assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ GET \/no-such-page-\d+ 404 \d+us$/);
+    assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 GET \/no-such-page-\d+ 404 \d+us$/);
 });

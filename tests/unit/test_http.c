@@ -327,14 +327,74 @@ static void test_shared(void **state)
     http_shared_free(s);
 }
 
+static void test_proxies(void **state)
+{
+    (void)state;
+    struct http_proxies p;
+    char err[200];
+    assert_int_equal(http_proxies_parse("", &p, err, sizeof err), 0);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(http_proxies_parse("127.0.0.1, 10.0.0.0/8 fd00::/8,::1", &p, err, sizeof err),
+                     0);
+    assert_int_equal(p.n, 4);
+    assert_int_equal(p.net[1].prefix, 8);
+    assert_int_equal(p.net[3].prefix, 128);
+    const char *bad[] = {"10.0.0.0/33", "::/129",    "10.0.0.1/",    "10.0.0.1/x",
+                         "300.1.1.1",   "localhost", "10.0.0.1/8/8", "1.2.3.4/-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(http_proxies_parse(bad[i], &p, err, sizeof err), -1);
+        assert_non_null(strstr(err, "invalide"));
+    }
+    char many[400] = "";
+    for (int i = 0; i <= HTTP_MAX_PROXIES; i++)
+        sprintf(many + strlen(many), "10.0.0.%d ", i);
+    assert_int_equal(http_proxies_parse(many, &p, err, sizeof err), -1);
+}
+
+static void test_client_resolve(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct http_proxies p;
+    char err[200];
+    assert_int_equal(http_proxies_parse("127.0.0.1 10.0.0.0/8 fd00::/8", &p, err, sizeof err), 0);
+    /* Not from a trusted proxy: the header is anybody's, ignored. */
+    assert_string_equal(http_client_resolve(a, "198.51.100.9", "203.0.113.7", &p), "198.51.100.9");
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "203.0.113.7", NULL), "127.0.0.1");
+    /* From a trusted proxy: the rightmost address that is not a proxy. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "203.0.113.7", &p), "203.0.113.7");
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", NULL, &p), "127.0.0.1");
+    /* What the client wrote on the left is not believed. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "1.2.3.4, 203.0.113.7", &p),
+                        "203.0.113.7");
+    /* Through two proxies of ours. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "1.2.3.4,203.0.113.7 , 10.1.2.3", &p),
+                        "203.0.113.7");
+    /* Garbage added by a hop stops the walk at the hop that added it. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "203.0.113.7, nonsense", &p),
+                        "127.0.0.1");
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "203.0.113.7, 10.0.0.2, ", &p),
+                        "127.0.0.1");
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "nonsense, 10.0.0.2", &p), "10.0.0.2");
+    /* One spelling per address: IPv6 canonical, IPv4 seen through IPv6 is IPv4. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "2001:DB8:0:0::1", &p), "2001:db8::1");
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "::ffff:203.0.113.7", &p),
+                        "203.0.113.7");
+    assert_string_equal(http_client_resolve(a, "fd00::5", "203.0.113.8", &p), "203.0.113.8");
+    /* Only proxies all along: the leftmost. */
+    assert_string_equal(http_client_resolve(a, "127.0.0.1", "10.9.9.9, 10.0.0.1", &p), "10.9.9.9");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_urlencoded),   cmocka_unit_test(test_urlencoded_limit),
-        cmocka_unit_test(test_route_match),  cmocka_unit_test(test_dispatch),
-        cmocka_unit_test(test_uri_check),    cmocka_unit_test(test_etag_and_log),
-        cmocka_unit_test(test_cookie_flags), cmocka_unit_test(test_built_headers),
-        cmocka_unit_test(test_shared),
+        cmocka_unit_test(test_urlencoded),     cmocka_unit_test(test_urlencoded_limit),
+        cmocka_unit_test(test_route_match),    cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_uri_check),      cmocka_unit_test(test_etag_and_log),
+        cmocka_unit_test(test_cookie_flags),   cmocka_unit_test(test_built_headers),
+        cmocka_unit_test(test_shared),         cmocka_unit_test(test_proxies),
+        cmocka_unit_test(test_client_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
