@@ -1,6 +1,7 @@
 /* entry_store.c — SQL for entries, revisions, old slugs and facet terms. */
 #include "store/entry_store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -186,11 +187,15 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
     return STORE_OK;
 }
 
+/* Every column; the history's list leaves out the two big ones (fields, rendered). */
 #define REVISION_COLUMNS                                                                           \
     "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
-    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.fields, r.rendered"
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card, r.fields, r.rendered"
+#define REVISION_META_COLUMNS                                                                      \
+    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card"
 
-static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+static void revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
 {
     r->id = sqlite3_column_int64(st, 0);
     r->entry_id = sqlite3_column_int64(st, 1);
@@ -201,8 +206,15 @@ static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision
     r->created = sqlite3_column_int64(st, 6);
     r->comment = col_text(a, st, 7);
     r->state = col_text(a, st, 8);
-    r->fields = col_text(a, st, 9);
-    r->rendered = col_text(a, st, 10);
+    r->card = col_text(a, st, 9);
+    r->fields = r->rendered = NULL;
+}
+
+static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+{
+    revision_meta_read(a, st, r);
+    r->fields = col_text(a, st, 10);
+    r->rendered = col_text(a, st, 11);
 }
 
 int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
@@ -230,7 +242,7 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
 int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
                          struct revision_row **out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_COLUMNS " FROM revisions r"
+    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_META_COLUMNS " FROM revisions r"
                                      " LEFT JOIN users u ON u.id = r.author_id"
                                      " WHERE r.entry_id = ?1 ORDER BY r.number DESC LIMIT 1000");
     if (!st)
@@ -246,7 +258,7 @@ int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
             v = nv;
             cap *= 2;
         }
-        revision_row_read(a, st, &v[len++]);
+        revision_meta_read(a, st, &v[len++]);
     }
     store_done(st);
     *out = v;
@@ -275,6 +287,46 @@ int store_entry_authors(struct store *s, struct arena *a, long long entry_id, co
     store_done(st);
     *out = v;
     *n = len;
+    return STORE_OK;
+}
+
+int store_entries_authors(struct store *s, struct arena *a, const long long *ids, int nids,
+                          struct entry_authors_row *out)
+{
+    /* One query for a page of entries rather than one per entry; the ids travel as a JSON
+     * array, a bound parameter like any other. */
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT r.entry_id, u.name FROM revisions r JOIN users u ON u.id = r.author_id"
+           " WHERE r.entry_id IN (SELECT value FROM json_each(?1)) AND r.state = 'published'"
+           " GROUP BY r.entry_id, u.id ORDER BY r.entry_id, min(r.number)");
+    if (!st)
+        return STORE_ERR;
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (int i = 0; i < nids; i++) {
+        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+        out[i].names = NULL;
+        out[i].n = 0;
+    }
+    buf_putc(&b, ']');
+    sqlite3_bind_text(st, 1, buf_cstr(&b), (int)b.len, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        for (int i = 0; i < nids; i++) {
+            if (ids[i] != id || out[i].n >= STORE_AUTHORS_MAX)
+                continue;
+            if (!out[i].names)
+                out[i].names = arena_alloc(a, sizeof(*out[i].names) * STORE_AUTHORS_MAX);
+            out[i].names[out[i].n++] = col_text(a, st, 1);
+        }
+    }
+    store_done(st);
+    buf_free(&b);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "entries_authors");
+        return STORE_ERR;
+    }
     return STORE_OK;
 }
 
@@ -315,6 +367,7 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
         r->updated = sqlite3_column_int64(st, 3);
         r->revision = sqlite3_column_int(st, 4);
         r->fields = col_text(a, st, 5);
+        r->fields_len = (size_t)sqlite3_column_bytes(st, 5);
     }
     *out = v;
     *n = len;
@@ -323,7 +376,7 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
 
 int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
                        const char *value1, const char *facet2, const char *value2, int offset,
-                       int limit, struct entry_summary_row **out, int *n, int *total)
+                       int limit, bool whole, struct entry_summary_row **out, int *n, int *total)
 {
     /* A NULL facet means no condition; the same two texts serve every combination. */
     sqlite3_stmt *cnt =
@@ -334,15 +387,27 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
                       " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                       "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
                       "");
+    /* The same query for the card and for every field (whole), so both list the same rows. */
     sqlite3_stmt *st =
-        store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-                      " WHERE e.kind = ?1 AND e.deleted = 0"
-                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-                      " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
-                      " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
+        whole
+            ? store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields"
+                            " FROM entries e"
+                            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5")
+            : store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card"
+                            " FROM entries e"
+                            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
     if (!cnt || !st)
         return STORE_ERR;
     sqlite3_stmt *both[2] = {cnt, st};

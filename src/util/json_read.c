@@ -185,7 +185,7 @@ enum json_read_kind json_read_kind(struct json_span v)
         return JSON_READ_NULL;
     default:
         return (v.p[0] == '-' || (v.p[0] >= '0' && v.p[0] <= '9')) ? JSON_READ_NUMBER
-                                                                  : JSON_READ_INVALID;
+                                                                   : JSON_READ_INVALID;
     }
 }
 

@@ -190,7 +190,7 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
 }
 
 static void entries_attribution(struct request *req, struct tv *ctx, const struct entry *e,
-                                json_t *fields)
+                                struct json_span fields)
 {
     const char **authors;
     int n = 0;
@@ -206,7 +206,11 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     const char *permalink =
         app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug));
     const struct field_def *lf = kind_field(e->kind, "license");
-    const char *lic = json_string_value(json_object_get(fields, "license"));
+    struct json_span lv;
+    const char *lic =
+        json_read_get(fields, "license", &lv) && json_read_kind(lv) == JSON_READ_STRING
+            ? json_read_string(req->arena, lv)
+            : NULL;
     const char *lic_label = lf && lic ? field_option_label(lf, lic) : NULL;
     const char *lic_url = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr";
     if (lic && strcmp(lic, "CC-BY-4.0") == 0)
@@ -219,8 +223,8 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     tv_set_str(at, "license", lic_label ? lic_label : lic);
     tv_set_str(at, "license_url", lic_url);
     tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
-                entry_title(e->kind, fields), req->app->territory->site_name, names, permalink,
-                lic_label ? lic_label : (lic ? lic : ""));
+                entry_view_title(req, e->kind, fields), req->app->territory->site_name, names,
+                permalink, lic_label ? lic_label : (lic ? lic : ""));
 }
 
 /* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
@@ -237,11 +241,11 @@ void page_entry_show(struct request *req)
         return;
     const char *revq = http_query(req, "rev");
     int rev = app_int_param(revq, 1000000);
-    if ((revq && !rev) || entry_revision(s, req->arena, &e, rev, &r) != ENTRY_OK) {
+    if ((revq && !rev) || entry_revision_raw(s, req->arena, &e, rev, &r) != ENTRY_OK) {
         app_error(req, 404, false);
         return;
     }
-    const char *title = entry_title(e.kind, r.fields);
+    const char *title = entry_view_title(req, e.kind, r.raw_fields);
     struct tv *ctx = app_context(req, title);
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);
@@ -255,8 +259,8 @@ void page_entry_show(struct request *req)
     tv_set_bool(ctx, "featured", e.featured);
     if (req->logged_in && account_can_moderate(&req->user))
         tv_set_bool(ctx, "can_feature", true);
-    entry_view_fields(req, ctx, e.kind, r.fields, r.rendered);
-    entries_attribution(req, ctx, &e, r.fields);
+    entry_view_fields(req, ctx, e.kind, r.raw_fields, r.raw_rendered);
+    entries_attribution(req, ctx, &e, r.raw_fields);
     app_render(req, "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);

@@ -26,7 +26,7 @@ void page_entry_history(struct request *req)
         app_error(req, 500, false);
         return;
     }
-    const char *title = n ? entry_title(e.kind, revs[0].fields) : e.slug;
+    const char *title = n ? entry_view_title(req, e.kind, revs[0].raw_card) : e.slug;
     struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
     tv_set_str(ctx, "entry_title", title);
     tv_set_str(ctx, "slug", e.slug);

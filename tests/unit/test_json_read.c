@@ -37,10 +37,11 @@ static void test_read_object(void **state)
 {
     (void)state;
     struct arena *a = arena_new();
-    const char *text = " {\"title\":\"Caf\\u00e9 \\\"r\\u00e9paration\\\"\",\"themes\":[\"a\",\"b\"],"
-                       "\"point\":{\"lat\":48.378720000000001,\"lon\":-4.5},\"year\":2012,"
-                       "\"none\":null,\"yes\":true,\"no\":false,\"emoji\":\"\\ud83d\\ude00\","
-                       "\"k\\u00e9y\":1, \"empty\" : [ ] } ";
+    const char *text =
+        " {\"title\":\"Caf\\u00e9 \\\"r\\u00e9paration\\\"\",\"themes\":[\"a\",\"b\"],"
+        "\"point\":{\"lat\":48.378720000000001,\"lon\":-4.5},\"year\":2012,"
+        "\"none\":null,\"yes\":true,\"no\":false,\"emoji\":\"\\ud83d\\ude00\","
+        "\"k\\u00e9y\":1, \"empty\" : [ ] } ";
     struct json_span doc, v;
     assert_true(json_read_parse(text, strlen(text), &doc));
     assert_int_equal(json_read_kind(doc), JSON_READ_OBJECT);
@@ -102,12 +103,12 @@ static void test_read_object(void **state)
 static void test_read_numbers(void **state)
 {
     (void)state;
-    static const char *good[] = {"0", "-0", "12", "-12", "1.5", "1e5", "1E+5", "1e-5", "-0.25e3",
-                                 "123456789012345678"};
+    static const char *good[] = {"0",   "-0",   "12",   "-12",     "1.5",
+                                 "1e5", "1E+5", "1e-5", "-0.25e3", "123456789012345678"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         assert_true(parses(good[i]));
-    static const char *bad[] = {"-", "01", "1.", ".5", "1e", "1e+", "+1", "0x10", "1.5.5", "--1",
-                                "Infinity", "NaN"};
+    static const char *bad[] = {"-",  "01",   "1.",    ".5",  "1e",       "1e+",
+                                "+1", "0x10", "1.5.5", "--1", "Infinity", "NaN"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(parses(bad[i]));
     struct json_span v;
@@ -122,12 +123,12 @@ static void test_read_malformed(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "",          " ",           "{",           "}",         "[",          "]",
-        "{\"a\"}",   "{\"a\":}",    "{\"a\" 1}",   "{a:1}",     "{\"a\":1,}", "[1,]",
-        "[,1]",      "[1 2]",       "{\"a\":1",    "\"abc",     "\"a\\\"",    "\"\\x\"",
-        "\"\\u12\"", "\"\\u12g4\"", "\"a\nb\"",    "tru",       "nul",        "falsey",
-        "[1]]",      "{} {}",       "{\"a\":1}x",  "[\"a\",]",  "{,}",        "{\"a\":1,,\"b\":2}",
-        "'a'",       "[01]",        "{\"a\":[}",   "\"\\",      "[\"\\u00\"]"};
+        "",          " ",           "{",          "}",        "[",          "]",
+        "{\"a\"}",   "{\"a\":}",    "{\"a\" 1}",  "{a:1}",    "{\"a\":1,}", "[1,]",
+        "[,1]",      "[1 2]",       "{\"a\":1",   "\"abc",    "\"a\\\"",    "\"\\x\"",
+        "\"\\u12\"", "\"\\u12g4\"", "\"a\nb\"",   "tru",      "nul",        "falsey",
+        "[1]]",      "{} {}",       "{\"a\":1}x", "[\"a\",]", "{,}",        "{\"a\":1,,\"b\":2}",
+        "'a'",       "[01]",        "{\"a\":[}",  "\"\\",     "[\"\\u00\"]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (parses(bad[i]))
             fail_msg("accepted malformed %s", bad[i]);
@@ -189,8 +190,8 @@ static void test_read_matches_jansson(void **state)
     struct arena *a = arena_new();
     json_t *o = json_pack("{s:s, s:s, s:[s,s], s:{s:f, s:f}, s:i, s:n}", "title",
                           "Réseau «\u202fDoc\u202f» \"quoted\" \\ back\tslash\n\x01", "summary",
-                          "😀 émoji", "themes", "numerique", "transition", "point", "lat",
-                          48.37872, "lon", -4.49754, "start_year", 2012, "none");
+                          "😀 émoji", "themes", "numerique", "transition", "point", "lat", 48.37872,
+                          "lon", -4.49754, "start_year", 2012, "none");
     char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     struct json_span doc, v;
     assert_true(json_read_parse(text, strlen(text), &doc));
@@ -281,8 +282,8 @@ static void test_read_random(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_read_object),         cmocka_unit_test(test_read_numbers),
-        cmocka_unit_test(test_read_malformed),      cmocka_unit_test(test_read_prefixes),
+        cmocka_unit_test(test_read_object),          cmocka_unit_test(test_read_numbers),
+        cmocka_unit_test(test_read_malformed),       cmocka_unit_test(test_read_prefixes),
         cmocka_unit_test(test_read_matches_jansson), cmocka_unit_test(test_read_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
