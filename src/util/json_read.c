@@ -3,6 +3,7 @@
 #include "util/arena.h"
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,20 @@ static const char *jr_string(const char *p, const char *end, bool *escaped)
     p++;
     *escaped = false;
     while (p < end) {
+        /* Eight bytes at a time while none is a quote, a backslash or a control character:
+         * text is most of what stored JSON holds. */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+            uint64_t special = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+            if (special & high)
+                break;
+            p += 8;
+        }
+        if (p >= end)
+            break;
         unsigned char c = (unsigned char)*p;
         if (c == '"')
             return p + 1;
