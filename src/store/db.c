@@ -58,6 +58,9 @@ static const char *const store_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;"
     "CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions"
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;",
+    /* 2: the authors of entries (API lists, attribution) read from an index alone, in revision
+     * order, without visiting the revision rows and their large texts. */
+    "CREATE INDEX revisions_authors ON revisions(entry_id, number, state, author_id);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -194,10 +197,24 @@ fail:
     return NULL;
 }
 
+long long store_stamp(struct store *s)
+{
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA data_version");
+    if (!st)
+        return STORE_ERR;
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    if (v < 0)
+        return STORE_ERR;
+    /* data_version fits in 32 bits in practice; this connection's changes take the rest. */
+    return (v & 0xffffffffLL) | ((long long)(sqlite3_total_changes64(s->db) & 0x3fffffffLL) << 32);
+}
+
 void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_memo_free(s);
     for (int i = 0; i < s->nstmt; i++)
         sqlite3_finalize(s->stmt[i]);
     free(s->stmt);

@@ -3,6 +3,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
@@ -295,10 +296,14 @@ int store_entries_authors(struct store *s, struct arena *a, const long long *ids
 {
     /* One query for a page of entries rather than one per entry; the ids travel as a JSON
      * array, a bound parameter like any other. */
+    /* In revision order straight from the index revisions_authors; each entry's authors in
+     * order of first contribution are the first occurrences (kept below), as in
+     * store_entry_authors, without a sort in SQL. */
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT r.entry_id, u.name FROM revisions r JOIN users u ON u.id = r.author_id"
+        s, "SELECT r.entry_id, r.author_id, u.name FROM revisions r JOIN users u"
+           " ON u.id = r.author_id"
            " WHERE r.entry_id IN (SELECT value FROM json_each(?1)) AND r.state = 'published'"
-           " GROUP BY r.entry_id, u.id ORDER BY r.entry_id, min(r.number)");
+           " ORDER BY r.entry_id, r.number");
     if (!st)
         return STORE_ERR;
     struct buf b = BUF_INIT;
@@ -310,16 +315,31 @@ int store_entries_authors(struct store *s, struct arena *a, const long long *ids
     }
     buf_putc(&b, ']');
     sqlite3_bind_text(st, 1, buf_cstr(&b), (int)b.len, SQLITE_STATIC);
+    long long *seen = arena_alloc(a, sizeof(*seen) * STORE_AUTHORS_MAX);
+    long long cur = -1;
+    int nseen = 0, slot = -1;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
-        for (int i = 0; i < nids; i++) {
-            if (ids[i] != id || out[i].n >= STORE_AUTHORS_MAX)
-                continue;
-            if (!out[i].names)
-                out[i].names = arena_alloc(a, sizeof(*out[i].names) * STORE_AUTHORS_MAX);
-            out[i].names[out[i].n++] = col_text(a, st, 1);
+        long long id = sqlite3_column_int64(st, 0), author = sqlite3_column_int64(st, 1);
+        if (id != cur) {
+            cur = id;
+            nseen = 0;
+            slot = -1;
+            for (int i = 0; i < nids && slot < 0; i++)
+                if (ids[i] == id)
+                    slot = i;
         }
+        if (slot < 0 || nseen >= STORE_AUTHORS_MAX)
+            continue;
+        bool known = false;
+        for (int i = 0; i < nseen && !known; i++)
+            known = seen[i] == author;
+        if (known)
+            continue;
+        seen[nseen++] = author;
+        if (!out[slot].names)
+            out[slot].names = arena_alloc(a, sizeof(*out[slot].names) * STORE_AUTHORS_MAX);
+        out[slot].names[out[slot].n++] = col_text(a, st, 2);
     }
     store_done(st);
     buf_free(&b);
@@ -554,10 +574,93 @@ int store_slug_max_suffix(struct store *s, const char *base, long long *max)
     return STORE_OK;
 }
 
-int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
-                               const char *facet, const char *facet1, const char *value1,
-                               const char *facet2, const char *value2, struct facet_count_row **out,
-                               int *n)
+/* One memorised answer of store_entries_facet_counts, in malloc'd memory. */
+struct store_memo {
+    char *key;
+    long long stamp;
+    struct facet_count_row *rows; /* values in one block after the rows */
+    int n;
+};
+#define STORE_MEMO_MAX 32
+
+void store_memo_free(struct store *s)
+{
+    for (int i = 0; i < s->nmemo; i++) {
+        free(s->memo[i].key);
+        free(s->memo[i].rows);
+    }
+    free(s->memo);
+    s->memo = NULL;
+    s->nmemo = s->memo_next = 0;
+}
+
+static char *memo_key(const char *const *parts, int n)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        /* \x1f cannot occur in a kind, facet or value that reaches the store; NULL is \x1e. */
+        buf_puts(&b, parts[i] ? parts[i] : "\x1e");
+        buf_putc(&b, '\x1f');
+    }
+    size_t len;
+    return buf_detach(&b, &len);
+}
+
+static struct store_memo *memo_find(struct store *s, const char *key, long long stamp)
+{
+    for (int i = 0; i < s->nmemo; i++)
+        if (s->memo[i].stamp == stamp && strcmp(s->memo[i].key, key) == 0)
+            return &s->memo[i];
+    return NULL;
+}
+
+static void memo_keep(struct store *s, char *key, long long stamp,
+                      const struct facet_count_row *rows, int n)
+{
+    size_t bytes = sizeof(*rows) * (size_t)n;
+    for (int i = 0; i < n; i++)
+        bytes += strlen(rows[i].value) + 1;
+    struct facet_count_row *copy = malloc(bytes ? bytes : 1);
+    if (!copy) {
+        free(key);
+        return;
+    }
+    char *text = (char *)(copy + n);
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(rows[i].value) + 1;
+        memcpy(text, rows[i].value, l);
+        copy[i] = (struct facet_count_row){text, rows[i].count};
+        text += l;
+    }
+    if (!s->memo) {
+        s->memo = calloc(STORE_MEMO_MAX, sizeof(*s->memo));
+        if (!s->memo) {
+            free(key);
+            free(copy);
+            return;
+        }
+    }
+    /* An answer for the same key under an older stamp is replaced first, then round robin. */
+    int slot = -1;
+    for (int i = 0; i < s->nmemo && slot < 0; i++)
+        if (strcmp(s->memo[i].key, key) == 0)
+            slot = i;
+    if (slot < 0 && s->nmemo < STORE_MEMO_MAX)
+        slot = s->nmemo++;
+    if (slot < 0) {
+        slot = s->memo_next;
+        s->memo_next = (s->memo_next + 1) % STORE_MEMO_MAX;
+    }
+    if (slot < s->nmemo && s->memo[slot].key) {
+        free(s->memo[slot].key);
+        free(s->memo[slot].rows);
+    }
+    s->memo[slot] = (struct store_memo){key, stamp, copy, n};
+}
+
+static int facet_counts_query(struct store *s, struct arena *a, const char *kind, const char *facet,
+                              const char *facet1, const char *value1, const char *facet2,
+                              const char *value2, struct facet_count_row **out, int *n)
 {
     /* The visibility of store_entries_list (published, not deleted), counted per term value;
      * entry_terms' key (facet, value, entry_id) makes count(*) a count of entries. */
@@ -609,4 +712,33 @@ int store_entries_facet_counts(struct store *s, struct arena *a, const char *kin
     *out = v;
     *n = len;
     return STORE_OK;
+}
+
+int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
+                               const char *facet, const char *facet1, const char *value1,
+                               const char *facet2, const char *value2, struct facet_count_row **out,
+                               int *n)
+{
+    /* Every list page asks for the same few counts, and they only change with the file: they
+     * are read again only when its stamp moved (a write here, or a commit by anyone else). */
+    const char *parts[] = {kind, facet, facet1, value1, facet2, value2};
+    long long stamp = store_stamp(s);
+    char *key = memo_key(parts, 6);
+    struct store_memo *m = stamp != STORE_ERR ? memo_find(s, key, stamp) : NULL;
+    if (m) {
+        free(key);
+        struct facet_count_row *v = m->n ? arena_alloc(a, sizeof(*v) * (size_t)m->n) : NULL;
+        for (int i = 0; i < m->n; i++)
+            v[i] = (struct facet_count_row){arena_strdup(a, m->rows[i].value), m->rows[i].count};
+        *out = v;
+        *n = m->n;
+        return STORE_OK;
+    }
+    int rc = facet_counts_query(s, a, kind, facet, facet1, value1, facet2, value2, out, n);
+    /* Kept only when nothing changed while reading: the stamp then names what was read. */
+    if (rc == STORE_OK && stamp != STORE_ERR && store_stamp(s) == stamp)
+        memo_keep(s, key, stamp, *out, *n);
+    else
+        free(key);
+    return rc;
 }
