@@ -69,6 +69,16 @@ static bool entry_from_row(struct entry *e, const struct entry_row *row)
     return e->kind != NULL;
 }
 
+void entry_read_begin(struct store *s)
+{
+    store_read_begin(s); /* on failure each read is its own transaction, as without it */
+}
+
+void entry_read_end(struct store *s)
+{
+    store_read_end(s);
+}
+
 int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
                const char **moved_to)
 {

@@ -58,6 +58,11 @@ struct entry_item {
     int nauthors;
 };
 
+/* Reads between entry_read_begin and entry_read_end see one state of the site (a list, its
+ * count and its facet counts agree) and cost less; every begin needs its end. */
+void entry_read_begin(struct store *s);
+void entry_read_end(struct store *s);
+
 /* A visible entry by slug. ENTRY_MOVED with *moved_to set for a renamed entry. */
 int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
                const char **moved_to);

@@ -58,9 +58,13 @@ static const char *const store_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;"
     "CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions"
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;",
-    /* 2: the authors of entries (API lists, attribution) read from an index alone, in revision
-     * order, without visiting the revision rows and their large texts. */
-    "CREATE INDEX revisions_authors ON revisions(entry_id, number, state, author_id);",
+    /* 2: what lists read from revisions, from indexes alone, without visiting the revision rows
+     * (SQLite reads a row's columns in order, so the card, stored after the fields and their
+     * rendering, costs a walk through kilobytes of overflow pages): the authors of entries (API
+     * lists, attribution) in revision order, and the cards of list pages. Indexes, not copies:
+     * they can never disagree with the rows. */
+    "CREATE INDEX revisions_authors ON revisions(entry_id, number, state, author_id);"
+    "CREATE INDEX revisions_cards ON revisions(entry_id, number, card);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -249,6 +253,29 @@ void store_done(sqlite3_stmt *st)
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
     }
+}
+
+static int store_step_once(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    if (!st)
+        return STORE_ERR;
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    if (rc != STORE_OK)
+        store_log_error(s, sql);
+    store_done(st);
+    return rc;
+}
+
+int store_read_begin(struct store *s)
+{
+    return sqlite3_get_autocommit(s->db) ? store_step_once(s, "BEGIN DEFERRED") : STORE_OK;
+}
+
+void store_read_end(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        store_step_once(s, "COMMIT");
 }
 
 int store_begin(struct store *s)

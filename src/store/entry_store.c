@@ -421,7 +421,9 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
                             " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5")
             : store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card"
                             " FROM entries e"
-                            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                            /* the card from the index, never from the big row */
+                            " JOIN revisions r INDEXED BY revisions_cards"
+                            "   ON r.entry_id = e.id AND r.number = e.published_rev"
                             " WHERE e.kind = ?1 AND e.deleted = 0"
                             " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                             "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
@@ -462,7 +464,8 @@ int store_entries_featured(struct store *s, struct arena *a, const char *kind, i
 {
     sqlite3_stmt *st =
         store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                      " JOIN revisions r INDEXED BY revisions_cards"
+                      "   ON r.entry_id = e.id AND r.number = e.published_rev"
                       " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
                       " ORDER BY e.updated DESC LIMIT ?2");
     if (!st)

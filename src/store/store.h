@@ -53,6 +53,11 @@ long long store_stamp(struct store *s);
 /* Frees what the connection memorised (store_close does it). */
 void store_memo_free(struct store *s);
 
+/* A read transaction: every read until store_read_end sees one snapshot of the file, and pays
+ * SQLite's locking once instead of once per statement. Not for writes (store_begin). */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);

@@ -60,8 +60,12 @@ static void api_entry_answer(struct request *req, int status, const struct entry
 {
     struct revision r;
     struct buf b = BUF_INIT;
-    if (entry_revision_raw(app_store(req), req->arena, e, rev, &r) != ENTRY_OK ||
-        !api_entry_write(req, &b, e, &r)) {
+    struct store *s = app_store(req);
+    entry_read_begin(s); /* the revision and the authors from one state of the site */
+    bool ok = entry_revision_raw(s, req->arena, e, rev, &r) == ENTRY_OK &&
+              api_entry_write(req, &b, e, &r);
+    entry_read_end(s);
+    if (!ok) {
         buf_free(&b);
         api_error(req, 500, "erreur interne");
         return;

@@ -20,9 +20,16 @@ void page_entry_history(struct request *req)
     struct entry e;
     struct revision *revs;
     int n;
-    if (!page_entry_load(req, s, &e, "/history"))
+    /* The entry and its history from one state of the site. */
+    if (s)
+        entry_read_begin(s);
+    bool loaded = page_entry_load(req, s, &e, "/history");
+    bool read = loaded && entry_history(s, req->arena, &e, &revs, &n) == ENTRY_OK;
+    if (s)
+        entry_read_end(s);
+    if (!loaded)
         return;
-    if (entry_history(s, req->arena, &e, &revs, &n) != ENTRY_OK) {
+    if (!read) {
         app_error(req, 500, false);
         return;
     }
