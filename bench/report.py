@@ -62,12 +62,18 @@ def parse_wrk(path):
     }
 
 
-def collect():
+def ran():
+    """The targets run.sh ran (all of them unless BENCH_TARGETS chose a subset)."""
+    return set(os.environ.get("BENCH_RAN", "").split())
+
+
+def collect_keys(keys):
+    """Median req/s, p50, p99 and CPU µs/request over the rounds of each target in keys."""
     results_dir = env("BENCH_RESULTS")
     rounds = int(env("BENCH_ROUNDS"))
     clk_tck = int(env("CLK_TCK"))
     rows = {}
-    for key, _ in TARGETS:
+    for key in keys:
         runs = []
         for r in range(1, rounds + 1):
             run = parse_wrk(os.path.join(results_dir, f"{key}.{r}.wrk"))
@@ -82,6 +88,10 @@ def collect():
         rows[key]["errors"] = sum(run["errors"] for run in runs)
         rows[key]["rounds"] = [run["rps"] for run in runs]
     return rows
+
+
+def collect():
+    return collect_keys(key for key, _ in TARGETS)
 
 
 def spread(rows):
@@ -149,22 +159,7 @@ COMPRESSED = [
 
 
 def collect_compressed():
-    results_dir = env("BENCH_RESULTS")
-    rows = {}
-    for key, _ in COMPRESSED:
-        runs = []
-        for r in range(1, int(env("BENCH_ROUNDS")) + 1):
-            run = parse_wrk(os.path.join(results_dir, f"{key}.{r}.wrk"))
-            with open(os.path.join(results_dir, f"{key}.{r}.cpu"), encoding="utf-8") as f:
-                ticks = int(f.read().strip())
-            run["cpu_us"] = (ticks * 1e6 / int(env("CLK_TCK")) / run["requests"]
-                             if run["requests"] else 0.0)
-            runs.append(run)
-        rows[key] = {col: statistics.median(run[col] for run in runs)
-                     for col in ("rps", "p50", "p99", "cpu_us")}
-        rows[key]["errors"] = sum(run["errors"] for run in runs)
-        rows[key]["rounds"] = [run["rps"] for run in runs]
-    return rows
+    return collect_keys(key for key, _ in COMPRESSED)
 
 
 def compressed_table(crows):
@@ -210,7 +205,55 @@ Req/s of each round: {spread_text}.
 """
 
 
-def document(rows, head, body, goal_line, compressed=""):
+# --- uncached paths: the API, and the pages of a logged-in visitor, built for every request ------
+UNCACHED = [
+    ("api_list", "API list (20 entries)", 250),
+    ("api_entry", "API entry", None),
+    ("history", "history page, logged in", 100),
+    ("user_entry", "entry page, logged in", 100),
+    ("user_list", "/innovations, logged in", 150),
+]
+
+
+def uncached_table(urows):
+    head = ["uncached target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "goal µs/req", "errors"]
+    body = [[label, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]), f"{r['cpu_us']:.1f}",
+             f"≤ {limit}" if limit else "—", str(r["errors"])]
+            for key, label, limit in UNCACHED if key in urows for r in [urows[key]]]
+    return head, body
+
+
+def uncached_goal(urows):
+    missed = [f"{label} {urows[key]['cpu_us']:.0f} µs" for key, label, limit in UNCACHED
+              if key in urows and limit and (urows[key]["cpu_us"] > limit or urows[key]["errors"])]
+    met = not missed
+    verdict = "**met**" if met else "**not met**"
+    detail = "every one within its goal" if met else "over: " + ", ".join(missed)
+    return met, f"Goal — uncached paths within their CPU µs/request: {verdict} ({detail})."
+
+
+def uncached_section(urows):
+    head, body = uncached_table(urows)
+    spread_text = "; ".join(label + " " + " / ".join(f"{v:.0f}" for v in urows[key]["rounds"])
+                            for key, label, _ in UNCACHED)
+    return f"""
+## Uncached paths
+
+What no cache answers: the JSON API (`/api/v1/entries?kind=innovation`, 20 entries, and one
+entry), and for a visitor logged in (an account made with `foison user add`, its session cookie
+from the real login form) the history, record and list pages. wrk at
+{env("UNCACHED_CONNECTIONS")} connections, otherwise as above. CPU µs/req is the figure the
+goals are about.
+
+{markdown_table(head, body)}
+
+Req/s of each round: {spread_text}.
+
+{uncached_goal(urows)[1]}
+"""
+
+
+def document(rows, head, body, goal_line, compressed="", uncached=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
     conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
@@ -240,7 +283,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
   keep-alive (`bench/nginx.conf.in`). Both bodies are checked to be byte-identical first.
 - {pin_text}
   `wrk -t{wthreads} -c{conns} -d{secs}s --latency`, after a {warm} s warm-up per target; {rounds} round(s),
-  each round running the four targets one after the other, so drift in machine load affects
+  each round running every target one after the other, so drift in machine load affects
   all of them alike. Every figure is the median over the rounds.
 - CPU µs/req: utime+stime of the server (nginx master and workers; the single foison process)
   from `/proc/PID/stat` before and after each run, divided by the requests wrk counted.
@@ -254,7 +297,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-{compressed}"""
+{compressed}{uncached}"""
 
 
 def write_doc(path, generated):
@@ -272,6 +315,17 @@ def write_doc(path, generated):
 
 
 def main():
+    done = ran()
+    if not done >= {key for key, _ in TARGETS + COMPRESSED} | {key for key, _, _ in UNCACHED}:
+        # A subset (BENCH_TARGETS): the figures of what ran, no document, no goal.
+        rows = collect_keys(key for key in [k for k, _ in TARGETS + COMPRESSED] +
+                            [k for k, _, _ in UNCACHED] if key in done)
+        head = ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"]
+        body = [[key, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]),
+                 f"{r['cpu_us']:.1f}", str(r["errors"])] for key, r in rows.items()]
+        print()
+        print(text_table(head, body))
+        return 0
     rows = collect()
     head, body = table(rows)
     met, goal_line = goal(rows)
@@ -282,14 +336,22 @@ def main():
     crows = collect_compressed()
     chead, cbody = compressed_table(crows)
     cmet, cgoal = compressed_goal(crows)
-    met = met and cmet
     print()
     print(text_table(chead, cbody))
     print()
     print(cgoal.replace("**", ""))
+    urows = collect_keys(key for key, _, _ in UNCACHED)
+    uhead, ubody = uncached_table(urows)
+    umet, ugoal = uncached_goal(urows)
+    print()
+    print(text_table(uhead, ubody))
+    print()
+    print(ugoal.replace("**", ""))
+    met = met and cmet and umet
     doc = env("BENCH_DOC")
     if doc != "-":
-        write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows)))
+        write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows),
+                                uncached_section(urows)))
         print(f"bench: wrote {doc}")
     if env("BENCH_REQUIRE_GOAL") == "1" and not met:
         return 1

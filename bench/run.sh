@@ -9,7 +9,10 @@
 # the goal is missed, FOISON (build/foison), BENCH_PIN (1 when there are 2+ CPUs: servers on
 # CPU 0, wrk on CPU 1, so that the load generator does not take the server's CPU; 0: shared).
 # The entry page is also measured compressed (gzip and br) against nginx's gzip_static serving
-# foison's own gzip bytes.
+# foison's own gzip bytes. Uncached paths (the API list and entry, and for a logged-in account the
+# history, record and list pages) are measured at BENCH_UNCACHED_CONNECTIONS (16) connections.
+# BENCH_TARGETS: a space-separated subset of the targets to run (default: all; the document is
+# then not written), e.g. BENCH_TARGETS="api_list user_list" for a quick look at one path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +35,9 @@ fi
 BENCH_FOISON_LOG=${BENCH_FOISON_LOG:-/dev/null}
 BENCH_DOC=${BENCH_DOC:-docs/PERFORMANCE.md}
 BENCH_REQUIRE_GOAL=${BENCH_REQUIRE_GOAL:-0}
+BENCH_TARGETS=${BENCH_TARGETS:-}
 CONNECTIONS=64
+UNCACHED_CONNECTIONS=${BENCH_UNCACHED_CONNECTIONS:-16}
 if [[ $BENCH_PIN == 1 ]]; then WRK_THREADS=1; else WRK_THREADS=2; fi
 PY=/usr/bin/python3
 
@@ -41,7 +46,7 @@ die() {
     exit 1
 }
 
-for v in BENCH_SECONDS BENCH_ROUNDS BENCH_THREADS; do
+for v in BENCH_SECONDS BENCH_ROUNDS BENCH_THREADS UNCACHED_CONNECTIONS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 [[ $BENCH_WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be an integer (got '$BENCH_WARMUP')"
@@ -146,6 +151,13 @@ compressed_targets_add() { # checks both servers send the same gzip bytes; adds 
 echo "bench: demo site in $tmp, foison on :$foison_port with $BENCH_THREADS threads"
 "$FOISON" demo "$tmp/site.db" >"$tmp/demo.log" 2>&1 ||
     { cat "$tmp/demo.log" >&2; die "'$FOISON demo' failed"; }
+# The account whose session the logged-in targets use.
+bench_email=bench@example.org
+bench_password="bench: un mot de passe assez long"
+printf '%s\n' "$bench_password" |
+    "$FOISON" user add "$tmp/site.db" --email "$bench_email" --name "Banc d'essai" \
+        --role contributor >"$tmp/user.log" 2>&1 ||
+    { cat "$tmp/user.log" >&2; die "'$FOISON user add' failed"; }
 # wrk's connections all come from one address: the per-address limit is lifted for the bench.
 "${SERVER_CPU[@]}" "$FOISON" serve "$tmp/site.db" --listen "127.0.0.1:$foison_port" --threads "$BENCH_THREADS" \
     --max-per-ip 4096 >/dev/null 2>>"$BENCH_FOISON_LOG" &
@@ -177,6 +189,21 @@ chmod 644 "$tmp/www/entry.html"
 [[ -s $tmp/www/entry.html ]] || die "empty entry page at $entry_path"
 compressed_files
 echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
+
+# A session for the logged-in targets, through the real login form (its csrf field and cookie).
+jar="$tmp/cookies"
+fetch "$foison_url/login" -c "$jar" -o "$tmp/login.html"
+csrf=$(grep -o 'name="csrf" value="[^"]*"' "$tmp/login.html" | head -n 1 | sed 's/.*value="//; s/"$//')
+[[ -n $csrf ]] || die "no csrf field on /login"
+code=$(curl -sS --max-time 10 -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' \
+    --data-urlencode "email=$bench_email" --data-urlencode "password=$bench_password" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "next=/" "$foison_url/login")
+[[ $code == 303 ]] || die "login of the bench account answered $code, not 303"
+session=$(awk '$6 == "foison_session" { print $7 }' "$jar")
+[[ -n $session ]] || die "login set no foison_session cookie"
+session_hdr="Cookie: foison_session=$session"
+fetch "$foison_url$entry_path" -H "$session_hdr" | grep -q 'action="/logout"' ||
+    die "the session cookie does not log in (no logout form on $entry_path)"
 
 # --- nginx ------------------------------------------------------------------------------------
 sed -e "s|@WORKERS@|$BENCH_THREADS|g" -e "s|@PREFIX@|$tmp|g" -e "s|@PORT@|$nginx_port|g" \
@@ -231,6 +258,36 @@ pids[list]="$foison_pid"
 pids[healthz]="$foison_pid"
 declare -A hdr conns
 compressed_targets_add
+
+# Uncached paths: every API request, and every page a logged-in visitor sees, is built anew.
+uncached_targets_add() {
+    local t
+    targets+=(api_list api_entry history user_entry user_list)
+    url[api_list]="$foison_url/api/v1/entries?kind=innovation"
+    url[api_entry]="$foison_url/api/v1/entries/$slug"
+    url[history]="$foison_url$entry_path/history"
+    url[user_entry]="$foison_url$entry_path"
+    url[user_list]="$foison_url/innovations"
+    for t in api_list api_entry history user_entry user_list; do
+        pids[$t]="$foison_pid"
+        conns[$t]=$UNCACHED_CONNECTIONS
+    done
+    for t in history user_entry user_list; do hdr[$t]="$session_hdr"; done
+    fetch "${url[api_list]}" | $PY -c '
+import json, sys
+n = len(json.load(sys.stdin)["entries"])
+if n != 20:
+    sys.exit(f"bench: the API list has {n} entries, not 20")' || die "unexpected API list"
+}
+uncached_targets_add
+
+if [[ -n $BENCH_TARGETS ]]; then
+    for t in $BENCH_TARGETS; do
+        [[ -n ${url[$t]:-} ]] || die "BENCH_TARGETS: unknown target '$t' (known: ${targets[*]})"
+    done
+    read -r -a targets <<<"$BENCH_TARGETS"
+    BENCH_DOC=-
+fi
 
 alive() {
     local pid
@@ -294,5 +351,7 @@ BENCH_COMMIT=$commit
 export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH_DOC
 export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH
 export BENCH_ENTRY_BYTES BENCH_NPROC BENCH_KERNEL BENCH_CPU BENCH_NGINX_VERSION
-export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG BENCH_PIN
+export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG BENCH_PIN UNCACHED_CONNECTIONS
+BENCH_RAN="${targets[*]}"
+export BENCH_RAN
 $PY bench/report.py

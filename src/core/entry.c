@@ -69,6 +69,16 @@ static bool entry_from_row(struct entry *e, const struct entry_row *row)
     return e->kind != NULL;
 }
 
+void entry_read_begin(struct store *s)
+{
+    store_read_begin(s); /* on failure each read is its own transaction, as without it */
+}
+
+void entry_read_end(struct store *s)
+{
+    store_read_end(s);
+}
+
 int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
                const char **moved_to)
 {
@@ -87,8 +97,13 @@ int entry_find(struct store *s, struct arena *a, const char *slug, struct entry 
     return ENTRY_OK;
 }
 
+static struct json_span entry_span(const char *text)
+{
+    return (struct json_span){text, text ? strlen(text) : 0};
+}
+
 static void entry_revision_from_row(struct arena *a, struct revision *r,
-                                    const struct revision_row *row)
+                                    const struct revision_row *row, bool parse)
 {
     r->id = row->id;
     r->number = row->number;
@@ -98,12 +113,15 @@ static void entry_revision_from_row(struct arena *a, struct revision *r,
     r->created = row->created;
     r->comment = row->comment;
     r->state = row->state;
-    r->fields = entry_json_parse(a, row->fields);
-    r->rendered = entry_json_parse(a, row->rendered);
+    r->raw_fields = entry_span(row->fields);
+    r->raw_rendered = entry_span(row->rendered);
+    r->raw_card = entry_span(row->card);
+    r->fields = parse ? entry_json_parse(a, row->fields ? row->fields : "{}") : NULL;
+    r->rendered = parse ? entry_json_parse(a, row->rendered ? row->rendered : "{}") : NULL;
 }
 
-int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
-                   struct revision *r)
+static int entry_revision_read(struct store *s, struct arena *a, const struct entry *e, int number,
+                               struct revision *r, bool parse)
 {
     struct revision_row row;
     int rc = store_revision_get(s, a, e->id, number ? number : e->published_rev, &row);
@@ -111,8 +129,20 @@ int entry_revision(struct store *s, struct arena *a, const struct entry *e, int 
         return entry_status_from_store(rc);
     if (strcmp(row.state, "published") != 0)
         return ENTRY_NOTFOUND;
-    entry_revision_from_row(a, r, &row);
+    entry_revision_from_row(a, r, &row, parse);
     return ENTRY_OK;
+}
+
+int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
+                   struct revision *r)
+{
+    return entry_revision_read(s, a, e, number, r, true);
+}
+
+int entry_revision_raw(struct store *s, struct arena *a, const struct entry *e, int number,
+                       struct revision *r)
+{
+    return entry_revision_read(s, a, e, number, r, false);
 }
 
 int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
@@ -126,7 +156,7 @@ int entry_history(struct store *s, struct arena *a, const struct entry *e, struc
     int len = 0;
     for (int i = 0; i < nrows; i++)
         if (strcmp(rows[i].state, "published") == 0)
-            entry_revision_from_row(a, &v[len++], &rows[i]);
+            entry_revision_from_row(a, &v[len++], &rows[i], false);
     *revs = v;
     *n = len;
     return ENTRY_OK;
@@ -143,11 +173,12 @@ static void entry_items_from_rows(struct arena *a, struct entry_summary_row *row
 {
     struct entry_item *v = arena_alloc(a, sizeof(*v) * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++) {
+        v[i].id = rows[i].id;
         v[i].slug = rows[i].slug;
         v[i].revision = rows[i].revision;
         v[i].created = rows[i].created;
         v[i].updated = rows[i].updated;
-        v[i].fields = entry_json_parse(a, rows[i].fields);
+        v[i].values = (struct json_span){rows[i].fields, rows[i].fields_len};
     }
     *items = v;
 }
@@ -167,9 +198,34 @@ int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
         v[i] = filters[i].value;
     }
     if (store_entries_list(s, a, k->name, f[0], v[0], f[1], v[1], (page - 1) * per_page, per_page,
-                           &rows, n, total) != STORE_OK)
+                           false, &rows, n, total) != STORE_OK)
         return ENTRY_ERR;
     entry_items_from_rows(a, rows, *n, items);
+    return ENTRY_OK;
+}
+
+int entry_records(struct store *s, struct arena *a, const struct kind_def *k, int page,
+                  int per_page, struct entry_item **items, int *n, int *total)
+{
+    struct entry_summary_row *rows;
+    if (page < 1)
+        page = 1;
+    if (store_entries_list(s, a, k->name, NULL, NULL, NULL, NULL, (page - 1) * per_page, per_page,
+                           true, &rows, n, total) != STORE_OK)
+        return ENTRY_ERR;
+    entry_items_from_rows(a, rows, *n, items);
+    if (*n == 0)
+        return ENTRY_OK;
+    long long *ids = arena_alloc(a, sizeof(*ids) * (size_t)*n);
+    struct entry_authors_row *au = arena_alloc(a, sizeof(*au) * (size_t)*n);
+    for (int i = 0; i < *n; i++)
+        ids[i] = rows[i].id;
+    if (store_entries_authors(s, a, ids, *n, au) != STORE_OK)
+        return ENTRY_ERR;
+    for (int i = 0; i < *n; i++) {
+        (*items)[i].authors = au[i].names;
+        (*items)[i].nauthors = au[i].n;
+    }
     return ENTRY_OK;
 }
 

@@ -4,6 +4,7 @@
 #ifndef FOISON_ENTRY_H
 #define FOISON_ENTRY_H
 #include "core/schema.h"
+#include "util/json_read.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -37,16 +38,30 @@ struct revision {
     long long created;
     const char *comment;
     const char *state;
-    json_t *fields;   /* owned by the arena */
-    json_t *rendered; /* field name -> safe HTML of Markdown fields; owned by the arena */
+    /* The stored JSON texts, to read in place (util/json_read): every field (raw_fields), field
+     * name -> safe HTML of Markdown fields (raw_rendered), and the card lists show (raw_card).
+     * Empty spans where a read left them out. */
+    struct json_span raw_fields, raw_rendered, raw_card;
+    json_t *fields;   /* parsed from raw_fields by entry_revision only (else NULL); in the arena */
+    json_t *rendered; /* idem from raw_rendered */
 };
 
 struct entry_item {
+    long long id;
     const char *slug;
     int revision;
     long long created, updated;
-    json_t *fields; /* title, summary and facet fields only; owned by the arena */
+    /* JSON object text of the published revision: its card (title, summary and facet fields)
+     * from entry_list and entry_featured, every field from entry_records. */
+    struct json_span values;
+    const char **authors; /* entry_records only: as entry_authors gives them */
+    int nauthors;
 };
+
+/* Reads between entry_read_begin and entry_read_end see one state of the site (a list, its
+ * count and its facet counts agree) and cost less; every begin needs its end. */
+void entry_read_begin(struct store *s);
+void entry_read_end(struct store *s);
 
 /* A visible entry by slug. ENTRY_MOVED with *moved_to set for a renamed entry. */
 int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
@@ -54,7 +69,11 @@ int entry_find(struct store *s, struct arena *a, const char *slug, struct entry 
 /* Revision number of e (0: the visible one). Only published revisions are returned. */
 int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
                    struct revision *r);
-/* Published revisions, newest first. */
+/* The same without parsing: r->fields and r->rendered stay NULL, the raw texts are set. */
+int entry_revision_raw(struct store *s, struct arena *a, const struct entry *e, int number,
+                       struct revision *r);
+/* Published revisions, newest first, without their values: raw_card only (fields, rendered
+ * and their raw texts empty). */
 int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
                   int *n);
 int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
@@ -72,6 +91,10 @@ int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
                struct entry_item **items, int *n, int *total);
 int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, int limit,
                    struct entry_item **items, int *n);
+/* The visible entries of entry_list (no filter) with every field and their authors, in as few
+ * queries as a page needs whatever its length: for the API. */
+int entry_records(struct store *s, struct arena *a, const struct kind_def *k, int page,
+                  int per_page, struct entry_item **items, int *n, int *total);
 int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,
                  int *contributors);
 

@@ -58,6 +58,13 @@ static const char *const store_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;"
     "CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions"
     "  BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;",
+    /* 2: what lists read from revisions, from indexes alone, without visiting the revision rows
+     * (SQLite reads a row's columns in order, so the card, stored after the fields and their
+     * rendering, costs a walk through kilobytes of overflow pages): the authors of entries (API
+     * lists, attribution) in revision order, and the cards of list pages. Indexes, not copies:
+     * they can never disagree with the rows. */
+    "CREATE INDEX revisions_authors ON revisions(entry_id, number, state, author_id);"
+    "CREATE INDEX revisions_cards ON revisions(entry_id, number, card);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -194,10 +201,24 @@ fail:
     return NULL;
 }
 
+long long store_stamp(struct store *s)
+{
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA data_version");
+    if (!st)
+        return STORE_ERR;
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    if (v < 0)
+        return STORE_ERR;
+    /* data_version fits in 32 bits in practice; this connection's changes take the rest. */
+    return (v & 0xffffffffLL) | ((long long)(sqlite3_total_changes64(s->db) & 0x3fffffffLL) << 32);
+}
+
 void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_memo_free(s);
     for (int i = 0; i < s->nstmt; i++)
         sqlite3_finalize(s->stmt[i]);
     free(s->stmt);
@@ -232,6 +253,29 @@ void store_done(sqlite3_stmt *st)
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
     }
+}
+
+static int store_step_once(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    if (!st)
+        return STORE_ERR;
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    if (rc != STORE_OK)
+        store_log_error(s, sql);
+    store_done(st);
+    return rc;
+}
+
+int store_read_begin(struct store *s)
+{
+    return sqlite3_get_autocommit(s->db) ? store_step_once(s, "BEGIN DEFERRED") : STORE_OK;
+}
+
+void store_read_end(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        store_step_once(s, "COMMIT");
 }
 
 int store_begin(struct store *s)

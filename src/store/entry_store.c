@@ -1,7 +1,9 @@
 /* entry_store.c — SQL for entries, revisions, old slugs and facet terms. */
 #include "store/entry_store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
@@ -186,11 +188,15 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
     return STORE_OK;
 }
 
+/* Every column; the history's list leaves out the two big ones (fields, rendered). */
 #define REVISION_COLUMNS                                                                           \
     "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
-    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.fields, r.rendered"
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card, r.fields, r.rendered"
+#define REVISION_META_COLUMNS                                                                      \
+    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card"
 
-static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+static void revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
 {
     r->id = sqlite3_column_int64(st, 0);
     r->entry_id = sqlite3_column_int64(st, 1);
@@ -201,8 +207,15 @@ static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision
     r->created = sqlite3_column_int64(st, 6);
     r->comment = col_text(a, st, 7);
     r->state = col_text(a, st, 8);
-    r->fields = col_text(a, st, 9);
-    r->rendered = col_text(a, st, 10);
+    r->card = col_text(a, st, 9);
+    r->fields = r->rendered = NULL;
+}
+
+static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+{
+    revision_meta_read(a, st, r);
+    r->fields = col_text(a, st, 10);
+    r->rendered = col_text(a, st, 11);
 }
 
 int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
@@ -230,7 +243,7 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
 int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
                          struct revision_row **out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_COLUMNS " FROM revisions r"
+    sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_META_COLUMNS " FROM revisions r"
                                      " LEFT JOIN users u ON u.id = r.author_id"
                                      " WHERE r.entry_id = ?1 ORDER BY r.number DESC LIMIT 1000");
     if (!st)
@@ -246,7 +259,7 @@ int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
             v = nv;
             cap *= 2;
         }
-        revision_row_read(a, st, &v[len++]);
+        revision_meta_read(a, st, &v[len++]);
     }
     store_done(st);
     *out = v;
@@ -275,6 +288,65 @@ int store_entry_authors(struct store *s, struct arena *a, long long entry_id, co
     store_done(st);
     *out = v;
     *n = len;
+    return STORE_OK;
+}
+
+int store_entries_authors(struct store *s, struct arena *a, const long long *ids, int nids,
+                          struct entry_authors_row *out)
+{
+    /* One query for a page of entries rather than one per entry; the ids travel as a JSON
+     * array, a bound parameter like any other. */
+    /* In revision order straight from the index revisions_authors; each entry's authors in
+     * order of first contribution are the first occurrences (kept below), as in
+     * store_entry_authors, without a sort in SQL. */
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT r.entry_id, r.author_id, u.name FROM revisions r JOIN users u"
+           " ON u.id = r.author_id"
+           " WHERE r.entry_id IN (SELECT value FROM json_each(?1)) AND r.state = 'published'"
+           " ORDER BY r.entry_id, r.number");
+    if (!st)
+        return STORE_ERR;
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (int i = 0; i < nids; i++) {
+        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+        out[i].names = NULL;
+        out[i].n = 0;
+    }
+    buf_putc(&b, ']');
+    sqlite3_bind_text(st, 1, buf_cstr(&b), (int)b.len, SQLITE_STATIC);
+    long long *seen = arena_alloc(a, sizeof(*seen) * STORE_AUTHORS_MAX);
+    long long cur = -1;
+    int nseen = 0, slot = -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0), author = sqlite3_column_int64(st, 1);
+        if (id != cur) {
+            cur = id;
+            nseen = 0;
+            slot = -1;
+            for (int i = 0; i < nids && slot < 0; i++)
+                if (ids[i] == id)
+                    slot = i;
+        }
+        if (slot < 0 || nseen >= STORE_AUTHORS_MAX)
+            continue;
+        bool known = false;
+        for (int i = 0; i < nseen && !known; i++)
+            known = seen[i] == author;
+        if (known)
+            continue;
+        seen[nseen++] = author;
+        if (!out[slot].names)
+            out[slot].names = arena_alloc(a, sizeof(*out[slot].names) * STORE_AUTHORS_MAX);
+        out[slot].names[out[slot].n++] = col_text(a, st, 2);
+    }
+    store_done(st);
+    buf_free(&b);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "entries_authors");
+        return STORE_ERR;
+    }
     return STORE_OK;
 }
 
@@ -315,6 +387,7 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
         r->updated = sqlite3_column_int64(st, 3);
         r->revision = sqlite3_column_int(st, 4);
         r->fields = col_text(a, st, 5);
+        r->fields_len = (size_t)sqlite3_column_bytes(st, 5);
     }
     *out = v;
     *n = len;
@@ -323,7 +396,7 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
 
 int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
                        const char *value1, const char *facet2, const char *value2, int offset,
-                       int limit, struct entry_summary_row **out, int *n, int *total)
+                       int limit, bool whole, struct entry_summary_row **out, int *n, int *total)
 {
     /* A NULL facet means no condition; the same two texts serve every combination. */
     sqlite3_stmt *cnt =
@@ -334,15 +407,29 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
                       " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                       "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
                       "");
+    /* The same query for the card and for every field (whole), so both list the same rows. */
     sqlite3_stmt *st =
-        store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-                      " WHERE e.kind = ?1 AND e.deleted = 0"
-                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-                      " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
-                      " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
+        whole
+            ? store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields"
+                            " FROM entries e"
+                            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5")
+            : store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card"
+                            " FROM entries e"
+                            /* the card from the index, never from the big row */
+                            " JOIN revisions r INDEXED BY revisions_cards"
+                            "   ON r.entry_id = e.id AND r.number = e.published_rev"
+                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
+                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
+                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
+                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
     if (!cnt || !st)
         return STORE_ERR;
     sqlite3_stmt *both[2] = {cnt, st};
@@ -377,7 +464,8 @@ int store_entries_featured(struct store *s, struct arena *a, const char *kind, i
 {
     sqlite3_stmt *st =
         store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
-                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                      " JOIN revisions r INDEXED BY revisions_cards"
+                      "   ON r.entry_id = e.id AND r.number = e.published_rev"
                       " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
                       " ORDER BY e.updated DESC LIMIT ?2");
     if (!st)
@@ -489,10 +577,93 @@ int store_slug_max_suffix(struct store *s, const char *base, long long *max)
     return STORE_OK;
 }
 
-int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
-                               const char *facet, const char *facet1, const char *value1,
-                               const char *facet2, const char *value2, struct facet_count_row **out,
-                               int *n)
+/* One memorised answer of store_entries_facet_counts, in malloc'd memory. */
+struct store_memo {
+    char *key;
+    long long stamp;
+    struct facet_count_row *rows; /* values in one block after the rows */
+    int n;
+};
+#define STORE_MEMO_MAX 32
+
+void store_memo_free(struct store *s)
+{
+    for (int i = 0; i < s->nmemo; i++) {
+        free(s->memo[i].key);
+        free(s->memo[i].rows);
+    }
+    free(s->memo);
+    s->memo = NULL;
+    s->nmemo = s->memo_next = 0;
+}
+
+static char *memo_key(const char *const *parts, int n)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        /* \x1f cannot occur in a kind, facet or value that reaches the store; NULL is \x1e. */
+        buf_puts(&b, parts[i] ? parts[i] : "\x1e");
+        buf_putc(&b, '\x1f');
+    }
+    size_t len;
+    return buf_detach(&b, &len);
+}
+
+static struct store_memo *memo_find(struct store *s, const char *key, long long stamp)
+{
+    for (int i = 0; i < s->nmemo; i++)
+        if (s->memo[i].stamp == stamp && strcmp(s->memo[i].key, key) == 0)
+            return &s->memo[i];
+    return NULL;
+}
+
+static void memo_keep(struct store *s, char *key, long long stamp,
+                      const struct facet_count_row *rows, int n)
+{
+    size_t bytes = sizeof(*rows) * (size_t)n;
+    for (int i = 0; i < n; i++)
+        bytes += strlen(rows[i].value) + 1;
+    struct facet_count_row *copy = malloc(bytes ? bytes : 1);
+    if (!copy) {
+        free(key);
+        return;
+    }
+    char *text = (char *)(copy + n);
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(rows[i].value) + 1;
+        memcpy(text, rows[i].value, l);
+        copy[i] = (struct facet_count_row){text, rows[i].count};
+        text += l;
+    }
+    if (!s->memo) {
+        s->memo = calloc(STORE_MEMO_MAX, sizeof(*s->memo));
+        if (!s->memo) {
+            free(key);
+            free(copy);
+            return;
+        }
+    }
+    /* An answer for the same key under an older stamp is replaced first, then round robin. */
+    int slot = -1;
+    for (int i = 0; i < s->nmemo && slot < 0; i++)
+        if (strcmp(s->memo[i].key, key) == 0)
+            slot = i;
+    if (slot < 0 && s->nmemo < STORE_MEMO_MAX)
+        slot = s->nmemo++;
+    if (slot < 0) {
+        slot = s->memo_next;
+        s->memo_next = (s->memo_next + 1) % STORE_MEMO_MAX;
+    }
+    if (slot < s->nmemo && s->memo[slot].key) {
+        free(s->memo[slot].key);
+        free(s->memo[slot].rows);
+    }
+    s->memo[slot] = (struct store_memo){key, stamp, copy, n};
+}
+
+static int facet_counts_query(struct store *s, struct arena *a, const char *kind, const char *facet,
+                              const char *facet1, const char *value1, const char *facet2,
+                              const char *value2, struct facet_count_row **out, int *n)
 {
     /* The visibility of store_entries_list (published, not deleted), counted per term value;
      * entry_terms' key (facet, value, entry_id) makes count(*) a count of entries. */
@@ -544,4 +715,33 @@ int store_entries_facet_counts(struct store *s, struct arena *a, const char *kin
     *out = v;
     *n = len;
     return STORE_OK;
+}
+
+int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
+                               const char *facet, const char *facet1, const char *value1,
+                               const char *facet2, const char *value2, struct facet_count_row **out,
+                               int *n)
+{
+    /* Every list page asks for the same few counts, and they only change with the file: they
+     * are read again only when its stamp moved (a write here, or a commit by anyone else). */
+    const char *parts[] = {kind, facet, facet1, value1, facet2, value2};
+    long long stamp = store_stamp(s);
+    char *key = memo_key(parts, 6);
+    struct store_memo *m = stamp != STORE_ERR ? memo_find(s, key, stamp) : NULL;
+    if (m) {
+        free(key);
+        struct facet_count_row *v = m->n ? arena_alloc(a, sizeof(*v) * (size_t)m->n) : NULL;
+        for (int i = 0; i < m->n; i++)
+            v[i] = (struct facet_count_row){arena_strdup(a, m->rows[i].value), m->rows[i].count};
+        *out = v;
+        *n = m->n;
+        return STORE_OK;
+    }
+    int rc = facet_counts_query(s, a, kind, facet, facet1, value1, facet2, value2, out, n);
+    /* Kept only when nothing changed while reading: the stamp then names what was read. */
+    if (rc == STORE_OK && stamp != STORE_ERR && store_stamp(s) == stamp)
+        memo_keep(s, key, stamp, *out, *n);
+    else
+        free(key);
+    return rc;
 }

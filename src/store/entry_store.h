@@ -26,8 +26,8 @@ struct revision_row {
     long long created;
     const char *comment;
     const char *state;
-    const char *fields;   /* JSON object text */
-    const char *rendered; /* JSON object text: field name -> safe HTML */
+    const char *fields;   /* JSON object text (NULL from store_revisions_list) */
+    const char *rendered; /* JSON object text: field name -> safe HTML (idem) */
     const char *card;     /* JSON object text: the few fields lists show */
 };
 
@@ -37,7 +37,8 @@ struct entry_summary_row {
     const char *slug;
     long long created, updated;
     int revision;
-    const char *fields; /* the revision's card: the fields lists show */
+    const char *fields; /* the revision's card (the fields lists show), or every field */
+    size_t fields_len;
 };
 
 int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);
@@ -58,21 +59,32 @@ int store_entry_set_featured(struct store *s, long long id, bool featured);
 int store_revision_insert(struct store *s, const struct revision_row *r);
 int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
                        struct revision_row *out);
-/* All revisions, newest first, into an arena array. */
+/* All revisions, newest first, into an arena array, without their fields and rendered texts. */
 int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
                          struct revision_row **out, int *n);
 /* Distinct names of the authors of published revisions, in order of first contribution. */
 int store_entry_authors(struct store *s, struct arena *a, long long entry_id, const char ***out,
                         int *n);
 
+/* The authors of a list of entries, as store_entry_authors gives them for each: out[i] for
+ * ids[i] (out has nids elements; names NULL when none). */
+#define STORE_AUTHORS_MAX 200
+struct entry_authors_row {
+    const char **names;
+    int n;
+};
+int store_entries_authors(struct store *s, struct arena *a, const long long *ids, int nids,
+                          struct entry_authors_row *out);
+
 int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
                         const char *const *values, int n);
 
 /* Published, not deleted entries of kind, newest update first, optionally having up to two
- * facet terms (NULL facet: no condition), paged. total receives the count matching. */
+ * facet terms (NULL facet: no condition), paged. total receives the count matching. Each row's
+ * fields are the card of its published revision, or with whole all its fields. */
 int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
                        const char *value1, const char *facet2, const char *value2, int offset,
-                       int limit, struct entry_summary_row **out, int *n, int *total);
+                       int limit, bool whole, struct entry_summary_row **out, int *n, int *total);
 int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
                            struct entry_summary_row **out, int *n);
 /* Counts of visible entries of kind, of distinct communes and of contributors. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APPLICATION_ID 0x466f6973 /* "Fois" */
 
 enum store_status {
@@ -16,12 +16,18 @@ enum store_status {
     STORE_CONFLICT = -3, /* a uniqueness or revision race lost */
 };
 
+struct store_memo;
+
 struct store {
     sqlite3 *db;
     /* The statement cache: grows as statements are first used, so it can never be full. */
     const char **stmt_sql;
     sqlite3_stmt **stmt;
     int nstmt, stmt_cap;
+    /* Answers of costly aggregate reads (facet counts), each kept with the stamp of the file it
+     * was read from (store_stamp) and used again only while the stamp is the same. */
+    struct store_memo *memo;
+    int nmemo, memo_next;
 };
 
 enum store_open_mode {
@@ -39,6 +45,18 @@ void store_close(struct store *s);
 sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 /* Done with a statement from store_stmt(): resets it and clears its bindings. */
 void store_done(sqlite3_stmt *st);
+
+/* A value that changes whenever the site file may have changed: a commit by any connection, of
+ * this process or another (SQLite's data_version), or a change made through this one. STORE_ERR
+ * (never a valid stamp) when it cannot be read. */
+long long store_stamp(struct store *s);
+/* Frees what the connection memorised (store_close does it). */
+void store_memo_free(struct store *s);
+
+/* A read transaction: every read until store_read_end sees one snapshot of the file, and pays
+ * SQLite's locking once instead of once per statement. Not for writes (store_begin). */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);

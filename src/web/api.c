@@ -5,6 +5,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "web/app.h"
+#include "web/entry_view.h"
 #include "web/pages.h"
 #include <stdlib.h>
 #include <string.h>
@@ -30,30 +31,49 @@ static void api_error(struct request *req, int status, const char *message)
              json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message));
 }
 
-static json_t *api_entry_json(struct request *req, const struct entry *e, const struct revision *r)
+/* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
+static bool api_entry_write(struct request *req, struct buf *b, const struct entry *e,
+                            const struct revision *r)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "kind", json_string(e->kind->name));
-    json_object_set_new(o, "slug", json_string(e->slug));
-    json_object_set_new(o, "revision", json_integer(r->number));
-    json_object_set_new(o, "created", json_string(api_time(req, e->created)));
-    json_object_set_new(o, "updated", json_string(api_time(req, e->updated)));
-    json_t *authors = json_array();
-    const char **names;
+    const char **names = NULL;
     int n = 0;
-    if (entry_authors(app_store(req), req->arena, e, &names, &n) == ENTRY_OK)
-        for (int i = 0; i < n; i++)
-            json_array_append_new(authors, json_string(names[i]));
-    json_object_set_new(o, "authors", authors);
-    json_object_set_new(
-        o, "url",
-        json_string(app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug))));
-    for (size_t i = 0; i < e->kind->nfields; i++) {
-        const char *name = e->kind->fields[i].name;
-        json_t *v = json_object_get(r->fields, name);
-        json_object_set(o, name, v ? v : json_null());
+    if (entry_authors(app_store(req), req->arena, e, &names, &n) != ENTRY_OK)
+        return false;
+    struct entry_view_record rec = {
+        .kind = e->kind,
+        .slug = e->slug,
+        .revision = r->number,
+        .created = e->created,
+        .updated = e->updated,
+        .authors = names,
+        .nauthors = n,
+        .url = app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug)),
+        .fields = r->raw_fields,
+    };
+    entry_view_json(b, &rec);
+    return true;
+}
+
+/* Answers status with entry e at its revision number rev. */
+static void api_entry_answer(struct request *req, int status, const struct entry *e, int rev)
+{
+    struct revision r;
+    struct buf b = BUF_INIT;
+    struct store *s = app_store(req);
+    entry_read_begin(s); /* the revision and the authors from one state of the site */
+    bool ok = entry_revision_raw(s, req->arena, e, rev, &r) == ENTRY_OK &&
+              api_entry_write(req, &b, e, &r);
+    entry_read_end(s);
+    if (!ok) {
+        buf_free(&b);
+        api_error(req, 500, "erreur interne");
+        return;
     }
-    return o;
+    buf_putc(&b, '\n');
+    req->status = status;
+    req->content_type = "application/json; charset=utf-8";
+    buf_free(&req->out);
+    req->out = b;
 }
 
 /* GET /api/v1/entries?kind=innovation&page=N */
@@ -82,24 +102,35 @@ void api_entries_list(struct request *req)
     struct entry_item *items;
     int n, total;
     struct store *s = app_store(req);
-    if (!s ||
-        entry_list(s, req->arena, k, NULL, 0, page, API_PER_PAGE, &items, &n, &total) != ENTRY_OK) {
+    if (!s || entry_records(s, req->arena, k, page, API_PER_PAGE, &items, &n, &total) != ENTRY_OK) {
         api_error(req, 500, "erreur interne");
         return;
     }
-    json_t *list = json_array();
+    /* Written straight from the stored fields: one query for the page, one for its authors. */
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "{\"entries\":[");
     for (int i = 0; i < n; i++) {
-        struct entry e;
-        struct revision r;
-        if (entry_find(s, req->arena, items[i].slug, &e, NULL) != ENTRY_OK ||
-            entry_revision(s, req->arena, &e, 0, &r) != ENTRY_OK)
-            continue;
-        json_array_append_new(list, api_entry_json(req, &e, &r));
+        if (i)
+            buf_putc(&b, ',');
+        struct entry_view_record rec = {
+            .kind = k,
+            .slug = items[i].slug,
+            .revision = items[i].revision,
+            .created = items[i].created,
+            .updated = items[i].updated,
+            .authors = items[i].authors,
+            .nauthors = items[i].nauthors,
+            .url = app_url(req, arena_printf(req->arena, "/%s/%s", k->segment, items[i].slug)),
+            .fields = items[i].values,
+        };
+        entry_view_json(&b, &rec);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
-    app_json(req, 200,
-             json_pack("{s:o, s:i, s:i, s:i}", "entries", list, "page", page, "pages", pages,
-                       "total", total));
+    buf_printf(&b, "],\"page\":%d,\"pages\":%d,\"total\":%d}\n", page, pages, total);
+    req->status = 200;
+    req->content_type = "application/json; charset=utf-8";
+    buf_free(&req->out);
+    req->out = b;
 }
 
 static bool api_load(struct request *req, struct entry *e)
@@ -128,14 +159,9 @@ static bool api_load(struct request *req, struct entry *e)
 void api_entry_get(struct request *req)
 {
     struct entry e;
-    struct revision r;
     if (!api_load(req, &e))
         return;
-    if (entry_revision(app_store(req), req->arena, &e, 0, &r) != ENTRY_OK) {
-        api_error(req, 404, "fiche introuvable");
-        return;
-    }
-    app_json(req, 200, api_entry_json(req, &e, &r));
+    api_entry_answer(req, 200, &e, e.published_rev);
 }
 
 /* GET /api/v1/entries/{slug}/revisions */
@@ -244,17 +270,16 @@ void api_entry_create(struct request *req)
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
     struct entry e;
-    struct revision r;
     int rev;
     int rc = entry_save(app_store(req), req->arena, &in, &e, &rev);
     json_decref(clean);
-    if (rc != ENTRY_OK || entry_revision(app_store(req), req->arena, &e, rev, &r) != ENTRY_OK) {
+    if (rc != ENTRY_OK) {
         api_error(req, 500, "erreur interne");
         return;
     }
     http_add_header(req, "Location", arena_printf(req->arena, "/api/v1/entries/%s", e.slug));
     req->cache = HTTP_CACHE_NONE;
-    app_json(req, 201, api_entry_json(req, &e, &r));
+    api_entry_answer(req, 201, &e, rev);
 }
 
 /* PUT /api/v1/entries/{slug} — {"base_revision": N, changed fields…, "comment"} */
@@ -315,7 +340,6 @@ void api_entry_update(struct request *req)
                             .now = (long long)time(NULL),
                             .errs = &errs};
     struct entry saved;
-    struct revision r;
     int rev;
     int rc = entry_save(app_store(req), req->arena, &in, &saved, &rev);
     json_decref(clean);
@@ -332,10 +356,10 @@ void api_entry_update(struct request *req)
                            "current_revision", e.latest_rev));
         return;
     }
-    if (rc != ENTRY_OK || entry_revision(app_store(req), req->arena, &saved, rev, &r) != ENTRY_OK) {
+    if (rc != ENTRY_OK) {
         api_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, "échec de l'enregistrement");
         return;
     }
     req->cache = HTTP_CACHE_NONE;
-    app_json(req, 200, api_entry_json(req, &saved, &r));
+    api_entry_answer(req, 200, &saved, rev);
 }

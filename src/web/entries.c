@@ -74,13 +74,20 @@ void page_entry_list(struct request *req)
     struct entry_facet_count *theme_counts, *commune_counts;
     int ntheme_counts, ncommune_counts;
     struct store *s = app_store(req);
-    if (!s ||
-        entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
-                   &total) != ENTRY_OK ||
-        entry_facet_counts(s, req->arena, k, "themes", known, nknown, &theme_counts,
-                           &ntheme_counts) != ENTRY_OK ||
-        entry_facet_counts(s, req->arena, k, "commune", known, nknown, &commune_counts,
-                           &ncommune_counts) != ENTRY_OK) {
+    if (!s) {
+        app_error(req, 500, false);
+        return;
+    }
+    /* The list, its total and the filters' counts from one state of the site. */
+    entry_read_begin(s);
+    bool read = entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
+                           &total) == ENTRY_OK &&
+                entry_facet_counts(s, req->arena, k, "themes", known, nknown, &theme_counts,
+                                   &ntheme_counts) == ENTRY_OK &&
+                entry_facet_counts(s, req->arena, k, "commune", known, nknown, &commune_counts,
+                                   &ncommune_counts) == ENTRY_OK;
+    entry_read_end(s);
+    if (!read) {
         app_error(req, 500, false);
         return;
     }
@@ -189,11 +196,9 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
 }
 
 static void entries_attribution(struct request *req, struct tv *ctx, const struct entry *e,
-                                json_t *fields)
+                                struct json_span fields, const char *title, const char **authors,
+                                int n)
 {
-    const char **authors;
-    int n = 0;
-    entry_authors(app_store(req), req->arena, e, &authors, &n);
     struct buf b = BUF_INIT;
     for (int i = 0; i < n; i++) {
         if (i)
@@ -205,7 +210,11 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     const char *permalink =
         app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug));
     const struct field_def *lf = kind_field(e->kind, "license");
-    const char *lic = json_string_value(json_object_get(fields, "license"));
+    struct json_span lv;
+    const char *lic =
+        json_read_get(fields, "license", &lv) && json_read_kind(lv) == JSON_READ_STRING
+            ? json_read_string(req->arena, lv)
+            : NULL;
     const char *lic_label = lf && lic ? field_option_label(lf, lic) : NULL;
     const char *lic_url = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr";
     if (lic && strcmp(lic, "CC-BY-4.0") == 0)
@@ -217,8 +226,8 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     tv_set_str(at, "permalink", permalink);
     tv_set_str(at, "license", lic_label ? lic_label : lic);
     tv_set_str(at, "license_url", lic_url);
-    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s",
-                entry_title(e->kind, fields), req->app->territory->site_name, names, permalink,
+    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s", title,
+                req->app->territory->site_name, names, permalink,
                 lic_label ? lic_label : (lic ? lic : ""));
 }
 
@@ -232,15 +241,27 @@ void page_entry_show(struct request *req)
     struct store *s = app_store(req);
     struct entry e;
     struct revision r;
-    if (!page_entry_load(req, s, &e, ""))
-        return;
+    const char **authors = NULL;
+    int nauthors = 0;
+    /* The entry, its revision and its authors from one state of the site. */
+    if (s)
+        entry_read_begin(s);
+    bool loaded = page_entry_load(req, s, &e, "");
     const char *revq = http_query(req, "rev");
     int rev = app_int_param(revq, 1000000);
-    if ((revq && !rev) || entry_revision(s, req->arena, &e, rev, &r) != ENTRY_OK) {
+    bool found =
+        loaded && (!revq || rev) && entry_revision_raw(s, req->arena, &e, rev, &r) == ENTRY_OK;
+    if (found)
+        entry_authors(s, req->arena, &e, &authors, &nauthors);
+    if (s)
+        entry_read_end(s);
+    if (!loaded)
+        return;
+    if (!found) {
         app_error(req, 404, false);
         return;
     }
-    const char *title = entry_title(e.kind, r.fields);
+    const char *title = entry_view_title(req, e.kind, r.raw_fields);
     struct tv *ctx = app_context(req, title);
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);
@@ -254,8 +275,8 @@ void page_entry_show(struct request *req)
     tv_set_bool(ctx, "featured", e.featured);
     if (req->logged_in && account_can_moderate(req->user))
         tv_set_bool(ctx, "can_feature", true);
-    entry_view_fields(req, ctx, e.kind, r.fields, r.rendered);
-    entries_attribution(req, ctx, &e, r.fields);
+    entry_view_fields(req, ctx, e.kind, r.raw_fields, r.raw_rendered);
+    entries_attribution(req, ctx, &e, r.raw_fields, title, authors, nauthors);
     app_render(req, "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);

@@ -2,19 +2,49 @@
 #include "web/entry_view.h"
 #include "core/territory.h"
 #include "util/arena.h"
+#include "util/json_write.h"
 #include "web/app.h"
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-static const char *view_number(struct request *req, json_t *v)
+/* The values of the schema's fields in the object text obj, by field index (empty spans for
+ * the absent ones), in one pass over its members. */
+static void view_members(const struct kind_def *k, struct json_span obj, struct json_span *vals)
 {
-    if (json_is_integer(v))
-        return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
-    if (json_is_real(v)) {
+    for (size_t i = 0; i < k->nfields; i++)
+        vals[i] = (struct json_span){NULL, 0};
+    struct json_read_iter it;
+    struct json_span key, val;
+    if (!json_read_object(obj, &it))
+        return;
+    while (json_read_next_member(&it, &key, &val))
+        for (size_t i = 0; i < k->nfields; i++) {
+            const char *name = k->fields[i].name;
+            if (!vals[i].p && strlen(name) == key.n && memcmp(name, key.p, key.n) == 0) {
+                vals[i] = val;
+                break;
+            }
+        }
+}
+
+static const char *view_str(struct request *req, struct json_span v)
+{
+    return json_read_kind(v) == JSON_READ_STRING ? json_read_string(req->arena, v) : NULL;
+}
+
+static const char *view_number(struct request *req, struct json_span v)
+{
+    long long i;
+    double d;
+    if (json_read_int(v, &i))
+        return arena_printf(req->arena, "%lld", i);
+    if (json_read_double(v, &d)) {
         /* Six decimals (what validation keeps, about 0.1 m), trailing zeros dropped, so that
          * showing and saving a value again never changes it. */
-        char *s = arena_printf(req->arena, "%.6f", json_real_value(v));
+        char *s = arena_printf(req->arena, "%.6f", d);
         char *end = s + strlen(s) - 1;
         while (end > s && *end == '0')
             *end-- = '\0';
@@ -22,13 +52,12 @@ static const char *view_number(struct request *req, json_t *v)
             *end = '\0';
         return s;
     }
-    if (json_is_string(v))
-        return json_string_value(v);
-    return "";
+    const char *s = view_str(req, v);
+    return s ? s : "";
 }
 
 /* A number as French writes it, with a decimal comma. */
-static const char *view_decimal_comma(struct request *req, json_t *v)
+static const char *view_decimal_comma(struct request *req, struct json_span v)
 {
     char *s = arena_strdup(req->arena, view_number(req, v));
     for (char *p = s; *p; p++)
@@ -47,62 +76,105 @@ static const char *view_option_label(struct request *req, const struct field_def
     return l ? l : id;
 }
 
-const char *entry_view_plain(struct request *req, const struct field_def *f, json_t *v)
+/* A member of a point object ({"lat", "lon"}); an empty span when absent. */
+static struct json_span view_member(struct json_span obj, const char *name)
 {
-    if (!v || json_is_null(v))
+    struct json_span v = {NULL, 0};
+    json_read_get(obj, name, &v);
+    return v;
+}
+
+const char *entry_view_plain_text(struct request *req, const struct field_def *f,
+                                  struct json_span v)
+{
+    enum json_read_kind kind = json_read_kind(v);
+    if (kind == JSON_READ_INVALID || kind == JSON_READ_NULL)
         return "";
     switch (f->type) {
     case FT_TAGS: {
         struct buf b = BUF_INIT;
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (i)
-                buf_puts(&b, ", ");
-            buf_puts(&b, view_option_label(req, f,
-                                           json_string_value(item) ? json_string_value(item) : ""));
-        }
+        struct json_read_iter it;
+        struct json_span item;
+        bool first = true;
+        if (json_read_array(v, &it))
+            while (json_read_next_item(&it, &item)) {
+                if (!first)
+                    buf_puts(&b, ", ");
+                first = false;
+                const char *id = view_str(req, item);
+                buf_puts(&b, view_option_label(req, f, id ? id : ""));
+            }
         const char *s = arena_strdup(req->arena, buf_cstr(&b));
         buf_free(&b);
         return s;
     }
-    case FT_ENUM:
-        return json_string_value(v) ? view_option_label(req, f, json_string_value(v)) : "";
+    case FT_ENUM: {
+        const char *id = view_str(req, v);
+        return id ? view_option_label(req, f, id) : "";
+    }
     case FT_COMMUNE: {
-        const struct commune *c = territory_commune(req->app->territory, json_string_value(v));
-        return c ? c->name : (json_string_value(v) ? json_string_value(v) : "");
+        const char *id = view_str(req, v);
+        const struct commune *c = id ? territory_commune(req->app->territory, id) : NULL;
+        return c ? c->name : (id ? id : "");
     }
     case FT_POINT:
-        if (json_is_object(v))
+        if (kind == JSON_READ_OBJECT)
             return arena_printf(req->arena, "%s\u202f; %s",
-                                view_decimal_comma(req, json_object_get(v, "lat")),
-                                view_decimal_comma(req, json_object_get(v, "lon")));
+                                view_decimal_comma(req, view_member(v, "lat")),
+                                view_decimal_comma(req, view_member(v, "lon")));
         return "";
     case FT_YEAR:
         return view_number(req, v);
-    default:
-        return json_string_value(v) ? json_string_value(v) : "";
+    default: {
+        const char *s = view_str(req, v);
+        return s ? s : "";
+    }
     }
 }
 
+const char *entry_view_plain(struct request *req, const struct field_def *f, json_t *v)
+{
+    if (!v)
+        return "";
+    /* The rare doors that hold jansson values (diff, conflicts) go through the same text. */
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return "";
+    const char *plain = entry_view_plain_text(req, f, (struct json_span){text, strlen(text)});
+    free(text);
+    return plain;
+}
+
+const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj)
+{
+    struct json_span v;
+    const char *t = json_read_get(obj, k->title_field, &v) ? view_str(req, v) : NULL;
+    return t ? t : "";
+}
+
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
-                       json_t *fields, json_t *rendered)
+                       struct json_span fields, struct json_span rendered)
 {
     struct tv *f = tv_set_obj(ctx, "f");
     struct tv *meta = tv_set_list(ctx, "meta");
+    struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
+    struct json_span *html_vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
+    view_members(k, fields, vals);
+    view_members(k, rendered, html_vals);
     /* The record's summary is what search engines show under its title. */
-    const char *summary = json_string_value(json_object_get(fields, k->summary_field));
-    if (summary && *summary)
-        app_describe(req, ctx, summary);
+    for (size_t i = 0; i < k->nfields; i++)
+        if (strcmp(k->fields[i].name, k->summary_field) == 0) {
+            const char *summary = view_str(req, vals[i]);
+            if (summary && *summary)
+                app_describe(req, ctx, summary);
+        }
     struct tv *sections = tv_set_list(ctx, "sections");
     const struct territory *t = req->app->territory;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *fd = &k->fields[i];
-        json_t *v = json_object_get(fields, fd->name);
-        const char *plain = entry_view_plain(req, fd, v);
+        struct json_span v = vals[i];
         if (fd->type == FT_MARKDOWN) {
-            const char *html = json_string_value(json_object_get(rendered, fd->name));
+            const char *html = view_str(req, html_vals[i]);
             if (html && *html) {
                 tv_set_html(f, fd->name, html); /* produced by the safe Markdown renderer */
                 if (strcmp(fd->section, "source") == 0) {
@@ -114,6 +186,7 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
             }
             continue;
         }
+        const char *plain = entry_view_plain_text(req, fd, v);
         if (!*plain)
             continue;
         tv_set_str(f, fd->name, plain);
@@ -129,23 +202,24 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
             tv_set_str(m, "url", plain);
         } else if (fd->type == FT_TAGS) {
             struct tv *tags = tv_set_list(m, "tags");
-            size_t j;
-            json_t *item;
-            json_array_foreach(v, j, item)
-            {
-                struct tv *tag = tv_push_obj(tags);
-                tv_set_str(tag, "label", view_option_label(req, fd, json_string_value(item)));
-                tv_set_strf(tag, "href", "/%s?theme=%s", k->segment, json_string_value(item));
-            }
-        } else if (fd->type == FT_POINT && json_is_object(v)) {
+            struct json_read_iter it;
+            struct json_span item;
+            if (json_read_array(v, &it))
+                while (json_read_next_item(&it, &item)) {
+                    const char *id = view_str(req, item);
+                    struct tv *tag = tv_push_obj(tags);
+                    tv_set_str(tag, "label", view_option_label(req, fd, id ? id : ""));
+                    tv_set_strf(tag, "href", "/%s?theme=%s", k->segment, id ? id : "");
+                }
+        } else if (fd->type == FT_POINT && json_read_kind(v) == JSON_READ_OBJECT) {
+            const char *lat = view_number(req, view_member(v, "lat"));
+            const char *lon = view_number(req, view_member(v, "lon"));
             tv_set_str(m, "text", arena_printf(req->arena, "%s (voir sur OpenStreetMap)", plain));
             tv_set_strf(m, "href", "https://www.openstreetmap.org/?mlat=%s&mlon=%s#map=15/%s/%s",
-                        view_number(req, json_object_get(v, "lat")),
-                        view_number(req, json_object_get(v, "lon")),
-                        view_number(req, json_object_get(v, "lat")),
-                        view_number(req, json_object_get(v, "lon")));
+                        lat, lon, lat, lon);
         } else if (fd->type == FT_COMMUNE) {
-            const struct commune *c = territory_commune(t, json_string_value(v));
+            const char *id = view_str(req, v);
+            const struct commune *c = id ? territory_commune(t, id) : NULL;
             tv_set_str(m, "text", plain);
             tv_set_strf(m, "href", "/%s?%s=%s", k->segment, fd->name, c ? c->insee : "");
         } else {
@@ -178,8 +252,17 @@ static const char *view_input_text(struct request *req, json_t *v)
         return "";
     if (json_is_string(v))
         return json_string_value(v);
-    if (json_is_number(v))
-        return view_number(req, v);
+    if (json_is_integer(v))
+        return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v)) {
+        char *s = arena_printf(req->arena, "%.6f", json_real_value(v));
+        char *end = s + strlen(s) - 1;
+        while (end > s && *end == '0')
+            *end-- = '\0';
+        if (*end == '.')
+            *end = '\0';
+        return s;
+    }
     return "";
 }
 
@@ -299,11 +382,18 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
 void entry_view_items(struct request *req, struct tv *list, const struct kind_def *k,
                       struct entry_item *items, int n)
 {
+    struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
     for (int i = 0; i < n; i++) {
         struct tv *o = tv_push_obj(list);
-        json_t *fields = items[i].fields;
-        tv_set_str(o, "title", json_string_value(json_object_get(fields, k->title_field)));
-        tv_set_str(o, "summary", json_string_value(json_object_get(fields, k->summary_field)));
+        view_members(k, items[i].values, vals);
+        const struct kind_def *kk = k;
+        for (size_t f = 0; f < kk->nfields; f++) {
+            const struct field_def *fd = &kk->fields[f];
+            if (strcmp(fd->name, k->title_field) == 0)
+                tv_set_str(o, "title", view_str(req, vals[f]));
+            else if (strcmp(fd->name, k->summary_field) == 0)
+                tv_set_str(o, "summary", view_str(req, vals[f]));
+        }
         tv_set_strf(o, "url", "/%s/%s", k->segment, items[i].slug);
         tv_set_str(o, "updated", app_date(req, items[i].updated));
         /* Only the values the record has: a card without themes has no "themes" at all, as
@@ -312,9 +402,54 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
             const struct field_def *fd = &k->fields[f];
             if (fd->type != FT_COMMUNE && fd->type != FT_TAGS && fd->type != FT_ENUM)
                 continue;
-            const char *plain = entry_view_plain(req, fd, json_object_get(fields, fd->name));
+            const char *plain = entry_view_plain_text(req, fd, vals[f]);
             if (*plain)
                 tv_set_str(o, fd->name, plain);
         }
     }
+}
+
+/* An ISO 8601 UTC date, as the API writes them. */
+static void view_json_time(struct buf *b, long long t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char s[32];
+    size_t n = strftime(s, sizeof s, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+    buf_append(b, s, n);
+}
+
+void entry_view_json(struct buf *b, const struct entry_view_record *r)
+{
+    const struct kind_def *k = r->kind;
+    buf_puts(b, "{\"kind\":");
+    json_write_cstr(b, k->name);
+    buf_puts(b, ",\"slug\":");
+    json_write_cstr(b, r->slug);
+    buf_printf(b, ",\"revision\":%d,\"created\":", r->revision);
+    view_json_time(b, r->created);
+    buf_puts(b, ",\"updated\":");
+    view_json_time(b, r->updated);
+    buf_puts(b, ",\"authors\":[");
+    for (int i = 0; i < r->nauthors; i++) {
+        if (i)
+            buf_putc(b, ',');
+        json_write_cstr(b, r->authors[i]);
+    }
+    buf_puts(b, "],\"url\":");
+    json_write_cstr(b, r->url);
+    /* The stored text of each value is what jansson wrote for it: copied, not rewritten. */
+    struct json_span vals[k->nfields + 1];
+    view_members(k, r->fields, vals);
+    for (size_t i = 0; i < k->nfields; i++) {
+        buf_putc(b, ',');
+        json_write_cstr(b, k->fields[i].name);
+        buf_putc(b, ':');
+        if (vals[i].p)
+            buf_append(b, vals[i].p, vals[i].n);
+        else
+            buf_append(b, "null", 4);
+    }
+    buf_putc(b, '}');
 }

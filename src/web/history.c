@@ -19,13 +19,20 @@ void page_entry_history(struct request *req)
     struct entry e;
     struct revision *revs;
     int n;
-    if (!page_entry_load(req, s, &e, "/history"))
+    /* The entry and its history from one state of the site. */
+    if (s)
+        entry_read_begin(s);
+    bool loaded = page_entry_load(req, s, &e, "/history");
+    bool read = loaded && entry_history(s, req->arena, &e, &revs, &n) == ENTRY_OK;
+    if (s)
+        entry_read_end(s);
+    if (!loaded)
         return;
-    if (entry_history(s, req->arena, &e, &revs, &n) != ENTRY_OK) {
+    if (!read) {
         app_error(req, 500, false);
         return;
     }
-    const char *title = n ? entry_title(e.kind, revs[0].fields) : e.slug;
+    const char *title = n ? entry_view_title(req, e.kind, revs[0].raw_card) : e.slug;
     struct tv *ctx = app_context(req, arena_printf(req->arena, "Historique de « %s »", title));
     tv_set_str(ctx, "entry_title", title);
     tv_set_str(ctx, "slug", e.slug);

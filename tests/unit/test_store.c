@@ -17,6 +17,7 @@
 #include "store/entry_store.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/json_read.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,8 +540,9 @@ static void test_entry_list(void **state)
     assert_string_equal(items[4].slug, "fablab-de-brest");
     assert_int_equal(items[0].revision, 1);
     assert_int_equal(items[0].updated, 1040);
-    assert_string_equal(json_string_value(json_object_get(items[1].fields, "title")),
-                        "Cartopartie");
+    struct json_span title;
+    assert_true(json_read_get(items[1].values, "title", &title));
+    assert_string_equal(json_read_string(x->a, title), "Cartopartie");
 
     /* Paging: the total is the whole count, not the page's. */
     assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 2, &items, &n, &total), ENTRY_OK);
@@ -621,6 +623,176 @@ static void test_entry_list(void **state)
 
     assert_int_equal(store_entries_check(x->s), 0);
     assert_int_equal(store_check_sqlite(x->s), 0);
+}
+
+/* A site of schema 1 (before the list indexes of migration 2) opens as schema 2, its data
+ * intact and read through the new indexes. */
+static void test_migrate_from_1(void **state)
+{
+    struct site *x = *state;
+    long long alice = user_id(x, "alice@example.org", "Alice");
+    json_t *f = fields_for(x, "Fiche d'avant la migration", "numerique", "29019");
+    struct entry e;
+    int rev;
+    assert_int_equal(save(x, NULL, 0, f, alice, 1000, &e, &rev), ENTRY_OK);
+    json_decref(f);
+    territory_free(x->t);
+    x->t = NULL;
+    store_close(x->s);
+    x->s = NULL;
+    /* Back to what schema 1 was: no index of migration 2, user_version 1. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(x->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP INDEX revisions_authors; DROP INDEX revisions_cards;"
+                                  " PRAGMA user_version=1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[512] = "";
+    x->s = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    assert_non_null(x->s);
+    x->t = territory_load(x->s);
+    char v[64];
+    assert_string_equal(pragma_text(x->s, "PRAGMA user_version", v, sizeof v), "2");
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                   " AND name IN ('revisions_authors', 'revisions_cards')"),
+                     2);
+    assert_int_equal(store_entries_check(x->s), 0);
+    assert_int_equal(store_check_sqlite(x->s), 0);
+    struct entry_item *items;
+    int n, total;
+    assert_int_equal(entry_records(x->s, x->a, x->k, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].nauthors, 1);
+    assert_string_equal(items[0].authors[0], "Alice");
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    struct json_span title;
+    assert_true(json_read_get(items[0].values, "title", &title));
+    assert_string_equal(json_read_string(x->a, title), "Fiche d'avant la migration");
+}
+
+/* entry_records gives each entry what entry_find, entry_revision and entry_authors give it
+ * one by one: the same fields and the same authors in the same order. */
+static void test_entry_records(void **state)
+{
+    struct site *x = *state;
+    long long ids[3] = {user_id(x, "a@example.org", "Anne"), user_id(x, "b@example.org", "Bruno"),
+                        user_id(x, "c@example.org", "Chloé")};
+    /* Entry i is written by authors i, i+1, i (again), i+2: first contributions in order. */
+    for (int i = 0; i < 3; i++) {
+        char title[64];
+        snprintf(title, sizeof title, "Fiche numéro %d", i + 1);
+        struct entry e;
+        int rev = 0;
+        const char *slug = NULL;
+        for (int r = 0; r < 4; r++) {
+            json_t *f = fields_for(x, title, "numerique", "29019");
+            json_object_set_new(f, "summary", json_sprintf("Version %d de %d.", r + 1, i + 1));
+            int who = r == 2 ? i : (i + (r == 3 ? 2 : r)) % 3;
+            assert_int_equal(save(x, slug, rev, f, ids[who], 1000 + i * 100 + r, &e, &rev),
+                             ENTRY_OK);
+            slug = e.slug;
+            json_decref(f);
+        }
+    }
+    struct entry_item *items;
+    int n, total;
+    assert_int_equal(entry_records(x->s, x->a, x->k, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(total, 3);
+    for (int i = 0; i < n; i++) {
+        struct entry e;
+        struct revision r;
+        assert_int_equal(entry_find(x->s, x->a, items[i].slug, &e, NULL), ENTRY_OK);
+        assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+        assert_int_equal(items[i].revision, r.number);
+        json_t *fields = json_loadb(items[i].values.p, items[i].values.n, 0, NULL);
+        assert_non_null(fields);
+        assert_true(json_equal(fields, r.fields));
+        json_decref(fields);
+        const char **names;
+        int nn;
+        assert_int_equal(entry_authors(x->s, x->a, &e, &names, &nn), ENTRY_OK);
+        assert_int_equal(items[i].nauthors, nn);
+        assert_int_equal(nn, 3);
+        for (int j = 0; j < nn; j++)
+            assert_string_equal(items[i].authors[j], names[j]);
+    }
+    /* A page past the end: nothing, and no error. */
+    assert_int_equal(entry_records(x->s, x->a, x->k, 5, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(n, 0);
+    /* The history holds no values, only each revision's card. */
+    struct entry e;
+    struct revision *hist;
+    int nhist;
+    assert_int_equal(entry_find(x->s, x->a, "fiche-numero-1", &e, NULL), ENTRY_OK);
+    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(nhist, 4);
+    assert_null(hist[0].fields);
+    assert_int_equal(hist[0].raw_fields.n, 0);
+    struct json_span sum;
+    assert_true(json_read_get(hist[0].raw_card, "summary", &sum));
+    assert_string_equal(json_read_string(x->a, sum), "Version 4 de 1.");
+}
+
+/* Facet counts kept by a connection are read again as soon as the file changes, whoever
+ * changed it: this connection, or another one (another thread, another program). */
+static void test_facet_counts_follow_the_file(void **state)
+{
+    struct site *x = *state;
+    json_t *f = fields_for(x, "Une fiche à Brest", "numerique", "29019");
+    struct entry e;
+    int rev;
+    assert_int_equal(save(x, NULL, 0, f, 0, 1000, &e, &rev), ENTRY_OK);
+    json_decref(f);
+    struct entry_facet_count *c;
+    int n;
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
+    /* Kept: the same answer again (and a second look changes nothing). */
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
+    long long stamp = store_stamp(x->s);
+    assert_true(stamp >= 0);
+    assert_true(store_stamp(x->s) == stamp);
+    /* Another connection writes: the stamp moves, the counts follow. */
+    char err[512];
+    struct store *other = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    assert_non_null(other);
+    assert_int_equal(sqlite3_exec(other->db, "UPDATE entries SET deleted = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_true(store_stamp(x->s) != stamp);
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, n, "29019"), 0);
+    assert_int_equal(sqlite3_exec(other->db, "UPDATE entries SET deleted = 0", NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(other);
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
+    /* This connection writes: the same. */
+    f = fields_for(x, "Une autre fiche à Brest", "numerique", "29019");
+    assert_int_equal(save(x, NULL, 0, f, 0, 2000, &e, &rev), ENTRY_OK);
+    json_decref(f);
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, n, "29019"), 2);
+    /* Inside one read, the counts and the list agree, and the read ends cleanly. */
+    entry_read_begin(x->s);
+    struct entry_item *items;
+    int ni, total;
+    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &ni, &total), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    entry_read_end(x->s);
+    assert_int_equal(total, entry_facet_count_of(c, n, "29019"));
+    assert_true(sqlite3_get_autocommit(x->s->db));
+    /* Many different questions: the connection keeps a bounded number, answers stay right. */
+    for (int i = 0; i < 100; i++) {
+        char v[16];
+        snprintf(v, sizeof v, "29%03d", i);
+        struct entry_filter flt = {"commune", v};
+        assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "themes", &flt, 1, &c, &n), ENTRY_OK);
+        assert_int_equal(entry_facet_count_of(c, n, "numerique"), i == 19 ? 2 : 0);
+    }
 }
 
 static void test_revisions_immutable(void **state)
@@ -809,6 +981,9 @@ int main(void)
         S(test_settings),
         S(test_entry_life_cycle),
         S(test_entry_list),
+        S(test_migrate_from_1),
+        S(test_entry_records),
+        S(test_facet_counts_follow_the_file),
         S(test_revisions_immutable),
         S(test_accounts),
     };
