@@ -332,6 +332,11 @@ for round in $(seq "$BENCH_ROUNDS"); do
     done
 done
 
+# --- saves: the cost of an acknowledged write, synchronous FULL and NORMAL ------------------------
+if [[ -z $BENCH_TARGETS ]]; then
+    FOISON=$FOISON SAVES_OUT="$res/saves.json" bench/saves.sh
+fi
+
 # --- report -----------------------------------------------------------------------------------
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "none")
 if [[ $commit != none ]] &&
