@@ -156,13 +156,14 @@ static enum MHD_Result http_refuse(struct http_ctx *ctx, int status)
 }
 
 /* Every X-Forwarded-For line in order, joined with commas: a proxy may add its own line after
- * one the client sent, and reading only the first would believe the client. */
+ * one the client sent, and reading only the first would believe the client. No line is dropped
+ * (the headers already fit libmicrohttpd's pool): dropping the last ones would do the same. */
 static enum MHD_Result http_collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
                                         const char *value)
 {
     (void)kind;
     struct buf *b = cls;
-    if (value && strcasecmp(key, "X-Forwarded-For") == 0 && b->len < 4096) {
+    if (value && strcasecmp(key, "X-Forwarded-For") == 0) {
         if (b->len)
             buf_puts(b, ",");
         buf_puts(b, value);

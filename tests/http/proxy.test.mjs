@@ -29,6 +29,24 @@ test('from a trusted proxy, the client is the rightmost address that is not a pr
     assert.match(log, /X-Forwarded-For lu des mandataires/);
 });
 
+test('a long forged line before the proxy\'s own line does not hide it', async () => {
+    const srv = servers[0];
+    // Two header lines: what the client sent (long, forged), then what the proxy added.
+    const net = await import('node:net');
+    const forged = Array.from({ length: 400 }, (_, i) => `6.6.${i % 250}.${i % 200}`).join(', ');
+    const text = await new Promise((resolve) => {
+        const s = net.connect(srv.port, '127.0.0.1');
+        let out = '';
+        s.on('data', (d) => { out += d; });
+        s.on('close', () => resolve(out));
+        s.write(`GET /healthz?long HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${forged}\r\n`
+            + 'X-Forwarded-For: 192.0.2.77\r\nConnection: close\r\n\r\n');
+    });
+    assert.match(text, /^HTTP\/1\.1 200/);
+    await flush();
+    assert.match(srv.stderr(), /Z 192\.0\.2\.77 GET \/healthz /);
+});
+
 test('behind the proxy, one address\'s failures do not lock out the others', async () => {
     const srv = await startServer({ config: { trusted_proxies: '127.0.0.1' } });
     servers.push(srv);
