@@ -65,17 +65,6 @@ void http_add_header(struct request *req, const char *name, const char *value)
     }
 }
 
-static int http_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char *http_urldecode(struct arena *a, const char *s, size_t n, bool *ok)
 {
     char *out = arena_alloc(a, n + 1);
@@ -85,7 +74,8 @@ static char *http_urldecode(struct arena *a, const char *s, size_t n, bool *ok)
             out[j++] = ' ';
         } else if (s[i] == '%') {
             int h, l;
-            if (i + 2 >= n || (h = http_hexval(s[i + 1])) < 0 || (l = http_hexval(s[i + 2])) < 0) {
+            if (i + 2 >= n || (h = utf8_hex_digit(s[i + 1])) < 0 ||
+                (l = utf8_hex_digit(s[i + 2])) < 0) {
                 *ok = false;
                 return out;
             }

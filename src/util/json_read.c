@@ -1,6 +1,7 @@
 /* json_read.c — JSON text read in place (RFC 8259 structure), bounded by the span given. */
 #include "util/json_read.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -12,17 +13,6 @@ static const char *jr_ws(const char *p, const char *end)
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
-}
-
-static int jr_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* p at the opening quote: the byte after the closing quote, or NULL. *escaped tells whether
@@ -60,7 +50,7 @@ static const char *jr_string(const char *p, const char *end, bool *escaped)
                 if (end - p < 6)
                     return NULL;
                 for (int i = 2; i < 6; i++)
-                    if (jr_hex(p[i]) < 0)
+                    if (utf8_hex_digit(p[i]) < 0)
                         return NULL;
                 p += 6;
                 continue;
@@ -323,7 +313,7 @@ static long jr_u4(const char *p)
 {
     long v = 0;
     for (int i = 0; i < 4; i++)
-        v = v * 16 + jr_hex(p[i]);
+        v = v * 16 + utf8_hex_digit(p[i]);
     return v;
 }
 

@@ -51,3 +51,14 @@ size_t utf8_count(const char *str, size_t n)
             count++;
     return count;
 }
+
+int utf8_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -1,4 +1,4 @@
-/* utf8.h — UTF-8 validation and counting for input limits. */
+/* utf8.h — UTF-8 validation and counting for input limits, and hex digits of escapes. */
 #ifndef FOISON_UTF8_H
 #define FOISON_UTF8_H
 #include <stdbool.h>
@@ -8,5 +8,7 @@
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t utf8_count(const char *s, size_t n);
+/* The value of a hexadecimal digit (either case), -1 for any other byte: %XX escapes, \uXXXX. */
+int utf8_hex_digit(char c);
 
 #endif
