@@ -26,6 +26,12 @@ static const struct {
     {"mobilite", "Mobilité"},
 };
 
+static int territory_insee_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const struct commune *const *)a)->insee,
+                  (*(const struct commune *const *)b)->insee);
+}
+
 static char *territory_setting(struct store *s, const char *key, const char *fallback)
 {
     char *v = store_setting_get(s, key);
@@ -45,6 +51,11 @@ struct territory *territory_load(struct store *s)
         territory_free(t);
         return NULL;
     }
+    /* Every card and record names its commune by code: a lookup per card, bisected. */
+    t->by_insee = xcalloc(t->ncommunes + 1, sizeof(*t->by_insee));
+    for (size_t i = 0; i < t->ncommunes; i++)
+        t->by_insee[i] = &t->communes[i];
+    qsort(t->by_insee, t->ncommunes, sizeof(*t->by_insee), territory_insee_cmp);
     return t;
 }
 
@@ -60,6 +71,7 @@ void territory_free(struct territory *t)
         free(t->themes[i].id);
         free(t->themes[i].label);
     }
+    free(t->by_insee);
     free(t->communes);
     free(t->themes);
     free(t->site_name);
@@ -72,9 +84,23 @@ void territory_free(struct territory *t)
 
 const struct commune *territory_commune(const struct territory *t, const char *insee)
 {
-    for (size_t i = 0; insee && i < t->ncommunes; i++)
-        if (strcmp(t->communes[i].insee, insee) == 0)
-            return &t->communes[i];
+    if (!t->by_insee) { /* a territory built by hand (tests) rather than loaded */
+        for (size_t i = 0; insee && i < t->ncommunes; i++)
+            if (strcmp(t->communes[i].insee, insee) == 0)
+                return &t->communes[i];
+        return NULL;
+    }
+    size_t lo = 0, hi = insee ? t->ncommunes : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->by_insee[mid]->insee, insee);
+        if (c == 0)
+            return t->by_insee[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 

@@ -16,7 +16,8 @@ struct territory {
     char *trusted_proxies;    /* setting text, parsed by web/ at start-up ("" : none) */
     struct commune *communes; /* sorted by name */
     size_t ncommunes;
-    struct theme *themes; /* in display order */
+    const struct commune **by_insee; /* the same communes sorted by INSEE code, to bisect */
+    struct theme *themes;            /* in display order */
     size_t nthemes;
 };
 

@@ -57,7 +57,8 @@ void arena_free(struct arena *a)
     free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes, aligned, not cleared: for callers that write every byte (strings). */
+static void *arena_alloc_raw(struct arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need == 0)
@@ -70,7 +71,6 @@ void *arena_alloc(struct arena *a, size_t n)
             big->used = need;
             big->next = b->next;
             b->next = big;
-            memset(big->data, 0, need);
             return big->data;
         }
         b = arena_block_new(ARENA_BLOCK);
@@ -79,13 +79,19 @@ void *arena_alloc(struct arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += need;
-    memset(p, 0, need);
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
+    memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -98,13 +104,24 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
+    /* Formatted straight into the head block's free room, which nearly always holds it:
+     * one formatting pass instead of two (one to measure, one to write). */
+    struct arena_block *b = a->head;
+    size_t room = b->cap - b->used;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf((char *)b->data + b->used, room, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         return arena_strdup(a, "");
-    char *p = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < room) {
+        char *p = (char *)b->data + b->used;
+        b->used += ((size_t)n + 1 + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+        if (b->used > b->cap)
+            b->used = b->cap;
+        return p;
+    }
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

@@ -89,30 +89,18 @@ char *buf_detach(struct buf *b, size_t *len)
     return p;
 }
 
+/* The entity of each byte that HTML text and attribute values must not hold raw. */
+static const char *const buf_html_entity[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 void buf_put_html(struct buf *b, const char *s, size_t n)
 {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
+        const char *rep = buf_html_entity[(unsigned char)s[i]];
+        if (!rep)
             continue;
-        }
         buf_append(b, s + start, i - start);
         buf_puts(b, rep);
         start = i + 1;

@@ -262,35 +262,38 @@ static const char *app_login_next(struct request *req)
 void app_describe(struct request *req, struct tv *ctx, const char *text)
 {
     /* Spaces collapsed; at most APP_DESCRIPTION_MAX characters, cut at a word with "…". */
-    struct buf b = BUF_INIT;
-    for (const char *p = text ? text : ""; *p; p++) {
+    if (!text)
+        text = "";
+    size_t len = 0;
+    char *d = arena_alloc(req->arena, strlen(text) + sizeof("…"));
+    for (const char *p = text; *p; p++) {
         bool space = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
         if (!space)
-            buf_putc(&b, *p);
-        else if (b.len && b.data[b.len - 1] != ' ')
-            buf_putc(&b, ' ');
+            d[len++] = *p;
+        else if (len && d[len - 1] != ' ')
+            d[len++] = ' ';
     }
-    while (b.len && b.data[b.len - 1] == ' ')
-        b.len--;
-    if (utf8_count(b.data ? b.data : "", b.len) > APP_DESCRIPTION_MAX) {
+    while (len && d[len - 1] == ' ')
+        len--;
+    if (utf8_count(d, len) > APP_DESCRIPTION_MAX) {
         /* Keep APP_DESCRIPTION_MAX - 1 characters, back to the last space if one is near. */
         size_t end = 0, chars = 0, last_space = 0;
-        while (end < b.len) {
-            if (((unsigned char)b.data[end] & 0xC0) != 0x80 && chars++ == APP_DESCRIPTION_MAX - 1)
+        while (end < len) {
+            if (((unsigned char)d[end] & 0xC0) != 0x80 && chars++ == APP_DESCRIPTION_MAX - 1)
                 break;
-            if (b.data[end] == ' ')
+            if (d[end] == ' ')
                 last_space = end;
             end++;
         }
         if (last_space > end / 2)
             end = last_space;
-        while (end && strchr(" ,;:", b.data[end - 1]))
+        while (end && strchr(" ,;:", d[end - 1]))
             end--;
-        b.len = end;
-        buf_puts(&b, "…");
+        memcpy(d + end, "…", sizeof("…") - 1);
+        len = end + sizeof("…") - 1;
     }
-    tv_set_str(ctx, "description", arena_strndup(req->arena, b.data ? b.data : "", b.len));
-    buf_free(&b);
+    d[len] = '\0';
+    tv_set_str(ctx, "description", d);
 }
 
 /* The key of the navigation link that is this page (aria-current): the path without its first

@@ -196,8 +196,8 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
 }
 
 static void entries_attribution(struct request *req, struct tv *ctx, const struct entry *e,
-                                struct json_span fields, const char *title, const char **authors,
-                                int n)
+                                const struct json_span *vals, const char *title,
+                                const char **authors, int n)
 {
     struct buf b = BUF_INIT;
     for (int i = 0; i < n; i++) {
@@ -210,11 +210,7 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
     const char *permalink =
         app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug));
     const struct field_def *lf = kind_field(e->kind, "license");
-    struct json_span lv;
-    const char *lic =
-        json_read_get(fields, "license", &lv) && json_read_kind(lv) == JSON_READ_STRING
-            ? json_read_string(req->arena, lv)
-            : NULL;
+    const char *lic = entry_view_member_str(req, e->kind, vals, "license");
     const char *lic_label = lf && lic ? field_option_label(lf, lic) : NULL;
     const char *lic_url = "https://creativecommons.org/licenses/by-sa/4.0/deed.fr";
     if (lic && strcmp(lic, "CC-BY-4.0") == 0)
@@ -261,7 +257,10 @@ void page_entry_show(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    const char *title = entry_view_title(req, e.kind, r.raw_fields);
+    const struct json_span *vals = entry_view_members(req, e.kind, r.raw_fields);
+    const char *title = entry_view_member_str(req, e.kind, vals, e.kind->title_field);
+    if (!title)
+        title = "";
     struct tv *ctx = app_context(req, title);
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);
@@ -275,8 +274,8 @@ void page_entry_show(struct request *req)
     tv_set_bool(ctx, "featured", e.featured);
     if (req->logged_in && account_can_moderate(req->user))
         tv_set_bool(ctx, "can_feature", true);
-    entry_view_fields(req, ctx, e.kind, r.raw_fields, r.raw_rendered);
-    entries_attribution(req, ctx, &e, r.raw_fields, title, authors, nauthors);
+    entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
+    entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     app_render(req, "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);

@@ -145,6 +145,23 @@ const char *entry_view_plain(struct request *req, const struct field_def *f, jso
     return plain;
 }
 
+struct json_span *entry_view_members(struct request *req, const struct kind_def *k,
+                                     struct json_span obj)
+{
+    struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
+    view_members(k, obj, vals);
+    return vals;
+}
+
+const char *entry_view_member_str(struct request *req, const struct kind_def *k,
+                                  const struct json_span *vals, const char *name)
+{
+    for (size_t i = 0; i < k->nfields; i++)
+        if (strcmp(k->fields[i].name, name) == 0)
+            return view_str(req, vals[i]);
+    return NULL;
+}
+
 const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj)
 {
     struct json_span v;
@@ -153,14 +170,11 @@ const char *entry_view_title(struct request *req, const struct kind_def *k, stru
 }
 
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
-                       struct json_span fields, struct json_span rendered)
+                       const struct json_span *vals, struct json_span rendered)
 {
     struct tv *f = tv_set_obj(ctx, "f");
     struct tv *meta = tv_set_list(ctx, "meta");
-    struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
-    struct json_span *html_vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
-    view_members(k, fields, vals);
-    view_members(k, rendered, html_vals);
+    const struct json_span *html_vals = entry_view_members(req, k, rendered);
     /* The record's summary is what search engines show under its title. */
     for (size_t i = 0; i < k->nfields; i++)
         if (strcmp(k->fields[i].name, k->summary_field) == 0) {
@@ -383,19 +397,20 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
                       struct entry_item *items, int n)
 {
     struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
+    size_t title = k->nfields, summary = k->nfields; /* nfields: the kind has none */
+    for (size_t f = 0; f < k->nfields; f++)
+        if (strcmp(k->fields[f].name, k->title_field) == 0)
+            title = f;
+        else if (strcmp(k->fields[f].name, k->summary_field) == 0)
+            summary = f;
     for (int i = 0; i < n; i++) {
         struct tv *o = tv_push_obj(list);
         view_members(k, items[i].values, vals);
-        const struct kind_def *kk = k;
-        for (size_t f = 0; f < kk->nfields; f++) {
-            const struct field_def *fd = &kk->fields[f];
-            if (strcmp(fd->name, k->title_field) == 0)
-                tv_set_str(o, "title", view_str(req, vals[f]));
-            else if (strcmp(fd->name, k->summary_field) == 0)
-                tv_set_str(o, "summary", view_str(req, vals[f]));
-        }
+        if (title < k->nfields)
+            tv_set_str(o, "title", view_str(req, vals[title]));
+        if (summary < k->nfields)
+            tv_set_str(o, "summary", view_str(req, vals[summary]));
         tv_set_strf(o, "url", "/%s/%s", k->segment, items[i].slug);
-        tv_set_str(o, "updated", app_date(req, items[i].updated));
         /* Only the values the record has: a card without themes has no "themes" at all, as
          * the card of a kind without that field will (the template must not find another). */
         for (size_t f = 0; f < k->nfields; f++) {

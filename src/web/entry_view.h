@@ -10,11 +10,18 @@
 struct buf;
 struct request;
 
+/* The values of k's fields in the object text obj, by field index (empty spans for the absent
+ * ones), read in one pass: a page reads a revision's members once, not once per use. */
+struct json_span *entry_view_members(struct request *req, const struct kind_def *k,
+                                     struct json_span obj);
+/* The text of the string field name among vals (from entry_view_members), NULL if absent. */
+const char *entry_view_member_str(struct request *req, const struct kind_def *k,
+                                  const struct json_span *vals, const char *name);
 /* Display values of a revision into ctx: "f" (object by field name) plus "meta" and "sections"
- * lists for generic rendering, read from its stored texts (fields, and rendered: field name ->
- * safe HTML). */
+ * lists for generic rendering, from its field values (vals, from entry_view_members on its
+ * fields text) and its rendered text (field name -> safe HTML). */
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
-                       struct json_span fields, struct json_span rendered);
+                       const struct json_span *vals, struct json_span rendered);
 /* The title in an object text of field values (fields or card), "" when absent. */
 const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj);
 /* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL). */

@@ -183,6 +183,53 @@ static void test_read_prefixes(void **state)
     assert_true(parses(text));
 }
 
+/* A quote, a backslash or a control character at every offset of a long string (and UTF-8
+ * bytes around it) is found where it is: the reader skips eight bytes at a time and must stop
+ * on the very byte, not before or after it. */
+static void test_read_string_stops(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    const char *specials[] = {"\\\"", "\\n", "\x01", "\"", "é"};
+    for (size_t which = 0; which < sizeof specials / sizeof *specials; which++)
+        for (size_t at = 0; at < 24; at++) {
+            char text[96];
+            size_t n = 0;
+            text[n++] = '"';
+            for (size_t i = 0; i < at; i++) {
+                if (i % 3) {
+                    text[n++] = 'a';
+                } else { /* é, two bytes with the high bit set */
+                    text[n++] = (char)0xC3;
+                    text[n++] = (char)0xA9;
+                }
+            }
+            size_t sl = strlen(specials[which]);
+            memcpy(text + n, specials[which], sl);
+            n += sl;
+            for (size_t i = 0; i < 9; i++)
+                text[n++] = 'z';
+            text[n++] = '"';
+            char *p = exact(text, n);
+            struct json_span v;
+            bool ok = json_read_parse(p, n, &v);
+            /* A control character or a lone quote inside makes the text malformed. */
+            bool want = which != 2 && which != 3;
+            assert_int_equal(ok, want);
+            if (ok) {
+                const char *s = json_read_string(a, v);
+                assert_non_null(s);
+                json_error_t err;
+                json_t *j = json_loadb(p, n, JSON_DECODE_ANY, &err);
+                assert_non_null(j);
+                assert_string_equal(s, json_string_value(j));
+                json_decref(j);
+            }
+            free(p);
+        }
+    arena_free(a);
+}
+
 /* What jansson writes, the reader reads back to the same values. */
 static void test_read_matches_jansson(void **state)
 {
@@ -285,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_read_object),          cmocka_unit_test(test_read_numbers),
         cmocka_unit_test(test_read_malformed),       cmocka_unit_test(test_read_prefixes),
         cmocka_unit_test(test_read_matches_jansson), cmocka_unit_test(test_read_random),
+        cmocka_unit_test(test_read_string_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
