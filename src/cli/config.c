@@ -7,11 +7,14 @@
 #include "store/store.h"
 #include "util/utf8.h"
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_keys[] = {"site_name", "territory_name",   "base_url",
-                                          "license",   STORE_SYNC_SETTING, "trusted_proxies"};
+static const char *const config_keys[] = {"site_name",   "territory_name",   "base_url",
+                                          "license",     STORE_SYNC_SETTING, "trusted_proxies",
+                                          "trust_edits", "trust_days",       "spam_hold",
+                                          "spam_refuse", "blocked_domains"};
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static int config_usage(FILE *f)
@@ -30,7 +33,15 @@ static int config_usage(FILE *f)
             "écritures),\n"
             "trusted_proxies (adresses ou réseaux des mandataires inverses dont l'en-tête\n"
             "X-Forwarded-For donne l'adresse du visiteur, ex. « 127.0.0.1, 10.0.0.0/8 » ; vide : "
-            "aucun, l'en-tête est ignoré).\n"
+            "aucun, l'en-tête est ignoré),\n"
+            "trust_edits et trust_days (un contributeur devient « de confiance », ses\n"
+            "modifications publiées sans relecture, après ce nombre de modifications approuvées\n"
+            "et ce nombre de jours depuis son inscription ; 5 et 7 par défaut, de 0 à 100000),\n"
+            "spam_hold et spam_refuse (au-delà du premier score de spam, une modification attend\n"
+            "la relecture même d'un contributeur de confiance ; au-delà du second, elle est\n"
+            "refusée ; 50 et 100 par défaut),\n"
+            "blocked_domains (domaines dont les liens font refuser un texte, séparés par des\n"
+            "virgules ou des espaces, ex. « casino.example, pilules.example »).\n"
             "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
     return f == stdout ? 0 : 2;
 }
@@ -56,6 +67,23 @@ static const char *config_check(const char *key, const char *value)
         return f && field_option_label(f, value) ? NULL
                                                  : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
                                                    "ou CC0-1.0";
+    }
+    if (strcmp(key, "blocked_domains") == 0) {
+        if (n > 10000)
+            return "10 000 caractères au plus";
+        for (const char *p = value; *p; p++)
+            if (!isalnum((unsigned char)*p) && !strchr(".-, ", *p))
+                return "des noms de domaine (lettres, chiffres, points, tirets) séparés par des "
+                       "virgules ou des espaces";
+        return NULL;
+    }
+    if (strcmp(key, "trust_edits") == 0 || strcmp(key, "trust_days") == 0 ||
+        strcmp(key, "spam_hold") == 0 || strcmp(key, "spam_refuse") == 0) {
+        char *end;
+        long v = n ? strtol(value, &end, 10) : -1;
+        return n && n <= 6 && value[0] >= '0' && value[0] <= '9' && !*end && v <= 100000
+                   ? NULL
+                   : "un entier de 0 à 100000";
     }
     if (strcmp(key, STORE_SYNC_SETTING) == 0)
         return store_sync_valid(value) ? NULL : "FULL ou NORMAL";

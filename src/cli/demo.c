@@ -70,18 +70,18 @@ static int demo_load(struct store *s, const char *json_path)
                 .slug = slug,
                 .base_rev = base,
                 .fields = clean,
-                .author_id =
-                    demo_author_id(s, a, json_string_value(json_object_get(rev, "author"))),
                 /* The site's operator loads the demo: their rights, not the authors'. */
-                .can_moderate = true,
+                .author = {demo_author_id(s, a, json_string_value(json_object_get(rev, "author"))),
+                           ROLE_ADMIN},
                 .comment = json_string_value(json_object_get(rev, "comment")),
                 .now = now -
                        (long long)json_integer_value(json_object_get(rev, "days_ago")) * 86400 -
                        (long long)(i * 3600),
             };
-            struct entry e;
-            int n;
-            int src = entry_save(s, a, &in, &e, &n);
+            struct entry_saved saved;
+            int src = entry_save(s, a, &in, &saved);
+            struct entry e = saved.entry;
+            int n = saved.rev;
             json_decref(clean);
             if (src != ENTRY_OK) {
                 fprintf(stderr, "foison: démo, fiche %zu : enregistrement impossible\n", i);

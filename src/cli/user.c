@@ -66,7 +66,7 @@ int cli_user(int argc, char **argv)
         int help = cli_wants_help(argc, argv);
         fprintf(help ? stdout : stderr,
                 "usage : foison user add SITE.db --email E --name N "
-                "--role admin|moderator|contributor\n"
+                "--role admin|moderator|trusted|contributor\n"
                 "Crée un compte. Le mot de passe (10 caractères au moins) est lu sur l'entrée\n"
                 "standard, jamais en argument : echo \"$MDP\" | foison user add …\n");
         return help ? 0 : 2;

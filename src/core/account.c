@@ -1,5 +1,6 @@
 /* account.c — accounts and the secrets that prove who is who. */
 #include "core/account.h"
+#include "core/visibility.h"
 #include "store/user_store.h"
 #include "util/arena.h"
 #include "util/utf8.h"
@@ -69,15 +70,6 @@ bool account_email_valid(const char *email)
     return email[n - 1] != '.';
 }
 
-static const char *account_role_valid(const char *role)
-{
-    static const char *const roles[] = {"admin", "moderator", "contributor"};
-    for (size_t i = 0; i < 3; i++)
-        if (role && strcmp(role, roles[i]) == 0)
-            return roles[i];
-    return NULL;
-}
-
 int account_create(struct store *s, const char *email, const char *name, const char *role,
                    const char *password, char *err, size_t errlen)
 {
@@ -91,7 +83,7 @@ int account_create(struct store *s, const char *email, const char *name, const c
         snprintf(err, errlen, "le nom est obligatoire (80 caractères au plus, sur une ligne)");
         return -1;
     }
-    if (!account_role_valid(role)) {
+    if (!role_assignable(role)) {
         snprintf(err, errlen, "rôle inconnu : admin, moderator ou contributor");
         return -1;
     }
@@ -239,5 +231,6 @@ bool account_can_edit(const struct user *u)
 
 bool account_can_moderate(const struct user *u)
 {
-    return u && (strcmp(u->role, "admin") == 0 || strcmp(u->role, "moderator") == 0);
+    struct viewer v = viewer_of(u);
+    return viewer_moderates(&v);
 }

@@ -2,17 +2,20 @@
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
 #include "core/validate.h"
+#include "core/spam.h"
+#include "core/territory.h"
+#include "core/visibility.h"
 #include "render/markdown.h"
 #include "store/entry_store.h"
+#include "store/moderation_store.h"
+#include "store/user_store.h"
+#include "util/buf.h"
 #include "util/arena.h"
 #include "util/mem.h"
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static atomic_ulong entry_gen = 1;
 
 const char *entry_title(const struct kind_def *k, json_t *fields)
 {
@@ -20,9 +23,11 @@ const char *entry_title(const struct kind_def *k, json_t *fields)
     return t ? t : "";
 }
 
-unsigned long entry_generation(void)
+unsigned long entry_generation(struct store *s)
 {
-    return atomic_load(&entry_gen);
+    long long gen;
+    /* 0 is never a generation: a cache compared against it misses, never serves stale. */
+    return s && store_generation(s, &gen) == STORE_OK ? (unsigned long)gen : 0;
 }
 
 static void entry_json_release(void *p)
@@ -79,8 +84,51 @@ void entry_read_end(struct store *s)
     store_read_end(s);
 }
 
-int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
-               const char **moved_to)
+/* The revision a viewer edits: the latest one that is published or the viewer's own pending
+ * one (a moderator also takes the latest of an entry never published); 0 when none. rows are
+ * the entry's revisions, newest first. */
+static int entry_edit_number(const struct viewer *v, const struct entry_row *row,
+                             const struct revision_row *rows, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const struct revision_row *r = &rows[i];
+        if (strcmp(r->state, "published") == 0)
+            return r->number;
+        /* Their own pending text, unless it was written on a text the public no longer sees
+         * (then they start again from what is published). */
+        if (strcmp(r->state, "pending") == 0 && v->user_id > 0 && r->author_id == v->user_id &&
+            r->parent_number >= row->published_rev)
+            return r->number;
+    }
+    if (row->published_rev == 0 && viewer_moderates(v) && n > 0)
+        return rows[0].number;
+    return 0;
+}
+
+/* Does v see the entry at all: published, or one of its revisions is v's to see. */
+static int entry_row_visible(struct store *s, struct arena *a, const struct viewer *v,
+                             const struct entry_row *row, bool *visible)
+{
+    *visible = false;
+    if (row->deleted)
+        return ENTRY_OK;
+    if (row->published_rev > 0) {
+        *visible = true;
+        return ENTRY_OK;
+    }
+    if (!v || v->user_id <= 0)
+        return ENTRY_OK;
+    struct revision_row *rows;
+    int n;
+    if (store_revisions_list(s, a, row->id, &rows, &n) != STORE_OK)
+        return ENTRY_ERR;
+    for (int i = 0; i < n && !*visible; i++)
+        *visible = viewer_sees(v, rows[i].state, rows[i].author_id);
+    return ENTRY_OK;
+}
+
+int entry_find(struct store *s, struct arena *a, const struct viewer *v, const char *slug,
+               struct entry *e, const char **moved_to)
 {
     struct entry_row row;
     int rc = store_entry_by_slug(s, a, slug, &row);
@@ -91,10 +139,24 @@ int entry_find(struct store *s, struct arena *a, const char *slug, struct entry 
     }
     if (rc != STORE_OK)
         return ENTRY_ERR;
-    /* Deleted entries and entries with no published revision are invisible through every door. */
-    if (row.deleted || row.published_rev == 0 || !entry_from_row(e, &row))
+    bool visible;
+    if (entry_row_visible(s, a, v, &row, &visible) != ENTRY_OK)
+        return ENTRY_ERR;
+    if (!visible || !entry_from_row(e, &row))
         return ENTRY_NOTFOUND;
     return ENTRY_OK;
+}
+
+int entry_edit_revision(struct store *s, struct arena *a, const struct viewer *v,
+                        const struct entry *e, int *number)
+{
+    struct revision_row *rows;
+    int n;
+    if (store_revisions_list(s, a, e->id, &rows, &n) != STORE_OK)
+        return ENTRY_ERR;
+    struct entry_row row = {.id = e->id, .published_rev = e->published_rev};
+    *number = entry_edit_number(v, &row, rows, n);
+    return *number ? ENTRY_OK : ENTRY_NOTFOUND;
 }
 
 static struct json_span entry_span(const char *text)
@@ -113,6 +175,8 @@ static void entry_revision_from_row(struct arena *a, struct revision *r,
     r->created = row->created;
     r->comment = row->comment;
     r->state = row->state;
+    r->spam_score = row->spam_score;
+    r->spam_reasons = row->spam_reasons;
     r->raw_fields = entry_span(row->fields);
     r->raw_rendered = entry_span(row->rendered);
     r->raw_card = entry_span(row->card);
@@ -120,44 +184,51 @@ static void entry_revision_from_row(struct arena *a, struct revision *r,
     r->rendered = parse ? entry_json_parse(a, row->rendered ? row->rendered : "{}") : NULL;
 }
 
-static int entry_revision_read(struct store *s, struct arena *a, const struct entry *e, int number,
-                               struct revision *r, bool parse)
+static int entry_revision_read(struct store *s, struct arena *a, const struct viewer *v,
+                               const struct entry *e, int number, struct revision *r, bool parse)
 {
+    if (!number && e->published_rev)
+        number = e->published_rev;
+    if (!number) { /* never published: the author's (or a moderator's) latest text */
+        int rc = entry_edit_revision(s, a, v, e, &number);
+        if (rc != ENTRY_OK)
+            return rc;
+    }
     struct revision_row row;
-    int rc = store_revision_get(s, a, e->id, number ? number : e->published_rev, &row);
+    int rc = store_revision_get(s, a, e->id, number, &row);
     if (rc != STORE_OK)
         return entry_status_from_store(rc);
-    if (strcmp(row.state, "published") != 0)
+    if (!viewer_sees(v, row.state, row.author_id))
         return ENTRY_NOTFOUND;
     entry_revision_from_row(a, r, &row, parse);
     return ENTRY_OK;
 }
 
-int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
-                   struct revision *r)
+int entry_revision(struct store *s, struct arena *a, const struct viewer *v, const struct entry *e,
+                   int number, struct revision *r)
 {
-    return entry_revision_read(s, a, e, number, r, true);
+    return entry_revision_read(s, a, v, e, number, r, true);
 }
 
-int entry_revision_raw(struct store *s, struct arena *a, const struct entry *e, int number,
-                       struct revision *r)
+int entry_revision_raw(struct store *s, struct arena *a, const struct viewer *v,
+                       const struct entry *e, int number, struct revision *r)
 {
-    return entry_revision_read(s, a, e, number, r, false);
+    return entry_revision_read(s, a, v, e, number, r, false);
 }
 
-int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
-                  int *n)
+int entry_history(struct store *s, struct arena *a, const struct viewer *v, const struct entry *e,
+                  struct revision **revs, int *n)
 {
     struct revision_row *rows;
     int nrows;
     if (store_revisions_list(s, a, e->id, &rows, &nrows) != STORE_OK)
         return ENTRY_ERR;
-    struct revision *v = arena_alloc(a, sizeof(*v) * (size_t)(nrows ? nrows : 1));
+    struct revision *out = arena_alloc(a, sizeof(*out) * (size_t)(nrows ? nrows : 1));
     int len = 0;
     for (int i = 0; i < nrows; i++)
-        if (strcmp(rows[i].state, "published") == 0)
-            entry_revision_from_row(a, &v[len++], &rows[i], false);
-    *revs = v;
+        if (viewer_sees(v, rows[i].state, rows[i].author_id))
+            entry_revision_from_row(a, &out[len++], &rows[i], false);
+    *revs = out;
     *n = len;
     return ENTRY_OK;
 }
@@ -433,18 +504,151 @@ static int entry_terms_update(struct store *s, const struct kind_def *k, long lo
     return store_terms_replace(s, id, facets, values, n);
 }
 
-/* The rules about what a change may do, checked against the latest revision inside the write
- * transaction. Adds the reasons to errs and returns false when the change is refused. */
-static bool entry_save_allowed(struct arena *a, const struct entry_save *in, json_t *latest,
+/* The rules about what a change may do, checked against the revision the author edits inside
+ * the write transaction. Adds the reasons to errs and returns false when the change is refused. */
+static bool entry_save_allowed(struct arena *a, const struct entry_save *in, json_t *base,
                                struct field_errors *errs)
 {
     int before = errs->n;
-    validate_license_change(a, in->kind, latest, in->fields, in->can_moderate, errs);
+    validate_license_change(a, in->kind, base, in->fields, viewer_moderates(&in->author), errs);
     return errs->n == before;
 }
 
-int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
-               int *rev)
+int entry_derive(struct store *s, const struct kind_def *k, long long entry_id, json_t *fields)
+{
+    return entry_terms_update(s, k, entry_id, fields) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+}
+
+/* From revision number up through its pending parents to the published one it was written on:
+ * each is part of the text being published. Anything else on the way (a rejected parent, a
+ * parent older than what the public sees) means it was written on a text that is gone. */
+static int entry_publish_chain(struct store *s, struct arena *a, long long entry_id, int number,
+                               int published_rev)
+{
+    int chain[64], n = 0;
+    int p = number;
+    while (p && p != published_rev) {
+        struct revision_row r;
+        if (store_revision_get(s, a, entry_id, p, &r) != STORE_OK)
+            return ENTRY_ERR;
+        bool ok =
+            strcmp(r.state, "pending") == 0 || (p == number && strcmp(r.state, "published") == 0);
+        if (!ok || n == 64 || r.parent_number >= p)
+            return ENTRY_CONFLICT;
+        chain[n++] = p;
+        p = r.parent_number;
+    }
+    if (p != published_rev)
+        return ENTRY_CONFLICT;
+    for (int i = 0; i < n; i++)
+        if (store_revision_set_state(s, entry_id, chain[i], "published") != STORE_OK)
+            return ENTRY_ERR;
+    return ENTRY_OK;
+}
+
+int entry_publish(struct store *s, struct arena *a, long long entry_id, int number, long long now)
+{
+    struct entry_row row;
+    struct revision_row r;
+    if (store_entry_by_id(s, a, entry_id, &row) != STORE_OK ||
+        store_revision_get(s, a, entry_id, number, &r) != STORE_OK)
+        return ENTRY_ERR;
+    const struct kind_def *k = kind_find(row.kind);
+    if (!k || row.deleted)
+        return ENTRY_NOTFOUND;
+    int rc = entry_publish_chain(s, a, entry_id, number, row.published_rev);
+    if (rc != ENTRY_OK)
+        return rc;
+    json_t *fields = json_loads(r.fields, 0, NULL);
+    if (!fields)
+        return ENTRY_ERR;
+    rc = ENTRY_ERR;
+    /* The public address follows the published title. */
+    const char *slug = entry_unique_slug(s, a, entry_title(k, fields), row.id, row.slug);
+    if (slug &&
+        (strcmp(slug, row.slug) == 0 ||
+         store_entry_rename(s, row.id, row.slug, slug) == STORE_OK) &&
+        entry_derive(s, k, row.id, fields) == ENTRY_OK &&
+        store_entry_set_revs(s, row.id, number, row.latest_rev, now) == STORE_OK)
+        rc = ENTRY_OK;
+    json_decref(fields);
+    return rc;
+}
+
+/* A hash of a revision's main text (its Markdown and text fields, in schema order), to find the
+ * same text saved by several accounts; 0 for a text too short to tell. */
+static long long entry_text_hash(const struct kind_def *k, json_t *fields)
+{
+    crypto_generichash_state st;
+    unsigned char h[8];
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    size_t len = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        const char *v = json_string_value(json_object_get(fields, f->name));
+        if (v && f->type == FT_MARKDOWN) {
+            crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
+            len += strlen(v);
+        }
+    }
+    /* A short text ("À compléter.") is the same from many honest people: never a repeat. */
+    if (len < 80)
+        return 0;
+    crypto_generichash_final(&st, h, sizeof h);
+    long long v = 0;
+    for (size_t i = 0; i < sizeof h - 1; i++) /* 56 bits: a positive SQLite integer */
+        v = (v << 8) | h[i];
+    return v;
+}
+
+/* The spam score of the save, with what only the store knows: the author's account age, the
+ * same text from other accounts in the last week, the blocked domains. */
+static int entry_spam(struct store *s, struct arena *a, const struct entry_save *in,
+                      long long entry_id, json_t *base_fields, long long text_hash,
+                      struct spam_result *out)
+{
+    struct spam_input si = {
+        .kind = in->kind,
+        .fields = in->fields,
+        .before = base_fields,
+        .role = in->author.role,
+        .account_age = -1,
+        .fill_seconds = in->timed ? in->fill_seconds : -1,
+    };
+    if (in->author.user_id > 0) {
+        struct user_row u;
+        int rc = store_user_by_id(s, a, in->author.user_id, &u);
+        if (rc == STORE_ERR)
+            return ENTRY_ERR;
+        if (rc == STORE_OK)
+            si.account_age = in->now - u.created;
+    }
+    if (text_hash && store_text_repeats(s, text_hash, in->author.user_id, entry_id,
+                                        in->now - 7 * 86400, &si.repeats) != STORE_OK)
+        return ENTRY_ERR;
+    char *blocked = store_setting_get(s, "blocked_domains");
+    si.blocked_domains = blocked ? arena_strdup(a, blocked) : NULL;
+    free(blocked);
+    spam_score(a, &si, out);
+    return ENTRY_OK;
+}
+
+/* The refusal of a text scored as spam: why, in French, and what to do if it is not. */
+static void entry_spam_refusal(struct arena *a, const struct spam_result *r,
+                               struct field_errors *errs)
+{
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "Ce texte ressemble à du spam et n'a pas été enregistré");
+    for (int i = 0; i < r->nreasons; i++)
+        buf_printf(&b, "%s%s", i ? " ; " : "\u202f: ", r->reasons[i]);
+    buf_puts(&b, ". Si c'est une erreur, retirez les liens ou le passage en cause, ou écrivez à "
+                 "l'équipe de modération.");
+    validate_error(errs, "spam", arena_strdup(a, buf_cstr(&b)));
+    buf_free(&b);
+}
+
+int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
+               struct entry_saved *out)
 {
     const char *title = json_string_value(json_object_get(in->fields, in->kind->title_field));
     char *fields_text = json_dumps(in->fields, JSON_COMPACT | JSON_SORT_KEYS);
@@ -457,91 +661,127 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in, st
     struct field_errors local_errs = {0};
     struct field_errors *errs = in->errs ? in->errs : &local_errs;
     int ret = ENTRY_ERR;
+    /* Who publishes at once and who is held for moderation: the author's rights decide. */
+    bool publish = viewer_publishes(&in->author);
+    json_t *base_fields = NULL; /* the fields of the revision edited (NULL: a new entry) */
+    char *spam_reasons = NULL;
     if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
         goto done;
 
     struct entry_row row = {0};
+    int base = 0;
     if (in->slug) {
         int rc = store_entry_by_slug(s, a, in->slug, &row);
         if (rc != STORE_OK || row.deleted || strcmp(row.kind, in->kind->name) != 0) {
             ret = rc == STORE_ERR ? ENTRY_ERR : ENTRY_NOTFOUND;
             goto rollback;
         }
-        /* Checked inside the write transaction: no other writer can slip in between. */
-        if (in->base_rev != row.latest_rev) {
-            ret = ENTRY_CONFLICT;
+        /* The revision this author edits, read inside the write transaction: no other writer
+         * can slip in between, and a pending text of someone else is not theirs to build on. */
+        struct revision_row *revs;
+        int nrevs;
+        if (store_revisions_list(s, a, row.id, &revs, &nrevs) != STORE_OK)
+            goto rollback;
+        base = entry_edit_number(&in->author, &row, revs, nrevs);
+        if (!base) {
+            ret = ENTRY_NOTFOUND;
             goto rollback;
         }
-        /* The rules need the latest revision: when it cannot be read, nothing is saved (a rule
+        if (in->base_rev != base) {
+            ret = ENTRY_CONFLICT;
+            out->base_rev = base;
+            goto rollback;
+        }
+        /* The rules need that revision: when it cannot be read, nothing is saved (a rule
          * skipped on a read error is a rule any door can skip). */
         struct revision_row cur;
-        json_t *cur_fields = NULL;
-        if (store_revision_get(s, a, row.id, row.latest_rev, &cur) != STORE_OK ||
-            !(cur_fields = json_loads(cur.fields, 0, NULL))) {
-            fprintf(stderr, "foison: entry %lld: latest revision %d unreadable\n", row.id,
-                    row.latest_rev);
+        if (store_revision_get(s, a, row.id, base, &cur) != STORE_OK ||
+            !(base_fields = json_loads(cur.fields, 0, NULL))) {
+            fprintf(stderr, "foison: entry %lld: revision %d unreadable\n", row.id, base);
             goto rollback;
         }
         /* Saving what is already there adds no revision: history only records changes. */
-        if (json_equal(cur_fields, in->fields)) {
-            json_decref(cur_fields);
+        if (json_equal(base_fields, in->fields)) {
             store_rollback(s);
-            entry_from_row(out, &row);
-            *rev = row.latest_rev;
+            entry_from_row(&out->entry, &row);
+            out->rev = base;
+            out->state = cur.state;
             ret = ENTRY_OK;
             goto done;
         }
-        bool allowed = entry_save_allowed(a, in, cur_fields, errs);
-        json_decref(cur_fields);
-        if (!allowed) {
+        if (!entry_save_allowed(a, in, base_fields, errs)) {
             ret = ENTRY_INVALID;
             goto rollback;
         }
-        const char *slug = entry_unique_slug(s, a, title, row.id, row.slug);
-        if (!slug)
-            goto rollback;
-        if (strcmp(slug, row.slug) != 0) {
-            if (store_entry_rename(s, row.id, row.slug, slug) != STORE_OK)
-                goto rollback;
-            row.slug = slug;
-        }
-    } else {
+    }
+    /* The spam score, against the text it replaces: refused above one threshold, held for
+     * moderation above the other whoever writes (moderators excepted). */
+    struct spam_result spam;
+    long long text_hash = entry_text_hash(in->kind, in->fields);
+    int rc = entry_spam(s, a, in, row.id, base_fields, text_hash, &spam);
+    if (rc != ENTRY_OK)
+        goto rollback;
+    if (in->author.user_id > 0 &&
+        spam.score >= territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT)) {
+        entry_spam_refusal(a, &spam, errs);
+        ret = ENTRY_INVALID;
+        goto rollback;
+    }
+    if (spam.score >= territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT) &&
+        !viewer_moderates(&in->author))
+        publish = false;
+    spam_reasons = spam_reasons_json(&spam);
+    if (!in->slug) {
         const char *slug = entry_unique_slug(s, a, title, 0, NULL);
         if (!slug || store_entry_insert(s, in->kind->name, slug, in->now, &row.id) != STORE_OK)
             goto rollback;
         row.kind = in->kind->name;
         row.slug = slug;
-        row.created = in->now;
+        row.created = row.updated = in->now;
         row.latest_rev = 0;
     }
     struct revision_row r = {
         .entry_id = row.id,
         .number = row.latest_rev + 1,
-        .parent_number = row.latest_rev,
-        .author_id = in->author_id,
+        .parent_number = base,
+        .author_id = in->author.user_id,
         .created = in->now,
         .comment = in->comment,
-        .state = "published",
+        .state = publish ? "published" : "pending",
         .fields = fields_text,
         .rendered = rendered_text,
         .card = card_text,
+        .spam_score = spam.score,
+        .spam_reasons = spam_reasons,
+        .text_hash = text_hash,
     };
+    /* A held edit changes nothing the public sees (not even when the entry was last updated);
+     * a published one goes through the same step as an approval, the author's own pending
+     * texts under it published with it. */
     if (store_revision_insert(s, &r) != STORE_OK ||
-        store_entry_set_revs(s, row.id, r.number, r.number, in->now) != STORE_OK ||
-        entry_terms_update(s, in->kind, row.id, in->fields) != STORE_OK)
+        store_entry_set_revs(s, row.id, row.published_rev, r.number, row.updated) != STORE_OK)
+        goto rollback;
+    if (publish) {
+        int rc = entry_publish(s, a, row.id, r.number, in->now);
+        if (rc != ENTRY_OK) {
+            ret = rc;
+            goto rollback;
+        }
+    }
+    if (store_generation_bump(s) != STORE_OK || store_entry_by_id(s, a, row.id, &row) != STORE_OK)
         goto rollback;
     if (store_commit(s) != STORE_OK)
         goto rollback;
-    atomic_fetch_add(&entry_gen, 1);
-    row.updated = in->now;
-    row.published_rev = row.latest_rev = r.number;
-    entry_from_row(out, &row);
-    *rev = r.number;
+    entry_from_row(&out->entry, &row);
+    out->rev = r.number;
+    out->state = r.state;
     ret = ENTRY_OK;
     goto done;
 rollback:
     store_rollback(s);
 done:
+    json_decref(base_fields);
+    free(spam_reasons);
     free(fields_text);
     free(rendered_text);
     free(card_text);
@@ -550,9 +790,13 @@ done:
 
 int entry_set_featured(struct store *s, const struct entry *e, bool featured)
 {
-    if (store_entry_set_featured(s, e->id, featured) != STORE_OK)
+    if (store_begin(s) != STORE_OK)
         return ENTRY_ERR;
-    atomic_fetch_add(&entry_gen, 1);
+    if (store_entry_set_featured(s, e->id, featured) != STORE_OK ||
+        store_generation_bump(s) != STORE_OK || store_commit(s) != STORE_OK) {
+        store_rollback(s);
+        return ENTRY_ERR;
+    }
     return ENTRY_OK;
 }
 

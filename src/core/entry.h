@@ -4,6 +4,7 @@
 #ifndef FOISON_ENTRY_H
 #define FOISON_ENTRY_H
 #include "core/schema.h"
+#include "core/visibility.h"
 #include "util/json_read.h"
 #include <jansson.h>
 #include <stdbool.h>
@@ -37,7 +38,9 @@ struct revision {
     const char *author_name;
     long long created;
     const char *comment;
-    const char *state;
+    const char *state;        /* published, pending or rejected */
+    int spam_score;           /* what the spam score said when it was saved */
+    const char *spam_reasons; /* JSON array text */
     /* The stored JSON texts, to read in place (util/json_read): every field (raw_fields), field
      * name -> safe HTML of Markdown fields (raw_rendered), and the card lists show (raw_card).
      * Empty spans where a read left them out. */
@@ -63,19 +66,26 @@ struct entry_item {
 void entry_read_begin(struct store *s);
 void entry_read_end(struct store *s);
 
-/* A visible entry by slug. ENTRY_MOVED with *moved_to set for a renamed entry. */
-int entry_find(struct store *s, struct arena *a, const char *slug, struct entry *e,
-               const char **moved_to);
-/* Revision number of e (0: the visible one). Only published revisions are returned. */
-int entry_revision(struct store *s, struct arena *a, const struct entry *e, int number,
-                   struct revision *r);
+/* The entry of slug if v may see it (published, or v is the author of one of its revisions, or
+ * a moderator). ENTRY_MOVED with *moved_to set for a renamed entry. */
+int entry_find(struct store *s, struct arena *a, const struct viewer *v, const char *slug,
+               struct entry *e, const char **moved_to);
+/* Revision number of e as v may see it; number 0 is the revision shown to v: the published one,
+ * or for an entry never published the one v edits. ENTRY_NOTFOUND for one v may not see. */
+int entry_revision(struct store *s, struct arena *a, const struct viewer *v, const struct entry *e,
+                   int number, struct revision *r);
 /* The same without parsing: r->fields and r->rendered stay NULL, the raw texts are set. */
-int entry_revision_raw(struct store *s, struct arena *a, const struct entry *e, int number,
-                       struct revision *r);
-/* Published revisions, newest first, without their values: raw_card only (fields, rendered
+int entry_revision_raw(struct store *s, struct arena *a, const struct viewer *v,
+                       const struct entry *e, int number, struct revision *r);
+/* The revision v edits (what an edit form starts from and its base revision): the latest that
+ * is published or v's own pending text; ENTRY_NOTFOUND when v has none. */
+int entry_edit_revision(struct store *s, struct arena *a, const struct viewer *v,
+                        const struct entry *e, int *number);
+/* The revisions v may see, newest first, without their values: raw_card only (fields, rendered
  * and their raw texts empty). */
-int entry_history(struct store *s, struct arena *a, const struct entry *e, struct revision **revs,
-                  int *n);
+int entry_history(struct store *s, struct arena *a, const struct viewer *v, const struct entry *e,
+                  struct revision **revs, int *n);
+/* The authors of e's published revisions, in order of first contribution. */
 int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
                   int *n);
 #define ENTRY_MAX_FILTERS 2
@@ -102,30 +112,47 @@ struct field_errors;
 
 struct entry_save {
     const struct kind_def *kind;
-    const char *slug; /* NULL: create a new entry */
-    int base_rev;     /* for an edit: the revision the author started from */
-    json_t *fields;   /* validated (validate_entry), complete */
-    long long author_id;
-    bool can_moderate; /* the author's rights, which the save path's rules depend on */
+    const char *slug;     /* NULL: create a new entry */
+    int base_rev;         /* for an edit: the revision the author started from */
+    json_t *fields;       /* validated (validate_entry), complete */
+    struct viewer author; /* who saves, with the rights the save path's rules depend on */
     const char *comment;
     long long now;             /* seconds since the epoch */
+    bool timed;                /* the form said how long it was open (a spam signal) */
+    long fill_seconds;         /* that time, when timed */
     struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
+};
+
+struct entry_saved {
+    struct entry entry; /* as saved (slug possibly renamed) */
+    int rev;            /* the new revision (an edit that changes nothing: the one edited) */
+    const char *state;  /* "published", or "pending" until a moderator approves */
+    int base_rev;       /* on ENTRY_CONFLICT: the revision the author would edit now */
 };
 
 /* The one save path: forms, the API, revert, the demo loader and later imports all call it, and
  * every rule about what a save may change is checked here, inside the write transaction, against
- * the entry's latest revision (today: only moderators change the licence of an existing entry).
- * Saves a new revision in one transaction: nothing is written on any failure. On success
- * out receives the entry as saved (slug possibly renamed) and *rev its new revision number;
- * an edit that changes nothing writes nothing and *rev is the current revision. A refused change
- * is ENTRY_INVALID with the reasons in in->errs; a stale base_rev is ENTRY_CONFLICT. */
-int entry_save(struct store *s, struct arena *a, const struct entry_save *in, struct entry *out,
-               int *rev);
+ * the revision the author edits (entry_edit_revision): conflicts, the licence (only moderators
+ * change it), and the moderation state (an author below trusted is held as pending, the public
+ * keeps the published revision and its derived data). Nothing is written on any failure. A
+ * refused change is ENTRY_INVALID with the reasons in in->errs; a stale base_rev is
+ * ENTRY_CONFLICT. */
+int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
+               struct entry_saved *out);
+/* For core/moderation.c, inside a write transaction: makes revision number of an entry the
+ * published one, with the pending texts it was written on (ENTRY_CONFLICT when it was not
+ * written on the published text), the address following its title, and the one derived-data
+ * step (entry_derive) from its fields. */
+int entry_publish(struct store *s, struct arena *a, long long entry_id, int number, long long now);
+/* Everything derived from the published revision's fields: filter terms today. */
+int entry_derive(struct store *s, const struct kind_def *k, long long entry_id, json_t *fields);
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);
 /* The title of a revision's fields, "" when absent (never NULL). */
 const char *entry_title(const struct kind_def *k, json_t *fields);
-/* A counter bumped by every successful write; caches of rendered pages compare against it. */
-unsigned long entry_generation(void);
+/* The site's generation, a counter in the file that every write bumps in its transaction:
+ * caches of rendered pages, in this process or another, compare against it. 0 (matching no
+ * cached page) when it cannot be read. */
+unsigned long entry_generation(struct store *s);
 /* An ASCII slug of a title: lower case, accents folded, words joined by '-', whole words
  * within 50 bytes. */
 char *entry_slugify(struct arena *a, const char *title);

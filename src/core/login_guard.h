@@ -58,6 +58,12 @@ enum login_guard_verdict login_guard_begin(struct store *s, struct login_attempt
 /* The outcome of the password check: a success or an error that is not the user's (storage)
  * takes the attempt back; a wrong password stays counted. */
 void login_guard_end(struct login_attempt *at, bool counted);
+/* When a form was shown, signed: the stamp a form carries (at most LOGIN_FORM_STAMP_MAX
+ * characters), and the seconds since then when it comes back (-1: missing, forged, from the
+ * future or older than 30 days). The time a form was open is a spam signal. */
+#define LOGIN_FORM_STAMP_MAX 90
+int login_guard_form_stamp(struct store *s, long long now, char out[LOGIN_FORM_STAMP_MAX + 1]);
+long login_guard_form_age(struct store *s, const char *stamp, long long now);
 /* A new proof-of-work challenge (at most LOGIN_CHALLENGE_MAX characters) into out. 0 or -1. */
 int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLENGE_MAX + 1]);
 /* True when answer solves challenge, which this server made, is fresh and was never used before

@@ -38,6 +38,17 @@ static char *territory_setting(struct store *s, const char *key, const char *fal
     return v ? v : xstrdup(fallback);
 }
 
+long territory_setting_long(struct store *s, const char *key, long fallback)
+{
+    char *v = store_setting_get(s, key);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : fallback;
+    if (!v || *end || end == v || n < 0 || n > 100000)
+        n = fallback;
+    free(v);
+    return n;
+}
+
 struct territory *territory_load(struct store *s)
 {
     struct territory *t = xcalloc(1, sizeof(*t));

@@ -21,6 +21,9 @@ struct territory {
     size_t nthemes;
 };
 
+/* The number a site setting holds (read now, from the file: settings a moderator changes apply at
+ * once), or fallback when unset or not an integer from 0 to 100000. */
+long territory_setting_long(struct store *s, const char *key, long fallback);
 /* Loads settings, communes and themes. NULL on a storage error. Free with territory_free(). */
 struct territory *territory_load(struct store *s);
 void territory_free(struct territory *t);

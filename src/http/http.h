@@ -56,6 +56,9 @@ struct request {
     /* The page cache's key of this anonymous page, or NULL: a cached page may depend on its key
      * only, so the page uses it instead of the raw path and query (the login link's `next`). */
     const char *page_key;
+    /* Kept by the application for the request (web/app_generation()): what it read of the
+     * site's state, 0 until read. */
+    unsigned long app_generation;
     /* the answer */
     int status;
     const char *content_type;

@@ -1,6 +1,7 @@
 /* db.c — opening a site file, the schema and its migrations, the statement cache, settings,
  * and the per-thread connections the server uses. */
 #include "store/store.h"
+#include "util/arena.h"
 #include "util/mem.h"
 #include <errno.h>
 #include <pthread.h>
@@ -65,6 +66,36 @@ static const char *const store_migrations[] = {
      * they can never disagree with the rows. */
     "CREATE INDEX revisions_authors ON revisions(entry_id, number, state, author_id);"
     "CREATE INDEX revisions_cards ON revisions(entry_id, number, card);",
+    /* 3: moderation. The 'trusted' role (a CHECK constraint changes only by rebuilding the table,
+     * SQLite's documented way, run with foreign keys off: see store_migrate); the spam score of a
+     * revision and its reasons; the queue of pending revisions; the moderation log; and the
+     * generation of the site, bumped by every write transaction, that page caches of every
+     * process compare against. text_hash (of a revision's main text) finds the same text saved by
+     * several accounts. */
+    "CREATE TABLE users_new ("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','moderator','trusted','contributor')),"
+    "  password_hash TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','pending','blocked')));"
+    "INSERT INTO users_new (id, email, name, role, password_hash, created, status)"
+    "  SELECT id, email, name, role, password_hash, created, status FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_new RENAME TO users;"
+    "ALTER TABLE revisions ADD COLUMN spam_score INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE revisions ADD COLUMN spam_reasons TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE revisions ADD COLUMN text_hash INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX revisions_text ON revisions(text_hash, created);"
+    "CREATE INDEX revisions_pending ON revisions(created, id) WHERE state = 'pending';"
+    "CREATE INDEX revisions_by_author ON revisions(author_id, entry_id, number);"
+    "CREATE TABLE site_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  generation INTEGER NOT NULL);"
+    "INSERT INTO site_state (id, generation) VALUES (1, 1);"
+    "CREATE TABLE moderation_log ("
+    "  id INTEGER PRIMARY KEY, created INTEGER NOT NULL,"
+    "  moderator_id INTEGER REFERENCES users(id), action TEXT NOT NULL,"
+    "  entry_id INTEGER REFERENCES entries(id), revision_number INTEGER,"
+    "  target_user_id INTEGER REFERENCES users(id), reason TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX moderation_log_created ON moderation_log(created);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -111,7 +142,8 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
         if (store_exec(s, "BEGIN IMMEDIATE") != STORE_OK)
             goto fail;
-        if (store_exec(s, store_migrations[v]) != STORE_OK || store_exec(s, pragma) != STORE_OK) {
+        if (store_exec(s, store_migrations[v]) != STORE_OK || store_exec(s, pragma) != STORE_OK ||
+            store_pragma_int(s, "PRAGMA foreign_key_check") != -1) {
             store_exec(s, "ROLLBACK");
             goto fail;
         }
@@ -122,6 +154,11 @@ static int store_migrate(struct store *s, char *err, size_t errlen)
 fail:
     snprintf(err, errlen, "la mise à jour du schéma du site a échoué : %s", sqlite3_errmsg(s->db));
     return STORE_ERR;
+}
+
+const char *store_migration(int version)
+{
+    return version >= 1 && version <= STORE_NMIGRATIONS ? store_migrations[version] : NULL;
 }
 
 bool store_sync_valid(const char *mode)
@@ -185,12 +222,16 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
         if (store_exec(s, pragma) != STORE_OK)
             goto fail_sql;
     }
+    /* Migrations run with foreign keys off (a table rebuilt by a migration would otherwise
+     * cascade its DROP), and store_migrate checks them before each commit. */
     if (store_exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
         store_exec(s, "PRAGMA synchronous=FULL") != STORE_OK ||
-        store_exec(s, "PRAGMA foreign_keys=ON") != STORE_OK)
+        store_exec(s, "PRAGMA foreign_keys=OFF") != STORE_OK)
         goto fail_sql;
     if (store_migrate(s, err, errlen) != STORE_OK)
         goto fail;
+    if (store_exec(s, "PRAGMA foreign_keys=ON") != STORE_OK)
+        goto fail_sql;
     if (store_sync_apply(s) != STORE_OK)
         goto fail_sql;
     return s;
@@ -265,6 +306,25 @@ static int store_step_once(struct store *s, const char *sql)
         store_log_error(s, sql);
     store_done(st);
     return rc;
+}
+
+const char *store_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return arena_strdup(a, t ? (const char *)t : "");
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, what);
+        return STORE_ERR;
+    }
+    return STORE_OK;
 }
 
 int store_read_begin(struct store *s)

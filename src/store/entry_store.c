@@ -6,11 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return arena_strdup(a, t ? (const char *)t : "");
-}
+#define col_text store_text
 
 static void entry_row_read(struct arena *a, sqlite3_stmt *st, struct entry_row *e)
 {
@@ -25,25 +21,51 @@ static void entry_row_read(struct arena *a, sqlite3_stmt *st, struct entry_row *
     e->deleted = sqlite3_column_int(st, 8) != 0;
 }
 
-int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out)
+#define ENTRY_COLUMNS                                                                              \
+    "id, kind, slug, created, updated, coalesce(published_rev, 0), latest_rev, featured, deleted"
+
+static int entry_query_one(struct store *s, struct arena *a, sqlite3_stmt *st,
+                           struct entry_row *out, const char *what)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, kind, slug, created, updated,"
-                                     " coalesce(published_rev, 0), latest_rev, featured, deleted"
-                                     " FROM entries WHERE slug = ?1");
-    if (!st)
-        return STORE_ERR;
-    sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int ret = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
         entry_row_read(a, st, out);
         ret = STORE_OK;
     } else if (rc != SQLITE_DONE) {
-        store_log_error(s, "entry_by_slug");
+        store_log_error(s, what);
         ret = STORE_ERR;
     }
     store_done(st);
     return ret;
+}
+
+int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " ENTRY_COLUMNS " FROM entries WHERE slug = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+    return entry_query_one(s, a, st, out, "entry_by_slug");
+}
+
+int store_entry_by_id(struct store *s, struct arena *a, long long id, struct entry_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " ENTRY_COLUMNS " FROM entries WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    return entry_query_one(s, a, st, out, "entry_by_id");
+}
+
+int store_entry_set_deleted(struct store *s, long long id, bool deleted)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET deleted = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, deleted);
+    return store_step_done(s, st, "entry_set_deleted");
 }
 
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target)
@@ -162,8 +184,8 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
 {
     sqlite3_stmt *st = store_stmt(
         s, "INSERT INTO revisions(entry_id, number, parent_number, author_id, created, comment,"
-           " state, fields, rendered, card)"
-           " VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+           " state, fields, rendered, card, spam_score, spam_reasons, text_hash)"
+           " VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, r->entry_id);
@@ -177,6 +199,9 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
     sqlite3_bind_text(st, 8, r->fields, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, r->rendered ? r->rendered : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, r->card ? r->card : "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, r->spam_score);
+    sqlite3_bind_text(st, 12, r->spam_reasons ? r->spam_reasons : "[]", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, r->text_hash);
     int rc = sqlite3_step(st);
     store_done(st);
     if (rc == SQLITE_CONSTRAINT)
@@ -189,14 +214,10 @@ int store_revision_insert(struct store *s, const struct revision_row *r)
 }
 
 /* Every column; the history's list leaves out the two big ones (fields, rendered). */
-#define REVISION_COLUMNS                                                                           \
-    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
-    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card, r.fields, r.rendered"
-#define REVISION_META_COLUMNS                                                                      \
-    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
-    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card"
+#define REVISION_META_COLUMNS STORE_REVISION_META_COLUMNS
+#define REVISION_COLUMNS STORE_REVISION_COLUMNS
 
-static void revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+void store_revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
 {
     r->id = sqlite3_column_int64(st, 0);
     r->entry_id = sqlite3_column_int64(st, 1);
@@ -208,14 +229,16 @@ static void revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revisio
     r->comment = col_text(a, st, 7);
     r->state = col_text(a, st, 8);
     r->card = col_text(a, st, 9);
+    r->spam_score = sqlite3_column_int(st, 10);
+    r->spam_reasons = col_text(a, st, 11);
     r->fields = r->rendered = NULL;
 }
 
-static void revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
+void store_revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
 {
-    revision_meta_read(a, st, r);
-    r->fields = col_text(a, st, 10);
-    r->rendered = col_text(a, st, 11);
+    store_revision_meta_read(a, st, r);
+    r->fields = col_text(a, st, 12);
+    r->rendered = col_text(a, st, 13);
 }
 
 int store_revision_get(struct store *s, struct arena *a, long long entry_id, int number,
@@ -230,7 +253,7 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
     sqlite3_bind_int(st, 2, number);
     int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
     if (rc == SQLITE_ROW) {
-        revision_row_read(a, st, out);
+        store_revision_row_read(a, st, out);
         ret = STORE_OK;
     } else if (rc != SQLITE_DONE) {
         store_log_error(s, "revision_get");
@@ -259,7 +282,7 @@ int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
             v = nv;
             cap *= 2;
         }
-        revision_meta_read(a, st, &v[len++]);
+        store_revision_meta_read(a, st, &v[len++]);
     }
     store_done(st);
     *out = v;
@@ -759,4 +782,26 @@ int store_entries_facet_counts(struct store *s, struct arena *a, const char *kin
     else
         free(key);
     return rc;
+}
+
+int store_text_repeats(struct store *s, long long text_hash, long long author_id,
+                       long long entry_id, long long since, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(DISTINCT coalesce(author_id, 0))"
+                                     " FROM revisions WHERE text_hash = ?1 AND created > ?4"
+                                     " AND coalesce(author_id, 0) <> ?2 AND entry_id <> ?3");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, text_hash);
+    sqlite3_bind_int64(st, 2, author_id);
+    sqlite3_bind_int64(st, 3, entry_id);
+    sqlite3_bind_int64(st, 4, since);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    if (rc != SQLITE_ROW) {
+        store_log_error(s, "text_repeats");
+        return STORE_ERR;
+    }
+    return STORE_OK;
 }

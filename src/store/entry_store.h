@@ -26,10 +26,24 @@ struct revision_row {
     long long created;
     const char *comment;
     const char *state;
-    const char *fields;   /* JSON object text (NULL from store_revisions_list) */
-    const char *rendered; /* JSON object text: field name -> safe HTML (idem) */
-    const char *card;     /* JSON object text: the few fields lists show */
+    const char *fields;       /* JSON object text (NULL from store_revisions_list) */
+    const char *rendered;     /* JSON object text: field name -> safe HTML (idem) */
+    const char *card;         /* JSON object text: the few fields lists show */
+    int spam_score;           /* core/spam.c's score when it was saved (0: none) */
+    const char *spam_reasons; /* JSON array text of the score's reasons */
+    long long text_hash;      /* of the main text, written only (store_text_repeats) */
 };
+
+/* The columns every read of a whole revision selects (r: revisions, u: its author, LEFT JOIN),
+ * and the reader of a row of them, for the store's other files. */
+#define STORE_REVISION_META_COLUMNS                                                                \
+    "r.id, r.entry_id, r.number, coalesce(r.parent_number, 0), coalesce(r.author_id, 0),"          \
+    " coalesce(u.name, 'anonyme'), r.created, r.comment, r.state, r.card, r.spam_score,"           \
+    " r.spam_reasons"
+#define STORE_REVISION_COLUMNS STORE_REVISION_META_COLUMNS ", r.fields, r.rendered"
+void store_revision_row_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r);
+/* The same for STORE_REVISION_META_COLUMNS (fields and rendered left NULL). */
+void store_revision_meta_read(struct arena *a, sqlite3_stmt *st, struct revision_row *r);
 
 /* A published entry with its visible revision's fields, for lists. */
 struct entry_summary_row {
@@ -42,6 +56,8 @@ struct entry_summary_row {
 };
 
 int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);
+int store_entry_by_id(struct store *s, struct arena *a, long long id, struct entry_row *out);
+int store_entry_set_deleted(struct store *s, long long id, bool deleted);
 /* The current slug of the entry an old slug pointed to, or STORE_NOTFOUND. */
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target);
 /* The entry that uses slug, now or as an old name: its id, 0 when free, -1 on error. */
@@ -75,6 +91,10 @@ struct entry_authors_row {
 };
 int store_entries_authors(struct store *s, struct arena *a, const long long *ids, int nids,
                           struct entry_authors_row *out);
+
+/* How many other accounts saved a revision with this text_hash on other entries since then. */
+int store_text_repeats(struct store *s, long long text_hash, long long author_id,
+                       long long entry_id, long long since, int *n);
 
 int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
                         const char *const *values, int n);

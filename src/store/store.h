@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_APPLICATION_ID 0x466f6973 /* "Fois" */
 
 enum store_status {
@@ -17,6 +17,7 @@ enum store_status {
 };
 
 struct store_memo;
+struct arena;
 
 struct store {
     sqlite3 *db;
@@ -39,6 +40,9 @@ enum store_open_mode {
  * and writes a French message for the user into err (size errlen). */
 struct store *store_open(const char *path, enum store_open_mode mode, char *err, size_t errlen);
 void store_close(struct store *s);
+/* The SQL of migration version (1 to STORE_SCHEMA_VERSION), NULL otherwise: for tests that
+ * build the site of an older version and open it. */
+const char *store_migration(int version);
 
 /* The statement for this constant SQL text, prepared once per connection and reset for reuse.
  * sql must be a string literal (the cache is keyed by its address). */
@@ -76,6 +80,12 @@ int store_setting_add(struct store *s, const char *key, const char *value);
 
 /* Runs PRAGMA integrity_check and foreign_key_check; prints problems on stderr. 0 when clean. */
 int store_check_sqlite(struct store *s);
+
+/* Column i of the current row as a copy in a ("" for NULL). */
+const char *store_text(struct arena *a, sqlite3_stmt *st, int i);
+/* Steps a statement that returns no row and resets it: STORE_OK, STORE_CONFLICT on a
+ * constraint, or STORE_ERR (logged with the label what). */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 
 /* Logs the SQLite error of the connection with a context label. */
 void store_log_error(struct store *s, const char *what);

@@ -2,13 +2,9 @@
 #include "store/user_store.h"
 #include "util/arena.h"
 
-#define USER_COLUMNS "u.id, u.email, u.name, u.role, u.status, u.password_hash"
+#define USER_COLUMNS "u.id, u.email, u.name, u.role, u.status, u.password_hash, u.created"
 
-static const char *col(struct arena *a, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return arena_strdup(a, t ? (const char *)t : "");
-}
+#define col store_text
 
 static void user_row_read(struct arena *a, sqlite3_stmt *st, struct user_row *u)
 {
@@ -18,20 +14,10 @@ static void user_row_read(struct arena *a, sqlite3_stmt *st, struct user_row *u)
     u->role = col(a, st, 3);
     u->status = col(a, st, 4);
     u->password_hash = col(a, st, 5);
+    u->created = sqlite3_column_int64(st, 6);
 }
 
-static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    store_done(st);
-    if (rc == SQLITE_CONSTRAINT)
-        return STORE_CONFLICT;
-    if (rc != SQLITE_DONE) {
-        store_log_error(s, what);
-        return STORE_ERR;
-    }
-    return STORE_OK;
-}
+#define step_done store_step_done
 
 int store_user_insert(struct store *s, const char *email, const char *name, const char *role,
                       const char *password_hash, long long now, long long *id)
@@ -101,7 +87,7 @@ int store_session_user(struct store *s, struct arena *a, const unsigned char has
     int ret = STORE_NOTFOUND;
     if (sqlite3_step(st) == SQLITE_ROW) {
         user_row_read(a, st, out);
-        *csrf = col(a, st, 6);
+        *csrf = col(a, st, 7);
         ret = STORE_OK;
     }
     store_done(st);
@@ -171,4 +157,44 @@ int store_token_user(struct store *s, struct arena *a, const unsigned char hash[
         }
     }
     return rc;
+}
+
+int store_user_by_id(struct store *s, struct arena *a, long long id, struct user_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    return user_query_one(s, a, st, out);
+}
+
+int store_user_set_role(struct store *s, long long id, const char *role)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET role = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_set_role");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_user_set_status(struct store *s, long long id, const char *status)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET status = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_set_status");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_user_sessions_delete(struct store *s, long long id)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(s, st, "user_sessions_delete");
 }

@@ -8,6 +8,7 @@ struct arena;
 struct user_row {
     long long id;
     const char *email, *name, *role, *status, *password_hash;
+    long long created;
 };
 
 int store_user_insert(struct store *s, const char *email, const char *name, const char *role,
@@ -27,5 +28,13 @@ int store_token_insert(struct store *s, const unsigned char hash[32], long long 
 int store_tokens_revoke(struct store *s, long long user_id, int *n);
 int store_token_user(struct store *s, struct arena *a, const unsigned char hash[32],
                      struct user_row *out);
+
+int store_user_by_id(struct store *s, struct arena *a, long long id, struct user_row *out);
+int store_user_set_role(struct store *s, long long id, const char *role);
+/* status: active, pending (e-mail not confirmed) or blocked. Sessions and tokens of an account
+ * that is not active stop working at once (their reads require an active account). */
+int store_user_set_status(struct store *s, long long id, const char *status);
+/* Ends every session of the account. */
+int store_user_sessions_delete(struct store *s, long long id);
 
 #endif

@@ -49,19 +49,37 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
         .nauthors = n,
         .url = app_url(req, arena_printf(req->arena, "/%s/%s", e->kind->segment, e->slug)),
         .fields = r->raw_fields,
+        .state = r->state,
     };
     entry_view_json(b, &rec);
     return true;
 }
 
+/* Who asks: the account of a valid bearer token (an author sees their pending texts through the
+ * API too), else the public. Answers that depend on it are never shared by caches. */
+static struct viewer api_viewer(struct request *req)
+{
+    const char *h = http_header(req, "Authorization");
+    struct user u;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 && app_store(req) &&
+        account_token_user(app_store(req), req->arena, h + 7, &u) == 0) {
+        req->cache = HTTP_CACHE_NONE;
+        struct user *copy = arena_alloc(req->arena, sizeof(*copy));
+        *copy = u;
+        return viewer_of(copy);
+    }
+    return viewer_public;
+}
+
 /* Answers status with entry e at its revision number rev. */
-static void api_entry_answer(struct request *req, int status, const struct entry *e, int rev)
+static void api_entry_answer(struct request *req, int status, const struct entry *e, int rev,
+                             const struct viewer *v)
 {
     struct revision r;
     struct buf b = BUF_INIT;
     struct store *s = app_store(req);
     entry_read_begin(s); /* the revision and the authors from one state of the site */
-    bool ok = entry_revision_raw(s, req->arena, e, rev, &r) == ENTRY_OK &&
+    bool ok = entry_revision_raw(s, req->arena, v, e, rev, &r) == ENTRY_OK &&
               api_entry_write(req, &b, e, &r);
     entry_read_end(s);
     if (!ok) {
@@ -122,6 +140,7 @@ void api_entries_list(struct request *req)
             .nauthors = items[i].nauthors,
             .url = app_url(req, arena_printf(req->arena, "/%s/%s", k->segment, items[i].slug)),
             .fields = items[i].values,
+            .state = "published", /* lists hold what the public sees */
         };
         entry_view_json(&b, &rec);
     }
@@ -133,10 +152,15 @@ void api_entries_list(struct request *req)
     req->out = b;
 }
 
-static bool api_load(struct request *req, struct entry *e)
+static bool api_load(struct request *req, const struct viewer *v, struct entry *e)
 {
     const char *moved = NULL;
-    int rc = entry_find(app_store(req), req->arena, req->params[0], e, &moved);
+    struct store *s = app_store(req);
+    if (!s) {
+        api_error(req, 503, "service momentanément indisponible");
+        return false;
+    }
+    int rc = entry_find(s, req->arena, v, req->params[0], e, &moved);
     if (rc == ENTRY_MOVED) {
         /* 308 keeps the method and body of a PUT; GET keeps the classic 301. */
         http_redirect(req, strcmp(req->method, "GET") == 0 ? 301 : 308,
@@ -159,9 +183,10 @@ static bool api_load(struct request *req, struct entry *e)
 void api_entry_get(struct request *req)
 {
     struct entry e;
-    if (!api_load(req, &e))
+    struct viewer v = api_viewer(req);
+    if (!api_load(req, &v, &e))
         return;
-    api_entry_answer(req, 200, &e, e.published_rev);
+    api_entry_answer(req, 200, &e, 0, &v);
 }
 
 /* GET /api/v1/entries/{slug}/revisions */
@@ -170,9 +195,10 @@ void api_entry_revisions(struct request *req)
     struct entry e;
     struct revision *revs;
     int n;
-    if (!api_load(req, &e))
+    struct viewer v = api_viewer(req);
+    if (!api_load(req, &v, &e))
         return;
-    if (entry_history(app_store(req), req->arena, &e, &revs, &n) != ENTRY_OK) {
+    if (entry_history(app_store(req), req->arena, &v, &e, &revs, &n) != ENTRY_OK) {
         api_error(req, 500, "erreur interne");
         return;
     }
@@ -183,6 +209,7 @@ void api_entry_revisions(struct request *req)
                               "comment", revs[i].comment);
         json_object_set_new(o, "parent",
                             revs[i].parent ? json_integer(revs[i].parent) : json_null());
+        json_object_set_new(o, "state", json_string(revs[i].state));
         json_array_append_new(list, o);
     }
     app_json(req, 200, json_pack("{s:o}", "revisions", list));
@@ -265,21 +292,25 @@ void api_entry_create(struct request *req)
     }
     struct entry_save in = {.kind = k,
                             .fields = clean,
-                            .author_id = u.id,
-                            .can_moderate = account_can_moderate(&u),
+                            .author = viewer_of(&u),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
-    struct entry e;
-    int rev;
-    int rc = entry_save(app_store(req), req->arena, &in, &e, &rev);
+    struct entry_saved saved;
+    in.errs = &errs;
+    int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);
+    if (rc == ENTRY_INVALID) {
+        app_json_errors(req, &errs);
+        return;
+    }
     if (rc != ENTRY_OK) {
         api_error(req, 500, "erreur interne");
         return;
     }
-    http_add_header(req, "Location", arena_printf(req->arena, "/api/v1/entries/%s", e.slug));
+    http_add_header(req, "Location",
+                    arena_printf(req->arena, "/api/v1/entries/%s", saved.entry.slug));
     req->cache = HTTP_CACHE_NONE;
-    api_entry_answer(req, 201, &e, rev);
+    api_entry_answer(req, 201, &saved.entry, saved.rev, &in.author);
 }
 
 /* PUT /api/v1/entries/{slug} — {"base_revision": N, changed fields…, "comment"} */
@@ -288,7 +319,10 @@ void api_entry_update(struct request *req)
     struct user u;
     struct entry e;
     struct revision cur;
-    if (!api_auth(req, &u) || !api_load(req, &e))
+    if (!api_auth(req, &u))
+        return;
+    struct viewer v = viewer_of(&u);
+    if (!api_load(req, &v, &e))
         return;
     json_t *body = api_body(req);
     if (!body)
@@ -305,12 +339,14 @@ void api_entry_update(struct request *req)
     if (jk && (!json_is_string(jk) || strcmp(json_string_value(jk), e.kind->name) != 0))
         validate_error(&errs, "kind", "le type d'une fiche ne change pas");
     const char *comment = api_take_comment(req, body, &errs);
-    if (entry_revision(app_store(req), req->arena, &e, e.latest_rev, &cur) != ENTRY_OK) {
+    /* Fields not sent keep the value of the revision this author edits. */
+    int edits = 0;
+    if (entry_edit_revision(app_store(req), req->arena, &v, &e, &edits) != ENTRY_OK ||
+        entry_revision(app_store(req), req->arena, &v, &e, edits, &cur) != ENTRY_OK) {
         json_decref(body);
         api_error(req, 500, "erreur interne");
         return;
     }
-    /* Fields not sent keep their current value. */
     json_t *merged = json_deep_copy(cur.fields);
     const char *key;
     json_t *val;
@@ -334,14 +370,12 @@ void api_entry_update(struct request *req)
                             .slug = e.slug,
                             .base_rev = base,
                             .fields = clean,
-                            .author_id = u.id,
-                            .can_moderate = account_can_moderate(&u),
+                            .author = v,
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .errs = &errs};
-    struct entry saved;
-    int rev;
-    int rc = entry_save(app_store(req), req->arena, &in, &saved, &rev);
+    struct entry_saved saved;
+    int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);
     if (rc == ENTRY_INVALID) {
         app_json_errors(req, &errs);
@@ -353,7 +387,7 @@ void api_entry_update(struct request *req)
                  json_pack("{s:{s:i, s:s}, s:i}", "error", "status", 409, "message",
                            "la fiche a été modifiée depuis base_revision : relisez-la et "
                            "réappliquez vos changements",
-                           "current_revision", e.latest_rev));
+                           "current_revision", saved.base_rev ? saved.base_rev : edits));
         return;
     }
     if (rc != ENTRY_OK) {
@@ -361,5 +395,5 @@ void api_entry_update(struct request *req)
         return;
     }
     req->cache = HTTP_CACHE_NONE;
-    api_entry_answer(req, 200, &saved, rev);
+    api_entry_answer(req, 200, &saved.entry, saved.rev, &v);
 }

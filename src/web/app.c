@@ -17,6 +17,18 @@
 #include <string.h>
 #include <time.h>
 
+unsigned long app_generation(struct request *req)
+{
+    if (!req->app_generation)
+        req->app_generation = entry_generation(app_store(req));
+    return req->app_generation;
+}
+
+struct viewer app_viewer(const struct request *req)
+{
+    return req->logged_in ? viewer_of(req->user) : viewer_public;
+}
+
 struct store *app_store(struct request *req)
 {
     (void)req;
@@ -182,6 +194,11 @@ static const struct {
     {"reverted", "La fiche a retrouvé le contenu d'une version antérieure (une nouvelle révision "
                  "a été créée)."},
     {"featured", "La mise à la une a été mise à jour."},
+    {"pending", "Merci ! Votre texte est enregistré : il sera visible de tous dès qu'un membre de "
+                "l'équipe de modération l'aura relu. En attendant, vous seul·e le voyez."},
+    {"approved", "La modification est publiée."},
+    {"rejected", "La modification est refusée : elle reste invisible du public."},
+    {"moderated", "La décision est enregistrée dans le journal de modération."},
     {"login", "Vous êtes connecté·e."},
     {"logout", "Vous êtes déconnecté·e."},
 };
@@ -333,6 +350,7 @@ struct tv *app_context(struct request *req, const char *title)
         struct tv *u = tv_set_obj(ctx, "user");
         tv_set_str(u, "name", req->user->name);
         tv_set_str(u, "role", req->user->role);
+        tv_set_bool(u, "moderator", account_can_moderate(req->user));
     }
     if (req->csrf)
         tv_set_str(ctx, "csrf", app_csrf_field(req));
@@ -372,7 +390,7 @@ static void app_csrf_pad(struct request *req, const unsigned char token[32], uns
         crypto_generichash_update(&st, (const unsigned char *)q->key, strlen(q->key) + 1);
         crypto_generichash_update(&st, (const unsigned char *)q->value, strlen(q->value) + 1);
     }
-    unsigned long gen = entry_generation();
+    unsigned long gen = app_generation(req);
     crypto_generichash_update(&st, (const unsigned char *)&gen, sizeof gen);
     crypto_generichash_final(&st, pad, 32);
 }

@@ -3,6 +3,7 @@
 #ifndef FOISON_APP_H
 #define FOISON_APP_H
 #include "core/account.h"
+#include "core/visibility.h"
 #include "http/http.h"
 #include "render/tmpl.h"
 #include <jansson.h>
@@ -46,6 +47,11 @@ void app_error(struct request *req, int status, bool api);
 
 /* The current thread's site connection (opened on first use). */
 struct store *app_store(struct request *req);
+/* The site's generation (entry_generation), read once per request: page caches compare
+ * against it. 0 when the site file cannot be read (then nothing cached is served). */
+unsigned long app_generation(struct request *req);
+/* Who is asking, for every read of core/ (the public when nobody is signed in). */
+struct viewer app_viewer(const struct request *req);
 /* A template context pre-filled with the layout's values (site, user, CSRF, stylesheet, a
  * default meta description, "nav" naming the navigation link of this page). */
 struct tv *app_context(struct request *req, const char *title);

@@ -1,6 +1,7 @@
 /* entries.c — the pages of records: list with filters, the record with its attribution block,
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
 #include "core/entry.h"
+#include "core/login_guard.h"
 #include "core/territory.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -54,7 +55,12 @@ void page_entry_list(struct request *req)
     buf_free(&label);
     buf_free(&keep);
 
-    unsigned long gen = entry_generation();
+    struct store *s = app_store(req);
+    if (!s) {
+        app_error(req, 503, false);
+        return;
+    }
+    unsigned long gen = app_generation(req);
     const char *cache_key = NULL;
     if (!req->logged_in && req->query.n <= 3 && !unknown && page <= 100) {
         bool known = true;
@@ -73,11 +79,6 @@ void page_entry_list(struct request *req)
     /* The counts use the filters the form sends again: an unknown value has no option. */
     struct entry_facet_count *theme_counts, *commune_counts;
     int ntheme_counts, ncommune_counts;
-    struct store *s = app_store(req);
-    if (!s) {
-        app_error(req, 500, false);
-        return;
-    }
     /* The list, its total and the filters' counts from one state of the site. */
     entry_read_begin(s);
     bool read = entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
@@ -174,11 +175,12 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
     const char *moved = NULL;
-    int rc = s ? entry_find(s, req->arena, req->params[1], e, &moved) : ENTRY_ERR;
+    struct viewer v = app_viewer(req);
+    int rc = s ? entry_find(s, req->arena, &v, req->params[1], e, &moved) : ENTRY_ERR;
     if (rc == ENTRY_MOVED && strcmp(req->method, "GET") != 0) {
         /* A form posted to the old address (renamed while being edited) is applied to the
          * entry itself: a redirect would turn the POST into a GET and lose the text. */
-        rc = entry_find(s, req->arena, moved, e, NULL);
+        rc = entry_find(s, req->arena, &v, moved, e, NULL);
     }
     if (rc == ENTRY_MOVED) {
         http_redirect(req, 301, arena_printf(req->arena, "/%s/%s%s", k->segment, moved, suffix));
@@ -230,27 +232,35 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
 /* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
 void page_entry_show(struct request *req)
 {
-    unsigned long gen = entry_generation();
+    struct store *s = app_store(req);
+    if (!s) {
+        app_error(req, 503, false);
+        return;
+    }
+    unsigned long gen = app_generation(req);
     bool plain = req->query.n == 0 && !req->logged_in;
     if (plain && page_cache_serve(req, req->path, gen))
         return;
-    struct store *s = app_store(req);
+    struct viewer v = app_viewer(req);
     struct entry e;
     struct revision r;
     const char **authors = NULL;
     int nauthors = 0;
     /* The entry, its revision and its authors from one state of the site. */
-    if (s)
-        entry_read_begin(s);
+    entry_read_begin(s);
     bool loaded = page_entry_load(req, s, &e, "");
     const char *revq = http_query(req, "rev");
     int rev = app_int_param(revq, 1000000);
     bool found =
-        loaded && (!revq || rev) && entry_revision_raw(s, req->arena, &e, rev, &r) == ENTRY_OK;
-    if (found)
+        loaded && (!revq || rev) && entry_revision_raw(s, req->arena, &v, &e, rev, &r) == ENTRY_OK;
+    /* A signed-in author told that their own text waits for moderation. */
+    int edits = 0;
+    if (found) {
         entry_authors(s, req->arena, &e, &authors, &nauthors);
-    if (s)
-        entry_read_end(s);
+        if (req->logged_in && entry_edit_revision(s, req->arena, &v, &e, &edits) != ENTRY_OK)
+            edits = 0;
+    }
+    entry_read_end(s);
     if (!loaded)
         return;
     if (!found) {
@@ -266,19 +276,58 @@ void page_entry_show(struct request *req)
     tv_set_str(ctx, "kind_segment", e.kind->segment);
     tv_set_str(ctx, "kind_label", e.kind->label);
     tv_set_int(ctx, "revision", r.number);
-    tv_set_bool(ctx, "old_revision", r.number != e.published_rev);
+    bool pending = strcmp(r.state, "pending") == 0, rejected = strcmp(r.state, "rejected") == 0;
+    tv_set_bool(ctx, "old_revision", r.number != e.published_rev && !pending && !rejected);
+    tv_set_bool(ctx, "pending", pending);
+    tv_set_bool(ctx, "rejected", rejected);
+    tv_set_bool(ctx, "never_published", e.published_rev == 0);
+    tv_set_int(ctx, "public_revision", e.published_rev);
+    if (edits > e.published_rev && edits != r.number)
+        tv_set_int(ctx, "own_pending", edits);
     tv_set_str(ctx, "updated", app_date(req, e.updated));
     tv_set_str(ctx, "created", app_date(req, e.created));
     tv_set_str(ctx, "revision_date", app_datetime(req, r.created));
     tv_set_str(ctx, "revision_author", r.author_name);
     tv_set_bool(ctx, "featured", e.featured);
-    if (req->logged_in && account_can_moderate(req->user))
+    if (viewer_moderates(&v) && e.published_rev)
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     app_render(req, "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);
+}
+
+/* The signed time the form was first shown (kept through an error or a conflict, so that the
+ * time spent counts from the first display): its age is a spam signal. */
+static void entries_form_stamp(struct request *req, struct tv *ctx)
+{
+    long long now = (long long)time(NULL);
+    const char *sent = http_form(req, "started");
+    struct store *s = app_store(req);
+    if (sent && s && login_guard_form_age(s, sent, now) >= 0) {
+        tv_set_str(ctx, "started", sent);
+        return;
+    }
+    char stamp[LOGIN_FORM_STAMP_MAX + 1];
+    if (s && login_guard_form_stamp(s, now, stamp) == 0)
+        tv_set_str(ctx, "started", arena_strdup(req->arena, stamp));
+}
+
+#define ENTRIES_ROBOT                                                                                    \
+    "Ce formulaire a été rempli par un robot : rien n'a été enregistré. Si ce n'est pas le cas, " \
+    "laissez vide le champ « Ne pas remplir » et enregistrez de nouveau."
+
+/* What the form says of its own filling: the seconds it was open (in->timed when its stamp is
+ * genuine) and whether the field hidden from people was filled (robots fill every field). */
+static bool entries_form_human(struct request *req, struct entry_save *in)
+{
+    const char *trap = http_form(req, "contact_url");
+    long age =
+        login_guard_form_age(app_store(req), http_form(req, "started"), (long long)time(NULL));
+    in->timed = age >= 0;
+    in->fill_seconds = age;
+    return !trap || !*trap;
 }
 
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
@@ -290,10 +339,12 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
     if (errs && errs->n)
         tv_set_str(ctx, "title_prefix", "Erreur :");
     app_need_csrf(req, ctx);
+    entries_form_stamp(req, ctx);
     tv_set_str(ctx, "action", action);
     tv_set_str(ctx, "kind_segment", k->segment);
     tv_set_int(ctx, "base_revision", base_rev);
     tv_set_str(ctx, "comment", comment);
+    tv_set_str(ctx, "spam_error", errs ? validate_error_for(errs, "spam") : NULL);
     if (errs && errs->n) {
         tv_set_bool(ctx, "has_errors", true);
         struct tv *list = tv_set_list(ctx, "errors");
@@ -357,21 +408,39 @@ void page_entry_create(struct request *req)
     }
     struct entry_save in = {.kind = k,
                             .fields = clean,
-                            .author_id = req->user->id,
-                            .can_moderate = account_can_moderate(req->user),
+                            .author = app_viewer(req),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL)};
-    struct entry e;
-    int rev;
-    int rc = entry_save(app_store(req), req->arena, &in, &e, &rev);
+    struct entry_saved saved;
+    struct store *s = app_store(req);
+    struct field_errors trap = {0};
+    if (s && !entries_form_human(req, &in)) {
+        validate_error(&trap, "spam", ENTRIES_ROBOT);
+        entries_form_page(req, k, "Ajouter une innovation",
+                          arena_printf(req->arena, "/%s/new", k->segment),
+                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
+        json_decref(clean);
+        json_decref(input);
+        return;
+    }
+    in.errs = &trap;
+    int rc = s ? entry_save(s, req->arena, &in, &saved) : ENTRY_ERR;
+    if (rc == ENTRY_INVALID) {
+        entries_form_page(req, k, "Ajouter une innovation",
+                          arena_printf(req->arena, "/%s/new", k->segment),
+                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
+        json_decref(clean);
+        json_decref(input);
+        return;
+    }
     json_decref(clean);
     json_decref(input);
     if (rc != ENTRY_OK) {
-        app_error(req, 500, false);
+        app_error(req, s ? 500 : 503, false);
         return;
     }
-    app_flash(req, "created");
-    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", k->segment, e.slug));
+    app_flash(req, strcmp(saved.state, "pending") == 0 ? "pending" : "created");
+    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", k->segment, saved.entry.slug));
 }
 
 /* GET /{kind}/{slug}/edit — the form with the latest revision (login required). */
@@ -384,15 +453,20 @@ void page_entry_edit(struct request *req)
     struct revision r;
     if (!page_entry_load(req, s, &e, "/edit"))
         return;
-    if (entry_revision(s, req->arena, &e, e.latest_rev, &r) != ENTRY_OK) {
-        app_error(req, 404, false);
+    /* The text this visitor edits: their own pending one if they have one, else the public one. */
+    struct viewer v = app_viewer(req);
+    int number;
+    int rc = entry_edit_revision(s, req->arena, &v, &e, &number);
+    if (rc == ENTRY_OK)
+        rc = entry_revision(s, req->arena, &v, &e, number, &r);
+    if (rc != ENTRY_OK) {
+        app_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, false);
         return;
     }
-    entries_form_page(req, e.kind,
-                      arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
-                      arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
-                      arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), e.latest_rev,
-                      r.fields, "", NULL);
+    entries_form_page(
+        req, e.kind, arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
+        arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
+        arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), number, r.fields, "", NULL);
 }
 
 /* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
@@ -403,8 +477,11 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
     struct store *s = app_store(req);
     struct entry cur;
     struct revision latest;
-    if (entry_find(s, req->arena, e->slug, &cur, NULL) != ENTRY_OK ||
-        entry_revision(s, req->arena, &cur, cur.latest_rev, &latest) != ENTRY_OK) {
+    struct viewer v = app_viewer(req);
+    int number = 0;
+    if (entry_find(s, req->arena, &v, e->slug, &cur, NULL) != ENTRY_OK ||
+        entry_edit_revision(s, req->arena, &v, &cur, &number) != ENTRY_OK ||
+        entry_revision(s, req->arena, &v, &cur, number, &latest) != ENTRY_OK) {
         app_error(req, 500, false);
         return;
     }
@@ -415,7 +492,7 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "action", arena_printf(req->arena, "/%s/%s/edit", cur.kind->segment, cur.slug));
     tv_set_str(ctx, "kind_segment", cur.kind->segment);
-    tv_set_int(ctx, "base_revision", cur.latest_rev);
+    tv_set_int(ctx, "base_revision", number);
     tv_set_str(ctx, "comment", comment);
     struct tv *conflict = tv_set_obj(ctx, "conflict");
     tv_set_int(conflict, "your_base", base_rev);
@@ -469,14 +546,16 @@ void page_entry_update(struct request *req)
                             .slug = e.slug,
                             .base_rev = base,
                             .fields = clean,
-                            .author_id = req->user->id,
-                            .can_moderate = account_can_moderate(req->user),
+                            .author = app_viewer(req),
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .errs = &errs};
-    struct entry saved;
-    int rev;
-    int rc = entry_save(s, req->arena, &in, &saved, &rev);
+    struct entry_saved saved;
+    int rc = ENTRY_INVALID;
+    if (entries_form_human(req, &in))
+        rc = entry_save(s, req->arena, &in, &saved);
+    else
+        validate_error(&errs, "spam", ENTRIES_ROBOT);
     if (rc == ENTRY_CONFLICT)
         entries_conflict_page(req, &e, input, clean, comment, base);
     else if (rc == ENTRY_INVALID)
@@ -488,8 +567,11 @@ void page_entry_update(struct request *req)
     else if (rc != ENTRY_OK)
         app_error(req, 500, false);
     else {
-        app_flash(req, rev == base ? "unchanged" : "saved");
-        http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+        app_flash(req, saved.rev == base                     ? "unchanged"
+                       : strcmp(saved.state, "pending") == 0 ? "pending"
+                                                             : "saved");
+        http_redirect(req, 303,
+                      arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.entry.slug));
     }
     json_decref(clean);
     json_decref(input);
@@ -500,7 +582,8 @@ void page_entry_feature(struct request *req)
 {
     if (!app_require_login(req) || !app_check_csrf(req))
         return;
-    if (!account_can_moderate(req->user)) {
+    struct viewer v = app_viewer(req);
+    if (!viewer_moderates(&v)) {
         app_error(req, 403, false);
         return;
     }
@@ -508,8 +591,8 @@ void page_entry_feature(struct request *req)
     struct entry e;
     if (!page_entry_load(req, s, &e, ""))
         return;
-    const char *v = http_form(req, "featured");
-    if (entry_set_featured(s, &e, v && strcmp(v, "1") == 0) != ENTRY_OK) {
+    const char *on = http_form(req, "featured");
+    if (entry_set_featured(s, &e, on && strcmp(on, "1") == 0) != ENTRY_OK) {
         app_error(req, 500, false);
         return;
     }

@@ -442,7 +442,13 @@ void entry_view_json(struct buf *b, const struct entry_view_record *r)
     json_write_cstr(b, k->name);
     buf_puts(b, ",\"slug\":");
     json_write_cstr(b, r->slug);
-    buf_printf(b, ",\"revision\":%d,\"created\":", r->revision);
+    buf_printf(b, ",\"revision\":%d,", r->revision);
+    if (r->state) {
+        buf_puts(b, "\"state\":");
+        json_write_cstr(b, r->state);
+        buf_putc(b, ',');
+    }
+    buf_puts(b, "\"created\":");
     view_json_time(b, r->created);
     buf_puts(b, ",\"updated\":");
     view_json_time(b, r->updated);

@@ -50,6 +50,7 @@ struct entry_view_record {
     int nauthors;
     const char *url;
     struct json_span fields; /* the revision's fields (JSON object text) */
+    const char *state;       /* the revision's moderation state, written when not NULL */
 };
 /* Appends r as a compact JSON object to b (what json_dumps wrote for the same values). */
 void entry_view_json(struct buf *b, const struct entry_view_record *r);

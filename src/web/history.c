@@ -18,12 +18,15 @@ void page_entry_history(struct request *req)
     struct store *s = app_store(req);
     struct entry e;
     struct revision *revs;
-    int n;
+    int n, edits = 0;
+    struct viewer v = app_viewer(req);
     /* The entry and its history from one state of the site. */
     if (s)
         entry_read_begin(s);
     bool loaded = page_entry_load(req, s, &e, "/history");
-    bool read = loaded && entry_history(s, req->arena, &e, &revs, &n) == ENTRY_OK;
+    bool read = loaded && entry_history(s, req->arena, &v, &e, &revs, &n) == ENTRY_OK;
+    if (read && req->logged_in && entry_edit_revision(s, req->arena, &v, &e, &edits) != ENTRY_OK)
+        edits = 0;
     if (s)
         entry_read_end(s);
     if (!loaded)
@@ -53,9 +56,15 @@ void page_entry_history(struct request *req)
         tv_set_bool(o, "current", revs[i].number == e.published_rev);
         if (revs[i].parent)
             tv_set_int(o, "parent", revs[i].parent);
-        tv_set_bool(o, "can_revert", req->logged_in && revs[i].number != e.latest_rev);
+        /* Only the public texts can be brought back, on top of the one this visitor edits. */
+        bool published = strcmp(revs[i].state, "published") == 0;
+        if (!published)
+            tv_set_str(o, "state_label",
+                       strcmp(revs[i].state, "pending") == 0 ? "en attente de relecture"
+                                                             : "refusée");
+        tv_set_bool(o, "can_revert", edits && published && revs[i].number != edits);
         tv_set_str(o, "csrf", csrf);
-        tv_set_int(o, "base_revision", e.latest_rev);
+        tv_set_int(o, "base_revision", edits);
     }
     app_render(req, "entry_history", ctx);
 }
@@ -78,11 +87,42 @@ static struct tv *history_diff_chunks(struct request *req, struct tv *field, con
     return list;
 }
 
+void page_diff_fields(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *from,
+                      json_t *to, bool changed_only)
+{
+    struct tv *fields = tv_set_list(ctx, "fields");
+    int changed = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        const char *a = entry_view_plain(req, f, json_object_get(from, f->name));
+        const char *b = entry_view_plain(req, f, json_object_get(to, f->name));
+        bool same = strcmp(a, b) == 0;
+        changed += !same;
+        if (same && changed_only)
+            continue;
+        struct tv *o = tv_push_obj(fields);
+        tv_set_str(o, "label", f->label);
+        tv_set_str(o, "name", f->name);
+        tv_set_bool(o, "changed", !same);
+        history_diff_chunks(req, o, a, b);
+    }
+    tv_set_int(ctx, "changed", changed);
+    tv_set_str(ctx, "changed_text",
+               changed == 0   ? "Aucun champ modifié"
+               : changed == 1 ? "1 champ modifié"
+                              : arena_printf(req->arena, "%d champs modifiés", changed));
+}
+
 /* GET /{kind}/{slug}/diff?from=R&to=S — word-level changes of every field. */
 void page_entry_diff(struct request *req)
 {
     /* Revisions never change, and a diff costs CPU: anonymous views are cached. */
-    unsigned long gen = entry_generation();
+    struct store *s = app_store(req);
+    if (!s) {
+        app_error(req, 503, false);
+        return;
+    }
+    unsigned long gen = app_generation(req);
     const char *key = NULL;
     if (!req->logged_in && req->query.n == 2 && http_query(req, "from") && http_query(req, "to"))
         key = arena_printf(req->arena, "%s?from=%d&to=%d", req->path,
@@ -90,7 +130,7 @@ void page_entry_diff(struct request *req)
                            app_int_param(http_query(req, "to"), 100000000));
     if (key && page_cache_serve(req, key, gen))
         return;
-    struct store *s = app_store(req);
+    struct viewer v = app_viewer(req);
     struct entry e;
     if (!page_entry_load(req, s, &e, "/diff"))
         return;
@@ -101,8 +141,10 @@ void page_entry_diff(struct request *req)
     if (!from)
         from = to > 1 ? to - 1 : to;
     struct revision ra, rb;
-    if (entry_revision(s, req->arena, &e, from, &ra) != ENTRY_OK ||
-        entry_revision(s, req->arena, &e, to, &rb) != ENTRY_OK) {
+    if (!to) /* never published: the text this visitor may see */
+        to = e.latest_rev;
+    if (entry_revision(s, req->arena, &v, &e, from, &ra) != ENTRY_OK ||
+        entry_revision(s, req->arena, &v, &e, to, &rb) != ENTRY_OK) {
         app_error(req, 404, false);
         return;
     }
@@ -120,25 +162,7 @@ void page_entry_diff(struct request *req)
     tv_set_str(ctx, "to_date", app_datetime(req, rb.created));
     tv_set_str(ctx, "from_comment", ra.comment);
     tv_set_str(ctx, "to_comment", rb.comment);
-    struct tv *fields = tv_set_list(ctx, "fields");
-    int changed = 0;
-    for (size_t i = 0; i < e.kind->nfields; i++) {
-        const struct field_def *f = &e.kind->fields[i];
-        const char *a = entry_view_plain(req, f, json_object_get(ra.fields, f->name));
-        const char *b = entry_view_plain(req, f, json_object_get(rb.fields, f->name));
-        struct tv *o = tv_push_obj(fields);
-        tv_set_str(o, "label", f->label);
-        tv_set_str(o, "name", f->name);
-        bool same = strcmp(a, b) == 0;
-        tv_set_bool(o, "changed", !same);
-        changed += !same;
-        history_diff_chunks(req, o, a, b);
-    }
-    tv_set_int(ctx, "changed", changed);
-    tv_set_str(ctx, "changed_text",
-               changed == 0   ? "Aucun champ modifié"
-               : changed == 1 ? "1 champ modifié"
-                              : arena_printf(req->arena, "%d champs modifiés", changed));
+    page_diff_fields(req, ctx, e.kind, ra.fields, rb.fields, false);
     app_render(req, "entry_diff", ctx);
     if (key)
         page_cache_store(req, key, gen);
@@ -180,7 +204,9 @@ void page_entry_revert(struct request *req)
         app_error(req, 400, false);
         return;
     }
-    if (!rev || entry_revision(s, req->arena, &e, rev, &old) != ENTRY_OK) {
+    struct viewer v = app_viewer(req);
+    if (!rev || entry_revision(s, req->arena, &v, &e, rev, &old) != ENTRY_OK ||
+        strcmp(old.state, "published") != 0) {
         app_error(req, 404, false);
         return;
     }
@@ -193,14 +219,12 @@ void page_entry_revert(struct request *req)
                             .slug = e.slug,
                             .base_rev = base,
                             .fields = clean,
-                            .author_id = req->user->id,
-                            .can_moderate = account_can_moderate(req->user),
+                            .author = v,
                             .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
                             .now = (long long)time(NULL),
                             .errs = &errs};
-    struct entry saved;
-    int nrev;
-    int rc = clean ? entry_save(s, req->arena, &in, &saved, &nrev) : ENTRY_INVALID;
+    struct entry_saved saved;
+    int rc = clean ? entry_save(s, req->arena, &in, &saved) : ENTRY_INVALID;
     json_decref(clean);
     if (rc == ENTRY_CONFLICT) {
         /* Someone saved since the history was shown: show it again, with their revision. */
@@ -216,6 +240,8 @@ void page_entry_revert(struct request *req)
         app_error(req, 500, false);
         return;
     }
-    app_flash(req, nrev == base ? "unchanged" : "reverted");
-    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.slug));
+    app_flash(req, saved.rev == base                     ? "unchanged"
+                   : strcmp(saved.state, "pending") == 0 ? "pending"
+                                                         : "reverted");
+    http_redirect(req, 303, arena_printf(req->arena, "/%s/%s", e.kind->segment, saved.entry.slug));
 }

@@ -11,7 +11,7 @@
 /* GET / — counts, featured and latest innovations, themes. */
 void page_home(struct request *req)
 {
-    unsigned long gen = entry_generation();
+    unsigned long gen = app_generation(req);
     if (!req->logged_in && page_cache_serve(req, "/", gen))
         return;
     const struct kind_def *k = kind_find("innovation");

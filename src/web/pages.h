@@ -2,6 +2,8 @@
 #ifndef FOISON_PAGES_H
 #define FOISON_PAGES_H
 #include "http/http.h"
+#include "render/tmpl.h"
+#include <jansson.h>
 
 /* home.c */
 void page_home(struct request *req);
@@ -27,6 +29,19 @@ void page_entry_feature(struct request *req);
 void page_entry_history(struct request *req);
 void page_entry_diff(struct request *req);
 void page_entry_revert(struct request *req);
+struct kind_def;
+/* The word-level changes from one revision's fields to another's into ctx: a "fields" list
+ * (label, name, changed, chunks of eq/del/ins text; only the changed fields with changed_only),
+ * "changed" and "changed_text". */
+void page_diff_fields(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *from,
+                      json_t *to, bool changed_only);
+/* moderation.c */
+void page_moderation(struct request *req);
+void page_moderation_decide(struct request *req);
+void page_moderation_account(struct request *req);
+void page_moderation_log(struct request *req);
+void api_moderation_pending(struct request *req);
+void api_moderation_decide(struct request *req);
 /* login.c */
 void page_login_form(struct request *req);
 void page_login(struct request *req);

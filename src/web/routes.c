@@ -12,6 +12,13 @@ const struct route app_routes[] = {
     {"GET", "/login", page_login_form, 0},
     {"POST", "/login", page_login, 0},
     {"POST", "/logout", page_logout, 0},
+    {"GET", "/moderation", page_moderation, 0},
+    {"GET", "/moderation/log", page_moderation_log, 0},
+    {"POST", "/moderation/{slug}/approve", page_moderation_decide, 0},
+    {"POST", "/moderation/{slug}/reject", page_moderation_decide, 0},
+    {"POST", "/moderation/accounts/{slug}/block", page_moderation_account, 0},
+    {"POST", "/moderation/accounts/{slug}/rollback", page_moderation_account, 0},
+    {"POST", "/moderation/accounts/{slug}/trust", page_moderation_account, 0},
     {"GET", "/{kind}", page_entry_list, 0},
     {"GET", "/{kind}/new", page_entry_new, 0},
     {"POST", "/{kind}/new", page_entry_create, 0},
@@ -27,5 +34,8 @@ const struct route app_routes[] = {
     {"GET", "/api/v1/entries/{slug}", api_entry_get, ROUTE_API},
     {"PUT", "/api/v1/entries/{slug}", api_entry_update, ROUTE_API},
     {"GET", "/api/v1/entries/{slug}/revisions", api_entry_revisions, ROUTE_API},
+    {"GET", "/api/v1/moderation/pending", api_moderation_pending, ROUTE_API},
+    {"POST", "/api/v1/moderation/{slug}/approve", api_moderation_decide, ROUTE_API},
+    {"POST", "/api/v1/moderation/{slug}/reject", api_moderation_decide, ROUTE_API},
 };
 const size_t app_nroutes = sizeof(app_routes) / sizeof(app_routes[0]);

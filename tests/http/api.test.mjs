@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startServer, apiJson, apiTotal, rawRequest, sampleInnovation } from './harness.mjs';
 
 const MAX_BODY = 65536;
-const SPEC_FIELDS = ['kind', 'slug', 'revision', 'created', 'updated', 'authors', 'url', 'title', 'summary',
+const SPEC_FIELDS = ['kind', 'slug', 'revision', 'state', 'created', 'updated', 'authors', 'url', 'title', 'summary',
                      'description', 'themes', 'commune', 'point', 'holders', 'website', 'start_year', 'status',
                      'how_it_works', 'needs', 'how_to_reproduce', 'strengths', 'difficulties', 'contacts',
                      'license'];
@@ -36,6 +36,7 @@ function assertEntryShape(e, what) {
     assert.equal(e.kind, 'innovation');
     assert.match(e.slug, /^[a-z0-9-]+$/);
     assert.ok(Number.isInteger(e.revision) && e.revision >= 1, `${what}: revision`);
+    assert.equal(e.state, 'published', `${what}: what the public reads is published`);
     assert.match(e.created, ISO);
     assert.match(e.updated, ISO);
     assert.ok(e.updated >= e.created, `${what}: updated ≥ created`);
@@ -128,7 +129,8 @@ test('revisions of a demo record', async () => {
     const revs = await revisionsOf(multi.slug);
     assert.ok(revs.length >= 2);
     for (const rv of revs) {
-        assert.deepEqual(Object.keys(rv).sort(), ['author', 'comment', 'created', 'parent', 'revision']);
+        assert.deepEqual(Object.keys(rv).sort(), ['author', 'comment', 'created', 'parent', 'revision', 'state']);
+        assert.equal(rv.state, 'published', 'the public sees published revisions only');
         assert.ok(Number.isInteger(rv.revision));
         assert.ok(rv.parent === null || Number.isInteger(rv.parent));
         assert.equal(typeof rv.author, 'string');

@@ -77,12 +77,16 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
         const r = cli(['config', db, k, v]);
         assert.equal(r.status, 0, `foison config ${k} ${v}: ${r.stderr}`);
     }
+    // a and b write wiki-style (trusted: published at once); c is a newcomer whose edits wait for
+    // moderation; m moderates.
     const users = {
-        a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1' },
-        b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2' },
+        a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1', role: 'trusted' },
+        b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2', role: 'trusted' },
+        c: { email: 'chloe.http@test.foison', name: 'Chloé Nouvelle', password: 'chloe-password-3', role: 'contributor' },
+        m: { email: 'marc.http@test.foison', name: 'Marc Modérateur', password: 'marc-password-4', role: 'moderator' },
     };
     for (const u of Object.values(users)) {
-        cli(['user', 'add', db, '--email', u.email, '--name', u.name, '--role', 'contributor'],
+        cli(['user', 'add', db, '--email', u.email, '--name', u.name, '--role', u.role],
             `${u.password}\n`);
         u.token = cli(['token', 'create', db, '--email', u.email]).stdout.trim();
         assert.match(u.token, /^[0-9a-f]{64}$/, 'token create prints a 64-hex token');
@@ -423,12 +427,16 @@ export function parseCards(html) {
 }
 
 /* A valid innovation (form or API field names); override with extra. */
+/* Each sample has a text of its own (a numbered last line): the same text saved by several
+ * accounts on several records is a spam signal. */
+let sampleSeq = 0;
 export function sampleInnovation(extra = {}) {
+    sampleSeq++;
     return {
         title: 'Atelier de réparation de vélos à Plouarzel',
         summary: 'Un atelier associatif où chacun apprend à réparer son vélo avec des bénévoles.',
         description: 'Chaque samedi matin, des bénévoles accueillent les habitants pour réparer '
-            + 'ensemble leurs vélos.\n\nLes pièces viennent de vélos donnés.',
+            + `ensemble leurs vélos.\n\nLes pièces viennent de vélos donnés (fiche d'essai ${sampleSeq}).`,
         themes: ['mobilite', 'transition-ecologique'],
         commune: '29177',
         status: 'en-cours',

@@ -63,9 +63,9 @@ test('the API list says of each entry what its own answer says, in the schema\'s
     assert.equal(mine.title, 'Liste et fiche : « les mêmes » \\ octets');
     assert.deepEqual(mine.point, { lat: 48.39, lon: -4.486 });
     const keys = Object.keys(mine);
-    assert.deepEqual(keys.slice(0, 7), ['kind', 'slug', 'revision', 'created', 'updated',
+    assert.deepEqual(keys.slice(0, 8), ['kind', 'slug', 'revision', 'state', 'created', 'updated',
         'authors', 'url']);
-    assert.equal(keys[7], 'title', 'then the fields, in the schema\'s order');
+    assert.equal(keys[8], 'title', 'then the fields, in the schema\'s order');
     assert.equal(mine.website ?? null, mine.website, 'absent fields are null, not missing');
     assert.ok(keys.includes('website'));
 });
@@ -74,11 +74,12 @@ test('a pending revision and a deleted entry stay hidden from the API and the pa
     const made = await create(sampleInnovation({ title: 'Fiche avec une révision en attente',
         summary: 'Le résumé publié.' }));
     const id = sqlite(`SELECT id FROM entries WHERE slug = '${made.slug}'`);
-    // A revision waiting for moderation, as the moderation to come will store it: the latest,
-    // not the published one.
+    // A revision waiting for moderation, as moderation stores it: the latest, not the published
+    // one, by someone else than the signed-in visitor below (its author would see it).
     sqlite(`INSERT INTO revisions (entry_id, number, parent_number, author_id, created, comment,
                 state, fields, rendered, card)
-              SELECT entry_id, 2, 1, author_id, created + 1, 'COMMENTAIRE-CACHE', 'pending',
+              SELECT entry_id, 2, 1, (SELECT id FROM users WHERE email = '${srv.users.b.email}'),
+                     created + 1, 'COMMENTAIRE-CACHE', 'pending',
                      json_set(fields, '$.summary', 'SECRET en attente'), rendered,
                      json_set(card, '$.summary', 'SECRET en attente')
               FROM revisions WHERE entry_id = ${id} AND number = 1;

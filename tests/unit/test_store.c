@@ -321,10 +321,16 @@ static int save(struct site *x, const char *slug, int base_rev, json_t *fields, 
                             .slug = slug,
                             .base_rev = base_rev,
                             .fields = fields,
-                            .author_id = author,
+                            .author = {author, ROLE_TRUSTED},
                             .comment = slug ? "modification" : "création",
                             .now = now};
-    return entry_save(x->s, x->a, &in, out, rev);
+    struct entry_saved saved;
+    int rc = entry_save(x->s, x->a, &in, &saved);
+    if (rc == ENTRY_OK) {
+        *out = saved.entry;
+        *rev = saved.rev;
+    }
+    return rc;
 }
 
 static int count_rows(struct site *x, const char *sql)
@@ -354,7 +360,7 @@ static void test_entry_life_cycle(void **state)
     markdown_init();
     long long alice = user_id(x, "alice@example.org", "Alice");
     long long bob = user_id(x, "bob@example.org", "Bob");
-    unsigned long gen = entry_generation();
+    unsigned long gen = entry_generation(x->s);
 
     /* Create: the slug comes from the title. */
     json_t *f1 = fields_for(x, "Repair café de Brest", "solidarite", "29019");
@@ -365,21 +371,23 @@ static void test_entry_life_cycle(void **state)
     assert_string_equal(e.slug, "repair-cafe-de-brest");
     assert_int_equal(e.published_rev, 1);
     assert_int_equal(e.latest_rev, 1);
-    assert_true(entry_generation() > gen);
+    assert_true(entry_generation(x->s) > gen);
 
     struct entry found;
     const char *moved = NULL;
-    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, &moved),
+                     ENTRY_OK);
     assert_int_equal(found.id, e.id);
     assert_ptr_equal(found.kind, x->k);
     assert_int_equal(found.created, 1000);
     assert_int_equal(found.updated, 1000);
     assert_int_equal(found.published_rev, 1);
-    assert_int_equal(entry_find(x->s, x->a, "absent", &found, &moved), ENTRY_NOTFOUND);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "absent", &found, &moved),
+                     ENTRY_NOTFOUND);
 
     /* Revision 0 is the visible one, here revision 1. */
     struct revision r;
-    assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 0, &r), ENTRY_OK);
     assert_int_equal(r.number, 1);
     assert_int_equal(r.parent, 0);
     assert_int_equal(r.author_id, alice);
@@ -392,9 +400,9 @@ static void test_entry_life_cycle(void **state)
     assert_non_null(strstr(html, "<strong>samedi</strong>"));
     assert_null(strstr(html, "<script>"));
     assert_null(json_object_get(r.rendered, "title"));
-    assert_int_equal(entry_revision(x->s, x->a, &e, 1, &r), ENTRY_OK);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 1, &r), ENTRY_OK);
     assert_int_equal(r.number, 1);
-    assert_int_equal(entry_revision(x->s, x->a, &e, 2, &r), ENTRY_NOTFOUND);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 2, &r), ENTRY_NOTFOUND);
 
     /* Update from revision 1: revision 2 with parent 1. */
     json_t *f2 = fields_for(x, "Repair café de Brest", "solidarite", "29019");
@@ -402,35 +410,37 @@ static void test_entry_life_cycle(void **state)
     assert_int_equal(save(x, e.slug, 1, f2, bob, 2000, &e, &rev), ENTRY_OK);
     assert_int_equal(rev, 2);
     assert_string_equal(e.slug, "repair-cafe-de-brest");
-    assert_int_equal(entry_find(x->s, x->a, e.slug, &found, NULL), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, e.slug, &found, NULL), ENTRY_OK);
     assert_int_equal(found.published_rev, 2);
     assert_int_equal(found.latest_rev, 2);
     assert_int_equal(found.created, 1000);
     assert_int_equal(found.updated, 2000);
-    assert_int_equal(entry_revision(x->s, x->a, &found, 0, &r), ENTRY_OK);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &found, 0, &r), ENTRY_OK);
     assert_int_equal(r.number, 2);
     assert_int_equal(r.parent, 1);
     assert_string_equal(json_string_value(json_object_get(r.fields, "summary")), "Version 2.");
     /* The old revision is still there, unchanged. */
-    assert_int_equal(entry_revision(x->s, x->a, &found, 1, &r), ENTRY_OK);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &found, 1, &r), ENTRY_OK);
     assert_string_equal(json_string_value(json_object_get(r.fields, "summary")),
                         "Réparer ensemble plutôt que jeter.");
 
     /* A stale edit (still based on 1) conflicts and writes nothing. */
-    gen = entry_generation();
+    gen = entry_generation(x->s);
     json_t *f3 = fields_for(x, "Titre concurrent", "numerique", "29177");
     struct entry untouched = {0};
     rev = -7;
     assert_int_equal(save(x, e.slug, 1, f3, alice, 3000, &untouched, &rev), ENTRY_CONFLICT);
     assert_int_equal(rev, -7);
-    assert_int_equal(entry_generation(), gen);
-    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, NULL), ENTRY_OK);
+    assert_int_equal(entry_generation(x->s), gen);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, NULL),
+                     ENTRY_OK);
     assert_int_equal(found.latest_rev, 2);
     assert_int_equal(found.updated, 2000);
-    assert_int_equal(entry_find(x->s, x->a, "titre-concurrent", &found, NULL), ENTRY_NOTFOUND);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "titre-concurrent", &found, NULL),
+                     ENTRY_NOTFOUND);
     struct revision *hist;
     int nhist;
-    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(entry_history(x->s, x->a, &viewer_public, &e, &hist, &nhist), ENTRY_OK);
     assert_int_equal(nhist, 2);
     assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 2);
     assert_int_equal(count_rows(x, "SELECT count(*) FROM entry_terms WHERE value = '29177'"), 0);
@@ -444,11 +454,14 @@ static void test_entry_life_cycle(void **state)
     assert_int_equal(rev, 3);
     assert_string_equal(e.slug, "l-atelier-du-velo");
     moved = NULL;
-    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_MOVED);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, &moved),
+                     ENTRY_MOVED);
     assert_non_null(moved);
     assert_string_equal(moved, "l-atelier-du-velo");
-    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, NULL), ENTRY_NOTFOUND);
-    assert_int_equal(entry_find(x->s, x->a, "l-atelier-du-velo", &found, NULL), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, NULL),
+                     ENTRY_NOTFOUND);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "l-atelier-du-velo", &found, NULL),
+                     ENTRY_OK);
     assert_int_equal(found.id, e.id);
     /* An edit through the old name is not found (clients follow the redirect first). */
     assert_int_equal(save(x, "repair-cafe-de-brest", 3, f4, alice, 4500, &untouched, &rev),
@@ -459,7 +472,8 @@ static void test_entry_life_cycle(void **state)
     assert_int_equal(save(x, NULL, 0, f1, bob, 5000, &other, &rev), ENTRY_OK);
     assert_int_equal(rev, 1);
     assert_string_equal(other.slug, "repair-cafe-de-brest-2");
-    assert_int_equal(entry_find(x->s, x->a, "repair-cafe-de-brest", &found, &moved), ENTRY_MOVED);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, &moved),
+                     ENTRY_MOVED);
 
     /* Renaming back to the first title: whatever slug it gets (today a fresh "-3", as
      * entry_unique_slug never reuses an old slug, even the entry's own), it is not the other
@@ -468,21 +482,22 @@ static void test_entry_life_cycle(void **state)
     assert_int_equal(rev, 4);
     assert_int_equal(strncmp(e.slug, "repair-cafe-de-brest", 20), 0);
     assert_string_not_equal(e.slug, other.slug);
-    assert_int_equal(entry_find(x->s, x->a, e.slug, &found, &moved), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, e.slug, &found, &moved), ENTRY_OK);
     assert_int_equal(found.id, e.id);
     const char *former[] = {"repair-cafe-de-brest", "l-atelier-du-velo"};
     for (size_t i = 0; i < 2; i++) {
         if (strcmp(former[i], e.slug) == 0)
             continue;
         moved = NULL;
-        assert_int_equal(entry_find(x->s, x->a, former[i], &found, &moved), ENTRY_MOVED);
+        assert_int_equal(entry_find(x->s, x->a, &viewer_public, former[i], &found, &moved),
+                         ENTRY_MOVED);
         assert_string_equal(moved, e.slug);
     }
-    assert_int_equal(entry_find(x->s, x->a, other.slug, &found, NULL), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, other.slug, &found, NULL), ENTRY_OK);
     assert_int_equal(found.id, other.id);
 
     /* History, newest first, with parents. */
-    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(entry_history(x->s, x->a, &viewer_public, &e, &hist, &nhist), ENTRY_OK);
     assert_int_equal(nhist, 4);
     for (int i = 0; i < nhist; i++) {
         assert_int_equal(hist[i].number, 4 - i);
@@ -599,7 +614,7 @@ static void test_entry_list(void **state)
 
     /* An edit that drops a theme updates the facet terms (and moves the entry to the top). */
     struct entry e;
-    assert_int_equal(entry_find(x->s, x->a, "fablab-de-brest", &e, NULL), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "fablab-de-brest", &e, NULL), ENTRY_OK);
     json_t *f = fields_for(x, "Fablab de Brest", "documentation", "29019");
     int rev;
     assert_int_equal(save(x, e.slug, 1, f, 0, 2000, &e, &rev), ENTRY_OK);
@@ -625,41 +640,69 @@ static void test_entry_list(void **state)
     assert_int_equal(store_check_sqlite(x->s), 0);
 }
 
-/* A site of schema 1 (before the list indexes of migration 2) opens as schema 2, its data
- * intact and read through the new indexes. */
+/* A site written by schema 1 (built here from migration 1 itself, with a row in every table
+ * the later migrations touch) opens as the current schema: the users table rebuilt for the
+ * trusted role with every row and every reference intact, the list indexes of migration 2, the
+ * moderation tables of migration 3, and its record read through all of them. */
 static void test_migrate_from_1(void **state)
 {
     struct site *x = *state;
-    long long alice = user_id(x, "alice@example.org", "Alice");
-    json_t *f = fields_for(x, "Fiche d'avant la migration", "numerique", "29019");
-    struct entry e;
-    int rev;
-    assert_int_equal(save(x, NULL, 0, f, alice, 1000, &e, &rev), ENTRY_OK);
-    json_decref(f);
     territory_free(x->t);
     x->t = NULL;
     store_close(x->s);
     x->s = NULL;
-    /* Back to what schema 1 was: no index of migration 2, user_version 1. */
+    assert_int_equal(unlink(x->path), 0);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(x->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "DROP INDEX revisions_authors; DROP INDEX revisions_cards;"
-                                  " PRAGMA user_version=1",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    char appid[64];
+    snprintf(appid, sizeof appid, "PRAGMA application_id=%d", STORE_APPLICATION_ID);
+    assert_int_equal(sqlite3_exec(db, appid, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, store_migration(1), NULL, NULL, NULL), SQLITE_OK);
+    const char *rows =
+        "INSERT INTO users(id, email, name, role, password_hash, created)"
+        "  VALUES (7, 'alice@example.org', 'Alice', 'contributor', 'x', 100);"
+        "INSERT INTO sessions VALUES (x'00', 7, 'c', 100, 9999999999);"
+        "INSERT INTO entries(id, kind, slug, created, updated, published_rev, latest_rev)"
+        "  VALUES (1, 'innovation', 'fiche-d-avant', 100, 100, 1, 1);"
+        "INSERT INTO revisions(entry_id, number, author_id, created, fields, card)"
+        "  VALUES (1, 1, 7, 100, '{\"title\":\"Fiche d''avant la migration\"}',"
+        "  '{\"title\":\"Fiche d''avant la migration\"}');"
+        "PRAGMA user_version=1;";
+    assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     char err[512] = "";
     x->s = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
+    if (!x->s)
+        fprintf(stderr, "%s\n", err);
     assert_non_null(x->s);
-    x->t = territory_load(x->s);
     char v[64];
-    assert_string_equal(pragma_text(x->s, "PRAGMA user_version", v, sizeof v), "2");
+    snprintf(appid, sizeof appid, "%d", STORE_SCHEMA_VERSION);
+    assert_string_equal(pragma_text(x->s, "PRAGMA user_version", v, sizeof v), appid);
     assert_int_equal(count_rows(x, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                   " AND name IN ('revisions_authors', 'revisions_cards')"),
-                     2);
-    assert_int_equal(store_entries_check(x->s), 0);
+                                   " AND name IN ('revisions_authors', 'revisions_cards',"
+                                   " 'revisions_pending', 'revisions_by_author')"),
+                     4);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM users WHERE id = 7 AND name = 'Alice'"),
+                     1);
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM sessions WHERE user_id = 7"), 1);
+    assert_int_equal(count_rows(x, "SELECT generation FROM site_state"), 1);
+    /* The new role is accepted, and the references still point at users. */
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM pragma_foreign_key_list('sessions')"
+                                   " WHERE \"table\" = 'users'"),
+                     1);
     assert_int_equal(store_check_sqlite(x->s), 0);
+    char *msg = NULL;
+    assert_int_equal(
+        sqlite3_exec(x->s->db, "UPDATE users SET role = 'trusted' WHERE id = 7", NULL, NULL, &msg),
+        SQLITE_OK);
+    sqlite3_free(msg);
+    /* The foreign keys are enforced again after the migration: a session of no account fails. */
+    assert_int_equal(sqlite3_exec(x->s->db,
+                                  "DELETE FROM sessions WHERE user_id = 7;"
+                                  " INSERT INTO sessions VALUES (x'01', 99, 'c', 1, 2)",
+                                  NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    x->t = territory_load(x->s);
     struct entry_item *items;
     int n, total;
     assert_int_equal(entry_records(x->s, x->a, x->k, 1, 20, &items, &n, &total), ENTRY_OK);
@@ -689,6 +732,9 @@ static void test_entry_records(void **state)
         for (int r = 0; r < 4; r++) {
             json_t *f = fields_for(x, title, "numerique", "29019");
             json_object_set_new(f, "summary", json_sprintf("Version %d de %d.", r + 1, i + 1));
+            /* Each record its own text: the same text from several accounts is a spam signal. */
+            json_object_set_new(f, "description",
+                                json_sprintf("La fiche %d, un samedi par mois, à Brest.", i + 1));
             int who = r == 2 ? i : (i + (r == 3 ? 2 : r)) % 3;
             assert_int_equal(save(x, slug, rev, f, ids[who], 1000 + i * 100 + r, &e, &rev),
                              ENTRY_OK);
@@ -704,8 +750,8 @@ static void test_entry_records(void **state)
     for (int i = 0; i < n; i++) {
         struct entry e;
         struct revision r;
-        assert_int_equal(entry_find(x->s, x->a, items[i].slug, &e, NULL), ENTRY_OK);
-        assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+        assert_int_equal(entry_find(x->s, x->a, &viewer_public, items[i].slug, &e, NULL), ENTRY_OK);
+        assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 0, &r), ENTRY_OK);
         assert_int_equal(items[i].revision, r.number);
         json_t *fields = json_loadb(items[i].values.p, items[i].values.n, 0, NULL);
         assert_non_null(fields);
@@ -726,8 +772,8 @@ static void test_entry_records(void **state)
     struct entry e;
     struct revision *hist;
     int nhist;
-    assert_int_equal(entry_find(x->s, x->a, "fiche-numero-1", &e, NULL), ENTRY_OK);
-    assert_int_equal(entry_history(x->s, x->a, &e, &hist, &nhist), ENTRY_OK);
+    assert_int_equal(entry_find(x->s, x->a, &viewer_public, "fiche-numero-1", &e, NULL), ENTRY_OK);
+    assert_int_equal(entry_history(x->s, x->a, &viewer_public, &e, &hist, &nhist), ENTRY_OK);
     assert_int_equal(nhist, 4);
     assert_null(hist[0].fields);
     assert_int_equal(hist[0].raw_fields.n, 0);
@@ -822,7 +868,7 @@ static void test_revisions_immutable(void **state)
     assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 1);
     assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions WHERE fields = '{}'"), 0);
     struct revision r;
-    assert_int_equal(entry_revision(x->s, x->a, &e, 0, &r), ENTRY_OK);
+    assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 0, &r), ENTRY_OK);
     assert_string_equal(json_string_value(json_object_get(r.fields, "title")), "Fiche figée");
 
     /* Deleting an entry that has revisions breaks a foreign key: refused too. */
