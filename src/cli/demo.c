@@ -73,6 +73,7 @@ static int demo_load(struct store *s, const char *json_path)
                 /* The site's operator loads the demo: their rights, not the authors'. */
                 .author = {demo_author_id(s, a, json_string_value(json_object_get(rev, "author"))),
                            ROLE_ADMIN},
+                .operator= true,
                 .comment = json_string_value(json_object_get(rev, "comment")),
                 .now = now -
                        (long long)json_integer_value(json_object_get(rev, "days_ago")) * 86400 -

@@ -234,3 +234,12 @@ bool account_can_moderate(const struct user *u)
     struct viewer v = viewer_of(u);
     return viewer_moderates(&v);
 }
+
+int account_id_by_email(struct store *s, struct arena *a, const char *email, long long *id)
+{
+    struct user_row row;
+    if (!email || !account_email_valid(email) || store_user_by_email(s, a, email, &row) != STORE_OK)
+        return -1;
+    *id = row.id;
+    return 0;
+}

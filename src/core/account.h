@@ -50,5 +50,7 @@ bool account_can_edit(const struct user *u);
 bool account_can_moderate(const struct user *u);
 /* Checks the shape of an e-mail address (what forms and the CLI accept). */
 bool account_email_valid(const char *email);
+/* The id of the account with that e-mail. 0, or -1 when none. */
+int account_id_by_email(struct store *s, struct arena *a, const char *email, long long *id);
 
 #endif

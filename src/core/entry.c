@@ -100,8 +100,10 @@ static int entry_edit_number(const struct viewer *v, const struct entry_row *row
             r->parent_number >= row->published_rev)
             return r->number;
     }
-    if (row->published_rev == 0 && viewer_moderates(v) && n > 0)
-        return rows[0].number;
+    /* A moderator may take over an entry never published: its latest text not rejected. */
+    for (int i = 0; row->published_rev == 0 && viewer_moderates(v) && i < n; i++)
+        if (strcmp(rows[i].state, "pending") == 0)
+            return rows[i].number;
     return 0;
 }
 
@@ -189,8 +191,19 @@ static int entry_revision_read(struct store *s, struct arena *a, const struct vi
 {
     if (!number && e->published_rev)
         number = e->published_rev;
-    if (!number) { /* never published: the author's (or a moderator's) latest text */
+    if (!number) {
+        /* Never published: the text v edits, else the latest v may see (a rejected one). */
         int rc = entry_edit_revision(s, a, v, e, &number);
+        if (rc == ENTRY_NOTFOUND) {
+            struct revision_row *rows;
+            int n;
+            if (store_revisions_list(s, a, e->id, &rows, &n) != STORE_OK)
+                return ENTRY_ERR;
+            for (int i = 0; i < n && !number; i++)
+                if (viewer_sees(v, rows[i].state, rows[i].author_id))
+                    number = rows[i].number;
+            rc = number ? ENTRY_OK : ENTRY_NOTFOUND;
+        }
         if (rc != ENTRY_OK)
             return rc;
     }
@@ -506,11 +519,11 @@ static int entry_terms_update(struct store *s, const struct kind_def *k, long lo
 
 /* The rules about what a change may do, checked against the revision the author edits inside
  * the write transaction. Adds the reasons to errs and returns false when the change is refused. */
-static bool entry_save_allowed(struct arena *a, const struct entry_save *in, json_t *base,
-                               struct field_errors *errs)
+static bool entry_save_allowed(struct arena *a, const struct entry_save *in,
+                               const struct viewer *author, json_t *base, struct field_errors *errs)
 {
     int before = errs->n;
-    validate_license_change(a, in->kind, base, in->fields, viewer_moderates(&in->author), errs);
+    validate_license_change(a, in->kind, base, in->fields, viewer_moderates(author), errs);
     return errs->n == before;
 }
 
@@ -601,30 +614,27 @@ static long long entry_text_hash(const struct kind_def *k, json_t *fields)
     return v;
 }
 
-/* The spam score of the save, with what only the store knows: the author's account age, the
- * same text from other accounts in the last week, the blocked domains. */
+/* The spam score of the save, with what only the store knows: the same text from other
+ * accounts in the last week (only when this save changes the text: a copy of a record cannot
+ * be aimed at the record itself), the blocked domains. before is what the public would see
+ * change: the published text, even when the author edits a pending text of their own (else a
+ * held text would go out with the next harmless edit on top of it). */
 static int entry_spam(struct store *s, struct arena *a, const struct entry_save *in,
-                      long long entry_id, json_t *base_fields, long long text_hash,
-                      struct spam_result *out)
+                      const struct viewer *author, long long account_age, long long entry_id,
+                      json_t *before, long long text_hash, struct spam_result *out)
 {
     struct spam_input si = {
         .kind = in->kind,
         .fields = in->fields,
-        .before = base_fields,
-        .role = in->author.role,
-        .account_age = -1,
+        .before = before,
+        .role = author->role,
+        .account_age = account_age,
         .fill_seconds = in->timed ? in->fill_seconds : -1,
+        .unstamped = in->unstamped,
     };
-    if (in->author.user_id > 0) {
-        struct user_row u;
-        int rc = store_user_by_id(s, a, in->author.user_id, &u);
-        if (rc == STORE_ERR)
-            return ENTRY_ERR;
-        if (rc == STORE_OK)
-            si.account_age = in->now - u.created;
-    }
-    if (text_hash && store_text_repeats(s, text_hash, in->author.user_id, entry_id,
-                                        in->now - 7 * 86400, &si.repeats) != STORE_OK)
+    if (text_hash && (!before || entry_text_hash(in->kind, before) != text_hash) &&
+        store_text_repeats(s, text_hash, author->user_id, entry_id, in->now - 7 * 86400,
+                           &si.repeats) != STORE_OK)
         return ENTRY_ERR;
     char *blocked = store_setting_get(s, "blocked_domains");
     si.blocked_domains = blocked ? arena_strdup(a, blocked) : NULL;
@@ -650,6 +660,7 @@ static void entry_spam_refusal(struct arena *a, const struct spam_result *r,
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
                struct entry_saved *out)
 {
+    memset(out, 0, sizeof(*out));
     const char *title = json_string_value(json_object_get(in->fields, in->kind->title_field));
     char *fields_text = json_dumps(in->fields, JSON_COMPACT | JSON_SORT_KEYS);
     json_t *rendered = entry_render_fields(in->kind, in->fields);
@@ -661,13 +672,29 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     struct field_errors local_errs = {0};
     struct field_errors *errs = in->errs ? in->errs : &local_errs;
     int ret = ENTRY_ERR;
-    /* Who publishes at once and who is held for moderation: the author's rights decide. */
-    bool publish = viewer_publishes(&in->author);
-    json_t *base_fields = NULL; /* the fields of the revision edited (NULL: a new entry) */
+    json_t *base_fields = NULL;   /* the fields of the revision edited (NULL: a new entry) */
+    json_t *public_fields = NULL; /* those of the published revision, when it is not the base */
+    long long account_age = -1;
     char *spam_reasons = NULL;
     if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
         goto done;
 
+    /* The author's rights as the file has them now, not as the request began: an account
+     * blocked or demoted while this save waited for the write lock saves nothing more. */
+    struct viewer author = in->author;
+    if (author.user_id > 0) {
+        struct user_row u;
+        int urc = store_user_by_id(s, a, author.user_id, &u);
+        if (urc != STORE_OK || strcmp(u.status, "active") != 0) {
+            ret = urc == STORE_ERR ? ENTRY_ERR : ENTRY_FORBIDDEN;
+            goto rollback;
+        }
+        if (!in->operator)
+            author.role = role_from_name(u.role);
+        account_age = in->now - u.created;
+    }
+    /* Who publishes at once and who is held for moderation: the author's rights decide. */
+    bool publish = viewer_publishes(&author);
     struct entry_row row = {0};
     int base = 0;
     if (in->slug) {
@@ -682,7 +709,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         int nrevs;
         if (store_revisions_list(s, a, row.id, &revs, &nrevs) != STORE_OK)
             goto rollback;
-        base = entry_edit_number(&in->author, &row, revs, nrevs);
+        base = entry_edit_number(&author, &row, revs, nrevs);
         if (!base) {
             ret = ENTRY_NOTFOUND;
             goto rollback;
@@ -709,26 +736,35 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             ret = ENTRY_OK;
             goto done;
         }
-        if (!entry_save_allowed(a, in, base_fields, errs)) {
+        if (!entry_save_allowed(a, in, &author, base_fields, errs)) {
             ret = ENTRY_INVALID;
             goto rollback;
+        }
+        if (strcmp(cur.state, "published") != 0 && row.published_rev) {
+            struct revision_row pub;
+            if (store_revision_get(s, a, row.id, row.published_rev, &pub) != STORE_OK ||
+                !(public_fields = json_loads(pub.fields, 0, NULL)))
+                goto rollback;
         }
     }
     /* The spam score, against the text it replaces: refused above one threshold, held for
      * moderation above the other whoever writes (moderators excepted). */
     struct spam_result spam;
     long long text_hash = entry_text_hash(in->kind, in->fields);
-    int rc = entry_spam(s, a, in, row.id, base_fields, text_hash, &spam);
+    /* An own pending text of a never-published entry: scored as a new entry. */
+    json_t *before = public_fields ? public_fields : base && row.published_rev ? base_fields : NULL;
+    int rc = entry_spam(s, a, in, &author, account_age, row.id, before, text_hash, &spam);
     if (rc != ENTRY_OK)
         goto rollback;
-    if (in->author.user_id > 0 &&
+    /* Moderators are never refused: they may have to write down what spam said. */
+    if (author.user_id > 0 && !viewer_moderates(&author) &&
         spam.score >= territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT)) {
         entry_spam_refusal(a, &spam, errs);
         ret = ENTRY_INVALID;
         goto rollback;
     }
     if (spam.score >= territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT) &&
-        !viewer_moderates(&in->author))
+        !viewer_moderates(&author))
         publish = false;
     spam_reasons = spam_reasons_json(&spam);
     if (!in->slug) {
@@ -744,7 +780,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         .entry_id = row.id,
         .number = row.latest_rev + 1,
         .parent_number = base,
-        .author_id = in->author.user_id,
+        .author_id = author.user_id,
         .created = in->now,
         .comment = in->comment,
         .state = publish ? "published" : "pending",
@@ -781,6 +817,7 @@ rollback:
     store_rollback(s);
 done:
     json_decref(base_fields);
+    json_decref(public_fields);
     free(spam_reasons);
     free(fields_text);
     free(rendered_text);

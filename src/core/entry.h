@@ -15,11 +15,12 @@ struct territory;
 
 enum entry_status {
     ENTRY_OK = 0,
-    ENTRY_ERR = -1,      /* storage failure: a bug or I/O, logged */
-    ENTRY_NOTFOUND = -2, /* no such visible entry or revision */
-    ENTRY_CONFLICT = -3, /* the edit was based on an older revision */
-    ENTRY_MOVED = -4,    /* the slug is an old name: see moved_to */
-    ENTRY_INVALID = -5,  /* a rule of the save path refused the change: see entry_save.errs */
+    ENTRY_ERR = -1,       /* storage failure: a bug or I/O, logged */
+    ENTRY_NOTFOUND = -2,  /* no such visible entry or revision */
+    ENTRY_CONFLICT = -3,  /* the edit was based on an older revision */
+    ENTRY_MOVED = -4,     /* the slug is an old name: see moved_to */
+    ENTRY_INVALID = -5,   /* a rule of the save path refused the change: see entry_save.errs */
+    ENTRY_FORBIDDEN = -6, /* the author's account is no longer active (blocked meanwhile) */
 };
 
 struct entry {
@@ -116,10 +117,14 @@ struct entry_save {
     int base_rev;         /* for an edit: the revision the author started from */
     json_t *fields;       /* validated (validate_entry), complete */
     struct viewer author; /* who saves, with the rights the save path's rules depend on */
+    bool operator;        /* the site's operator (CLI: demo, imports) saves in author's name with
+                             author.role's rights; otherwise the role is the account's own, read
+                             inside the write transaction */
     const char *comment;
     long long now;             /* seconds since the epoch */
     bool timed;                /* the form said how long it was open (a spam signal) */
     long fill_seconds;         /* that time, when timed */
+    bool unstamped;            /* a form came without a valid stamp of its own (a spam signal) */
     struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
 };
 

@@ -243,26 +243,27 @@ int login_guard_device(struct store *s, const char *email, const char *old,
     return 0;
 }
 
-int login_guard_form_stamp(struct store *s, long long now, char out[LOGIN_FORM_STAMP_MAX + 1])
+int login_guard_form_stamp(struct store *s, long long now, const char *bind,
+                           char out[LOGIN_FORM_STAMP_MAX + 1])
 {
-    char text[24], mac[65];
-    snprintf(text, sizeof text, "%lld", now);
+    char text[200], mac[65];
+    snprintf(text, sizeof text, "%lld|%.128s", now, bind ? bind : "");
     if (guard_mac(s, "form", text, mac) != 0)
         return -1;
-    snprintf(out, LOGIN_FORM_STAMP_MAX + 1, "%s.%s", text, mac);
+    snprintf(out, LOGIN_FORM_STAMP_MAX + 1, "%lld.%s", now, mac);
     return 0;
 }
 
-long login_guard_form_age(struct store *s, const char *stamp, long long now)
+long login_guard_form_age(struct store *s, const char *stamp, const char *bind, long long now)
 {
     long long t;
-    char mac[65], want[65], text[24];
+    char mac[65], want[65], text[200];
     int used = 0;
     if (!stamp || strlen(stamp) > LOGIN_FORM_STAMP_MAX ||
         sscanf(stamp, "%lld.%64[0-9a-f]%n", &t, mac, &used) != 2 || stamp[used] != '\0' ||
-        strlen(mac) != 64 || t > now || t < now - 30L * 86400)
+        strlen(mac) != 64 || t > now || t < now - LOGIN_FORM_STAMP_SECONDS)
         return -1;
-    snprintf(text, sizeof text, "%lld", t);
+    snprintf(text, sizeof text, "%lld|%.128s", t, bind ? bind : "");
     if (guard_mac(s, "form", text, want) != 0 || sodium_memcmp(want, mac, 64) != 0)
         return -1;
     return (long)(now - t);

@@ -58,12 +58,16 @@ enum login_guard_verdict login_guard_begin(struct store *s, struct login_attempt
 /* The outcome of the password check: a success or an error that is not the user's (storage)
  * takes the attempt back; a wrong password stays counted. */
 void login_guard_end(struct login_attempt *at, bool counted);
-/* When a form was shown, signed: the stamp a form carries (at most LOGIN_FORM_STAMP_MAX
- * characters), and the seconds since then when it comes back (-1: missing, forged, from the
- * future or older than 30 days). The time a form was open is a spam signal. */
+/* When a form was shown, signed and bound to the visitor (bind: their session's or cookie's
+ * CSRF token, so that a stamp cannot be collected once and replayed by a robot): the stamp a
+ * form carries (at most LOGIN_FORM_STAMP_MAX characters), and the seconds since then when it
+ * comes back (-1: missing, forged, someone else's, from the future or older than a day). The
+ * time a form was open is a spam signal. */
 #define LOGIN_FORM_STAMP_MAX 90
-int login_guard_form_stamp(struct store *s, long long now, char out[LOGIN_FORM_STAMP_MAX + 1]);
-long login_guard_form_age(struct store *s, const char *stamp, long long now);
+#define LOGIN_FORM_STAMP_SECONDS 86400
+int login_guard_form_stamp(struct store *s, long long now, const char *bind,
+                           char out[LOGIN_FORM_STAMP_MAX + 1]);
+long login_guard_form_age(struct store *s, const char *stamp, const char *bind, long long now);
 /* A new proof-of-work challenge (at most LOGIN_CHALLENGE_MAX characters) into out. 0 or -1. */
 int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLENGE_MAX + 1]);
 /* True when answer solves challenge, which this server made, is fresh and was never used before

@@ -81,9 +81,11 @@ int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, i
             return MODERATION_ERR;
         }
         it->fields = moderation_json(a, full.fields);
+        /* Against what the public sees: approving publishes the pending texts this one was
+         * written on too, and the moderator must see all that goes out. */
         it->parent_fields = moderation_json(a, NULL);
-        if (p->rev.parent_number &&
-            store_revision_get(s, a, p->rev.entry_id, p->rev.parent_number, &parent) == STORE_OK)
+        if (p->published_rev &&
+            store_revision_get(s, a, p->rev.entry_id, p->published_rev, &parent) == STORE_OK)
             it->parent_fields = moderation_json(a, parent.fields);
         it->title = it->kind ? entry_title(it->kind, it->fields) : "";
     }
@@ -107,7 +109,7 @@ static int moderation_maybe_trust(struct store *s, struct arena *a, long long us
         return STORE_ERR;
     if (strcmp(u.role, "contributor") != 0 || strcmp(u.status, "active") != 0)
         return STORE_OK;
-    if (store_author_published_count(s, user_id, &count) != STORE_OK)
+    if (store_author_approvals(s, user_id, &count) != STORE_OK)
         return STORE_ERR;
     long edits = territory_setting_long(s, "trust_edits", MODERATION_TRUST_EDITS);
     long days = territory_setting_long(s, "trust_days", MODERATION_TRUST_DAYS);
@@ -133,6 +135,22 @@ static int moderation_pending(struct store *s, struct arena *a, long long revisi
     if (rc != STORE_OK)
         return rc == STORE_NOTFOUND ? MODERATION_NOTFOUND : MODERATION_ERR;
     return e->deleted ? MODERATION_NOTFOUND : MODERATION_OK;
+}
+
+/* Inside the write transaction: is v still an active moderator (not blocked or demoted while
+ * the decision waited for the write lock)? Its role as the file has it now. */
+static int moderation_still_moderator(struct store *s, struct arena *a, struct viewer *v)
+{
+    struct user_row u;
+    if (v->user_id <= 0)
+        return MODERATION_OK; /* the operator at the command line */
+    int rc = store_user_by_id(s, a, v->user_id, &u);
+    if (rc == STORE_ERR)
+        return MODERATION_ERR;
+    if (rc != STORE_OK || strcmp(u.status, "active") != 0)
+        return MODERATION_FORBIDDEN;
+    v->role = role_from_name(u.role);
+    return viewer_moderates(v) ? MODERATION_OK : MODERATION_FORBIDDEN;
 }
 
 static int moderation_finish(struct store *s, int rc)
@@ -178,6 +196,13 @@ static int moderation_decide(struct store *s, struct arena *a, const struct view
         return MODERATION_FORBIDDEN;
     if (store_begin(s) != STORE_OK)
         return MODERATION_ERR;
+    struct viewer me = *v;
+    int still = moderation_still_moderator(s, a, &me);
+    if (still != MODERATION_OK) {
+        store_rollback(s);
+        return still;
+    }
+    v = &me;
     struct revision_row r;
     struct entry_row e;
     int rc = moderation_pending(s, a, revision_id, &r, &e);
@@ -327,6 +352,13 @@ int moderation_rollback(struct store *s, struct arena *a, const struct viewer *v
         return MODERATION_FORBIDDEN;
     if (store_begin(s) != STORE_OK)
         return MODERATION_ERR;
+    struct viewer me = *v;
+    int still = moderation_still_moderator(s, a, &me);
+    if (still != MODERATION_OK) {
+        store_rollback(s);
+        return still;
+    }
+    v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);
     if (rc == MODERATION_OK)
@@ -341,6 +373,13 @@ int moderation_block(struct store *s, struct arena *a, const struct viewer *v, l
         return MODERATION_FORBIDDEN;
     if (store_begin(s) != STORE_OK)
         return MODERATION_ERR;
+    struct viewer me = *v;
+    int still = moderation_still_moderator(s, a, &me);
+    if (still != MODERATION_OK) {
+        store_rollback(s);
+        return still;
+    }
+    v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);
     struct author_entry_row *list;
@@ -366,6 +405,13 @@ int moderation_trust(struct store *s, struct arena *a, const struct viewer *v, l
         return MODERATION_FORBIDDEN;
     if (store_begin(s) != STORE_OK)
         return MODERATION_ERR;
+    struct viewer me = *v;
+    int still = moderation_still_moderator(s, a, &me);
+    if (still != MODERATION_OK) {
+        store_rollback(s);
+        return still;
+    }
+    v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);
     if (rc == MODERATION_OK && strcmp(u.role, "contributor") != 0)

@@ -24,20 +24,19 @@ struct spam_text {
     struct spam_words words;
     int links, phones, prices, letters, upper, foreign_script;
     int emails, emoji, shouts, md_letters, link_spam, discounts, sign_run;
+    struct buf folded; /* the words in order, folded, one space apart: for phrases */
     int domains_blocked;
     const char *blocked_example;
 };
 
 /* Words that say "advertisement" or worse in open wikis, folded as spam_fold does. */
 static const char *const spam_commercial[] = {
-    "casino",   "casinos", "poker",     "viagra",     "cialis",    "pharma",   "pharmacie",
-    "pharmacy", "pills",   "pilules",   "ordonnance", "bitcoin",   "crypto",   "cryptomonnaie",
-    "forex",    "loan",    "loans",     "promo",      "discount",  "soldes",   "bonus",
-    "cheap",    "buy",     "achetez",   "commandez",  "backlinks", "seo",      "referencement",
-    "escort",   "dating",  "serrurier", "coffre",     "coffres",   "whatsapp", "telegram",
-    "jackpot",  "betting", "bet",       "winner",     "gagnez",    "replica",  "followers",
-    "essay",    "mlm",     "rendement", "guaranteed", "profit",    "minceur",  "rencontre",
-    NULL,
+    "casino",    "casinos",   "poker",         "viagra",  "cialis",        "pharma",    "pharmacy",
+    "pills",     "pilules",   "bitcoin",       "crypto",  "cryptomonnaie", "forex",     "loan",
+    "loans",     "discount",  "soldes",        "cheap",   "buy",           "achetez",   "commandez",
+    "backlinks", "seo",       "referencement", "escort",  "dating",        "serrurier", "coffre",
+    "coffres",   "telegram",  "jackpot",       "betting", "bet",           "winner",    "gagnez",
+    "replica",   "followers", "essay",         "mlm",     "guaranteed",    "minceur",   NULL,
 };
 
 /* Words of selling (a company's prose disguised as an initiative), counted when several. */
@@ -56,9 +55,6 @@ static const char *const spam_selling[] = {
     "promotion",
     "reduction",
     "profitez",
-    "offre",
-    "clients",
-    "client",
     "tarifs",
     "abonnement",
     "cpf",
@@ -79,18 +75,12 @@ static const char *const spam_selling[] = {
     "rentabilite",
     "defiscalisation",
     "customers",
-    "solutions",
     "award",
     "appelez",
     "contactez",
     "sms",
-    "seulement",
     "gratuitement",
     "financees",
-    "avance",
-    "commande",
-    "agence",
-    "concept",
     "investissement",
     "conseillers",
     "installe",
@@ -106,31 +96,25 @@ static const char *const spam_selling[] = {
     "exceptionnel",
     "paiement",
     "demandez",
-    "particuliers",
     "intervenons",
     "equipez-vous",
     "manquez",
     "disponibles",
     "appelez-nous",
     "contactez-nous",
-    "cher",
-    "entreprise",
-    "produits",
-    "economique",
     NULL,
 };
 
 static const char *const spam_insults[] = {
-    "connard",     "connards",     "connasse",     "salope",  "salopes", "encule",  "encules",
-    "enculer",     "merde",        "merdique",     "putain",  "pute",    "putes",   "batard",
-    "batards",     "nique",        "niquer",       "fdp",     "ntm",     "abruti",  "abrutis",
-    "debile",      "debiles",      "cretin",       "cretins", "idiot",   "idiots",  "imbecile",
-    "imbeciles",   "con",          "conne",        "fuck",    "fucking", "shit",    "bitch",
-    "asshole",     "moron",        "stupid",       "crap",    "dick",    "bastard", "loser",
-    "losers",      "ordure",       "ordures",      "naze",    "nazes",   "escroc",  "escrocs",
-    "incompetent", "incompetente", "incompetents", "honte",   "bobos",   "pipi",    "caca",
-    "prout",       "lol",          "mdr",          "ptdr",    "nul",     "nulle",   "incapable",
-    "incapables",  "boulet",       "boulets",      NULL,
+    "connard",      "connards",  "connasse",   "salope",  "salopes", "encule",      "encules",
+    "enculer",      "merde",     "merdique",   "putain",  "pute",    "putes",       "batard",
+    "batards",      "nique",     "niquer",     "fdp",     "ntm",     "abruti",      "abrutis",
+    "debile",       "debiles",   "cretin",     "cretins", "idiot",   "idiots",      "imbecile",
+    "imbeciles",    "con",       "conne",      "fuck",    "fucking", "shit",        "bitch",
+    "asshole",      "moron",     "stupid",     "crap",    "dick",    "bastard",     "loser",
+    "losers",       "naze",      "nazes",      "escroc",  "escrocs", "incompetent", "incompetente",
+    "incompetents", "bobos",     "pipi",       "caca",    "prout",   "lol",         "mdr",
+    "ptdr",         "incapable", "incapables", "boulet",  "boulets", NULL,
 };
 
 static const char *const spam_english[] = {
@@ -229,21 +213,24 @@ static void spam_scan_words(struct arena *a, const char *text, struct spam_text 
     const unsigned char *p = (const unsigned char *)text;
     char word[64];
     size_t wl = 0;
+    unsigned long prev = 0;
+    int run = 0;
     for (;;) {
         unsigned long c = *p ? spam_next(&p) : 0;
+        /* Invisible characters (soft hyphen, zero-width spaces and joiners, word joiner, BOM)
+         * split nothing: "ca\u00adsino" is "casino". */
+        if (c == 0xad || (c >= 0x200b && c <= 0x200f) || c == 0x2060 || c == 0xfeff)
+            continue;
         char f = c ? spam_fold(c) : '\0';
         if (c >= 0x1f300 && c <= 0x1faff)
             t->emoji++;
         if (c == '!' && p[0] == '!' && p[1] == '!')
             t->shouts++;
-        /* A long run of one punctuation sign (not Markdown's rules and underlines). */
-        if (c && strchr(";!?.,:", (int)c)) {
-            int run = 1;
-            while (run < 1000 && p[run - 1] == (char)c)
-                run++;
-            if (run > t->sign_run)
-                t->sign_run = run;
-        }
+        /* The longest run of one punctuation sign (not Markdown's rules and underlines). */
+        run = c == prev ? run + 1 : 1;
+        prev = c;
+        if (c && c < 0x80 && strchr(";!?.,:", (int)c) && run > t->sign_run)
+            t->sign_run = run;
         if (c && spam_foreign_letter(c)) {
             t->foreign_script++;
             t->letters++;
@@ -264,6 +251,8 @@ static void spam_scan_words(struct arena *a, const char *text, struct spam_text 
         if (wl && t->words.n < SPAM_MAX_WORDS) {
             word[wl] = '\0';
             t->words.w[t->words.n++] = arena_strdup(a, word);
+            buf_putc(&t->folded, ' ');
+            buf_append(&t->folded, word, wl);
         }
         wl = 0;
         if (!c)
@@ -316,12 +305,26 @@ static void spam_scan_links(struct arena *a, const char *text, const char *block
             host = p + 8;
         else if (strncasecmp(p, "http://", 7) == 0)
             host = p + 7;
+        else if (strncasecmp(p, "http&#58;//", 11) == 0 || strncasecmp(p, "http&colon;//", 13) == 0)
+            host = strstr(p, "//") + 2; /* an entity the Markdown renderer decodes into ':' */
+        else if (strncasecmp(p, "https&#58;//", 12) == 0 ||
+                 strncasecmp(p, "https&colon;//", 14) == 0)
+            host = strstr(p, "//") + 2;
+        else if (p[0] == '/' && p[1] == '/' && p > text && strchr("(\"'=", p[-1]) &&
+                 isalnum((unsigned char)p[2]))
+            host = p + 2; /* protocol-relative: "[x](//site.example)" */
         else if (strncasecmp(p, "www.", 4) == 0 && (p == text || !isalnum((unsigned char)p[-1])))
             host = p;
         if (!host)
             continue;
-        size_t n = strcspn(host, "/?#:) \t\r\n\"'<>]");
         size_t whole = strcspn(host, ") \t\r\n\"'<>]");
+        /* The host is after any "login@" and before the port or the path. */
+        const char *at = memchr(host, '@', strcspn(host, "/?#) \t\r\n\"'<>]"));
+        if (at && (size_t)(at - host) < whole)
+            host = at + 1;
+        size_t n = strcspn(host, "/?#:) \t\r\n\"'<>]");
+        while (n && host[n - 1] == '.') /* "site.example." is site.example */
+            n--;
         t->links++;
         if (spam_link_words(host, whole))
             t->link_spam++;
@@ -330,7 +333,7 @@ static void spam_scan_links(struct arena *a, const char *text, const char *block
             if (!t->blocked_example)
                 t->blocked_example = arena_strndup(a, host, n);
         }
-        p = host + n - 1;
+        p = host + (n ? n - 1 : 0);
     }
 }
 
@@ -370,40 +373,45 @@ static void spam_scan_numbers(const char *text, struct spam_text *t)
 }
 
 /* Discounts: "-20 %" or "-35%", and promotion codes ("code CYBER10", "code « KERHUON »"). */
+/* Promotion codes: "code CYBER10", "code « KERHUON »" (capitals and digits), not the codes of
+ * administration ("code INSEE 29189", "code postal", "code NAF"). */
 static int spam_count_discounts(const char *text)
 {
+    static const char *const official[] = {"INSEE",  "NAF", "APE",  "SIRET", "SIREN",
+                                           "POSTAL", "RNA", "ROME", "CPV",   NULL};
     int n = 0;
     for (const char *p = text; *p; p++) {
-        if (*p == '-' && isdigit((unsigned char)p[1]) &&
-            (p == text || !isalnum((unsigned char)p[-1]))) {
-            const char *q = p + 1;
-            while (isdigit((unsigned char)*q))
-                q++;
-            while (*q == ' ' || (unsigned char)*q == 0xe2 || (unsigned char)*q == 0x80 ||
-                   (unsigned char)*q == 0xaf || (unsigned char)*q == 0xc2 ||
-                   (unsigned char)*q == 0xa0)
-                q++;
-            n += *q == '%';
-        }
-        if (strncasecmp(p, "code ", 5) == 0 && (p == text || !isalpha((unsigned char)p[-1]))) {
-            const char *q = p + 5;
-            while (*q && !isalnum((unsigned char)*q) && q < p + 12)
-                q++;
-            int caps = 0, len = 0;
-            for (; isalnum((unsigned char)q[len]); len++)
-                caps += isupper((unsigned char)q[len]) || isdigit((unsigned char)q[len]);
-            n += len >= 4 && caps == len;
-        }
+        if (strncasecmp(p, "code ", 5) != 0 || (p > text && isalpha((unsigned char)p[-1])))
+            continue;
+        const char *q = p + 5;
+        while (*q && !isalnum((unsigned char)*q) && q < p + 12)
+            q++;
+        int caps = 0, len = 0;
+        for (; isalnum((unsigned char)q[len]) && len < 40; len++)
+            caps += isupper((unsigned char)q[len]) || isdigit((unsigned char)q[len]);
+        bool admin = false;
+        for (size_t i = 0; official[i] && !admin; i++)
+            admin = (size_t)len == strlen(official[i]) && strncasecmp(q, official[i], len) == 0;
+        n += len >= 4 && caps == len && !admin;
     }
     return n;
 }
 
 static int spam_count_emails(const char *text)
 {
+    /* One pass: an '@' between a letter or digit and a domain with a dot before the next
+     * space. */
     int n = 0;
-    for (const char *p = strchr(text, '@'); p; p = strchr(p + 1, '@'))
-        n += p > text && isalnum((unsigned char)p[-1]) && strchr(p, '.') &&
-             isalnum((unsigned char)p[1]);
+    const char *dot_after = NULL; /* the first '.' at or after the current position, cached */
+    for (const char *p = text; *p; p++) {
+        if (*p != '@' || p == text || !isalnum((unsigned char)p[-1]) ||
+            !isalnum((unsigned char)p[1]))
+            continue;
+        if (!dot_after || dot_after < p)
+            dot_after = strchr(p, '.');
+        const char *end = p + strcspn(p, " \t\r\n");
+        n += dot_after && dot_after < end;
+    }
     return n;
 }
 
@@ -461,6 +469,23 @@ static struct spam_words spam_added(struct arena *a, struct spam_words now,
         }
     }
     return out;
+}
+
+/* Insults that are ordinary words alone ("nul", "cul", "con"): counted as phrases. */
+static const char *const spam_insult_phrases[] = {
+    " gros nul",      " trop nul",  " est nul",          " site nul",
+    " mon cul",       " a la con",  " allez vous faire", " va te faire",
+    " ta gueule",     " fermez la", " bande de nazes",   " bande d escrocs",
+    " bande de cons", " de merde",  " sale con",         NULL,
+};
+
+static int spam_phrase_count(const char *text, const char *phrase)
+{
+    int n = 0;
+    size_t len = strlen(phrase);
+    for (const char *p = strstr(text, phrase); p; p = strstr(p + 1, phrase))
+        n += p[len] == ' ' || p[len] == '\0';
+    return n;
 }
 
 static bool spam_vowel(char c)
@@ -548,7 +573,7 @@ void spam_score(struct arena *a, const struct spam_input *in, struct spam_result
     memset(out, 0, sizeof(*out));
     struct spam_text now, was;
     spam_text_of(a, in->kind, in->fields, in->blocked_domains, &now);
-    spam_text_of(a, in->kind, in->before, NULL, &was);
+    spam_text_of(a, in->kind, in->before, in->blocked_domains, &was);
     bool edit = in->before != NULL;
     struct spam_words added = edit ? spam_added(a, now.words, was.words) : now.words;
     struct spam_words removed =
@@ -566,7 +591,7 @@ void spam_score(struct arena *a, const struct spam_input *in, struct spam_result
                     added.n);
     if (SPAM_DELTA(link_spam) > 0)
         spam_reason(a, out, 60, "lien vers une adresse de publicité");
-    if (now.domains_blocked)
+    if (SPAM_DELTA(domains_blocked) > 0)
         spam_reason(a, out, 100, "lien vers un domaine bloqué (%s)", now.blocked_example);
     int phones = SPAM_DELTA(phones), emails = SPAM_DELTA(emails);
     if (phones >= 3)
@@ -613,17 +638,23 @@ void spam_score(struct arena *a, const struct spam_input *in, struct spam_result
         messaging = strcmp(added.w[i], "whatsapp") == 0 || strcmp(added.w[i], "telegram") == 0 ||
                     strcmp(added.w[i], "viber") == 0;
     if (messaging && (phones > 0 || emails > 0))
-        spam_reason(a, out, 30, "contact par messagerie privée");
+        spam_reason(a, out, newcomer ? 50 : 25, "contact par messagerie privée");
     if (commercial)
         spam_reason(a, out, commercial >= 2 ? 60 : 30,
                     "%d mot%s de publicité ou de jeux d'argent (« %s »…)", commercial,
                     commercial > 1 ? "s" : "", commercial_example);
     /* A trusted contributor describing a shop or its prices is not selling: half the points. */
-    int selling_points = 30 + (nselling - 3) * 15 > 75 ? 75 : 30 + (nselling - 3) * 15;
+    int selling_points = 35 + (nselling - 3) * 20 > 75 ? 75 : 35 + (nselling - 3) * 20;
     if (nselling >= 3)
         spam_reason(a, out, newcomer ? selling_points : selling_points / 2,
                     "vocabulaire commercial (« %s », « %s », « %s »…)", selling[0], selling[1],
                     selling[2]);
+    for (size_t i = 0; spam_insult_phrases[i]; i++)
+        if (spam_phrase_count(buf_cstr(&now.folded), spam_insult_phrases[i]) >
+            spam_phrase_count(buf_cstr(&was.folded), spam_insult_phrases[i])) {
+            insults++;
+            insult_example = insult_example ? insult_example : spam_insult_phrases[i] + 1;
+        }
     if (insults)
         spam_reason(a, out, insults >= 2 ? 80 : 50, "%d insulte%s ou grossièreté%s (« %s »…)",
                     insults, insults > 1 ? "s" : "", insults > 1 ? "s" : "", insult_example);
@@ -671,12 +702,16 @@ void spam_score(struct arena *a, const struct spam_input *in, struct spam_result
         spam_reason(a, out, 50, "formulaire rempli en %ld s", in->fill_seconds);
     else if (in->fill_seconds >= 0 && added_letters > 1500 && in->fill_seconds < 30)
         spam_reason(a, out, 20, "%ld lettres saisies en %ld s", added_letters, in->fill_seconds);
+    if (in->unstamped && (added_letters >= 20 || removed.n >= 20))
+        spam_reason(a, out, 25, "formulaire envoyé sans son horodatage");
     /* A brand-new account posting links: the usual shape of a spam account. */
     if (newcomer && in->account_age >= 0 && in->account_age < 3600 && links > 0 && out->score > 0)
         spam_reason(a, out, 10, "compte créé il y a moins d'une heure");
 #undef SPAM_DELTA
     buf_free(&now.all);
     buf_free(&was.all);
+    buf_free(&now.folded);
+    buf_free(&was.folded);
 }
 
 char *spam_reasons_json(const struct spam_result *r)

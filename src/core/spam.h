@@ -23,6 +23,7 @@ struct spam_input {
     enum role role;              /* the author's */
     long long account_age;       /* seconds since the account was created; < 0 unknown */
     long fill_seconds;           /* how long the form was open; < 0 unknown (API, imports) */
+    bool unstamped;              /* a web form posted without its valid time stamp */
     int repeats;                 /* other accounts that saved the same text recently */
     const char *blocked_domains; /* the setting: domains separated by commas, spaces or lines */
 };

@@ -71,7 +71,7 @@ int store_entry_set_deleted(struct store *s, long long id, bool deleted)
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target)
 {
     sqlite3_stmt *st = store_stmt(s, "SELECT e.slug FROM old_slugs o JOIN entries e"
-                                     " ON e.id = o.entry_id WHERE o.slug = ?1");
+                                     " ON e.id = o.entry_id WHERE o.slug = ?1 AND e.deleted = 0");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
@@ -789,6 +789,7 @@ int store_text_repeats(struct store *s, long long text_hash, long long author_id
 {
     sqlite3_stmt *st = store_stmt(s, "SELECT count(DISTINCT coalesce(author_id, 0))"
                                      " FROM revisions WHERE text_hash = ?1 AND created > ?4"
+                                     " AND state <> 'rejected'"
                                      " AND coalesce(author_id, 0) <> ?2 AND entry_id <> ?3");
     if (!st)
         return STORE_ERR;

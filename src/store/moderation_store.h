@@ -52,6 +52,9 @@ struct author_entry_row {
 };
 int store_author_entries(struct store *s, struct arena *a, long long user_id, int max,
                          struct author_entry_row **out, int *n);
+/* How many moderators' approvals an account's edits received (each decision once, however many
+ * revisions it published). */
+int store_author_approvals(struct store *s, long long user_id, int *n);
 /* How many published revisions an account wrote. */
 int store_author_published_count(struct store *s, long long user_id, int *n);
 

@@ -79,12 +79,13 @@ static void api_entry_answer(struct request *req, int status, const struct entry
     struct buf b = BUF_INIT;
     struct store *s = app_store(req);
     entry_read_begin(s); /* the revision and the authors from one state of the site */
-    bool ok = entry_revision_raw(s, req->arena, v, e, rev, &r) == ENTRY_OK &&
-              api_entry_write(req, &b, e, &r);
+    int rc = entry_revision_raw(s, req->arena, v, e, rev, &r);
+    bool ok = rc == ENTRY_OK && api_entry_write(req, &b, e, &r);
     entry_read_end(s);
     if (!ok) {
         buf_free(&b);
-        api_error(req, 500, "erreur interne");
+        api_error(req, rc == ENTRY_NOTFOUND ? 404 : 500,
+                  rc == ENTRY_NOTFOUND ? "fiche introuvable" : "erreur interne");
         return;
     }
     buf_putc(&b, '\n');
@@ -304,7 +305,8 @@ void api_entry_create(struct request *req)
         return;
     }
     if (rc != ENTRY_OK) {
-        api_error(req, 500, "erreur interne");
+        api_error(req, rc == ENTRY_FORBIDDEN ? 403 : 500,
+                  rc == ENTRY_FORBIDDEN ? "compte inactif" : "erreur interne");
         return;
     }
     http_add_header(req, "Location",
@@ -341,10 +343,15 @@ void api_entry_update(struct request *req)
     const char *comment = api_take_comment(req, body, &errs);
     /* Fields not sent keep the value of the revision this author edits. */
     int edits = 0;
-    if (entry_edit_revision(app_store(req), req->arena, &v, &e, &edits) != ENTRY_OK ||
-        entry_revision(app_store(req), req->arena, &v, &e, edits, &cur) != ENTRY_OK) {
+    int erc = entry_edit_revision(app_store(req), req->arena, &v, &e, &edits);
+    if (erc == ENTRY_OK)
+        erc = entry_revision(app_store(req), req->arena, &v, &e, edits, &cur);
+    if (erc != ENTRY_OK) {
         json_decref(body);
-        api_error(req, 500, "erreur interne");
+        /* Nothing this account may build on (a new entry whose only text was refused). */
+        api_error(req, erc == ENTRY_NOTFOUND ? 404 : 500,
+                  erc == ENTRY_NOTFOUND ? "aucune version de cette fiche à modifier"
+                                        : "erreur interne");
         return;
     }
     json_t *merged = json_deep_copy(cur.fields);
@@ -391,7 +398,11 @@ void api_entry_update(struct request *req)
         return;
     }
     if (rc != ENTRY_OK) {
-        api_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, "échec de l'enregistrement");
+        api_error(req,
+                  rc == ENTRY_NOTFOUND    ? 404
+                  : rc == ENTRY_FORBIDDEN ? 403
+                                          : 500,
+                  "échec de l'enregistrement");
         return;
     }
     req->cache = HTTP_CACHE_NONE;

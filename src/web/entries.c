@@ -292,6 +292,12 @@ void page_entry_show(struct request *req)
     if (viewer_moderates(&v) && e.published_rev)
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
+    /* A text not yet public has no published authors: its own author signs it. */
+    if (nauthors == 0) {
+        authors = arena_alloc(req->arena, sizeof(*authors));
+        authors[0] = r.author_name;
+        nauthors = 1;
+    }
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     app_render(req, "entry_show", ctx);
     if (plain)
@@ -305,12 +311,12 @@ static void entries_form_stamp(struct request *req, struct tv *ctx)
     long long now = (long long)time(NULL);
     const char *sent = http_form(req, "started");
     struct store *s = app_store(req);
-    if (sent && s && login_guard_form_age(s, sent, now) >= 0) {
+    if (sent && s && login_guard_form_age(s, sent, req->csrf, now) >= 0) {
         tv_set_str(ctx, "started", sent);
         return;
     }
     char stamp[LOGIN_FORM_STAMP_MAX + 1];
-    if (s && login_guard_form_stamp(s, now, stamp) == 0)
+    if (s && login_guard_form_stamp(s, now, req->csrf, stamp) == 0)
         tv_set_str(ctx, "started", arena_strdup(req->arena, stamp));
 }
 
@@ -323,10 +329,11 @@ static void entries_form_stamp(struct request *req, struct tv *ctx)
 static bool entries_form_human(struct request *req, struct entry_save *in)
 {
     const char *trap = http_form(req, "contact_url");
-    long age =
-        login_guard_form_age(app_store(req), http_form(req, "started"), (long long)time(NULL));
+    long age = login_guard_form_age(app_store(req), http_form(req, "started"), req->csrf,
+                                    (long long)time(NULL));
     in->timed = age >= 0;
     in->fill_seconds = age;
+    in->unstamped = age < 0; /* a form that does not say when it was shown is suspect */
     return !trap || !*trap;
 }
 
@@ -436,7 +443,7 @@ void page_entry_create(struct request *req)
     json_decref(clean);
     json_decref(input);
     if (rc != ENTRY_OK) {
-        app_error(req, s ? 500 : 503, false);
+        app_error(req, !s ? 503 : rc == ENTRY_FORBIDDEN ? 403 : 500, false);
         return;
     }
     app_flash(req, strcmp(saved.state, "pending") == 0 ? "pending" : "created");
@@ -562,8 +569,8 @@ void page_entry_update(struct request *req)
         entries_form_page(req, e.kind, "Modifier la fiche", action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
                           comment, &errs);
-    else if (rc == ENTRY_NOTFOUND)
-        app_error(req, 404, false);
+    else if (rc == ENTRY_NOTFOUND || rc == ENTRY_FORBIDDEN)
+        app_error(req, rc == ENTRY_NOTFOUND ? 404 : 403, false);
     else if (rc != ENTRY_OK)
         app_error(req, 500, false);
     else {

@@ -138,13 +138,13 @@ void page_entry_diff(struct request *req)
     int to = app_int_param(http_query(req, "to"), 100000000);
     if (!to)
         to = e.published_rev;
-    if (!from)
-        from = to > 1 ? to - 1 : to;
+    bool from_parent = !from; /* read below: the parent of to, a revision this viewer sees */
     struct revision ra, rb;
     if (!to) /* never published: the text this visitor may see */
         to = e.latest_rev;
-    if (entry_revision(s, req->arena, &v, &e, from, &ra) != ENTRY_OK ||
-        entry_revision(s, req->arena, &v, &e, to, &rb) != ENTRY_OK) {
+    if (entry_revision(s, req->arena, &v, &e, to, &rb) != ENTRY_OK ||
+        (from_parent && !(from = rb.parent ? rb.parent : to)) ||
+        entry_revision(s, req->arena, &v, &e, from, &ra) != ENTRY_OK) {
         app_error(req, 404, false);
         return;
     }
@@ -237,7 +237,7 @@ void page_entry_revert(struct request *req)
         return;
     }
     if (rc != ENTRY_OK) {
-        app_error(req, 500, false);
+        app_error(req, rc == ENTRY_FORBIDDEN ? 403 : rc == ENTRY_NOTFOUND ? 404 : 500, false);
         return;
     }
     app_flash(req, saved.rev == base                     ? "unchanged"

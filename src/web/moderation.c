@@ -15,6 +15,8 @@
 
 #define MODERATION_PER_PAGE 20
 
+static void moderation_refused(struct request *req, int rc);
+
 /* The signed-in moderator of a page, or an answer (login, 403) and false. */
 static bool moderation_page_viewer(struct request *req, struct viewer *v)
 {
@@ -22,7 +24,7 @@ static bool moderation_page_viewer(struct request *req, struct viewer *v)
         return false;
     *v = app_viewer(req);
     if (!viewer_moderates(v)) {
-        app_error(req, 403, false);
+        moderation_refused(req, MODERATION_FORBIDDEN);
         return false;
     }
     return true;
@@ -212,13 +214,24 @@ void page_moderation_decide(struct request *req)
     http_redirect(req, 303, "/moderation");
 }
 
-/* POST /moderation/accounts/{id}/block|rollback|trust — reason, csrf. */
+/* POST /moderation/accounts/{id}/block|rollback|trust — reason, csrf; or
+ * POST /moderation/accounts/by-email — email, action (block|rollback|trust), reason, csrf. */
 void page_moderation_account(struct request *req)
 {
     struct viewer v;
     if (!moderation_page_viewer(req, &v) || !app_check_csrf(req))
         return;
-    long long id = app_int_param(req->params[0], 999999999);
+    struct store *s = app_store(req);
+    long long id = 0;
+    const char *action = req->path;
+    if (moderation_path_ends(req, "/by-email")) {
+        /* The form of the queue page that reaches any account, one with no pending edit too. */
+        action = http_form(req, "action");
+        if (!action || account_id_by_email(s, req->arena, http_form(req, "email"), &id) != 0)
+            id = 0;
+    } else {
+        id = app_int_param(req->params[0], 999999999);
+    }
     struct field_errors errs = {0};
     const char *reason = moderation_reason_check(req, http_form(req, "reason"), &errs);
     if (!reason) {
@@ -227,16 +240,20 @@ void page_moderation_account(struct request *req)
         return;
     }
     long long now = (long long)time(NULL);
-    struct store *s = app_store(req);
     int rc, entries = 0;
-    if (!id)
+    size_t al = action ? strlen(action) : 0;
+#define ACTION_IS(x) (al >= strlen(x) && strcmp(action + al - strlen(x), x) == 0)
+    if (!id || !action)
         rc = MODERATION_NOTFOUND;
-    else if (moderation_path_ends(req, "/block"))
+    else if (ACTION_IS("block"))
         rc = moderation_block(s, req->arena, &v, id, reason, now);
-    else if (moderation_path_ends(req, "/rollback"))
+    else if (ACTION_IS("rollback"))
         rc = moderation_rollback(s, req->arena, &v, id, reason, now, &entries);
-    else
+    else if (ACTION_IS("trust"))
         rc = moderation_trust(s, req->arena, &v, id, now);
+    else
+        rc = MODERATION_NOTFOUND;
+#undef ACTION_IS
     if (rc != MODERATION_OK) {
         moderation_refused(req, rc);
         return;

@@ -16,6 +16,7 @@ const struct route app_routes[] = {
     {"GET", "/moderation/log", page_moderation_log, 0},
     {"POST", "/moderation/{slug}/approve", page_moderation_decide, 0},
     {"POST", "/moderation/{slug}/reject", page_moderation_decide, 0},
+    {"POST", "/moderation/accounts/by-email", page_moderation_account, 0},
     {"POST", "/moderation/accounts/{slug}/block", page_moderation_account, 0},
     {"POST", "/moderation/accounts/{slug}/rollback", page_moderation_account, 0},
     {"POST", "/moderation/accounts/{slug}/trust", page_moderation_account, 0},

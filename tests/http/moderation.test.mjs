@@ -359,3 +359,100 @@ test('two server processes on one site file: neither serves a page older than th
         await new Promise((r) => other.on('exit', r));
     }
 });
+
+test('a held text never goes out with a harmless edit on top of it, and the queue shows it all', async () => {
+    const made = await createAs(srv.users.a, sampleInnovation({
+        title: 'La boîte à livres de Kerinou', summary: 'Une boîte à livres en libre service.',
+    }));
+    const slug = made.slug;
+    // A trusted contributor's edit held by its spam score…
+    const held = await putAs(srv.users.a, slug, 1, {
+        holders: 'HIDDEN-IN-A Les habitants. Ces abrutis de voisins.',
+    });
+    assert.equal(held.status, 200, held.text);
+    assert.equal(held.json.state, 'pending');
+    // …and a harmless edit on top of it: scored against what the public sees, it waits too.
+    const typo = await putAs(srv.users.a, slug, 2, { summary: 'Une boîte à livres en libre-service.' });
+    assert.equal(typo.status, 200, typo.text);
+    assert.equal(typo.json.state, 'pending');
+    assert.doesNotMatch((await request(srv.base, `/innovations/${slug}`)).text, /HIDDEN-IN-A/);
+    // The queue shows, for the top revision, everything approving it would publish.
+    const queue = decodeEntities((await marc.get('/moderation')).text);
+    const top = (await pendingIds(slug)).find((p) => p.revision === 3);
+    const at = queue.indexOf(`/moderation/${top.revision_id}/approve`);
+    const item = queue.slice(queue.lastIndexOf('<li class="queue-item">', at), at);
+    assert.match(item, /HIDDEN-IN-A/, 'the diff is against the published text');
+});
+
+test('one approval of a chain counts once towards trust', async () => {
+    spawnSync(BIN, ['config', srv.db, 'trust_edits', '2'], { encoding: 'utf8' });
+    spawnSync(BIN, ['config', srv.db, 'trust_days', '0'], { encoding: 'utf8' });
+    const n = await newAccount('chaine@test.foison', 'Chaîne', 'contributor');
+    const made = await createAs(srv.users.a, sampleInnovation({ title: 'Une fiche en cinq temps' }));
+    let base = 1;
+    for (let i = 0; i < 5; i++) {
+        const r = await putAs(n, made.slug, base, { summary: `Étape ${i + 1} d'une relecture.` });
+        assert.equal(r.json.state, 'pending', r.text);
+        base = r.json.revision;
+    }
+    const top = (await pendingIds(made.slug)).find((p) => p.revision === base);
+    assert.equal((await api(`/api/v1/moderation/${top.revision_id}/approve`, {
+        method: 'POST', token: srv.users.m.token,
+    })).status, 200);
+    assert.equal(sqlite(`SELECT role FROM users WHERE id = ${n.id}`), 'contributor',
+        'five revisions, one decision: not yet trusted');
+    spawnSync(BIN, ['config', srv.db, 'trust_edits', '5'], { encoding: 'utf8' });
+    spawnSync(BIN, ['config', srv.db, 'trust_days', '7'], { encoding: 'utf8' });
+});
+
+test('a rejected new entry: its author still reads it, a moderator can take it over', async () => {
+    const made = await createAs(srv.users.c, sampleInnovation({ title: 'Une fiche refusée puis reprise' }));
+    const [item] = await pendingIds(made.slug);
+    assert.equal((await api(`/api/v1/moderation/${item.revision_id}/reject`, {
+        method: 'POST', token: srv.users.m.token, body: { reason: 'incomplète' },
+    })).status, 200);
+    const own = await api(`/api/v1/entries/${made.slug}`, { token: srv.users.c.token });
+    assert.equal(own.status, 200, own.text);
+    assert.equal(own.json.state, 'rejected');
+    assert.equal((await api(`/api/v1/entries/${made.slug}`)).status, 404);
+    // Nothing pending left to build on: the moderator gets a plain 404, never a garbage 409.
+    const put = await putAs(srv.users.m, made.slug, 1, { summary: 'Reprise par la modération.' });
+    assert.ok(put.status === 404, `${put.status} ${put.text}`);
+});
+
+test('a diff with only "to" compares with its parent; a deleted entry\'s old address is gone', async () => {
+    const made = await createAs(srv.users.a, sampleInnovation({ title: 'Un premier titre de diff' }));
+    const r2 = await putAs(srv.users.a, made.slug, 1, { summary: 'Un second résumé.' });
+    assert.equal(r2.status, 200);
+    const d = await request(srv.base, `/innovations/${made.slug}/diff?to=2`);
+    assert.equal(d.status, 200);
+    assert.match(decodeEntities(d.text), /révision 1 → 2/);
+    // Rename it, then have it rolled back away with its author: the old slug redirects nowhere.
+    const s = await newAccount('renomme@test.foison', 'Renomme', 'trusted');
+    const mine = await createAs(s, sampleInnovation({ title: 'Premier nom caché' }));
+    const renamed = await putAs(s, mine.slug, 1, { title: 'Deuxième nom caché' });
+    assert.equal(renamed.status, 200);
+    assert.equal((await marc.post(`/moderation/accounts/${s.id}/rollback`, { reason: 'spam' })).status, 303);
+    assert.equal((await request(srv.base, `/innovations/${mine.slug}`)).status, 404);
+});
+
+test('a moderator reaches an account with nothing pending by its e-mail; others get 403 pages', async () => {
+    const s = await newAccount('sans-attente@test.foison', 'Sans Attente', 'trusted');
+    const victim = await createAs(srv.users.a, sampleInnovation({ title: 'Une fiche vandalisée sans attente' }));
+    const v = await putAs(s, victim.slug, 1, { summary: 'BYEMAIL texte remplacé par un vandale.' });
+    assert.equal(v.json.state, 'published');
+    const r = await marc.post('/moderation/accounts/by-email',
+        { email: 'sans-attente@test.foison', action: 'block', reason: 'vandalisme' });
+    assert.equal(r.status, 303);
+    assert.equal(sqlite(`SELECT status FROM users WHERE id = ${s.id}`), 'blocked');
+    const r2 = await marc.post('/moderation/accounts/by-email',
+        { email: 'sans-attente@test.foison', action: 'rollback', reason: 'vandalisme' });
+    assert.equal(r2.status, 303);
+    assert.doesNotMatch((await request(srv.base, `/innovations/${victim.slug}`)).text, /BYEMAIL/);
+    const unknown = await marc.post('/moderation/accounts/by-email',
+        { email: 'personne@test.foison', action: 'block', reason: '' });
+    assert.equal(unknown.status, 404);
+    const denied = await alice.get('/moderation');
+    assert.equal(denied.status, 403);
+    assert.match(decodeEntities(denied.text), /réservée à l'équipe de modération/);
+});

@@ -322,6 +322,7 @@ static int save(struct site *x, const char *slug, int base_rev, json_t *fields, 
                             .base_rev = base_rev,
                             .fields = fields,
                             .author = {author, ROLE_TRUSTED},
+                            .operator= true,
                             .comment = slug ? "modification" : "création",
                             .now = now};
     struct entry_saved saved;
