@@ -27,7 +27,7 @@ trap cleanup EXIT
 # On the same file system as the main bench's site: fsync costs what the disk makes it cost.
 "$FOISON" demo "$tmp/site.db" >/dev/null
 echo "bench-saves-password" | "$FOISON" user add "$tmp/site.db" --email bench@example.org \
-    --name Bench --role contributor >/dev/null
+    --name Bench --role trusted >/dev/null
 token=$("$FOISON" token create "$tmp/site.db" --email bench@example.org)
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 

@@ -15,6 +15,7 @@ static const struct {
     {"token", cli_token, "token create SITE.db --email  crée un jeton d'API"},
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
+    {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},
 };
 
 static int usage(FILE *f)

@@ -9,6 +9,10 @@ int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_config(int argc, char **argv);
+int cli_mail(int argc, char **argv);
+struct store;
+/* Starts the mail worker of `foison serve` (a thread with its own connection to site). */
+int cli_mailer_start(struct store *s, const char *site);
 
 /* Shared helpers (cli/common.c). */
 const char *cli_datadir(void);

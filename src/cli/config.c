@@ -1,6 +1,7 @@
 /* config.c — `foison config SITE.db [KEY [VALUE]]`: the site's settings, listed, read or
  * changed, each validated (a base URL that is http(s), a known licence, names on one line). */
 #include "cli/cli.h"
+#include "core/account.h"
 #include "core/schema.h"
 #include "core/validate.h"
 #include "http/http.h"
@@ -11,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_keys[] = {"site_name",   "territory_name",   "base_url",
-                                          "license",     STORE_SYNC_SETTING, "trusted_proxies",
-                                          "trust_edits", "trust_days",       "spam_hold",
-                                          "spam_refuse", "blocked_domains"};
+static const char *const config_keys[] = {
+    "site_name",        "territory_name",  "base_url",        "license",
+    STORE_SYNC_SETTING, "trusted_proxies", "trust_edits",     "trust_days",
+    "spam_hold",        "spam_refuse",     "blocked_domains", "smtp_url",
+    "smtp_user",        "smtp_password",   "smtp_starttls",   "mail_from"};
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static int config_usage(FILE *f)
@@ -41,7 +43,11 @@ static int config_usage(FILE *f)
             "la relecture même d'un contributeur de confiance ; au-delà du second, elle est\n"
             "refusée ; 50 et 100 par défaut),\n"
             "blocked_domains (domaines dont les liens font refuser un texte, séparés par des\n"
-            "virgules ou des espaces, ex. « casino.example, pilules.example »).\n"
+            "virgules ou des espaces, ex. « casino.example, pilules.example »),\n"
+            "smtp_url (smtp://hôte:587 avec STARTTLS, ou smtps://hôte:465 ; vide : les courriels\n"
+            "sont écrits dans le dossier SITE.db-courriels), smtp_user, smtp_password,\n"
+            "smtp_starttls (on par défaut ; off : envoi en clair, à éviter),\n"
+            "mail_from (l'expéditeur, ex. « Réseau foison <contact@exemple.org> »).\n"
             "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
     return f == stdout ? 0 : 2;
 }
@@ -67,6 +73,27 @@ static const char *config_check(const char *key, const char *value)
         return f && field_option_label(f, value) ? NULL
                                                  : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
                                                    "ou CC0-1.0";
+    }
+    if (strcmp(key, "smtp_url") == 0) {
+        if (n && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0)
+            return "une adresse smtp://hôte[:port] ou smtps://hôte[:port] est attendue";
+        return n > 500 ? "500 caractères au plus" : NULL;
+    }
+    if (strcmp(key, "smtp_starttls") == 0)
+        return strcmp(value, "on") == 0 || strcmp(value, "off") == 0 ? NULL : "on ou off";
+    if (strcmp(key, "smtp_user") == 0 || strcmp(key, "smtp_password") == 0)
+        return n > 500 ? "500 caractères au plus" : NULL;
+    if (strcmp(key, "mail_from") == 0) {
+        const char *lt = strchr(value, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+        char addr[256];
+        size_t al = lt && gt && gt > lt ? (size_t)(gt - lt - 1) : n;
+        if (al >= sizeof addr || (lt && (!gt || gt[1])))
+            return "une adresse e-mail, ou « Nom <adresse> », est attendue";
+        memcpy(addr, lt ? lt + 1 : value, al);
+        addr[al] = '\0';
+        return n == 0 || account_email_valid(addr) ? NULL
+                                                   : "une adresse e-mail, ou « Nom <adresse> », "
+                                                     "est attendue";
     }
     if (strcmp(key, "blocked_domains") == 0) {
         if (n > 10000)

@@ -130,6 +130,10 @@ int cli_serve(int argc, char **argv)
     }
     markdown_init();
     struct app *app = app_load(s, cli_datadir());
+    if (app && cli_mailer_start(s, argv[1]) != 0) {
+        app_free(app);
+        app = NULL;
+    }
     store_close(s);
     if (!app)
         return 1;

@@ -96,6 +96,14 @@ static const char *const store_migrations[] = {
     "  entry_id INTEGER REFERENCES entries(id), revision_number INTEGER,"
     "  target_user_id INTEGER REFERENCES users(id), reason TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX moderation_log_created ON moderation_log(created);",
+    /* 4: the outbox, the persistent queue of the site's mail (core/outbox.c). */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, created INTEGER NOT NULL, recipient TEXT NOT NULL,"
+    "  message_id TEXT NOT NULL, message TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sent','failed')),"
+    "  tries INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX outbox_due ON outbox(next_try, id) WHERE state = 'queued';",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
