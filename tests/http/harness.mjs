@@ -34,7 +34,8 @@ function runCli(args, input) {
     return r;
 }
 
-async function freePort() {
+/* A port free on 127.0.0.1 (bound to 0, the kernel chooses). */
+export async function freePort() {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
         srv.unref();

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, BIN } from './harness.mjs';
+import { startServer, BIN, freePort } from './harness.mjs';
 
 const cleanups = [];
 after(async () => {
@@ -19,16 +19,6 @@ after(async () => {
         await c();
 });
 
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.listen(0, '127.0.0.1', () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-        s.on('error', reject);
-    });
-}
 
 /* A real SMTP server delivering into a maildir; resolves once it accepts connections. */
 async function smtpServer() {

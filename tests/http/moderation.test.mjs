@@ -8,10 +8,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import {
     startServer, loginOk, apiJson, apiTotal, sampleInnovation, request, parseCards, BIN,
-    decodeEntities,
+    decodeEntities, freePort,
 } from './harness.mjs';
 
 let srv, alice, chloe, marc;
@@ -307,16 +306,6 @@ test('a contributor becomes trusted after enough approved edits (settings)', asy
     spawnSync(BIN, ['config', srv.db, 'trust_days', '7'], { encoding: 'utf8' });
 });
 
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.listen(0, '127.0.0.1', () => {
-            const { port } = s.address();
-            s.close(() => resolve(port));
-        });
-        s.on('error', reject);
-    });
-}
 
 test('two server processes on one site file: neither serves a page older than the last write', async () => {
     const port = await freePort();
