@@ -12,11 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const config_keys[] = {
-    "site_name",        "territory_name",  "base_url",        "license",
-    STORE_SYNC_SETTING, "trusted_proxies", "trust_edits",     "trust_days",
-    "spam_hold",        "spam_refuse",     "blocked_domains", "smtp_url",
-    "smtp_user",        "smtp_password",   "smtp_starttls",   "mail_from"};
+static const char *const config_keys[] = {"site_name",
+                                          "territory_name",
+                                          "base_url",
+                                          "license",
+                                          STORE_SYNC_SETTING,
+                                          "trusted_proxies",
+                                          "trust_edits",
+                                          "trust_days",
+                                          "spam_hold",
+                                          "spam_refuse",
+                                          "blocked_domains",
+                                          "smtp_url",
+                                          "smtp_user",
+                                          "smtp_password",
+                                          "smtp_starttls",
+                                          "mail_from",
+                                          "legal_notice",
+                                          "privacy_notice",
+                                          "accessibility_statement"};
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 static int config_usage(FILE *f)
@@ -47,7 +61,10 @@ static int config_usage(FILE *f)
             "smtp_url (smtp://hôte:587 avec STARTTLS, ou smtps://hôte:465 ; vide : les courriels\n"
             "sont écrits dans le dossier SITE.db-courriels), smtp_user, smtp_password,\n"
             "smtp_starttls (on par défaut ; off : envoi en clair, à éviter),\n"
-            "mail_from (l'expéditeur, ex. « Réseau foison <contact@exemple.org> »).\n"
+            "mail_from (l'expéditeur, ex. « Réseau foison <contact@exemple.org> »),\n"
+            "legal_notice, privacy_notice, accessibility_statement (les textes, en Markdown, des\n"
+            "pages mentions légales, données personnelles et accessibilité ; vide : le texte\n"
+            "par défaut).\n"
             "Le serveur lit les réglages au démarrage : relancez-le après un changement.\n");
     return f == stdout ? 0 : 2;
 }
@@ -56,9 +73,13 @@ static int config_usage(FILE *f)
 static const char *config_check(const char *key, const char *value)
 {
     size_t n = strlen(value);
-    if (!utf8_valid(value, n) || strpbrk(value, "\t\r\n") || strstr(value, "\u202e") ||
-        strstr(value, "\u202d") || strstr(value, "\u2066") || strstr(value, "\u2067") ||
-        strstr(value, "\u2068") || strstr(value, "\u202a") || strstr(value, "\u202b"))
+    /* The page texts are Markdown: lines are theirs; tabs and carriage returns are not. */
+    bool text = strcmp(key, "legal_notice") == 0 || strcmp(key, "privacy_notice") == 0 ||
+                strcmp(key, "accessibility_statement") == 0;
+    if (!utf8_valid(value, n) || strpbrk(value, text ? "\t\r" : "\t\r\n") ||
+        strstr(value, "\u202e") || strstr(value, "\u202d") || strstr(value, "\u2066") ||
+        strstr(value, "\u2067") || strstr(value, "\u2068") || strstr(value, "\u202a") ||
+        strstr(value, "\u202b"))
         return "texte invalide (caractères de contrôle)";
     if (strcmp(key, "base_url") == 0) {
         /* scheme://host[:port] only: permalinks append paths, and forms compare it to Origin.
@@ -74,6 +95,9 @@ static const char *config_check(const char *key, const char *value)
                                                  : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
                                                    "ou CC0-1.0";
     }
+    if (strcmp(key, "legal_notice") == 0 || strcmp(key, "privacy_notice") == 0 ||
+        strcmp(key, "accessibility_statement") == 0)
+        return n > 20000 ? "20 000 caractères au plus" : NULL; /* lines allowed: Markdown */
     if (strcmp(key, "smtp_url") == 0) {
         if (n && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0)
             return "une adresse smtp://hôte[:port] ou smtps://hôte[:port] est attendue";

@@ -86,7 +86,8 @@ void entry_read_end(struct store *s)
 
 /* The revision a viewer edits: the latest one that is published or the viewer's own pending
  * one (a moderator also takes the latest of an entry never published); 0 when none. rows are
- * the entry's revisions, newest first. */
+ * the entry's revisions from the published one up, newest first (nothing below it matters:
+ * publishing publishes a whole chain, so no published revision lies above it). */
 static int entry_edit_number(const struct viewer *v, const struct entry_row *row,
                              const struct revision_row *rows, int n)
 {
@@ -154,7 +155,7 @@ int entry_edit_revision(struct store *s, struct arena *a, const struct viewer *v
 {
     struct revision_row *rows;
     int n;
-    if (store_revisions_list(s, a, e->id, &rows, &n) != STORE_OK)
+    if (store_revisions_from(s, a, e->id, e->published_rev, &rows, &n) != STORE_OK)
         return ENTRY_ERR;
     struct entry_row row = {.id = e->id, .published_rev = e->published_rev};
     *number = entry_edit_number(v, &row, rows, n);
@@ -707,7 +708,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
          * can slip in between, and a pending text of someone else is not theirs to build on. */
         struct revision_row *revs;
         int nrevs;
-        if (store_revisions_list(s, a, row.id, &revs, &nrevs) != STORE_OK)
+        if (store_revisions_from(s, a, row.id, row.published_rev, &revs, &nrevs) != STORE_OK)
             goto rollback;
         base = entry_edit_number(&author, &row, revs, nrevs);
         if (!base) {

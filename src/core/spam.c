@@ -7,6 +7,8 @@
 #include "core/spam.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/mem.h"
+#include <pthread.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,8 +132,43 @@ static const char *const spam_french[] = {
     "ce",  "ces", "sont", "leur", "elle", "il",   "en",   "de",   NULL,
 };
 
+/* The word lists sorted once (for every thread: pthread_once), so that a word is looked up by
+ * bisection: a text of a few hundred words meets each list hundreds of times. */
+struct spam_sorted {
+    const char *const *list;
+    const char **sorted;
+    size_t n;
+};
+static struct spam_sorted spam_lists[] = {
+    {spam_commercial, NULL, 0}, {spam_selling, NULL, 0}, {spam_insults, NULL, 0},
+    {spam_english, NULL, 0},    {spam_french, NULL, 0},
+};
+static pthread_once_t spam_lists_once = PTHREAD_ONCE_INIT;
+
+static int spam_str_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static void spam_lists_sort(void)
+{
+    for (size_t i = 0; i < sizeof spam_lists / sizeof *spam_lists; i++) {
+        struct spam_sorted *l = &spam_lists[i];
+        while (l->list[l->n])
+            l->n++;
+        l->sorted = xmalloc(sizeof(*l->sorted) * (l->n + 1));
+        memcpy(l->sorted, l->list, sizeof(*l->sorted) * l->n);
+        qsort(l->sorted, l->n, sizeof(*l->sorted), spam_str_cmp);
+    }
+}
+
 static bool spam_in(const char *w, const char *const *list)
 {
+    pthread_once(&spam_lists_once, spam_lists_sort);
+    for (size_t i = 0; i < sizeof spam_lists / sizeof *spam_lists; i++)
+        if (spam_lists[i].list == list)
+            return bsearch(&w, spam_lists[i].sorted, spam_lists[i].n, sizeof(*spam_lists[i].sorted),
+                           spam_str_cmp) != NULL;
     for (size_t i = 0; list[i]; i++)
         if (strcmp(w, list[i]) == 0)
             return true;
@@ -301,6 +338,8 @@ static void spam_scan_links(struct arena *a, const char *text, const char *block
 {
     for (const char *p = text; *p; p++) {
         const char *host = NULL;
+        if (*p != 'h' && *p != 'H' && *p != 'w' && *p != 'W' && *p != '/')
+            continue;
         if (strncasecmp(p, "https://", 8) == 0)
             host = p + 8;
         else if (strncasecmp(p, "http://", 7) == 0)
@@ -381,7 +420,8 @@ static int spam_count_discounts(const char *text)
                                            "POSTAL", "RNA", "ROME", "CPV",   NULL};
     int n = 0;
     for (const char *p = text; *p; p++) {
-        if (strncasecmp(p, "code ", 5) != 0 || (p > text && isalpha((unsigned char)p[-1])))
+        if ((*p != 'c' && *p != 'C') || strncasecmp(p, "code ", 5) != 0 ||
+            (p > text && isalpha((unsigned char)p[-1])))
             continue;
         const char *q = p + 5;
         while (*q && !isalnum((unsigned char)*q) && q < p + 12)
@@ -415,6 +455,11 @@ static int spam_count_emails(const char *text)
     return n;
 }
 
+static int spam_word_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 static void spam_text_of(struct arena *a, const struct kind_def *k, json_t *fields,
                          const char *blocked, struct spam_text *t)
 {
@@ -435,27 +480,19 @@ static void spam_text_of(struct arena *a, const struct kind_def *k, json_t *fiel
     t->emails = spam_count_emails(all);
     t->discounts = spam_count_discounts(all);
     spam_scan_words(a, all, t);
+    /* Sorted once: every word signal below works on sorted lists (phrases use t->folded). */
+    qsort(t->words.w, (size_t)t->words.n, sizeof(*t->words.w), spam_word_cmp);
     spam_scan_links(a, all, blocked, t);
     spam_scan_numbers(all, t);
 }
 
-static int spam_word_cmp(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* The words of now that before does not have (as many times as they are added): a multiset
- * difference of the two sorted lists. */
+ * difference of the two sorted lists, sorted too. */
 static struct spam_words spam_added(struct arena *a, struct spam_words now,
                                     struct spam_words before)
 {
     struct spam_words out = {arena_alloc(a, sizeof(*out.w) * (size_t)(now.n + 1)), 0};
-    const char **x = arena_alloc(a, sizeof(*x) * (size_t)(now.n + 1));
-    const char **y = arena_alloc(a, sizeof(*y) * (size_t)(before.n + 1));
-    memcpy(x, now.w, sizeof(*x) * (size_t)now.n);
-    memcpy(y, before.w, sizeof(*y) * (size_t)before.n);
-    qsort(x, (size_t)now.n, sizeof(*x), spam_word_cmp);
-    qsort(y, (size_t)before.n, sizeof(*y), spam_word_cmp);
+    const char *const *x = now.w, *const *y = before.w; /* both sorted (spam_text_of) */
     int i = 0, j = 0;
     while (i < now.n) {
         int c = j < before.n ? strcmp(x[i], y[j]) : -1;
@@ -532,8 +569,7 @@ static int spam_stuffed(struct arena *a, const struct spam_words *w, int *repeat
     for (int i = 0; i < w->n; i++)
         if (strlen(w->w[i]) >= 4 && !spam_in(w->w[i], spam_french) &&
             !spam_in(w->w[i], spam_english))
-            x[n++] = w->w[i];
-    qsort(x, (size_t)n, sizeof(*x), spam_word_cmp);
+            x[n++] = w->w[i]; /* w is sorted, so x is */
     *repeated = 0;
     for (int i = 0; i < n;) {
         int j = i;
@@ -546,14 +582,11 @@ static int spam_stuffed(struct arena *a, const struct spam_words *w, int *repeat
     return n;
 }
 
-static int spam_distinct(struct arena *a, const struct spam_words *w)
+static int spam_distinct(const struct spam_words *w)
 {
-    const char **x = arena_alloc(a, sizeof(*x) * (size_t)(w->n + 1));
-    memcpy(x, w->w, sizeof(*x) * (size_t)w->n);
-    qsort(x, (size_t)w->n, sizeof(*x), spam_word_cmp);
-    int d = 0;
+    int d = 0; /* w is sorted */
     for (int i = 0; i < w->n; i++)
-        d += i == 0 || strcmp(x[i], x[i - 1]) != 0;
+        d += i == 0 || strcmp(w->w[i], w->w[i - 1]) != 0;
     return d;
 }
 
@@ -667,9 +700,9 @@ void spam_score(struct arena *a, const struct spam_input *in, struct spam_result
     if (added.n >= 2 && (gibberish + noise) * 3 >= added.n)
         spam_reason(a, out, 60, "suite de lettres sans mots (%d mots sur %d)", gibberish + noise,
                     added.n);
-    if (added.n >= 8 && spam_distinct(a, &added) * 3 <= added.n)
+    if (added.n >= 8 && spam_distinct(&added) * 3 <= added.n)
         spam_reason(a, out, 50, "les mêmes mots répétés (%d mots, %d différents)", added.n,
-                    spam_distinct(a, &added));
+                    spam_distinct(&added));
     int repeated;
     int content = spam_stuffed(a, &added, &repeated);
     if (content >= 15 && repeated >= 12 && repeated * 3 >= content)

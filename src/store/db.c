@@ -104,6 +104,12 @@ static const char *const store_migrations[] = {
     "  tries INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
     "  last_error TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX outbox_due ON outbox(next_try, id) WHERE state = 'queued';",
+    /* 5: a setting changed (a page text, the site's name) changes pages: a new generation, in the
+     * same transaction, whoever writes it (the CLI, later the admin pages). */
+    "CREATE TRIGGER settings_insert_generation AFTER INSERT ON settings"
+    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER settings_update_generation AFTER UPDATE ON settings"
+    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

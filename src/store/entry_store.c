@@ -266,12 +266,20 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
 int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
                          struct revision_row **out, int *n)
 {
+    return store_revisions_from(s, a, entry_id, 0, out, n);
+}
+
+int store_revisions_from(struct store *s, struct arena *a, long long entry_id, int from,
+                         struct revision_row **out, int *n)
+{
     sqlite3_stmt *st = store_stmt(s, "SELECT " REVISION_META_COLUMNS " FROM revisions r"
                                      " LEFT JOIN users u ON u.id = r.author_id"
-                                     " WHERE r.entry_id = ?1 ORDER BY r.number DESC LIMIT 1000");
+                                     " WHERE r.entry_id = ?1 AND r.number >= ?2"
+                                     " ORDER BY r.number DESC LIMIT 1000");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, entry_id);
+    sqlite3_bind_int(st, 2, from);
     int cap = 16, len = 0;
     struct revision_row *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
     int rc;

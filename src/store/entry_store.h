@@ -78,6 +78,9 @@ int store_revision_get(struct store *s, struct arena *a, long long entry_id, int
 /* All revisions, newest first, into an arena array, without their fields and rendered texts. */
 int store_revisions_list(struct store *s, struct arena *a, long long entry_id,
                          struct revision_row **out, int *n);
+/* The same for the revisions numbered from and above (what lies on top of the published one). */
+int store_revisions_from(struct store *s, struct arena *a, long long entry_id, int from,
+                         struct revision_row **out, int *n);
 /* Distinct names of the authors of published revisions, in order of first contribution. */
 int store_entry_authors(struct store *s, struct arena *a, long long entry_id, const char ***out,
                         int *n);

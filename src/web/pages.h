@@ -12,6 +12,7 @@ void page_static(struct request *req);
 void page_favicon(struct request *req);
 /* site.c */
 void page_robots(struct request *req);
+void page_site_text(struct request *req);
 /* entries.c */
 struct entry;
 struct store;

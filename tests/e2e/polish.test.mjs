@@ -115,9 +115,10 @@ async function pagesToCheck(page) {
         rec,
         anonymous: ['/', '/innovations', '/innovations?theme=numerique&commune=29019',
             '/innovations?commune=29001', rec, `${rec}?rev=1`, `${rec}/history`,
-            `${rec}/diff?from=1&to=2`, '/login', '/nope'],
+            `${rec}/diff?from=1&to=2`, '/login', '/nope', '/mentions-legales',
+            '/donnees-personnelles', '/accessibilite'],
         loggedIn: ['/innovations', rec, `${rec}/history`, '/innovations/new', `${rec}/edit`,
-            '/login'],
+            '/login', '/moderation', '/moderation/log'],
     };
 }
 
@@ -138,6 +139,8 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                 for (const p of anonymous) {
                     await page.goto(`${base}${p}`);
                     await assertAccessible(page, `${p} at ${at}`);
+                    if (opts === PHONE)
+                        await noSideScroll(page, p);
                 }
                 await loginIn(page);
                 for (const p of loggedIn) {
