@@ -335,6 +335,8 @@ done
 # --- saves: the cost of an acknowledged write, synchronous FULL and NORMAL ------------------------
 if [[ -z $BENCH_TARGETS ]]; then
     FOISON=$FOISON SAVES_OUT="$res/saves.json" bench/saves.sh
+    # --- moderation: the queue with 10,000 pending revisions, and a login ---------------------
+    FOISON=$FOISON MODERATION_OUT="$res/moderation.json" bench/moderation.sh
 fi
 
 # --- report -----------------------------------------------------------------------------------
