@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +194,8 @@ static int store_sync_apply(struct store *s)
     return rc;
 }
 
+static void store_gen_map_open(const char *path);
+
 struct store *store_open(const char *path, enum store_open_mode mode, char *err, size_t errlen)
 {
     struct stat stbuf;
@@ -244,6 +248,7 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
         goto fail_sql;
     if (store_migrate(s, err, errlen) != STORE_OK)
         goto fail;
+    store_gen_map_open(path);
     if (store_exec(s, "PRAGMA foreign_keys=ON") != STORE_OK)
         goto fail_sql;
     if (store_sync_apply(s) != STORE_OK)
@@ -357,13 +362,54 @@ int store_begin(struct store *s)
     return store_exec(s, "BEGIN IMMEDIATE");
 }
 
+static volatile unsigned long long *store_gen_map;
+
+/* Maps SITE.db-gen once per process (the first site opened: a process serves one site). */
+static void store_gen_map_open(const char *path)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    if (!store_gen_map) {
+        char gen[4096];
+        snprintf(gen, sizeof gen, "%s-gen", path);
+        int fd = open(gen, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0 && ftruncate(fd, (off_t)sizeof(unsigned long long)) == 0) {
+            void *m =
+                mmap(NULL, sizeof(unsigned long long), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (m != MAP_FAILED)
+                store_gen_map = m;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+volatile unsigned long long *store_gen_counter(void)
+{
+    return store_gen_map;
+}
+
+void store_gen_signal(void)
+{
+    if (store_gen_map)
+        __atomic_add_fetch(store_gen_map, 1, __ATOMIC_SEQ_CST);
+}
+
 int store_commit(struct store *s)
 {
-    return store_exec(s, "COMMIT");
+    int rc = store_exec(s, "COMMIT");
+    /* After the commit too: a reader that looked between the first signal and the commit read
+     * the old generation, and must look again. */
+    if (s->gen_dirty)
+        store_gen_signal();
+    s->gen_dirty = false;
+    return rc;
 }
 
 void store_rollback(struct store *s)
 {
+    s->gen_dirty = false;
     if (!sqlite3_get_autocommit(s->db))
         store_exec(s, "ROLLBACK");
 }
@@ -392,6 +438,12 @@ static int store_setting_write(struct store *s, const char *sql, const char *key
     if (rc != STORE_OK)
         store_log_error(s, "setting");
     store_done(st);
+    /* The triggers of migration 5 moved the generation: the other processes must look again
+     * (at once when the write committed on its own, at the commit otherwise). */
+    if (rc == STORE_OK && sqlite3_get_autocommit(s->db))
+        store_gen_signal();
+    else if (rc == STORE_OK)
+        s->gen_dirty = true;
     return rc;
 }
 

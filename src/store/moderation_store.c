@@ -6,6 +6,14 @@
 
 int store_generation(struct store *s, long long *gen)
 {
+    /* The counter first, then the file: a write between the two only makes the next request
+     * read the file again. */
+    volatile unsigned long long *counter = store_gen_counter();
+    unsigned long long seen = counter ? __atomic_load_n(counter, __ATOMIC_SEQ_CST) : 0;
+    if (counter && s->gen_cached && seen == s->gen_seen) {
+        *gen = s->gen_cached;
+        return STORE_OK;
+    }
     sqlite3_stmt *st = store_stmt(s, "SELECT generation FROM site_state WHERE id = 1");
     if (!st)
         return STORE_ERR;
@@ -13,6 +21,11 @@ int store_generation(struct store *s, long long *gen)
     if (rc == SQLITE_ROW) {
         *gen = sqlite3_column_int64(st, 0);
         ret = STORE_OK;
+        /* Inside a write transaction the value is not committed yet: never kept. */
+        if (sqlite3_get_autocommit(s->db)) {
+            s->gen_cached = *gen;
+            s->gen_seen = seen;
+        }
     } else {
         store_log_error(s, "generation");
     }
@@ -26,7 +39,13 @@ int store_generation_bump(struct store *s)
         store_stmt(s, "UPDATE site_state SET generation = generation + 1 WHERE id = 1");
     if (!st)
         return STORE_ERR;
-    return store_step_done(s, st, "generation_bump");
+    int rc = store_step_done(s, st, "generation_bump");
+    if (rc == STORE_OK) {
+        /* Before the commit (and again after it, store_commit): see store.h. */
+        store_gen_signal();
+        s->gen_dirty = true;
+    }
+    return rc;
 }
 
 int store_revision_set_state(struct store *s, long long entry_id, int number, const char *state)

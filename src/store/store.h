@@ -29,7 +29,19 @@ struct store {
      * was read from (store_stamp) and used again only while the stamp is the same. */
     struct store_memo *memo;
     int nmemo, memo_next;
+    /* The site's generation as last read, and the shared counter's value then (see
+     * store_generation in moderation_store.c): read again only when the counter moved. */
+    long long gen_cached;
+    unsigned long long gen_seen;
+    bool gen_dirty; /* this transaction bumped the generation: tell the other processes */
 };
+
+/* A counter in memory shared by every process serving the file (SITE.db-gen, mapped), moved by
+ * each write that changes the site's generation, before and after its commit: reading it costs
+ * nothing, so a request reads the generation from the file only when some process wrote. NULL
+ * when the file cannot be mapped (every request then reads the file). */
+volatile unsigned long long *store_gen_counter(void);
+void store_gen_signal(void);
 
 enum store_open_mode {
     STORE_OPEN_EXISTING, /* the file must exist and be a foison site */
