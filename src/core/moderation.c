@@ -153,6 +153,22 @@ static int moderation_still_moderator(struct store *s, struct arena *a, struct v
     return viewer_moderates(v) ? MODERATION_OK : MODERATION_FORBIDDEN;
 }
 
+/* Opens the write transaction of a decision by v, still an active moderator inside it; me
+ * receives v with its role as the file has it. */
+static int moderation_begin(struct store *s, struct arena *a, const struct viewer *v,
+                            struct viewer *me)
+{
+    if (!viewer_moderates(v))
+        return MODERATION_FORBIDDEN;
+    if (store_begin(s) != STORE_OK)
+        return MODERATION_ERR;
+    *me = *v;
+    int still = moderation_still_moderator(s, a, me);
+    if (still != MODERATION_OK)
+        store_rollback(s);
+    return still;
+}
+
 static int moderation_finish(struct store *s, int rc)
 {
     if (rc == MODERATION_OK &&
@@ -192,16 +208,10 @@ static int moderation_reject_from(struct store *s, struct arena *a, long long en
 static int moderation_decide(struct store *s, struct arena *a, const struct viewer *v,
                              long long revision_id, const char *reason, long long now, bool approve)
 {
-    if (!viewer_moderates(v))
-        return MODERATION_FORBIDDEN;
-    if (store_begin(s) != STORE_OK)
-        return MODERATION_ERR;
-    struct viewer me = *v;
-    int still = moderation_still_moderator(s, a, &me);
-    if (still != MODERATION_OK) {
-        store_rollback(s);
-        return still;
-    }
+    struct viewer me;
+    int began = moderation_begin(s, a, v, &me);
+    if (began != MODERATION_OK)
+        return began;
     v = &me;
     struct revision_row r;
     struct entry_row e;
@@ -348,16 +358,10 @@ int moderation_rollback(struct store *s, struct arena *a, const struct viewer *v
                         const char *reason, long long now, int *entries)
 {
     *entries = 0;
-    if (!viewer_moderates(v))
-        return MODERATION_FORBIDDEN;
-    if (store_begin(s) != STORE_OK)
-        return MODERATION_ERR;
-    struct viewer me = *v;
-    int still = moderation_still_moderator(s, a, &me);
-    if (still != MODERATION_OK) {
-        store_rollback(s);
-        return still;
-    }
+    struct viewer me;
+    int began = moderation_begin(s, a, v, &me);
+    if (began != MODERATION_OK)
+        return began;
     v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);
@@ -369,16 +373,10 @@ int moderation_rollback(struct store *s, struct arena *a, const struct viewer *v
 int moderation_block(struct store *s, struct arena *a, const struct viewer *v, long long user_id,
                      const char *reason, long long now)
 {
-    if (!viewer_moderates(v))
-        return MODERATION_FORBIDDEN;
-    if (store_begin(s) != STORE_OK)
-        return MODERATION_ERR;
-    struct viewer me = *v;
-    int still = moderation_still_moderator(s, a, &me);
-    if (still != MODERATION_OK) {
-        store_rollback(s);
-        return still;
-    }
+    struct viewer me;
+    int began = moderation_begin(s, a, v, &me);
+    if (began != MODERATION_OK)
+        return began;
     v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);
@@ -401,16 +399,10 @@ int moderation_block(struct store *s, struct arena *a, const struct viewer *v, l
 int moderation_trust(struct store *s, struct arena *a, const struct viewer *v, long long user_id,
                      long long now)
 {
-    if (!viewer_moderates(v))
-        return MODERATION_FORBIDDEN;
-    if (store_begin(s) != STORE_OK)
-        return MODERATION_ERR;
-    struct viewer me = *v;
-    int still = moderation_still_moderator(s, a, &me);
-    if (still != MODERATION_OK) {
-        store_rollback(s);
-        return still;
-    }
+    struct viewer me;
+    int began = moderation_begin(s, a, v, &me);
+    if (began != MODERATION_OK)
+        return began;
     v = &me;
     struct user_row u;
     int rc = moderation_target(s, a, v, user_id, &u);

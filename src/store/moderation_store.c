@@ -240,23 +240,6 @@ int store_author_entries(struct store *s, struct arena *a, long long user_id, in
     return STORE_OK;
 }
 
-int store_author_published_count(struct store *s, long long user_id, int *n)
-{
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM revisions"
-                                     " WHERE author_id = ?1 AND state = 'published'");
-    if (!st)
-        return STORE_ERR;
-    sqlite3_bind_int64(st, 1, user_id);
-    int rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    store_done(st);
-    if (rc != SQLITE_ROW) {
-        store_log_error(s, "author_published_count");
-        return STORE_ERR;
-    }
-    return STORE_OK;
-}
-
 int store_author_approvals(struct store *s, long long user_id, int *n)
 {
     sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM moderation_log"

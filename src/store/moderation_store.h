@@ -55,7 +55,5 @@ int store_author_entries(struct store *s, struct arena *a, long long user_id, in
 /* How many moderators' approvals an account's edits received (each decision once, however many
  * revisions it published). */
 int store_author_approvals(struct store *s, long long user_id, int *n);
-/* How many published revisions an account wrote. */
-int store_author_published_count(struct store *s, long long user_id, int *n);
 
 #endif
