@@ -112,6 +112,30 @@ static const char *const store_migrations[] = {
     "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
     "CREATE TRIGGER settings_update_generation AFTER UPDATE ON settings"
     "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;",
+    /* 6: accounts anyone can open. A 'deleted' status (the person left; their contributions
+     * stay, under the name they chose); a short bio; rights, a counter moved by every change of
+     * an account's role or status, copied into each session when it opens, so that a session
+     * opened under other rights is rotated (a new token) on its next request; and the one-time
+     * links sent by mail (confirm an account, reset a password, confirm a new e-mail address),
+     * stored hashed, each used once before it expires. */
+    "CREATE TABLE users_new ("
+    "  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','moderator','trusted','contributor')),"
+    "  password_hash TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'active'"
+    "    CHECK (status IN ('active','pending','blocked','deleted')),"
+    "  bio TEXT NOT NULL DEFAULT '', rights INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO users_new (id, email, name, role, password_hash, created, status)"
+    "  SELECT id, email, name, role, password_hash, created, status FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_new RENAME TO users;"
+    "ALTER TABLE sessions ADD COLUMN rights INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE account_links ("
+    "  token_hash BLOB PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  purpose TEXT NOT NULL CHECK (purpose IN ('confirm','reset','email')),"
+    "  email TEXT, created INTEGER NOT NULL, expires INTEGER NOT NULL, used INTEGER);"
+    "CREATE INDEX account_links_user ON account_links(user_id, purpose);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
