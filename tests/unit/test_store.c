@@ -698,11 +698,13 @@ static void test_migrate_from_1(void **state)
         SQLITE_OK);
     sqlite3_free(msg);
     /* The foreign keys are enforced again after the migration: a session of no account fails. */
-    assert_int_equal(sqlite3_exec(x->s->db,
-                                  "DELETE FROM sessions WHERE user_id = 7;"
-                                  " INSERT INTO sessions VALUES (x'01', 99, 'c', 1, 2)",
-                                  NULL, NULL, NULL),
-                     SQLITE_CONSTRAINT);
+    assert_int_equal(
+        sqlite3_exec(x->s->db,
+                     "DELETE FROM sessions WHERE user_id = 7;"
+                     " INSERT INTO sessions (token_hash, user_id, csrf, created, expires)"
+                     " VALUES (x'01', 99, 'c', 1, 2)",
+                     NULL, NULL, NULL),
+        SQLITE_CONSTRAINT);
     x->t = territory_load(x->s);
     struct entry_item *items;
     int n, total;
