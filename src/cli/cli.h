@@ -16,6 +16,9 @@ int cli_mailer_start(struct store *s, const char *site);
 
 /* Shared helpers (cli/common.c). */
 const char *cli_datadir(void);
+/* account_init, and the list of common passwords loaded (a warning on stderr when the set-up
+ * did not install it: then only the length rule applies). 0 or -1. */
+int cli_account_init(void);
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* True for a public base URL: http(s)://host[:port], no path, no trailing slash. */

@@ -1,5 +1,7 @@
 /* common.c — helpers shared by the subcommands: where the data files are, creating a site. */
 #include "cli/cli.h"
+#include "core/account.h"
+#include "core/password.h"
 #include "core/territory.h"
 #include "core/validate.h"
 #include "store/store.h"
@@ -7,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+int cli_account_init(void)
+{
+    if (account_init() != 0)
+        return -1;
+    if (password_list_load(cli_datadir()) < 0)
+        fprintf(stderr,
+                "foison : liste des mots de passe courants introuvable (%s/%s) : lancez make "
+                "deps ; en attendant, seule la longueur minimale des mots de passe est "
+                "vérifiée\n",
+                cli_datadir(), PASSWORD_LIST_RELATIVE);
+    return 0;
+}
 
 const char *cli_datadir(void)
 {

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 /* Demo accounts share one password, printed by the command: a demo site is for trying out. */
-#define DEMO_PASSWORD "foison-demo"
+#define DEMO_PASSWORD "foison-demo-brest"
 #define DEMO_FEATURED 4
 
 static long long demo_author_id(struct store *s, struct arena *a, const char *email)
@@ -118,7 +118,7 @@ int cli_demo(int argc, char **argv)
                 "Brest : ses communes, une trentaine d'innovations et leur historique).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
-    if (account_init() != 0)
+    if (cli_account_init() != 0)
         return 1;
     markdown_init();
     if (cli_create_site(argv[1]) != 0)

@@ -124,7 +124,7 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "foison: %s\n", err);
         return 1;
     }
-    if (account_init() != 0) {
+    if (cli_account_init() != 0) {
         store_close(s);
         return 1;
     }

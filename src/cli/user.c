@@ -86,7 +86,7 @@ int cli_user(int argc, char **argv)
     }
     char err[512];
     struct store *s = store_open(argv[2], STORE_OPEN_EXISTING, err, sizeof err);
-    if (!s || account_init() != 0) {
+    if (!s || cli_account_init() != 0) {
         fprintf(stderr, "foison: %s\n", s ? "libsodium indisponible" : err);
         store_close(s);
         return 1;
@@ -124,7 +124,7 @@ int cli_token(int argc, char **argv)
     }
     char err[512];
     struct store *s = store_open(argv[2], STORE_OPEN_EXISTING, err, sizeof err);
-    if (!s || account_init() != 0) {
+    if (!s || cli_account_init() != 0) {
         fprintf(stderr, "foison: %s\n", s ? "libsodium indisponible" : err);
         store_close(s);
         return 1;

@@ -1,5 +1,6 @@
 /* account.c — accounts and the secrets that prove who is who. */
 #include "core/account.h"
+#include "core/password.h"
 #include "core/visibility.h"
 #include "store/user_store.h"
 #include "util/arena.h"
@@ -26,7 +27,22 @@ int account_init(void)
                                  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
 }
 
-static void account_hash_token(const char *token, unsigned char out[32])
+int account_password_hash(const char *password, char out[ACCOUNT_HASH_MAX])
+{
+    return crypto_pwhash_str_alg(out, password, strlen(password),
+                                 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
+}
+
+bool account_password_verify(const char *hash, const char *password)
+{
+    return password && strlen(password) <= ACCOUNT_PASSWORD_MAX_BYTES &&
+           crypto_pwhash_str_verify(hash && hash[0] == '$' ? hash : account_dummy_hash, password,
+                                    strlen(password)) == 0 &&
+           hash && hash[0] == '$';
+}
+
+void account_hash_token(const char *token, unsigned char out[32])
 {
     crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
@@ -46,7 +62,7 @@ bool account_token_equal(const char *a, const char *b)
     return sodium_memcmp(a, b, la) == 0;
 }
 
-static bool account_token_shape(const char *token)
+bool account_token_shape(const char *token)
 {
     if (!token || strlen(token) != ACCOUNT_TOKEN_LEN)
         return false;
@@ -87,15 +103,13 @@ int account_create(struct store *s, const char *email, const char *name, const c
         snprintf(err, errlen, "rôle inconnu : admin, moderator ou contributor");
         return -1;
     }
-    size_t pl = password ? strlen(password) : 0;
-    if (pl < 10 || pl > 1024) {
-        snprintf(err, errlen, "le mot de passe doit compter de 10 à 1024 caractères");
+    const char *weak = password_problem(password, email, name);
+    if (weak) {
+        snprintf(err, errlen, "%s", weak);
         return -1;
     }
     char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(hash, password, pl, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    if (account_password_hash(password, hash) != 0) {
         snprintf(err, errlen, "mémoire insuffisante pour hacher le mot de passe");
         return -1;
     }
@@ -137,30 +151,58 @@ int account_login(struct store *s, struct arena *a, const char *email, const cha
     bool match = crypto_pwhash_str_verify(check, password, strlen(password)) == 0;
     if (!known || !match || strcmp(row.status, "active") != 0)
         return ACCOUNT_DENIED; /* the dummy cannot match: its password is random and forgotten */
-    account_random_token(token);
-    account_random_token(csrf);
-    unsigned char hash[32];
-    account_hash_token(token, hash);
-    long long now = (long long)time(NULL);
-    store_sessions_purge(s, now); /* logins are rare enough to carry the housekeeping */
-    if (store_session_insert(s, hash, row.id, csrf, now, now + ACCOUNT_SESSION_SECONDS) != STORE_OK)
+    store_sessions_purge(s, (long long)time(NULL)); /* logins are rare: they do the housekeeping */
+    if (account_session_open(s, row.id, token, csrf) != 0)
         return ACCOUNT_ERR;
     account_user_from_row(user, &row);
     return ACCOUNT_OK;
 }
 
 int account_session(struct store *s, struct arena *a, const char *token, struct user *user,
-                    const char **csrf)
+                    const char **csrf, const char **rotated)
 {
+    *rotated = NULL;
     if (!account_token_shape(token))
         return -1;
     unsigned char hash[32];
     account_hash_token(token, hash);
     struct user_row row;
-    if (store_session_user(s, a, hash, (long long)time(NULL), &row, csrf) != STORE_OK)
+    long long rights;
+    if (store_session_user(s, a, hash, (long long)time(NULL), &row, csrf, &rights) != STORE_OK)
         return -1;
     account_user_from_row(user, &row);
+    if (rights != row.rights) {
+        /* The account's rights changed since this session opened: a new token, so that whatever
+         * knew the old one (a fixed session, a leaked cookie) keeps nothing of the new rights. */
+        char *fresh = arena_alloc(a, ACCOUNT_TOKEN_LEN + 1);
+        char *fresh_csrf = arena_alloc(a, ACCOUNT_TOKEN_LEN + 1);
+        account_random_token(fresh);
+        account_random_token(fresh_csrf);
+        unsigned char fresh_hash[32];
+        account_hash_token(fresh, fresh_hash);
+        int rc = store_session_rotate(s, hash, fresh_hash, fresh_csrf, row.rights);
+        if (rc == STORE_NOTFOUND)
+            return -1; /* rotated at the same moment by another request: this token is dead */
+        if (rc == STORE_OK) {
+            *rotated = fresh;
+            *csrf = fresh_csrf;
+        }
+    }
     return 0;
+}
+
+int account_session_open(struct store *s, long long user_id, char token[ACCOUNT_TOKEN_LEN + 1],
+                         char csrf[ACCOUNT_TOKEN_LEN + 1])
+{
+    account_random_token(token);
+    account_random_token(csrf);
+    unsigned char hash[32];
+    account_hash_token(token, hash);
+    long long now = (long long)time(NULL);
+    return store_session_insert(s, hash, user_id, csrf, now, now + ACCOUNT_SESSION_SECONDS) ==
+                   STORE_OK
+               ? 0
+               : -1;
 }
 
 void account_logout(struct store *s, const char *token)

@@ -32,9 +32,25 @@ enum account_status {
 int account_login(struct store *s, struct arena *a, const char *email, const char *password,
                   struct user *user, char token[ACCOUNT_TOKEN_LEN + 1],
                   char csrf[ACCOUNT_TOKEN_LEN + 1]);
-/* The user of a session token, with the session's CSRF token; -1 when none. */
+/* The user of a session token, with the session's CSRF token; -1 when none. When the account's
+ * rights changed since the session opened (a new role, a confirmation), the session gets a new
+ * token and CSRF token: *rotated receives the new token (set it as the cookie), else NULL. */
 int account_session(struct store *s, struct arena *a, const char *token, struct user *user,
-                    const char **csrf);
+                    const char **csrf, const char **rotated);
+/* Opens a session of the account: token and csrf receive hex strings. 0 or -1. */
+int account_session_open(struct store *s, long long user_id, char token[ACCOUNT_TOKEN_LEN + 1],
+                         char csrf[ACCOUNT_TOKEN_LEN + 1]);
+/* The argon2id hash of a password (libsodium's interactive limits). 0, or -1 out of memory. */
+#define ACCOUNT_HASH_MAX 128
+int account_password_hash(const char *password, char out[ACCOUNT_HASH_MAX]);
+/* Does password match hash? A hash that is not one (a deleted account's "!") is checked against
+ * a dummy, so that the answer takes as long and never matches. */
+bool account_password_verify(const char *hash, const char *password);
+#define ACCOUNT_PASSWORD_MAX_BYTES 1024
+/* The BLAKE2b hash under which a secret token is stored. */
+void account_hash_token(const char *token, unsigned char out[32]);
+/* Is token ACCOUNT_TOKEN_LEN lowercase hex characters? */
+bool account_token_shape(const char *token);
 void account_logout(struct store *s, const char *token);
 /* A new API token for the account with that email (printed once, stored hashed). */
 int account_token_create(struct store *s, const char *email, char token[ACCOUNT_TOKEN_LEN + 1],

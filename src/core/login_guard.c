@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
+#include "util/utf8.h"
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
@@ -297,27 +298,69 @@ static bool guard_pow_solved(const char *challenge, const char *answer, int bits
     return true;
 }
 
+/* Is challenge one this server made, still fresh? Its nonce into nonce. */
+static bool guard_challenge_ours(struct store *s, const char *challenge, long long now,
+                                 char nonce[33], long long *expires)
+{
+    if (!challenge || strlen(challenge) > LOGIN_CHALLENGE_MAX)
+        return false;
+    int bits;
+    char mac[65];
+    int used = 0;
+    if (sscanf(challenge, "%d.%lld.%32[0-9a-f].%64[0-9a-f]%n", &bits, expires, nonce, mac, &used) !=
+            4 ||
+        challenge[used] != '\0' || bits != LOGIN_POW_BITS || *expires < now ||
+        *expires > now + LOGIN_POW_SECONDS || strlen(nonce) != 32 || strlen(mac) != 64)
+        return false;
+    char text[80], want[65];
+    snprintf(text, sizeof text, "%d.%lld.%s", bits, *expires, nonce);
+    return guard_mac(s, "pow", text, want) == 0 && sodium_memcmp(want, mac, 64) == 0;
+}
+
 bool login_guard_pow_valid(struct store *s, const char *challenge, const char *answer,
                            long long now)
 {
-    if (!challenge || !answer || strlen(challenge) > LOGIN_CHALLENGE_MAX || !*answer ||
-        strlen(answer) > 20 || strspn(answer, "0123456789") != strlen(answer))
+    if (!answer || !*answer || strlen(answer) > 20 ||
+        strspn(answer, "0123456789") != strlen(answer))
         return false;
-    int bits;
+    char nonce[33];
     long long expires;
-    char nonce[33], mac[65];
-    int used = 0;
-    if (sscanf(challenge, "%d.%lld.%32[0-9a-f].%64[0-9a-f]%n", &bits, &expires, nonce, mac,
-               &used) != 4 ||
-        challenge[used] != '\0' || bits != LOGIN_POW_BITS || expires < now ||
-        expires > now + LOGIN_POW_SECONDS || strlen(nonce) != 32 || strlen(mac) != 64)
-        return false;
-    char text[80], want[65];
-    snprintf(text, sizeof text, "%d.%lld.%s", bits, expires, nonce);
-    if (guard_mac(s, "pow", text, want) != 0 || sodium_memcmp(want, mac, 64) != 0 ||
-        !guard_pow_solved(challenge, answer, bits))
+    if (!guard_challenge_ours(s, challenge, now, nonce, &expires) ||
+        !guard_pow_solved(challenge, answer, LOGIN_POW_BITS))
         return false;
     /* Once only: a solved challenge buys one attempt, never a series. */
+    guard_tables();
+    return throttle_set_add(guard_pow_used, nonce, expires, now);
+}
+
+int login_guard_question(struct store *s, const char *challenge, long long now, int *a, int *b)
+{
+    char nonce[33];
+    long long expires;
+    if (!guard_challenge_ours(s, challenge, now, nonce, &expires))
+        return -1;
+    /* From the nonce, which only the server's MAC vouches for: the question cannot be chosen. */
+    *a = 2 + utf8_hex_digit(nonce[0]) % 8;
+    *b = 1 + utf8_hex_digit(nonce[1]) % 9;
+    return 0;
+}
+
+bool login_guard_question_valid(struct store *s, const char *challenge, const char *answer,
+                                long long now)
+{
+    int a, b;
+    char nonce[33];
+    long long expires;
+    if (!answer || login_guard_question(s, challenge, now, &a, &b) != 0 ||
+        !guard_challenge_ours(s, challenge, now, nonce, &expires))
+        return false;
+    while (*answer == ' ')
+        answer++;
+    char want[8];
+    snprintf(want, sizeof want, "%d", a + b);
+    size_t n = strlen(want);
+    if (strncmp(answer, want, n) != 0 || strspn(answer + n, " ") != strlen(answer + n))
+        return false;
     guard_tables();
     return throttle_set_add(guard_pow_used, nonce, expires, now);
 }

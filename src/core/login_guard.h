@@ -74,6 +74,13 @@ int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLEN
  * (it is used up by this call). */
 bool login_guard_pow_valid(struct store *s, const char *challenge, const char *answer,
                            long long now);
+/* The question a person without JavaScript answers instead of the proof of work of challenge:
+ * "a + b" (numbers from 1 to 10). 0, or -1 when the challenge is not this server's or stale. */
+int login_guard_question(struct store *s, const char *challenge, long long now, int *a, int *b);
+/* True when answer is the sum the question of challenge asks for, and the challenge was never
+ * used before (it is used up by this call, as by login_guard_pow_valid). */
+bool login_guard_question_valid(struct store *s, const char *challenge, const char *answer,
+                                long long now);
 /* The device cookie to give a browser that just logged into email, whose cookie was old (NULL
  * when none): a fresh token of this account first, then the old tokens of other accounts, at most
  * LOGIN_DEVICE_MAX in all. 0, or -1 (unknown account, storage error). */

@@ -1,8 +1,10 @@
 /* user_store.c — SQL for users, sessions and API tokens. */
 #include "store/user_store.h"
 #include "util/arena.h"
+#include <string.h>
 
-#define USER_COLUMNS "u.id, u.email, u.name, u.role, u.status, u.password_hash, u.created"
+#define USER_COLUMNS                                                                               \
+    "u.id, u.email, u.name, u.role, u.status, u.password_hash, u.created, u.bio, u.rights"
 
 #define col store_text
 
@@ -15,6 +17,8 @@ static void user_row_read(struct arena *a, sqlite3_stmt *st, struct user_row *u)
     u->status = col(a, st, 4);
     u->password_hash = col(a, st, 5);
     u->created = sqlite3_column_int64(st, 6);
+    u->bio = col(a, st, 7);
+    u->rights = sqlite3_column_int64(st, 8);
 }
 
 #define step_done store_step_done
@@ -62,7 +66,8 @@ int store_session_insert(struct store *s, const unsigned char hash[32], long lon
                          const char *csrf, long long now, long long expires)
 {
     sqlite3_stmt *st = store_stmt(s, "INSERT INTO sessions(token_hash, user_id, csrf, created,"
-                                     " expires) VALUES (?1, ?2, ?3, ?4, ?5)");
+                                     " expires, rights) SELECT ?1, ?2, ?3, ?4, ?5, rights"
+                                     " FROM users WHERE id = ?2");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
@@ -74,9 +79,10 @@ int store_session_insert(struct store *s, const unsigned char hash[32], long lon
 }
 
 int store_session_user(struct store *s, struct arena *a, const unsigned char hash[32],
-                       long long now, struct user_row *out, const char **csrf)
+                       long long now, struct user_row *out, const char **csrf,
+                       long long *session_rights)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS ", s.csrf FROM sessions s"
+    sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS ", s.csrf, s.rights FROM sessions s"
                                      " JOIN users u ON u.id = s.user_id"
                                      " WHERE s.token_hash = ?1 AND s.expires > ?2"
                                      " AND u.status = 'active'");
@@ -87,7 +93,8 @@ int store_session_user(struct store *s, struct arena *a, const unsigned char has
     int ret = STORE_NOTFOUND;
     if (sqlite3_step(st) == SQLITE_ROW) {
         user_row_read(a, st, out);
-        *csrf = col(a, st, 7);
+        *csrf = col(a, st, 9);
+        *session_rights = sqlite3_column_int64(st, 10);
         ret = STORE_OK;
     }
     store_done(st);
@@ -170,7 +177,8 @@ int store_user_by_id(struct store *s, struct arena *a, long long id, struct user
 
 int store_user_set_role(struct store *s, long long id, const char *role)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET role = ?2 WHERE id = ?1");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET role = ?2, rights = rights + 1"
+                                     " WHERE id = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);
@@ -181,7 +189,8 @@ int store_user_set_role(struct store *s, long long id, const char *role)
 
 int store_user_set_status(struct store *s, long long id, const char *status)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET status = ?2 WHERE id = ?1");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET status = ?2, rights = rights + 1"
+                                     " WHERE id = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);
@@ -197,4 +206,236 @@ int store_user_sessions_delete(struct store *s, long long id)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);
     return step_done(s, st, "user_sessions_delete");
+}
+
+int store_user_insert_pending(struct store *s, const char *email, const char *name,
+                              const char *password_hash, long long now, long long *id)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO users(email, name, role, password_hash, created,"
+                                     " status) VALUES (?1, ?2, 'contributor', ?3, ?4, 'pending')");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    int rc = step_done(s, st, "user_insert_pending");
+    if (rc == STORE_OK && id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int store_session_rotate(struct store *s, const unsigned char old[32], const unsigned char hash[32],
+                         const char *csrf, long long rights)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE sessions SET token_hash = ?2, csrf = ?3, rights = ?4"
+                                     " WHERE token_hash = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, old, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, rights);
+    int rc = step_done(s, st, "session_rotate");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_link_insert(struct store *s, const unsigned char hash[32], long long user_id,
+                      const char *purpose, const char *email, long long now, long long expires)
+{
+    /* A new link of a purpose replaces the earlier ones: only the last mail works. */
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM account_links WHERE user_id = ?1"
+                                     " AND purpose = ?2");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+    if (step_done(s, st, "link_replace") != STORE_OK)
+        return STORE_ERR;
+    st = store_stmt(s, "INSERT INTO account_links(token_hash, user_id, purpose, email, created,"
+                       " expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_text(st, 3, purpose, -1, SQLITE_STATIC);
+    if (email)
+        sqlite3_bind_text(st, 4, email, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, expires);
+    return step_done(s, st, "link_insert");
+}
+
+int store_link_find(struct store *s, struct arena *a, const unsigned char hash[32],
+                    const char *purpose, long long now, bool use, long long *user_id,
+                    const char **email)
+{
+    sqlite3_stmt *st =
+        use ? store_stmt(s, "UPDATE account_links SET used = ?3 WHERE token_hash = ?1"
+                            " AND purpose = ?2 AND used IS NULL AND expires > ?3"
+                            " RETURNING user_id, email")
+            : store_stmt(s, "SELECT user_id, email FROM account_links WHERE token_hash = ?1"
+                            " AND purpose = ?2 AND used IS NULL AND expires > ?3");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    int ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *user_id = sqlite3_column_int64(st, 0);
+        if (email)
+            *email = col(a, st, 1);
+        ret = STORE_OK;
+        rc = use ? sqlite3_step(st) : SQLITE_DONE; /* RETURNING: the update is done at the end */
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_log_error(s, "link_find");
+        ret = STORE_ERR;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_links_delete(struct store *s, long long user_id)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM account_links WHERE user_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, user_id);
+    return step_done(s, st, "links_delete");
+}
+
+int store_user_set_password(struct store *s, long long id, const char *password_hash)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_set_password");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_user_set_profile(struct store *s, long long id, const char *name, const char *bio)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET name = ?2, bio = ?3 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, bio, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_set_profile");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_user_set_email(struct store *s, long long id, const char *email)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET email = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_set_email");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+int store_user_forget(struct store *s, long long id, const char *name)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET name = ?2, bio = '', password_hash = '!',"
+                                     " email = 'compte-supprime-' || id || '@invalid',"
+                                     " status = 'deleted', rights = rights + 1 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = step_done(s, st, "user_forget");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
+}
+
+/* Rows of one query as a JSON array of objects, one key per column (names[i]); integer
+ * columns as numbers, NULL as null, the column named "fields" parsed as JSON. */
+static int user_rows_json(struct store *s, sqlite3_stmt *st, const char *const *names, int n,
+                          json_t *out, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_object();
+        for (int i = 0; i < n; i++) {
+            json_t *v;
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                v = json_integer(sqlite3_column_int64(st, i));
+                break;
+            case SQLITE_NULL:
+                v = json_null();
+                break;
+            default: {
+                const char *t = (const char *)sqlite3_column_text(st, i);
+                v = strcmp(names[i], "fields") == 0 ? json_loads(t ? t : "", 0, NULL) : NULL;
+                if (!v)
+                    v = json_string(t ? t : "");
+            }
+            }
+            json_object_set_new(row, names[i], v ? v : json_null());
+        }
+        json_array_append_new(out, row);
+    }
+    int ret = rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
+    if (ret != STORE_OK)
+        store_log_error(s, what);
+    store_done(st);
+    return ret;
+}
+
+int store_user_export(struct store *s, long long id, const char *email, json_t *out)
+{
+    static const char *const sessions[] = {"created", "expires"};
+    static const char *const tokens[] = {"created", "last_used"};
+    static const char *const revisions[] = {"kind",  "slug",    "number", "created",
+                                            "state", "comment", "fields"};
+    static const char *const log[] = {"created", "action", "reason"};
+    static const char *const mails[] = {"created", "state", "sent"};
+    struct {
+        const char *key, *sql;
+        const char *const *names;
+        int n;
+        bool by_email;
+    } parts[] = {
+        {"sessions", "SELECT created, expires FROM sessions WHERE user_id = ?1 ORDER BY created",
+         sessions, 2, false},
+        {"api_tokens",
+         "SELECT created, last_used FROM api_tokens WHERE user_id = ?1 ORDER BY created", tokens, 2,
+         false},
+        {"revisions",
+         "SELECT e.kind, e.slug, r.number, r.created, r.state, r.comment, r.fields"
+         " FROM revisions r JOIN entries e ON e.id = r.entry_id"
+         " WHERE r.author_id = ?1 ORDER BY r.created, r.id",
+         revisions, 7, false},
+        {"moderation",
+         "SELECT created, action, reason FROM moderation_log WHERE target_user_id = ?1"
+         " ORDER BY created, id",
+         log, 3, false},
+        {"mails",
+         "SELECT created, state, sent FROM outbox WHERE recipient = ?1 COLLATE NOCASE"
+         " ORDER BY created, id",
+         mails, 3, true},
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        /* store_stmt caches by the text's address: these literals live as long as the
+         * program. */
+        sqlite3_stmt *st = store_stmt(s, parts[i].sql);
+        if (!st)
+            return STORE_ERR;
+        if (parts[i].by_email)
+            sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(st, 1, id);
+        json_t *arr = json_array();
+        json_object_set_new(out, parts[i].key, arr);
+        if (user_rows_json(s, st, parts[i].names, parts[i].n, arr, parts[i].key) != STORE_OK)
+            return STORE_ERR;
+    }
+    return STORE_OK;
 }

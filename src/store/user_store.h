@@ -2,6 +2,8 @@
 #ifndef FOISON_USER_STORE_H
 #define FOISON_USER_STORE_H
 #include "store/store.h"
+#include <jansson.h>
+#include <stdbool.h>
 
 struct arena;
 
@@ -9,6 +11,8 @@ struct user_row {
     long long id;
     const char *email, *name, *role, *status, *password_hash;
     long long created;
+    const char *bio;
+    long long rights; /* moved by every change of role or status */
 };
 
 int store_user_insert(struct store *s, const char *email, const char *name, const char *role,
@@ -18,7 +22,8 @@ int store_session_insert(struct store *s, const unsigned char hash[32], long lon
                          const char *csrf, long long now, long long expires);
 /* The user of a live session (expires > now) and its CSRF token. */
 int store_session_user(struct store *s, struct arena *a, const unsigned char hash[32],
-                       long long now, struct user_row *out, const char **csrf);
+                       long long now, struct user_row *out, const char **csrf,
+                       long long *session_rights);
 /* Removes sessions expired before now. */
 int store_sessions_purge(struct store *s, long long now);
 int store_session_delete(struct store *s, const unsigned char hash[32]);
@@ -36,5 +41,32 @@ int store_user_set_role(struct store *s, long long id, const char *role);
 int store_user_set_status(struct store *s, long long id, const char *status);
 /* Ends every session of the account. */
 int store_user_sessions_delete(struct store *s, long long id);
+
+/* An account that has yet to confirm its e-mail address: a contributor, status pending. */
+int store_user_insert_pending(struct store *s, const char *email, const char *name,
+                              const char *password_hash, long long now, long long *id);
+/* Gives the session old a new token hash and CSRF token, under the account's rights now. */
+int store_session_rotate(struct store *s, const unsigned char old[32], const unsigned char hash[32],
+                         const char *csrf, long long rights);
+/* One-time links sent by mail (purpose: confirm, reset, email). A new link replaces the user's
+ * earlier links of that purpose. */
+int store_link_insert(struct store *s, const unsigned char hash[32], long long user_id,
+                      const char *purpose, const char *email, long long now, long long expires);
+/* The user (and the e-mail the link carries, for purpose email) of a live, unused link; with
+ * use, the link is used up in the same statement (it can never serve twice). */
+int store_link_find(struct store *s, struct arena *a, const unsigned char hash[32],
+                    const char *purpose, long long now, bool use, long long *user_id,
+                    const char **email);
+int store_links_delete(struct store *s, long long user_id);
+int store_user_set_password(struct store *s, long long id, const char *password_hash);
+int store_user_set_profile(struct store *s, long long id, const char *name, const char *bio);
+/* STORE_CONFLICT when another account has that address. */
+int store_user_set_email(struct store *s, long long id, const char *email);
+/* The account of a person who left: name (their pseudonym or "ancien contributeur") kept for
+ * the attribution of their contributions; e-mail, bio and password gone; status deleted. */
+int store_user_forget(struct store *s, long long id, const char *name);
+/* What the site holds about an account, into out: "sessions", "api_tokens", "revisions",
+ * "moderation", "mails" (arrays of objects). */
+int store_user_export(struct store *s, long long id, const char *email, json_t *out);
 
 #endif

@@ -201,6 +201,16 @@ static const struct {
     {"moderated", "La décision est enregistrée dans le journal de modération."},
     {"login", "Vous êtes connecté·e."},
     {"logout", "Vous êtes déconnecté·e."},
+    {"confirmed", "Bienvenue ! Votre compte est activé et vous êtes connecté·e. Vos premières "
+                  "contributions seront relues par l'équipe de modération avant d'être publiées."},
+    {"password", "Votre mot de passe est changé. Vos autres sessions ont été fermées."},
+    {"profile", "Votre profil est enregistré."},
+    {"email_sent", "Un lien de confirmation a été envoyé à la nouvelle adresse : l'adresse "
+                   "changera quand vous l'aurez suivi."},
+    {"email_changed", "L'adresse de votre compte est changée."},
+    {"logout_all", "Toutes vos sessions sont fermées, sur tous vos appareils."},
+    {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
+                "pour elles."},
 };
 
 void app_flash(struct request *req, const char *code)
@@ -228,10 +238,14 @@ static bool app_identify(struct request *req)
     req->flash = app_flash_message(http_cookie(req, "foison_flash"));
     const char *token = http_cookie(req, "foison_session");
     struct user *user = arena_alloc(req->arena, sizeof(*user));
-    if (token && account_session(app_store(req), req->arena, token, user, &req->csrf) == 0) {
+    const char *rotated = NULL;
+    if (token &&
+        account_session(app_store(req), req->arena, token, user, &req->csrf, &rotated) == 0) {
         req->user = user;
         req->logged_in = true;
-        req->session_token = token;
+        req->session_token = rotated ? rotated : token;
+        if (rotated)
+            http_set_cookie(req, "foison_session", rotated, ACCOUNT_SESSION_SECONDS);
         return true;
     }
     const char *anon = http_cookie(req, "foison_csrf");

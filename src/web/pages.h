@@ -47,6 +47,24 @@ void api_moderation_decide(struct request *req);
 void page_login_form(struct request *req);
 void page_login(struct request *req);
 void page_logout(struct request *req);
+/* account.c */
+void page_signup_form(struct request *req);
+void page_signup(struct request *req);
+void page_confirm_form(struct request *req);
+void page_confirm(struct request *req);
+void page_forgot_form(struct request *req);
+void page_forgot(struct request *req);
+void page_reset_form(struct request *req);
+void page_reset(struct request *req);
+void page_account(struct request *req);
+void page_account_profile(struct request *req);
+void page_account_password(struct request *req);
+void page_account_email(struct request *req);
+void page_account_email_form(struct request *req);
+void page_account_email_confirm(struct request *req);
+void page_account_logout_all(struct request *req);
+void page_account_delete(struct request *req);
+void page_account_export(struct request *req);
 /* api.c */
 void api_entries_list(struct request *req);
 void api_entry_get(struct request *req);

@@ -22,7 +22,7 @@ const TEST_MS = 90_000;
 
 const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
 const ADMIN = demo.authors[0];
-const PASSWORD = 'foison-demo';
+const PASSWORD = 'foison-demo-brest';
 
 const TITLE = 'Atelier vélo partagé de Plouarzel';
 const SUMMARY_1 = 'Des bénévoles réparent des vélos avec les habitants chaque samedi matin.';

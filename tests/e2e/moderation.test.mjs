@@ -93,7 +93,7 @@ test('a newcomer\'s record waits, a moderator approves it in the queue, the publ
         // The moderator approves it from the queue, on a phone.
         const mod = await newContext(phone);
         const mp = await mod.newPage();
-        await loginAs(mp, ADMIN, 'foison-demo');
+        await loginAs(mp, ADMIN, 'foison-demo-brest');
         await mp.getByRole('link', { name: 'Modération' }).click();
         await mp.waitForURL(/\/moderation$/);
         const item = mp.locator('li.queue-item', { hasText: TITLE });

@@ -15,7 +15,7 @@ const TEST_MS = 120_000;
 
 const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
 const ADMIN = demo.authors[0];
-const PASSWORD = 'foison-demo';
+const PASSWORD = 'foison-demo-brest';
 
 let site, base, browser;
 const serverErrors = [];

@@ -14,7 +14,7 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 
 export const BIN = path.resolve(process.env.FOISON_BIN || 'build/foison');
-export const DEMO_PASSWORD = 'foison-demo';
+export const DEMO_PASSWORD = 'foison-demo-brest';
 const SANITIZER_MARKS = ['AddressSanitizer', 'LeakSanitizer', 'runtime error:'];
 
 const demoJson = JSON.parse(fs.readFileSync(path.resolve('data/demo/innovations.json'), 'utf8'));

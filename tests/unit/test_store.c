@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/account.h"
+#include "core/password.h"
 #include "core/entry.h"
 #include "core/schema.h"
 #include "core/territory.h"
@@ -16,6 +17,7 @@
 #include "render/markdown.h"
 #include "store/entry_store.h"
 #include "store/store.h"
+#include "store/user_store.h"
 #include "util/arena.h"
 #include "util/json_read.h"
 #include <dirent.h>
@@ -929,8 +931,8 @@ static void test_accounts(void **state)
 
     /* The session token finds the user and the session's CSRF token. */
     struct user su = {0};
-    const char *scsrf = NULL;
-    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf), 0);
+    const char *scsrf = NULL, *rot = NULL;
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf, &rot), 0);
     assert_int_equal(su.id, u.id);
     assert_string_equal(su.email, "alice@example.org");
     assert_non_null(scsrf);
@@ -938,19 +940,36 @@ static void test_accounts(void **state)
     assert_true(account_token_equal(scsrf, csrf));
     assert_false(account_token_equal(token, csrf));
     assert_false(account_token_equal("", ""));
+    assert_null(rot);
+
+    /* A change of rights rotates the session: the old token dies, the new one carries on. */
+    assert_int_equal(store_user_set_role(x->s, u.id, "trusted"), STORE_OK);
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf, &rot), 0);
+    assert_non_null(rot);
+    assert_string_not_equal(rot, token);
+    assert_string_not_equal(scsrf, csrf);
+    char rotated[ACCOUNT_TOKEN_LEN + 1];
+    snprintf(rotated, sizeof rotated, "%s", rot);
+    const char *rot2 = NULL;
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf, &rot2), -1);
+    assert_int_equal(account_session(x->s, x->a, rotated, &su, &scsrf, &rot2), 0);
+    assert_null(rot2);
+    assert_string_equal(su.role, "trusted");
+    snprintf(token, sizeof token, "%s", rotated);
+    snprintf(csrf, sizeof csrf, "%s", scsrf);
 
     /* Anything else is no session. */
     char forged[ACCOUNT_TOKEN_LEN + 1];
     account_random_token(forged);
-    assert_int_equal(account_session(x->s, x->a, forged, &su, &scsrf), -1);
-    assert_int_equal(account_session(x->s, x->a, "", &su, &scsrf), -1);
-    assert_int_equal(account_session(x->s, x->a, NULL, &su, &scsrf), -1);
-    assert_int_equal(account_session(x->s, x->a, "zz", &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, forged, &su, &scsrf, &rot), -1);
+    assert_int_equal(account_session(x->s, x->a, "", &su, &scsrf, &rot), -1);
+    assert_int_equal(account_session(x->s, x->a, NULL, &su, &scsrf, &rot), -1);
+    assert_int_equal(account_session(x->s, x->a, "zz", &su, &scsrf, &rot), -1);
     /* The stored value is a hash: the csrf is not a session token. */
-    assert_int_equal(account_session(x->s, x->a, csrf, &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, csrf, &su, &scsrf, &rot), -1);
 
     account_logout(x->s, token);
-    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, token, &su, &scsrf, &rot), -1);
     account_logout(x->s, token); /* twice is harmless */
     account_logout(x->s, "garbage");
 
@@ -971,7 +990,7 @@ static void test_accounts(void **state)
         account_login(x->s, x->a, "Alice@Example.org", "un mot de passe solide", &u, tok3, csrf3),
         0);
     assert_int_equal(account_token_user(x->s, x->a, tok3, &tu), -1);
-    assert_int_equal(account_session(x->s, x->a, api, &su, &scsrf), -1);
+    assert_int_equal(account_session(x->s, x->a, api, &su, &scsrf, &rot), -1);
     err[0] = '\0';
     assert_int_equal(account_token_create(x->s, "inconnu@example.org", api, err, sizeof err), -1);
     assert_true(strlen(err) > 0);
@@ -984,6 +1003,11 @@ static void test_accounts(void **state)
         {"bob@example.org", "Bob", NULL, "un mot de passe solide"},
         {"bob@example.org", "Bob", "contributor", "court"},
         {"bob@example.org", "Bob", "contributor", "123456789"},
+        {"bob@example.org", "Bob", "contributor", "dix-car-ok"},        /* 10 < 12 */
+        {"bob@example.org", "Bob", "contributor", "qwertyuiop123456"},  /* common, padded */
+        {"bob@example.org", "Bob", "contributor", "1q2w3e4r5t6y"},      /* in the list */
+        {"bob@example.org", "Bob", "contributor", "abababababababab"},  /* 2 characters */
+        {"bob@example.org", "Bob", "contributor", "bob@example.org!!"}, /* the address */
         {"bob@example.org", "Bob", "contributor", NULL},
         {"pas-une-adresse", "Bob", "contributor", "un mot de passe solide"},
         {"bob@", "Bob", "contributor", "un mot de passe solide"},
@@ -1004,10 +1028,10 @@ static void test_accounts(void **state)
         assert_true(strlen(err) > 0);
     }
     assert_int_equal(count_rows(x, "SELECT count(*) FROM users"), 1);
-    assert_int_equal(
-        account_create(x->s, "bob@example.org", "Bob", "moderator", "0123456789", err, sizeof err),
-        0);
-    assert_int_equal(account_login(x->s, x->a, "bob@example.org", "0123456789", &u, tok3, csrf3),
+    assert_int_equal(account_create(x->s, "bob@example.org", "Bob", "moderator", "0123456789-ab",
+                                    err, sizeof err),
+                     0);
+    assert_int_equal(account_login(x->s, x->a, "bob@example.org", "0123456789-ab", &u, tok3, csrf3),
                      0);
     assert_true(account_can_moderate(&u));
 }
@@ -1016,6 +1040,11 @@ int main(void)
 {
     if (account_init() != 0) {
         fprintf(stderr, "account_init failed\n");
+        return 1;
+    }
+    /* The list the set-up installs (npm ci): the common-password tests need it. */
+    if (password_list_load(".") < 10000) {
+        fprintf(stderr, "liste des mots de passe courants absente (make deps)\n");
         return 1;
     }
 #define D(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
