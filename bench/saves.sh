@@ -29,6 +29,9 @@ trap cleanup EXIT
 echo "bench-saves-password" | "$FOISON" user add "$tmp/site.db" --email bench@example.org \
     --name Bench --role trusted >/dev/null
 token=$("$FOISON" token create "$tmp/site.db" --email bench@example.org)
+# Saves one after the other as fast as they go: far more than a person's 90 a minute, so the
+# account's rate limit (rate_edits) is lifted for the bench.
+"$FOISON" config "$tmp/site.db" rate_edits 0 >/dev/null
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 echo "{" >"$SAVES_OUT"

@@ -22,6 +22,10 @@ static const char *const config_keys[] = {"site_name",
                                           "trust_days",
                                           "spam_hold",
                                           "spam_refuse",
+                                          "rate_edits_new",
+                                          "rate_edits",
+                                          "rate_reports",
+                                          "report_hide",
                                           "blocked_domains",
                                           "smtp_url",
                                           "smtp_user",
@@ -56,6 +60,13 @@ static int config_usage(FILE *f)
             "spam_hold et spam_refuse (au-delà du premier score de spam, une modification attend\n"
             "la relecture même d'un contributeur de confiance ; au-delà du second, elle est\n"
             "refusée ; 50 et 100 par défaut),\n"
+            "rate_edits_new (modifications par minute d'un contributeur, par compte et par\n"
+            "adresse ; 8 par défaut), rate_edits (par minute d'un compte de confiance, d'un\n"
+            "modérateur ou d'un administrateur, par compte seulement ; 90 par défaut),\n"
+            "rate_reports (signalements par compte et par jour ; 10 par défaut),\n"
+            "report_hide (nombre de comptes dont les signalements masquent une fiche jusqu'à\n"
+            "la décision d'un modérateur ; 3 par défaut) : des entiers de 0 à 100000, 0 pour\n"
+            "aucune limite (report_hide : ne jamais masquer),\n"
             "blocked_domains (domaines dont les liens font refuser un texte, séparés par des\n"
             "virgules ou des espaces, ex. « casino.example, pilules.example »),\n"
             "smtp_url (smtp://hôte:587 avec STARTTLS, ou smtps://hôte:465 ; vide : les courriels\n"
@@ -129,7 +140,9 @@ static const char *config_check(const char *key, const char *value)
         return NULL;
     }
     if (strcmp(key, "trust_edits") == 0 || strcmp(key, "trust_days") == 0 ||
-        strcmp(key, "spam_hold") == 0 || strcmp(key, "spam_refuse") == 0) {
+        strcmp(key, "spam_hold") == 0 || strcmp(key, "spam_refuse") == 0 ||
+        strcmp(key, "rate_edits_new") == 0 || strcmp(key, "rate_edits") == 0 ||
+        strcmp(key, "rate_reports") == 0 || strcmp(key, "report_hide") == 0) {
         char *end;
         long v = n ? strtol(value, &end, 10) : -1;
         return n && n <= 6 && value[0] >= '0' && value[0] <= '9' && !*end && v <= 100000

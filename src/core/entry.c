@@ -2,6 +2,7 @@
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
 #include "core/validate.h"
+#include "core/rate.h"
 #include "core/spam.h"
 #include "core/territory.h"
 #include "core/visibility.h"
@@ -71,6 +72,7 @@ static bool entry_from_row(struct entry *e, const struct entry_row *row)
     e->published_rev = row->published_rev;
     e->latest_rev = row->latest_rev;
     e->featured = row->featured;
+    e->hidden = row->hidden;
     return e->kind != NULL;
 }
 
@@ -113,7 +115,7 @@ static int entry_row_visible(struct store *s, struct arena *a, const struct view
                              const struct entry_row *row, bool *visible)
 {
     *visible = false;
-    if (row->deleted)
+    if (!viewer_sees_entry(v, row->deleted, row->hidden))
         return ENTRY_OK;
     if (row->published_rev > 0) {
         *visible = true;
@@ -136,9 +138,16 @@ int entry_find(struct store *s, struct arena *a, const struct viewer *v, const c
     struct entry_row row;
     int rc = store_entry_by_slug(s, a, slug, &row);
     if (rc == STORE_NOTFOUND) {
-        if (moved_to && store_old_slug_target(s, a, slug, moved_to) == STORE_OK)
-            return ENTRY_MOVED;
-        return ENTRY_NOTFOUND;
+        if (!moved_to || store_old_slug_target(s, a, slug, moved_to) != STORE_OK)
+            return ENTRY_NOTFOUND;
+        /* An old name leads only where v may go: a redirect would name an entry v may not see. */
+        bool visible = false;
+        rc = store_entry_by_slug(s, a, *moved_to, &row);
+        if (rc != STORE_OK)
+            return rc == STORE_NOTFOUND ? ENTRY_NOTFOUND : ENTRY_ERR;
+        if (entry_row_visible(s, a, v, &row, &visible) != ENTRY_OK)
+            return ENTRY_ERR;
+        return visible ? ENTRY_MOVED : ENTRY_NOTFOUND;
     }
     if (rc != STORE_OK)
         return ENTRY_ERR;
@@ -677,6 +686,8 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     json_t *public_fields = NULL; /* those of the published revision, when it is not the base */
     long long account_age = -1;
     char *spam_reasons = NULL;
+    struct rate_hold rate = {0}; /* the edit counted against the author's limits */
+    bool counted = false;        /* and it stays counted (written, or refused as spam) */
     if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
         goto done;
 
@@ -694,13 +705,26 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             author.role = role_from_name(u.role);
         account_age = in->now - u.created;
     }
+    /* The rate of edits, by the rights just read: nothing further is done for an author past
+     * their limit. The operator (demo, imports) is not limited. */
+    if (!in->operator) {
+        long wait = rate_edit_take(s, &author, in->client_ip, in->now, &rate);
+        if (wait > 0) {
+            out->retry_after = wait;
+            ret = ENTRY_RATE_LIMITED;
+            goto rollback;
+        }
+    }
     /* Who publishes at once and who is held for moderation: the author's rights decide. */
     bool publish = viewer_publishes(&author);
     struct entry_row row = {0};
     int base = 0;
     if (in->slug) {
         int rc = store_entry_by_slug(s, a, in->slug, &row);
-        if (rc != STORE_OK || row.deleted || strcmp(row.kind, in->kind->name) != 0) {
+        /* Only an entry the author may see (not deleted, not hidden after reports unless they
+         * moderate) can be edited: the one rule of visibility.c. */
+        if (rc != STORE_OK || !viewer_sees_entry(&author, row.deleted, row.hidden) ||
+            strcmp(row.kind, in->kind->name) != 0) {
             ret = rc == STORE_ERR ? ENTRY_ERR : ENTRY_NOTFOUND;
             goto rollback;
         }
@@ -761,6 +785,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     if (author.user_id > 0 && !viewer_moderates(&author) &&
         spam.score >= territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT)) {
         entry_spam_refusal(a, &spam, errs);
+        counted = true; /* a robot retrying its spam spends its budget */
         ret = ENTRY_INVALID;
         goto rollback;
     }
@@ -812,11 +837,16 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     entry_from_row(&out->entry, &row);
     out->rev = r.number;
     out->state = r.state;
+    counted = true;
     ret = ENTRY_OK;
     goto done;
 rollback:
     store_rollback(s);
 done:
+    /* An edit that wrote nothing (a conflict, no change, a storage error) is not held against
+     * its author. */
+    if (!counted)
+        rate_edit_forgive(&rate);
     json_decref(base_fields);
     json_decref(public_fields);
     free(spam_reasons);

@@ -15,12 +15,13 @@ struct territory;
 
 enum entry_status {
     ENTRY_OK = 0,
-    ENTRY_ERR = -1,       /* storage failure: a bug or I/O, logged */
-    ENTRY_NOTFOUND = -2,  /* no such visible entry or revision */
-    ENTRY_CONFLICT = -3,  /* the edit was based on an older revision */
-    ENTRY_MOVED = -4,     /* the slug is an old name: see moved_to */
-    ENTRY_INVALID = -5,   /* a rule of the save path refused the change: see entry_save.errs */
-    ENTRY_FORBIDDEN = -6, /* the author's account is no longer active (blocked meanwhile) */
+    ENTRY_ERR = -1,          /* storage failure: a bug or I/O, logged */
+    ENTRY_NOTFOUND = -2,     /* no such visible entry or revision */
+    ENTRY_CONFLICT = -3,     /* the edit was based on an older revision */
+    ENTRY_MOVED = -4,        /* the slug is an old name: see moved_to */
+    ENTRY_INVALID = -5,      /* a rule of the save path refused the change: see entry_save.errs */
+    ENTRY_FORBIDDEN = -6,    /* the author's account is no longer active (blocked meanwhile) */
+    ENTRY_RATE_LIMITED = -7, /* too many edits in the last minute: see entry_saved.retry_after */
 };
 
 struct entry {
@@ -30,6 +31,8 @@ struct entry {
     long long created, updated;
     int published_rev, latest_rev;
     bool featured;
+    int hidden; /* 0; 1 hidden after readers' reports; 2 withdrawn by a moderator (moderators
+                   only ever get such an entry: viewer_sees_entry) */
 };
 
 struct revision {
@@ -125,6 +128,8 @@ struct entry_save {
     bool timed;                /* the form said how long it was open (a spam signal) */
     long fill_seconds;         /* that time, when timed */
     bool unstamped;            /* a form came without a valid stamp of its own (a spam signal) */
+    const char *client_ip;     /* the address the save comes from (web doors; NULL otherwise):
+                                  contributors' edits are limited per address too */
     struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
 };
 
@@ -133,15 +138,17 @@ struct entry_saved {
     int rev;            /* the new revision (an edit that changes nothing: the one edited) */
     const char *state;  /* "published", or "pending" until a moderator approves */
     int base_rev;       /* on ENTRY_CONFLICT: the revision the author would edit now */
+    long retry_after;   /* on ENTRY_RATE_LIMITED: seconds until this author may save again */
 };
 
 /* The one save path: forms, the API, revert, the demo loader and later imports all call it, and
  * every rule about what a save may change is checked here, inside the write transaction, against
  * the revision the author edits (entry_edit_revision): conflicts, the licence (only moderators
  * change it), and the moderation state (an author below trusted is held as pending, the public
- * keeps the published revision and its derived data). Nothing is written on any failure. A
- * refused change is ENTRY_INVALID with the reasons in in->errs; a stale base_rev is
- * ENTRY_CONFLICT. */
+ * keeps the published revision and its derived data), and the rate of edits (core/rate.h:
+ * per account, and per address below trusted; the operator is never limited). Nothing is
+ * written on any failure. A refused change is ENTRY_INVALID with the reasons in in->errs; a
+ * stale base_rev is ENTRY_CONFLICT; too many edits ENTRY_RATE_LIMITED with out->retry_after. */
 int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
                struct entry_saved *out);
 /* For core/moderation.c, inside a write transaction: makes revision number of an entry the

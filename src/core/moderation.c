@@ -153,10 +153,7 @@ static int moderation_still_moderator(struct store *s, struct arena *a, struct v
     return viewer_moderates(v) ? MODERATION_OK : MODERATION_FORBIDDEN;
 }
 
-/* Opens the write transaction of a decision by v, still an active moderator inside it; me
- * receives v with its role as the file has it. */
-static int moderation_begin(struct store *s, struct arena *a, const struct viewer *v,
-                            struct viewer *me)
+int moderation_begin(struct store *s, struct arena *a, const struct viewer *v, struct viewer *me)
 {
     if (!viewer_moderates(v))
         return MODERATION_FORBIDDEN;
@@ -169,7 +166,7 @@ static int moderation_begin(struct store *s, struct arena *a, const struct viewe
     return still;
 }
 
-static int moderation_finish(struct store *s, int rc)
+int moderation_finish(struct store *s, int rc)
 {
     if (rc == MODERATION_OK &&
         (store_generation_bump(s) != STORE_OK || store_commit(s) != STORE_OK))

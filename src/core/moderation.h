@@ -59,6 +59,14 @@ int moderation_block(struct store *s, struct arena *a, const struct viewer *v, l
 int moderation_trust(struct store *s, struct arena *a, const struct viewer *v, long long user_id,
                      long long now);
 
+/* For the other decisions of moderators (core/report.c): opens the write transaction of a
+ * decision by v, still an active moderator inside it (me receives v with its role as the file
+ * has it); MODERATION_FORBIDDEN or MODERATION_ERR with nothing open otherwise. Then
+ * moderation_finish(s, rc) bumps the site's generation and commits when rc is MODERATION_OK,
+ * rolls back otherwise, and returns the outcome. */
+int moderation_begin(struct store *s, struct arena *a, const struct viewer *v, struct viewer *me);
+int moderation_finish(struct store *s, int rc);
+
 struct moderation_log_item {
     long long created;
     const char *moderator, *action, *slug, *kind, *target, *reason;

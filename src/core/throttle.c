@@ -4,8 +4,10 @@
  * least of its bucket, never while it holds its key back. */
 #include "core/throttle.h"
 #include "util/mem.h"
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,4 +303,25 @@ bool throttle_set_add(struct throttle_set *set, const char *key, long long expir
     }
     pthread_mutex_unlock(&set->lock);
     return added;
+}
+
+void throttle_address(const char *ip, char *out, size_t size)
+{
+    unsigned char a6[16];
+    struct in_addr a4;
+    char text[INET6_ADDRSTRLEN];
+    if (ip && inet_pton(AF_INET6, ip, a6) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a6, mapped, sizeof mapped) == 0) {
+            memcpy(&a4, a6 + 12, 4);
+            inet_ntop(AF_INET, &a4, text, sizeof text);
+            snprintf(out, size, "%s", text);
+            return;
+        }
+        memset(a6 + 8, 0, 8);
+        inet_ntop(AF_INET6, a6, text, sizeof text);
+        snprintf(out, size, "%s/64", text);
+        return;
+    }
+    snprintf(out, size, "%s", ip ? ip : "?");
 }

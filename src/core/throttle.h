@@ -30,6 +30,7 @@
 #ifndef FOISON_THROTTLE_H
 #define FOISON_THROTTLE_H
 #include <stdbool.h>
+#include <stddef.h>
 
 #define THROTTLE_WINDOW_SECONDS (15 * 60)
 #define THROTTLE_SPLIT 10 /* steps per window */
@@ -62,6 +63,13 @@ long throttle_wait(struct throttle *t, const char *key, int max, long long now);
 void throttle_forgive(struct throttle *t, const char *key, long long now);
 /* Forgets every attempt of key. */
 void throttle_clear(struct throttle *t, const char *key);
+
+/* The key a per-address limit counts for ip (text): an IPv6 address by its /64 (what one
+ * subscriber or host gets; one attacker holds 2^64 addresses), an IPv4 one (mapped into IPv6 or
+ * not) whole; "?" for NULL. out holds at least THROTTLE_ADDRESS_MAX bytes. (login_guard.c has
+ * the same rule of its own, older: it may call this one.) */
+#define THROTTLE_ADDRESS_MAX 64
+void throttle_address(const char *ip, char *out, size_t size);
 
 /* A set of one-time values, each remembered until its expiry. Never NULL. When a bucket is full
  * of live values, the one expiring first is forgotten (it is the one closest to being refused

@@ -57,3 +57,12 @@ bool viewer_sees(const struct viewer *v, const char *state, long long author_id)
         return false;
     return (v->user_id > 0 && author_id == v->user_id) || viewer_moderates(v);
 }
+
+bool viewer_sees_entry(const struct viewer *v, bool deleted, int hidden)
+{
+    if (deleted)
+        return false;
+    /* Hidden until a moderator looks: the reports may be right, so nobody else sees it, its
+     * authors included (what reports hide is most often its authors' own advertisement). */
+    return hidden == 0 || viewer_moderates(v);
+}

@@ -5,7 +5,9 @@
  * The rule: a published revision is public; a pending or rejected one is seen only by its author
  * and by moderators. "The revision the public sees" of an entry is its published one; "the
  * revision this viewer edits" is the latest revision that is published or their own pending one
- * (entry_edit_revision in entry.h). Deleted entries are seen by nobody. */
+ * (entry_edit_revision in entry.h). Deleted entries are seen by nobody; an entry hidden after
+ * readers' reports (or withdrawn by a moderator who upheld them) is seen by moderators only,
+ * through every door (lists and counts are the public's view: they never hold it). */
 #ifndef FOISON_VISIBILITY_H
 #define FOISON_VISIBILITY_H
 #include <stdbool.h>
@@ -41,6 +43,9 @@ bool viewer_moderates(const struct viewer *v);
 /* The rule itself: may v see a revision in state ("published", "pending", "rejected") by
  * author_id? */
 bool viewer_sees(const struct viewer *v, const char *state, long long author_id);
+/* The rule for an entry as a whole, before its revisions: never a deleted one, and a hidden one
+ * (entries.hidden: 1 after reports, 2 withdrawn) only for moderators. */
+bool viewer_sees_entry(const struct viewer *v, bool deleted, int hidden);
 /* Are v's edits published at once (trusted and above), or held for moderation? */
 bool viewer_publishes(const struct viewer *v);
 

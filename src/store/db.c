@@ -136,6 +136,22 @@ static const char *const store_migrations[] = {
     "  purpose TEXT NOT NULL CHECK (purpose IN ('confirm','reset','email')),"
     "  email TEXT, created INTEGER NOT NULL, expires INTEGER NOT NULL, used INTEGER);"
     "CREATE INDEX account_links_user ON account_links(user_id, purpose);",
+    /* 7: readers' reports. One row per report (who, why, when, and what a moderator decided);
+     * an account has at most one open report per entry (the partial unique index), and the
+     * reports an account filed in the last day are counted from its own index (rate_reports).
+     * entries.hidden is read by the one visibility rule (core/visibility.c): 0 shown, 1 hidden
+     * from all but moderators because enough accounts reported it (report_hide), 2 withdrawn by
+     * a moderator who upheld the reports. */
+    "ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (hidden IN (0, 1, 2));"
+    "CREATE TABLE reports ("
+    "  id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  reporter_id INTEGER NOT NULL REFERENCES users(id), reason TEXT NOT NULL,"
+    "  comment TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','dismissed','upheld')),"
+    "  decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
+    "CREATE UNIQUE INDEX reports_open ON reports(entry_id, reporter_id) WHERE state = 'open';"
+    "CREATE INDEX reports_by_reporter ON reports(reporter_id, created);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

@@ -19,10 +19,18 @@ static void entry_row_read(struct arena *a, sqlite3_stmt *st, struct entry_row *
     e->latest_rev = sqlite3_column_int(st, 6);
     e->featured = sqlite3_column_int(st, 7) != 0;
     e->deleted = sqlite3_column_int(st, 8) != 0;
+    e->hidden = sqlite3_column_int(st, 9);
 }
 
 #define ENTRY_COLUMNS                                                                              \
-    "id, kind, slug, created, updated, coalesce(published_rev, 0), latest_rev, featured, deleted"
+    "id, kind, slug, created, updated, coalesce(published_rev, 0), latest_rev, featured,"          \
+    " deleted, hidden"
+
+/* The entries lists and counts show (e: entries): the public half of core/visibility.c's
+ * viewer_sees_entry, which lists, counts and facets answer for everyone alike. A moderator
+ * reaches a hidden entry by its page, and the reports page lists it. Written once here, so
+ * that no list can forget a condition of it. */
+#define ENTRY_LISTED "e.deleted = 0 AND e.hidden = 0"
 
 static int entry_query_one(struct store *s, struct arena *a, sqlite3_stmt *st,
                            struct entry_row *out, const char *what)
@@ -66,6 +74,19 @@ int store_entry_set_deleted(struct store *s, long long id, bool deleted)
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, deleted);
     return store_step_done(s, st, "entry_set_deleted");
+}
+
+int store_entry_set_hidden(struct store *s, long long id, int hidden)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET hidden = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, hidden);
+    int rc = store_step_done(s, st, "entry_set_hidden");
+    if (rc == STORE_OK && sqlite3_changes(s->db) != 1)
+        return STORE_NOTFOUND;
+    return rc;
 }
 
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target)
@@ -446,7 +467,7 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
 {
     /* A NULL facet means no condition; the same two texts serve every combination. */
     sqlite3_stmt *cnt =
-        store_stmt(s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND e.deleted = 0"
+        store_stmt(s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND " ENTRY_LISTED
                       " AND e.published_rev IS NOT NULL"
                       " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                       "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
@@ -459,7 +480,7 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
             ? store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields"
                             " FROM entries e"
                             " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " WHERE e.kind = ?1 AND " ENTRY_LISTED
                             " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                             "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
                             " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
@@ -470,7 +491,7 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind, const
                             /* the card from the index, never from the big row */
                             " JOIN revisions r INDEXED BY revisions_cards"
                             "   ON r.entry_id = e.id AND r.number = e.published_rev"
-                            " WHERE e.kind = ?1 AND e.deleted = 0"
+                            " WHERE e.kind = ?1 AND " ENTRY_LISTED
                             " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
                             "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
                             " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
@@ -512,7 +533,7 @@ int store_entries_featured(struct store *s, struct arena *a, const char *kind, i
         store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card FROM entries e"
                       " JOIN revisions r INDEXED BY revisions_cards"
                       "   ON r.entry_id = e.id AND r.number = e.published_rev"
-                      " WHERE e.kind = ?1 AND e.deleted = 0 AND e.featured = 1"
+                      " WHERE e.kind = ?1 AND " ENTRY_LISTED " AND e.featured = 1"
                       " ORDER BY e.updated DESC LIMIT ?2");
     if (!st)
         return STORE_ERR;
@@ -527,12 +548,12 @@ int store_entries_counts(struct store *s, const char *kind, int *entries, int *c
                          int *contributors)
 {
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT (SELECT count(*) FROM entries WHERE kind = ?1 AND deleted = 0"
-           "   AND published_rev IS NOT NULL),"
+        s, "SELECT (SELECT count(*) FROM entries e WHERE e.kind = ?1 AND " ENTRY_LISTED
+           "   AND e.published_rev IS NOT NULL),"
            " (SELECT count(DISTINCT t.value) FROM entry_terms t JOIN entries e ON e.id = t.entry_id"
-           "   WHERE t.facet = 'commune' AND e.kind = ?1 AND e.deleted = 0),"
+           "   WHERE t.facet = 'commune' AND e.kind = ?1 AND " ENTRY_LISTED "),"
            " (SELECT count(DISTINCT r.author_id) FROM revisions r JOIN entries e"
-           "   ON e.id = r.entry_id WHERE e.kind = ?1 AND e.deleted = 0"
+           "   ON e.id = r.entry_id WHERE e.kind = ?1 AND " ENTRY_LISTED
            "   AND r.state = 'published')");
     if (!st)
         return STORE_ERR;
@@ -711,12 +732,12 @@ static int facet_counts_query(struct store *s, struct arena *a, const char *kind
                               const char *facet1, const char *value1, const char *facet2,
                               const char *value2, struct facet_count_row **out, int *n)
 {
-    /* The visibility of store_entries_list (published, not deleted), counted per term value;
+    /* The visibility of store_entries_list (published, listed), counted per term value;
      * entry_terms' key (facet, value, entry_id) makes count(*) a count of entries. */
     sqlite3_stmt *st =
         store_stmt(s, "SELECT t.value, count(*) FROM entry_terms t JOIN entries e"
                       " ON e.id = t.entry_id"
-                      " WHERE t.facet = ?2 AND e.kind = ?1 AND e.deleted = 0"
+                      " WHERE t.facet = ?2 AND e.kind = ?1 AND " ENTRY_LISTED
                       " AND e.published_rev IS NOT NULL"
                       " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM entry_terms f"
                       "   WHERE f.entry_id = e.id AND f.facet = ?3 AND f.value = ?4))"

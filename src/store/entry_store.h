@@ -15,6 +15,7 @@ struct entry_row {
     int published_rev; /* 0 when none is visible */
     int latest_rev;
     bool featured, deleted;
+    int hidden; /* 0 shown, 1 hidden after reports, 2 withdrawn by a moderator (migration 7) */
 };
 
 struct revision_row {
@@ -58,6 +59,8 @@ struct entry_summary_row {
 int store_entry_by_slug(struct store *s, struct arena *a, const char *slug, struct entry_row *out);
 int store_entry_by_id(struct store *s, struct arena *a, long long id, struct entry_row *out);
 int store_entry_set_deleted(struct store *s, long long id, bool deleted);
+/* Sets entries.hidden (0, 1 or 2, see entry_row); STORE_NOTFOUND for no such entry. */
+int store_entry_set_hidden(struct store *s, long long id, int hidden);
 /* The current slug of the entry an old slug pointed to, or STORE_NOTFOUND. */
 int store_old_slug_target(struct store *s, struct arena *a, const char *slug, const char **target);
 /* The entry that uses slug, now or as an old name: its id, 0 when free, -1 on error. */

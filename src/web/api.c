@@ -2,6 +2,7 @@
  * authors, then the schema's fields), list, read, revisions, create and update with bearer
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
 #include "core/entry.h"
+#include "core/rate.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "web/app.h"
@@ -29,6 +30,18 @@ static void api_error(struct request *req, int status, const char *message)
     req->cache = HTTP_CACHE_NONE;
     app_json(req, status,
              json_pack("{s:{s:i, s:s}}", "error", "status", status, "message", message));
+}
+
+/* 429 for a save refused by the rate of edits, with when to come back (header and body). */
+static void api_rate_limited(struct request *req, long wait)
+{
+    if (wait < 1)
+        wait = 1;
+    http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
+    req->cache = HTTP_CACHE_NONE;
+    app_json(req, 429,
+             json_pack("{s:{s:i, s:s, s:i}}", "error", "status", 429, "message",
+                       rate_edit_refusal(req->arena, wait), "retry_after", (int)wait));
 }
 
 /* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
@@ -295,11 +308,16 @@ void api_entry_create(struct request *req)
                             .fields = clean,
                             .author = viewer_of(&u),
                             .comment = *comment ? comment : "Création de la fiche",
-                            .now = (long long)time(NULL)};
+                            .now = (long long)time(NULL),
+                            .client_ip = http_client_ip(req)};
     struct entry_saved saved;
     in.errs = &errs;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);
+    if (rc == ENTRY_RATE_LIMITED) {
+        api_rate_limited(req, saved.retry_after);
+        return;
+    }
     if (rc == ENTRY_INVALID) {
         app_json_errors(req, &errs);
         return;
@@ -380,10 +398,15 @@ void api_entry_update(struct request *req)
                             .author = v,
                             .comment = comment,
                             .now = (long long)time(NULL),
+                            .client_ip = http_client_ip(req),
                             .errs = &errs};
     struct entry_saved saved;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);
+    if (rc == ENTRY_RATE_LIMITED) {
+        api_rate_limited(req, saved.retry_after);
+        return;
+    }
     if (rc == ENTRY_INVALID) {
         app_json_errors(req, &errs);
         return;

@@ -2,6 +2,7 @@
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
 #include "core/entry.h"
 #include "core/login_guard.h"
+#include "core/rate.h"
 #include "core/territory.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -299,6 +300,7 @@ void page_entry_show(struct request *req)
         nauthors = 1;
     }
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
+    page_report_form_values(req, ctx, &e);
     app_render(req, "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);
@@ -335,6 +337,14 @@ static bool entries_form_human(struct request *req, struct entry_save *in)
     in->fill_seconds = age;
     in->unstamped = age < 0; /* a form that does not say when it was shown is suspect */
     return !trap || !*trap;
+}
+
+/* A form refused by the rate of edits (its page already rendered, input kept): 429, and when
+ * to come back. */
+static void entries_rate_limited(struct request *req, long wait)
+{
+    req->status = 429;
+    http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait > 0 ? wait : 1));
 }
 
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
@@ -417,7 +427,8 @@ void page_entry_create(struct request *req)
                             .fields = clean,
                             .author = app_viewer(req),
                             .comment = *comment ? comment : "Création de la fiche",
-                            .now = (long long)time(NULL)};
+                            .now = (long long)time(NULL),
+                            .client_ip = http_client_ip(req)};
     struct entry_saved saved;
     struct store *s = app_store(req);
     struct field_errors trap = {0};
@@ -432,10 +443,14 @@ void page_entry_create(struct request *req)
     }
     in.errs = &trap;
     int rc = s ? entry_save(s, req->arena, &in, &saved) : ENTRY_ERR;
-    if (rc == ENTRY_INVALID) {
+    if (rc == ENTRY_RATE_LIMITED)
+        validate_error(&trap, "spam", rate_edit_refusal(req->arena, saved.retry_after));
+    if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, k, "Ajouter une innovation",
                           arena_printf(req->arena, "/%s/new", k->segment),
                           arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
+        if (rc == ENTRY_RATE_LIMITED)
+            entries_rate_limited(req, saved.retry_after);
         json_decref(clean);
         json_decref(input);
         return;
@@ -556,6 +571,7 @@ void page_entry_update(struct request *req)
                             .author = app_viewer(req),
                             .comment = comment,
                             .now = (long long)time(NULL),
+                            .client_ip = http_client_ip(req),
                             .errs = &errs};
     struct entry_saved saved;
     int rc = ENTRY_INVALID;
@@ -563,13 +579,17 @@ void page_entry_update(struct request *req)
         rc = entry_save(s, req->arena, &in, &saved);
     else
         validate_error(&errs, "spam", ENTRIES_ROBOT);
+    if (rc == ENTRY_RATE_LIMITED)
+        validate_error(&errs, "spam", rate_edit_refusal(req->arena, saved.retry_after));
     if (rc == ENTRY_CONFLICT)
         entries_conflict_page(req, &e, input, clean, comment, base);
-    else if (rc == ENTRY_INVALID)
+    else if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, e.kind, "Modifier la fiche", action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
                           comment, &errs);
-    else if (rc == ENTRY_NOTFOUND || rc == ENTRY_FORBIDDEN)
+        if (rc == ENTRY_RATE_LIMITED)
+            entries_rate_limited(req, saved.retry_after);
+    } else if (rc == ENTRY_NOTFOUND || rc == ENTRY_FORBIDDEN)
         app_error(req, rc == ENTRY_NOTFOUND ? 404 : 403, false);
     else if (rc != ENTRY_OK)
         app_error(req, 500, false);

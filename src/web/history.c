@@ -2,6 +2,7 @@
  * to an older revision (which saves a new revision, never rewrites the past). */
 #include "core/diff.h"
 #include "core/entry.h"
+#include "core/rate.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "web/app.h"
@@ -222,10 +223,18 @@ void page_entry_revert(struct request *req)
                             .author = v,
                             .comment = arena_printf(req->arena, "Retour à la révision %d", rev),
                             .now = (long long)time(NULL),
+                            .client_ip = http_client_ip(req),
                             .errs = &errs};
     struct entry_saved saved;
     int rc = clean ? entry_save(s, req->arena, &in, &saved) : ENTRY_INVALID;
     json_decref(clean);
+    if (rc == ENTRY_RATE_LIMITED) {
+        validate_error(&errs, "spam", rate_edit_refusal(req->arena, saved.retry_after));
+        history_revert_refused(req, &e, rev, &errs);
+        req->status = 429;
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", saved.retry_after));
+        return;
+    }
     if (rc == ENTRY_CONFLICT) {
         /* Someone saved since the history was shown: show it again, with their revision. */
         http_redirect(req, 303,

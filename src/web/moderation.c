@@ -272,6 +272,9 @@ static const char *moderation_action_label(const char *action)
         {"rollback", "Annulation des modifications d'un compte"},
         {"block", "Blocage d'un compte"},
         {"trust", "Confiance accordée"},
+        {"report_hide", "Fiche masquée après des signalements"},
+        {"report_dismiss", "Signalements écartés : fiche gardée"},
+        {"report_uphold", "Signalements retenus : fiche retirée"},
     };
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
         if (strcmp(labels[i].action, action) == 0)

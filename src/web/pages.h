@@ -43,6 +43,16 @@ void page_moderation_account(struct request *req);
 void page_moderation_log(struct request *req);
 void api_moderation_pending(struct request *req);
 void api_moderation_decide(struct request *req);
+/* report.c */
+/* The report form of a record (or, for a visitor, the line asking to log in) as the "report"
+ * object of a page's ctx: templates/report_form.html prints it. */
+void page_report_form_values(struct request *req, struct tv *ctx, const struct entry *e);
+void page_report_form(struct request *req);
+void page_report_create(struct request *req);
+void page_reports(struct request *req);
+void page_report_decide(struct request *req);
+void api_report_create(struct request *req);
+void api_reports(struct request *req);
 /* login.c */
 void page_login_form(struct request *req);
 void page_login(struct request *req);

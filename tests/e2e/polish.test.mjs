@@ -118,7 +118,8 @@ async function pagesToCheck(page) {
             `${rec}/diff?from=1&to=2`, '/login', '/nope', '/mentions-legales',
             '/donnees-personnelles', '/accessibilite'],
         loggedIn: ['/innovations', rec, `${rec}/history`, '/innovations/new', `${rec}/edit`,
-            '/login', '/moderation', '/moderation/log'],
+            '/login', '/moderation', '/moderation/log', `${rec}/signaler`,
+            '/moderation/signalements'],
     };
 }
 
@@ -152,6 +153,26 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                 await page.getByRole('button', { name: 'Enregistrer' }).click();
                 await page.locator('.error-summary').waitFor();
                 await assertAccessible(page, `(422) /innovations/new at ${at}`);
+                // Reporting a record: the form with its error, the answer, the moderators' page
+                // with the report (the second pass meets "already reported").
+                const { rec } = await pagesToCheck(page);
+                await page.goto(`${base}${rec}/signaler`);
+                await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+                await page.locator('#error-reason').waitFor();
+                await assertAccessible(page, `(422) ${rec}/signaler at ${at}`);
+                await page.getByLabel('Contenu faux ou trompeur').check();
+                await page.locator('#report-comment').fill('Les horaires ont changé.');
+                await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+                await page.locator('h1').filter({ hasText: /Merci pour votre signalement|Signaler/ }).waitFor();
+                await assertAccessible(page, `(sent) ${rec}/signaler at ${at}`);
+                await page.goto(`${base}/moderation/signalements`);
+                await page.locator('.report-items li').first().waitFor();
+                await assertAccessible(page, `(one report) /moderation/signalements at ${at}`);
+                if (opts === PHONE)
+                    for (const p of [`${rec}/signaler`, '/moderation/signalements', rec]) {
+                        await page.goto(`${base}${p}`);
+                        await noSideScroll(page, p);
+                    }
             } finally {
                 await context.close();
             }

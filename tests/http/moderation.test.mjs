@@ -16,7 +16,7 @@ import {
 let srv, alice, chloe, marc;
 
 before(async () => {
-    srv = await startServer();
+    srv = await startServer({ config: { rate_edits_new: '100' } }); // c edits more than 8 times a minute
     alice = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
     chloe = await loginOk(srv.base, srv.users.c.email, srv.users.c.password);
     marc = await loginOk(srv.base, srv.users.m.email, srv.users.m.password);
