@@ -397,6 +397,7 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
                                             "state", "comment", "fields"};
     static const char *const log[] = {"created", "action", "reason"};
     static const char *const mails[] = {"created", "state", "sent"};
+    static const char *const reports[] = {"slug", "reason", "comment", "created", "state"};
     struct {
         const char *key, *sql;
         const char *const *names;
@@ -417,6 +418,10 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
          "SELECT created, action, reason FROM moderation_log WHERE target_user_id = ?1"
          " ORDER BY created, id",
          log, 3, false},
+        {"reports",
+         "SELECT e.slug, r.reason, r.comment, r.created, r.state FROM reports r"
+         " JOIN entries e ON e.id = r.entry_id WHERE r.reporter_id = ?1 ORDER BY r.created, r.id",
+         reports, 5, false},
         {"mails",
          "SELECT created, state, sent FROM outbox WHERE recipient = ?1 COLLATE NOCASE"
          " ORDER BY created, id",

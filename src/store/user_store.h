@@ -66,7 +66,7 @@ int store_user_set_email(struct store *s, long long id, const char *email);
  * the attribution of their contributions; e-mail, bio and password gone; status deleted. */
 int store_user_forget(struct store *s, long long id, const char *name);
 /* What the site holds about an account, into out: "sessions", "api_tokens", "revisions",
- * "moderation", "mails" (arrays of objects). */
+ * "moderation", "reports", "mails" (arrays of objects). */
 int store_user_export(struct store *s, long long id, const char *email, json_t *out);
 
 #endif

@@ -433,6 +433,7 @@ test('my data as JSON, and deleting my account: contributions stay under the pse
     assert.equal(data.revisions[0].fields.title, 'Atelier vélo du Relecq-Kerhuon');
     assert.ok(data.sessions.length >= 1);
     assert.ok(data.mails.length >= 1, 'the confirmation mail is listed');
+    assert.deepEqual(data.reports, []);
     assert.ok(!('password_hash' in data.account));
     assert.equal((await new Client(srv.base).get('/compte/donnees.json')).status, 303, 'visitors get nothing');
     // Deleting: the password is required; the pseudonym is checked.
