@@ -332,6 +332,26 @@ static void test_no_double_rate_at_window_boundary(void **state)
     assert_true(burst <= LOGIN_MAX_PER_ACCOUNT);
 }
 
+/* An IPv6 attacker is one address per /64. Run before the flood below: once the table of
+ * addresses is full of held keys, a new address may get no counter (it is then let through, by
+ * design), which would make this test depend on where the keyed hash puts the /64. */
+static void test_ipv6_per_64(void **state)
+{
+    (void)state;
+    long long now = 1850000000;
+    struct login_attempt at;
+    char ip[64], email[64];
+    for (int i = 0; i < LOGIN_MAX_PER_IP; i++) {
+        snprintf(ip, sizeof ip, "2001:db8:1:2::%x", i + 1);
+        snprintf(email, sizeof email, "v6-%d@example.org", i);
+        assert_int_equal(attempt(&at, ip, email, NULL, now, true), LOGIN_GUARD_GO);
+    }
+    assert_int_equal(attempt(&at, "2001:db8:1:2:ffff::1", "v6@example.org", NULL, now, true),
+                     LOGIN_GUARD_WAIT);
+    assert_int_equal(attempt(&at, "2001:db8:1:3::1", "v6@example.org", NULL, now, true),
+                     LOGIN_GUARD_GO);
+}
+
 /* Thousands of addresses each spending their whole budget on made-up e-mails, more than the
  * counter tables hold: a newcomer (new address, new account) still logs in, the account already
  * held stays held, and a known browser keeps its budget. Before, one table held every kind of
@@ -367,16 +387,7 @@ static void test_flood_locks_nobody_else_out(void **state)
                      LOGIN_GUARD_PROVE);
     assert_int_equal(attempt(&at, "10.100.0.7", "dev2@example.org", device, now + 2, false),
                      LOGIN_GUARD_GO);
-    /* An IPv6 attacker is one address per /64; an IPv4 client seen through IPv6 is its own. */
-    for (int i = 0; i < LOGIN_MAX_PER_IP; i++) {
-        snprintf(ip, sizeof ip, "2001:db8:1:2::%x", i + 1);
-        snprintf(email, sizeof email, "v6-%d@example.org", i);
-        assert_int_equal(attempt(&at, ip, email, NULL, now + 3, true), LOGIN_GUARD_GO);
-    }
-    assert_int_equal(attempt(&at, "2001:db8:1:2:ffff::1", "v6@example.org", NULL, now + 3, true),
-                     LOGIN_GUARD_WAIT);
-    assert_int_equal(attempt(&at, "2001:db8:1:3::1", "v6@example.org", NULL, now + 3, true),
-                     LOGIN_GUARD_GO);
+    /* An IPv4 client seen through IPv6 is the same address. */
     assert_int_equal(attempt(&at, "::ffff:10.100.0.7", "v4@example.org", NULL, now + 3, true),
                      LOGIN_GUARD_WAIT);
     assert_int_equal(attempt(&at, "::ffff:192.0.2.77", "v4@example.org", NULL, now + 3, true),
@@ -435,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_device_revoked_by_password_change),
         cmocka_unit_test(test_device_per_account),
         cmocka_unit_test(test_no_double_rate_at_window_boundary),
+        cmocka_unit_test(test_ipv6_per_64),
         cmocka_unit_test(test_flood_locks_nobody_else_out),
         cmocka_unit_test(test_refusals_take_as_long),
     };
