@@ -1,7 +1,7 @@
 /* common.c — helpers shared by the subcommands: where the data files are, creating a site. */
 #include "cli/cli.h"
+#include "core/settings.h"
 #include "core/territory.h"
-#include "core/validate.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +24,7 @@ int cli_wants_help(int argc, char **argv)
 
 int cli_base_url_valid(const char *url)
 {
-    const char *host = strstr(url, "://");
-    return validate_url(url) && strlen(url) <= 200 && host && !strpbrk(host + 3, "/?#@\\");
+    return settings_base_url_valid(url);
 }
 
 int cli_create_site(const char *path)

@@ -74,6 +74,9 @@ int login_guard_challenge(struct store *s, long long now, char out[LOGIN_CHALLEN
  * (it is used up by this call). */
 bool login_guard_pow_valid(struct store *s, const char *challenge, const char *answer,
                            long long now);
+/* Hex HMAC-SHA-256 of label and text under the site's secret (64 characters and a NUL into
+ * out), for other signed tokens of the site (core/robot_gate.c). 0 or -1. */
+int login_guard_sign(struct store *s, const char *label, const char *text, char out[65]);
 /* The device cookie to give a browser that just logged into email, whose cookie was old (NULL
  * when none): a fresh token of this account first, then the old tokens of other accounts, at most
  * LOGIN_DEVICE_MAX in all. 0, or -1 (unknown account, storage error). */

