@@ -273,6 +273,10 @@ uncached_targets_add() {
         conns[$t]=$UNCACHED_CONNECTIONS
     done
     for t in history user_entry user_list; do hdr[$t]="$session_hdr"; done
+    # The history is measured logged in: the page itself, never the gate that anonymous visitors
+    # pass first (web/robots.c), whose cost is not the history's.
+    fetch "${url[history]}" -H "$session_hdr" | grep -q '<table class="history"' ||
+        die "the history target does not answer the history page"
     fetch "${url[api_list]}" | $PY -c '
 import json, sys
 n = len(json.load(sys.stdin)["entries"])

@@ -1,4 +1,5 @@
-// login-pow.js — solves the login form's proof of work before the form is sent. Past the limit
+// login-pow.js — solves the proof of work of a form (the login form's before it is sent; the
+// history gate's as soon as its page opens). Past the limit
 // of failed logins for an account, a browser the account does not know must find a number N such
 // that SHA-256(challenge ":" N) starts with B zero bits (B is the challenge's first field); the
 // server checks it once (src/core/login_guard.c). SHA-256 is written here (FIPS 180-4) because
@@ -68,15 +69,13 @@
         return;
     const mask = bits === 32 ? 0xffffffff : ((0xffffffff << (32 - bits)) >>> 0);
     const prefix = new TextEncoder().encode(challenge + ':');
+    // data-pow="auto" (the gate before a record's history, web/robots.c): solved as soon as the
+    // page opens, then sent; otherwise (login) when the visitor sends the form.
+    const auto = form.dataset.pow === 'auto';
     let solving = false;
     if (status)
         status.textContent = 'JavaScript est actif\u202f: la vérification se fera à l\u2019envoi du formulaire.';
-    form.addEventListener('submit', (ev) => {
-        if (form.elements.pow_answer.value)
-            return;
-        ev.preventDefault();
-        if (solving)
-            return;
+    function solve() {
         solving = true;
         if (status)
             status.textContent = 'Vérification de sécurité en cours…';
@@ -92,7 +91,8 @@
                 if (((sha256First32(bytes) & mask) >>> 0) === 0) {
                     form.elements.pow_answer.value = String(n);
                     if (status)
-                        status.textContent = 'Vérification faite\u202f: connexion…';
+                        status.textContent = auto ? 'Vérification faite\u202f: chargement de la page…'
+                                                  : 'Vérification faite\u202f: connexion…';
                     form.submit();
                     return;
                 }
@@ -100,5 +100,14 @@
             setTimeout(slice, 0);
         }
         slice();
+    }
+    form.addEventListener('submit', (ev) => {
+        if (form.elements.pow_answer.value)
+            return;
+        ev.preventDefault();
+        if (!solving)
+            solve();
     });
+    if (auto)
+        solve();
 })();

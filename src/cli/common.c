@@ -2,8 +2,8 @@
 #include "cli/cli.h"
 #include "core/account.h"
 #include "core/password.h"
+#include "core/settings.h"
 #include "core/territory.h"
-#include "core/validate.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +39,7 @@ int cli_wants_help(int argc, char **argv)
 
 int cli_base_url_valid(const char *url)
 {
-    const char *host = strstr(url, "://");
-    return validate_url(url) && strlen(url) <= 200 && host && !strpbrk(host + 3, "/?#@\\");
+    return settings_base_url_valid(url);
 }
 
 int cli_create_site(const char *path)

@@ -20,18 +20,17 @@ struct mailer {
     char *url, *user, *password, *spool;
 };
 
-/* The transport the settings describe; the spool beside the site file when no SMTP server. */
-static void mailer_load(struct mailer *m, struct store *s, const char *site)
+/* The SMTP settings into m (again: the worker reads them before each round, so a change made
+ * by `foison config` or /admin/reglages applies without a restart). */
+static void mailer_settings(struct mailer *m, struct store *s)
 {
-    memset(m, 0, sizeof(*m));
-    m->site = strdup(site);
+    free(m->url);
+    free(m->user);
+    free(m->password);
     m->url = store_setting_get(s, "smtp_url");
     m->user = store_setting_get(s, "smtp_user");
     m->password = store_setting_get(s, "smtp_password");
     char *tls = store_setting_get(s, "smtp_starttls");
-    size_t n = strlen(site) + sizeof "-courriels";
-    m->spool = malloc(n);
-    snprintf(m->spool, n, "%s-courriels", site);
     m->t = (struct mail_transport){
         .url = m->url,
         .starttls = !tls || strcmp(tls, "off") != 0,
@@ -41,6 +40,17 @@ static void mailer_load(struct mailer *m, struct store *s, const char *site)
         .timeout_seconds = 60,
     };
     free(tls);
+}
+
+/* The transport the settings describe; the spool beside the site file when no SMTP server. */
+static void mailer_load(struct mailer *m, struct store *s, const char *site)
+{
+    memset(m, 0, sizeof(*m));
+    m->site = strdup(site);
+    size_t n = strlen(site) + sizeof "-courriels";
+    m->spool = malloc(n);
+    snprintf(m->spool, n, "%s-courriels", site);
+    mailer_settings(m, s);
 }
 
 static void mailer_free(struct mailer *m)
@@ -77,6 +87,8 @@ static void *mailer_thread(void *arg)
         if (!s && !(s = store_open(m->site, STORE_OPEN_EXISTING, err, sizeof err)))
             fprintf(stderr, "foison: courriels : %s\n", err);
         int sent = 0;
+        if (s)
+            mailer_settings(m, s);
         if (s && mailer_run_once(m, s, &sent) != 0) {
             store_close(s); /* opened again on the next round */
             s = NULL;

@@ -147,8 +147,9 @@ int cli_serve(int argc, char **argv)
                     "foison: pas d'adresse publique réglée : les liens permanents "
                     "utiliseront %s (foison config SITE base_url https://…)\n",
                     here);
-        app_follow_listen(app, here);
     }
+    /* Also when it has one: an admin may empty it while the server runs (app_refresh). */
+    app_follow_listen(app, here);
     store_thread_setup(argv[1]);
     int rc = app_serve(app, &opt);
     app_free(app);

@@ -81,6 +81,9 @@ int login_guard_question(struct store *s, const char *challenge, long long now, 
  * used before (it is used up by this call, as by login_guard_pow_valid). */
 bool login_guard_question_valid(struct store *s, const char *challenge, const char *answer,
                                 long long now);
+/* Hex HMAC-SHA-256 of label and text under the site's secret (64 characters and a NUL into
+ * out), for other signed tokens of the site (core/robot_gate.c). 0 or -1. */
+int login_guard_sign(struct store *s, const char *label, const char *text, char out[65]);
 /* The device cookie to give a browser that just logged into email, whose cookie was old (NULL
  * when none): a fresh token of this account first, then the old tokens of other accounts, at most
  * LOGIN_DEVICE_MAX in all. 0, or -1 (unknown account, storage error). */

@@ -49,14 +49,50 @@ long territory_setting_long(struct store *s, const char *key, long fallback)
     return n;
 }
 
-struct territory *territory_load(struct store *s)
+static void territory_load_settings(struct store *s, struct territory *t)
 {
-    struct territory *t = xcalloc(1, sizeof(*t));
     t->site_name = territory_setting(s, "site_name", "foison");
     t->territory_name = territory_setting(s, "territory_name", "Pays de Brest");
     t->base_url = territory_setting(s, "base_url", "");
     t->license = territory_setting(s, "license", "CC-BY-SA-4.0");
     t->trusted_proxies = territory_setting(s, "trusted_proxies", "");
+}
+
+static void territory_free_settings(struct territory *t)
+{
+    free(t->site_name);
+    free(t->territory_name);
+    free(t->base_url);
+    free(t->license);
+    free(t->trusted_proxies);
+}
+
+struct territory *territory_reload(struct store *s, const struct territory *t, const char *url)
+{
+    struct territory *n = xcalloc(1, sizeof(*n));
+    territory_load_settings(s, n);
+    territory_follow(n, url);
+    if (strcmp(n->site_name, t->site_name) == 0 &&
+        strcmp(n->territory_name, t->territory_name) == 0 &&
+        strcmp(n->base_url, t->base_url) == 0 && strcmp(n->license, t->license) == 0 &&
+        strcmp(n->trusted_proxies, t->trusted_proxies) == 0) {
+        territory_free_settings(n);
+        free(n);
+        return NULL;
+    }
+    n->communes = t->communes;
+    n->ncommunes = t->ncommunes;
+    n->by_insee = t->by_insee;
+    n->themes = t->themes;
+    n->nthemes = t->nthemes;
+    n->borrows_places = true;
+    return n;
+}
+
+struct territory *territory_load(struct store *s)
+{
+    struct territory *t = xcalloc(1, sizeof(*t));
+    territory_load_settings(s, t);
     if (store_communes_load(s, &t->communes, &t->ncommunes) != STORE_OK ||
         store_themes_load(s, &t->themes, &t->nthemes) != STORE_OK) {
         territory_free(t);
@@ -74,6 +110,11 @@ void territory_free(struct territory *t)
 {
     if (!t)
         return;
+    territory_free_settings(t);
+    if (t->borrows_places) {
+        free(t);
+        return;
+    }
     for (size_t i = 0; i < t->ncommunes; i++) {
         free(t->communes[i].name);
         free(t->communes[i].epci_name);
@@ -85,11 +126,6 @@ void territory_free(struct territory *t)
     free(t->by_insee);
     free(t->communes);
     free(t->themes);
-    free(t->site_name);
-    free(t->territory_name);
-    free(t->base_url);
-    free(t->license);
-    free(t->trusted_proxies);
     free(t);
 }
 

@@ -19,6 +19,7 @@ struct territory {
     const struct commune **by_insee; /* the same communes sorted by INSEE code, to bisect */
     struct theme *themes;            /* in display order */
     size_t nthemes;
+    bool borrows_places; /* communes and themes belong to the territory it was reloaded from */
 };
 
 /* The number a site setting holds (read now, from the file: settings a moderator changes apply at
@@ -27,6 +28,10 @@ long territory_setting_long(struct store *s, const char *key, long fallback);
 /* Loads settings, communes and themes. NULL on a storage error. Free with territory_free(). */
 struct territory *territory_load(struct store *s);
 void territory_free(struct territory *t);
+/* The settings of the site file now, with the communes and themes of t (borrowed: t must
+ * outlive the result), or NULL when they are the ones t already holds (or on a storage error).
+ * base_url follows url like territory_follow when the site sets none. */
+struct territory *territory_reload(struct store *s, const struct territory *t, const char *url);
 const struct commune *territory_commune(const struct territory *t, const char *insee);
 const struct theme *territory_theme(const struct territory *t, const char *id);
 

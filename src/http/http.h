@@ -155,7 +155,9 @@ size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
 struct http_hooks {
     const struct app *app; /* handed to every request as req->app */
     bool secure;           /* served over https: cookies get Secure, Origin must say https */
-    const struct http_proxies *proxies; /* whose X-Forwarded-For is believed (NULL: nobody) */
+    /* Whose X-Forwarded-For is believed: *proxies is read once per request, so the application
+     * may put a new list there while serving (keeping the old one alive). NULL: nobody. */
+    const struct http_proxies *_Atomic const *proxies;
     /* True when a {kind} capture of a route is a kind's URL segment (NULL: any segment). */
     bool (*segment_known)(const char *segment);
     /* Identifies the visitor before the handler runs. False when that cannot be done (the site's

@@ -184,12 +184,13 @@ static const char *http_client_find(struct request *req)
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
     }
-    if (!srv_hooks->proxies || srv_hooks->proxies->n == 0)
+    const struct http_proxies *proxies = srv_hooks->proxies ? *srv_hooks->proxies : NULL;
+    if (!proxies || proxies->n == 0)
         return arena_strdup(req->arena, peer);
     struct buf xff = BUF_INIT;
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, http_collect_xff, &xff);
     const char *ip =
-        http_client_resolve(req->arena, peer, xff.len ? buf_cstr(&xff) : NULL, srv_hooks->proxies);
+        http_client_resolve(req->arena, peer, xff.len ? buf_cstr(&xff) : NULL, proxies);
     buf_free(&xff);
     return ip;
 }

@@ -11,11 +11,29 @@
 #include "util/mem.h"
 #include "util/utf8.h"
 #include <dirent.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* What app_refresh changes while serving. */
+struct app_retired {
+    void *ptr;
+    bool territory; /* a struct territory, else a struct http_proxies */
+    struct app_retired *next;
+};
+struct app_live {
+    pthread_mutex_t lock;          /* one refresh at a time */
+    _Atomic unsigned long gen;     /* the generation whose settings are in place */
+    _Atomic bool secure;           /* the base URL in place is https */
+    _Atomic long long xff_ignored; /* see app_xff_ignored_since */
+    char *listen_url;              /* what base_url follows when the site sets none */
+    struct app_retired *retired;   /* replaced settings, freed by app_free */
+};
+
+static struct http_proxies *app_proxies_parse(const char *text);
 
 unsigned long app_generation(struct request *req)
 {
@@ -147,14 +165,13 @@ struct app *app_load(struct store *s, const char *datadir)
         goto fail;
     }
     app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
-    char why[200];
-    if (http_proxies_parse(app->territory->trusted_proxies, &app->proxies, why, sizeof why) != 0) {
-        fprintf(stderr, "foison: réglage trusted_proxies ignoré : %s\n", why);
-        memset(&app->proxies, 0, sizeof app->proxies);
-    } else if (app->proxies.n) {
+    app->live = xcalloc(1, sizeof(*app->live));
+    pthread_mutex_init(&app->live->lock, NULL);
+    app->live->secure = app->secure;
+    app->proxies = app_proxies_parse(app->territory->trusted_proxies);
+    if (app->proxies->n)
         fprintf(stderr, "foison: X-Forwarded-For lu des mandataires : %s\n",
                 app->territory->trusted_proxies);
-    }
     return app;
 fail:
     app_free(app);
@@ -165,6 +182,71 @@ void app_follow_listen(struct app *app, const char *url)
 {
     territory_follow(app->territory, url);
     app->secure = strncmp(app->territory->base_url, "https://", 8) == 0;
+    app->live->secure = app->secure;
+    free(app->live->listen_url);
+    app->live->listen_url = xstrdup(url);
+}
+
+/* The setting's text as a list; an invalid one (written before it was checked) trusts no one. */
+static struct http_proxies *app_proxies_parse(const char *text)
+{
+    struct http_proxies *p = xcalloc(1, sizeof(*p));
+    char why[200];
+    if (http_proxies_parse(text, p, why, sizeof why) != 0) {
+        fprintf(stderr, "foison: réglage trusted_proxies ignoré : %s\n", why);
+        memset(p, 0, sizeof(*p));
+    }
+    return p;
+}
+
+/* Replaced settings stay alive until the server stops: a request may still be reading them,
+ * and they are small (a few strings) and only replaced when an admin changes one. */
+static void app_retire(struct app_live *live, void *old, bool territory)
+{
+    struct app_retired *r = xcalloc(1, sizeof(*r));
+    r->ptr = old;
+    r->territory = territory;
+    r->next = live->retired;
+    live->retired = r;
+}
+
+void app_refresh(struct request *req)
+{
+    const struct app *app = req->app;
+    struct app_live *live = app->live;
+    if (!live)
+        return;
+    unsigned long gen = app_generation(req);
+    if (gen && gen != live->gen) {
+        pthread_mutex_lock(&live->lock);
+        if (gen != live->gen) {
+            struct territory *old = app->territory;
+            struct territory *t = territory_reload(app_store(req), old, live->listen_url);
+            if (t) {
+                struct app *w = (struct app *)app; /* made by app_load, not const */
+                if (strcmp(t->trusted_proxies, old->trusted_proxies) != 0) {
+                    struct http_proxies *p = app_proxies_parse(t->trusted_proxies);
+                    app_retire(live, (void *)w->proxies, false);
+                    w->proxies = p;
+                    fprintf(stderr, "foison: mandataires de confiance : %s\n",
+                            *t->trusted_proxies ? t->trusted_proxies : "aucun");
+                }
+                live->secure = strncmp(t->base_url, "https://", 8) == 0;
+                w->territory = t;
+                app_retire(live, old, true);
+            }
+            live->gen = gen; /* after the new values: whoever sees it sees them */
+        }
+        pthread_mutex_unlock(&live->lock);
+    }
+    req->secure = live->secure;
+    if (app->proxies->n == 0 && http_header(req, "X-Forwarded-For"))
+        live->xff_ignored = (long long)time(NULL);
+}
+
+long long app_xff_ignored_since(const struct app *app)
+{
+    return app->live ? app->live->xff_ignored : 0;
 }
 
 void app_free(struct app *app)
@@ -172,6 +254,20 @@ void app_free(struct app *app)
     if (!app)
         return;
     tmpl_set_free(app->tmpl);
+    if (app->live) {
+        for (struct app_retired *r = app->live->retired, *next; r; r = next) {
+            next = r->next;
+            if (r->territory)
+                territory_free(r->ptr);
+            else
+                free(r->ptr);
+            free(r);
+        }
+        free(app->live->listen_url);
+        pthread_mutex_destroy(&app->live->lock);
+        free(app->live);
+    }
+    free((void *)app->proxies);
     territory_free(app->territory);
     for (size_t i = 0; i < app->nassets; i++) {
         free(app->assets[i].name);
@@ -199,6 +295,7 @@ static const struct {
     {"approved", "La modification est publiée."},
     {"rejected", "La modification est refusée : elle reste invisible du public."},
     {"moderated", "La décision est enregistrée dans le journal de modération."},
+    {"settings", "Les réglages sont enregistrés et s'appliquent dès maintenant."},
     {"login", "Vous êtes connecté·e."},
     {"logout", "Vous êtes déconnecté·e."},
     {"confirmed", "Bienvenue ! Votre compte est activé et vous êtes connecté·e. Vos premières "
@@ -235,6 +332,7 @@ static bool app_identify(struct request *req)
         fprintf(stderr, "foison: fichier du site inaccessible depuis ce fil : réponse 503\n");
         return false;
     }
+    app_refresh(req);
     req->flash = app_flash_message(http_cookie(req, "foison_flash"));
     const char *token = http_cookie(req, "foison_session");
     struct user *user = arena_alloc(req->arena, sizeof(*user));
@@ -365,6 +463,7 @@ struct tv *app_context(struct request *req, const char *title)
         tv_set_str(u, "name", req->user->name);
         tv_set_str(u, "role", req->user->role);
         tv_set_bool(u, "moderator", account_can_moderate(req->user));
+        tv_set_bool(u, "admin", role_from_name(req->user->role) >= ROLE_ADMIN);
     }
     if (req->csrf)
         tv_set_str(ctx, "csrf", app_csrf_field(req));

@@ -24,13 +24,19 @@ struct static_asset {
     struct http_shared *plain, *immutable;
 };
 
+struct app_live;
+
 struct app {
     struct tmpl_set *tmpl;
-    struct territory *territory;
+    /* The settings part is replaced while serving when an admin changes it (app_refresh): read
+     * the pointer (an atomic load) and use what it points at for the request; an old one stays
+     * alive until app_free. */
+    struct territory *_Atomic territory;
     struct static_asset *assets;
     size_t nassets;
-    bool secure;                 /* base URL is https: cookies get Secure */
-    struct http_proxies proxies; /* the trusted_proxies setting */
+    bool secure; /* base URL is https at start-up (requests: req->secure, kept current) */
+    const struct http_proxies *_Atomic proxies; /* the trusted_proxies setting, parsed */
+    struct app_live *live;                      /* what app_refresh changes, and its lock */
 };
 
 /* Loads templates, static files and the territory. NULL with a message on stderr on failure. */
@@ -39,6 +45,15 @@ void app_free(struct app *app);
 /* For a site that set no base URL: permanent links and the Origin check use url (where the
  * server listens), and cookies get Secure when it is https. */
 void app_follow_listen(struct app *app, const char *url);
+
+/* When the site's generation moved since the settings were last read, reads those the server
+ * keeps in memory (names, base URL, licence, trusted proxies) and puts the new ones in place,
+ * so that a change made by `foison config` or /admin/reglages applies without a restart. Called
+ * once per request, before the handler; costs a comparison when nothing was written. */
+void app_refresh(struct request *req);
+/* When a request last came with X-Forwarded-For while no proxy is trusted (0: never since the
+ * server started): the security audit's sign of a reverse proxy nobody declared. */
+long long app_xff_ignored_since(const struct app *app);
 
 /* Serves the site with the routes of web/routes.c until SIGINT/SIGTERM (http_serve()). */
 int app_serve(const struct app *app, const struct server_options *opt);

@@ -16,6 +16,8 @@
 /* GET /{kind}/{slug}/history — every published revision, newest first. */
 void page_entry_history(struct request *req)
 {
+    if (!page_robot_gate(req))
+        return;
     struct store *s = app_store(req);
     struct entry e;
     struct revision *revs;
@@ -117,6 +119,8 @@ void page_diff_fields(struct request *req, struct tv *ctx, const struct kind_def
 /* GET /{kind}/{slug}/diff?from=R&to=S — word-level changes of every field. */
 void page_entry_diff(struct request *req)
 {
+    if (!page_robot_gate(req))
+        return;
     /* Revisions never change, and a diff costs CPU: anonymous views are cached. */
     struct store *s = app_store(req);
     if (!s) {

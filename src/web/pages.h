@@ -53,6 +53,15 @@ void page_reports(struct request *req);
 void page_report_decide(struct request *req);
 void api_report_create(struct request *req);
 void api_reports(struct request *req);
+/* admin.c */
+void page_admin_settings(struct request *req);
+void page_admin_settings_save(struct request *req);
+void page_admin_audit(struct request *req);
+/* robots.c */
+/* True when this visitor may see a page robots make expensive (signed in, proved to be a person,
+ * or the gate is off); otherwise answers with the gate page and returns false. */
+bool page_robot_gate(struct request *req);
+void page_robot_prove(struct request *req);
 /* login.c */
 void page_login_form(struct request *req);
 void page_login(struct request *req);

@@ -55,6 +55,14 @@ async function loginIn(page) {
     ]);
 }
 
+/* Opens rec's history as an anonymous visitor: the gate before it (web/robots.c) solves its proof
+ * of work in the browser and loads the history; its cookie then lets the context through. */
+async function passGate(page, rec) {
+    await page.goto(`${base}${rec}/history`);
+    await page.locator('table.history').waitFor();
+    assert.equal(new URL(page.url()).pathname, `${rec}/history`);
+}
+
 /* A record with several revisions, found from the list. */
 async function someRecord(page) {
     await page.goto(`${base}/innovations`);
@@ -116,10 +124,10 @@ async function pagesToCheck(page) {
         anonymous: ['/', '/innovations', '/innovations?theme=numerique&commune=29019',
             '/innovations?commune=29001', rec, `${rec}?rev=1`, `${rec}/history`,
             `${rec}/diff?from=1&to=2`, '/login', '/nope', '/mentions-legales',
-            '/donnees-personnelles', '/accessibilite'],
+            '/donnees-personnelles', '/accessibilite', '/inscription', '/mot-de-passe-oublie'],
         loggedIn: ['/innovations', rec, `${rec}/history`, '/innovations/new', `${rec}/edit`,
             '/login', '/moderation', '/moderation/log', `${rec}/signaler`,
-            '/moderation/signalements'],
+            '/moderation/signalements', '/admin/reglages', '/admin/audit', '/compte'],
     };
 }
 
@@ -136,7 +144,16 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
             const page = await context.newPage();
             const at = `${opts.viewport.width} px`;
             try {
-                const { anonymous, loggedIn } = await pagesToCheck(page);
+                const { rec, anonymous, loggedIn } = await pagesToCheck(page);
+                // The gate page itself, held still (its script blocked), then passed for real.
+                await page.route('**/static/login-pow*.js', (r) => r.abort());
+                await page.goto(`${base}${rec}/history`);
+                await page.locator('form[action="/verification"]').waitFor();
+                await assertAccessible(page, `(gate) ${rec}/history at ${at}`);
+                if (opts === PHONE)
+                    await noSideScroll(page, 'the gate');
+                await page.unroute('**/static/login-pow*.js');
+                await passGate(page, rec);
                 for (const p of anonymous) {
                     await page.goto(`${base}${p}`);
                     await assertAccessible(page, `${p} at ${at}`);
@@ -173,6 +190,14 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                         await page.goto(`${base}${p}`);
                         await noSideScroll(page, p);
                     }
+                // The settings form with its errors.
+                await page.goto(`${base}/admin/reglages`);
+                await page.locator('#set-trust_edits').fill('beaucoup');
+                await page.getByRole('button', { name: 'Enregistrer les réglages' }).click();
+                await page.locator('.error-summary').waitFor();
+                await assertAccessible(page, `(422) /admin/reglages at ${at}`);
+                if (opts === PHONE)
+                    await noSideScroll(page, '/admin/reglages');
             } finally {
                 await context.close();
             }
@@ -202,7 +227,7 @@ test('headings, current page, required fields and the login page, as the browser
                 assert.ok(texts.length > 0 && texts.every((t) => /\(\d+\)$/.test(t) && !/\(0\)$/.test(t)),
                     `${name}: ${texts.join(', ')}`);
             }
-            await page.goto(`${base}${rec}/history`);
+            await passGate(page, rec);
             const headers = await page.locator('table.history thead th').allInnerTexts();
             assert.ok(headers.every((h) => h.trim() !== ''), `history headers: ${headers.join('|')}`);
 
@@ -225,5 +250,46 @@ test('headings, current page, required fields and the login page, as the browser
             await page.getByRole('link', { name: 'Se connecter' }).waitFor();
         } finally {
             await context.close();
+        }
+    });
+
+test('the gate before the history: solved by the browser, or by its button without JavaScript',
+    { timeout: TEST_MS }, async () => {
+        const context = await newContext(DESKTOP);
+        const page = await context.newPage();
+        try {
+            const rec = await someRecord(page);
+            const solved = [];
+            page.on('request', (r) => {
+                if (r.url().endsWith('/verification') && r.method() === 'POST')
+                    solved.push(r.postData() || '');
+            });
+            await page.goto(`${base}${rec}/diff?from=1&to=2`);
+            await page.locator('.diff-field, .diff').first().waitFor();
+            assert.equal(solved.length, 1, 'one proof posted');
+            assert.match(solved[0], /pow_answer=\d+/, 'the browser found the answer');
+            const cookies = await context.cookies();
+            assert.ok(cookies.some((c) => c.name === 'foison_human' && c.httpOnly));
+            await page.screenshot({ path: path.join(SHOTS, 'e2e-gate-solved.png') });
+            await passGate(page, rec); // the cookie lets the history through at once
+            assert.equal(solved.length, 1, 'no second proof');
+        } finally {
+            await context.close();
+        }
+        const noJs = await newContext({ ...PHONE, javaScriptEnabled: false });
+        const page2 = await noJs.newPage();
+        try {
+            const rec = await someRecord(page2);
+            await page2.goto(`${base}${rec}/history`);
+            await page2.getByText('Sans JavaScript, attendez 2 secondes').waitFor();
+            await page2.screenshot({ path: path.join(SHOTS, 'e2e-gate-nojs-320.png') });
+            await page2.waitForTimeout(2300);
+            await Promise.all([
+                page2.waitForURL((u) => u.pathname === `${rec}/history`),
+                page2.getByRole('button', { name: 'Continuer vers la page demandée' }).click(),
+            ]);
+            await page2.locator('table.history').waitFor();
+        } finally {
+            await noJs.close();
         }
     });

@@ -145,7 +145,7 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
     const moved = await request(srv.base, `/innovations/${slug1}`);
     assert.equal(moved.status, 301);
     assert.equal(moved.headers.get('location'), `/innovations/${slug2}`);
-    const movedHist = await request(srv.base, `/innovations/${slug1}/history`);
+    const movedHist = await request(srv.base, `/innovations/${slug1}/history`, { cookies: await srv.human() });
     assert.equal(movedHist.status, 301);
     assert.equal(movedHist.headers.get('location'), `/innovations/${slug2}/history`);
     const now = await request(srv.base, `/innovations/${slug2}`);
@@ -154,7 +154,7 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
     assert.equal((await entry(slug2)).revision, 2);
 
     // History: both revisions, author and comment.
-    const hist = await request(srv.base, `/innovations/${slug2}/history`);
+    const hist = await request(srv.base, `/innovations/${slug2}/history`, { cookies: await srv.human() });
     assert.equal(hist.status, 200);
     assert.match(hist.text, /2 révisions/);
     const rows = [...hist.text.matchAll(/<tr[^>]*>\s*<td><input type="radio" name="from" value="(\d+)"[\s\S]*?<\/tr>/g)];
@@ -164,13 +164,13 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
     assert.match(rows[1][0], /<td>Première version<\/td>/);
 
     // Diff: the changed words.
-    const diff = await request(srv.base, `/innovations/${slug2}/diff?from=1&to=2`);
+    const diff = await request(srv.base, `/innovations/${slug2}/diff?from=1&to=2`, { cookies: await srv.human() });
     assert.equal(diff.status, 200);
     assert.match(diff.text, /<ins>[^<]*solidaire[^<]*<\/ins>/);
     assert.match(diff.text, /<del>[^<]*samedi[^<]*<\/del>/);
     assert.match(diff.text, /<ins>[^<]*dimanche[^<]*<\/ins>/);
     assert.doesNotMatch(diff.text, /<(ins|del)>[^<]*Plouarzel/);
-    const bad = await request(srv.base, `/innovations/${slug2}/diff?from=1&to=99`);
+    const bad = await request(srv.base, `/innovations/${slug2}/diff?from=1&to=99`, { cookies: await srv.human() });
     assert.equal(bad.status, 404);
 
     // Revert to revision 1 → revision 3, title back.
@@ -190,7 +190,7 @@ test('create, rename (301 from the old slug), history, diff, revert', async () =
     const r3 = revs.find((r) => r.revision === 3);
     assert.equal(r3.comment, 'Retour à la révision 1');
     assert.equal(r3.author, 'Alice Testeuse');
-    const hist3 = await request(srv.base, `/innovations/${slug3}/history`);
+    const hist3 = await request(srv.base, `/innovations/${slug3}/history`, { cookies: await srv.human() });
     assert.match(hist3.text, /<td>Retour à la révision 1<\/td>/);
     // Every slug it ever had leads to it.
     for (const s of [slug1, slug2]) {

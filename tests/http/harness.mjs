@@ -6,6 +6,7 @@
 // Run from the repo root: `node --test tests/http/` (FOISON_BIN=build-asan/foison for the sanitizer
 // build; FOISON_KEEP_TMP=1 keeps the temp site directories for a post-mortem).
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -141,6 +142,17 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
         admin: { ...DEMO_ADMIN, password: DEMO_PASSWORD },
         stderr: () => stderr,
         login: (email, password) => login(base, email, password),
+        /* The foison_human cookie (as a Cookie header value) of an anonymous visitor who solved
+         * the gate before history and diff pages, earned once per server by really solving it. */
+        async human() {
+            if (!this.humanCookie) {
+                const list = await request(base, '/api/v1/entries?kind=innovation');
+                const slug = list.json().entries[0].slug;
+                const jar = await proveHuman(base, `/innovations/${slug}/history`);
+                this.humanCookie = `foison_human=${jar.get('foison_human')}`;
+            }
+            return this.humanCookie;
+        },
         async stop() {
             if (!exited) {
                 proc.kill('SIGTERM');
@@ -477,4 +489,35 @@ export async function apiTotal(base) {
     const r = await apiJson(base, '/api/v1/entries?kind=innovation');
     assert.equal(r.status, 200);
     return r.json.total;
+}
+
+/* ---- the gate before history and diff (web/robots.c) ---- */
+
+/* The answer to a proof-of-work challenge "BITS.EXPIRES.NONCE.MAC": the first N such that
+ * SHA-256(challenge ":" N) starts with BITS zero bits, as static/login-pow.js finds it. */
+export function solvePow(challenge) {
+    const bits = parseInt(challenge.split('.')[0], 10);
+    assert.ok(bits > 0 && bits <= 32, `challenge bits: ${challenge}`);
+    for (let n = 0; ; n++) {
+        const h = crypto.createHash('sha256').update(`${challenge}:${n}`).digest();
+        if ((h.readUInt32BE(0) >>> (32 - bits)) === 0)
+            return String(n);
+    }
+}
+
+/* Gets the gate page of p (a history or diff page) as an anonymous visitor, solves its proof
+ * of work and posts it; returns the CookieJar holding foison_human. */
+export async function proveHuman(base, p, jar = new CookieJar()) {
+    const gate = await request(base, p, { cookies: jar });
+    assert.equal(gate.status, 200, `gate of ${p}`);
+    const challenge = inputValue(gate.text, 'pow_challenge');
+    assert.ok(challenge, `${p} shows the gate (a proof-of-work challenge)`);
+    const r = await postForm(base, '/verification', {
+        csrf: getCsrf(gate.text), next: inputValue(gate.text, 'next'),
+        stamp: inputValue(gate.text, 'stamp'), pow_challenge: challenge,
+        pow_answer: solvePow(challenge),
+    }, { cookies: jar });
+    assert.equal(r.status, 303, `the solved gate of ${p} → 303 (got ${r.status})`);
+    assert.ok(jar.get('foison_human'), 'the solved gate sets foison_human');
+    return jar;
 }

@@ -45,10 +45,15 @@ test('anonymous pages are well-formed', async () => {
     const paths = ['/', '/innovations', '/innovations?theme=numerique', '/innovations?page=2',
         `/innovations/${slug}`, `/innovations/${slug}?rev=1`, `/innovations/${slug}/history`,
         `/innovations/${slug}/diff?from=1&to=2`, '/login', '/nope', `/innovations/${slug}/nope`];
+    // With the cookie of the gate before history and diff (and the gate itself, without it).
+    const cookie = await srv.human();
     for (const p of paths) {
-        const r = await fetch(srv.base + p);
+        const r = await fetch(srv.base + p, { headers: { cookie } });
         assertTidy(await r.text(), p);
     }
+    const gate = await (await fetch(`${srv.base}/innovations/${slug}/history`)).text();
+    assert.match(gate, /action="\/verification"/);
+    assertTidy(gate, 'the gate before the history');
 });
 
 test('logged-in pages and forms are well-formed', async () => {

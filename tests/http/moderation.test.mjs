@@ -73,7 +73,7 @@ test('a newcomer\'s new record waits for moderation, seen only by its author and
     assert.equal((await api(`/api/v1/entries/${slug}`)).status, 404);
     assert.equal((await api(`/api/v1/entries/${slug}/revisions`)).status, 404);
     assert.equal((await request(srv.base, `/innovations/${slug}`)).status, 404);
-    assert.equal((await request(srv.base, `/innovations/${slug}/history`)).status, 404);
+    assert.equal((await request(srv.base, `/innovations/${slug}/history`, { cookies: await srv.human() })).status, 404);
     assert.equal((await alice.get(`/innovations/${slug}`)).status, 404, 'another contributor');
     assert.equal((await api(`/api/v1/entries/${slug}`, { token: srv.users.a.token })).status, 404);
     for (const p of ['/innovations', '/', '/innovations?page=2']) {
@@ -131,12 +131,15 @@ test('a newcomer\'s edit of a published record: the public keeps the published t
     assert.equal(edit.json.revision, 2);
     for (const p of [`/innovations/${slug}`, `/innovations/${slug}/history`, '/innovations', '/',
         `/innovations/${slug}/diff?from=1&to=1`]) {
-        const anon = await request(srv.base, p);
+        // Anonymous visitors past the gate before history and diff (robots.test.mjs).
+        const anon = await request(srv.base, p, { cookies: await srv.human() });
         assert.equal(anon.status, 200, p);
         assert.doesNotMatch(anon.text, /SECRET-EDIT/, `${p}: anonymous`);
+        if (/history|diff/.test(p))
+            assert.match(anon.text, /<table class="history"|<title>Différences entre/, `${p}: the page itself`);
         assert.doesNotMatch((await alice.get(p)).text, /SECRET-EDIT/, `${p}: another account`);
     }
-    assert.equal((await request(srv.base, `/innovations/${slug}/diff?from=1&to=2`)).status, 404);
+    assert.equal((await request(srv.base, `/innovations/${slug}/diff?from=1&to=2`, { cookies: await srv.human() })).status, 404);
     assert.equal((await request(srv.base, `/innovations/${slug}?rev=2`)).status, 404);
     const one = await api(`/api/v1/entries/${slug}`);
     assert.equal(one.json.revision, 1);
@@ -413,7 +416,7 @@ test('a diff with only "to" compares with its parent; a deleted entry\'s old add
     const made = await createAs(srv.users.a, sampleInnovation({ title: 'Un premier titre de diff' }));
     const r2 = await putAs(srv.users.a, made.slug, 1, { summary: 'Un second résumé.' });
     assert.equal(r2.status, 200);
-    const d = await request(srv.base, `/innovations/${made.slug}/diff?to=2`);
+    const d = await request(srv.base, `/innovations/${made.slug}/diff?to=2`, { cookies: await srv.human() });
     assert.equal(d.status, 200);
     assert.match(decodeEntities(d.text), /révision 1 → 2/);
     // Rename it, then have it rolled back away with its author: the old slug redirects nowhere.

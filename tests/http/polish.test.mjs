@@ -255,9 +255,15 @@ test('every page has one meta description, escaped and at most 160 characters', 
         ['/innovations?commune=29001', null], ['/innovations?theme=zzz', null], [rec, null],
         [`/innovations/${short}`, 'Court & <net>.'], [`${rec}/history`, null],
         [`${rec}/diff?from=1&to=1`, null], ['/login', null], ['/nope', null]];
+    // History and diff with the cookie of their gate; the gate page too, without it.
+    const cookie = await srv.human();
+    pages.push([`${rec}/history?gate`, null]);
     for (const [p, want] of pages) {
-        const r = await fetch(srv.base + p);
+        const gate = p.endsWith('?gate');
+        const r = await fetch(srv.base + p, gate ? {} : { headers: { cookie } });
         const html = await r.text();
+        if (gate)
+            assert.match(html, /action="\/verification"/, `${p}: the gate`);
         const { desc, inHead } = metas(html);
         assert.equal(desc.length, 1, `${p}: one meta description`);
         assert.ok(inHead, `${p}: in the head`);
@@ -291,10 +297,16 @@ test('history, diff, forms, login, errors and old revisions are noindex; the res
         assert.equal(up.status, 200);
         const rec = `/innovations/${slug}`;
         const noindex = [[`${rec}/history`], [`${rec}/diff?from=1&to=2`], ['/login'],
+            [`${rec}/history`, 'gate'], [`${rec}/diff?from=1&to=2`, 'gate'],
             ['/nope'], ['/innovations/nope'], [`${rec}?rev=1`], ['/innovations/new', alice],
             [`${rec}/edit`, alice], ['/login', alice], [`${rec}/history`, alice]];
+        const cookies = await srv.human();
         for (const [p, c] of noindex) {
-            const r = c ? await c.get(p) : await request(srv.base, p);
+            // Anonymous history and diff past their gate, and the gate itself ('gate').
+            const r = c === 'gate' ? await request(srv.base, p)
+                : c ? await c.get(p) : await request(srv.base, p, { cookies });
+            if (/history|diff/.test(p))
+                assert.match(r.text, c === 'gate' ? /action="\/verification"/ : /<table class="history"|<title>Différences entre/, p);
             assert.deepEqual(metas(r.text).robots, ['noindex'], `${p} is noindex`);
         }
         const bad = await alice.post('/innovations/new', { title: '', summary: 'x' });
@@ -339,8 +351,9 @@ test('heading levels never skip one', async () => {
     const slug = await createEntry(sampleInnovation({ title: 'Fiche aux titres' }));
     for (const [p, c] of [['/'], ['/innovations'], ['/innovations?commune=29001'],
         [`/innovations/${slug}`], [`/innovations/${slug}/history`], ['/innovations/new', alice],
-        ['/login'], ['/nope']]) {
-        const r = c ? await c.get(p) : await request(srv.base, p);
+        ['/login'], ['/nope'], [`/innovations/${slug}/history`, 'gate']]) {
+        const r = c === 'gate' ? await request(srv.base, p)
+            : c ? await c.get(p) : await request(srv.base, p, { cookies: await srv.human() });
         const h = headings(r.text);
         assert.equal(h[0], 1, `${p}: starts with h1`);
         for (let i = 1; i < h.length; i++)
@@ -354,7 +367,7 @@ test('the history table has no empty header cell', async () => {
     const slug = await createEntry(sampleInnovation({ title: 'Fiche à l\'historique' }));
     for (const c of [null, alice]) {
         const p = `/innovations/${slug}/history`;
-        const r = c ? await c.get(p) : await request(srv.base, p);
+        const r = c ? await c.get(p) : await request(srv.base, p, { cookies: await srv.human() });
         const head = /<thead>([\s\S]*?)<\/thead>/.exec(r.text)[1];
         const ths = [...head.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1].trim());
         assert.ok(ths.length >= 7 && ths.every((t) => t !== ''), `headers: ${ths.join('|')}`);

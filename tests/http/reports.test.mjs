@@ -91,8 +91,8 @@ async function publicDoors(slug) {
     const list = await request(srv.base, '/innovations');
     return {
         page: (await request(srv.base, `/innovations/${slug}`)).status,
-        history: (await request(srv.base, `/innovations/${slug}/history`)).status,
-        diff: (await request(srv.base, `/innovations/${slug}/diff?from=1&to=2`)).status,
+        history: (await request(srv.base, `/innovations/${slug}/history`, { cookies: await srv.human() })).status,
+        diff: (await request(srv.base, `/innovations/${slug}/diff?from=1&to=2`, { cookies: await srv.human() })).status,
         apiGet: (await api(`/api/v1/entries/${slug}`)).status,
         apiRevisions: (await api(`/api/v1/entries/${slug}/revisions`)).status,
         inList: list.text.includes(`/innovations/${slug}"`),

@@ -108,7 +108,9 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
     });
     assert.equal(up.status, 200);
     const url = `${srv.base}/innovations/${e.slug}/diff?from=1&to=2`;
-    const a = await fetch(url);
+    // An anonymous visitor past the gate (robots.test.mjs) shares the cached diff.
+    const human = { headers: { cookie: await srv.human() } };
+    const a = await fetch(url, human);
     assert.equal(a.status, 200);
     assert.match(await a.text(), /<ins>/);
     // Changed behind the server's back (no write through foison): a cached page cannot see it.
@@ -116,7 +118,7 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
     const sql = spawnSync('sqlite3', [srv.db,
         `UPDATE users SET name = '${hidden}' WHERE email = '${srv.users.a.email}';`], { encoding: 'utf8' });
     assert.equal(sql.status, 0, sql.stderr);
-    const b = await fetch(url);
+    const b = await fetch(url, human);
     assert.equal(b.headers.get('etag'), a.headers.get('etag'), 'served from the cache');
     assert.doesNotMatch(await b.text(), new RegExp(hidden), 'served from the cache');
     // Any write through foison invalidates it: the next visitor gets a fresh rendering.
@@ -124,7 +126,7 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
         method: 'PUT', token: srv.users.b.token, body: { base_revision: 2, summary: 'Troisième résumé.' },
     });
     assert.equal(w.status, 200);
-    const c = await fetch(url);
+    const c = await fetch(url, human);
     assert.notEqual(c.headers.get('etag'), a.headers.get('etag'), 'changed after the write');
     assert.match(await c.text(), new RegExp(hidden), 'rendered again after the write');
     // Put the name back for the other tests.

@@ -202,7 +202,9 @@ test('record, old revision, history and diff pages are safe', async () => {
         assert.ok(s, `${which} entry created`);
         for (const p of [`/innovations/${s}`, `/innovations/${s}?rev=1`, `/innovations/${s}/history`,
                          `/innovations/${s}/diff?from=1&to=2`, `/innovations/${s}/diff`]) {
-            for (const [who, get] of [['anonymous', (x) => request(srv.base, x)], ['logged in', (x) => alice.get(x)]]) {
+            // Anonymous visitors with the cookie of the gate before history and diff.
+            const human = await srv.human();
+            for (const [who, get] of [['anonymous', (x) => request(srv.base, x, { cookies: human })], ['logged in', (x) => alice.get(x)]]) {
                 const r = await get(p);
                 assert.equal(r.status, 200, `${which} ${p}`);
                 assertSafeHtml(r.text, `${which} ${who} ${p}`);

@@ -1,0 +1,301 @@
+/* settings.c — the table of the site's settings, their validation, and their one write path
+ * (see settings.h). */
+#include "core/settings.h"
+#include "core/account.h"
+#include "core/schema.h"
+#include "core/validate.h"
+#include "store/moderation_store.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The order is the command line's listing and, within each section, the page's. Keys read only
+ * at start-up say so (restart): the others are read when they are used, or reloaded by
+ * `foison serve` when the site's generation moves (web/app.c). */
+const struct setting settings_table[] = {
+    {"site_name", "Nom du site",
+     "Affiché en tête de chaque page et dans les courriels (80 "
+     "caractères au plus).",
+     SETTING_NAME, SECTION_SITE, "foison", false},
+    {"territory_name", "Nom du territoire",
+     "Le territoire dont le site recense les innovations, "
+     "ex. « Pays de Brest » (80 caractères au plus).",
+     SETTING_NAME, SECTION_SITE, "Pays de Brest", false},
+    {"base_url", "Adresse publique du site",
+     "Adresse http(s) du site, sans chemin ni / final, "
+     "ex. https://foison.example.org\u202f; vide\u202f: l'adresse d'écoute du serveur. Elle fait "
+     "les liens permanents et les liens des courriels.",
+     SETTING_BASE_URL, SECTION_SITE, "", false},
+    {"license", "Licence proposée par défaut",
+     "La licence d'une nouvelle fiche\u202f: "
+     "CC-BY-SA-4.0, CC-BY-4.0 ou CC0-1.0.",
+     SETTING_LICENSE, SECTION_SITE, "CC-BY-SA-4.0", false},
+    {STORE_SYNC_SETTING, "Durabilité des écritures",
+     "FULL (par défaut)\u202f: une contribution "
+     "enregistrée survit à une coupure de courant\u202f; NORMAL\u202f: plus rapide, mais une "
+     "coupure de courant peut perdre les dernières écritures.",
+     SETTING_SYNC, SECTION_SITE, "FULL", true},
+    {"trusted_proxies", "Mandataires inverses de confiance",
+     "Adresses ou réseaux des mandataires "
+     "inverses (nginx, Caddy…) dont l'en-tête X-Forwarded-For donne l'adresse du visiteur, ex. "
+     "« 127.0.0.1, 10.0.0.0/8 »\u202f; vide\u202f: aucun, l'en-tête est ignoré.",
+     SETTING_PROXIES, SECTION_PROXIES, "", false},
+    {"trust_edits", "Modifications approuvées avant la confiance",
+     "Un contributeur devient « de "
+     "confiance » (ses modifications publiées sans relecture) après ce nombre de modifications "
+     "approuvées…",
+     SETTING_INT, SECTION_TRUST, "5", false},
+    {"trust_days", "Jours d'ancienneté avant la confiance",
+     "… et ce nombre de jours depuis son "
+     "inscription.",
+     SETTING_INT, SECTION_TRUST, "7", false},
+    {"spam_hold", "Score de spam mis en attente",
+     "Au-delà de ce score, une modification attend "
+     "la relecture, même d'un contributeur de confiance (0\u202f: toutes).",
+     SETTING_INT, SECTION_LIMITS, "50", false},
+    {"spam_refuse", "Score de spam refusé",
+     "Au-delà de ce score, une modification est refusée "
+     "avec ses raisons\u202f; il doit dépasser le précédent.",
+     SETTING_INT, SECTION_LIMITS, "100", false},
+    {"blocked_domains", "Domaines bloqués",
+     "Les liens vers ces domaines font refuser un texte\u202f;"
+     " séparés par des virgules ou des espaces, ex. « casino.example, pilules.example ».",
+     SETTING_DOMAINS, SECTION_LIMITS, "", false},
+    {"smtp_url", "Serveur SMTP",
+     "smtp://hôte:587 (avec STARTTLS) ou smtps://hôte:465\u202f; "
+     "vide\u202f: les courriels sont écrits dans le dossier SITE.db-courriels à côté du site.",
+     SETTING_SMTP_URL, SECTION_SMTP, "", false},
+    {"smtp_user", "Identifiant SMTP",
+     "Le compte sur le serveur SMTP (vide\u202f: sans "
+     "authentification).",
+     SETTING_LINE500, SECTION_SMTP, "", false},
+    {"smtp_password", "Mot de passe SMTP",
+     "Jamais réaffiché\u202f: laissez le champ vide pour "
+     "garder le mot de passe enregistré.",
+     SETTING_SECRET, SECTION_SMTP, "", false},
+    {"smtp_starttls", "STARTTLS exigé",
+     "on (par défaut)\u202f: le courriel ne part que chiffré"
+     "\u202f; off\u202f: envoi en clair possible, à éviter.",
+     SETTING_ONOFF, SECTION_SMTP, "on", false},
+    {"mail_from", "Expéditeur des courriels",
+     "Une adresse, ou « Nom <adresse> », ex. « Réseau "
+     "foison <contact@exemple.org> ».",
+     SETTING_FROM, SECTION_SMTP, "", false},
+    {"legal_notice", "Mentions légales",
+     "En Markdown (vide\u202f: le texte par défaut, qui ne "
+     "nomme pas l'éditeur). Elles doivent nommer l'éditeur, le directeur ou la directrice de la "
+     "publication et l'hébergeur.",
+     SETTING_MARKDOWN, SECTION_TEXTS, "", false},
+    {"privacy_notice", "Données personnelles",
+     "En Markdown (vide\u202f: le texte par défaut)\u202f:"
+     " ce qui est conservé, pourquoi, combien de temps, comment l'obtenir ou l'effacer.",
+     SETTING_MARKDOWN, SECTION_TEXTS, "", false},
+    {"accessibility_statement", "Déclaration d'accessibilité",
+     "En Markdown (vide\u202f: le texte "
+     "par défaut)\u202f: le niveau atteint (RGAA 4.1) et comment signaler un problème.",
+     SETTING_MARKDOWN, SECTION_TEXTS, "", false},
+    {"signup", "Inscription libre",
+     "open (par défaut)\u202f: chacun peut ouvrir un compte, "
+     "confirmé par courriel\u202f; closed\u202f: les comptes sont créés par l'équipe.",
+     SETTING_SIGNUP, SECTION_TRUST, "open", false},
+    {"report_hide", "Signalements avant masquage",
+     "Une fiche signalée par ce nombre de comptes "
+     "différents est masquée jusqu'à ce qu'un modérateur la regarde (0\u202f: jamais).",
+     SETTING_INT, SECTION_TRUST, "3", false},
+    {"rate_edits_new", "Modifications par minute (nouveaux comptes)",
+     "Par compte contributeur et "
+     "par adresse (0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "8", false},
+    {"rate_edits", "Modifications par minute (comptes de confiance)",
+     "Par compte seulement "
+     "(0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "90", false},
+    {"rate_reports", "Signalements par jour", "Par compte (0\u202f: sans limite).", SETTING_INT,
+     SECTION_LIMITS, "10", false},
+    {"rate_signups", "Inscriptions par heure", "Par adresse (0\u202f: sans limite).", SETTING_INT,
+     SECTION_LIMITS, "5", false},
+    {"rate_mails", "Courriels de compte par heure",
+     "Confirmations et mots de passe oubliés, par "
+     "adresse et par compte (0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "10", false},
+    {"robot_restrict", "Preuve de présence sur l'historique",
+     "on (par défaut)\u202f: un visiteur "
+     "anonyme prouve qu'il n'est pas un robot (un calcul de son navigateur, ou un bouton sans "
+     "JavaScript) avant l'historique et les différences d'une fiche\u202f; off\u202f: pages "
+     "ouvertes à tous.",
+     SETTING_ONOFF, SECTION_LIMITS, "on", false},
+};
+const size_t settings_count = sizeof(settings_table) / sizeof(settings_table[0]);
+
+const char *settings_section_title(enum setting_section s)
+{
+    static const char *const titles[SECTION_COUNT] = {
+        [SECTION_SITE] = "Site",
+        [SECTION_TRUST] = "Contributions et confiance",
+        [SECTION_LIMITS] = "Anti-spam et limites",
+        [SECTION_SMTP] = "Courriel SMTP",
+        [SECTION_PROXIES] = "Mandataires inverses",
+        [SECTION_TEXTS] = "Textes des pages légales",
+    };
+    return s < SECTION_COUNT ? titles[s] : "";
+}
+
+const struct setting *settings_find(const char *key)
+{
+    for (size_t i = 0; key && i < settings_count; i++)
+        if (strcmp(settings_table[i].name, key) == 0)
+            return &settings_table[i];
+    return NULL;
+}
+
+bool settings_base_url_valid(const char *url)
+{
+    const char *host = strstr(url, "://");
+    return validate_url(url) && strlen(url) <= 200 && host && !strpbrk(host + 3, "/?#@\\");
+}
+
+/* Bidirectional overrides and isolates: they make a value read otherwise than it is. */
+static bool settings_has_bidi(const char *v)
+{
+    static const char *const marks[] = {"\u202e", "\u202d", "\u2066", "\u2067",
+                                        "\u2068", "\u202a", "\u202b"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (strstr(v, marks[i]))
+            return true;
+    return false;
+}
+
+static const char *settings_check_from(const char *value, size_t n)
+{
+    const char *lt = strchr(value, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    char addr[256];
+    size_t al = lt && gt && gt > lt ? (size_t)(gt - lt - 1) : n;
+    if (al >= sizeof addr || (lt && (!gt || gt[1])))
+        return "une adresse e-mail, ou « Nom <adresse> », est attendue";
+    memcpy(addr, lt ? lt + 1 : value, al);
+    addr[al] = '\0';
+    return n == 0 || account_email_valid(addr) ? NULL
+                                               : "une adresse e-mail, ou « Nom <adresse> », "
+                                                 "est attendue";
+}
+
+const char *settings_check(const struct setting *st, const char *value,
+                           settings_proxies_check proxies, char *why, size_t whylen)
+{
+    size_t n = strlen(value);
+    /* The page texts are Markdown: lines are theirs; tabs and carriage returns are not. */
+    bool text = st->type == SETTING_MARKDOWN;
+    if (!utf8_valid(value, n) || strpbrk(value, text ? "\t\r" : "\t\r\n") ||
+        settings_has_bidi(value))
+        return "texte invalide (caractères de contrôle)";
+    switch (st->type) {
+    case SETTING_BASE_URL:
+        /* Empty: none, the server's --listen address is used. */
+        return n > 0 && !settings_base_url_valid(value)
+                   ? "une adresse http(s) sans chemin ni / final est attendue (ex. "
+                     "https://foison.example.org)"
+                   : NULL;
+    case SETTING_LICENSE: {
+        const struct field_def *f = kind_field(kind_find("innovation"), "license");
+        return f && field_option_label(f, value) ? NULL
+                                                 : "licence inconnue : CC-BY-SA-4.0, CC-BY-4.0 "
+                                                   "ou CC0-1.0";
+    }
+    case SETTING_MARKDOWN:
+        return n > 20000 ? "20 000 caractères au plus" : NULL;
+    case SETTING_SMTP_URL:
+        if (n && strncmp(value, "smtp://", 7) != 0 && strncmp(value, "smtps://", 8) != 0)
+            return "une adresse smtp://hôte[:port] ou smtps://hôte[:port] est attendue";
+        return n > 500 ? "500 caractères au plus" : NULL;
+    case SETTING_ONOFF:
+        return strcmp(value, "on") == 0 || strcmp(value, "off") == 0 ? NULL : "on ou off";
+    case SETTING_SIGNUP:
+        return strcmp(value, "open") == 0 || strcmp(value, "closed") == 0 ? NULL : "open ou closed";
+    case SETTING_SECRET:
+    case SETTING_LINE500:
+        return n > 500 ? "500 caractères au plus" : NULL;
+    case SETTING_FROM:
+        return settings_check_from(value, n);
+    case SETTING_DOMAINS:
+        if (n > 10000)
+            return "10 000 caractères au plus";
+        for (const char *p = value; *p; p++)
+            if (!isalnum((unsigned char)*p) && !strchr(".-, ", *p))
+                return "des noms de domaine (lettres, chiffres, points, tirets) séparés par des "
+                       "virgules ou des espaces";
+        return NULL;
+    case SETTING_INT: {
+        char *end;
+        long v = n ? strtol(value, &end, 10) : -1;
+        return n && n <= 6 && value[0] >= '0' && value[0] <= '9' && !*end && v <= 100000
+                   ? NULL
+                   : "un entier de 0 à 100000";
+    }
+    case SETTING_SYNC:
+        return store_sync_valid(value) ? NULL : "FULL ou NORMAL";
+    case SETTING_PROXIES:
+        if (!proxies)
+            return "liste des mandataires impossible à vérifier";
+        return proxies(value, why, whylen) == 0 ? NULL : why;
+    case SETTING_NAME:
+        break;
+    }
+    if (n == 0 || utf8_count(value, n) > 80)
+        return "de 1 à 80 caractères";
+    return NULL;
+}
+
+const char *settings_value(struct store *s, struct arena *a, const struct setting *st)
+{
+    char *v = store_setting_get(s, st->name);
+    const char *out = arena_strdup(a, v ? v : st->fallback);
+    free(v);
+    return out;
+}
+
+int settings_save(struct store *s, struct arena *a, const struct viewer *v, size_t n,
+                  const char *const *keys, const char *const *values,
+                  settings_proxies_check proxies, long long now, int *changed)
+{
+    *changed = 0;
+    if (v->role < ROLE_ADMIN)
+        return SETTINGS_FORBIDDEN;
+    char why[200];
+    for (size_t i = 0; i < n; i++) {
+        const struct setting *st = settings_find(keys[i]);
+        if (!st || settings_check(st, values[i], proxies, why, sizeof why))
+            return SETTINGS_INVALID;
+    }
+    if (store_begin(s) != STORE_OK)
+        return SETTINGS_ERR;
+    struct buf names = BUF_INIT;
+    int rc = SETTINGS_OK;
+    for (size_t i = 0; i < n && rc == SETTINGS_OK; i++) {
+        /* Compared inside the transaction: what another admin wrote a moment ago counts. */
+        const char *was = settings_value(s, a, settings_find(keys[i]));
+        if (strcmp(was, values[i]) == 0)
+            continue;
+        if (store_setting_set(s, keys[i], values[i]) != STORE_OK) {
+            rc = SETTINGS_ERR;
+            break;
+        }
+        buf_printf(&names, "%s%s", names.len ? ", " : "", keys[i]);
+        (*changed)++;
+    }
+    if (rc == SETTINGS_OK && *changed &&
+        store_modlog_insert(s, now, v->user_id, "settings", 0, 0, 0,
+                            arena_printf(a, "Réglages modifiés : %s", buf_cstr(&names))) !=
+            STORE_OK)
+        rc = SETTINGS_ERR;
+    buf_free(&names);
+    if (rc == SETTINGS_OK && store_commit(s) == STORE_OK)
+        return SETTINGS_OK;
+    store_rollback(s);
+    *changed = 0;
+    return SETTINGS_ERR;
+}
