@@ -174,19 +174,17 @@ int account_session(struct store *s, struct arena *a, const char *token, struct 
     if (rights != row.rights) {
         /* The account's rights changed since this session opened: a new token, so that whatever
          * knew the old one (a fixed session, a leaked cookie) keeps nothing of the new rights. */
+        /* The CSRF token stays: it is bound to the session, not to its rights, and a form shown
+         * just before the change must still be sent (it is in the page, not in a cookie). */
         char *fresh = arena_alloc(a, ACCOUNT_TOKEN_LEN + 1);
-        char *fresh_csrf = arena_alloc(a, ACCOUNT_TOKEN_LEN + 1);
         account_random_token(fresh);
-        account_random_token(fresh_csrf);
         unsigned char fresh_hash[32];
         account_hash_token(fresh, fresh_hash);
-        int rc = store_session_rotate(s, hash, fresh_hash, fresh_csrf, row.rights);
+        int rc = store_session_rotate(s, hash, fresh_hash, row.rights);
         if (rc == STORE_NOTFOUND)
             return -1; /* rotated at the same moment by another request: this token is dead */
-        if (rc == STORE_OK) {
+        if (rc == STORE_OK)
             *rotated = fresh;
-            *csrf = fresh_csrf;
-        }
     }
     return 0;
 }

@@ -6,28 +6,48 @@
 #include "core/territory.h"
 #include "core/throttle.h"
 #include "store/moderation_store.h"
+#include "store/outbox_store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static struct throttle *reg_signups_by_ip, *reg_mails_by_ip, *reg_mails_by_account,
-    *reg_confirm_by_link;
+    *reg_confirm_by_link, *reg_password_by_account;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 
 static void reg_tables_new(void)
 {
-    reg_signups_by_ip = throttle_new(2048, 3600, THROTTLE_OVERFLOW_SHARE);
-    reg_mails_by_ip = throttle_new(2048, 3600, THROTTLE_OVERFLOW_SHARE);
+    /* Per address: when the table is full of held keys, a new address is let through rather
+     * than held with the flood (see throttle.h); per account or link: held. */
+    reg_signups_by_ip = throttle_new(2048, 3600, THROTTLE_OVERFLOW_UNTRACKED);
+    reg_mails_by_ip = throttle_new(2048, 3600, THROTTLE_OVERFLOW_UNTRACKED);
     reg_mails_by_account = throttle_new(2048, 3600, THROTTLE_OVERFLOW_SHARE);
     reg_confirm_by_link = throttle_new(1024, 900, THROTTLE_OVERFLOW_SHARE);
+    reg_password_by_account = throttle_new(1024, 900, THROTTLE_OVERFLOW_SHARE);
 }
 
 static void reg_tables(void)
 {
     pthread_once(&reg_once, reg_tables_new);
+}
+
+/* Is s at a character that changes how text around it reads without being seen: bidi
+ * controls (U+202A–U+202E, U+2066–U+2069), zero-width ones (U+200B–U+200F), the BOM? Refused
+ * in names, which readers must be able to tell apart. */
+static bool reg_invisible(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] == 0xE2 && u[1] == 0x80 &&
+        ((u[2] >= 0x8B && u[2] <= 0x8F) || (u[2] >= 0xAA && u[2] <= 0xAE)))
+        return true;
+    if (u[0] == 0xE2 && u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9)
+        return true;
+    return u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF;
 }
 
 /* The trimmed copy of a one-line text, or NULL when it is empty, too long or not text. */
@@ -43,7 +63,7 @@ static const char *reg_line(struct arena *a, const char *in, size_t max_chars)
     if (n == 0 || n > max_chars * 4 || !utf8_valid(in, n) || utf8_count(in, n) > max_chars)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+        if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f || reg_invisible(in + i))
             return NULL;
     char *out = arena_alloc(a, n + 1);
     memcpy(out, in, n);
@@ -77,21 +97,24 @@ static bool reg_password_ok(struct arena *a, const char *password, const char *e
 
 /* Takes one from each limit; the seconds to wait when one is reached (nothing is taken then from
  * the others that passed: they are forgiven). */
+/* k1 is a client address (counted by its /64 for IPv6: throttle_address). */
 static long reg_take(struct throttle *t1, const char *k1, int max1, struct throttle *t2,
                      const char *k2, int max2, long long now)
 {
-    long w = throttle_take(t1, k1, max1, now);
+    char address[THROTTLE_ADDRESS_MAX];
+    throttle_address(k1, address, sizeof address);
+    long w = throttle_take(t1, address, max1, now);
     if (w > 0)
         return w;
     if (t2) {
         long w2 = throttle_take(t2, k2, max2, now);
         if (w2 > 0) {
             if (w == 0)
-                throttle_forgive(t1, k1, now);
+                throttle_forgive(t1, address, now);
             return w2;
         }
     }
-    return 0;
+    return 0; /* THROTTLE_UNTRACKED included: see reg_tables_new */
 }
 
 /* Queues a mail of paragraphs around one link (NULL: none). */
@@ -154,6 +177,30 @@ static void reg_user_of(struct user *u, const struct user_row *r)
     u->role = r->role;
 }
 
+/* Checks an account's current password on the account page, at most 5 tries per 15 minutes:
+ * a stolen session must not become a way to guess the password (which would outlive it). */
+static int reg_current_password(const struct user_row *row, const char *password,
+                                struct field_errors *errs, const char *field, long *wait)
+{
+    reg_tables();
+    char key[32];
+    snprintf(key, sizeof key, "#%lld", row->id);
+    long long now = (long long)time(NULL);
+    long w = throttle_take(reg_password_by_account, key, 5, now);
+    if (w > 0) {
+        *wait = w;
+        validate_error(errs, field,
+                       "Trop d'essais du mot de passe : réessayez dans un quart d'heure.");
+        return REGISTRATION_LIMITED;
+    }
+    if (!account_password_verify(row->password_hash, password)) {
+        validate_error(errs, field, "Le mot de passe actuel est incorrect.");
+        return REGISTRATION_INVALID;
+    }
+    throttle_forgive(reg_password_by_account, key, now);
+    return REGISTRATION_OK;
+}
+
 int registration_signup(struct store *s, struct arena *a, const struct registration_env *env,
                         const char *name, const char *email, const char *password,
                         struct field_errors *errs, long *wait)
@@ -181,8 +228,11 @@ int registration_signup(struct store *s, struct arena *a, const struct registrat
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     /* A limit at 0 is off (the admin's choice, flagged by the audit page). */
     *wait = 0;
-    if (signups > 0)
-        *wait = throttle_take(reg_signups_by_ip, env->ip, (int)signups, env->now);
+    char address[THROTTLE_ADDRESS_MAX];
+    throttle_address(env->ip, address, sizeof address);
+    long w = signups > 0 ? throttle_take(reg_signups_by_ip, address, (int)signups, env->now) : 0;
+    if (w > 0)
+        *wait = w;
     if (*wait == 0 && mails > 0)
         *wait = reg_take(reg_mails_by_ip, env->ip, (int)mails, reg_mails_by_account, key,
                          (int)mails, env->now);
@@ -197,6 +247,18 @@ int registration_signup(struct store *s, struct arena *a, const struct registrat
         return REGISTRATION_ERR;
     struct user_row row;
     int rc = store_user_by_email(s, a, e, &row);
+    /* An account never confirmed whose link expired long ago is given up: the address is free
+     * again (it may have been opened by someone else than its owner). */
+    if (rc == STORE_OK && strcmp(row.status, "pending") == 0 &&
+        row.created < env->now - REGISTRATION_CONFIRM_SECONDS) {
+        int gone = store_user_delete_pending(s, row.id);
+        if (gone == STORE_ERR) {
+            store_rollback(s);
+            return REGISTRATION_ERR;
+        }
+        if (gone == STORE_OK)
+            rc = STORE_NOTFOUND;
+    }
     const char *url = NULL;
     int ok = -1;
     if (rc == STORE_NOTFOUND) {
@@ -205,11 +267,14 @@ int registration_signup(struct store *s, struct arena *a, const struct registrat
             reg_link_new(s, a, env, id, "confirm", NULL, "/confirmer", REGISTRATION_CONFIRM_SECONDS,
                          &url) == 0)
             ok = reg_mail(s, a, env, e, "Confirmez votre inscription",
+                          /* The name is not repeated: whoever signs up could otherwise put any
+                           * text of theirs into a mail of the site to any address. */
                           arena_printf(a,
-                                       "Vous avez créé un compte au nom de « %s » sur %s. Pour "
-                                       "l'activer, ouvrez le lien ci-dessous dans les 48 heures, "
-                                       "puis saisissez le mot de passe choisi à l'inscription.",
-                                       n, env->site_name),
+                                       "Un compte vient d'être créé avec cette adresse sur %s. "
+                                       "Pour l'activer, ouvrez le lien ci-dessous dans les 48 "
+                                       "heures, puis saisissez le mot de passe choisi à "
+                                       "l'inscription.",
+                                       env->site_name),
                           "Confirmer mon inscription", url,
                           "Si vous n'êtes pas à l'origine de cette inscription, ignorez ce "
                           "message : le compte ne sera pas activé.");
@@ -393,6 +458,15 @@ int registration_reset(struct store *s, struct arena *a, const struct registrati
     return store_commit(s) == STORE_OK ? REGISTRATION_OK : REGISTRATION_ERR;
 }
 
+/* A bio is text on lines: no control character but the line break. */
+static bool reg_bio_clean(const char *bio)
+{
+    for (const char *p = bio ? bio : ""; *p; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f || reg_invisible(p))
+            return false;
+    return true;
+}
+
 int registration_profile(struct store *s, struct arena *a, long long user_id, const char *name,
                          const char *bio, struct field_errors *errs)
 {
@@ -401,9 +475,18 @@ int registration_profile(struct store *s, struct arena *a, long long user_id, co
         validate_error(errs, "name",
                        "Indiquez le nom affiché sur vos contributions (80 "
                        "caractères au plus, sur une ligne).");
+    /* Forms send line breaks as CR LF: kept as LF. */
+    if (bio) {
+        char *b = arena_alloc(a, strlen(bio) + 1), *w = b;
+        for (const char *p = bio; *p; p++)
+            if (!(p[0] == '\r' && p[1] == '\n'))
+                *w++ = *p;
+        *w = '\0';
+        bio = b;
+    }
     size_t bl = bio ? strlen(bio) : 0;
     if (bl > REGISTRATION_BIO_MAX * 4 || !utf8_valid(bio ? bio : "", bl) ||
-        utf8_count(bio ? bio : "", bl) > REGISTRATION_BIO_MAX || (bio && strpbrk(bio, "\t\x7f")))
+        utf8_count(bio ? bio : "", bl) > REGISTRATION_BIO_MAX || !reg_bio_clean(bio))
         validate_error(errs, "bio", "La présentation compte 500 caractères au plus.");
     if (errs->n)
         return REGISTRATION_INVALID;
@@ -426,17 +509,20 @@ int registration_password(struct store *s, struct arena *a, long long user_id, c
     int rc = store_user_by_id(s, a, user_id, &row);
     if (rc != STORE_OK)
         return REGISTRATION_ERR;
-    if (!account_password_verify(row.password_hash, current)) {
-        validate_error(errs, "current", "Le mot de passe actuel est incorrect.");
-        return REGISTRATION_INVALID;
-    }
+    long wait = 0;
+    rc = reg_current_password(&row, current, errs, "current", &wait);
+    if (rc != REGISTRATION_OK)
+        return rc;
     if (!reg_password_ok(a, password, row.email, row.name, errs, "password"))
         return REGISTRATION_INVALID;
     char hash[ACCOUNT_HASH_MAX];
     if (account_password_hash(password, hash) != 0 || store_begin(s) != STORE_OK)
         return REGISTRATION_ERR;
+    /* The links sent before die too: whoever knew the old password may have asked for one (a
+     * new address for the account, above all). */
     if (store_user_set_password(s, user_id, hash) != STORE_OK ||
         store_user_sessions_delete(s, user_id) != STORE_OK ||
+        store_links_delete(s, user_id) != STORE_OK ||
         account_session_open(s, user_id, token, csrf) != 0) {
         store_rollback(s);
         return REGISTRATION_ERR;
@@ -452,8 +538,9 @@ int registration_email(struct store *s, struct arena *a, const struct registrati
     struct user_row row;
     if (store_user_by_id(s, a, user_id, &row) != STORE_OK)
         return REGISTRATION_ERR;
-    if (!account_password_verify(row.password_hash, current))
-        validate_error(errs, "email_current", "Le mot de passe actuel est incorrect.");
+    int pc = reg_current_password(&row, current, errs, "email_current", wait);
+    if (pc == REGISTRATION_LIMITED)
+        return pc;
     const char *e = reg_email(a, email, errs, "new_email");
     if (e && strcasecmp(e, row.email) == 0)
         validate_error(errs, "new_email", "C'est déjà l'adresse de votre compte.");
@@ -476,9 +563,9 @@ int registration_email(struct store *s, struct arena *a, const struct registrati
                      REGISTRATION_CONFIRM_SECONDS, &url) != 0 ||
         reg_mail(s, a, env, e, "Confirmez votre nouvelle adresse",
                  arena_printf(a,
-                              "Le compte « %s » demande à utiliser cette adresse. Pour "
+                              "Un compte de %s demande à utiliser cette adresse. Pour "
                               "confirmer, ouvrez le lien ci-dessous dans les 48 heures.",
-                              row.name),
+                              env->site_name),
                  "Confirmer cette adresse", url,
                  "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.") != 0 ||
         reg_mail(s, a, env, row.email, "Changement d'adresse demandé",
@@ -516,7 +603,7 @@ int registration_email_confirm(struct store *s, struct arena *a, const struct re
                        "pas devenir la vôtre.");
         return REGISTRATION_INVALID;
     }
-    if (rc != STORE_OK ||
+    if (rc != STORE_OK || store_links_delete(s, row.id) != STORE_OK ||
         reg_mail(s, a, env, old, "Votre adresse a changé",
                  arena_printf(a, "L'adresse de votre compte est désormais %s.", email), NULL, NULL,
                  "Si vous n'êtes pas à l'origine de ce changement, prévenez l'équipe du "
@@ -529,7 +616,15 @@ int registration_email_confirm(struct store *s, struct arena *a, const struct re
 
 int registration_logout_all(struct store *s, long long user_id)
 {
-    return store_user_sessions_delete(s, user_id) == STORE_OK ? REGISTRATION_OK : REGISTRATION_ERR;
+    /* Someone else may hold a session: the links that session may have asked for die with it. */
+    if (store_begin(s) != STORE_OK)
+        return REGISTRATION_ERR;
+    if (store_user_sessions_delete(s, user_id) != STORE_OK ||
+        store_links_delete(s, user_id) != STORE_OK) {
+        store_rollback(s);
+        return REGISTRATION_ERR;
+    }
+    return store_commit(s) == STORE_OK ? REGISTRATION_OK : REGISTRATION_ERR;
 }
 
 int registration_delete(struct store *s, struct arena *a, long long user_id, const char *password,
@@ -538,8 +633,10 @@ int registration_delete(struct store *s, struct arena *a, long long user_id, con
     struct user_row row;
     if (store_user_by_id(s, a, user_id, &row) != STORE_OK)
         return REGISTRATION_ERR;
-    if (!account_password_verify(row.password_hash, password))
-        validate_error(errs, "delete_password", "Le mot de passe est incorrect.");
+    long wait = 0;
+    if (reg_current_password(&row, password, errs, "delete_password", &wait) ==
+        REGISTRATION_LIMITED)
+        return REGISTRATION_LIMITED;
     const char *name = REGISTRATION_DELETED_NAME;
     if (pseudonym && *pseudonym) {
         name = reg_line(a, pseudonym, 80);
@@ -556,7 +653,7 @@ int registration_delete(struct store *s, struct arena *a, long long user_id, con
     if (store_user_forget(s, user_id, name) != STORE_OK ||
         store_user_sessions_delete(s, user_id) != STORE_OK ||
         store_tokens_revoke(s, user_id, &n) != STORE_OK || store_links_delete(s, user_id) ||
-        store_generation_bump(s) != STORE_OK) {
+        store_outbox_forget(s, row.email) != STORE_OK || store_generation_bump(s) != STORE_OK) {
         store_rollback(s);
         return REGISTRATION_ERR;
     }

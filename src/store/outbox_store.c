@@ -59,10 +59,23 @@ int store_outbox_claim(struct store *s, long long id, long long now, long long l
     return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
 }
 
+/* What stays of a mail once it left (or was given up): its headers (to whom, when, what subject),
+ * not its body, which may hold a one-time link that must not outlive the mail in the file. */
+#define OUTBOX_HEADERS_ONLY "substr(message, 1, instr(message, char(13, 10, 13, 10)) + 1)"
+
+int store_outbox_forget(struct store *s, const char *recipient)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+    return store_step_done(s, st, "outbox_forget");
+}
+
 int store_outbox_done(struct store *s, long long id, long long now)
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "UPDATE outbox SET state = 'sent', sent = ?2, last_error = '' WHERE id = ?1");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE outbox SET state = 'sent', sent = ?2, last_error = '',"
+                                     " message = " OUTBOX_HEADERS_ONLY " WHERE id = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);
@@ -74,8 +87,9 @@ int store_outbox_failed(struct store *s, long long id, int tries, long long next
                         const char *error, bool give_up)
 {
     sqlite3_stmt *st = store_stmt(s, "UPDATE outbox SET tries = ?2, next_try = ?3, last_error = ?4,"
-                                     " state = CASE WHEN ?5 THEN 'failed' ELSE 'queued' END"
-                                     " WHERE id = ?1");
+                                     " state = CASE WHEN ?5 THEN 'failed' ELSE 'queued' END,"
+                                     " message = CASE WHEN ?5 THEN " OUTBOX_HEADERS_ONLY
+                                     " ELSE message END WHERE id = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, id);

@@ -20,8 +20,11 @@ int store_outbox_due(struct store *s, struct arena *a, long long now, int max,
 /* Takes mail id for delivery until lease (its next try moves there): STORE_NOTFOUND when another
  * process took it first. */
 int store_outbox_claim(struct store *s, long long id, long long now, long long lease);
+/* A mail sent: its body goes (only its headers stay). */
 int store_outbox_done(struct store *s, long long id, long long now);
-/* A failed delivery: tried again at next_try, or given up. */
+/* Every mail to an address (an account deleted). */
+int store_outbox_forget(struct store *s, const char *recipient);
+/* A failed delivery: tried again at next_try, or given up (then its body goes). */
 int store_outbox_failed(struct store *s, long long id, int tries, long long next_try,
                         const char *error, bool give_up);
 

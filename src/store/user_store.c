@@ -226,16 +226,15 @@ int store_user_insert_pending(struct store *s, const char *email, const char *na
 }
 
 int store_session_rotate(struct store *s, const unsigned char old[32], const unsigned char hash[32],
-                         const char *csrf, long long rights)
+                         long long rights)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE sessions SET token_hash = ?2, csrf = ?3, rights = ?4"
+    sqlite3_stmt *st = store_stmt(s, "UPDATE sessions SET token_hash = ?2, rights = ?3"
                                      " WHERE token_hash = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_blob(st, 1, old, 32, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, rights);
+    sqlite3_bind_int64(st, 3, rights);
     int rc = step_done(s, st, "session_rotate");
     return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
 }
@@ -305,6 +304,21 @@ int store_links_delete(struct store *s, long long user_id)
         return STORE_ERR;
     sqlite3_bind_int64(st, 1, user_id);
     return step_done(s, st, "links_delete");
+}
+
+int store_user_delete_pending(struct store *s, long long id)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "DELETE FROM users WHERE id = ?1 AND status = 'pending'"
+                      " AND NOT EXISTS (SELECT 1 FROM revisions WHERE author_id = ?1)"
+                      " AND NOT EXISTS (SELECT 1 FROM moderation_log"
+                      "   WHERE moderator_id = ?1 OR target_user_id = ?1)"
+                      " AND NOT EXISTS (SELECT 1 FROM reports WHERE reporter_id = ?1)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = step_done(s, st, "user_delete_pending");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
 }
 
 int store_user_set_password(struct store *s, long long id, const char *password_hash)

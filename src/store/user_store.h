@@ -45,9 +45,12 @@ int store_user_sessions_delete(struct store *s, long long id);
 /* An account that has yet to confirm its e-mail address: a contributor, status pending. */
 int store_user_insert_pending(struct store *s, const char *email, const char *name,
                               const char *password_hash, long long now, long long *id);
-/* Gives the session old a new token hash and CSRF token, under the account's rights now. */
+/* Gives the session old a new token hash, under the account's rights now. */
 int store_session_rotate(struct store *s, const unsigned char old[32], const unsigned char hash[32],
-                         const char *csrf, long long rights);
+                         long long rights);
+/* Removes an account that was never confirmed and left no trace (no revision, report or log
+ * line); STORE_NOTFOUND otherwise. Its sessions and links go with it (ON DELETE CASCADE). */
+int store_user_delete_pending(struct store *s, long long id);
 /* One-time links sent by mail (purpose: confirm, reset, email). A new link replaces the user's
  * earlier links of that purpose. */
 int store_link_insert(struct store *s, const unsigned char hash[32], long long user_id,

@@ -457,9 +457,11 @@ static void account_answer(struct request *req, int rc, const char *name, const 
                            const char *new_email, const struct field_errors *errs,
                            const char *flash)
 {
-    if (rc == REGISTRATION_INVALID) {
+    if (rc == REGISTRATION_INVALID || rc == REGISTRATION_LIMITED) {
         account_page_render(req, name, bio, new_email, errs, NULL);
-        req->status = 422;
+        req->status = rc == REGISTRATION_LIMITED ? 429 : 422;
+        if (rc == REGISTRATION_LIMITED)
+            http_add_header(req, "Retry-After", "900");
         return;
     }
     if (rc != REGISTRATION_OK) {
@@ -507,7 +509,7 @@ void page_account_email(struct request *req)
     long wait = 0;
     int rc = registration_email(app_store(req), req->arena, &env, req->user->id,
                                 http_form(req, "email_current"), email, &errs, &wait);
-    if (rc == REGISTRATION_LIMITED) {
+    if (rc == REGISTRATION_LIMITED && errs.n == 0) {
         validate_error(&errs, "new_email",
                        arena_printf(req->arena,
                                     "Trop de messages envoyés : réessayez dans %ld minutes.",
@@ -593,9 +595,11 @@ void page_account_delete(struct request *req)
     int rc =
         registration_delete(app_store(req), req->arena, req->user->id,
                             http_form(req, "delete_password"), http_form(req, "pseudonym"), &errs);
-    if (rc == REGISTRATION_INVALID) {
+    if (rc == REGISTRATION_INVALID || rc == REGISTRATION_LIMITED) {
         account_page_render(req, NULL, NULL, NULL, &errs, NULL);
-        req->status = 422;
+        req->status = rc == REGISTRATION_LIMITED ? 429 : 422;
+        if (rc == REGISTRATION_LIMITED)
+            http_add_header(req, "Retry-After", "900");
         return;
     }
     if (rc != REGISTRATION_OK) {

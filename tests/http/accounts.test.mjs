@@ -155,7 +155,8 @@ test('sign up → a real confirmation mail → its link asks the password → th
     assert.deepEqual(mail.defects, []);
     assert.equal(mail.type, 'multipart/alternative');
     assert.equal(mail.subject, 'Confirmez votre inscription');
-    assert.match(mail.text, /au nom de « Yann Kerbrat »/);
+    assert.match(mail.text, /Un compte vient d'être créé avec cette adresse/);
+    assert.doesNotMatch(mail.text + mail.html, /Yann Kerbrat/, 'no text of the person signing up in a mail to an unconfirmed address');
     const token = linkIn(mail, '/confirmer');
     assert.match(mail.html, new RegExp(`<a href="[^"]*/confirmer\\?jeton=${token}">`));
     // Opening the link confirms nothing by itself (mail scanners open links).
@@ -182,6 +183,15 @@ test('sign up → a real confirmation mail → its link asks the password → th
     assert.match(again.text, /Lien invalide ou expiré/);
     // And the account logs in.
     await loginOk(srv.base, email, 'le phare du petit minou');
+    // Once sent, a mail keeps only its headers in the file: its one-time link is gone.
+    for (let i = 0; i < 50; i++) {
+        const q = spawnSync('sqlite3', [srv.db, `SELECT state, instr(message, '${token}') FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+        if (q.stdout.trim() === 'sent|0')
+            break;
+        await sleep(100);
+    }
+    const kept = spawnSync('sqlite3', [srv.db, `SELECT state, instr(message, 'jeton'), instr(message, 'Subject:') > 0 FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+    assert.equal(kept.stdout.trim(), 'sent|0|1');
 });
 
 test('the same answer for a known and an unknown address; the owner of a known address is told by mail', async () => {
@@ -409,6 +419,62 @@ test('the account page: profile, password (other sessions end), e-mail address r
     assert.equal((await new Client(srv.base).get('/compte')).status, 303, 'visitors go to the login');
 });
 
+test('a link asked for by whoever had the password dies when the owner changes it or logs out everywhere; password guesses on the account page are limited', async () => {
+    const srv = await site();
+    const email = 'nolwenn.quere@exemple.org';
+    const owner = await newAccount(srv, 'Nolwenn Quéré', email, 'le marché de saint-louis');
+    // Someone who learnt the password asks to move the account to their address…
+    const thief = await loginOk(srv.base, email, 'le marché de saint-louis');
+    assert.equal((await thief.post('/compte/adresse', { new_email: 'voleur@exemple.org', email_current: 'le marché de saint-louis' })).status, 303);
+    const [stolen] = await mailsTo(srv, 'voleur@exemple.org');
+    const link = linkIn(stolen, '/compte/adresse');
+    // …the owner changes the password: the link is worth nothing any more.
+    assert.equal((await owner.post('/compte/mot-de-passe', { current: 'le marché de saint-louis', password: 'une phrase toute neuve ici' })).status, 303);
+    const anon = new Client(srv.base);
+    assert.equal((await anon.get(`/compte/adresse?jeton=${link}`)).status, 404);
+    // The same with "log out everywhere".
+    await owner.refreshCsrf('/compte');
+    const thief2 = await loginOk(srv.base, email, 'une phrase toute neuve ici');
+    assert.equal((await thief2.post('/compte/adresse', { new_email: 'voleur2@exemple.org', email_current: 'une phrase toute neuve ici' })).status, 303);
+    const link2 = linkIn((await mailsTo(srv, 'voleur2@exemple.org'))[0], '/compte/adresse');
+    assert.equal((await owner.post('/compte/deconnexion-partout', {})).status, 303);
+    assert.equal((await anon.get(`/compte/adresse?jeton=${link2}`)).status, 404);
+    // Guessing the current password from a session: 5 tries per 15 minutes, then 429.
+    const s = await loginOk(srv.base, email, 'une phrase toute neuve ici');
+    const codes = [];
+    for (let i = 0; i < 6; i++)
+        codes.push((await s.post('/compte/mot-de-passe', { current: `essai ${i} au hasard`, password: 'une autre phrase encore' })).status);
+    assert.deepEqual(codes, [422, 422, 422, 422, 422, 429]);
+    const last = await s.post('/compte/supprimer', { delete_password: 'une phrase toute neuve ici' });
+    assert.equal(last.status, 429, 'even the right password waits once the limit is reached');
+    assert.ok(Number(last.headers.get('retry-after')) > 0);
+    // Names and bios: no invisible characters, bios on lines.
+    const s2 = await loginOk(srv.base, srv.users.b.email, srv.users.b.password);
+    // (the HTTP layer may refuse some of them first, with 400: refused either way, never saved)
+    for (const [name, bio] of [['Bruno\u202eTesteur', ''], ['Bruno\u200bTesteur', ''], ['Bruno Testeur', 'ligne\u001bescape']]) {
+        const r = await s2.post('/compte/profil', { name, bio });
+        assert.ok([400, 422].includes(r.status), `${JSON.stringify(name)} ${JSON.stringify(bio)}: ${r.status}`);
+    }
+    assert.doesNotMatch((await s2.get('/compte')).text, /\u202e|\u200b|\u001b/);
+    assert.equal((await s2.post('/compte/profil', { name: 'Bruno Testeur', bio: 'une ligne\r\nune autre' })).status, 303);
+    assert.match((await s2.get('/compte')).text, />une ligne\nune autre<\/textarea>/);
+});
+
+test('an account never confirmed frees its address once its link expired', async () => {
+    const srv = await site();
+    const email = 'loic.prigent@exemple.org';
+    assert.equal((await signup(srv.base, { name: 'Squat', email, password: 'le mot de passe du squat' })).res.status, 200);
+    const q = spawnSync('sqlite3', [srv.db, `UPDATE users SET created = created - 3 * 86400 WHERE email = '${email}'`], { encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    assert.equal((await signup(srv.base, { name: 'Loïc Prigent', email, password: 'la phrase de loic ici' })).res.status, 200);
+    const confirms = (await mailsTo(srv, email, 2)).filter((m) => m.subject === 'Confirmez votre inscription');
+    const token = linkIn(confirms[confirms.length - 1], '/confirmer');
+    const c = new Client(srv.base);
+    const form = await c.get(`/confirmer?jeton=${token}`);
+    assert.match(form.text, /Loïc Prigent/);
+    assert.equal((await c.post('/confirmer', { jeton: token, password: 'la phrase de loic ici', csrf: getCsrf(form.text) })).status, 303);
+});
+
 test('my data as JSON, and deleting my account: contributions stay under the pseudonym, everything personal goes', async () => {
     const srv = await site();
     const email = 'tanguy.lelann@exemple.org';
@@ -448,6 +514,8 @@ test('my data as JSON, and deleting my account: contributions stay under the pse
     assert.equal((await login(srv.base, email, 'la grève de saint-anne')).res.status, 401);
     const q = spawnSync('sqlite3', [srv.db, `SELECT name, status, bio, email LIKE '%@invalid' FROM users WHERE name = 'Un ancien du Relecq'`], { encoding: 'utf8' });
     assert.equal(q.stdout.trim(), 'Un ancien du Relecq|deleted||1');
+    const left = spawnSync('sqlite3', [srv.db, `SELECT count(*) FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+    assert.equal(left.stdout.trim(), '0', 'the mails to the address are forgotten with the account');
     // The contribution stays, under the pseudonym: the moderators see it in the queue.
     const m = await loginOk(srv.base, srv.users.m.email, srv.users.m.password);
     const queue = await m.get('/moderation');
