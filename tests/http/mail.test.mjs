@@ -3,7 +3,8 @@
 // .eml files in the spool folder beside the site; every message parses as valid MIME with
 // Python's email package (multipart/alternative, French subject in RFC 2047, UTF-8 bodies,
 // Date, Message-ID); a mail queued while no server runs goes out when one starts (the queue is
-// in the site file); STARTTLS, when required, is never skipped.
+// in the site file); STARTTLS, when required, is never skipped; the sign-up confirmation and
+// password reset mails arrive through it and their links work once and expire.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -162,4 +163,52 @@ test('over SMTP: queued while no server runs, delivered once one starts; STARTTL
     // foison config refuses what would not work.
     assert.notEqual(cli(['config', site, 'smtp_url', 'http://mail.example']).status, 0);
     assert.notEqual(cli(['config', site, 'mail_from', 'pas une adresse']).status, 0);
+});
+
+test('over SMTP: the confirmation and reset mails arrive, parse as MIME, and their links work once and expire', async () => {
+    const { createHash } = await import('node:crypto');
+    const { Client, getCsrf, inputValue } = await import('./harness.mjs');
+    const smtp = await smtpServer();
+    const srv = await startServer({ config: { smtp_url: `smtp://127.0.0.1:${smtp.port}`, smtp_starttls: 'off' } });
+    cleanups.push(() => srv.stop());
+    const email = 'annaig.lhostis@exemple.org', password = 'les bancs du jardin partagé';
+    const c = new Client(srv.base);
+    const form = await c.get('/inscription');
+    const challenge = inputValue(form.text, 'pow_challenge');
+    let n = 0;
+    while (createHash('sha256').update(`${challenge}:${n}`).digest().readUInt16BE(0) !== 0)
+        n++;
+    await new Promise((r) => setTimeout(r, 3100));
+    const r = await c.post('/inscription', {
+        csrf: getCsrf(form.text), stamp: inputValue(form.text, 'stamp'), pow_challenge: challenge,
+        pow_answer: String(n), name: 'Annaïg L\'Hostis', email, password,
+    });
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    const link = async (count, p) => {
+        const files = await waitFiles(smtp.maildir, count);
+        assert.equal(files.length, count, `${count} mail(s) delivered through aiosmtpd`);
+        const mails = files.map(parseMime).filter((m) => m.to === email);
+        const m = mails.find((x) => new RegExp(`${p}\\?jeton=`).test(x.parts[0].text));
+        assert.deepEqual(m.defects, []);
+        assert.equal(m.type, 'multipart/alternative');
+        assert.deepEqual(m.parts.map((q) => [q.type, q.charset]), [['text/plain', 'utf-8'], ['text/html', 'utf-8']]);
+        return new RegExp(`${p}\\?jeton=([0-9a-f]{64})`).exec(m.parts[0].text)[1];
+    };
+    const confirm = await link(1, '/confirmer');
+    const page = await c.get(`/confirmer?jeton=${confirm}`);
+    assert.equal(page.status, 200);
+    assert.equal((await c.post('/confirmer', { jeton: confirm, password, csrf: getCsrf(page.text) })).status, 303);
+    assert.equal((await new Client(srv.base).get(`/confirmer?jeton=${confirm}`)).status, 404, 'once');
+    // Mot de passe oublié, through the same server.
+    const v = new Client(srv.base);
+    const f = await v.get('/mot-de-passe-oublie');
+    assert.equal((await v.post('/mot-de-passe-oublie', { email, csrf: getCsrf(f.text) })).status, 200);
+    const reset = await link(2, '/reinitialiser');
+    assert.equal((await v.get(`/reinitialiser?jeton=${reset}`)).status, 200);
+    const q = spawnSync('sqlite3', [srv.db, "UPDATE account_links SET expires = 1 WHERE purpose = 'reset'"], { encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    assert.equal((await v.get(`/reinitialiser?jeton=${reset}`)).status, 404, 'expired');
+    const again = await v.get('/mot-de-passe-oublie');
+    const late = await v.post('/reinitialiser', { jeton: reset, password: 'une autre phrase longue', csrf: getCsrf(again.text) });
+    assert.equal(late.status, 404, late.text.replace(/[\s\S]*<main[^>]*>/, '').slice(0, 400));
 });
