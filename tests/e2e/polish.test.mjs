@@ -172,7 +172,6 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                 await assertAccessible(page, `(422) /innovations/new at ${at}`);
                 // Reporting a record: the form with its error, the answer, the moderators' page
                 // with the report (the second pass meets "already reported").
-                const { rec } = await pagesToCheck(page);
                 await page.goto(`${base}${rec}/signaler`);
                 await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
                 await page.locator('#error-reason').waitFor();
