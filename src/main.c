@@ -13,6 +13,7 @@ static const struct {
     {"serve", cli_serve, "serve SITE.db [--listen H:P]  sert le site"},
     {"user", cli_user, "user add SITE.db --email …    crée un compte"},
     {"token", cli_token, "token create SITE.db --email  crée un jeton d'API"},
+    {"reindex", cli_reindex, "reindex SITE.db               recalcule les données dérivées"},
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},

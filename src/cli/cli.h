@@ -8,6 +8,7 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_reindex(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_mail(int argc, char **argv);
 struct store;

@@ -1,5 +1,6 @@
 /* serve.c — `foison serve SITE.db [--listen HOST:PORT] [--threads N]`. */
 #include "cli/cli.h"
+#include "core/entry.h"
 #include "core/territory.h"
 #include "core/account.h"
 #include "http/http.h"
@@ -129,6 +130,16 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     markdown_init();
+    /* Derived data made by an older program (other facets, other relations) is made again
+     * before anyone reads it. */
+    bool rebuilt = false;
+    if (entry_derive_check(s, &rebuilt) != ENTRY_OK) {
+        fprintf(stderr, "foison: le calcul des données dérivées du site a échoué\n");
+        store_close(s);
+        return 1;
+    }
+    if (rebuilt)
+        fprintf(stderr, "foison: données dérivées recalculées (les types de fiches ont changé)\n");
     struct app *app = app_load(s, cli_datadir());
     if (app && cli_mailer_start(s, argv[1]) != 0) {
         app_free(app);

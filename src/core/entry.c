@@ -1,6 +1,7 @@
 /* entry.c — the entry model over the store: visibility, immutable revisions, slugs and their
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
+#include "core/relation.h"
 #include "core/validate.h"
 #include "core/rate.h"
 #include "core/spam.h"
@@ -277,35 +278,50 @@ static void entry_items_from_rows(struct arena *a, struct entry_summary_row *row
     *items = v;
 }
 
+/* The kind's order as the store knows it. */
+static enum store_order entry_store_order(const struct kind_def *k)
+{
+    return k->order == ORDER_TITLE        ? STORE_ORDER_KEY_ASC
+           : k->order == ORDER_FIELD_DESC ? STORE_ORDER_KEY_DESC
+                                          : STORE_ORDER_UPDATED;
+}
+
+static int entry_list_rows(struct store *s, struct arena *a, const struct kind_def *k,
+                           const struct entry_filter *filters, int nfilters, int page, int per_page,
+                           bool whole, struct entry_summary_row **rows, int *n, int *total)
+{
+    if (page < 1)
+        page = 1;
+    if (nfilters < 0 || nfilters > ENTRY_MAX_FILTERS || ENTRY_MAX_FILTERS > STORE_MAX_FILTERS)
+        return ENTRY_ERR;
+    struct store_filter f[ENTRY_MAX_FILTERS];
+    for (int i = 0; i < nfilters; i++)
+        f[i] = (struct store_filter){filters[i].facet, filters[i].value};
+    return store_entries_list(s, a, k->name, f, nfilters, entry_store_order(k),
+                              (page - 1) * per_page, per_page, whole, rows, n, total) == STORE_OK
+               ? ENTRY_OK
+               : ENTRY_ERR;
+}
+
 int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
                const struct entry_filter *filters, int nfilters, int page, int per_page,
                struct entry_item **items, int *n, int *total)
 {
     struct entry_summary_row *rows;
-    if (page < 1)
-        page = 1;
-    if (nfilters < 0 || nfilters > ENTRY_MAX_FILTERS)
-        return ENTRY_ERR;
-    const char *f[ENTRY_MAX_FILTERS] = {NULL, NULL}, *v[ENTRY_MAX_FILTERS] = {NULL, NULL};
-    for (int i = 0; i < nfilters; i++) {
-        f[i] = filters[i].facet;
-        v[i] = filters[i].value;
-    }
-    if (store_entries_list(s, a, k->name, f[0], v[0], f[1], v[1], (page - 1) * per_page, per_page,
-                           false, &rows, n, total) != STORE_OK)
+    if (entry_list_rows(s, a, k, filters, nfilters, page, per_page, false, &rows, n, total) !=
+        ENTRY_OK)
         return ENTRY_ERR;
     entry_items_from_rows(a, rows, *n, items);
     return ENTRY_OK;
 }
 
-int entry_records(struct store *s, struct arena *a, const struct kind_def *k, int page,
-                  int per_page, struct entry_item **items, int *n, int *total)
+int entry_records(struct store *s, struct arena *a, const struct kind_def *k,
+                  const struct entry_filter *filters, int nfilters, int page, int per_page,
+                  struct entry_item **items, int *n, int *total)
 {
     struct entry_summary_row *rows;
-    if (page < 1)
-        page = 1;
-    if (store_entries_list(s, a, k->name, NULL, NULL, NULL, NULL, (page - 1) * per_page, per_page,
-                           true, &rows, n, total) != STORE_OK)
+    if (entry_list_rows(s, a, k, filters, nfilters, page, per_page, true, &rows, n, total) !=
+        ENTRY_OK)
         return ENTRY_ERR;
     entry_items_from_rows(a, rows, *n, items);
     if (*n == 0)
@@ -429,23 +445,6 @@ json_t *entry_render_fields(const struct kind_def *k, json_t *fields)
     return out;
 }
 
-/* The fields a list shows for a revision — title, summary and the facets — kept apart so
- * that lists do not parse whole records. */
-static json_t *entry_card_fields(const struct kind_def *k, json_t *fields)
-{
-    json_t *card = json_object();
-    for (size_t i = 0; i < k->nfields; i++) {
-        const struct field_def *f = &k->fields[i];
-        if (f->facet || strcmp(f->name, k->title_field) == 0 ||
-            strcmp(f->name, k->summary_field) == 0) {
-            json_t *v = json_object_get(fields, f->name);
-            if (v)
-                json_object_set(card, f->name, v);
-        }
-    }
-    return card;
-}
-
 /* Is slug base itself or base-N (N a number)? */
 static bool entry_slug_of_base(const char *slug, const char *base)
 {
@@ -499,32 +498,17 @@ static const char *entry_unique_slug(struct store *s, struct arena *a, const cha
     return NULL;
 }
 
-static int entry_terms_update(struct store *s, const struct kind_def *k, long long id,
-                              json_t *fields)
+/* A private field (a contact address) is never sent back to a browser, so an edit that leaves
+ * it empty keeps the value it had: only what the author does see changes. */
+static void entry_private_keep(const struct kind_def *k, json_t *base, json_t *fields)
 {
-    const char *facets[64], *values[64];
-    int n = 0;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *f = &k->fields[i];
-        if (!f->facet)
-            continue;
-        json_t *v = json_object_get(fields, f->name);
-        if (json_is_string(v) && *json_string_value(v) && n < 64) {
-            facets[n] = f->name;
-            values[n++] = json_string_value(v);
-        } else if (json_is_array(v)) {
-            size_t j;
-            json_t *item;
-            json_array_foreach(v, j, item)
-            {
-                if (json_is_string(item) && n < 64) {
-                    facets[n] = f->name;
-                    values[n++] = json_string_value(item);
-                }
-            }
-        }
+        json_t *was = json_object_get(base, f->name), *now = json_object_get(fields, f->name);
+        const char *text = json_string_value(now);
+        if (f->private && was && (!now || json_is_null(now) || (text && !*text)))
+            json_object_set(fields, f->name, was);
     }
-    return store_terms_replace(s, id, facets, values, n);
 }
 
 /* The rules about what a change may do, checked against the revision the author edits inside
@@ -535,11 +519,6 @@ static bool entry_save_allowed(struct arena *a, const struct entry_save *in,
     int before = errs->n;
     validate_license_change(a, in->kind, base, in->fields, viewer_moderates(author), errs);
     return errs->n == before;
-}
-
-int entry_derive(struct store *s, const struct kind_def *k, long long entry_id, json_t *fields)
-{
-    return entry_terms_update(s, k, entry_id, fields) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
 }
 
 /* From revision number up through its pending parents to the published one it was written on:
@@ -591,7 +570,7 @@ int entry_publish(struct store *s, struct arena *a, long long entry_id, int numb
     if (slug &&
         (strcmp(slug, row.slug) == 0 ||
          store_entry_rename(s, row.id, row.slug, slug) == STORE_OK) &&
-        entry_derive(s, k, row.id, fields) == ENTRY_OK &&
+        entry_derive(s, a, k, row.id, fields) == ENTRY_OK &&
         store_entry_set_revs(s, row.id, number, row.latest_rev, now) == STORE_OK)
         rc = ENTRY_OK;
     json_decref(fields);
@@ -672,13 +651,10 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
 {
     memset(out, 0, sizeof(*out));
     const char *title = json_string_value(json_object_get(in->fields, in->kind->title_field));
-    char *fields_text = json_dumps(in->fields, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *rendered = entry_render_fields(in->kind, in->fields);
-    char *rendered_text = json_dumps(rendered, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(rendered);
-    json_t *card = entry_card_fields(in->kind, in->fields);
-    char *card_text = json_dumps(card, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(card);
+    /* What is written: the validated fields with their relations resolved to ids inside the
+     * transaction (relation_resolve), then their texts. */
+    json_t *fields = json_deep_copy(in->fields);
+    char *fields_text = NULL, *rendered_text = NULL, *card_text = NULL;
     struct field_errors local_errs = {0};
     struct field_errors *errs = in->errs ? in->errs : &local_errs;
     int ret = ENTRY_ERR;
@@ -688,7 +664,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     char *spam_reasons = NULL;
     struct rate_hold rate = {0}; /* the edit counted against the author's limits */
     bool counted = false;        /* and it stays counted (written, or refused as spam) */
-    if (!title || !fields_text || !rendered_text || !card_text || store_begin(s) != STORE_OK)
+    if (!title || !fields || store_begin(s) != STORE_OK)
         goto done;
 
     /* The author's rights as the file has them now, not as the request began: an account
@@ -719,7 +695,11 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     bool publish = viewer_publishes(&author);
     struct entry_row row = {0};
     int base = 0;
-    if (in->slug) {
+    if (!in->slug) {
+        if ((ret = relation_resolve(s, a, &author, in->kind, 0, fields, errs)) != ENTRY_OK)
+            goto rollback;
+        ret = ENTRY_ERR;
+    } else {
         int rc = store_entry_by_slug(s, a, in->slug, &row);
         /* Only an entry the author may see (not deleted, not hidden after reports unless they
          * moderate) can be edited: the one rule of visibility.c. */
@@ -728,6 +708,9 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             ret = rc == STORE_ERR ? ENTRY_ERR : ENTRY_NOTFOUND;
             goto rollback;
         }
+        if ((ret = relation_resolve(s, a, &author, in->kind, row.id, fields, errs)) != ENTRY_OK)
+            goto rollback;
+        ret = ENTRY_ERR;
         /* The revision this author edits, read inside the write transaction: no other writer
          * can slip in between, and a pending text of someone else is not theirs to build on. */
         struct revision_row *revs;
@@ -752,8 +735,9 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             fprintf(stderr, "foison: entry %lld: revision %d unreadable\n", row.id, base);
             goto rollback;
         }
+        entry_private_keep(in->kind, base_fields, fields);
         /* Saving what is already there adds no revision: history only records changes. */
-        if (json_equal(base_fields, in->fields)) {
+        if (json_equal(base_fields, fields)) {
             store_rollback(s);
             entry_from_row(&out->entry, &row);
             out->rev = base;
@@ -802,6 +786,15 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         row.created = row.updated = in->now;
         row.latest_rev = 0;
     }
+    fields_text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *rendered = entry_render_fields(in->kind, fields);
+    rendered_text = json_dumps(rendered, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rendered);
+    json_t *card = entry_card(in->kind, fields);
+    card_text = json_dumps(card, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(card);
+    if (!fields_text || !rendered_text || !card_text)
+        goto rollback;
     struct revision_row r = {
         .entry_id = row.id,
         .number = row.latest_rev + 1,
@@ -849,6 +842,7 @@ done:
         rate_edit_forgive(&rate);
     json_decref(base_fields);
     json_decref(public_fields);
+    json_decref(fields);
     free(spam_reasons);
     free(fields_text);
     free(rendered_text);
@@ -879,19 +873,16 @@ int entry_facet_counts(struct store *s, struct arena *a, const struct kind_def *
         return ENTRY_ERR;
     /* A filter on this facet itself is left out: each count says what choosing that value
      * would give, the other filters kept. */
-    const char *f[ENTRY_MAX_FILTERS] = {NULL, NULL}, *v[ENTRY_MAX_FILTERS] = {NULL, NULL};
+    struct store_filter f[ENTRY_MAX_FILTERS];
     int kept = 0;
     for (int i = 0; i < nfilters; i++) {
         if (!filters[i].facet || !filters[i].value || strcmp(filters[i].facet, facet) == 0)
             continue;
-        f[kept] = filters[i].facet;
-        v[kept] = filters[i].value;
-        kept++;
+        f[kept++] = (struct store_filter){filters[i].facet, filters[i].value};
     }
     struct facet_count_row *rows;
     int len;
-    if (store_entries_facet_counts(s, a, k->name, facet, f[0], v[0], f[1], v[1], &rows, &len) !=
-        STORE_OK)
+    if (store_entries_facet_counts(s, a, k->name, facet, f, kept, &rows, &len) != STORE_OK)
         return ENTRY_ERR;
     struct entry_facet_count *c = arena_alloc(a, sizeof(*c) * (size_t)(len ? len : 1));
     for (int i = 0; i < len; i++)

@@ -92,14 +92,15 @@ int entry_history(struct store *s, struct arena *a, const struct viewer *v, cons
 /* The authors of e's published revisions, in order of first contribution. */
 int entry_authors(struct store *s, struct arena *a, const struct entry *e, const char ***names,
                   int *n);
-#define ENTRY_MAX_FILTERS 2
+#define ENTRY_MAX_FILTERS 8
 
 /* One condition on a facet field: entries whose value (or one of whose tags) is value. */
 struct entry_filter {
     const char *facet, *value;
 };
 
-/* Visible entries of kind having every filter (at most ENTRY_MAX_FILTERS), newest first. */
+/* Visible entries of kind having every filter (at most ENTRY_MAX_FILTERS), in the kind's
+ * order. */
 int entry_list(struct store *s, struct arena *a, const struct kind_def *k,
                const struct entry_filter *filters, int nfilters, int page, int per_page,
                struct entry_item **items, int *n, int *total);
@@ -107,8 +108,9 @@ int entry_featured(struct store *s, struct arena *a, const struct kind_def *k, i
                    struct entry_item **items, int *n);
 /* The visible entries of entry_list (no filter) with every field and their authors, in as few
  * queries as a page needs whatever its length: for the API. */
-int entry_records(struct store *s, struct arena *a, const struct kind_def *k, int page,
-                  int per_page, struct entry_item **items, int *n, int *total);
+int entry_records(struct store *s, struct arena *a, const struct kind_def *k,
+                  const struct entry_filter *filters, int nfilters, int page, int per_page,
+                  struct entry_item **items, int *n, int *total);
 int entry_counts(struct store *s, const struct kind_def *k, int *entries, int *communes,
                  int *contributors);
 
@@ -156,8 +158,24 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
  * written on the published text), the address following its title, and the one derived-data
  * step (entry_derive) from its fields. */
 int entry_publish(struct store *s, struct arena *a, long long entry_id, int number, long long now);
-/* Everything derived from the published revision's fields: filter terms today. */
-int entry_derive(struct store *s, const struct kind_def *k, long long entry_id, json_t *fields);
+/* The one derived-data step (core/derive.c), inside the caller's write transaction: everything
+ * computed from the published revision's fields — filter terms, the sort key of its kind's
+ * order, its relations — from the schema. */
+int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, long long entry_id,
+                 json_t *fields);
+/* The card of a revision: title, summary and the fields marked card (never a private one),
+ * what lists and links show without reading whole records. */
+json_t *entry_card(const struct kind_def *k, json_t *fields);
+/* The derived data of every published entry computed again, in the caller's transaction;
+ * progress (may be NULL) is told how many are done after each batch. */
+int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg);
+/* When the schemas changed what is derived since the site's data was last derived (a
+ * fingerprint kept in its settings), derives everything again in one transaction; *rebuilt
+ * says whether it did. Called when a command opens a site, before any thread starts. */
+int entry_derive_check(struct store *s, bool *rebuilt);
+/* Records in the site that its derived data follows the current schemas (after
+ * entry_derive_all, in the same transaction). */
+int entry_derive_mark(struct store *s);
 int entry_set_featured(struct store *s, const struct entry *e, bool featured);
 /* The title of a revision's fields, "" when absent (never NULL). */
 const char *entry_title(const struct kind_def *k, json_t *fields);

@@ -1,12 +1,12 @@
-/* kinds.c — the schemas of the kinds of entries. Only "innovation" for now; actors, places,
- * networks, events, trainings and resources will be described here the same way. */
+/* kinds.c — the schemas of the kinds of entries: innovations, actors, places, networks and
+ * articles. Everything a kind is — its fields, facets, cards, relations and their labels on
+ * both sides, sections, order, rules between fields — is said here and nowhere else. */
 #include "core/schema.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const struct field_option innovation_status[] = {
-    {"idee", "Idée"}, {"en-cours", "En cours"}, {"en-pause", "En pause"}, {"terminee", "Terminée"},
-    {NULL, NULL},
-};
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct field_option licenses[] = {
     {"CC-BY-SA-4.0", "Creative Commons Attribution – Partage dans les mêmes conditions 4.0"},
@@ -15,42 +15,93 @@ static const struct field_option licenses[] = {
     {NULL, NULL},
 };
 
+/* The fields every kind shares, written once. */
+#define FIELD_TITLE(lbl)                                                                           \
+    {                                                                                              \
+        .name = "title", .type = FT_TEXT, .label = lbl, .section = "main", .required = true,       \
+        .max_len = 120                                                                             \
+    }
+#define FIELD_SUMMARY(lbl, hlp)                                                                    \
+    {                                                                                              \
+        .name = "summary", .type = FT_TEXT, .label = lbl, .section = "main", .required = true,     \
+        .max_len = 300, .help = hlp                                                                \
+    }
+#define FIELD_MARKDOWN(nm, lbl, sec, hlp, max)                                                     \
+    {                                                                                              \
+        .name = nm, .type = FT_MARKDOWN, .label = lbl, .section = sec, .max_len = max, .help = hlp \
+    }
+#define FIELD_THEMES(req)                                                                          \
+    {                                                                                              \
+        .name = "themes", .type = FT_TAGS, .label = "Thèmes", .section = "main", .required = req,  \
+        .min_items = 1, .max_items = 5, .source = FS_THEMES, .facet = true, .param = "theme",      \
+        .card = true                                                                               \
+    }
+#define FIELD_WEBSITE                                                                              \
+    {                                                                                              \
+        .name = "website", .type = FT_URL, .label = "Site web", .section = "main", .max_len = 500  \
+    }
+#define FIELD_CONTACT                                                                               \
+    {                                                                                               \
+        .name = "contact_email", .type = FT_EMAIL, .label = "Adresse de contact",                   \
+        .section = "main", .max_len = 254, .private = true,                                         \
+        .help =                                                                                     \
+            "Jamais affichée : les visiteurs vous écrivent par le formulaire de contact de la " \
+            "fiche, qui vous transmet leur message."                                                \
+    }
+#define FIELD_LICENSE                                                                              \
+    {                                                                                              \
+        .name = "license", .type = FT_ENUM, .label = "Licence", .section = "meta",                 \
+        .required = true, .options = licenses, .source = FS_LICENSES,                              \
+        .default_value = "CC-BY-SA-4.0"                                                            \
+    }
+#define FIELD_RELATION(nm, lbl, kinds, inverse, hlp)                                               \
+    {                                                                                              \
+        .name = nm, .type = FT_RELATION, .label = lbl, .section = "links", .max_items = 50,        \
+        .relation_kinds = kinds, .inverse_label = inverse, .help = hlp                             \
+    }
+#define SECTION_MAIN                                                                               \
+    {                                                                                              \
+        .name = "main", .title = "L'essentiel", .record = true                                     \
+    }
+#define SECTION_LINKS                                                                                \
+    {                                                                                                \
+        .name = "links", .title = "Liens avec le réseau",                                            \
+        .help =                                                                                      \
+            "Les autres fiches du site auxquelles celle-ci est liée : tapez quelques lettres de " \
+            "leur nom, ou leur adresse (ex. doc-at-brest).",                                         \
+        .record = false                                                                              \
+    }
+#define SECTION_META                                                                               \
+    {                                                                                              \
+        .name = "meta", .title = "Droits de réutilisation", .record = false                        \
+    }
+
+/* ---- innovation ---------------------------------------------------------------------- */
+
+static const struct field_option innovation_status[] = {
+    {"idee", "Idée"}, {"en-cours", "En cours"}, {"en-pause", "En pause"}, {"terminee", "Terminée"},
+    {NULL, NULL},
+};
+
 static const struct field_def innovation_fields[] = {
-    {.name = "title",
-     .type = FT_TEXT,
-     .label = "Titre",
-     .section = "main",
-     .required = true,
-     .max_len = 120},
-    {.name = "summary",
-     .type = FT_TEXT,
-     .label = "Résumé",
-     .section = "main",
-     .required = true,
-     .max_len = 300,
-     .help = "En une ou deux phrases : ce que c'est, pour qui (300 caractères au plus)."},
+    FIELD_TITLE("Titre"),
+    FIELD_SUMMARY("Résumé",
+                  "En une ou deux phrases : ce que c'est, pour qui (300 caractères au plus)."),
     {.name = "description",
      .type = FT_MARKDOWN,
      .label = "Description",
      .section = "main",
      .required = true,
      .max_len = 20000,
-     .help = "Markdown : **gras**, *italique*, listes, liens [texte](https://…)."},
-    {.name = "themes",
-     .type = FT_TAGS,
-     .label = "Thèmes",
-     .section = "main",
-     .required = true,
-     .min_items = 1,
-     .max_items = 5,
-     .source = FS_THEMES,
-     .facet = true},
+     .help = "Markdown : **gras**, *italique*, listes, liens [texte](https://…)."},
+    FIELD_THEMES(true),
     {.name = "commune",
      .type = FT_COMMUNE,
      .label = "Commune",
      .section = "main",
      .required = true,
-     .facet = true},
+     .facet = true,
+     .card = true},
     {.name = "point",
      .type = FT_POINT,
      .label = "Position sur la carte",
@@ -63,7 +114,7 @@ static const struct field_def innovation_fields[] = {
      .section = "main",
      .max_len = 500,
      .help = "Associations, services, personnes qui portent l'initiative."},
-    {.name = "website", .type = FT_URL, .label = "Site web", .section = "main", .max_len = 500},
+    FIELD_WEBSITE,
     {.name = "start_year",
      .type = FT_YEAR,
      .label = "Année de démarrage",
@@ -77,64 +128,376 @@ static const struct field_def innovation_fields[] = {
      .required = true,
      .options = innovation_status,
      .default_value = "en-cours",
-     .facet = true},
-    {.name = "how_it_works",
-     .type = FT_MARKDOWN,
-     .label = "Comment ça marche",
-     .section = "source",
-     .max_len = 10000,
-     .help = "L'organisation, les étapes, qui fait quoi."},
-    {.name = "needs",
-     .type = FT_MARKDOWN,
-     .label = "De quoi a-t-on besoin",
-     .section = "source",
-     .max_len = 10000,
-     .help = "Les personnes, l'argent, les outils, les lieux."},
-    {.name = "how_to_reproduce",
-     .type = FT_MARKDOWN,
-     .label = "Comment le reproduire",
-     .section = "source",
-     .max_len = 10000,
-     .help = "Les conseils pour qui veut lancer la même chose ailleurs."},
-    {.name = "strengths",
-     .type = FT_MARKDOWN,
-     .label = "Points forts",
-     .section = "source",
-     .max_len = 10000},
-    {.name = "difficulties",
-     .type = FT_MARKDOWN,
-     .label = "Difficultés",
-     .section = "source",
-     .max_len = 10000},
-    {.name = "contacts",
-     .type = FT_MARKDOWN,
-     .label = "Contacts",
-     .section = "source",
-     .max_len = 2000},
-    {.name = "license",
-     .type = FT_ENUM,
-     .label = "Licence",
-     .section = "meta",
-     .required = true,
-     .options = licenses,
-     .source = FS_LICENSES,
-     .default_value = "CC-BY-SA-4.0"},
+     .facet = true,
+     .card = true},
+    FIELD_MARKDOWN("how_it_works", "Comment ça marche", "source",
+                   "L'organisation, les étapes, qui fait quoi.", 10000),
+    FIELD_MARKDOWN("needs", "De quoi a-t-on besoin", "source",
+                   "Les personnes, l'argent, les outils, les lieux.", 10000),
+    FIELD_MARKDOWN("how_to_reproduce", "Comment le reproduire", "source",
+                   "Les conseils pour qui veut lancer la même chose ailleurs.", 10000),
+    FIELD_MARKDOWN("strengths", "Points forts", "source", NULL, 10000),
+    FIELD_MARKDOWN("difficulties", "Difficultés", "source", NULL, 10000),
+    FIELD_MARKDOWN("contacts", "Contacts", "source", NULL, 2000),
+    FIELD_RELATION("carried_by", "Portée par", "actor", "Porte",
+                   "Les acteurs (associations, services, personnes) qui portent l'initiative."),
+    FIELD_RELATION("located_at", "Se trouve à", "place", "Accueille", NULL),
+    FIELD_RELATION("inspired_by", "S'inspire de", "innovation", "A inspiré",
+                   "Les innovations reprises ou adaptées ici : la filiation des réutilisations."),
+    FIELD_LICENSE,
 };
+
+static const struct section_def innovation_sections[] = {
+    SECTION_MAIN,
+    {.name = "source",
+     .title = "Le code source de l'innovation",
+     .help = "Ce qu'il faut savoir pour reproduire l'initiative ailleurs : tout est facultatif, "
+             "chaque rubrique peut être complétée plus tard, par vous ou par d'autres.",
+     .empty = "Comment ça marche, de quoi a-t-on besoin, comment le reproduire : ces rubriques "
+              "sont encore vides.",
+     .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+/* ---- actor --------------------------------------------------------------------------- */
+
+static const struct field_option actor_types[] = {
+    {"association", "Association"},
+    {"collectivite", "Collectivité (commune, intercommunalité…)"},
+    {"service-public", "Service public"},
+    {"etablissement", "Établissement (école, bibliothèque, centre social…)"},
+    {"entreprise", "Entreprise, coopérative"},
+    {"collectif", "Collectif"},
+    {"groupe-informel", "Groupe informel"},
+    {"personne", "Personne"},
+    {NULL, NULL},
+};
+
+static const struct field_def actor_fields[] = {
+    FIELD_TITLE("Nom"),
+    FIELD_SUMMARY("Présentation courte", "Qui vous êtes, ce que vous faites (300 caractères au "
+                                         "plus)."),
+    FIELD_MARKDOWN("description", "Présentation", "main", NULL, 20000),
+    {.name = "actor_type",
+     .type = FT_ENUM,
+     .label = "Type d'acteur",
+     .section = "main",
+     .options = actor_types,
+     .facet = true,
+     .card = true},
+    {.name = "commune",
+     .type = FT_COMMUNE,
+     .label = "Commune",
+     .section = "main",
+     .facet = true,
+     .card = true},
+    FIELD_THEMES(false),
+    FIELD_WEBSITE,
+    {.name = "logo",
+     .type = FT_IMAGE_URL,
+     .label = "Logo ou image (adresse web)",
+     .section = "main",
+     .max_len = 500,
+     .help = "L'adresse https d'une image déjà publiée en ligne, sous une licence libre."},
+    FIELD_CONTACT,
+    {.name = "advises_on",
+     .type = FT_TAGS,
+     .label = "Peut conseiller sur",
+     .section = "advice",
+     .max_items = 5,
+     .source = FS_THEMES,
+     .facet = true,
+     .param = "conseil"},
+    FIELD_MARKDOWN("advice", "Savoir-faire partagé", "advice",
+                   "Ce que vous pouvez transmettre à d'autres porteurs de projets : méthodes, "
+                   "outils, expériences.",
+                   5000),
+    FIELD_RELATION("member_of", "Membre de", "network", "Membres", NULL),
+    FIELD_LICENSE,
+};
+
+static const struct section_def actor_sections[] = {
+    SECTION_MAIN,
+    {.name = "advice",
+     .title = "Conseil et savoir-faire",
+     .help = "Acteurs-ressources : ce que vous acceptez de partager avec d'autres porteurs de "
+             "projets du territoire.",
+     .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+/* ---- place --------------------------------------------------------------------------- */
+
+static const struct field_option place_types[] = {
+    {"papi", "Point d'accès public à internet (PAPI)"},
+    {"cybercommune", "Cybercommune"},
+    {"epn", "Espace public numérique"},
+    {"mediatheque", "Médiathèque, bibliothèque"},
+    {"tiers-lieu", "Tiers-lieu"},
+    {"fablab", "Fablab"},
+    {"mjc", "MJC, maison de quartier"},
+    {"centre-social", "Centre social"},
+    {"espace-associatif", "Maison des associations"},
+    {"autre", "Autre lieu"},
+    {NULL, NULL},
+};
+
+static const struct field_option place_equipment[] = {
+    {"acces-internet", "Accès à internet"},
+    {"wifi", "Wi-Fi"},
+    {"ordinateurs", "Ordinateurs en libre accès"},
+    {"impression", "Impression"},
+    {"numerisation", "Numérisation"},
+    {"visioconference", "Visioconférence"},
+    {"materiel-video", "Matériel vidéo"},
+    {"fablab", "Machines de fabrication"},
+    {"pret-materiel", "Prêt de matériel"},
+    {NULL, NULL},
+};
+
+static const struct field_option place_access[] = {
+    {"oui", "Accessible aux personnes à mobilité réduite"},
+    {"partiel", "Accessible en partie"},
+    {"non", "Non accessible"},
+    {NULL, NULL},
+};
+
+static const struct field_def place_fields[] = {
+    FIELD_TITLE("Nom du lieu"),
+    FIELD_SUMMARY("Présentation courte", "Ce qu'on y trouve, pour qui (300 caractères au plus)."),
+    FIELD_MARKDOWN("description", "Présentation", "main", NULL, 20000),
+    {.name = "place_type",
+     .type = FT_ENUM,
+     .label = "Type de lieu",
+     .section = "main",
+     .options = place_types,
+     .facet = true,
+     .card = true},
+    {.name = "address",
+     .type = FT_ADDRESS,
+     .label = "Adresse",
+     .section = "main",
+     .max_len = 200,
+     .facet = true,
+     .param = "commune",
+     .card = true},
+    {.name = "point",
+     .type = FT_POINT,
+     .label = "Position sur la carte",
+     .section = "main",
+     .help = "Latitude et longitude en degrés décimaux (ex. latitude 48,39 ; longitude -4,49)."},
+    {.name = "opening_hours",
+     .type = FT_HOURS,
+     .label = "Horaires d'ouverture",
+     .section = "visit",
+     .help = "Pour chaque jour : les heures d'ouverture (ex. « 9h-12h, 14h-18h »), vide si le "
+             "lieu est fermé."},
+    {.name = "equipment",
+     .type = FT_TAGS,
+     .label = "Équipements",
+     .section = "visit",
+     .max_items = 9,
+     .options = place_equipment,
+     .facet = true,
+     .param = "equipement"},
+    FIELD_MARKDOWN("services", "Services et accompagnement", "visit",
+                   "Ateliers, aide aux démarches, prêt de matériel…", 5000),
+    {.name = "accessible",
+     .type = FT_ENUM,
+     .label = "Accessibilité (PMR)",
+     .section = "visit",
+     .options = place_access,
+     .facet = true,
+     .param = "accessibilite"},
+    {.name = "phone", .type = FT_PHONE, .label = "Téléphone", .section = "visit", .max_len = 30},
+    FIELD_WEBSITE,
+    FIELD_CONTACT,
+    FIELD_THEMES(false),
+    {.name = "image",
+     .type = FT_IMAGE_URL,
+     .label = "Photo (adresse web)",
+     .section = "main",
+     .max_len = 500,
+     .help = "L'adresse https d'une photo déjà publiée en ligne, sous une licence libre."},
+    FIELD_LICENSE,
+};
+
+static const struct section_def place_sections[] = {
+    SECTION_MAIN,
+    {.name = "visit", .title = "Venir sur place", .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+static const struct field_rule place_rules[] = {
+    {RULE_ANY_OF, "address", "point",
+     "Adresse : indiquez au moins la commune du lieu, ou sa position sur la carte"},
+};
+
+/* ---- network ------------------------------------------------------------------------- */
+
+static const struct field_def network_fields[] = {
+    FIELD_TITLE("Nom du réseau"),
+    FIELD_SUMMARY("Présentation courte", "Ce qui rassemble ses membres (300 caractères au plus)."),
+    FIELD_MARKDOWN("description", "Objet du réseau", "main", NULL, 20000),
+    FIELD_THEMES(false),
+    {.name = "commune",
+     .type = FT_COMMUNE,
+     .label = "Commune",
+     .section = "main",
+     .facet = true,
+     .card = true},
+    {.name = "member_count",
+     .type = FT_INTEGER,
+     .label = "Nombre de membres (environ)",
+     .section = "main",
+     .min = 0,
+     .max = 1000000},
+    FIELD_WEBSITE,
+    FIELD_CONTACT,
+    FIELD_MARKDOWN("charter", "Charte", "join",
+                   "La charte ou les principes que les membres "
+                   "partagent.",
+                   20000),
+    FIELD_MARKDOWN("how_to_join", "Comment rejoindre le réseau", "join", NULL, 5000),
+    FIELD_RELATION("animated_by", "Animé par", "actor", "Anime", NULL),
+    FIELD_RELATION("located_at", "Se réunit à", "place", "Accueille", NULL),
+    FIELD_LICENSE,
+};
+
+static const struct section_def network_sections[] = {
+    SECTION_MAIN,
+    {.name = "join", .title = "Charte et adhésion", .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+/* ---- article ------------------------------------------------------------------------- */
+
+static const struct field_def article_fields[] = {
+    FIELD_TITLE("Titre"),
+    FIELD_SUMMARY("Chapô", "L'essentiel de l'article en une ou deux phrases (300 caractères au "
+                           "plus)."),
+    {.name = "published",
+     .type = FT_DATE,
+     .label = "Date de publication",
+     .section = "main",
+     .card = true},
+    {.name = "byline",
+     .type = FT_TEXT,
+     .label = "Signature",
+     .section = "main",
+     .max_len = 200,
+     .help = "Comme l'article doit être signé, si ses auteurs ne sont pas des acteurs du site."},
+    FIELD_MARKDOWN("body", "Texte", "main", NULL, 50000),
+    FIELD_THEMES(false),
+    {.name = "source_url",
+     .type = FT_URL,
+     .label = "Publié d'abord sur",
+     .section = "main",
+     .max_len = 500},
+    FIELD_RELATION("written_by", "Écrit par", "actor", "A écrit", NULL),
+    FIELD_RELATION("about", "Parle de", NULL, "Cité dans", NULL),
+    FIELD_LICENSE,
+};
+
+static const struct section_def article_sections[] = {
+    SECTION_MAIN,
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+#define KIND_FIELDS(f) .fields = f, .nfields = NELEMS(f)
+#define KIND_SECTIONS(s) .sections = s, .nsections = NELEMS(s)
 
 static const struct kind_def kinds[] = {
     {.name = "innovation",
      .segment = "innovations",
      .label = "innovation",
      .label_plural = "innovations",
+     .nav_label = "Innovations",
+     .list_title = "Les innovations",
+     .a_label = "une innovation",
+     .blurb = "ce qu'elles font, qui les porte, comment les reproduire",
      .title_field = "title",
      .summary_field = "summary",
-     .fields = innovation_fields,
-     .nfields = sizeof(innovation_fields) / sizeof(innovation_fields[0])},
+     .order = ORDER_UPDATED,
+     KIND_FIELDS(innovation_fields),
+     KIND_SECTIONS(innovation_sections)},
+    {.name = "actor",
+     .segment = "acteurs",
+     .label = "acteur",
+     .label_plural = "acteurs",
+     .nav_label = "Acteurs",
+     .list_title = "Les acteurs",
+     .a_label = "un acteur",
+     .blurb = "associations, collectivités, services publics et collectifs, ce qu'ils portent et "
+              "ce sur quoi ils peuvent conseiller",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_TITLE,
+     KIND_FIELDS(actor_fields),
+     KIND_SECTIONS(actor_sections)},
+    {.name = "place",
+     .segment = "lieux",
+     .label = "lieu",
+     .label_plural = "lieux",
+     .nav_label = "Lieux",
+     .list_title = "Les lieux",
+     .a_label = "un lieu",
+     .blurb = "points d'accès public à internet, médiathèques, tiers-lieux : leurs horaires, "
+              "leurs équipements et ce qui s'y passe",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_TITLE,
+     KIND_FIELDS(place_fields),
+     KIND_SECTIONS(place_sections),
+     .rules = place_rules,
+     .nrules = NELEMS(place_rules)},
+    {.name = "network",
+     .segment = "reseaux",
+     .label = "réseau",
+     .label_plural = "réseaux",
+     .nav_label = "Réseaux",
+     .list_title = "Les réseaux",
+     .a_label = "un réseau",
+     .blurb = "ce qui les rassemble, leur charte, leurs membres et comment les rejoindre",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_TITLE,
+     KIND_FIELDS(network_fields),
+     KIND_SECTIONS(network_sections)},
+    {.name = "article",
+     .segment = "articles",
+     .label = "article",
+     .label_plural = "articles",
+     .nav_label = "Articles",
+     .list_title = "Les articles",
+     .a_label = "un article",
+     .blurb = "des articles signés, en publication ouverte, sur les initiatives du territoire",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_FIELD_DESC,
+     .order_field = "published",
+     KIND_FIELDS(article_fields),
+     KIND_SECTIONS(article_sections)},
 };
+
+const struct kind_def *kind_at(size_t i)
+{
+    return i < NELEMS(kinds) ? &kinds[i] : NULL;
+}
+
+size_t kind_count(void)
+{
+    return NELEMS(kinds);
+}
 
 const struct kind_def *kind_find(const char *name)
 {
-    for (size_t i = 0; name && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+    for (size_t i = 0; name && i < NELEMS(kinds); i++)
         if (strcmp(kinds[i].name, name) == 0)
             return &kinds[i];
     return NULL;
@@ -142,7 +505,7 @@ const struct kind_def *kind_find(const char *name)
 
 const struct kind_def *kind_find_segment(const char *segment)
 {
-    for (size_t i = 0; segment && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+    for (size_t i = 0; segment && i < NELEMS(kinds); i++)
         if (strcmp(kinds[i].segment, segment) == 0)
             return &kinds[i];
     return NULL;
@@ -150,10 +513,49 @@ const struct kind_def *kind_find_segment(const char *segment)
 
 const struct field_def *kind_field(const struct kind_def *k, const char *name)
 {
-    for (size_t i = 0; i < k->nfields; i++)
+    for (size_t i = 0; name && i < k->nfields; i++)
         if (strcmp(k->fields[i].name, name) == 0)
             return &k->fields[i];
     return NULL;
+}
+
+const struct section_def *kind_section(const struct kind_def *k, const char *name)
+{
+    for (size_t i = 0; name && i < k->nsections; i++)
+        if (strcmp(k->sections[i].name, name) == 0)
+            return &k->sections[i];
+    return NULL;
+}
+
+const char *field_param(const struct field_def *f)
+{
+    return f->param ? f->param : f->name;
+}
+
+const struct field_def *kind_facet_by_param(const struct kind_def *k, const char *param)
+{
+    for (size_t i = 0; param && i < k->nfields; i++)
+        if (k->fields[i].facet && strcmp(field_param(&k->fields[i]), param) == 0)
+            return &k->fields[i];
+    return NULL;
+}
+
+bool field_relation_allows(const struct field_def *f, const char *kind)
+{
+    if (f->type != FT_RELATION || !kind)
+        return false;
+    if (!f->relation_kinds)
+        return true;
+    size_t n = strlen(kind);
+    for (const char *p = f->relation_kinds; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, kind, n) == 0)
+            return true;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return false;
 }
 
 const char *field_option_label(const struct field_def *f, const char *id)
@@ -166,7 +568,38 @@ const char *field_option_label(const struct field_def *f, const char *id)
 
 const char *field_type_name(enum field_type t)
 {
-    static const char *const names[] = {"text",    "markdown", "url",  "email", "date",    "year",
-                                        "commune", "point",    "enum", "tags",  "relation"};
-    return names[t];
+    static const char *const names[FT_COUNT] = {
+        "text",    "markdown", "url",   "email", "date",      "year",
+        "commune", "point",    "enum",  "tags",  "relation",  "datetime",
+        "integer", "address",  "phone", "hours", "image_url",
+    };
+    return (unsigned)t < FT_COUNT ? names[t] : "text";
+}
+
+const char *kind_fingerprint(void)
+{
+    /* Built once: the schemas are constants of the program. Races between threads write the
+     * same text; the first one kept wins. */
+    static char text[4096];
+    static bool made;
+    if (made)
+        return text;
+    size_t len = 0;
+    /* Bump the leading number when the derived data changes shape (a new table, a new way of
+     * computing a term) without any schema changing. */
+    len += (size_t)snprintf(text + len, sizeof text - len, "1");
+    for (size_t i = 0; i < NELEMS(kinds) && len < sizeof text; i++) {
+        const struct kind_def *k = &kinds[i];
+        len += (size_t)snprintf(text + len, sizeof text - len, "|%s:%d:%s", k->name, k->order,
+                                k->order_field ? k->order_field : "");
+        for (size_t f = 0; f < k->nfields && len < sizeof text; f++) {
+            const struct field_def *fd = &k->fields[f];
+            if (fd->facet || fd->card || fd->type == FT_RELATION)
+                len += (size_t)snprintf(text + len, sizeof text - len, ",%s%s%s%s", fd->name,
+                                        fd->facet ? "+f" : "", fd->card ? "+c" : "",
+                                        fd->type == FT_RELATION ? "+r" : "");
+        }
+    }
+    made = true;
+    return text;
 }

@@ -1,5 +1,7 @@
 /* schema.h — kinds of entries described by their fields. Storage, validation, forms, display,
- * history, diff and the API all iterate over these descriptions; adding a kind is adding one. */
+ * history, diff, relations, facets, the derived data of the published revision and the API all
+ * iterate over these descriptions: adding a kind is adding one to core/kinds.c (and, at most, a
+ * template for its page). */
 #ifndef FOISON_SCHEMA_H
 #define FOISON_SCHEMA_H
 #include <stdbool.h>
@@ -12,12 +14,20 @@ enum field_type {
     FT_EMAIL,
     FT_DATE, /* YYYY-MM-DD */
     FT_YEAR,
-    FT_COMMUNE,  /* INSEE code of a commune of the territory */
-    FT_POINT,    /* {"lat","lon"} */
-    FT_ENUM,     /* one id among options */
-    FT_TAGS,     /* several ids among options (or the site's themes) */
-    FT_RELATION, /* slug of another entry of relation_kind */
+    FT_COMMUNE,   /* INSEE code of a commune of the territory */
+    FT_POINT,     /* {"lat","lon"} */
+    FT_ENUM,      /* one id among options */
+    FT_TAGS,      /* several ids among options (or the site's themes) */
+    FT_RELATION,  /* other entries, stored as a list of their ids (a rename never breaks it);
+                     written as slugs, read as {"kind","slug","title"} */
+    FT_DATETIME,  /* a local time in Europe/Paris, stored as UTC seconds */
+    FT_INTEGER,   /* a whole number within min..max */
+    FT_ADDRESS,   /* {"street","postcode","commune"}: its commune is the facet value */
+    FT_PHONE,     /* a phone number, stored as core/phone.c writes it */
+    FT_HOURS,     /* opening hours, core/hours.c's structure */
+    FT_IMAGE_URL, /* an https image address, until uploads exist */
 };
+#define FT_COUNT (FT_IMAGE_URL + 1)
 
 struct field_option {
     const char *id;
@@ -35,34 +45,95 @@ struct field_def {
     enum field_type type;
     const char *label;   /* French label */
     const char *help;    /* French help text under the field, may be NULL */
-    const char *section; /* display group: "main", "source" (the innovation's "source code") */
+    const char *section; /* display group, one of the kind's sections */
     bool required;
     size_t max_len;              /* in characters, for text-like fields */
-    size_t min_items, max_items; /* for tags */
-    int min, max;                /* for years */
+    size_t min_items, max_items; /* for tags and relations */
+    long long min, max;          /* for years and integers */
     enum field_source source;
     const struct field_option *options; /* NULL-terminated, for FS_STATIC enums and tags */
     const char *default_value;
-    const char *relation_kind;
-    bool facet; /* indexed in entry_terms for list filters */
+    bool facet;        /* a filter of the list pages and the API, with counts */
+    const char *param; /* the facet's query parameter when it is not name ("theme") */
+    bool card;         /* shown on the cards of lists (title and summary always are) */
+    bool private;      /* never shown nor exported (a contact address the site relays to) */
+    /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
+     * the label on the other side ("porte" for "porté par"), and whether an entry may point to
+     * itself (never meaningful so far). */
+    const char *relation_kinds;
+    const char *inverse_label;
+};
+
+/* A rule between fields, checked after each field is valid on its own. */
+enum field_rule_type {
+    RULE_AFTER,  /* b, when set, is after a (dates, date-times, integers) */
+    RULE_ANY_OF, /* at least one of a and b is set */
+};
+
+struct field_rule {
+    enum field_rule_type type;
+    const char *a, *b;
+    const char *message; /* French, attached to field b (RULE_AFTER) or a (RULE_ANY_OF) */
+};
+
+/* A display group of fields: the record page shows the fields of each section under its title
+ * (the main one has none), and the form groups them the same way. */
+struct section_def {
+    const char *name;
+    const char *title; /* heading on the record and in the form */
+    const char *help;  /* under the heading in the form, may be NULL */
+    const char *empty; /* on the record when none of its fields is filled; NULL: the section
+                          is left out */
+    bool record;       /* shown on the record page (the meta section is the attribution's) */
+};
+
+enum kind_order {
+    ORDER_UPDATED,    /* the latest update first */
+    ORDER_TITLE,      /* alphabetical, accents folded */
+    ORDER_FIELD_DESC, /* order_field (a date) descending, then the latest update */
 };
 
 struct kind_def {
-    const char *name;         /* "innovation" */
-    const char *segment;      /* URL segment: "innovations" */
+    const char *name;         /* API id, English: "innovation" */
+    const char *segment;      /* URL segment, French: "innovations" */
     const char *label;        /* "innovation" */
     const char *label_plural; /* "innovations" */
+    const char *nav_label;    /* in the header: "Innovations" */
+    const char *list_title;   /* heading of the list page: "Les innovations" */
+    const char *a_label;      /* with its article, for "Ajouter …": "une innovation" */
+    const char *blurb;        /* what the list page says the records tell, for its description */
     const char *title_field;
     const char *summary_field;
+    const char *template; /* the record page's template; NULL: "entry_show" */
+    enum kind_order order;
+    const char *order_field;
     const struct field_def *fields;
     size_t nfields;
+    const struct section_def *sections;
+    size_t nsections;
+    const struct field_rule *rules;
+    size_t nrules;
 };
 
+/* The kinds, in the order of the site's navigation. */
+const struct kind_def *kind_at(size_t i);
+size_t kind_count(void);
 const struct kind_def *kind_find(const char *name);
 const struct kind_def *kind_find_segment(const char *segment);
 const struct field_def *kind_field(const struct kind_def *k, const char *name);
+const struct section_def *kind_section(const struct kind_def *k, const char *name);
+/* The facet field of k whose query parameter is param, or NULL. */
+const struct field_def *kind_facet_by_param(const struct kind_def *k, const char *param);
+/* The query parameter of a facet field. */
+const char *field_param(const struct field_def *f);
+/* Whether a relation field may point to an entry of kind. */
+bool field_relation_allows(const struct field_def *f, const char *kind);
 /* The label of option id in a static enum/tags field, or NULL. */
 const char *field_option_label(const struct field_def *f, const char *id);
 const char *field_type_name(enum field_type t);
+/* A text that changes whenever what the derived data depends on changes (facets, cards,
+ * relations, orders of every kind): a site whose stored fingerprint differs has its derived
+ * data computed again (entry_derive_all). */
+const char *kind_fingerprint(void);
 
 #endif

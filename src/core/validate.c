@@ -1,6 +1,9 @@
 /* validate.c — schema-driven validation: required fields, lengths, UTF-8, URL schemes, known
  * themes and communes, coordinate ranges. Produces the canonical values stored in revisions. */
 #include "core/validate.h"
+#include "core/hours.h"
+#include "core/phone.h"
+#include "util/tz.h"
 #include "core/account.h"
 #include "core/territory.h"
 #include "util/arena.h"
@@ -222,11 +225,11 @@ static json_t *validate_year(struct arena *a, const struct field_def *f, json_t 
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    int max = f->max && f->max < tm.tm_year + 1900 + 5 ? f->max : tm.tm_year + 1900 + 5;
-    if (!validate_number(v, &d) || d != floor(d) || d < f->min || d > max) {
-        validate_error(
-            errs, f->name,
-            arena_printf(a, "%s : une année entre %d et %d est attendue", f->label, f->min, max));
+    int max = f->max && f->max < tm.tm_year + 1900 + 5 ? (int)f->max : tm.tm_year + 1900 + 5;
+    if (!validate_number(v, &d) || d != floor(d) || d < (double)f->min || d > max) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : une année entre %d et %d est attendue", f->label,
+                                    (int)f->min, max));
         return NULL;
     }
     return json_integer((json_int_t)d);
@@ -371,19 +374,226 @@ static json_t *validate_commune(struct arena *a, const struct field_def *f,
     return json_string(s);
 }
 
+/* The entries a relation field names, as written: slugs (a list, or one text with commas,
+ * spaces or new lines between them, as a form sends it) or ids (a stored revision, a revert).
+ * Only their shape is checked here; which entries they are is the save path's to decide, in its
+ * transaction (core/relation.c). */
 static json_t *validate_relation(struct arena *a, const struct field_def *f, json_t *v,
                                  struct field_errors *errs)
+{
+    json_t *out = json_array();
+    json_t *items = v, *split = NULL;
+    if (!v || json_is_null(v))
+        return out;
+    if (json_is_string(v)) {
+        const char *s = validate_as_string(a, v, f, errs);
+        if (!s)
+            goto fail;
+        split = json_array();
+        for (const char *p = s; *p;) {
+            size_t skip = strspn(p, ", \t\r\n;");
+            p += skip;
+            size_t len = strcspn(p, ", \t\r\n;");
+            if (len)
+                json_array_append_new(split, json_stringn(p, len));
+            p += len;
+        }
+        items = split;
+    }
+    if (!json_is_array(items)) {
+        validate_error(errs, f->name, arena_printf(a, "%s : une liste est attendue", f->label));
+        goto fail;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        if (json_is_integer(item) && json_integer_value(item) > 0) {
+            json_array_append(out, item);
+            continue;
+        }
+        /* What the API reads ({"kind","slug","title"}) may be written back as it is. */
+        const char *slug = json_is_object(item) ? json_string_value(json_object_get(item, "slug"))
+                                                : json_string_value(item);
+        /* A whole address pasted from the site is taken by its last segment. */
+        const char *last = slug ? strrchr(slug, '/') : NULL;
+        if (last && strncmp(slug, "http", 4) == 0)
+            slug = last + 1;
+        bool ok = slug && *slug && strlen(slug) <= 100;
+        for (const char *p = slug; ok && *p; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+        if (!ok) {
+            validate_error(errs, f->name,
+                           arena_printf(a,
+                                        "%s : référence invalide (le nom d'une fiche dans "
+                                        "son adresse, ex. doc-at-brest)",
+                                        f->label));
+            goto fail;
+        }
+        json_array_append_new(out, json_string(slug));
+    }
+    size_t max = f->max_items ? f->max_items : 50;
+    if (json_array_size(out) > max) {
+        validate_error(errs, f->name, arena_printf(a, "%s : %zu fiches au plus", f->label, max));
+        goto fail;
+    }
+    json_decref(split);
+    return out;
+fail:
+    json_decref(split);
+    json_decref(out);
+    return NULL;
+}
+
+static json_t *validate_integer(struct arena *a, const struct field_def *f, json_t *v,
+                                struct field_errors *errs)
+{
+    double d;
+    if (validate_is_empty(v))
+        return json_null();
+    if (!validate_number(v, &d) || d != floor(d) || d < (double)f->min || d > (double)f->max) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : un nombre entier entre %lld et %lld est attendu",
+                                    f->label, f->min, f->max));
+        return NULL;
+    }
+    return json_integer((json_int_t)d);
+}
+
+/* {"street", "postcode", "commune"}: a street line, a five-digit French postcode, a commune of
+ * the territory; each part optional, none given is no address. */
+static json_t *validate_address(struct arena *a, const struct field_def *f,
+                                const struct territory *t, json_t *v, struct field_errors *errs)
+{
+    if (validate_is_empty(v))
+        return json_null();
+    if (!json_is_object(v)) {
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : un objet {\"street\", \"postcode\", \"commune\"} "
+                                    "est attendu",
+                                    f->label));
+        return NULL;
+    }
+    static const char *const parts[] = {"street", "postcode", "commune"};
+    const char *vals[3];
+    for (int i = 0; i < 3; i++) {
+        json_t *p = json_object_get(v, parts[i]);
+        const char *s = validate_as_string(a, p, f, errs);
+        if (!s)
+            return NULL;
+        vals[i] = validate_clean_text(a, s, false);
+    }
+    size_t max = f->max_len ? f->max_len : 200;
+    if (utf8_count(vals[0], strlen(vals[0])) > max || validate_has_bidi_override(vals[0])) {
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : la rue tient en %zu caractères au plus", f->label, max));
+        return NULL;
+    }
+    if (*vals[1] && (strlen(vals[1]) != 5 || strspn(vals[1], "0123456789") != 5)) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : le code postal a cinq chiffres", f->label));
+        return NULL;
+    }
+    if (*vals[2] && !territory_commune(t, vals[2])) {
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : commune inconnue dans le territoire (code INSEE "
+                                    "attendu)",
+                                    f->label));
+        return NULL;
+    }
+    if (!*vals[0] && !*vals[1] && !*vals[2])
+        return json_null();
+    json_t *out = json_object();
+    for (int i = 0; i < 3; i++)
+        if (*vals[i])
+            json_object_set_new(out, parts[i], json_string(vals[i]));
+    return out;
+}
+
+/* An image address: https only (the page loads it from another site, and the site's policy
+ * loads nothing over plain http). */
+static json_t *validate_image_url(struct arena *a, const struct field_def *f, json_t *v,
+                                  struct field_errors *errs)
+{
+    json_t *s = validate_text(a, f, v, errs);
+    const char *u = json_string_value(s);
+    if (u && *u && strncmp(u, "https://", 8) != 0) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : l'adresse doit commencer par https://", f->label));
+        json_decref(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A local date-time in Europe/Paris as a form or the API writes it ("2026-03-03T18:30"), or
+ * UTC seconds (a stored revision): stored as UTC seconds. */
+static json_t *validate_datetime(struct arena *a, const struct field_def *f, json_t *v,
+                                 struct field_errors *errs)
+{
+    if (validate_is_empty(v))
+        return json_null();
+    if (json_is_integer(v))
+        return json_integer(json_integer_value(v));
+    const char *s = validate_as_string(a, v, f, errs);
+    if (!s)
+        return NULL;
+    long long utc;
+    int rc = tz_parse_local(validate_clean_text(a, s, false), &utc);
+    if (rc == TZ_GAP) {
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : cette heure n'existe pas ce jour-là (passage à "
+                                    "l'heure d'été)",
+                                    f->label));
+        return NULL;
+    }
+    if (rc != TZ_OK) {
+        validate_error(
+            errs, f->name,
+            arena_printf(a, "%s : date et heure attendues (AAAA-MM-JJ HH:MM)", f->label));
+        return NULL;
+    }
+    return json_integer((json_int_t)utc);
+}
+
+static json_t *validate_phone(struct arena *a, const struct field_def *f, json_t *v,
+                              struct field_errors *errs)
 {
     const char *s = validate_as_string(a, v, f, errs);
     if (!s)
         return NULL;
     s = validate_clean_text(a, s, false);
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) {
-            validate_error(errs, f->name, arena_printf(a, "%s : référence invalide", f->label));
-            return NULL;
-        }
-    return json_string(s);
+    if (!*s)
+        return json_string("");
+    char *err = NULL;
+    const char *canon = phone_normalize(a, s, &err);
+    if (!canon) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : %s", f->label, err ? err : "numéro invalide"));
+        return NULL;
+    }
+    return json_string(canon);
+}
+
+static json_t *validate_hours(struct arena *a, const struct field_def *f, json_t *v,
+                              struct field_errors *errs)
+{
+    char *err = NULL;
+    json_t *h = hours_validate(a, f->label, v, &err);
+    if (!h) {
+        validate_error(errs, f->name,
+                       err ? err : arena_printf(a, "%s : horaires invalides", f->label));
+        return NULL;
+    }
+    if (hours_is_empty(h)) {
+        json_decref(h);
+        return json_null();
+    }
+    return h;
 }
 
 static json_t *validate_field(struct arena *a, const struct field_def *f, const struct territory *t,
@@ -408,8 +618,38 @@ static json_t *validate_field(struct arena *a, const struct field_def *f, const 
         return validate_tags(a, f, t, v, errs);
     case FT_RELATION:
         return validate_relation(a, f, v, errs);
+    case FT_INTEGER:
+        return validate_integer(a, f, v, errs);
+    case FT_ADDRESS:
+        return validate_address(a, f, t, v, errs);
+    case FT_IMAGE_URL:
+        return validate_image_url(a, f, v, errs);
+    case FT_DATETIME:
+        return validate_datetime(a, f, v, errs);
+    case FT_PHONE:
+        return validate_phone(a, f, v, errs);
+    case FT_HOURS:
+        return validate_hours(a, f, v, errs);
     }
     return NULL;
+}
+
+/* The rules between fields the schema declares, on fields each valid on its own. */
+static void validate_rules(const struct kind_def *k, json_t *fields, struct field_errors *errs)
+{
+    for (size_t i = 0; i < k->nrules; i++) {
+        const struct field_rule *r = &k->rules[i];
+        json_t *va = json_object_get(fields, r->a), *vb = json_object_get(fields, r->b);
+        if (r->type == RULE_ANY_OF && validate_is_empty(va) && validate_is_empty(vb))
+            validate_error(errs, r->a, r->message);
+        if (r->type != RULE_AFTER || validate_is_empty(va) || validate_is_empty(vb))
+            continue;
+        bool after = json_is_string(va) && json_is_string(vb)
+                         ? strcmp(json_string_value(vb), json_string_value(va)) > 0
+                         : json_number_value(vb) > json_number_value(va);
+        if (!after)
+            validate_error(errs, r->b, r->message);
+    }
 }
 
 json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
@@ -455,6 +695,8 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
         }
         json_object_set_new(out, f->name, clean);
     }
+    if (errs->n == 0)
+        validate_rules(k, out, errs);
     if (errs->n > 0) {
         json_decref(out);
         return NULL;

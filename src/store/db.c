@@ -152,6 +152,34 @@ static const char *const store_migrations[] = {
     "  decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
     "CREATE UNIQUE INDEX reports_open ON reports(entry_id, reporter_id) WHERE state = 'open';"
     "CREATE INDEX reports_by_reporter ON reports(reporter_id, created);",
+    /* 8: the network's kinds. sort_key, derived from the published revision by the kind's
+     * order (a folded title, a date), orders directory pages from an index. relations holds
+     * the relation fields of each entry's published revision by id, both ways indexed: a
+     * rename never breaks a link, and the other side reads its "in" links from relations_to.
+     * entry_managers are the accounts that manage an entry beyond wiki editing (a network's
+     * members are accepted by its managers); join_requests are the actors' requests to join a
+     * network, each decided once. */
+    "ALTER TABLE entries ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX entries_sorted ON entries(kind, sort_key);"
+    "CREATE TABLE relations ("
+    "  from_id INTEGER NOT NULL REFERENCES entries(id), field TEXT NOT NULL,"
+    "  to_id INTEGER NOT NULL REFERENCES entries(id), position INTEGER NOT NULL,"
+    "  PRIMARY KEY (from_id, field, to_id)) WITHOUT ROWID;"
+    "CREATE INDEX relations_to ON relations(to_id, field, from_id);"
+    "CREATE TABLE entry_managers ("
+    "  entry_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, created INTEGER NOT NULL,"
+    "  PRIMARY KEY (entry_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX entry_managers_user ON entry_managers(user_id);"
+    "CREATE TABLE join_requests ("
+    "  id INTEGER PRIMARY KEY, network_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  actor_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  requester_id INTEGER NOT NULL REFERENCES users(id), message TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','accepted','refused')),"
+    "  decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
+    "CREATE UNIQUE INDEX join_requests_open ON join_requests(network_id, actor_id)"
+    "  WHERE state = 'open';",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

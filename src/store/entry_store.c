@@ -2,6 +2,7 @@
 #include "store/entry_store.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,58 +462,97 @@ static int summaries_read(struct arena *a, sqlite3_stmt *st, int limit,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
 
-int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
-                       const char *value1, const char *facet2, const char *value2, int offset,
-                       int limit, bool whole, struct entry_summary_row **out, int *n, int *total)
+/* The texts of the list, count and facet-count statements for each number of filters and
+ * order, made once (store_stmt caches statements by the address of their text, so each must
+ * stay where it is). Filters are EXISTS conditions on entry_terms' key, their facet and value
+ * bound as ?4/?5, ?6/?7… (the list's ?1 kind, ?2 limit, ?3 offset; the facet count's ?1 kind,
+ * ?2 facet; SQLite allows the numbers in between unused). */
+enum { SQL_ORDERS = 3 };
+static char *list_sql[STORE_MAX_FILTERS + 1][SQL_ORDERS][2];
+static char *count_sql[STORE_MAX_FILTERS + 1];
+static char *facet_sql[STORE_MAX_FILTERS + 1];
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+static void sql_filters(struct buf *b, int nf)
 {
-    /* A NULL facet means no condition; the same two texts serve every combination. */
-    sqlite3_stmt *cnt =
-        store_stmt(s, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND " ENTRY_LISTED
-                      " AND e.published_rev IS NOT NULL"
-                      " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-                      " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                      "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
-                      "");
-    /* The same query for the card and for every field (whole), so both list the same rows. */
-    sqlite3_stmt *st =
-        whole
-            ? store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.fields"
-                            " FROM entries e"
-                            " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
-                            " WHERE e.kind = ?1 AND " ENTRY_LISTED
-                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
-                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5")
-            : store_stmt(s, "SELECT e.id, e.slug, e.created, e.updated, r.number, r.card"
-                            " FROM entries e"
-                            /* the card from the index, never from the big row */
-                            " JOIN revisions r INDEXED BY revisions_cards"
-                            "   ON r.entry_id = e.id AND r.number = e.published_rev"
-                            " WHERE e.kind = ?1 AND " ENTRY_LISTED
-                            " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                            "   WHERE t.entry_id = e.id AND t.facet = ?2 AND t.value = ?3))"
-                            " AND (?6 IS NULL OR EXISTS (SELECT 1 FROM entry_terms t"
-                            "   WHERE t.entry_id = e.id AND t.facet = ?6 AND t.value = ?7))"
-                            " ORDER BY e.updated DESC, e.id DESC LIMIT ?4 OFFSET ?5");
+    for (int i = 0; i < nf; i++)
+        buf_printf(b,
+                   " AND EXISTS (SELECT 1 FROM entry_terms f%d WHERE f%d.entry_id = e.id"
+                   " AND f%d.facet = ?%d AND f%d.value = ?%d)",
+                   i, i, i, 4 + 2 * i, i, 5 + 2 * i);
+}
+
+static char *sql_keep(struct buf *b)
+{
+    size_t len;
+    return buf_detach(b, &len);
+}
+
+static void sql_make(void)
+{
+    static const char *const orders[SQL_ORDERS] = {
+        [STORE_ORDER_UPDATED] = " ORDER BY e.updated DESC, e.id DESC",
+        [STORE_ORDER_KEY_ASC] = " ORDER BY e.sort_key ASC, e.id ASC",
+        [STORE_ORDER_KEY_DESC] = " ORDER BY e.sort_key DESC, e.updated DESC, e.id DESC",
+    };
+    for (int nf = 0; nf <= STORE_MAX_FILTERS; nf++) {
+        struct buf b = BUF_INIT;
+        buf_puts(&b, "SELECT count(*) FROM entries e WHERE e.kind = ?1 AND " ENTRY_LISTED
+                     " AND e.published_rev IS NOT NULL");
+        sql_filters(&b, nf);
+        count_sql[nf] = sql_keep(&b);
+        buf_puts(&b, "SELECT t.value, count(*) FROM entry_terms t JOIN entries e"
+                     " ON e.id = t.entry_id WHERE t.facet = ?2 AND e.kind = ?1 AND " ENTRY_LISTED
+                     " AND e.published_rev IS NOT NULL");
+        sql_filters(&b, nf);
+        buf_puts(&b, " GROUP BY t.value ORDER BY t.value");
+        facet_sql[nf] = sql_keep(&b);
+        for (int o = 0; o < SQL_ORDERS; o++)
+            for (int whole = 0; whole < 2; whole++) {
+                /* The same query for the card and for every field (whole), so both list the
+                 * same rows; the card from the index, never from the big row. */
+                buf_puts(&b, whole ? "SELECT e.id, e.slug, e.created, e.updated, r.number,"
+                                     " r.fields FROM entries e JOIN revisions r"
+                                   : "SELECT e.id, e.slug, e.created, e.updated, r.number,"
+                                     " r.card FROM entries e"
+                                     " JOIN revisions r INDEXED BY revisions_cards");
+                buf_puts(&b, " ON r.entry_id = e.id AND r.number = e.published_rev"
+                             " WHERE e.kind = ?1 AND " ENTRY_LISTED);
+                sql_filters(&b, nf);
+                buf_puts(&b, orders[o]);
+                buf_puts(&b, " LIMIT ?2 OFFSET ?3");
+                list_sql[nf][o][whole] = sql_keep(&b);
+            }
+        buf_free(&b);
+    }
+}
+
+static void sql_bind_filters(sqlite3_stmt *st, const struct store_filter *f, int nf)
+{
+    for (int i = 0; i < nf; i++) {
+        sqlite3_bind_text(st, 4 + 2 * i, f[i].facet, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5 + 2 * i, f[i].value, -1, SQLITE_STATIC);
+    }
+}
+
+int store_entries_list(struct store *s, struct arena *a, const char *kind,
+                       const struct store_filter *filters, int nf, enum store_order order,
+                       int offset, int limit, bool whole, struct entry_summary_row **out, int *n,
+                       int *total)
+{
+    if (nf < 0 || nf > STORE_MAX_FILTERS || (unsigned)order >= SQL_ORDERS)
+        return STORE_ERR;
+    pthread_once(&sql_once, sql_make);
+    sqlite3_stmt *cnt = store_stmt(s, count_sql[nf]);
+    sqlite3_stmt *st = store_stmt(s, list_sql[nf][order][whole]);
     if (!cnt || !st)
         return STORE_ERR;
-    sqlite3_stmt *both[2] = {cnt, st};
-    for (int i = 0; i < 2; i++) {
-        sqlite3_bind_text(both[i], 1, kind, -1, SQLITE_STATIC);
-        if (facet1) {
-            sqlite3_bind_text(both[i], 2, facet1, -1, SQLITE_STATIC);
-            sqlite3_bind_text(both[i], 3, value1, -1, SQLITE_STATIC);
-        }
-        sqlite3_bind_int(both[i], 4, limit);
-        sqlite3_bind_int(both[i], 5, offset);
-        if (facet2) {
-            sqlite3_bind_text(both[i], 6, facet2, -1, SQLITE_STATIC);
-            sqlite3_bind_text(both[i], 7, value2, -1, SQLITE_STATIC);
-        }
-    }
+    sqlite3_bind_text(cnt, 1, kind, -1, SQLITE_STATIC);
+    sql_bind_filters(cnt, filters, nf);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit);
+    sqlite3_bind_int(st, 3, offset);
+    sql_bind_filters(st, filters, nf);
     int rc = sqlite3_step(cnt);
     *total = rc == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
     store_done(cnt);
@@ -729,35 +769,20 @@ static void memo_keep(struct store *s, char *key, long long stamp,
 }
 
 static int facet_counts_query(struct store *s, struct arena *a, const char *kind, const char *facet,
-                              const char *facet1, const char *value1, const char *facet2,
-                              const char *value2, struct facet_count_row **out, int *n)
+                              const struct store_filter *filters, int nf,
+                              struct facet_count_row **out, int *n)
 {
     /* The visibility of store_entries_list (published, listed), counted per term value;
      * entry_terms' key (facet, value, entry_id) makes count(*) a count of entries. */
-    sqlite3_stmt *st =
-        store_stmt(s, "SELECT t.value, count(*) FROM entry_terms t JOIN entries e"
-                      " ON e.id = t.entry_id"
-                      " WHERE t.facet = ?2 AND e.kind = ?1 AND " ENTRY_LISTED
-                      " AND e.published_rev IS NOT NULL"
-                      " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM entry_terms f"
-                      "   WHERE f.entry_id = e.id AND f.facet = ?3 AND f.value = ?4))"
-                      " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_terms f"
-                      "   WHERE f.entry_id = e.id AND f.facet = ?5 AND f.value = ?6))"
-                      " GROUP BY t.value ORDER BY t.value");
+    pthread_once(&sql_once, sql_make);
+    sqlite3_stmt *st = store_stmt(s, facet_sql[nf]);
     *out = NULL;
     *n = 0;
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, facet, -1, SQLITE_STATIC);
-    if (facet1) {
-        sqlite3_bind_text(st, 3, facet1, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, value1, -1, SQLITE_STATIC);
-    }
-    if (facet2) {
-        sqlite3_bind_text(st, 5, facet2, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, value2, -1, SQLITE_STATIC);
-    }
+    sql_bind_filters(st, filters, nf);
     struct facet_count_row *v = NULL;
     int len = 0, cap = 0, rc = SQLITE_DONE;
     while (len < STORE_FACET_MAX_VALUES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -785,15 +810,20 @@ static int facet_counts_query(struct store *s, struct arena *a, const char *kind
 }
 
 int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
-                               const char *facet, const char *facet1, const char *value1,
-                               const char *facet2, const char *value2, struct facet_count_row **out,
-                               int *n)
+                               const char *facet, const struct store_filter *filters, int nf,
+                               struct facet_count_row **out, int *n)
 {
+    if (nf < 0 || nf > STORE_MAX_FILTERS)
+        return STORE_ERR;
     /* Every list page asks for the same few counts, and they only change with the file: they
      * are read again only when its stamp moved (a write here, or a commit by anyone else). */
-    const char *parts[] = {kind, facet, facet1, value1, facet2, value2};
+    const char *parts[2 + 2 * STORE_MAX_FILTERS] = {kind, facet};
+    for (int i = 0; i < nf; i++) {
+        parts[2 + 2 * i] = filters[i].facet;
+        parts[3 + 2 * i] = filters[i].value;
+    }
     long long stamp = store_stamp(s);
-    char *key = memo_key(parts, 6);
+    char *key = memo_key(parts, 2 + 2 * nf);
     struct store_memo *m = stamp != STORE_ERR ? memo_find(s, key, stamp) : NULL;
     if (m) {
         free(key);
@@ -804,7 +834,7 @@ int store_entries_facet_counts(struct store *s, struct arena *a, const char *kin
         *n = m->n;
         return STORE_OK;
     }
-    int rc = facet_counts_query(s, a, kind, facet, facet1, value1, facet2, value2, out, n);
+    int rc = facet_counts_query(s, a, kind, facet, filters, nf, out, n);
     /* Kept only when nothing changed while reading: the stamp then names what was read. */
     if (rc == STORE_OK && stamp != STORE_ERR && store_stamp(s) == stamp)
         memo_keep(s, key, stamp, *out, *n);
@@ -834,4 +864,72 @@ int store_text_repeats(struct store *s, long long text_hash, long long author_id
         return STORE_ERR;
     }
     return STORE_OK;
+}
+
+int store_entry_set_sort_key(struct store *s, long long id, const char *key)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET sort_key = ?2 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    return store_step_done(s, st, "entry_sort_key");
+}
+
+int store_revision_set_card(struct store *s, long long entry_id, int number, const char *card)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "UPDATE revisions SET card = ?3 WHERE entry_id = ?1 AND number = ?2");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    sqlite3_bind_int(st, 2, number);
+    sqlite3_bind_text(st, 3, card, -1, SQLITE_STATIC);
+    return store_step_done(s, st, "revision_card");
+}
+
+int store_entries_published_after(struct store *s, struct arena *a, long long after, int limit,
+                                  struct entry_published_row **out, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT e.id, e.kind, r.number, r.fields FROM entries e"
+                                     " JOIN revisions r ON r.entry_id = e.id"
+                                     "   AND r.number = e.published_rev"
+                                     " WHERE e.id > ?1 ORDER BY e.id LIMIT ?2");
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    struct entry_published_row *v = arena_alloc(a, sizeof(*v) * (size_t)(limit > 0 ? limit : 1));
+    int len = 0, rc;
+    while (len < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v[len].id = sqlite3_column_int64(st, 0);
+        v[len].kind = col_text(a, st, 1);
+        v[len].number = sqlite3_column_int(st, 2);
+        v[len].fields = col_text(a, st, 3);
+        len++;
+    }
+    if (len == limit)
+        rc = SQLITE_DONE;
+    store_done(st);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "entries_published_after");
+        return STORE_ERR;
+    }
+    *out = v;
+    *n = len;
+    return STORE_OK;
+}
+
+int store_entries_published_count(struct store *s, long long *n)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT count(*) FROM entries WHERE published_rev IS NOT NULL");
+    if (!st)
+        return STORE_ERR;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERR;
 }

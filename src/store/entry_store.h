@@ -105,12 +105,25 @@ int store_text_repeats(struct store *s, long long text_hash, long long author_id
 int store_terms_replace(struct store *s, long long entry_id, const char *const *facets,
                         const char *const *values, int n);
 
-/* Published, not deleted entries of kind, newest update first, optionally having up to two
- * facet terms (NULL facet: no condition), paged. total receives the count matching. Each row's
- * fields are the card of its published revision, or with whole all its fields. */
-int store_entries_list(struct store *s, struct arena *a, const char *kind, const char *facet1,
-                       const char *value1, const char *facet2, const char *value2, int offset,
-                       int limit, bool whole, struct entry_summary_row **out, int *n, int *total);
+/* A condition of a list: entries having the term (facet, value). */
+struct store_filter {
+    const char *facet, *value;
+};
+#define STORE_MAX_FILTERS 8
+
+enum store_order {
+    STORE_ORDER_UPDATED,  /* the latest update first */
+    STORE_ORDER_KEY_ASC,  /* by entries.sort_key (derived data), ascending */
+    STORE_ORDER_KEY_DESC, /* by sort_key descending, then the latest update */
+};
+
+/* Published, listed entries of kind having every filter (at most STORE_MAX_FILTERS), in order,
+ * paged. total receives the count matching. Each row's fields are the card of its published
+ * revision, or with whole all its fields. */
+int store_entries_list(struct store *s, struct arena *a, const char *kind,
+                       const struct store_filter *filters, int nf, enum store_order order,
+                       int offset, int limit, bool whole, struct entry_summary_row **out, int *n,
+                       int *total);
 int store_entries_featured(struct store *s, struct arena *a, const char *kind, int limit,
                            struct entry_summary_row **out, int *n);
 /* Counts of visible entries of kind, of distinct communes and of contributors. */
@@ -126,12 +139,27 @@ struct facet_count_row {
 };
 #define STORE_FACET_MAX_VALUES 10000
 
-/* For each value of facet among the published, not deleted entries of kind that also have up
- * to two other terms (NULL facet1/facet2: no condition), the number of those entries; values
- * without any are absent. In value order, into an arena array (*out NULL when *n is 0). */
+/* For each value of facet among the published, listed entries of kind that have every filter,
+ * the number of those entries; values without any are absent. In value order, into an arena
+ * array (*out NULL when *n is 0). */
 int store_entries_facet_counts(struct store *s, struct arena *a, const char *kind,
-                               const char *facet, const char *facet1, const char *value1,
-                               const char *facet2, const char *value2, struct facet_count_row **out,
-                               int *n);
+                               const char *facet, const struct store_filter *filters, int nf,
+                               struct facet_count_row **out, int *n);
+
+int store_entry_set_sort_key(struct store *s, long long id, const char *key);
+/* Replaces the card of a revision (derived data: computed again when the schemas change). */
+int store_revision_set_card(struct store *s, long long entry_id, int number, const char *card);
+
+/* An entry with a published revision and that revision's fields, for computing derived data
+ * again over the whole site in keyset pages. */
+struct entry_published_row {
+    long long id;
+    const char *kind;
+    int number;
+    const char *fields;
+};
+int store_entries_published_after(struct store *s, struct arena *a, long long after, int limit,
+                                  struct entry_published_row **out, int *n);
+int store_entries_published_count(struct store *s, long long *n);
 
 #endif

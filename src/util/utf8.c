@@ -1,5 +1,7 @@
-/* utf8.c — a strict UTF-8 validator (RFC 3629); control bytes other than tab/newline refused. */
+/* utf8.c — a strict UTF-8 validator (RFC 3629), control bytes other than tab/newline refused;
+ * first-letter case of labels. */
 #include "utf8.h"
+#include "util/arena.h"
 
 bool utf8_valid(const char *str, size_t n)
 {
@@ -61,4 +63,31 @@ int utf8_hex_digit(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+/* Latin-1 capitals are U+00C0..U+00DE (but ×) two bytes C3 80..C3 9E; their small letters are
+ * 0x20 above, the same lead byte. */
+static char *utf8_case_first(struct arena *a, const char *s, bool upper)
+{
+    char *out = arena_strdup(a, s ? s : "");
+    unsigned char *p = (unsigned char *)out;
+    if (upper && p[0] >= 'a' && p[0] <= 'z')
+        p[0] = (unsigned char)(p[0] - 32);
+    else if (!upper && p[0] >= 'A' && p[0] <= 'Z')
+        p[0] = (unsigned char)(p[0] + 32);
+    else if (p[0] == 0xc3 && upper && p[1] >= 0xa0 && p[1] <= 0xbe && p[1] != 0xb7)
+        p[1] = (unsigned char)(p[1] - 0x20);
+    else if (p[0] == 0xc3 && !upper && p[1] >= 0x80 && p[1] <= 0x9e && p[1] != 0x97)
+        p[1] = (unsigned char)(p[1] + 0x20);
+    return out;
+}
+
+char *utf8_lower_first(struct arena *a, const char *s)
+{
+    return utf8_case_first(a, s, false);
+}
+
+char *utf8_upper_first(struct arena *a, const char *s)
+{
+    return utf8_case_first(a, s, true);
 }

@@ -10,5 +10,10 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_count(const char *s, size_t n);
 /* The value of a hexadecimal digit (either case), -1 for any other byte: %XX escapes, \uXXXX. */
 int utf8_hex_digit(char c);
+struct arena;
+/* s with its first letter in lower (or upper) case, for ASCII and the accented capitals French
+ * uses (É, À, Ç…), in a: labels written for a heading reused inside a sentence. */
+char *utf8_lower_first(struct arena *a, const char *s);
+char *utf8_upper_first(struct arena *a, const char *s);
 
 #endif

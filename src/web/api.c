@@ -2,9 +2,12 @@
  * authors, then the schema's fields), list, read, revisions, create and update with bearer
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
 #include "core/entry.h"
+#include "core/relation.h"
 #include "core/rate.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include "util/json_write.h"
+#include "util/utf8.h"
 #include "web/app.h"
 #include "web/entry_view.h"
 #include "web/pages.h"
@@ -64,6 +67,11 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
         .fields = r->raw_fields,
         .state = r->state,
     };
+    struct related_entry *related;
+    rec.nrelated = entry_view_json_related(req, e->kind, &r->raw_fields, 1, &related);
+    rec.related = related;
+    if (rec.nrelated < 0)
+        return false;
     entry_view_json(b, &rec);
     return true;
 }
@@ -108,7 +116,65 @@ static void api_entry_answer(struct request *req, int status, const struct entry
     req->out = b;
 }
 
-/* GET /api/v1/entries?kind=innovation&page=N */
+/* The filters of a list query: every facet of k by its parameter (?theme=numerique&commune=…),
+ * its values checked; unknown ones are per-field errors. */
+static int api_filters(struct request *req, const struct kind_def *k, struct entry_filter *filters,
+                       struct field_errors *errs)
+{
+    int n = 0;
+    for (int i = 0; i < req->query.n; i++) {
+        const char *key = req->query.items[i].key, *value = req->query.items[i].value;
+        if (strcmp(key, "kind") == 0 || strcmp(key, "page") == 0)
+            continue;
+        const struct field_def *f = kind_facet_by_param(k, key);
+        if (!f) {
+            validate_error(
+                errs, "_",
+                arena_printf(req->arena, "paramètre inconnu pour ce type de fiche\u202f: %s", key));
+            continue;
+        }
+        if (n == ENTRY_MAX_FILTERS) {
+            validate_error(errs, field_param(f), "trop de filtres");
+            continue;
+        }
+        filters[n++] = (struct entry_filter){f->name, value ? value : ""};
+    }
+    return n;
+}
+
+/* "facets": {param: {value: count}} for every facet of k, each counted with the other
+ * filters. */
+static bool api_facets_write(struct request *req, struct store *s, const struct kind_def *k,
+                             const struct entry_filter *filters, int nfilters, struct buf *b)
+{
+    buf_puts(b, ",\"facets\":{");
+    bool first = true;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (!f->facet)
+            continue;
+        struct entry_facet_count *c;
+        int n;
+        if (entry_facet_counts(s, req->arena, k, f->name, filters, nfilters, &c, &n) != ENTRY_OK)
+            return false;
+        if (!first)
+            buf_putc(b, ',');
+        first = false;
+        json_write_cstr(b, field_param(f));
+        buf_puts(b, ":{");
+        for (int j = 0; j < n; j++) {
+            if (j)
+                buf_putc(b, ',');
+            json_write_cstr(b, c[j].value);
+            buf_printf(b, ":%d", c[j].count);
+        }
+        buf_putc(b, '}');
+    }
+    buf_putc(b, '}');
+    return true;
+}
+
+/* GET /api/v1/entries?kind=innovation&FACET=VALUE…&page=N */
 void api_entries_list(struct request *req)
 {
     const char *kind = http_query(req, "kind");
@@ -126,6 +192,8 @@ void api_entries_list(struct request *req)
         else
             page = (int)v;
     }
+    struct entry_filter filters[ENTRY_MAX_FILTERS];
+    int nfilters = k ? api_filters(req, k, filters, &errs) : 0;
     if (errs.n) {
         app_json_errors(req, &errs);
         req->status = 400;
@@ -134,14 +202,23 @@ void api_entries_list(struct request *req)
     struct entry_item *items;
     int n, total;
     struct store *s = app_store(req);
-    if (!s || entry_records(s, req->arena, k, page, API_PER_PAGE, &items, &n, &total) != ENTRY_OK) {
-        api_error(req, 500, "erreur interne");
+    if (!s) {
+        api_error(req, 503, "service momentanément indisponible");
         return;
     }
-    /* Written straight from the stored fields: one query for the page, one for its authors. */
     struct buf b = BUF_INIT;
+    /* The page, its authors, the entries its relations name and the counts, from one state. */
+    entry_read_begin(s);
+    bool ok = entry_records(s, req->arena, k, filters, nfilters, page, API_PER_PAGE, &items, &n,
+                            &total) == ENTRY_OK;
+    struct json_span *spans = arena_alloc(req->arena, sizeof(*spans) * (size_t)(n ? n : 1));
+    for (int i = 0; ok && i < n; i++)
+        spans[i] = items[i].values;
+    struct related_entry *related = NULL;
+    int nrelated = ok ? entry_view_json_related(req, k, spans, n, &related) : -1;
+    ok = ok && nrelated >= 0;
     buf_puts(&b, "{\"entries\":[");
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; ok && i < n; i++) {
         if (i)
             buf_putc(&b, ',');
         struct entry_view_record rec = {
@@ -155,11 +232,23 @@ void api_entries_list(struct request *req)
             .url = app_url(req, arena_printf(req->arena, "/%s/%s", k->segment, items[i].slug)),
             .fields = items[i].values,
             .state = "published", /* lists hold what the public sees */
+            .related = related,
+            .nrelated = nrelated,
         };
         entry_view_json(&b, &rec);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
-    buf_printf(&b, "],\"page\":%d,\"pages\":%d,\"total\":%d}\n", page, pages, total);
+    if (ok) {
+        buf_printf(&b, "],\"page\":%d,\"pages\":%d,\"total\":%d", page, pages, total);
+        ok = api_facets_write(req, s, k, filters, nfilters, &b);
+        buf_puts(&b, "}\n");
+    }
+    entry_read_end(s);
+    if (!ok) {
+        buf_free(&b);
+        api_error(req, 500, "erreur interne");
+        return;
+    }
     req->status = 200;
     req->content_type = "application/json; charset=utf-8";
     buf_free(&req->out);
@@ -430,4 +519,88 @@ void api_entry_update(struct request *req)
     }
     req->cache = HTTP_CACHE_NONE;
     api_entry_answer(req, 200, &saved.entry, saved.rev, &v);
+}
+
+/* GET /api/v1/entries/{slug}/related — both directions of every relation of the entry, as the
+ * asker may see them: {"related": [{"field", "direction", "label", "entries": [...]}]}. */
+void api_entry_related(struct request *req)
+{
+    struct entry e;
+    struct revision r;
+    struct viewer v = api_viewer(req);
+    if (!api_load(req, &v, &e))
+        return;
+    struct store *s = app_store(req);
+    struct related_group *g;
+    int n = 0;
+    entry_read_begin(s);
+    bool ok = entry_revision_raw(s, req->arena, &v, &e, 0, &r) == ENTRY_OK &&
+              relation_groups(s, req->arena, &v, &e, r.raw_fields, &g, &n) == ENTRY_OK;
+    entry_read_end(s);
+    if (!ok) {
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "{\"related\":[");
+    for (int i = 0; i < n; i++) {
+        buf_puts(&b, i ? ",{\"field\":" : "{\"field\":");
+        json_write_cstr(&b, g[i].field->name);
+        buf_printf(&b, ",\"direction\":\"%s\",\"kind\":", g[i].in ? "in" : "out");
+        json_write_cstr(&b, g[i].holder->name);
+        buf_puts(&b, ",\"label\":");
+        json_write_cstr(&b, utf8_lower_first(req->arena, g[i].label));
+        buf_puts(&b, ",\"entries\":[");
+        for (int j = 0; j < g[i].n; j++) {
+            if (j)
+                buf_putc(&b, ',');
+            entry_view_related_json(&b, &g[i].entries[j]);
+        }
+        buf_puts(&b, "]}");
+    }
+    buf_puts(&b, "]}\n");
+    req->status = 200;
+    req->content_type = "application/json; charset=utf-8";
+    buf_free(&req->out);
+    req->out = b;
+}
+
+/* GET /api/v1/suggest?kind=K&field=F&q=TEXT — the entries a relation field F of kind K may
+ * name whose name matches TEXT, for the form's search as you type. */
+void api_suggest(struct request *req)
+{
+    const struct kind_def *k = kind_find(http_query(req, "kind"));
+    const struct field_def *f = k ? kind_field(k, http_query(req, "field")) : NULL;
+    const char *q = http_query(req, "q");
+    struct field_errors errs = {0};
+    if (!k)
+        validate_error(&errs, "kind", "type de fiche inconnu");
+    else if (!f || f->type != FT_RELATION)
+        validate_error(&errs, "field", "champ de relation inconnu pour ce type de fiche");
+    if (!q || strlen(q) > 100)
+        validate_error(&errs, "q", "texte à chercher attendu (100 caractères au plus)");
+    if (errs.n) {
+        app_json_errors(req, &errs);
+        req->status = 400;
+        return;
+    }
+    struct store *s = app_store(req);
+    struct related_entry *r;
+    int n;
+    if (!s || relation_suggest(s, req->arena, f, q, 10, &r, &n) != ENTRY_OK) {
+        api_error(req, 500, "erreur interne");
+        return;
+    }
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "{\"results\":[");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        entry_view_related_json(&b, &r[i]);
+    }
+    buf_puts(&b, "]}\n");
+    req->status = 200;
+    req->content_type = "application/json; charset=utf-8";
+    buf_free(&req->out);
+    req->out = b;
 }

@@ -439,6 +439,25 @@ static void app_nav_current(struct request *req, struct tv *ctx)
     tv_set_bool(tv_set_obj(ctx, "nav"), key, true);
 }
 
+/* The header's link to each kind's directory; the one of the section the page is in carries
+ * aria-current: "page" on the directory itself, "true" on a page inside it. */
+static void app_nav_kinds(struct request *req, struct tv *ctx)
+{
+    struct tv *list = tv_set_list(ctx, "kinds_nav");
+    for (size_t i = 0; i < kind_count(); i++) {
+        const struct kind_def *k = kind_at(i);
+        struct tv *o = tv_push_obj(list);
+        size_t n = strlen(k->segment);
+        tv_set_strf(o, "href", "/%s", k->segment);
+        tv_set_str(o, "label", k->nav_label);
+        if (req->path[0] == '/' && strncmp(req->path + 1, k->segment, n) == 0)
+            tv_set_str(o, "current",
+                       req->path[n + 1] == '\0'  ? "page"
+                       : req->path[n + 1] == '/' ? "true"
+                                                 : NULL);
+    }
+}
+
 struct tv *app_context(struct request *req, const char *title)
 {
     const struct territory *t = req->app->territory;
@@ -452,6 +471,7 @@ struct tv *app_context(struct request *req, const char *title)
                               "qui les porte, comment les reproduire.",
                               t->site_name, t->territory_name));
     app_nav_current(req, ctx);
+    app_nav_kinds(req, ctx);
     const struct static_asset *css = app_asset(req->app, "style.css");
     tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
     const struct static_asset *icon = app_asset(req->app, "favicon.svg");

@@ -1,10 +1,12 @@
 /* entries.c — the pages of records: list with filters, the record with its attribution block,
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
 #include "core/entry.h"
+#include "core/relation.h"
 #include "core/login_guard.h"
 #include "core/rate.h"
 #include "core/territory.h"
 #include "core/validate.h"
+#include "render/lineage_svg.h"
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
@@ -16,78 +18,171 @@
 
 #define ENTRIES_PER_PAGE 20
 
-/* GET /{kind}?theme=T&commune=INSEE&page=N — the paged list of visible records; both filters
- * may be combined. Each filter offers only the values that have records with the other filter
- * kept, with their count, and always the value chosen. */
+/* A facet value's label for a list page: a theme's, a commune's, an option's; NULL for one
+ * the facet does not have. */
+static const char *entries_value_label(struct request *req, const struct field_def *f,
+                                       const char *value)
+{
+    const struct territory *t = req->app->territory;
+    if (f->type == FT_COMMUNE || f->type == FT_ADDRESS) {
+        const struct commune *c = territory_commune(t, value);
+        return c ? c->name : NULL;
+    }
+    if (f->source == FS_THEMES) {
+        const struct theme *th = territory_theme(t, value);
+        return th ? th->label : NULL;
+    }
+    return field_option_label(f, value);
+}
+
+/* The filters of a list's query: each facet's parameter (theme=…, commune=…), repeated or
+ * combined, up to ENTRY_MAX_FILTERS. Unknown values are kept as filters (they list nothing)
+ * and flagged; other parameters are ignored. */
+struct entries_query {
+    struct entry_filter filters[ENTRY_MAX_FILTERS], known[ENTRY_MAX_FILTERS];
+    int nfilters, nknown;
+    bool unknown, extra; /* a value no facet has; a parameter that is not a filter */
+    const char *label;   /* "Numérique, Brest" for the heading; NULL unfiltered */
+    const char *keep;    /* "&theme=numerique&commune=29019" for the pager */
+};
+
+static void entries_query_read(struct request *req, const struct kind_def *k,
+                               struct entries_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    struct buf label = BUF_INIT, keep = BUF_INIT;
+    for (int i = 0; i < req->query.n; i++) {
+        const char *key = req->query.items[i].key, *value = req->query.items[i].value;
+        const struct field_def *f = kind_facet_by_param(k, key);
+        if (!f) {
+            q->extra |= strcmp(key, "page") != 0;
+            continue;
+        }
+        if (!value || !*value)
+            continue;
+        if (q->nfilters == ENTRY_MAX_FILTERS) {
+            q->unknown = true;
+            continue;
+        }
+        const char *l = entries_value_label(req, f, value);
+        q->filters[q->nfilters++] = (struct entry_filter){f->name, value};
+        if (l)
+            q->known[q->nknown++] = q->filters[q->nfilters - 1];
+        q->unknown |= !l;
+        buf_printf(&label, "%s%s", label.len ? ", " : "", l ? l : "?");
+        /* Only values the site knows go into links: they are ids of [a-z0-9-]. */
+        if (l)
+            buf_printf(&keep, "&%s=%s", field_param(f), value);
+    }
+    q->label = q->nfilters && !q->unknown ? arena_strdup(req->arena, buf_cstr(&label)) : NULL;
+    q->keep = arena_strdup(req->arena, buf_cstr(&keep));
+    buf_free(&label);
+    buf_free(&keep);
+}
+
+/* What the list page says of itself, for search engines and the reader. */
+static const char *entries_about(struct request *req, const struct kind_def *k,
+                                 const struct entries_query *q, int total)
+{
+    const char *where = req->app->territory->territory_name;
+    if (q->unknown)
+        return arena_printf(req->arena,
+                            "Ce filtre ne correspond à aucune valeur connue des %s du %s.",
+                            k->label_plural, where);
+    if (!q->label)
+        return arena_printf(req->arena, "%s du %s (%d)\u202f: %s.", k->list_title, where, total,
+                            k->blurb);
+    if (total == 0)
+        return arena_printf(req->arena,
+                            "Aucune fiche %s du %s ne correspond pour l'instant à ce filtre\u202f: "
+                            "%s.",
+                            k->label, where, q->label);
+    return arena_printf(req->arena, "%s du %s — %s (%d)\u202f: %s.", k->list_title, where, q->label,
+                        total, k->blurb);
+}
+
+/* The filters of the list form: one per facet field of the kind, each value with its count
+ * among the entries that have the other filters, and always the values chosen. */
+static bool entries_facets(struct request *req, struct store *s, const struct kind_def *k,
+                           const struct entries_query *q, struct tv *ctx)
+{
+    const struct territory *t = req->app->territory;
+    struct tv *facets = tv_set_list(ctx, "facets");
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (!f->facet)
+            continue;
+        struct entry_facet_count *counts;
+        int ncounts;
+        if (entry_facet_counts(s, req->arena, k, f->name, q->known, q->nknown, &counts, &ncounts) !=
+            ENTRY_OK)
+            return false;
+        struct tv *fo = tv_push_obj(facets);
+        tv_set_str(fo, "param", field_param(f));
+        tv_set_str(fo, "label", f->label);
+        tv_set_strf(fo, "id", "filtre-%s", field_param(f));
+        struct tv *opts = tv_set_list(fo, "options");
+        /* The values in the order people know them: the site's themes and communes, the
+         * schema's options. */
+        size_t nvalues = f->type == FT_COMMUNE || f->type == FT_ADDRESS ? t->ncommunes
+                         : f->source == FS_THEMES                       ? t->nthemes
+                                                                        : 0;
+        if (!nvalues)
+            for (const struct field_option *o = f->options; o && o->id; o++)
+                nvalues++;
+        for (size_t v = 0; v < nvalues; v++) {
+            const char *id = f->type == FT_COMMUNE || f->type == FT_ADDRESS ? t->communes[v].insee
+                             : f->source == FS_THEMES                       ? t->themes[v].id
+                                                                            : f->options[v].id;
+            int count = entry_facet_count_of(counts, ncounts, id);
+            bool selected = false;
+            for (int j = 0; j < q->nfilters; j++)
+                selected |= strcmp(q->filters[j].facet, f->name) == 0 &&
+                            strcmp(q->filters[j].value, id) == 0;
+            if (!count && !selected)
+                continue;
+            struct tv *o = tv_push_obj(opts);
+            tv_set_str(o, "id", id);
+            tv_set_str(o, "label", entries_value_label(req, f, id));
+            tv_set_int(o, "count", count);
+            tv_set_bool(o, "selected", selected);
+        }
+    }
+    return true;
+}
+
+/* GET /{kind}?FACET=VALUE…&page=N — the paged list of visible records of a kind, filtered on
+ * any of its facets (several combined). Each filter offers only the values that have records
+ * with the other filters kept, with their count, and always the value chosen. */
 void page_entry_list(struct request *req)
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
-    const struct territory *t = req->app->territory;
-    const char *theme = http_query(req, "theme");
-    const char *commune = http_query(req, "commune");
     int page = app_int_param(http_query(req, "page"), 100000);
     if (!page)
         page = 1;
-    struct entry_filter filters[ENTRY_MAX_FILTERS], known[ENTRY_MAX_FILTERS];
-    int nfilters = 0, nknown = 0;
-    bool unknown = false;
-    struct buf label = BUF_INIT, keep = BUF_INIT;
-    if (theme && *theme) {
-        const struct theme *th = territory_theme(t, theme);
-        filters[nfilters++] = (struct entry_filter){"themes", theme};
-        if (th)
-            known[nknown++] = filters[nfilters - 1];
-        unknown |= !th;
-        buf_puts(&label, th ? th->label : "?");
-        buf_printf(&keep, "&theme=%s", th ? th->id : "");
-    }
-    if (commune && *commune) {
-        const struct commune *c = territory_commune(t, commune);
-        filters[nfilters++] = (struct entry_filter){"commune", commune};
-        if (c)
-            known[nknown++] = filters[nfilters - 1];
-        unknown |= !c;
-        buf_printf(&label, "%s%s", label.len ? ", " : "", c ? c->name : "?");
-        buf_printf(&keep, "&commune=%s", c ? c->insee : "");
-    }
-    const char *filter_label =
-        nfilters && !unknown ? arena_strdup(req->arena, buf_cstr(&label)) : NULL;
-    const char *keep_q = arena_strdup(req->arena, buf_cstr(&keep));
-    buf_free(&label);
-    buf_free(&keep);
-
+    struct entries_query q;
+    entries_query_read(req, k, &q);
     struct store *s = app_store(req);
     if (!s) {
         app_error(req, 503, false);
         return;
     }
     unsigned long gen = app_generation(req);
+    /* Only real filters are cached: random values must not push pages out. */
     const char *cache_key = NULL;
-    if (!req->logged_in && req->query.n <= 3 && !unknown && page <= 100) {
-        bool known = true;
-        for (int i = 0; i < req->query.n; i++)
-            known &= strcmp(req->query.items[i].key, "theme") == 0 ||
-                     strcmp(req->query.items[i].key, "commune") == 0 ||
-                     strcmp(req->query.items[i].key, "page") == 0;
-        /* Only real filters are cached: random values must not push pages out. */
-        if (known)
-            cache_key = arena_printf(req->arena, "%s?page=%d%s", req->path, page, keep_q);
-    }
+    if (!req->logged_in && !q.unknown && !q.extra && req->query.n <= 4 && page <= 100)
+        cache_key = arena_printf(req->arena, "%s?page=%d%s", req->path, page, q.keep);
     if (cache_key && page_cache_serve(req, cache_key, gen))
         return;
     struct entry_item *items;
     int n, total;
-    /* The counts use the filters the form sends again: an unknown value has no option. */
-    struct entry_facet_count *theme_counts, *commune_counts;
-    int ntheme_counts, ncommune_counts;
+    struct tv *ctx = app_context(
+        req, q.label ? arena_printf(req->arena, "%s — %s", k->list_title, q.label) : k->list_title);
     /* The list, its total and the filters' counts from one state of the site. */
     entry_read_begin(s);
-    bool read = entry_list(s, req->arena, k, filters, nfilters, page, ENTRIES_PER_PAGE, &items, &n,
-                           &total) == ENTRY_OK &&
-                entry_facet_counts(s, req->arena, k, "themes", known, nknown, &theme_counts,
-                                   &ntheme_counts) == ENTRY_OK &&
-                entry_facet_counts(s, req->arena, k, "commune", known, nknown, &commune_counts,
-                                   &ncommune_counts) == ENTRY_OK;
+    bool read = entry_list(s, req->arena, k, q.filters, q.nfilters, page, ENTRIES_PER_PAGE, &items,
+                           &n, &total) == ENTRY_OK &&
+                entries_facets(req, s, k, &q, ctx);
     entry_read_end(s);
     if (!read) {
         app_error(req, 500, false);
@@ -98,75 +193,28 @@ void page_entry_list(struct request *req)
         app_error(req, 404, false);
         return;
     }
-    struct tv *ctx = app_context(
-        req, filter_label ? arena_printf(req->arena, "Les innovations — %s", filter_label)
-                          : "Les innovations");
     tv_set_str(ctx, "kind_segment", k->segment);
-    tv_set_str(ctx, "filter_label", filter_label);
-    tv_set_bool(ctx, "filtered", nfilters > 0);
-    tv_set_bool(ctx, "unknown_filter", unknown);
+    tv_set_str(ctx, "list_title", k->list_title);
+    tv_set_str(ctx, "a_label", k->a_label);
+    /* "Aucune innovation", "Aucun acteur": the article of a_label says which. */
+    tv_set_strf(ctx, "none_text", "%s %s ne correspond.",
+                strncmp(k->a_label, "une ", 4) == 0 ? "Aucune" : "Aucun", k->label);
+    tv_set_str(ctx, "label_plural", k->label_plural);
+    tv_set_str(ctx, "filter_label", q.label);
+    tv_set_bool(ctx, "filtered", q.nfilters > 0);
+    tv_set_bool(ctx, "unknown_filter", q.unknown);
     tv_set_int(ctx, "total", total);
     tv_set_str(ctx, "total_text",
                arena_printf(req->arena, "%d fiche%s", total, total > 1 ? "s" : ""));
     tv_set_int(ctx, "page", page);
     tv_set_int(ctx, "pages", pages);
     tv_set_bool(ctx, "paged", pages > 1);
-    const char *about = NULL;
-    if (unknown)
-        about = arena_printf(req->arena,
-                             "Ce filtre ne correspond à aucun thème ni à aucune commune des "
-                             "innovations sociales du %s.",
-                             t->territory_name);
-    else if (!filter_label)
-        about = arena_printf(req->arena,
-                             "Les %d innovations sociales ouvertes du %s, par thème et par "
-                             "commune : ce qu'elles font, qui les porte, comment les reproduire.",
-                             total, t->territory_name);
-    else if (total > 1)
-        about = arena_printf(req->arena,
-                             "%d innovations sociales du %s — %s : ce qu'elles font, qui les "
-                             "porte, comment les reproduire.",
-                             total, t->territory_name, filter_label);
-    else if (total == 1)
-        about = arena_printf(req->arena,
-                             "Une innovation sociale du %s — %s : ce qu'elle fait, qui la porte, "
-                             "comment la reproduire.",
-                             t->territory_name, filter_label);
-    else
-        about = arena_printf(req->arena,
-                             "Aucune innovation sociale du %s ne correspond pour l'instant à ce "
-                             "filtre : %s.",
-                             t->territory_name, filter_label);
-    app_describe(req, ctx, about);
+    app_describe(req, ctx, entries_about(req, k, &q, total));
     entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
     if (page > 1)
-        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, keep_q);
+        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, q.keep);
     if (page < pages)
-        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, keep_q);
-    struct tv *themes = tv_set_list(ctx, "themes");
-    for (size_t i = 0; i < t->nthemes; i++) {
-        int count = entry_facet_count_of(theme_counts, ntheme_counts, t->themes[i].id);
-        bool selected = theme && strcmp(theme, t->themes[i].id) == 0;
-        if (!count && !selected)
-            continue;
-        struct tv *o = tv_push_obj(themes);
-        tv_set_str(o, "id", t->themes[i].id);
-        tv_set_str(o, "label", t->themes[i].label);
-        tv_set_int(o, "count", count);
-        tv_set_bool(o, "selected", selected);
-    }
-    struct tv *communes = tv_set_list(ctx, "communes");
-    for (size_t i = 0; i < t->ncommunes; i++) {
-        int count = entry_facet_count_of(commune_counts, ncommune_counts, t->communes[i].insee);
-        bool selected = commune && strcmp(commune, t->communes[i].insee) == 0;
-        if (!count && !selected)
-            continue;
-        struct tv *o = tv_push_obj(communes);
-        tv_set_str(o, "id", t->communes[i].insee);
-        tv_set_str(o, "label", t->communes[i].name);
-        tv_set_int(o, "count", count);
-        tv_set_bool(o, "selected", selected);
-    }
+        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, q.keep);
     app_render(req, "entry_list", ctx);
     if (cache_key)
         page_cache_store(req, cache_key, gen);
@@ -230,6 +278,42 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
                 lic_label ? lic_label : (lic ? lic : ""));
 }
 
+/* The relation field of a kind that points to its own kind (an innovation's inspired_by): its
+ * records show their lineage along it. NULL for kinds without one. */
+static const struct field_def *entries_lineage_field(const struct kind_def *k)
+{
+    for (size_t i = 0; k && i < k->nfields; i++)
+        if (k->fields[i].type == FT_RELATION && k->fields[i].relation_kinds &&
+            strcmp(k->fields[i].relation_kinds, k->name) == 0)
+            return &k->fields[i];
+    return NULL;
+}
+
+/* The lineage drawn as an SVG made here (render/lineage_svg.c), with its text alternative. */
+static void entries_lineage(struct request *req, struct tv *ctx, const struct lineage *l,
+                            const char *title)
+{
+    if (l->n < 2)
+        return;
+    struct lineage_node *nodes = arena_alloc(req->arena, sizeof(*nodes) * (size_t)l->n);
+    struct lineage_edge *edges = arena_alloc(req->arena, sizeof(*edges) * (size_t)(l->m + 1));
+    for (int i = 0; i < l->n; i++) {
+        nodes[i].title = i == 0 ? title : l->nodes[i].title;
+        nodes[i].url = i == 0 ? NULL
+                              : arena_printf(req->arena, "/%s/%s", l->nodes[i].kind->segment,
+                                             l->nodes[i].slug);
+        nodes[i].level = l->levels[i];
+    }
+    for (int i = 0; i < l->m; i++)
+        edges[i] = (struct lineage_edge){l->edges[i][0], l->edges[i][1]};
+    size_t len;
+    char *svg = lineage_svg(nodes, l->n, edges, l->m, &len);
+    if (!svg)
+        return;
+    tv_set_html(ctx, "lineage_svg", arena_strdup(req->arena, svg)); /* escaped by lineage_svg */
+    free(svg);
+}
+
 /* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
 void page_entry_show(struct request *req)
 {
@@ -256,10 +340,23 @@ void page_entry_show(struct request *req)
         loaded && (!revq || rev) && entry_revision_raw(s, req->arena, &v, &e, rev, &r) == ENTRY_OK;
     /* A signed-in author told that their own text waits for moderation. */
     int edits = 0;
+    struct related_group *groups = NULL;
+    int ngroups = 0;
+    struct lineage lineage = {0};
+    const struct field_def *lineage_field = entries_lineage_field(found ? e.kind : NULL);
     if (found) {
         entry_authors(s, req->arena, &e, &authors, &nauthors);
         if (req->logged_in && entry_edit_revision(s, req->arena, &v, &e, &edits) != ENTRY_OK)
             edits = 0;
+        found =
+            relation_groups(s, req->arena, &v, &e, r.raw_fields, &groups, &ngroups) == ENTRY_OK &&
+            (!lineage_field ||
+             relation_lineage(s, req->arena, &v, &e, lineage_field->name, &lineage) == ENTRY_OK);
+        if (!found) {
+            entry_read_end(s);
+            app_error(req, 500, false);
+            return;
+        }
     }
     entry_read_end(s);
     if (!loaded)
@@ -276,6 +373,8 @@ void page_entry_show(struct request *req)
     tv_set_str(ctx, "slug", e.slug);
     tv_set_str(ctx, "kind_segment", e.kind->segment);
     tv_set_str(ctx, "kind_label", e.kind->label);
+    tv_set_str(ctx, "kind_name", e.kind->name);
+    tv_set_str(ctx, "list_title", e.kind->list_title);
     tv_set_int(ctx, "revision", r.number);
     bool pending = strcmp(r.state, "pending") == 0, rejected = strcmp(r.state, "rejected") == 0;
     tv_set_bool(ctx, "old_revision", r.number != e.published_rev && !pending && !rejected);
@@ -293,6 +392,9 @@ void page_entry_show(struct request *req)
     if (viewer_moderates(&v) && e.published_rev)
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
+    entry_view_relations(ctx, groups, ngroups);
+    if (lineage_field)
+        entries_lineage(req, ctx, &lineage, title);
     /* A text not yet public has no published authors: its own author signs it. */
     if (nauthors == 0) {
         authors = arena_alloc(req->arena, sizeof(*authors));
@@ -301,7 +403,7 @@ void page_entry_show(struct request *req)
     }
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     page_report_form_values(req, ctx, &e);
-    app_render(req, "entry_show", ctx);
+    app_render(req, e.kind->template ? e.kind->template : "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);
 }
@@ -359,6 +461,7 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
     entries_form_stamp(req, ctx);
     tv_set_str(ctx, "action", action);
     tv_set_str(ctx, "kind_segment", k->segment);
+    tv_set_str(ctx, "kind_name", k->name);
     tv_set_int(ctx, "base_revision", base_rev);
     tv_set_str(ctx, "comment", comment);
     tv_set_str(ctx, "spam_error", errs ? validate_error_for(errs, "spam") : NULL);
@@ -385,7 +488,7 @@ void page_entry_new(struct request *req)
         return;
     const struct kind_def *k = kind_find_segment(req->params[0]);
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
-    entries_form_page(req, k, "Ajouter une innovation",
+    entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                       arena_printf(req->arena, "/%s/new", k->segment),
                       arena_printf(req->arena, "/%s", k->segment), 0, empty, "", NULL);
     json_decref(empty);
@@ -417,7 +520,7 @@ void page_entry_create(struct request *req)
     const char *comment;
     json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
     if (!clean) {
-        entries_form_page(req, k, "Ajouter une innovation",
+        entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
                           arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &errs);
         json_decref(input);
@@ -434,7 +537,7 @@ void page_entry_create(struct request *req)
     struct field_errors trap = {0};
     if (s && !entries_form_human(req, &in)) {
         validate_error(&trap, "spam", ENTRIES_ROBOT);
-        entries_form_page(req, k, "Ajouter une innovation",
+        entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
                           arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
         json_decref(clean);
@@ -446,7 +549,7 @@ void page_entry_create(struct request *req)
     if (rc == ENTRY_RATE_LIMITED)
         validate_error(&trap, "spam", rate_edit_refusal(req->arena, saved.retry_after));
     if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
-        entries_form_page(req, k, "Ajouter une innovation",
+        entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
                           arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
         if (rc == ENTRY_RATE_LIMITED)
@@ -514,6 +617,7 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "action", arena_printf(req->arena, "/%s/%s/edit", cur.kind->segment, cur.slug));
     tv_set_str(ctx, "kind_segment", cur.kind->segment);
+    tv_set_str(ctx, "kind_name", cur.kind->name);
     tv_set_int(ctx, "base_revision", number);
     tv_set_str(ctx, "comment", comment);
     struct tv *conflict = tv_set_obj(ctx, "conflict");

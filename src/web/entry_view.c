@@ -1,8 +1,14 @@
-/* entry_view.c — schema-driven display and form values of entries. */
+/* entry_view.c — schema-driven display of entries: a record's values, sections and relations
+ * for its page, cards for lists, a field's value as plain text for diffs, and the JSON of the
+ * API. The form is web/entry_form.c's. */
 #include "web/entry_view.h"
+#include "core/hours.h"
+#include "core/phone.h"
+#include "core/relation.h"
 #include "core/territory.h"
 #include "util/arena.h"
 #include "util/json_write.h"
+#include "util/tz.h"
 #include "web/app.h"
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +41,7 @@ static const char *view_str(struct request *req, struct json_span v)
     return json_read_kind(v) == JSON_READ_STRING ? json_read_string(req->arena, v) : NULL;
 }
 
-static const char *view_number(struct request *req, struct json_span v)
+const char *entry_view_number(struct request *req, struct json_span v)
 {
     long long i;
     double d;
@@ -59,14 +65,14 @@ static const char *view_number(struct request *req, struct json_span v)
 /* A number as French writes it, with a decimal comma. */
 static const char *view_decimal_comma(struct request *req, struct json_span v)
 {
-    char *s = arena_strdup(req->arena, view_number(req, v));
+    char *s = arena_strdup(req->arena, entry_view_number(req, v));
     for (char *p = s; *p; p++)
         if (*p == '.')
             *p = ',';
     return s;
 }
 
-static const char *view_option_label(struct request *req, const struct field_def *f, const char *id)
+const char *entry_view_option_label(struct request *req, const struct field_def *f, const char *id)
 {
     if (f->source == FS_THEMES) {
         const struct theme *t = territory_theme(req->app->territory, id);
@@ -76,12 +82,89 @@ static const char *view_option_label(struct request *req, const struct field_def
     return l ? l : id;
 }
 
-/* A member of a point object ({"lat", "lon"}); an empty span when absent. */
+/* A member of an object value ({"lat", "lon"}, an address); an empty span when absent. */
 static struct json_span view_member(struct json_span obj, const char *name)
 {
     struct json_span v = {NULL, 0};
     json_read_get(obj, name, &v);
     return v;
+}
+
+static const char *view_commune_name(struct request *req, const char *insee)
+{
+    const struct commune *c = insee ? territory_commune(req->app->territory, insee) : NULL;
+    return c ? c->name : (insee ? insee : "");
+}
+
+/* "12 rue de Siam, 29200 Brest" from its parts. */
+static const char *view_address(struct request *req, struct json_span v)
+{
+    const char *street = view_str(req, view_member(v, "street"));
+    const char *postcode = view_str(req, view_member(v, "postcode"));
+    const char *commune = view_str(req, view_member(v, "commune"));
+    const char *town = commune ? view_commune_name(req, commune) : "";
+    return arena_printf(req->arena, "%s%s%s%s%s", street ? street : "",
+                        street && (postcode || *town) ? ", " : "", postcode ? postcode : "",
+                        postcode && *town ? " " : "", town);
+}
+
+/* A date "2010-05-03" as French writes it: "3 mai 2010". */
+static const char *view_french_date(struct request *req, const char *iso)
+{
+    static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+                                         "mai",       "juin",    "juillet",  "août",
+                                         "septembre", "octobre", "novembre", "décembre"};
+    int y, m, d;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12)
+        return iso ? iso : "";
+    return arena_printf(req->arena, "%d%s %s %d", d, d == 1 ? "er" : "", months[m - 1], y);
+}
+
+/* A JSON text as jansson holds it, in the arena's lifetime. */
+static json_t *view_parse(struct request *req, struct json_span v)
+{
+    json_t *j = v.p ? json_loadb(v.p, v.n, JSON_DECODE_ANY, NULL) : NULL;
+    if (j)
+        arena_defer(req->arena, (void (*)(void *))json_decref, j);
+    return j;
+}
+
+/* The titles of the entries a relation value names, as the viewer may see them. */
+static const char *view_relation_titles(struct request *req, struct json_span v)
+{
+    long long *ids;
+    int n = relation_ids(req->arena, v, &ids);
+    struct store *s = app_store(req);
+    if (!n || !s)
+        return "";
+    struct related_entry *r = arena_alloc(req->arena, sizeof(*r) * (size_t)n);
+    struct viewer viewer = app_viewer(req);
+    if (relation_briefs(s, req->arena, &viewer, ids, n, r) != ENTRY_OK)
+        return "";
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < n; i++)
+        if (r[i].kind)
+            buf_printf(&b, "%s%s", b.len ? ", " : "", r[i].title);
+    const char *out = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+static const char *view_list_text(struct request *req, const struct field_def *f,
+                                  struct json_span v)
+{
+    struct buf b = BUF_INIT;
+    struct json_read_iter it;
+    struct json_span item;
+    if (json_read_array(v, &it))
+        while (json_read_next_item(&it, &item)) {
+            const char *id = view_str(req, item);
+            buf_printf(&b, "%s%s", b.len ? ", " : "",
+                       entry_view_option_label(req, f, id ? id : ""));
+        }
+    const char *s = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return s;
 }
 
 const char *entry_view_plain_text(struct request *req, const struct field_def *f,
@@ -91,32 +174,14 @@ const char *entry_view_plain_text(struct request *req, const struct field_def *f
     if (kind == JSON_READ_INVALID || kind == JSON_READ_NULL)
         return "";
     switch (f->type) {
-    case FT_TAGS: {
-        struct buf b = BUF_INIT;
-        struct json_read_iter it;
-        struct json_span item;
-        bool first = true;
-        if (json_read_array(v, &it))
-            while (json_read_next_item(&it, &item)) {
-                if (!first)
-                    buf_puts(&b, ", ");
-                first = false;
-                const char *id = view_str(req, item);
-                buf_puts(&b, view_option_label(req, f, id ? id : ""));
-            }
-        const char *s = arena_strdup(req->arena, buf_cstr(&b));
-        buf_free(&b);
-        return s;
-    }
+    case FT_TAGS:
+        return view_list_text(req, f, v);
     case FT_ENUM: {
         const char *id = view_str(req, v);
-        return id ? view_option_label(req, f, id) : "";
+        return id && *id ? entry_view_option_label(req, f, id) : "";
     }
-    case FT_COMMUNE: {
-        const char *id = view_str(req, v);
-        const struct commune *c = id ? territory_commune(req->app->territory, id) : NULL;
-        return c ? c->name : (id ? id : "");
-    }
+    case FT_COMMUNE:
+        return view_commune_name(req, view_str(req, v));
     case FT_POINT:
         if (kind == JSON_READ_OBJECT)
             return arena_printf(req->arena, "%s\u202f; %s",
@@ -124,7 +189,26 @@ const char *entry_view_plain_text(struct request *req, const struct field_def *f
                                 view_decimal_comma(req, view_member(v, "lon")));
         return "";
     case FT_YEAR:
-        return view_number(req, v);
+    case FT_INTEGER:
+        return entry_view_number(req, v);
+    case FT_RELATION:
+        return view_relation_titles(req, v);
+    case FT_ADDRESS:
+        return kind == JSON_READ_OBJECT ? view_address(req, v) : "";
+    case FT_DATE:
+        return view_french_date(req, view_str(req, v));
+    case FT_DATETIME: {
+        long long t;
+        char out[TZ_FRENCH_MAX];
+        if (!json_read_int(v, &t) || tz_format_french(t, out, sizeof out) != TZ_OK)
+            return "";
+        return arena_strdup(req->arena, out);
+    }
+    case FT_HOURS: {
+        json_t *h = view_parse(req, v);
+        char *text = h ? hours_french(req->arena, h) : NULL;
+        return text ? text : "";
+    }
     default: {
         const char *s = view_str(req, v);
         return s ? s : "";
@@ -169,11 +253,101 @@ const char *entry_view_title(struct request *req, const struct kind_def *k, stru
     return t ? t : "";
 }
 
+/* The link a facet value leads to: the kind's list filtered on it. */
+static void view_facet_href(struct request *req, struct tv *o, const struct kind_def *k,
+                            const struct field_def *fd, const char *id)
+{
+    if (fd->facet && id && *id)
+        tv_set_strf(o, "href", "/%s?%s=%s", k->segment, field_param(fd), id);
+    (void)req;
+}
+
+/* The hours of a place as a week: one row per day, closed days said. */
+static void view_hours(struct request *req, struct tv *item, struct json_span v)
+{
+    json_t *h = view_parse(req, v);
+    if (!h || hours_is_empty(h))
+        return;
+    tv_set_bool(item, "has_days", true);
+    struct tv *rows = tv_set_list(item, "days");
+    for (int d = 0; d < 7; d++) {
+        struct tv *r = tv_push_obj(rows);
+        char *text = hours_day_text(req->arena, h, d);
+        tv_set_str(r, "day", hours_day_name(d));
+        tv_set_str(r, "text", text && *text ? text : "fermé");
+    }
+    tv_set_str(item, "note", json_string_value(json_object_get(h, "note")));
+}
+
+/* One field's display item: a label and, by type, a text, a link, tags, a week of hours. */
+static struct tv *view_item(struct request *req, struct tv *list, const struct kind_def *k,
+                            const struct field_def *fd, struct json_span v, const char *plain)
+{
+    struct tv *m = tv_push_obj(list);
+    tv_set_str(m, "label", fd->label);
+    tv_set_str(m, "name", fd->name);
+    switch (fd->type) {
+    case FT_URL:
+        tv_set_str(m, "url", plain);
+        break;
+    case FT_TAGS: {
+        struct tv *tags = tv_set_list(m, "tags");
+        struct json_read_iter it;
+        struct json_span item;
+        if (json_read_array(v, &it))
+            while (json_read_next_item(&it, &item)) {
+                const char *id = view_str(req, item);
+                struct tv *tag = tv_push_obj(tags);
+                tv_set_str(tag, "label", entry_view_option_label(req, fd, id ? id : ""));
+                view_facet_href(req, tag, k, fd, id);
+            }
+        break;
+    }
+    case FT_POINT: {
+        const char *lat = entry_view_number(req, view_member(v, "lat"));
+        const char *lon = entry_view_number(req, view_member(v, "lon"));
+        tv_set_str(m, "text", arena_printf(req->arena, "%s (voir sur OpenStreetMap)", plain));
+        tv_set_strf(m, "href", "https://www.openstreetmap.org/?mlat=%s&mlon=%s#map=15/%s/%s", lat,
+                    lon, lat, lon);
+        break;
+    }
+    case FT_COMMUNE:
+    case FT_ENUM:
+        tv_set_str(m, "text", plain);
+        view_facet_href(req, m, k, fd, view_str(req, v));
+        break;
+    case FT_ADDRESS:
+        tv_set_str(m, "text", plain);
+        view_facet_href(req, m, k, fd, view_str(req, view_member(v, "commune")));
+        break;
+    case FT_PHONE: {
+        tv_set_str(m, "text", plain);
+        const char *tel = phone_tel_uri(req->arena, plain);
+        if (tel)
+            tv_set_str(m, "href", tel);
+        break;
+    }
+    case FT_HOURS:
+        view_hours(req, m, v);
+        tv_set_str(m, "text", plain);
+        break;
+    default:
+        tv_set_str(m, "text", plain);
+    }
+    return m;
+}
+
+static bool view_is_heading_field(const struct kind_def *k, const struct field_def *fd)
+{
+    return strcmp(fd->name, k->title_field) == 0 || strcmp(fd->name, k->summary_field) == 0;
+}
+
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
                        const struct json_span *vals, struct json_span rendered)
 {
     struct tv *f = tv_set_obj(ctx, "f");
     struct tv *meta = tv_set_list(ctx, "meta");
+    struct tv *blocks = tv_set_list(ctx, "blocks");
     const struct json_span *html_vals = entry_view_members(req, k, rendered);
     /* The record's summary is what search engines show under its title. */
     for (size_t i = 0; i < k->nfields; i++)
@@ -182,215 +356,98 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
             if (summary && *summary)
                 app_describe(req, ctx, summary);
         }
+    /* Each section of the record after the main one, with its facts and its texts. */
     struct tv *sections = tv_set_list(ctx, "sections");
-    const struct territory *t = req->app->territory;
+    struct tv **facts = arena_alloc(req->arena, sizeof(*facts) * (k->nsections + 1));
+    struct tv **parts = arena_alloc(req->arena, sizeof(*parts) * (k->nsections + 1));
+    bool *filled = arena_alloc(req->arena, sizeof(*filled) * (k->nsections + 1));
+    struct tv **secs = arena_alloc(req->arena, sizeof(*secs) * (k->nsections + 1));
+    for (size_t s = 0; s < k->nsections; s++) {
+        const struct section_def *sd = &k->sections[s];
+        if (!sd->record || strcmp(sd->name, "main") == 0)
+            continue;
+        secs[s] = tv_push_obj(sections);
+        tv_set_str(secs[s], "name", sd->name);
+        tv_set_str(secs[s], "title", sd->title);
+        facts[s] = tv_set_list(secs[s], "facts");
+        parts[s] = tv_set_list(secs[s], "parts");
+    }
+    bool first_block = true;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *fd = &k->fields[i];
-        struct json_span v = vals[i];
+        if (fd->private || fd->type == FT_RELATION)
+            continue; /* never shown; relations have their own block (entry_view_relations) */
+        size_t s = 0;
+        while (s < k->nsections && strcmp(k->sections[s].name, fd->section) != 0)
+            s++;
+        bool main = s == k->nsections || strcmp(fd->section, "main") == 0;
+        if (!main && !k->sections[s].record)
+            continue;
         if (fd->type == FT_MARKDOWN) {
             const char *html = view_str(req, html_vals[i]);
-            if (html && *html) {
-                tv_set_html(f, fd->name, html); /* produced by the safe Markdown renderer */
-                if (strcmp(fd->section, "source") == 0) {
-                    struct tv *s = tv_push_obj(sections);
-                    tv_set_str(s, "name", fd->name);
-                    tv_set_str(s, "label", fd->label);
-                    tv_set_html(s, "html", html);
-                }
-            }
+            if (!html || !*html)
+                continue;
+            tv_set_html(f, fd->name, html); /* produced by the safe Markdown renderer */
+            struct tv *b = tv_push_obj(main ? blocks : parts[s]);
+            tv_set_str(b, "name", fd->name);
+            tv_set_str(b, "label", fd->label);
+            tv_set_html(b, "html", html);
+            /* The main text opens the record without a heading of its own. */
+            tv_set_bool(b, "titled", !main || !first_block);
+            if (main)
+                first_block = false;
+            else
+                filled[s] = true;
             continue;
         }
-        const char *plain = entry_view_plain_text(req, fd, v);
+        const char *plain = entry_view_plain_text(req, fd, vals[i]);
         if (!*plain)
             continue;
         tv_set_str(f, fd->name, plain);
-        if (fd->type == FT_TEXT &&
-            (strcmp(fd->name, k->title_field) == 0 || strcmp(fd->name, k->summary_field) == 0))
+        if (fd->type == FT_IMAGE_URL) {
+            struct tv *img = tv_set_obj(ctx, "image");
+            tv_set_str(img, "url", plain);
+            tv_set_str(img, "label", fd->label);
             continue;
-        if (strcmp(fd->section, "meta") == 0)
+        }
+        if (fd->type == FT_TEXT && view_is_heading_field(k, fd))
             continue;
-        struct tv *m = tv_push_obj(meta);
-        tv_set_str(m, "label", fd->label);
-        tv_set_str(m, "name", fd->name);
-        if (fd->type == FT_URL) {
-            tv_set_str(m, "url", plain);
-        } else if (fd->type == FT_TAGS) {
-            struct tv *tags = tv_set_list(m, "tags");
-            struct json_read_iter it;
-            struct json_span item;
-            if (json_read_array(v, &it))
-                while (json_read_next_item(&it, &item)) {
-                    const char *id = view_str(req, item);
-                    struct tv *tag = tv_push_obj(tags);
-                    tv_set_str(tag, "label", view_option_label(req, fd, id ? id : ""));
-                    tv_set_strf(tag, "href", "/%s?theme=%s", k->segment, id ? id : "");
-                }
-        } else if (fd->type == FT_POINT && json_read_kind(v) == JSON_READ_OBJECT) {
-            const char *lat = view_number(req, view_member(v, "lat"));
-            const char *lon = view_number(req, view_member(v, "lon"));
-            tv_set_str(m, "text", arena_printf(req->arena, "%s (voir sur OpenStreetMap)", plain));
-            tv_set_strf(m, "href", "https://www.openstreetmap.org/?mlat=%s&mlon=%s#map=15/%s/%s",
-                        lat, lon, lat, lon);
-        } else if (fd->type == FT_COMMUNE) {
-            const char *id = view_str(req, v);
-            const struct commune *c = id ? territory_commune(t, id) : NULL;
-            tv_set_str(m, "text", plain);
-            tv_set_strf(m, "href", "/%s?%s=%s", k->segment, fd->name, c ? c->insee : "");
-        } else {
-            tv_set_str(m, "text", plain);
+        view_item(req, main ? meta : facts[s], k, fd, vals[i], plain);
+        if (!main) {
+            filled[s] = true;
+            tv_set_bool(secs[s], "has_facts", true);
         }
+    }
+    for (size_t s = 0; s < k->nsections; s++) {
+        const struct section_def *sd = &k->sections[s];
+        if (!sd->record || strcmp(sd->name, "main") == 0)
+            continue;
+        tv_set_bool(secs[s], "filled", filled[s]);
+        tv_set_str(secs[s], "empty", sd->empty);
+        tv_set_bool(secs[s], "shown", filled[s] || sd->empty);
     }
 }
 
-static const char *view_section_title(const char *section)
+void entry_view_relations(struct tv *ctx, const struct related_group *g, int n)
 {
-    if (strcmp(section, "source") == 0)
-        return "Le code source de l'innovation";
-    if (strcmp(section, "meta") == 0)
-        return "Droits de réutilisation";
-    return "L'essentiel";
-}
-
-static const char *view_section_help(const char *section)
-{
-    if (strcmp(section, "source") == 0)
-        return "Ce qu'il faut savoir pour reproduire l'initiative ailleurs : tout est facultatif, "
-               "chaque rubrique peut être complétée plus tard, par vous ou par d'autres.";
-    return NULL;
-}
-
-/* A raw or stored value as the text an input shows. */
-static const char *view_input_text(struct request *req, json_t *v)
-{
-    if (!v || json_is_null(v))
-        return "";
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v))
-        return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
-    if (json_is_real(v)) {
-        char *s = arena_printf(req->arena, "%.6f", json_real_value(v));
-        char *end = s + strlen(s) - 1;
-        while (end > s && *end == '0')
-            *end-- = '\0';
-        if (*end == '.')
-            *end = '\0';
-        return s;
-    }
-    return "";
-}
-
-static bool view_value_has(json_t *v, const char *id)
-{
-    if (json_is_string(v))
-        return strcmp(json_string_value(v), id) == 0;
-    size_t i;
-    json_t *item;
-    json_array_foreach(v, i, item)
-    {
-        if (json_is_string(item) && strcmp(json_string_value(item), id) == 0)
-            return true;
-    }
-    return false;
-}
-
-void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
-                     const struct field_errors *errs)
-{
-    struct tv *list = tv_set_list(ctx, "form_fields");
-    const struct territory *t = req->app->territory;
-    for (size_t i = 0; i < k->nfields; i++) {
-        const struct field_def *fd = &k->fields[i];
-        json_t *v = json_object_get(values, fd->name);
-        struct tv *f = tv_push_obj(list);
-        if (i == 0 || strcmp(fd->section, k->fields[i - 1].section) != 0) {
-            struct tv *sec = tv_set_obj(f, "section_start");
-            tv_set_str(sec, "title", view_section_title(fd->section));
-            tv_set_str(sec, "help", view_section_help(fd->section));
-        }
-        tv_set_str(f, "name", fd->name);
-        tv_set_str(f, "label", fd->label);
-        tv_set_str(f, "help", fd->help);
-        tv_set_bool(f, "required", fd->required);
-        if (fd->max_len)
-            tv_set_int(f, "max_len", (long long)fd->max_len);
-        const char *err = errs ? validate_error_for(errs, fd->name) : NULL;
-        tv_set_str(f, "error", err);
-        if (fd->help || err)
-            tv_set_strf(f, "described", "%s%s%s%s", fd->help ? "help-" : "",
-                        fd->help ? fd->name : "", err ? (fd->help ? " error-" : "error-") : "",
-                        err ? fd->name : "");
-        tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
-        switch (fd->type) {
-        case FT_POINT:
-            if (json_is_object(v)) {
-                tv_set_str(f, "lat", view_input_text(req, json_object_get(v, "lat")));
-                tv_set_str(f, "lon", view_input_text(req, json_object_get(v, "lon")));
-            }
-            break;
-        case FT_TAGS:
-        case FT_ENUM:
-        case FT_COMMUNE: {
-            struct tv *opts = tv_set_list(f, "options");
-            const char *cur = json_is_string(v) ? json_string_value(v) : NULL;
-            if (fd->type == FT_ENUM && (!cur || !*cur))
-                cur = fd->default_value;
-            if (fd->type == FT_COMMUNE) {
-                for (size_t c = 0; c < t->ncommunes; c++) {
-                    struct tv *o = tv_push_obj(opts);
-                    tv_set_str(o, "id", t->communes[c].insee);
-                    tv_set_str(o, "label", t->communes[c].name);
-                    tv_set_bool(o, "selected", cur && strcmp(cur, t->communes[c].insee) == 0);
-                }
-            } else if (fd->source == FS_THEMES) {
-                for (size_t c = 0; c < t->nthemes; c++) {
-                    struct tv *o = tv_push_obj(opts);
-                    tv_set_str(o, "id", t->themes[c].id);
-                    tv_set_str(o, "label", t->themes[c].label);
-                    tv_set_bool(o, "selected", view_value_has(v, t->themes[c].id));
-                }
-            } else {
-                for (const struct field_option *op = fd->options; op && op->id; op++) {
-                    struct tv *o = tv_push_obj(opts);
-                    tv_set_str(o, "id", op->id);
-                    tv_set_str(o, "label", op->label);
-                    tv_set_bool(o, "selected",
-                                fd->type == FT_ENUM ? (cur && strcmp(cur, op->id) == 0)
-                                                    : view_value_has(v, op->id));
-                }
-            }
-            break;
-        }
-        default:
-            tv_set_str(f, "value", view_input_text(req, v));
+    struct tv *list = tv_set_list(ctx, "relations");
+    for (int i = 0; i < n; i++) {
+        struct tv *o = tv_push_obj(list);
+        tv_set_str(o, "label", g[i].label);
+        tv_set_str(o, "field", g[i].field->name);
+        tv_set_bool(o, "in", g[i].in);
+        /* "Porte" on an actor: which kind it carries says the rest. */
+        if (g[i].in)
+            tv_set_str(o, "kinds", g[i].holder->label_plural);
+        struct tv *items = tv_set_list(o, "entries");
+        for (int j = 0; j < g[i].n; j++) {
+            struct tv *e = tv_push_obj(items);
+            tv_set_str(e, "title", g[i].entries[j].title);
+            tv_set_strf(e, "url", "/%s/%s", g[i].entries[j].kind->segment, g[i].entries[j].slug);
+            tv_set_str(e, "kind", g[i].entries[j].kind->label);
         }
     }
-}
-
-json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
-{
-    json_t *in = json_object();
-    for (size_t i = 0; i < k->nfields; i++) {
-        const struct field_def *fd = &k->fields[i];
-        if (fd->type == FT_TAGS) {
-            json_t *arr = json_array();
-            for (int j = 0; j < req->form.n; j++)
-                if (strcmp(req->form.items[j].key, fd->name) == 0)
-                    json_array_append_new(arr, json_string(req->form.items[j].value));
-            json_object_set_new(in, fd->name, arr);
-        } else if (fd->type == FT_POINT) {
-            const char *lat = http_form(req, arena_printf(req->arena, "%s.lat", fd->name));
-            const char *lon = http_form(req, arena_printf(req->arena, "%s.lon", fd->name));
-            json_object_set_new(
-                in, fd->name,
-                json_pack("{s:s, s:s}", "lat", lat ? lat : "", "lon", lon ? lon : ""));
-        } else {
-            const char *v = http_form(req, fd->name);
-            if (v)
-                json_object_set_new(in, fd->name, json_string(v));
-        }
-    }
-    return in;
+    tv_set_bool(ctx, "has_relations", n > 0);
 }
 
 void entry_view_items(struct request *req, struct tv *list, const struct kind_def *k,
@@ -411,15 +468,24 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
         if (summary < k->nfields)
             tv_set_str(o, "summary", view_str(req, vals[summary]));
         tv_set_strf(o, "url", "/%s/%s", k->segment, items[i].slug);
-        /* Only the values the record has: a card without themes has no "themes" at all, as
-         * the card of a kind without that field will (the template must not find another). */
+        tv_set_str(o, "kind", k->label);
+        /* Only the values the record has, in the schema's order: the card of a kind without
+         * some field has nothing for it (the template must not find another). */
+        struct tv *facts = tv_set_list(o, "facts");
         for (size_t f = 0; f < k->nfields; f++) {
             const struct field_def *fd = &k->fields[f];
-            if (fd->type != FT_COMMUNE && fd->type != FT_TAGS && fd->type != FT_ENUM)
+            if (!fd->card || fd->private)
                 continue;
-            const char *plain = entry_view_plain_text(req, fd, vals[f]);
-            if (*plain)
-                tv_set_str(o, fd->name, plain);
+            const char *plain =
+                fd->type == FT_ADDRESS
+                    ? view_commune_name(req, view_str(req, view_member(vals[f], "commune")))
+                    : entry_view_plain_text(req, fd, vals[f]);
+            if (!*plain)
+                continue;
+            struct tv *fact = tv_push_obj(facts);
+            tv_set_str(fact, "name", fd->name);
+            tv_set_str(fact, "text", plain);
+            tv_set_bool(o, "has_facts", true);
         }
     }
 }
@@ -433,6 +499,72 @@ static void view_json_time(struct buf *b, long long t)
     char s[32];
     size_t n = strftime(s, sizeof s, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
     buf_append(b, s, n);
+}
+
+void entry_view_related_json(struct buf *b, const struct related_entry *r)
+{
+    buf_puts(b, "{\"kind\":");
+    json_write_cstr(b, r->kind->name);
+    buf_puts(b, ",\"slug\":");
+    json_write_cstr(b, r->slug);
+    buf_puts(b, ",\"title\":");
+    json_write_cstr(b, r->title);
+    buf_putc(b, '}');
+}
+
+/* A relation value as the API reads it: the entries it names that the viewer may see. */
+static void view_json_relation(struct buf *b, struct json_span v, const struct related_entry *known,
+                               int nknown)
+{
+    struct json_read_iter it;
+    struct json_span item;
+    long long id;
+    bool first = true;
+    buf_putc(b, '[');
+    if (json_read_array(v, &it))
+        while (json_read_next_item(&it, &item))
+            for (int i = 0; json_read_int(item, &id) && i < nknown; i++)
+                if (known[i].id == id) {
+                    if (known[i].kind) {
+                        if (!first)
+                            buf_putc(b, ',');
+                        first = false;
+                        entry_view_related_json(b, &known[i]);
+                    }
+                    break;
+                }
+    buf_putc(b, ']');
+}
+
+int entry_view_json_related(struct request *req, const struct kind_def *k,
+                            const struct json_span *fields, int n, struct related_entry **out)
+{
+    int total = 0, cap = 0;
+    long long *all = NULL;
+    for (int r = 0; r < n; r++)
+        for (size_t i = 0; i < k->nfields; i++) {
+            struct json_span v;
+            if (k->fields[i].type != FT_RELATION ||
+                !json_read_get(fields[r], k->fields[i].name, &v))
+                continue;
+            long long *ids;
+            int m = relation_ids(req->arena, v, &ids);
+            if (total + m > cap) {
+                cap = (total + m) * 2;
+                long long *grown = arena_alloc(req->arena, sizeof(*grown) * (size_t)cap);
+                if (total)
+                    memcpy(grown, all, sizeof(*all) * (size_t)total);
+                all = grown;
+            }
+            memcpy(all + total, ids, sizeof(*ids) * (size_t)m);
+            total += m;
+        }
+    *out = arena_alloc(req->arena, sizeof(**out) * (size_t)(total ? total : 1));
+    struct viewer v = app_viewer(req);
+    struct store *s = app_store(req);
+    if (total && (!s || relation_briefs(s, req->arena, &v, all, total, *out) != ENTRY_OK))
+        return -1;
+    return total;
 }
 
 void entry_view_json(struct buf *b, const struct entry_view_record *r)
@@ -460,14 +592,20 @@ void entry_view_json(struct buf *b, const struct entry_view_record *r)
     }
     buf_puts(b, "],\"url\":");
     json_write_cstr(b, r->url);
-    /* The stored text of each value is what jansson wrote for it: copied, not rewritten. */
+    /* The stored text of each value is what jansson wrote for it: copied, not rewritten;
+     * relations become the entries they name, private fields are left out. */
     struct json_span vals[k->nfields + 1];
     view_members(k, r->fields, vals);
     for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (f->private && !r->with_private)
+            continue;
         buf_putc(b, ',');
-        json_write_cstr(b, k->fields[i].name);
+        json_write_cstr(b, f->name);
         buf_putc(b, ':');
-        if (vals[i].p)
+        if (f->type == FT_RELATION)
+            view_json_relation(b, vals[i], r->related, r->nrelated);
+        else if (vals[i].p)
             buf_append(b, vals[i].p, vals[i].n);
         else
             buf_append(b, "null", 4);

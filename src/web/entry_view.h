@@ -4,6 +4,7 @@
 #ifndef FOISON_ENTRY_VIEW_H
 #define FOISON_ENTRY_VIEW_H
 #include "core/entry.h"
+#include "core/relation.h"
 #include "core/validate.h"
 #include "render/tmpl.h"
 
@@ -17,11 +18,18 @@ struct json_span *entry_view_members(struct request *req, const struct kind_def 
 /* The text of the string field name among vals (from entry_view_members), NULL if absent. */
 const char *entry_view_member_str(struct request *req, const struct kind_def *k,
                                   const struct json_span *vals, const char *name);
-/* Display values of a revision into ctx: "f" (object by field name) plus "meta" and "sections"
- * lists for generic rendering, from its field values (vals, from entry_view_members on its
- * fields text) and its rendered text (field name -> safe HTML). */
+/* Display values of a revision into ctx: "f" (object by field name), "meta" (the main
+ * section's facts), "blocks" (its texts), "sections" (the kind's other sections, each with its
+ * facts and parts) and "image", from its field values (vals, from entry_view_members on its
+ * fields text) and its rendered text (field name -> safe HTML). Private fields never. */
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
                        const struct json_span *vals, struct json_span rendered);
+/* The relation groups of a record (relation_groups) as the "relations" list of ctx. */
+void entry_view_relations(struct tv *ctx, const struct related_group *g, int n);
+/* The label of an option of an enum or tags field (a theme's for the themes). */
+const char *entry_view_option_label(struct request *req, const struct field_def *f, const char *id);
+/* A JSON number (or string) as an input shows it: six decimals at most, no trailing zeros. */
+const char *entry_view_number(struct request *req, struct json_span v);
 /* The title in an object text of field values (fields or card), "" when absent. */
 const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj);
 /* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL). */
@@ -34,8 +42,8 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k);
 const char *entry_view_plain(struct request *req, const struct field_def *f, json_t *v);
 const char *entry_view_plain_text(struct request *req, const struct field_def *f,
                                   struct json_span v);
-/* One summary card per item into list (title, summary, commune, themes, url), from each
- * item's card. */
+/* One summary card per item into list (title, summary, url, and "facts": the card fields the
+ * record has), from each item's card. */
 void entry_view_items(struct request *req, struct tv *list, const struct kind_def *k,
                       struct entry_item *items, int n);
 
@@ -51,7 +59,18 @@ struct entry_view_record {
     const char *url;
     struct json_span fields; /* the revision's fields (JSON object text) */
     const char *state;       /* the revision's moderation state, written when not NULL */
+    /* The entries its relation fields may name, as the viewer may see them (from
+     * entry_view_json_related): a relation is written as those of them it names. */
+    const struct related_entry *related;
+    int nrelated;
+    bool with_private; /* private fields too (never for the public) */
 };
+/* The entries the relation fields of n records (their fields texts) name, in one read, for
+ * entry_view_record.related; their number, -1 on a storage failure. */
+int entry_view_json_related(struct request *req, const struct kind_def *k,
+                            const struct json_span *fields, int n, struct related_entry **out);
+/* {"kind","slug","title"} of an entry a relation names. */
+void entry_view_related_json(struct buf *b, const struct related_entry *r);
 /* Appends r as a compact JSON object to b (what json_dumps wrote for the same values). */
 void entry_view_json(struct buf *b, const struct entry_view_record *r);
 

@@ -97,8 +97,13 @@ void page_diff_fields(struct request *req, struct tv *ctx, const struct kind_def
     int changed = 0;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *f = &k->fields[i];
-        const char *a = entry_view_plain(req, f, json_object_get(from, f->name));
-        const char *b = entry_view_plain(req, f, json_object_get(to, f->name));
+        /* A private value is never shown, not even as a difference: only that it changed. */
+        json_t *va = json_object_get(from, f->name), *vb = json_object_get(to, f->name);
+        bool hidden_change =
+            f->private && !json_equal(va ? va : json_null(), vb ? vb : json_null());
+        const char *a = f->private ? "" : entry_view_plain(req, f, va);
+        const char *b = f->private ? (hidden_change ? "(adresse modifiée, non affichée)" : "")
+                                   : entry_view_plain(req, f, vb);
         bool same = strcmp(a, b) == 0;
         changed += !same;
         if (same && changed_only)

@@ -8,7 +8,8 @@
 #include "web/pages.h"
 #include <string.h>
 
-/* GET / — counts, featured and latest innovations, themes. */
+/* GET / — counts, featured and latest innovations, the network's counts, the latest articles,
+ * themes. */
 void page_home(struct request *req)
 {
     unsigned long gen = app_generation(req);
@@ -43,6 +44,24 @@ void page_home(struct request *req)
         }
         entry_view_items(req, tv_set_list(ctx, "latest"), k, items, kept);
     }
+    /* The network beside the innovations: a count per kind, and the latest articles. */
+    struct tv *network = tv_set_list(ctx, "network");
+    for (size_t i = 0; i < kind_count(); i++) {
+        const struct kind_def *nk = kind_at(i);
+        int count = 0, unused1, unused2;
+        if (nk == k || entry_counts(s, nk, &count, &unused1, &unused2) != ENTRY_OK)
+            continue;
+        struct tv *o = tv_push_obj(network);
+        tv_set_int(o, "count", count);
+        tv_set_str(o, "label", count == 1 ? nk->label : nk->label_plural);
+        tv_set_strf(o, "href", "/%s", nk->segment);
+    }
+    const struct kind_def *ak = kind_find("article");
+    struct entry_item *articles;
+    int narticles, unused;
+    if (ak &&
+        entry_list(s, req->arena, ak, NULL, 0, 1, 4, &articles, &narticles, &unused) == ENTRY_OK)
+        entry_view_items(req, tv_set_list(ctx, "articles"), ak, articles, narticles);
     struct tv *themes = tv_set_list(ctx, "themes");
     for (size_t i = 0; i < req->app->territory->nthemes; i++) {
         struct tv *t = tv_push_obj(themes);

@@ -88,6 +88,8 @@ void page_account_export(struct request *req);
 void api_entries_list(struct request *req);
 void api_entry_get(struct request *req);
 void api_entry_revisions(struct request *req);
+void api_entry_related(struct request *req);
+void api_suggest(struct request *req);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
 

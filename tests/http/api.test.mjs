@@ -83,7 +83,10 @@ test('list: shape, 20 per page, two pages of demo records', async () => {
     const r = await apiJson(srv.base, '/api/v1/entries?kind=innovation');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type'), /^application\/json/);
-    assert.deepEqual(Object.keys(r.json).sort(), ['entries', 'page', 'pages', 'total']);
+    assert.deepEqual(Object.keys(r.json).sort(), ['entries', 'facets', 'page', 'pages', 'total']);
+    // Every facet of the kind, by its query parameter, counted over the whole list.
+    assert.deepEqual(Object.keys(r.json.facets).sort(), ['commune', 'status', 'theme']);
+    assert.equal(Object.values(r.json.facets.status).reduce((a, b) => a + b, 0), r.json.total);
     assert.equal(r.json.page, 1);
     assert.equal(r.json.total, 38);
     assert.equal(r.json.pages, 2);

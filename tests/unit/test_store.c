@@ -710,7 +710,7 @@ static void test_migrate_from_1(void **state)
     x->t = territory_load(x->s);
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_records(x->s, x->a, x->k, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(items[0].nauthors, 1);
     assert_string_equal(items[0].authors[0], "Alice");
@@ -749,7 +749,7 @@ static void test_entry_records(void **state)
     }
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_records(x->s, x->a, x->k, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 3);
     assert_int_equal(total, 3);
     for (int i = 0; i < n; i++) {
@@ -771,7 +771,7 @@ static void test_entry_records(void **state)
             assert_string_equal(items[i].authors[j], names[j]);
     }
     /* A page past the end: nothing, and no error. */
-    assert_int_equal(entry_records(x->s, x->a, x->k, 5, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 5, 20, &items, &n, &total), ENTRY_OK);
     assert_int_equal(n, 0);
     /* The history holds no values, only each revision's card. */
     struct entry e;

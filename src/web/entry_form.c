@@ -1,0 +1,268 @@
+/* entry_form.c — the edit form of an entry, from its kind's schema: the inputs of each field
+ * type with the values stored or typed and their errors, and the posted form read back as the
+ * raw input validation takes (core/validate.c). */
+#include "core/hours.h"
+#include "core/territory.h"
+#include "util/arena.h"
+#include "util/tz.h"
+#include "web/app.h"
+#include "web/entry_view.h"
+#include <string.h>
+
+static const char *form_section_title(const struct kind_def *k, const char *section)
+{
+    const struct section_def *sd = kind_section(k, section);
+    return sd ? sd->title : "";
+}
+
+static const char *form_section_help(const struct kind_def *k, const char *section)
+{
+    const struct section_def *sd = kind_section(k, section);
+    return sd ? sd->help : NULL;
+}
+
+/* A raw or stored value as the text an input shows. */
+static const char *form_input_text(struct request *req, json_t *v)
+{
+    if (!v || json_is_null(v))
+        return "";
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v))
+        return arena_printf(req->arena, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v)) {
+        char *s = arena_printf(req->arena, "%.6f", json_real_value(v));
+        char *end = s + strlen(s) - 1;
+        while (end > s && *end == '0')
+            *end-- = '\0';
+        if (*end == '.')
+            *end = '\0';
+        return s;
+    }
+    return "";
+}
+
+static bool form_value_has(json_t *v, const char *id)
+{
+    if (json_is_string(v))
+        return strcmp(json_string_value(v), id) == 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (json_is_string(item) && strcmp(json_string_value(item), id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A relation's value as the input holds it: the slugs of the entries its ids name (those the
+ * visitor may see), or what the visitor typed. */
+static const char *form_relation_text(struct request *req, json_t *v)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    size_t n = json_array_size(v), i;
+    json_t *item;
+    long long *ids = arena_alloc(req->arena, sizeof(*ids) * (n ? n : 1));
+    struct related_entry *r = arena_alloc(req->arena, sizeof(*r) * (n ? n : 1));
+    int nids = 0;
+    json_array_foreach(v, i, item)
+    {
+        if (json_is_integer(item))
+            ids[nids++] = (long long)json_integer_value(item);
+    }
+    struct viewer viewer = app_viewer(req);
+    struct store *s = app_store(req);
+    if (nids && (!s || relation_briefs(s, req->arena, &viewer, ids, nids, r) != ENTRY_OK))
+        nids = 0;
+    struct buf b = BUF_INIT;
+    int k = 0;
+    json_array_foreach(v, i, item)
+    {
+        const char *slug = json_is_string(item) ? json_string_value(item) : NULL;
+        if (json_is_integer(item) && k < nids) {
+            slug = r[k].kind ? r[k].slug : NULL;
+            k++;
+        }
+        if (slug)
+            buf_printf(&b, "%s%s", b.len ? ", " : "", slug);
+    }
+    const char *out = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+static void form_options(struct request *req, struct tv *f, const struct field_def *fd, json_t *v)
+{
+    const struct territory *t = req->app->territory;
+    struct tv *opts = tv_set_list(f, "options");
+    const char *cur = json_is_string(v) ? json_string_value(v) : NULL;
+    if (fd->type == FT_ENUM && (!cur || !*cur))
+        cur = fd->default_value;
+    if (fd->type == FT_COMMUNE || fd->type == FT_ADDRESS) {
+        for (size_t c = 0; c < t->ncommunes; c++) {
+            struct tv *o = tv_push_obj(opts);
+            tv_set_str(o, "id", t->communes[c].insee);
+            tv_set_str(o, "label", t->communes[c].name);
+            tv_set_bool(o, "selected", cur && strcmp(cur, t->communes[c].insee) == 0);
+        }
+    } else if (fd->source == FS_THEMES) {
+        for (size_t c = 0; c < t->nthemes; c++) {
+            struct tv *o = tv_push_obj(opts);
+            tv_set_str(o, "id", t->themes[c].id);
+            tv_set_str(o, "label", t->themes[c].label);
+            tv_set_bool(o, "selected", form_value_has(v, t->themes[c].id));
+        }
+    } else {
+        for (const struct field_option *op = fd->options; op && op->id; op++) {
+            struct tv *o = tv_push_obj(opts);
+            tv_set_str(o, "id", op->id);
+            tv_set_str(o, "label", op->label);
+            tv_set_bool(o, "selected",
+                        fd->type == FT_ENUM ? (cur && strcmp(cur, op->id) == 0)
+                                            : form_value_has(v, op->id));
+        }
+    }
+}
+
+/* The seven days of an hours field: each one's text as stored (canonical) or as typed. */
+static void form_hours(struct request *req, struct tv *f, json_t *v)
+{
+    struct tv *days = tv_set_list(f, "days");
+    bool typed = json_is_object(v) && json_is_string(json_object_get(v, hours_day_key(0)));
+    for (int d = 0; d < 7; d++) {
+        struct tv *o = tv_push_obj(days);
+        json_t *day = json_object_get(v, hours_day_key(d));
+        tv_set_str(o, "key", hours_day_key(d));
+        tv_set_str(o, "day", hours_day_name(d));
+        if (json_is_string(day) || typed)
+            tv_set_str(o, "value", form_input_text(req, day));
+        else if (json_is_object(v))
+            tv_set_str(o, "value", hours_day_text(req->arena, v, d));
+    }
+    tv_set_str(f, "note", form_input_text(req, json_object_get(v, "note")));
+}
+
+static void form_field_value(struct request *req, struct tv *f, const struct field_def *fd,
+                             json_t *v)
+{
+    switch (fd->type) {
+    case FT_POINT:
+        if (json_is_object(v)) {
+            tv_set_str(f, "lat", form_input_text(req, json_object_get(v, "lat")));
+            tv_set_str(f, "lon", form_input_text(req, json_object_get(v, "lon")));
+        }
+        break;
+    case FT_TAGS:
+    case FT_ENUM:
+    case FT_COMMUNE:
+        form_options(req, f, fd, v);
+        break;
+    case FT_ADDRESS:
+        tv_set_str(f, "street", form_input_text(req, json_object_get(v, "street")));
+        tv_set_str(f, "postcode", form_input_text(req, json_object_get(v, "postcode")));
+        form_options(req, f, fd, json_object_get(v, "commune"));
+        break;
+    case FT_HOURS:
+        form_hours(req, f, v);
+        break;
+    case FT_RELATION:
+        tv_set_str(f, "value", form_relation_text(req, v));
+        tv_set_str(f, "kinds", fd->relation_kinds ? fd->relation_kinds : "");
+        break;
+    case FT_DATETIME:
+        if (json_is_integer(v)) {
+            char local[TZ_LOCAL_LEN];
+            tz_format_local((long long)json_integer_value(v), local);
+            tv_set_str(f, "value", arena_strdup(req->arena, local));
+        } else {
+            tv_set_str(f, "value", form_input_text(req, v));
+        }
+        break;
+    default:
+        /* A private value is never sent back to a browser: the field stays empty, and an empty
+         * field keeps the address already given (core/entry.c). */
+        tv_set_str(f, "value", fd->private ? "" : form_input_text(req, v));
+        if (fd->private && json_is_string(v) && *json_string_value(v))
+            tv_set_bool(f, "kept", true);
+    }
+}
+
+void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
+                     const struct field_errors *errs)
+{
+    struct tv *list = tv_set_list(ctx, "form_fields");
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *fd = &k->fields[i];
+        json_t *v = json_object_get(values, fd->name);
+        struct tv *f = tv_push_obj(list);
+        if (i == 0 || strcmp(fd->section, k->fields[i - 1].section) != 0) {
+            struct tv *sec = tv_set_obj(f, "section_start");
+            tv_set_str(sec, "title", form_section_title(k, fd->section));
+            tv_set_str(sec, "help", form_section_help(k, fd->section));
+        }
+        tv_set_str(f, "name", fd->name);
+        tv_set_str(f, "label", fd->label);
+        tv_set_str(f, "help", fd->help);
+        tv_set_bool(f, "required", fd->required);
+        if (fd->max_len)
+            tv_set_int(f, "max_len", (long long)fd->max_len);
+        if (fd->type == FT_INTEGER || fd->type == FT_YEAR) {
+            tv_set_int(f, "min", fd->min);
+            tv_set_int(f, "max", fd->max);
+        }
+        const char *err = errs ? validate_error_for(errs, fd->name) : NULL;
+        tv_set_str(f, "error", err);
+        if (fd->help || err)
+            tv_set_strf(f, "described", "%s%s%s%s", fd->help ? "help-" : "",
+                        fd->help ? fd->name : "", err ? (fd->help ? " error-" : "error-") : "",
+                        err ? fd->name : "");
+        tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
+        form_field_value(req, f, fd, v);
+    }
+}
+
+/* name.part of the posted form, "" when absent. */
+static const char *form_part(struct request *req, const char *name, const char *part)
+{
+    const char *v = http_form(req, arena_printf(req->arena, "%s.%s", name, part));
+    return v ? v : "";
+}
+
+json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
+{
+    json_t *in = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *fd = &k->fields[i];
+        if (fd->type == FT_TAGS) {
+            json_t *arr = json_array();
+            for (int j = 0; j < req->form.n; j++)
+                if (strcmp(req->form.items[j].key, fd->name) == 0)
+                    json_array_append_new(arr, json_string(req->form.items[j].value));
+            json_object_set_new(in, fd->name, arr);
+        } else if (fd->type == FT_POINT) {
+            json_object_set_new(in, fd->name,
+                                json_pack("{s:s, s:s}", "lat", form_part(req, fd->name, "lat"),
+                                          "lon", form_part(req, fd->name, "lon")));
+        } else if (fd->type == FT_ADDRESS) {
+            json_object_set_new(in, fd->name,
+                                json_pack("{s:s, s:s, s:s}", "street",
+                                          form_part(req, fd->name, "street"), "postcode",
+                                          form_part(req, fd->name, "postcode"), "commune",
+                                          form_part(req, fd->name, "commune")));
+        } else if (fd->type == FT_HOURS) {
+            json_t *h = json_object();
+            for (int d = 0; d < 7; d++)
+                json_object_set_new(h, hours_day_key(d),
+                                    json_string(form_part(req, fd->name, hours_day_key(d))));
+            json_object_set_new(h, "note", json_string(form_part(req, fd->name, "note")));
+            json_object_set_new(in, fd->name, h);
+        } else {
+            const char *v = http_form(req, fd->name);
+            if (v)
+                json_object_set_new(in, fd->name, json_string(v));
+        }
+    }
+    return in;
+}
