@@ -9,7 +9,6 @@
 #include "core/validate.h"
 #include "render/markdown.h"
 #include "store/store.h"
-#include "store/relation_store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
 #include <stdio.h>
@@ -112,11 +111,7 @@ static int demo_load_kind(struct demo_state *d, json_t *list, const struct kind_
             slug = saved.entry.slug;
             base = saved.rev;
             if (j == 0) {
-                first_author = author;
-                /* Whoever writes an entry first manages it beyond wiki editing (a network's
-                 * members). */
-                if (author && store_manager_add(d->s, saved.entry.id, author, when) != STORE_OK)
-                    return -1;
+                first_author = author; /* and its manager: entry_save made it so */
                 if ((int)i < featured)
                     entry_set_featured(d->s, &saved.entry, true);
             }

@@ -9,6 +9,7 @@
 #include "core/visibility.h"
 #include "render/markdown.h"
 #include "store/entry_store.h"
+#include "store/relation_store.h"
 #include "store/moderation_store.h"
 #include "store/user_store.h"
 #include "util/buf.h"
@@ -498,6 +499,36 @@ static const char *entry_unique_slug(struct store *s, struct arena *a, const cha
     return NULL;
 }
 
+/* The managed relation fields of a save that may not change them take the values of the
+ * revision edited (none for a new entry); with strict, a change is refused instead. */
+static bool entry_managed_keep(struct arena *a, const struct entry_save *in, json_t *base,
+                               json_t *fields, struct field_errors *errs)
+{
+    if (in->operator|| in->membership)
+        return true;
+    bool ok = true;
+    for (size_t i = 0; i < in->kind->nfields; i++) {
+        const struct field_def *f = &in->kind->fields[i];
+        if (!f->managed)
+            continue;
+        json_t *was = json_object_get(base, f->name);
+        json_t *keep = was ? json_deep_copy(was) : json_array();
+        json_t *now = json_object_get(fields, f->name);
+        if (in->strict_managed && now && !json_equal(now, keep) &&
+            !(json_array_size(now) == 0 && json_array_size(keep) == 0)) {
+            validate_error(errs, f->name,
+                           arena_printf(a,
+                                        "%s\u202f: ce lien se fait par une demande acceptée par "
+                                        "les responsables de l'autre fiche, pas en modifiant "
+                                        "celle-ci",
+                                        f->label));
+            ok = false;
+        }
+        json_object_set_new(fields, f->name, keep);
+    }
+    return ok;
+}
+
 /* A private field (a contact address) is never sent back to a browser, so an edit that leaves
  * it empty keeps the value it had: only what the author does see changes. */
 static void entry_private_keep(const struct kind_def *k, json_t *base, json_t *fields)
@@ -692,11 +723,15 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         }
     }
     /* Who publishes at once and who is held for moderation: the author's rights decide. */
-    bool publish = viewer_publishes(&author);
+    /* A membership decided by the other side's managers is theirs to make public. */
+    bool publish = viewer_publishes(&author) || in->membership;
     struct entry_row row = {0};
     int base = 0;
     if (!in->slug) {
         if ((ret = relation_resolve(s, a, &author, in->kind, 0, fields, errs)) != ENTRY_OK)
+            goto rollback;
+        ret = ENTRY_INVALID;
+        if (!entry_managed_keep(a, in, NULL, fields, errs))
             goto rollback;
         ret = ENTRY_ERR;
     } else {
@@ -736,6 +771,10 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             goto rollback;
         }
         entry_private_keep(in->kind, base_fields, fields);
+        if (!entry_managed_keep(a, in, base_fields, fields, errs)) {
+            ret = ENTRY_INVALID;
+            goto rollback;
+        }
         /* Saving what is already there adds no revision: history only records changes. */
         if (json_equal(base_fields, fields)) {
             store_rollback(s);
@@ -785,6 +824,10 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         row.slug = slug;
         row.created = row.updated = in->now;
         row.latest_rev = 0;
+        /* Whoever creates an entry manages it beyond wiki editing (accepts a network's
+         * members). */
+        if (author.user_id > 0 && store_manager_add(s, row.id, author.user_id, in->now) != STORE_OK)
+            goto rollback;
     }
     fields_text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
     json_t *rendered = entry_render_fields(in->kind, fields);

@@ -133,6 +133,12 @@ struct entry_save {
     const char *client_ip;     /* the address the save comes from (web doors; NULL otherwise):
                                   contributors' edits are limited per address too */
     struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
+    /* Managed relation fields (field_def.managed): a save keeps the values of the revision it
+     * edits, and one that tries to change them is refused (strict_managed: the API says so; a
+     * form never sends them); membership is core/membership.c's decision saving them, published
+     * at once whoever decides. The operator (demo, imports) writes them as given. */
+    bool strict_managed;
+    bool membership;
 };
 
 struct entry_saved {

@@ -213,7 +213,14 @@ static const struct field_def actor_fields[] = {
                    "Ce que vous pouvez transmettre à d'autres porteurs de projets : méthodes, "
                    "outils, expériences.",
                    5000),
-    FIELD_RELATION("member_of", "Membre de", "network", "Membres", NULL),
+    {.name = "member_of",
+     .type = FT_RELATION,
+     .label = "Membre de",
+     .section = "links",
+     .max_items = 50,
+     .relation_kinds = "network",
+     .inverse_label = "Membres",
+     .managed = true},
     FIELD_LICENSE,
 };
 

@@ -57,6 +57,10 @@ struct field_def {
     const char *param; /* the facet's query parameter when it is not name ("theme") */
     bool card;         /* shown on the cards of lists (title and summary always are) */
     bool private;      /* never shown nor exported (a contact address the site relays to) */
+    /* A relation changed only by the decisions of the other side's managers (an actor's
+     * networks: a join request accepted), never by editing: forms leave it out, the save path
+     * keeps it (core/membership.c changes it). */
+    bool managed;
     /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
      * the label on the other side ("porte" for "porté par"), and whether an entry may point to
      * itself (never meaningful so far). */

@@ -398,7 +398,8 @@ void api_entry_create(struct request *req)
                             .author = viewer_of(&u),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL),
-                            .client_ip = http_client_ip(req)};
+                            .client_ip = http_client_ip(req),
+                            .strict_managed = true};
     struct entry_saved saved;
     in.errs = &errs;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
@@ -488,7 +489,8 @@ void api_entry_update(struct request *req)
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
-                            .errs = &errs};
+                            .errs = &errs,
+                            .strict_managed = true};
     struct entry_saved saved;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);

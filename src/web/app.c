@@ -152,7 +152,7 @@ struct app *app_load(struct store *s, const char *datadir)
     snprintf(path, sizeof path, "%s/templates", datadir);
     app->tmpl = tmpl_set_load(path, &err);
     if (!app->tmpl) {
-        fprintf(stderr, "foison: gabarits : %s\n", err ? err : "?");
+        fprintf(stderr, "foison: gabarits : %s\n", err ? err : "?");
         free(err);
         goto fail;
     }
@@ -170,7 +170,7 @@ struct app *app_load(struct store *s, const char *datadir)
     app->live->secure = app->secure;
     app->proxies = app_proxies_parse(app->territory->trusted_proxies);
     if (app->proxies->n)
-        fprintf(stderr, "foison: X-Forwarded-For lu des mandataires : %s\n",
+        fprintf(stderr, "foison: X-Forwarded-For lu des mandataires : %s\n",
                 app->territory->trusted_proxies);
     return app;
 fail:
@@ -193,7 +193,7 @@ static struct http_proxies *app_proxies_parse(const char *text)
     struct http_proxies *p = xcalloc(1, sizeof(*p));
     char why[200];
     if (http_proxies_parse(text, p, why, sizeof why) != 0) {
-        fprintf(stderr, "foison: réglage trusted_proxies ignoré : %s\n", why);
+        fprintf(stderr, "foison: réglage trusted_proxies ignoré : %s\n", why);
         memset(p, 0, sizeof(*p));
     }
     return p;
@@ -228,7 +228,7 @@ void app_refresh(struct request *req)
                     struct http_proxies *p = app_proxies_parse(t->trusted_proxies);
                     app_retire(live, (void *)w->proxies, false);
                     w->proxies = p;
-                    fprintf(stderr, "foison: mandataires de confiance : %s\n",
+                    fprintf(stderr, "foison: mandataires de confiance : %s\n",
                             *t->trusted_proxies ? t->trusted_proxies : "aucun");
                 }
                 live->secure = strncmp(t->base_url, "https://", 8) == 0;
@@ -306,6 +306,10 @@ static const struct {
                    "changera quand vous l'aurez suivi."},
     {"email_changed", "L'adresse de votre compte est changée."},
     {"logout_all", "Toutes vos sessions sont fermées, sur tous vos appareils."},
+    {"join_asked", "Votre demande d'adhésion est transmise aux responsables du réseau."},
+    {"join_accepted", "L'adhésion est acceptée : la fiche fait maintenant partie des membres."},
+    {"join_refused", "La demande d'adhésion est refusée."},
+    {"join_removed", "La fiche ne fait plus partie des membres."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };
@@ -329,7 +333,7 @@ static bool app_identify(struct request *req)
      * moved, unreadable, too many open files), none may run. Once opened it is kept, so the
      * handlers' own app_store() calls cannot fail after this. */
     if (!store_thread()) {
-        fprintf(stderr, "foison: fichier du site inaccessible depuis ce fil : réponse 503\n");
+        fprintf(stderr, "foison: fichier du site inaccessible depuis ce fil : réponse 503\n");
         return false;
     }
     app_refresh(req);
@@ -467,7 +471,7 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "title", title);
     app_describe(req, ctx,
                  arena_printf(req->arena,
-                              "%s : les innovations sociales ouvertes du %s — ce qu'elles font, "
+                              "%s : les innovations sociales ouvertes du %s — ce qu'elles font, "
                               "qui les porte, comment les reproduire.",
                               t->site_name, t->territory_name));
     app_nav_current(req, ctx);
@@ -616,7 +620,7 @@ static const char *app_status_message(int status)
     case 413:
         return "La requête est trop volumineuse.";
     case 503:
-        return "Le service est momentanément indisponible ; réessayez dans quelques instants.";
+        return "Le service est momentanément indisponible ; réessayez dans quelques instants.";
     default:
         return "Une erreur interne est survenue ; elle a été consignée.";
     }

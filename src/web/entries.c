@@ -314,8 +314,8 @@ static void entries_lineage(struct request *req, struct tv *ctx, const struct li
     free(svg);
 }
 
-/* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
-void page_entry_show(struct request *req)
+/* The record page; errs (from a form of the page posted, the join request) shown beside it. */
+static void entries_show(struct request *req, const struct field_errors *errs)
 {
     struct store *s = app_store(req);
     if (!s) {
@@ -393,6 +393,10 @@ void page_entry_show(struct request *req)
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
     entry_view_relations(ctx, groups, ngroups);
+    if (!page_membership_context(req, s, ctx, &e, groups, ngroups, errs)) {
+        app_error(req, 500, false);
+        return;
+    }
     if (lineage_field)
         entries_lineage(req, ctx, &lineage, title);
     /* A text not yet public has no published authors: its own author signs it. */
@@ -404,8 +408,21 @@ void page_entry_show(struct request *req)
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     page_report_form_values(req, ctx, &e);
     app_render(req, e.kind->template ? e.kind->template : "entry_show", ctx);
-    if (plain)
+    if (errs)
+        req->status = 422;
+    else if (plain)
         page_cache_store(req, req->path, gen);
+}
+
+/* GET /{kind}/{slug}[?rev=N] — the record (or an older revision of it). */
+void page_entry_show(struct request *req)
+{
+    entries_show(req, NULL);
+}
+
+void page_entry_show_errors(struct request *req, const struct field_errors *errs)
+{
+    entries_show(req, errs);
 }
 
 /* The signed time the form was first shown (kept through an error or a conflict, so that the

@@ -193,15 +193,19 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
                      const struct field_errors *errs)
 {
     struct tv *list = tv_set_list(ctx, "form_fields");
+    const char *section = NULL; /* of the field shown before */
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *fd = &k->fields[i];
+        if (fd->managed)
+            continue; /* changed by decisions, not by editing (core/membership.c) */
         json_t *v = json_object_get(values, fd->name);
         struct tv *f = tv_push_obj(list);
-        if (i == 0 || strcmp(fd->section, k->fields[i - 1].section) != 0) {
+        if (!section || strcmp(fd->section, section) != 0) {
             struct tv *sec = tv_set_obj(f, "section_start");
             tv_set_str(sec, "title", form_section_title(k, fd->section));
             tv_set_str(sec, "help", form_section_help(k, fd->section));
         }
+        section = fd->section;
         tv_set_str(f, "name", fd->name);
         tv_set_str(f, "label", fd->label);
         tv_set_str(f, "help", fd->help);

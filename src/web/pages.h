@@ -21,6 +21,18 @@ struct store;
 bool page_entry_load(struct request *req, struct store *s, struct entry *e, const char *suffix);
 void page_entry_list(struct request *req);
 void page_entry_show(struct request *req);
+struct field_errors;
+/* The record page of the route's {kind}/{slug} again, answering 422 with errs beside the form
+ * that was posted (the join request). */
+void page_entry_show_errors(struct request *req, const struct field_errors *errs);
+/* The "join" block of a record others join (web/membership.c); false on a storage failure. */
+struct related_group;
+bool page_membership_context(struct request *req, struct store *s, struct tv *ctx,
+                             const struct entry *e, const struct related_group *groups, int ngroups,
+                             const struct field_errors *errs);
+void page_membership_ask(struct request *req);
+void page_membership_decide(struct request *req);
+void page_membership_remove(struct request *req);
 void page_entry_new(struct request *req);
 void page_entry_create(struct request *req);
 void page_entry_edit(struct request *req);

@@ -118,18 +118,14 @@ test('a relation is shown on both sides, each with its own label, and in the API
     const out = await api(`/api/v1/entries/${inn.slug}/related`);
     assert.deepEqual(out.json.related.map((g) => [g.field, g.direction, g.label]),
                      [['carried_by', 'out', 'portée par'], ['located_at', 'out', 'se trouve à']]);
-    // The actor joins a network; an article is written by the actor about the innovation.
-    const net = await createOk('network', { title: 'Réseau des repair cafés', summary: 'Entraide entre ateliers.' });
-    const put = await api(`/api/v1/entries/${a.slug}`, {
-        method: 'PUT', token: srv.users.m.token, body: { base_revision: a.revision, member_of: [net.slug] },
-    });
-    assert.equal(put.status, 200, put.text);
+    // A network animated by the actor; an article written by the actor about the innovation.
+    const net = await createOk('network', { title: 'Réseau des repair cafés', summary: 'Entraide entre ateliers.', animated_by: [a.slug] });
     const art = await createOk('article', {
         title: 'Un samedi au repair café', summary: 'Reportage.', written_by: [a.slug], about: [inn.slug, net.slug],
     });
-    assert.deepEqual(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Membres (acteurs)'], ['Les Bricoleurs du Vern']);
+    assert.deepEqual(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Animé par'], ['Les Bricoleurs du Vern']);
     const actorNow = relationsOf((await page(`/acteurs/${a.slug}`)).html);
-    assert.deepEqual(actorNow['Membre de'], ['Réseau des repair cafés']);
+    assert.deepEqual(actorNow['Anime (réseaux)'], ['Réseau des repair cafés']);
     assert.deepEqual(actorNow['A écrit (articles)'], ['Un samedi au repair café']);
     assert.deepEqual(relationsOf((await page(`/innovations/${inn.slug}`)).html)['Cité dans (articles)'], ['Un samedi au repair café']);
     assert.deepEqual(relationsOf((await page(`/articles/${art.slug}`)).html)['Parle de'],
@@ -377,4 +373,56 @@ test('foison reindex rebuilds the derived data: terms, relations and sort keys',
     assert.equal(q('SELECT count(*) FROM entry_terms'), terms);
     assert.equal(q('SELECT count(*) FROM relations'), relations);
     assert.equal(q("SELECT count(*) FROM entries WHERE kind = 'actor' AND sort_key = ''"), '0');
+});
+
+test('joining a network: asked by the actor\'s managers, decided by the network\'s, never by editing', async () => {
+    const bruno = await loginOk(srv.base, srv.users.b.email, srv.users.b.password);
+    const a = await createOk('actor', actor('Atelier vélo de Saint-Martin'), srv.users.a.token);
+    const net = await createOk('network', { title: 'Réseau des ateliers de quartier', summary: 'Entraide.' }, srv.users.b.token);
+    // Editing cannot make members: the API says why, the form has no such field.
+    const put = await api(`/api/v1/entries/${a.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: a.revision, member_of: [net.slug] } });
+    assert.equal(put.status, 422, put.text);
+    assert.equal(put.json.errors[0].field, 'member_of');
+    assert.match(put.json.errors[0].message, /demande acceptée par les responsables/);
+    const born = await create('actor', actor('Collectif déjà membre', { member_of: [net.slug] }), srv.users.a.token);
+    assert.equal(born.status, 422);
+    assert.doesNotMatch((await alice.get(`/acteurs/${a.slug}/edit`)).text, /name="member_of"/);
+    // Alice manages the actor she created: she may ask, with a message.
+    const netPage = decodeEntities((await alice.get(`/reseaux/${net.slug}`)).text);
+    assert.match(netPage, new RegExp(`<option value="${a.slug}">Atelier vélo de Saint-Martin</option>`));
+    const ask = await alice.post(`/reseaux/${net.slug}/adhesion`, { holder: a.slug, message: 'Nous réparons des vélos le samedi.' });
+    assert.equal(ask.status, 303, ask.text.slice(0, 300));
+    const again = await alice.post(`/reseaux/${net.slug}/adhesion`, { holder: a.slug, message: '' });
+    assert.equal(again.status, 422);
+    assert.match(decodeEntities(again.text), /Une demande pour cette fiche attend déjà une réponse/);
+    // Someone who does not manage the actor cannot ask for it.
+    const chloe = await loginOk(srv.base, srv.users.c.email, srv.users.c.password);
+    const foreign = await chloe.post(`/reseaux/${net.slug}/adhesion`, { holder: a.slug });
+    assert.equal(foreign.status, 422);
+    // Only the network's managers see and decide the request.
+    assert.doesNotMatch(decodeEntities((await alice.get(`/reseaux/${net.slug}`)).text), /Demandes en attente/);
+    const managed = decodeEntities((await bruno.get(`/reseaux/${net.slug}`)).text);
+    assert.match(managed, /Demandes en attente/);
+    assert.match(managed, /Nous réparons des vélos le samedi\./);
+    const id = managed.match(new RegExp(`/reseaux/${net.slug}/adhesion/(\\d+)/accepter`))[1];
+    assert.equal((await alice.post(`/reseaux/${net.slug}/adhesion/${id}/accepter`, {})).status, 403);
+    const ok = await bruno.post(`/reseaux/${net.slug}/adhesion/${id}/accepter`, {});
+    assert.equal(ok.status, 303);
+    assert.equal((await bruno.post(`/reseaux/${net.slug}/adhesion/${id}/accepter`, {})).status, 404, 'decided once');
+    assert.deepEqual(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Membres (acteurs)'], ['Atelier vélo de Saint-Martin']);
+    assert.deepEqual(relationsOf((await page(`/acteurs/${a.slug}`)).html)['Membre de'], ['Réseau des ateliers de quartier']);
+    const revs = (await api(`/api/v1/entries/${a.slug}/revisions`)).json.revisions;
+    assert.equal(revs[0].author, 'Bruno Testeur');
+    assert.match(revs[0].comment, /Adhésion à «.Réseau des ateliers de quartier.» acceptée/);
+    assert.equal(revs[0].state, 'published');
+    // An edit of the actor keeps the membership.
+    const edit = await api(`/api/v1/entries/${a.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: revs[0].revision, summary: 'Un atelier vélo associatif.' } });
+    assert.equal(edit.status, 200, edit.text);
+    assert.deepEqual(edit.json.member_of.map((e) => e.slug), [net.slug]);
+    // The actor's manager may leave; then it is no longer a member.
+    assert.equal((await chloe.post(`/reseaux/${net.slug}/membres/${a.slug}/retirer`, {})).status, 403);
+    assert.equal((await alice.post(`/reseaux/${net.slug}/membres/${a.slug}/retirer`, {})).status, 303);
+    assert.equal(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Membres (acteurs)'], undefined);
+    // Anonymous visitors are told how to join.
+    assert.match((await page(`/reseaux/${net.slug}`)).html, /connectez-vous<\/a>/);
 });
