@@ -11,11 +11,13 @@
 #include "core/account.h"
 #include "core/password.h"
 #include "core/entry.h"
+#include "core/relation.h"
 #include "core/schema.h"
 #include "core/territory.h"
 #include "core/validate.h"
 #include "render/markdown.h"
 #include "store/entry_store.h"
+#include "store/relation_store.h"
 #include "store/store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
@@ -1036,6 +1038,205 @@ static void test_accounts(void **state)
     assert_true(account_can_moderate(&u));
 }
 
+/* A validated entry of kind from a JSON text of its fields (the caller json_decref()s it). */
+static json_t *fields_of(struct site *x, const struct kind_def *k, const char *json)
+{
+    json_t *in = json_loads(json, 0, NULL);
+    assert_non_null(in);
+    struct field_errors errs = {0};
+    json_t *out = validate_entry(x->a, k, x->t, in, false, &errs);
+    if (!out)
+        fprintf(stderr, "validate: %s: %s\n", errs.e[0].field, errs.e[0].message);
+    json_decref(in);
+    assert_non_null(out);
+    return out;
+}
+
+static int save_kind(struct site *x, const struct kind_def *k, const char *slug, int base,
+                     json_t *fields, struct entry *out, struct field_errors *errs)
+{
+    struct entry_save in = {.kind = k,
+                            .slug = slug,
+                            .base_rev = base,
+                            .fields = fields,
+                            .author = {0, ROLE_ADMIN},
+                            .operator= true,
+                            .comment = "essai",
+                            .now = 1700000000,
+                            .errs = errs};
+    struct entry_saved saved;
+    int rc = entry_save(x->s, x->a, &in, &saved);
+    if (rc == ENTRY_OK)
+        *out = saved.entry;
+    return rc;
+}
+
+/* Relations: written as slugs, stored as ids, derived into the table both ways, kept through a
+ * rename; refusals per field; the other side never shows a deleted entry. */
+static void test_relations(void **state)
+{
+    struct site *x = *state;
+    const struct kind_def *actor = kind_find("actor"), *inn = kind_find("innovation");
+    struct entry a, b, i;
+    struct field_errors errs = {0};
+    json_t *f =
+        fields_of(x, actor, "{\"title\":\"Les Amis du vélo\",\"summary\":\"Une association.\"}");
+    assert_int_equal(save_kind(x, actor, NULL, 0, f, &a, &errs), ENTRY_OK);
+    json_decref(f);
+    f = fields_of(x, actor, "{\"title\":\"Vélo solidaire\",\"summary\":\"Un collectif.\"}");
+    assert_int_equal(save_kind(x, actor, NULL, 0, f, &b, &errs), ENTRY_OK);
+    json_decref(f);
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"title\":\"Atelier vélo\",\"summary\":\"Réparer.\",\"description\":\"Le samedi.\","
+             "\"themes\":[\"mobilite\"],\"commune\":\"29019\",\"carried_by\":\"%s, %s\"}",
+             a.slug, b.slug);
+    f = fields_of(x, inn, json);
+    assert_int_equal(save_kind(x, inn, NULL, 0, f, &i, &errs), ENTRY_OK);
+    json_decref(f);
+    /* Stored as ids, in the order written. */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM revisions WHERE entry_id = %lld AND "
+             "json_extract(fields, '$.carried_by') = '[%lld,%lld]'",
+             i.id, a.id, b.id);
+    assert_int_equal(count_rows(x, sql), 1);
+    struct entry_brief_row *rows;
+    int n;
+    assert_int_equal(store_relations_out(x->s, x->a, i.id, "carried_by", &rows, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, a.id);
+    assert_int_equal(rows[1].id, b.id);
+    assert_int_equal(store_relations_in(x->s, x->a, a.id, NULL, &rows, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, i.id);
+    assert_string_equal(rows[0].field, "carried_by");
+    /* Both sides as a viewer reads them. */
+    struct related_group *g;
+    int ng;
+    struct revision r;
+    assert_int_equal(entry_revision_raw(x->s, x->a, &viewer_public, &a, 0, &r), ENTRY_OK);
+    assert_int_equal(relation_groups(x->s, x->a, &viewer_public, &a, r.raw_fields, &g, &ng),
+                     ENTRY_OK);
+    assert_int_equal(ng, 1);
+    assert_true(g[0].in);
+    assert_string_equal(g[0].label, "Porte");
+    assert_int_equal(g[0].n, 1);
+    assert_string_equal(g[0].entries[0].title, "Atelier vélo");
+    /* Refused: unknown, wrong kind, self. */
+    static const char *const bad[] = {"\"carried_by\":[\"inconnu\"]", "\"located_at\":[\"%s\"]",
+                                      "\"inspired_by\":[\"%s\"]"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char extra[128], body[512];
+        snprintf(extra, sizeof extra, bad[k], k == 1 ? a.slug : i.slug);
+        snprintf(body, sizeof body,
+                 "{\"title\":\"Atelier vélo\",\"summary\":\"Réparer.\",\"description\":\"Le "
+                 "samedi.\",\"themes\":[\"mobilite\"],\"commune\":\"29019\",%s}",
+                 extra);
+        f = fields_of(x, inn, body);
+        struct field_errors e = {0};
+        struct entry out;
+        assert_int_equal(save_kind(x, inn, i.slug, 1, f, &out, &e), ENTRY_INVALID);
+        assert_int_equal(e.n, 1);
+        json_decref(f);
+    }
+    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 3);
+    /* A rename keeps the link: the other side reads the new title. */
+    f = fields_of(x, actor,
+                  "{\"title\":\"Les Amis de la bicyclette\",\"summary\":\"Une association.\"}");
+    struct entry renamed;
+    assert_int_equal(save_kind(x, actor, a.slug, 1, f, &renamed, &errs), ENTRY_OK);
+    json_decref(f);
+    assert_string_not_equal(renamed.slug, a.slug);
+    assert_int_equal(entry_revision_raw(x->s, x->a, &viewer_public, &i, 0, &r), ENTRY_OK);
+    assert_int_equal(relation_groups(x->s, x->a, &viewer_public, &i, r.raw_fields, &g, &ng),
+                     ENTRY_OK);
+    assert_int_equal(ng, 1);
+    assert_int_equal(g[0].n, 2);
+    assert_string_equal(g[0].entries[0].title, "Les Amis de la bicyclette");
+    /* A deleted entry leaves the other side. */
+    assert_int_equal(store_entry_set_deleted(x->s, b.id, true), STORE_OK);
+    assert_int_equal(relation_groups(x->s, x->a, &viewer_public, &i, r.raw_fields, &g, &ng),
+                     ENTRY_OK);
+    assert_int_equal(g[0].n, 1);
+}
+
+/* Lists with any number of facet filters, in each kind's order, and their counts. */
+static void test_facets_and_orders(void **state)
+{
+    struct site *x = *state;
+    const struct kind_def *actor = kind_find("actor");
+    static const char *const actors[] = {
+        "{\"title\":\"Zèbre "
+        "associatif\",\"summary\":\"s\",\"actor_type\":\"association\",\"commune\":\"29019\","
+        "\"themes\":[\"culture\",\"ess\"]}",
+        "{\"title\":\"Abeille "
+        "coopérative\",\"summary\":\"s\",\"actor_type\":\"entreprise\",\"commune\":\"29019\","
+        "\"themes\":[\"ess\"]}",
+        "{\"title\":\"Élan "
+        "collectif\",\"summary\":\"s\",\"actor_type\":\"association\",\"commune\":\"29075\","
+        "\"themes\":[\"culture\"]}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *f = fields_of(x, actor, actors[i]);
+        struct entry e;
+        struct field_errors errs = {0};
+        assert_int_equal(save_kind(x, actor, NULL, 0, f, &e, &errs), ENTRY_OK);
+        json_decref(f);
+    }
+    struct entry_item *items;
+    int n, total;
+    /* Alphabetical, accents folded: Abeille, Élan, Zèbre. */
+    assert_int_equal(entry_list(x->s, x->a, actor, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(total, 3);
+    assert_non_null(strstr(items[0].values.p, "Abeille"));
+    assert_non_null(strstr(items[1].values.p, "Élan"));
+    assert_non_null(strstr(items[2].values.p, "Zèbre"));
+    struct entry_filter f3[] = {
+        {"actor_type", "association"}, {"themes", "culture"}, {"commune", "29019"}};
+    for (int nf = 0; nf <= 3; nf++) {
+        assert_int_equal(entry_list(x->s, x->a, actor, f3, nf, 1, 20, &items, &n, &total),
+                         ENTRY_OK);
+        assert_int_equal(total, nf == 0 ? 3 : nf == 3 ? 1 : 2);
+    }
+    struct entry_facet_count *c;
+    int nc;
+    assert_int_equal(entry_facet_counts(x->s, x->a, actor, "themes", f3, 1, &c, &nc), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, nc, "culture"), 2);
+    assert_int_equal(entry_facet_count_of(c, nc, "ess"), 1);
+    /* The filter on the facet counted is left out of its own counts. */
+    assert_int_equal(entry_facet_counts(x->s, x->a, actor, "actor_type", f3, 1, &c, &nc), ENTRY_OK);
+    assert_int_equal(entry_facet_count_of(c, nc, "entreprise"), 1);
+    /* More filters than a list takes is refused, not truncated. */
+    struct entry_filter many[ENTRY_MAX_FILTERS + 1];
+    for (int i = 0; i <= ENTRY_MAX_FILTERS; i++)
+        many[i] = (struct entry_filter){"themes", "ess"};
+    assert_int_equal(
+        entry_list(x->s, x->a, actor, many, ENTRY_MAX_FILTERS + 1, 1, 20, &items, &n, &total),
+        ENTRY_ERR);
+    assert_int_equal(
+        entry_list(x->s, x->a, actor, many, ENTRY_MAX_FILTERS, 1, 20, &items, &n, &total),
+        ENTRY_OK);
+    assert_int_equal(total, 2);
+    /* Derived data made again from nothing gives the same lists. */
+    assert_int_equal(sqlite3_exec(x->s->db,
+                                  "DELETE FROM entry_terms; UPDATE entries SET sort_key = ''", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(store_begin(x->s), STORE_OK);
+    assert_int_equal(entry_derive_all(x->s, NULL, NULL), ENTRY_OK);
+    assert_int_equal(store_commit(x->s), STORE_OK);
+    assert_int_equal(entry_list(x->s, x->a, actor, f3, 3, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(total, 1);
+    assert_int_equal(entry_list(x->s, x->a, actor, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_non_null(strstr(items[0].values.p, "Abeille"));
+    bool rebuilt;
+    assert_int_equal(entry_derive_check(x->s, &rebuilt), ENTRY_OK);
+    assert_true(rebuilt);
+    assert_int_equal(entry_derive_check(x->s, &rebuilt), ENTRY_OK);
+    assert_false(rebuilt);
+}
+
 int main(void)
 {
     if (account_init() != 0) {
@@ -1064,6 +1265,8 @@ int main(void)
         S(test_facet_counts_follow_the_file),
         S(test_revisions_immutable),
         S(test_accounts),
+        S(test_relations),
+        S(test_facets_and_orders),
     };
 #undef D
 #undef S

@@ -576,6 +576,107 @@ static void test_error_list(void **state)
     assert_int_equal(errs.n, VALIDATE_MAX_ERRORS);
 }
 
+/* A place: the new field types, and the rule that a commune or a point is needed. */
+static json_t *place(const char *extra_json)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "{\"title\":\"Cyber-espace\",\"summary\":\"Des postes.\"%s%s}",
+             *extra_json ? "," : "", extra_json);
+    json_t *in = json_loads(text, 0, NULL);
+    assert_non_null(in);
+    return in;
+}
+
+static void test_place_types(void **state)
+{
+    struct ctx *c = *state;
+    c->k = kind_find("place");
+    /* Neither commune nor point: the schema's rule, on the address. */
+    assert_null(run(c, place("")));
+    assert_non_null(validate_error_for(&c->errs, "address"));
+    assert_non_null(run(c, place("\"point\":{\"lat\":48.4,\"lon\":-4.5}")));
+    json_t *out = run(c, place("\"address\":{\"street\":\" 2 rue  Jean Jaurès "
+                               "\",\"postcode\":\"29200\",\"commune\":\"29019\"}"));
+    assert_non_null(out);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(out, "address"), "street")),
+        "2 rue  Jean Jaurès");
+    static const char *const bad_addresses[] = {
+        "\"address\":{\"commune\":\"99999\"}",
+        "\"address\":{\"commune\":\"29019\",\"postcode\":\"2920\"}",
+        "\"address\":{\"commune\":\"29019\",\"postcode\":\"29a00\"}",
+        "\"address\":{\"commune\":29019}",
+        "\"address\":\"Brest\"",
+        "\"address\":[\"29019\"]",
+    };
+    for (size_t i = 0; i < sizeof bad_addresses / sizeof bad_addresses[0]; i++) {
+        assert_null(run(c, place(bad_addresses[i])));
+        assert_non_null(validate_error_for(&c->errs, "address"));
+    }
+    /* Phone: canonical French form, refusals. */
+    out = run(c, place("\"address\":{\"commune\":\"29019\"},\"phone\":\"+33 2 98 00 00 01\""));
+    assert_non_null(out);
+    assert_string_equal(json_string_value(json_object_get(out, "phone")), "02 98 00 00 01");
+    assert_null(run(c, place("\"address\":{\"commune\":\"29019\"},\"phone\":\"appelez-moi\"")));
+    assert_non_null(validate_error_for(&c->errs, "phone"));
+    /* Hours: typed day texts become ranges; nonsense is refused naming the day. */
+    out = run(c, place("\"address\":{\"commune\":\"29019\"},\"opening_hours\":{\"mo\":\"9h-12h, "
+                       "14h-18h\",\"tu\":\"\",\"note\":\"\"}"));
+    assert_non_null(out);
+    json_t *mo = json_object_get(json_object_get(out, "opening_hours"), "mo");
+    assert_int_equal(json_array_size(mo), 2);
+    assert_null(
+        run(c, place("\"address\":{\"commune\":\"29019\"},\"opening_hours\":{\"tu\":\"18h-9h\"}")));
+    assert_non_null(strstr(validate_error_for(&c->errs, "opening_hours"), "mardi"));
+    /* All days empty is no hours at all. */
+    out = run(
+        c,
+        place("\"address\":{\"commune\":\"29019\"},\"opening_hours\":{\"mo\":\"\",\"note\":\"\"}"));
+    assert_non_null(out);
+    assert_true(json_is_null(json_object_get(out, "opening_hours")));
+    /* Image addresses: https only. */
+    assert_null(run(
+        c, place("\"address\":{\"commune\":\"29019\"},\"image\":\"http://example.org/a.jpg\"")));
+    assert_non_null(validate_error_for(&c->errs, "image"));
+}
+
+static void test_relation_shapes(void **state)
+{
+    struct ctx *c = *state;
+    json_t *v = ok_with(c, "carried_by",
+                        json_string(" doc-at-brest,infini ;\nhttps://site/acteurs/tiriad "));
+    assert_int_equal(json_array_size(v), 3);
+    assert_string_equal(json_string_value(json_array_get(v, 2)), "tiriad");
+    v = ok_with(c, "carried_by", json_pack("[i, {s:s}]", 12, "slug", "infini"));
+    assert_int_equal(json_integer_value(json_array_get(v, 0)), 12);
+    assert_string_equal(json_string_value(json_array_get(v, 1)), "infini");
+    bad_with(c, "carried_by", json_pack("[s]", "Pas Un Nom"));
+    bad_with(c, "carried_by", json_pack("[[s]]", "x"));
+    bad_with(c, "carried_by", json_pack("[i]", -3));
+    bad_with(c, "carried_by", json_pack("{s:s}", "slug", "x"));
+    json_t *many = json_array();
+    for (int i = 0; i < 51; i++)
+        json_array_append_new(many, json_integer(i + 1));
+    bad_with(c, "carried_by", many);
+}
+
+static void test_integer_bounds(void **state)
+{
+    struct ctx *c = *state;
+    c->k = kind_find("network");
+    json_t *in =
+        json_pack("{s:s, s:s, s:s}", "title", "Réseau", "summary", "s", "member_count", "80");
+    assert_non_null(run(c, in));
+    assert_int_equal(json_integer_value(json_object_get(c->out, "member_count")), 80);
+    for (const char *bad = "-1"; bad; bad = strcmp(bad, "-1") == 0        ? "1000001"
+                                            : strcmp(bad, "1000001") == 0 ? "8.5"
+                                                                          : NULL) {
+        in = json_pack("{s:s, s:s, s:s}", "title", "Réseau", "summary", "s", "member_count", bad);
+        assert_null(run(c, in));
+        assert_non_null(validate_error_for(&c->errs, "member_count"));
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -595,6 +696,9 @@ int main(void)
         T(test_invalid_utf8),
         T(test_comment),
         T(test_error_list),
+        T(test_place_types),
+        T(test_relation_shapes),
+        T(test_integer_bounds),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
