@@ -41,6 +41,9 @@ struct demo_state {
         long long author, last;
     } * entries;
     int n, cap;
+    int revisions;
+    long long authors[16]; /* the demo accounts, in the file's order */
+    int nauthors;
 };
 
 static struct demo_entry *demo_find(struct demo_state *d, const char *file_slug)
@@ -78,6 +81,7 @@ static int demo_save(struct demo_state *d, const struct kind_def *k, const char 
     };
     int rc = entry_save(d->s, d->a, &in, saved);
     json_decref(clean);
+    d->revisions += rc == ENTRY_OK;
     if (rc != ENTRY_OK) {
         fprintf(stderr, "foison: démo, %s « %s » : enregistrement impossible%s%s\n", k->label,
                 slug ? slug : "?", errs.n ? " : " : "", errs.n ? errs.e[0].message : "");
@@ -174,8 +178,13 @@ static int demo_load_links(struct demo_state *d, json_t *links)
         if (fields)
             json_object_update(fields, set);
         json_decref(set);
+        /* Another hand links it to the network: a record is written by several people. */
+        long long linker = de->author;
+        for (int k = 0; k < d->nauthors; k++)
+            if (d->authors[k] == de->author)
+                linker = d->authors[(k + 1 + e % 3) % d->nauthors];
         struct entry_saved saved;
-        if (!fields || demo_save(d, de->kind, de->slug, de->rev, fields, de->author,
+        if (!fields || demo_save(d, de->kind, de->slug, de->rev, fields, linker,
                                  "Liens avec le réseau", de->last + 3600, &saved) != 0) {
             json_decref(fields);
             return -1;
@@ -215,6 +224,9 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
             fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
             goto done;
         }
+        if (d.nauthors < 16)
+            d.authors[d.nauthors++] = demo_author_id(
+                s, d.a, json_string_value(json_object_get(item, "email")));
     }
     static const struct {
         const char *key, *kind;
@@ -232,8 +244,8 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
     bool rebuilt;
     if (entry_derive_check(s, &rebuilt) != ENTRY_OK)
         goto done;
-    printf("démo : %d fiches ; comptes de démonstration (mot de passe « %s ») :\n", d.n,
-           DEMO_PASSWORD);
+    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
+           d.n, d.revisions, DEMO_PASSWORD);
     json_array_foreach(json_object_get(root, "authors"), i, item)
         printf("  %s (%s)\n", json_string_value(json_object_get(item, "email")),
                json_string_value(json_object_get(item, "role")));
