@@ -63,7 +63,7 @@ static int demo_save(struct demo_state *d, const struct kind_def *k, const char 
     struct field_errors errs = {0};
     json_t *clean = validate_entry(d->a, k, d->t, fields, true, &errs);
     if (!clean) {
-        fprintf(stderr, "foison: démo, %s « %s » : %s : %s\n", k->label, slug ? slug : "?",
+        fprintf(stderr, "foison: démo, %s « %s » : %s : %s\n", k->label, slug ? slug : "?",
                 errs.e[0].field, errs.e[0].message);
         return -1;
     }
@@ -83,8 +83,8 @@ static int demo_save(struct demo_state *d, const struct kind_def *k, const char 
     json_decref(clean);
     d->revisions += rc == ENTRY_OK;
     if (rc != ENTRY_OK) {
-        fprintf(stderr, "foison: démo, %s « %s » : enregistrement impossible%s%s\n", k->label,
-                slug ? slug : "?", errs.n ? " : " : "", errs.n ? errs.e[0].message : "");
+        fprintf(stderr, "foison: démo, %s « %s » : enregistrement impossible%s%s\n", k->label,
+                slug ? slug : "?", errs.n ? " : " : "", errs.n ? errs.e[0].message : "");
         return -1;
     }
     return 0;
@@ -152,7 +152,7 @@ static int demo_load_links(struct demo_state *d, json_t *links)
             {
                 struct demo_entry *target = demo_find(d, json_string_value(to));
                 if (!target) {
-                    fprintf(stderr, "foison: démo, lien de « %s » vers « %s » : fiche inconnue\n",
+                    fprintf(stderr, "foison: démo, lien de « %s » vers « %s » : fiche inconnue\n",
                             de->file_slug, json_string_value(to));
                     json_decref(slugs);
                     json_decref(set);
@@ -200,12 +200,12 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
     json_error_t jerr;
     json_t *root = json_load_file(innovations_path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        fprintf(stderr, "foison: %s:%d : %s\n", innovations_path, jerr.line, jerr.text);
+        fprintf(stderr, "foison: %s:%d : %s\n", innovations_path, jerr.line, jerr.text);
         return -1;
     }
     json_t *net = json_load_file(network_path, JSON_REJECT_DUPLICATES, &jerr);
     if (!net) {
-        fprintf(stderr, "foison: %s:%d : %s\n", network_path, jerr.line, jerr.text);
+        fprintf(stderr, "foison: %s:%d : %s\n", network_path, jerr.line, jerr.text);
         json_decref(root);
         return -1;
     }
@@ -221,7 +221,7 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
                            json_string_value(json_object_get(item, "name")),
                            json_string_value(json_object_get(item, "role")), DEMO_PASSWORD, err,
                            sizeof err) != 0) {
-            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
+            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
             goto done;
         }
         if (d.nauthors < 16)
@@ -244,7 +244,7 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
     bool rebuilt;
     if (entry_derive_check(s, &rebuilt) != ENTRY_OK)
         goto done;
-    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
+    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
            d.n, d.revisions, DEMO_PASSWORD);
     json_array_foreach(json_object_get(root, "authors"), i, item)
         printf("  %s (%s)\n", json_string_value(json_object_get(item, "email")),
@@ -262,7 +262,7 @@ int cli_demo(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv) || argc != 2) {
         fprintf(argc == 2 ? stdout : stderr,
-                "usage : foison demo SITE.db\n"
+                "usage : foison demo SITE.db\n"
                 "Crée un nouveau site rempli avec le territoire de démonstration (le Pays de\n"
                 "Brest : ses communes, une trentaine d'innovations et leur historique).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;

@@ -22,7 +22,7 @@ int cli_reindex(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv) || argc != 2) {
         fprintf(argc == 2 ? stdout : stderr,
-                "usage : foison reindex SITE.db\n"
+                "usage : foison reindex SITE.db\n"
                 "Recalcule les données dérivées des versions publiées (filtres, ordre des\n"
                 "listes, relations entre fiches, cartes des listes).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
@@ -52,6 +52,6 @@ int cli_reindex(int argc, char **argv)
     if (rc)
         fprintf(stderr, "foison: le recalcul a échoué, rien n'a changé\n");
     else
-        printf("ok : données dérivées recalculées\n");
+        printf("ok : données dérivées recalculées\n");
     return rc;
 }

@@ -531,13 +531,18 @@ static bool entry_managed_keep(struct arena *a, const struct entry_save *in, jso
 
 /* A private field (a contact address) is never sent back to a browser, so an edit that leaves
  * it empty keeps the value it had: only what the author does see changes. */
-static void entry_private_keep(const struct kind_def *k, json_t *base, json_t *fields)
+static void entry_private_keep(const struct entry_save *in, json_t *base, json_t *fields)
 {
+    const struct kind_def *k = in->kind;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *f = &k->fields[i];
         json_t *was = json_object_get(base, f->name), *now = json_object_get(fields, f->name);
         const char *text = json_string_value(now);
-        if (f->private && was && (!now || json_is_null(now) || (text && !*text)))
+        if (!f->private)
+            continue;
+        if (json_is_null(now)) /* erased on purpose (the form's box) */
+            json_object_set_new(fields, f->name, json_string(""));
+        else if (was && !in->private_stated && (!now || (text && !*text)))
             json_object_set(fields, f->name, was);
     }
 }
@@ -770,7 +775,9 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             fprintf(stderr, "foison: entry %lld: revision %d unreadable\n", row.id, base);
             goto rollback;
         }
-        entry_private_keep(in->kind, base_fields, fields);
+        entry_private_keep(in, base_fields, fields);
+        if (relation_keep_unseen(s, a, &author, in->kind, base_fields, fields) != ENTRY_OK)
+            goto rollback;
         if (!entry_managed_keep(a, in, base_fields, fields, errs)) {
             ret = ENTRY_INVALID;
             goto rollback;
@@ -812,8 +819,9 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         ret = ENTRY_INVALID;
         goto rollback;
     }
+    /* A membership decision changes no text: nothing in it for the hold to weigh. */
     if (spam.score >= territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT) &&
-        !viewer_moderates(&author))
+        !viewer_moderates(&author) && !in->membership)
         publish = false;
     spam_reasons = spam_reasons_json(&spam);
     if (!in->slug) {

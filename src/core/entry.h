@@ -139,6 +139,9 @@ struct entry_save {
      * at once whoever decides. The operator (demo, imports) writes them as given. */
     bool strict_managed;
     bool membership;
+    /* The input states its private fields (the API): an empty one erases the value. A form
+     * never shows them, so an empty one keeps it, and its "erase" box sends null. */
+    bool private_stated;
 };
 
 struct entry_saved {

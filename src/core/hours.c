@@ -553,9 +553,10 @@ static int hours_osm_day(const char *p)
 {
     for (int d = 0; d < 7; d++) {
         const char *s = hours_osm_names[d];
+        /* Each byte read only when the one before it is not the end of the text. */
         bool first = p[0] == s[0] || p[0] == s[0] + ('a' - 'A');
-        bool second = p[1] == s[1] || p[1] == s[1] - ('a' - 'A');
-        bool alone = !((p[2] >= 'a' && p[2] <= 'z') || (p[2] >= 'A' && p[2] <= 'Z'));
+        bool second = first && (p[1] == s[1] || p[1] == s[1] - ('a' - 'A'));
+        bool alone = second && !((p[2] >= 'a' && p[2] <= 'z') || (p[2] >= 'A' && p[2] <= 'Z'));
         if (first && second && alone)
             return d;
     }

@@ -92,8 +92,10 @@ static size_t phone_digits(const char *groups, char *out, size_t max)
     size_t n = 0;
     for (const char *p = groups; *p; p++)
         if (phone_is_digit(*p)) {
-            if (n == max)
+            if (n == max) {
+                out[max] = '\0'; /* callers read it as a string even when it is too long */
                 return max + 1;
+            }
             out[n++] = *p;
         }
     out[n < max ? n : max] = '\0';

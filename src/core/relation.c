@@ -100,7 +100,9 @@ static bool relation_resolve_one(struct store *s, struct arena *a, const struct 
         int rc = store_entry_by_id(s, a, id, &row);
         if (rc == STORE_ERR)
             return false;
-        if (rc == STORE_OK && row.published_rev && !row.deleted && row.hidden == 0 &&
+        /* Hidden for a while (reports) is not gone: the link stays, and reads show it again
+         * when the entry is shown again. */
+        if (rc == STORE_OK && row.published_rev && !row.deleted &&
             field_relation_allows(f, row.kind) && id != self_id && !relation_has(ids, id))
             json_array_append_new(ids, json_integer(id));
         return true;
@@ -114,14 +116,14 @@ static bool relation_resolve_one(struct store *s, struct arena *a, const struct 
     if (rc != STORE_OK || !row.published_rev ||
         !viewer_sees_entry(author, row.deleted, row.hidden)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s\u202f: aucune fiche publiée ne porte le nom « %s »",
+                       arena_printf(a, "%s\u202f: aucune fiche publiée ne porte le nom « %s »",
                                     f->label, slug));
         return true;
     }
     const struct kind_def *target = kind_find(row.kind);
     if (!field_relation_allows(f, row.kind)) {
         validate_error(errs, f->name,
-                       arena_printf(a, "%s\u202f: « %s » est %s, ce champ n'en accepte pas",
+                       arena_printf(a, "%s\u202f: « %s » est %s, ce champ n'en accepte pas",
                                     f->label, slug, target ? target->a_label : "une fiche"));
         return true;
     }
@@ -159,6 +161,31 @@ int relation_resolve(struct store *s, struct arena *a, const struct viewer *auth
         json_object_set_new(fields, f->name, ids);
     }
     return errs->n == before ? ENTRY_OK : ENTRY_INVALID;
+}
+
+int relation_keep_unseen(struct store *s, struct arena *a, const struct viewer *author,
+                         const struct kind_def *k, json_t *base, json_t *fields)
+{
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        json_t *was = json_object_get(base, f->name), *now = json_object_get(fields, f->name);
+        size_t n = json_array_size(was);
+        if (f->type != FT_RELATION || f->managed || !n || !json_is_array(now))
+            continue;
+        long long *ids = arena_alloc(a, sizeof(*ids) * n);
+        struct entry_brief_row *rows = arena_alloc(a, sizeof(*rows) * n);
+        for (size_t j = 0; j < n; j++)
+            ids[j] = (long long)json_integer_value(json_array_get(was, j));
+        if (store_entries_brief(s, a, ids, (int)n, rows) != STORE_OK)
+            return ENTRY_ERR;
+        for (size_t j = 0; j < n; j++) {
+            bool unseen = rows[j].kind && !rows[j].deleted &&
+                          (!rows[j].card || !viewer_sees_entry(author, false, rows[j].hidden));
+            if (unseen && !relation_has(now, ids[j]))
+                json_array_append_new(now, json_integer(ids[j]));
+        }
+    }
+    return ENTRY_OK;
 }
 
 int relation_derive(struct store *s, const struct kind_def *k, long long id, json_t *fields)
@@ -261,7 +288,7 @@ int relation_groups(struct store *s, struct arena *a, const struct viewer *v, co
 struct lineage_build {
     struct arena *a;
     struct lineage *l;
-    int cap;
+    int cap, ecap; /* of nodes and of edges */
 };
 
 static int lineage_find(const struct lineage *l, long long id)
@@ -298,6 +325,8 @@ static void lineage_add(struct lineage_build *b, const struct related_entry *r, 
         return; /* a cycle: the node is already drawn nearer */
     }
     int src = level < 0 ? at : from, dst = level < 0 ? from : at;
+    if (l->m == b->ecap)
+        return;
     for (int i = 0; i < l->m; i++)
         if (l->edges[i][0] == src && l->edges[i][1] == dst)
             return;
@@ -332,8 +361,12 @@ int relation_lineage(struct store *s, struct arena *a, const struct viewer *v,
     int cap = 1 + 2 * LINEAGE_DEPTH * LINEAGE_MAX_PER_LEVEL;
     out->nodes = arena_alloc(a, sizeof(*out->nodes) * (size_t)cap);
     out->levels = arena_alloc(a, sizeof(*out->levels) * (size_t)cap);
-    out->edges = arena_alloc(a, sizeof(*out->edges) * (size_t)cap * 4);
-    struct lineage_build b = {a, out, cap};
+    /* Every pair of adjacent levels may be fully connected: P + P*P edges each side, P per
+     * level, plus the centre's; lineage_add stops at this bound whatever the graph. */
+    int p = LINEAGE_MAX_PER_LEVEL;
+    int ecap = 2 * (p + p * p) + 2 * p + 8;
+    out->edges = arena_alloc(a, sizeof(*out->edges) * (size_t)ecap);
+    struct lineage_build b = {a, out, cap, ecap};
     out->nodes[0] = (struct related_entry){e->id, e->kind, e->slug, NULL};
     out->levels[0] = 0;
     out->n = 1;

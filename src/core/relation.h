@@ -40,6 +40,11 @@ struct related_group {
 int relation_resolve(struct store *s, struct arena *a, const struct viewer *author,
                      const struct kind_def *k, long long self_id, json_t *fields,
                      struct field_errors *errs);
+/* After relation_resolve on an edit: the links of base (the revision edited) to entries the
+ * author may not see (hidden for a while, not yet published again) are kept in fields — the
+ * author could not see them in the form, so leaving them out is no decision to remove them. */
+int relation_keep_unseen(struct store *s, struct arena *a, const struct viewer *author,
+                         const struct kind_def *k, json_t *base, json_t *fields);
 /* Part of the one derived-data step: the relations table from the published fields. */
 int relation_derive(struct store *s, const struct kind_def *k, long long id, json_t *fields);
 /* The entries of ids as v may see them (out[i] for ids[i]): published, not deleted, hidden

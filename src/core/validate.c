@@ -173,6 +173,9 @@ static bool validate_has_bidi_override(const char *s)
 static json_t *validate_text(struct arena *a, const struct field_def *f, json_t *v,
                              struct field_errors *errs)
 {
+    /* null on a private field asks to erase it (core/entry.c), which "" does not. */
+    if (f->private && json_is_null(v))
+        return json_null();
     const char *raw = validate_as_string(a, v, f, errs);
     if (!raw)
         return NULL;
@@ -195,13 +198,13 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
     if (*s && f->type == FT_URL && !validate_url(s)) {
         validate_error(errs, f->name,
                        arena_printf(a,
-                                    "%s : adresse web invalide (elle doit commencer par "
+                                    "%s : adresse web invalide (elle doit commencer par "
                                     "http:// ou https://)",
                                     f->label));
         return NULL;
     }
     if (*s && f->type == FT_EMAIL && !account_email_valid(s)) {
-        validate_error(errs, f->name, arena_printf(a, "%s : adresse e-mail invalide", f->label));
+        validate_error(errs, f->name, arena_printf(a, "%s : adresse e-mail invalide", f->label));
         return NULL;
     }
     if (*s && f->type == FT_DATE) {
@@ -209,7 +212,7 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
         const char *end = strptime(s, "%Y-%m-%d", &tm);
         if (!end || *end || strlen(s) != 10) {
             validate_error(errs, f->name,
-                           arena_printf(a, "%s : date attendue au format AAAA-MM-JJ", f->label));
+                           arena_printf(a, "%s : date attendue au format AAAA-MM-JJ", f->label));
             return NULL;
         }
     }
@@ -292,7 +295,7 @@ static json_t *validate_enum(struct arena *a, const struct field_def *f, const s
     if (!*s)
         return json_string("");
     if (!validate_option_known(f, t, s)) {
-        validate_error(errs, f->name, arena_printf(a, "%s : valeur inconnue", f->label));
+        validate_error(errs, f->name, arena_printf(a, "%s : valeur inconnue", f->label));
         return NULL;
     }
     return json_string(s);
@@ -333,7 +336,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
             bool printable = n <= 60 && utf8_valid(id, n);
             validate_error(errs, f->name,
                            printable ? arena_printf(a, "%s : « %s » est inconnu", f->label, id)
-                                     : arena_printf(a, "%s : valeur inconnue", f->label));
+                                     : arena_printf(a, "%s : valeur inconnue", f->label));
             goto fail;
         }
         bool dup = false;
@@ -345,7 +348,7 @@ static json_t *validate_tags(struct arena *a, const struct field_def *f, const s
     }
     size_t max = f->max_items ? f->max_items : 20;
     if (json_array_size(out) > max) {
-        validate_error(errs, f->name, arena_printf(a, "%s : %zu au plus", f->label, max));
+        validate_error(errs, f->name, arena_printf(a, "%s : %zu au plus", f->label, max));
         goto fail;
     }
     json_decref(single);
@@ -689,7 +692,7 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
         }
         if (f->type == FT_TAGS && !empty && json_array_size(clean) < f->min_items) {
             validate_error(errs, f->name,
-                           arena_printf(a, "%s : %zu au moins", f->label, f->min_items));
+                           arena_printf(a, "%s : %zu au moins", f->label, f->min_items));
             json_decref(clean);
             continue;
         }
@@ -729,7 +732,7 @@ const char *validate_comment(struct arena *a, const char *comment, struct field_
         return "";
     size_t n = strlen(comment);
     if (n > 4 * VALIDATE_COMMENT_MAX || !utf8_valid(comment, n)) {
-        validate_error(errs, "comment", "Commentaire : texte invalide ou trop long");
+        validate_error(errs, "comment", "Commentaire : texte invalide ou trop long");
         return NULL;
     }
     const char *s = validate_clean_text(a, comment, false);

@@ -179,7 +179,11 @@ static const char *const store_migrations[] = {
     "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','accepted','refused')),"
     "  decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
     "CREATE UNIQUE INDEX join_requests_open ON join_requests(network_id, actor_id)"
-    "  WHERE state = 'open';",
+    "  WHERE state = 'open';"
+    /* Entries made before managers existed are managed by whoever wrote their first revision. */
+    "INSERT OR IGNORE INTO entry_managers(entry_id, user_id, created)"
+    "  SELECT r.entry_id, r.author_id, r.created FROM revisions r"
+    "  JOIN users u ON u.id = r.author_id WHERE r.number = 1;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

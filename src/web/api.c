@@ -49,7 +49,7 @@ static void api_rate_limited(struct request *req, long wait)
 
 /* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
 static bool api_entry_write(struct request *req, struct buf *b, const struct entry *e,
-                            const struct revision *r)
+                            const struct revision *r, const struct viewer *v)
 {
     const char **names = NULL;
     int n = 0;
@@ -68,7 +68,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
         .state = r->state,
     };
     struct related_entry *related;
-    rec.nrelated = entry_view_json_related(req, e->kind, &r->raw_fields, 1, &related);
+    rec.nrelated = entry_view_json_related(req, v, e->kind, &r->raw_fields, 1, &related);
     rec.related = related;
     if (rec.nrelated < 0)
         return false;
@@ -101,7 +101,7 @@ static void api_entry_answer(struct request *req, int status, const struct entry
     struct store *s = app_store(req);
     entry_read_begin(s); /* the revision and the authors from one state of the site */
     int rc = entry_revision_raw(s, req->arena, v, e, rev, &r);
-    bool ok = rc == ENTRY_OK && api_entry_write(req, &b, e, &r);
+    bool ok = rc == ENTRY_OK && api_entry_write(req, &b, e, &r, v);
     entry_read_end(s);
     if (!ok) {
         buf_free(&b);
@@ -127,6 +127,8 @@ static int api_filters(struct request *req, const struct kind_def *k, struct ent
         if (strcmp(key, "kind") == 0 || strcmp(key, "page") == 0)
             continue;
         const struct field_def *f = kind_facet_by_param(k, key);
+        if (f && (!value || !*value))
+            continue; /* an empty filter is no filter, as on the list pages */
         if (!f) {
             validate_error(
                 errs, "_",
@@ -215,7 +217,7 @@ void api_entries_list(struct request *req)
     for (int i = 0; ok && i < n; i++)
         spans[i] = items[i].values;
     struct related_entry *related = NULL;
-    int nrelated = ok ? entry_view_json_related(req, k, spans, n, &related) : -1;
+    int nrelated = ok ? entry_view_json_related(req, &viewer_public, k, spans, n, &related) : -1;
     ok = ok && nrelated >= 0;
     buf_puts(&b, "{\"entries\":[");
     for (int i = 0; ok && i < n; i++) {
@@ -399,7 +401,8 @@ void api_entry_create(struct request *req)
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
-                            .strict_managed = true};
+                            .strict_managed = true,
+                            .private_stated = true};
     struct entry_saved saved;
     in.errs = &errs;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
@@ -490,7 +493,8 @@ void api_entry_update(struct request *req)
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
                             .errs = &errs,
-                            .strict_managed = true};
+                            .strict_managed = true,
+                            .private_stated = true};
     struct entry_saved saved;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);

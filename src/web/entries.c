@@ -121,6 +121,10 @@ static bool entries_facets(struct request *req, struct store *s, const struct ki
         tv_set_str(fo, "param", field_param(f));
         tv_set_str(fo, "label", f->label);
         tv_set_strf(fo, "id", "filtre-%s", field_param(f));
+        tv_set_str(fo, "all",
+                   f->type == FT_COMMUNE || f->type == FT_ADDRESS ? "Toutes les communes"
+                   : f->source == FS_THEMES                       ? "Tous les thèmes"
+                                                                  : "Tous");
         struct tv *opts = tv_set_list(fo, "options");
         /* The values in the order people know them: the site's themes and communes, the
          * schema's options. */
@@ -443,7 +447,7 @@ static void entries_form_stamp(struct request *req, struct tv *ctx)
 
 #define ENTRIES_ROBOT                                                                                    \
     "Ce formulaire a été rempli par un robot : rien n'a été enregistré. Si ce n'est pas le cas, " \
-    "laissez vide le champ « Ne pas remplir » et enregistrez de nouveau."
+    "laissez vide le champ « Ne pas remplir » et enregistrez de nouveau."
 
 /* What the form says of its own filling: the seconds it was open (in->timed when its stamp is
  * genuine) and whether the field hidden from people was filled (robots fill every field). */
@@ -473,7 +477,7 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
     struct tv *ctx = app_context(req, title);
     tv_set_str(ctx, "cancel_url", cancel);
     if (errs && errs->n)
-        tv_set_str(ctx, "title_prefix", "Erreur :");
+        tv_set_str(ctx, "title_prefix", "Erreur :");
     app_need_csrf(req, ctx);
     entries_form_stamp(req, ctx);
     tv_set_str(ctx, "action", action);
@@ -606,7 +610,7 @@ void page_entry_edit(struct request *req)
         return;
     }
     entries_form_page(
-        req, e.kind, arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
+        req, e.kind, arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
         arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
         arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), number, r.fields, "", NULL);
 }
@@ -628,8 +632,8 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
         return;
     }
     struct tv *ctx = app_context(
-        req, arena_printf(req->arena, "Modifier « %s »", entry_title(cur.kind, latest.fields)));
-    tv_set_str(ctx, "title_prefix", "Conflit :");
+        req, arena_printf(req->arena, "Modifier « %s »", entry_title(cur.kind, latest.fields)));
+    tv_set_str(ctx, "title_prefix", "Conflit :");
     tv_set_strf(ctx, "cancel_url", "/%s/%s", cur.kind->segment, cur.slug);
     app_need_csrf(req, ctx);
     tv_set_str(ctx, "action", arena_printf(req->arena, "/%s/%s/edit", cur.kind->segment, cur.slug));
@@ -646,9 +650,16 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
     struct tv *fields = tv_set_list(conflict, "fields");
     for (size_t i = 0; i < cur.kind->nfields; i++) {
         const struct field_def *f = &cur.kind->fields[i];
-        const char *theirs = entry_view_plain(req, f, json_object_get(latest.fields, f->name));
-        /* Both sides as the record page shows them, so that only real differences show. */
-        const char *mine = entry_view_plain(req, f, json_object_get(clean, f->name));
+        /* Never a private value (the form never shows one), nor what editing cannot change. */
+        if (f->private || f->managed)
+            continue;
+        /* Both sides as the record page shows them (relations as their input holds them), so
+         * that only real differences show. */
+        json_t *t = json_object_get(latest.fields, f->name), *m = json_object_get(clean, f->name);
+        const char *theirs = f->type == FT_RELATION ? entry_view_relation_slugs(req, t)
+                                                    : entry_view_plain(req, f, t);
+        const char *mine = f->type == FT_RELATION ? entry_view_relation_slugs(req, m)
+                                                  : entry_view_plain(req, f, m);
         if (strcmp(theirs, mine) == 0)
             continue;
         struct tv *o = tv_push_obj(fields);

@@ -58,7 +58,7 @@ static bool form_value_has(json_t *v, const char *id)
 
 /* A relation's value as the input holds it: the slugs of the entries its ids name (those the
  * visitor may see), or what the visitor typed. */
-static const char *form_relation_text(struct request *req, json_t *v)
+const char *entry_view_relation_slugs(struct request *req, json_t *v)
 {
     if (json_is_string(v))
         return json_string_value(v);
@@ -168,7 +168,7 @@ static void form_field_value(struct request *req, struct tv *f, const struct fie
         form_hours(req, f, v);
         break;
     case FT_RELATION:
-        tv_set_str(f, "value", form_relation_text(req, v));
+        tv_set_str(f, "value", entry_view_relation_slugs(req, v));
         tv_set_str(f, "kinds", fd->relation_kinds ? fd->relation_kinds : "");
         break;
     case FT_DATETIME:
@@ -218,10 +218,19 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
         }
         const char *err = errs ? validate_error_for(errs, fd->name) : NULL;
         tv_set_str(f, "error", err);
-        if (fd->help || err)
-            tv_set_strf(f, "described", "%s%s%s%s", fd->help ? "help-" : "",
-                        fd->help ? fd->name : "", err ? (fd->help ? " error-" : "error-") : "",
-                        err ? fd->name : "");
+        /* The texts under the input, by their ids: help, error, and the note that a private
+         * value is kept. */
+        bool kept = fd->private && json_is_string(v) && *json_string_value(v);
+        struct buf d = BUF_INIT;
+        if (fd->help)
+            buf_printf(&d, "help-%s", fd->name);
+        if (err)
+            buf_printf(&d, "%serror-%s", d.len ? " " : "", fd->name);
+        if (kept)
+            buf_printf(&d, "%skept-%s", d.len ? " " : "", fd->name);
+        if (d.len)
+            tv_set_str(f, "described", arena_strdup(req->arena, buf_cstr(&d)));
+        buf_free(&d);
         tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
         form_field_value(req, f, fd, v);
     }
@@ -262,6 +271,8 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
                                     json_string(form_part(req, fd->name, hours_day_key(d))));
             json_object_set_new(h, "note", json_string(form_part(req, fd->name, "note")));
             json_object_set_new(in, fd->name, h);
+        } else if (fd->private && strcmp(form_part(req, fd->name, "erase"), "1") == 0) {
+            json_object_set_new(in, fd->name, json_null());
         } else {
             const char *v = http_form(req, fd->name);
             if (v)

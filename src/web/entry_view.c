@@ -536,7 +536,7 @@ static void view_json_relation(struct buf *b, struct json_span v, const struct r
     buf_putc(b, ']');
 }
 
-int entry_view_json_related(struct request *req, const struct kind_def *k,
+int entry_view_json_related(struct request *req, const struct viewer *v, const struct kind_def *k,
                             const struct json_span *fields, int n, struct related_entry **out)
 {
     int total = 0, cap = 0;
@@ -549,6 +549,8 @@ int entry_view_json_related(struct request *req, const struct kind_def *k,
                 continue;
             long long *ids;
             int m = relation_ids(req->arena, v, &ids);
+            if (m == 0)
+                continue;
             if (total + m > cap) {
                 cap = (total + m) * 2;
                 long long *grown = arena_alloc(req->arena, sizeof(*grown) * (size_t)cap);
@@ -560,9 +562,8 @@ int entry_view_json_related(struct request *req, const struct kind_def *k,
             total += m;
         }
     *out = arena_alloc(req->arena, sizeof(**out) * (size_t)(total ? total : 1));
-    struct viewer v = app_viewer(req);
     struct store *s = app_store(req);
-    if (total && (!s || relation_briefs(s, req->arena, &v, all, total, *out) != ENTRY_OK))
+    if (total && (!s || relation_briefs(s, req->arena, v, all, total, *out) != ENTRY_OK))
         return -1;
     return total;
 }

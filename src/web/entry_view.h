@@ -35,6 +35,9 @@ const char *entry_view_title(struct request *req, const struct kind_def *k, stru
 /* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL). */
 void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
                      const struct field_errors *errs);
+/* A relation's value as its input holds it: the slugs of the entries its ids name that the
+ * visitor may see, or the slugs typed, separated by ", ". */
+const char *entry_view_relation_slugs(struct request *req, json_t *v);
 /* Raw input object from the posted form, for validate_entry(). Caller decrefs. */
 json_t *entry_view_form_input(struct request *req, const struct kind_def *k);
 /* A field's value as one plain string, for diffs and conflict views: from a jansson value
@@ -67,7 +70,7 @@ struct entry_view_record {
 };
 /* The entries the relation fields of n records (their fields texts) name, in one read, for
  * entry_view_record.related; their number, -1 on a storage failure. */
-int entry_view_json_related(struct request *req, const struct kind_def *k,
+int entry_view_json_related(struct request *req, const struct viewer *v, const struct kind_def *k,
                             const struct json_span *fields, int n, struct related_entry **out);
 /* {"kind","slug","title"} of an entry a relation names. */
 void entry_view_related_json(struct buf *b, const struct related_entry *r);

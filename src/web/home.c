@@ -53,7 +53,7 @@ void page_home(struct request *req)
             continue;
         struct tv *o = tv_push_obj(network);
         tv_set_int(o, "count", count);
-        tv_set_str(o, "label", count == 1 ? nk->label : nk->label_plural);
+        tv_set_str(o, "label", count <= 1 ? nk->label : nk->label_plural); /* 0 lieu, 2 lieux */
         tv_set_strf(o, "href", "/%s", nk->segment);
     }
     const struct kind_def *ak = kind_find("article");

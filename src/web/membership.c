@@ -136,7 +136,9 @@ void page_membership_decide(struct request *req)
     if (!membership_load(req, s, &e))
         return;
     long long id = app_int_param(req->params[2], 1000000000);
-    bool accept = strstr(req->path, "/accepter") != NULL;
+    /* The route's last segment, not a search in the path: a slug may hold "accepter". */
+    size_t len = strlen(req->path);
+    bool accept = len > 9 && strcmp(req->path + len - 9, "/accepter") == 0;
     struct viewer v = app_viewer(req);
     int rc = id ? membership_decide(s, req->arena, &v, &e, id, accept, (long long)time(NULL))
                 : ENTRY_NOTFOUND;

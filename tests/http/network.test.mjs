@@ -181,7 +181,7 @@ test('bad relations are refused per field, and nothing is written', async () => 
     const inn = await createOk('innovation', sampleInnovation({ title: 'Permanence numérique de Guipavas' }));
     const before = sqlite('SELECT count(*) FROM revisions');
     const cases = [
-        [{ carried_by: ['pas-une-fiche-qui-existe'] }, 'carried_by', /aucune fiche publiée ne porte le nom « pas-une-fiche-qui-existe »/],
+        [{ carried_by: ['pas-une-fiche-qui-existe'] }, 'carried_by', /aucune fiche publiée ne porte le nom «.pas-une-fiche-qui-existe.»/],
         [{ carried_by: [inn.slug] }, 'carried_by', /est une innovation, ce champ n'en accepte pas/],
         [{ located_at: [a.slug] }, 'located_at', /est un acteur/],
         [{ carried_by: ['Pas Un Slug!'] }, 'carried_by', /référence invalide/],
@@ -210,7 +210,7 @@ test('bad relations are refused per field, and nothing is written', async () => 
     const r = await alice.post(`/innovations/${inn.slug}/edit`, fields);
     assert.equal(r.status, 422);
     const html = decodeEntities(r.text);
-    assert.match(html, /<p class="error" id="error-carried_by">Portée par\u202f: aucune fiche publiée ne porte le nom « inconnu-au-bataillon »<\/p>/);
+    assert.match(html, /<p class="error" id="error-carried_by">Portée par\u202f: aucune fiche publiée ne porte le nom «.inconnu-au-bataillon.»<\/p>/);
     assert.match(html, /name="carried_by"[^>]*value="inconnu-au-bataillon"/);
 });
 
@@ -425,4 +425,64 @@ test('joining a network: asked by the actor\'s managers, decided by the network\
     assert.equal(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Membres (acteurs)'], undefined);
     // Anonymous visitors are told how to join.
     assert.match((await page(`/reseaux/${net.slug}`)).html, /connectez-vous<\/a>/);
+});
+
+test('private addresses: never on a conflict page, erased only on purpose', async () => {
+    const a = await createOk('actor', actor('Association secrète du port', { contact_email: 'secret.port@example.org' }), srv.users.a.token);
+    const put = await api(`/api/v1/entries/${a.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: 1, summary: 'Une association du port.' } });
+    assert.equal(put.status, 200, put.text);
+    // A stale form: the conflict page shows what changed, never the address.
+    const chloe = await loginOk(srv.base, srv.users.c.email, srv.users.c.password);
+    const stale = await chloe.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), base_revision: 1, summary: 'Autre chose.' });
+    assert.equal(stale.status, 409);
+    assert.doesNotMatch(stale.text, /secret\.port@example\.org/);
+    // The form keeps it when left empty; its box erases it.
+    const form = await alice.get(`/acteurs/${a.slug}/edit`);
+    const base = form.text.match(/name="base_revision" value="(\d+)"/)[1];
+    assert.match(form.text, /name="contact_email.erase"/);
+    const kept = await alice.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), summary: 'Une association du port de Brest.', base_revision: base, contact_email: '' });
+    assert.equal(kept.status, 303);
+    const email = () => sqlite(`SELECT json_extract(r.fields, '$.contact_email') FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.slug = '${a.slug}' AND r.number = e.published_rev`);
+    assert.equal(email(), 'secret.port@example.org');
+    const again = await alice.get(`/acteurs/${a.slug}/edit`);
+    const base2 = again.text.match(/name="base_revision" value="(\d+)"/)[1];
+    const erased = await alice.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), summary: 'Une association du port de Brest.', base_revision: base2, contact_email: '', 'contact_email.erase': '1' });
+    assert.equal(erased.status, 303);
+    assert.equal(email(), '');
+    // Through the API, an empty value erases (absent keeps).
+    const b = await createOk('actor', actor('Collectif du quai', { contact_email: 'quai@example.org' }), srv.users.a.token);
+    const p1 = await api(`/api/v1/entries/${b.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: 1, summary: 'Un collectif.' } });
+    assert.equal(p1.status, 200);
+    const p2 = await api(`/api/v1/entries/${b.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: 2, contact_email: '' } });
+    assert.equal(p2.status, 200);
+    assert.equal(sqlite(`SELECT json_extract(r.fields, '$.contact_email') FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.slug = '${b.slug}' AND r.number = 3`), '');
+});
+
+test('a link to an entry hidden for a while survives edits of the other side', async () => {
+    const target = await createOk('actor', actor('Actrice masquée un temps'));
+    const art = await createOk('article', { title: 'Article qui la cite', summary: 'x', written_by: [target.slug] }, srv.users.a.token);
+    spawnSync('sqlite3', [srv.db, `UPDATE entries SET hidden = 1 WHERE slug = '${target.slug}'`]);
+    // Its editor cannot see it: the form leaves it out; saving keeps it anyway.
+    const form = await alice.get(`/articles/${art.slug}/edit`);
+    assert.doesNotMatch(form.text, new RegExp(target.slug));
+    const base = form.text.match(/name="base_revision" value="(\d+)"/)[1];
+    const saved = await alice.post(`/articles/${art.slug}/edit`, { title: 'Article qui la cite', summary: 'x, relu.', base_revision: base, license: 'CC-BY-SA-4.0' });
+    assert.equal(saved.status, 303, saved.text.slice(0, 400));
+    const put = await api(`/api/v1/entries/${art.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: Number(base) + 1, summary: 'x, relu deux fois.' } });
+    assert.equal(put.status, 200, put.text);
+    spawnSync('sqlite3', [srv.db, `UPDATE entries SET hidden = 0 WHERE slug = '${target.slug}'`]);
+    const rel = await api(`/api/v1/entries/${target.slug}/related`);
+    assert.deepEqual(rel.json.related.map((g) => g.entries.map((e) => e.slug)), [[art.slug]]);
+});
+
+test('"Refuser" refuses, whatever the network is called', async () => {
+    const bruno = await loginOk(srv.base, srv.users.b.email, srv.users.b.password);
+    const net = await createOk('network', { title: 'Accepter les différences', summary: 'Un réseau.' }, srv.users.a.token);
+    const a = await createOk('actor', actor('Atelier des différences'), srv.users.b.token);
+    assert.equal((await bruno.post(`/reseaux/${net.slug}/adhesion`, { holder: a.slug })).status, 303);
+    const managed = decodeEntities((await alice.get(`/reseaux/${net.slug}`)).text);
+    const id = managed.match(new RegExp(`/reseaux/${net.slug}/adhesion/(\\d+)/refuser`))[1];
+    assert.equal((await alice.post(`/reseaux/${net.slug}/adhesion/${id}/refuser`, {})).status, 303);
+    assert.equal(sqlite(`SELECT state FROM join_requests WHERE id = ${id}`), 'refused');
+    assert.equal(relationsOf((await page(`/reseaux/${net.slug}`)).html)['Membres (acteurs)'], undefined);
 });

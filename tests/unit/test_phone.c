@@ -163,6 +163,13 @@ static void test_refused(void **state)
     expect_refused(spaced, "numéro trop long");
     spaced[PHONE_INPUT_MAX] = '\0';
     expect_phone(spaced, "02 98 00 00 00");
+    /* More digits than the buffer holds, after +33: refused, never read past the buffer. */
+    {
+        char *err = NULL;
+        assert_null(phone_normalize(A, "+33 1234567890123456", &err));
+        assert_non_null(err);
+        assert_null(phone_normalize(A, "+33123456789012345678901234567890", &err));
+    }
 }
 
 static void test_tel_uri(void **state)

@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/json_read.h"
 #include <dirent.h>
 #include <stdio.h>
@@ -1237,6 +1238,92 @@ static void test_facets_and_orders(void **state)
     assert_false(rebuilt);
 }
 
+/* The lineage of a fully connected graph: every level full, every pair of adjacent levels
+ * linked both ways; the builder stays within its bounds and names every node right. */
+static void test_lineage_bounds(void **state)
+{
+    struct site *x = *state;
+    const struct kind_def *inn = x->k;
+    char body[8192], title[64];
+    struct entry bs[12], as[12], root, cs[12], ds[12];
+    struct field_errors errs = {0};
+    for (int i = 0; i < 12; i++) {
+        snprintf(title, sizeof title, "Source numéro %d", i);
+        snprintf(body, sizeof body,
+                 "{\"title\":\"%s\",\"summary\":\"s\",\"description\":\"d\",\"themes\":[\"ess\"],"
+                 "\"commune\":\"29019\"}",
+                 title);
+        json_t *f = fields_of(x, inn, body);
+        assert_int_equal(save_kind(x, inn, NULL, 0, f, &bs[i], &errs), ENTRY_OK);
+        json_decref(f);
+    }
+    /* Each A is inspired by every B. */
+    struct buf list = BUF_INIT;
+    for (int i = 0; i < 12; i++)
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", bs[i].slug);
+    for (int i = 0; i < 12; i++) {
+        snprintf(body, sizeof body,
+                 "{\"title\":\"Relais numéro "
+                 "%d\",\"summary\":\"s\",\"description\":\"d\",\"themes\":[\"ess\"],\"commune\":"
+                 "\"29019\",\"inspired_by\":[%s]}",
+                 i, buf_cstr(&list));
+        json_t *f = fields_of(x, inn, body);
+        assert_int_equal(save_kind(x, inn, NULL, 0, f, &as[i], &errs), ENTRY_OK);
+        json_decref(f);
+    }
+    buf_reset(&list);
+    for (int i = 0; i < 12; i++)
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", as[i].slug);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Racine "
+             "centrale\",\"summary\":\"s\",\"description\":\"d\",\"themes\":[\"ess\"],\"commune\":"
+             "\"29019\",\"inspired_by\":[%s]}",
+             buf_cstr(&list));
+    json_t *f = fields_of(x, inn, body);
+    assert_int_equal(save_kind(x, inn, NULL, 0, f, &root, &errs), ENTRY_OK);
+    json_decref(f);
+    for (int i = 0; i < 12; i++) {
+        snprintf(body, sizeof body,
+                 "{\"title\":\"Suite numéro "
+                 "%d\",\"summary\":\"s\",\"description\":\"d\",\"themes\":[\"ess\"],\"commune\":"
+                 "\"29019\",\"inspired_by\":[\"%s\"]}",
+                 i, root.slug);
+        f = fields_of(x, inn, body);
+        assert_int_equal(save_kind(x, inn, NULL, 0, f, &cs[i], &errs), ENTRY_OK);
+        json_decref(f);
+    }
+    buf_reset(&list);
+    for (int i = 0; i < 12; i++)
+        buf_printf(&list, "%s\"%s\"", i ? "," : "", cs[i].slug);
+    for (int i = 0; i < 12; i++) {
+        snprintf(body, sizeof body,
+                 "{\"title\":\"Héritière numéro "
+                 "%d\",\"summary\":\"s\",\"description\":\"d\",\"themes\":[\"ess\"],\"commune\":"
+                 "\"29019\",\"inspired_by\":[%s]}",
+                 i, buf_cstr(&list));
+        f = fields_of(x, inn, body);
+        assert_int_equal(save_kind(x, inn, NULL, 0, f, &ds[i], &errs), ENTRY_OK);
+        json_decref(f);
+    }
+    buf_free(&list);
+    struct lineage l;
+    assert_int_equal(relation_lineage(x->s, x->a, &viewer_public, &root, "inspired_by", &l),
+                     ENTRY_OK);
+    assert_int_equal(l.n, 1 + 4 * 12);
+    int p = LINEAGE_MAX_PER_LEVEL;
+    assert_true(l.m <= 2 * (p + p * p) + 2 * p + 8);
+    assert_true(l.m >= 4 * 12);
+    for (int i = 1; i < l.n; i++) {
+        assert_non_null(l.nodes[i].slug);
+        assert_true(strspn(l.nodes[i].slug, "abcdefghijklmnopqrstuvwxyz0123456789-") ==
+                    strlen(l.nodes[i].slug));
+        assert_true(l.levels[i] >= -2 && l.levels[i] <= 2 && l.levels[i] != 0);
+    }
+    for (int i = 0; i < l.m; i++)
+        assert_true(l.edges[i][0] >= 0 && l.edges[i][0] < l.n && l.edges[i][1] >= 0 &&
+                    l.edges[i][1] < l.n);
+}
+
 int main(void)
 {
     if (account_init() != 0) {
@@ -1267,6 +1354,7 @@ int main(void)
         S(test_accounts),
         S(test_relations),
         S(test_facets_and_orders),
+        S(test_lineage_bounds),
     };
 #undef D
 #undef S
