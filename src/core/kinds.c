@@ -370,7 +370,7 @@ static const struct field_def network_fields[] = {
                    20000),
     FIELD_MARKDOWN("how_to_join", "Comment rejoindre le réseau", "join", NULL, 5000),
     FIELD_RELATION("animated_by", "Animé par", "actor", "Anime", NULL),
-    FIELD_RELATION("located_at", "Se réunit à", "place", "Accueille", NULL),
+    FIELD_RELATION("located_at", "Se trouve à", "place", "Accueille", NULL),
     FIELD_LICENSE,
 };
 
