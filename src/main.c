@@ -17,6 +17,8 @@ static const struct {
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},
+    {"import-places", cli_import_places,
+     "import-places SITE.db F.json  importe des lieux de médiation numérique"},
 };
 
 static int usage(FILE *f)

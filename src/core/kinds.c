@@ -271,6 +271,21 @@ static const struct field_option place_access[] = {
     {NULL, NULL},
 };
 
+/* The nine services of the national schema of "lieux de médiation numérique", in its order: the
+ * labels are the schema's values, word for word (core/mednum.c exports them as they are). */
+static const struct field_option place_mednum_services[] = {
+    {"materiel-solidaire", "Acquisition de matériel informatique à prix solidaire"},
+    {"demarches", "Aide aux démarches administratives"},
+    {"outils-quotidien", "Maîtrise des outils numériques du quotidien"},
+    {"insertion-pro", "Insertion professionnelle via le numérique"},
+    {"usage-securise", "Utilisation sécurisée du numérique"},
+    {"parentalite", "Parentalité et éducation avec le numérique"},
+    {"loisirs-creations", "Loisirs et créations numériques"},
+    {"comprendre-numerique", "Compréhension du monde numérique"},
+    {"acces-internet", "Accès internet et matériel informatique"},
+    {NULL, NULL},
+};
+
 static const struct field_def place_fields[] = {
     FIELD_TITLE("Nom du lieu"),
     FIELD_SUMMARY("Présentation courte", "Ce qu'on y trouve, pour qui (300 caractères au plus)."),
@@ -328,12 +343,35 @@ static const struct field_def place_fields[] = {
      .section = "main",
      .max_len = 500,
      .help = "L'adresse https d'une photo déjà publiée en ligne, sous une licence libre."},
+    {.name = "mednum_services",
+     .type = FT_TAGS,
+     .label = "Services de médiation numérique",
+     .section = "mediation",
+     .max_items = 9,
+     .options = place_mednum_services,
+     .facet = true,
+     .param = "service",
+     .help = "Ceux que le lieu propose parmi les neuf du référentiel national : l'export vers la "
+             "cartographie nationale les reprend tels quels."},
+    {.name = "siret",
+     .type = FT_TEXT,
+     .label = "SIRET de la structure",
+     .section = "mediation",
+     .max_len = 20,
+     .format = FF_SIRET,
+     .help = "Les 14 chiffres de l'établissement qui tient le lieu : l'identifiant que la "
+             "cartographie nationale demande."},
     FIELD_LICENSE,
 };
 
 static const struct section_def place_sections[] = {
     SECTION_MAIN,
     {.name = "visit", .title = "Venir sur place", .record = true},
+    {.name = "mediation",
+     .title = "Médiation numérique",
+     .help = "Ce que demande la cartographie nationale des lieux de médiation numérique, qui peut "
+             "reprendre les lieux du site : tout est facultatif.",
+     .record = true},
     SECTION_LINKS,
     SECTION_META,
 };

@@ -34,6 +34,12 @@ struct field_option {
     const char *label;
 };
 
+/* A check some text fields add to their type's. */
+enum field_format {
+    FF_NONE = 0,
+    FF_SIRET, /* a French establishment number: 14 digits (spaces allowed), check digit right */
+};
+
 enum field_source {
     FS_STATIC,   /* options listed in the schema */
     FS_THEMES,   /* the site's taxonomy of themes */
@@ -61,6 +67,7 @@ struct field_def {
      * networks: a join request accepted), never by editing: forms leave it out, the save path
      * keeps it (core/membership.c changes it). */
     bool managed;
+    enum field_format format; /* FT_TEXT: a check of its own (stored as the check writes it) */
     /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
      * the label on the other side ("porte" for "porté par"), and whether an entry may point to
      * itself (never meaningful so far). */

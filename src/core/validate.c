@@ -170,6 +170,85 @@ static bool validate_has_bidi_override(const char *s)
     return false;
 }
 
+bool validate_siret_valid(const char *digits)
+{
+    if (strlen(digits) != 14 || strspn(digits, "0123456789") != 14)
+        return false;
+    /* The Luhn key of SIRET numbers, except La Poste's establishments (SIREN 356000000), whose
+     * numbers are told apart by the sum of their digits instead. */
+    int luhn = 0, sum = 0;
+    for (int i = 0; i < 14; i++) {
+        int d = digits[i] - '0';
+        sum += d;
+        if (i % 2 == 0 && (d *= 2) > 9)
+            d -= 9;
+        luhn += d;
+    }
+    if (strncmp(digits, "356000000", 9) == 0)
+        return sum % 5 == 0;
+    return luhn % 10 == 0;
+}
+
+/* A SIRET as typed ("123 456 789 00012"): stored as its 14 digits. */
+static json_t *validate_siret(struct arena *a, const struct field_def *f, const char *s,
+                              struct field_errors *errs)
+{
+    char digits[32];
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == ' ' || *p == '.')
+            continue;
+        if (n + 1 == sizeof digits || !isdigit((unsigned char)*p)) {
+            n = 0;
+            break;
+        }
+        digits[n++] = *p;
+    }
+    digits[n] = '\0';
+    if (n != 14) {
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s\u202f: un SIRET s'écrit avec 14 chiffres", f->label));
+        return NULL;
+    }
+    if (!validate_siret_valid(digits)) {
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s\u202f: ce numéro n'est pas un SIRET (un chiffre est faux "
+                                    "ou deux chiffres sont inversés)",
+                                    f->label));
+        return NULL;
+    }
+    return json_string(digits);
+}
+
+/* Whether code point c may be in a street line: what the reference library of the national
+ * schema of "lieux de médiation numérique" accepts (docs/MEDNUM.md), so that every address saved
+ * can be exported — letters with the Latin-1 accents and the Latin Extended-A block from Œ to Ÿ,
+ * digits, spaces, and - , ( ) ° . & : + – | ; ' ’ /. */
+static bool validate_street_char(unsigned c)
+{
+    if (c < 0x80)
+        return isalnum((int)c) || (c >= 0x09 && c <= 0x0d) || strchr(" -,().&:+|;'/", (int)c);
+    return c == 0xb0 || c == 0x2013 || c == 0x2019 ||
+           (c >= 0xc0 && c <= 0xff && c != 0xd7 && c != 0xf7) || (c >= 0x152 && c <= 0x178) ||
+           c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+const char *validate_street_refused(struct arena *a, const char *s)
+{
+    for (const char *p = s; *p;) {
+        const char *start = p;
+        unsigned c = utf8_next(&p);
+        if (validate_street_char(c))
+            continue;
+        int n = (int)(p - start);
+        /* Invisible or look-alike characters are named by their code too. */
+        return c < 0x80 && c > 0x20 ? arena_printf(a, "«\u202f%.*s\u202f»", n, start)
+                                    : arena_printf(a, "«\u202f%.*s\u202f» (U+%04X)", n, start, c);
+    }
+    return NULL;
+}
+
 static json_t *validate_text(struct arena *a, const struct field_def *f, json_t *v,
                              struct field_errors *errs)
 {
@@ -216,6 +295,8 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
             return NULL;
         }
     }
+    if (*s && f->format == FF_SIRET)
+        return validate_siret(a, f, s, errs);
     return json_string(s);
 }
 
@@ -492,6 +573,16 @@ static json_t *validate_address(struct arena *a, const struct field_def *f,
         validate_error(
             errs, f->name,
             arena_printf(a, "%s : la rue tient en %zu caractères au plus", f->label, max));
+        return NULL;
+    }
+    const char *refused = validate_street_refused(a, vals[0]);
+    if (refused) {
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s\u202f: la rue ne peut pas contenir %s (lettres, chiffres, "
+                                    "espaces et - , ( ) ° . & : + – | ; ' ’ / seulement, comme le "
+                                    "veut le schéma national des lieux de médiation numérique)",
+                                    f->label, refused));
         return NULL;
     }
     if (*vals[1] && (strlen(vals[1]) != 5 || strspn(vals[1], "0123456789") != 5)) {

@@ -39,5 +39,12 @@ void validate_license_change(struct arena *a, const struct kind_def *k, json_t *
 const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs);
 /* True when s is an http(s) URL with a host and no spaces or control characters. */
 bool validate_url(const char *s);
+/* The first character of street line s (valid UTF-8) that the national schema of "lieux de
+ * médiation numérique" refuses in an address (docs/MEDNUM.md), quoted for a message, in a (with
+ * its code point when it is not printable ASCII: "« # »", "« « » (U+00AB)"), or NULL when
+ * every character is accepted. */
+const char *validate_street_refused(struct arena *a, const char *s);
+/* True when digits are the 14 digits of a SIRET whose check digit is right. */
+bool validate_siret_valid(const char *digits);
 
 #endif

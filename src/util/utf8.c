@@ -1,5 +1,5 @@
 /* utf8.c — a strict UTF-8 validator (RFC 3629), control bytes other than tab/newline refused;
- * first-letter case of labels. */
+ * reading code points one by one; first-letter case of labels. */
 #include "utf8.h"
 #include "util/arena.h"
 
@@ -52,6 +52,22 @@ size_t utf8_count(const char *str, size_t n)
         if ((s[i] & 0xc0) != 0x80)
             count++;
     return count;
+}
+
+unsigned utf8_next(const char **p)
+{
+    const unsigned char *q = (const unsigned char *)*p;
+    unsigned c = *q;
+    if (!c)
+        return 0;
+    q++;
+    int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+    if (more)
+        c &= 0x3fu >> more;
+    while (more-- > 0 && (*q & 0xc0) == 0x80)
+        c = (c << 6) | (*q++ & 0x3fu);
+    *p = (const char *)q;
+    return c;
 }
 
 int utf8_hex_digit(char c)

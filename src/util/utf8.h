@@ -8,6 +8,9 @@
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8. */
 size_t utf8_count(const char *s, size_t n);
+/* The code point at *p in valid UTF-8 (0 at the end of the string), *p moved past it: for
+ * checks that go character by character. */
+unsigned utf8_next(const char **p);
 /* The value of a hexadecimal digit (either case), -1 for any other byte: %XX escapes, \uXXXX. */
 int utf8_hex_digit(char c);
 struct arena;

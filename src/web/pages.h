@@ -104,5 +104,7 @@ void api_entry_related(struct request *req);
 void api_suggest(struct request *req);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
+/* export.c */
+void api_export_places(struct request *req);
 
 #endif

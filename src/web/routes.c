@@ -70,6 +70,7 @@ const struct route app_routes[] = {
     {"GET", "/api/v1/entries/{slug}/revisions", api_entry_revisions, ROUTE_API},
     {"GET", "/api/v1/entries/{slug}/related", api_entry_related, ROUTE_API},
     {"GET", "/api/v1/suggest", api_suggest, ROUTE_API},
+    {"GET", "/api/v1/export/places.json", api_export_places, ROUTE_API},
     {"POST", "/api/v1/entries/{slug}/reports", api_report_create, ROUTE_API},
     {"GET", "/api/v1/moderation/reports", api_reports, ROUTE_API},
     {"GET", "/api/v1/moderation/pending", api_moderation_pending, ROUTE_API},
