@@ -194,10 +194,12 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
 {
     struct tv *list = tv_set_list(ctx, "form_fields");
     const char *section = NULL; /* of the field shown before */
+    bool has_relation = false;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *fd = &k->fields[i];
         if (fd->managed)
             continue; /* changed by decisions, not by editing (core/membership.c) */
+        has_relation |= fd->type == FT_RELATION;
         json_t *v = json_object_get(values, fd->name);
         struct tv *f = tv_push_obj(list);
         if (!section || strcmp(fd->section, section) != 0) {
@@ -233,6 +235,11 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
         buf_free(&d);
         tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
         form_field_value(req, f, fd, v);
+    }
+    /* Search as you type for relation fields (static/relation.js); the form works without. */
+    if (has_relation) {
+        const struct static_asset *js = app_asset(req->app, "relation.js");
+        tv_set_str(ctx, "relation_script_url", js ? js->url : "/static/relation.js");
     }
 }
 

@@ -32,7 +32,8 @@ const char *entry_view_option_label(struct request *req, const struct field_def 
 const char *entry_view_number(struct request *req, struct json_span v);
 /* The title in an object text of field values (fields or card), "" when absent. */
 const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj);
-/* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL). */
+/* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL), and
+ * "relation_script_url" when the kind has a relation field. */
 void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
                      const struct field_errors *errs);
 /* A relation's value as its input holds it: the slugs of the entries its ids name that the
