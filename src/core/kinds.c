@@ -40,10 +40,10 @@ static const struct field_option licenses[] = {
     {                                                                                              \
         .name = "website", .type = FT_URL, .label = "Site web", .section = "main", .max_len = 500  \
     }
-#define FIELD_CONTACT                                                                               \
+#define FIELD_CONTACT(sec)                                                                          \
     {                                                                                               \
-        .name = "contact_email", .type = FT_EMAIL, .label = "Adresse de contact",                   \
-        .section = "main", .max_len = 254, .private = true,                                         \
+        .name = "contact_email", .type = FT_EMAIL, .label = "Adresse de contact", .section = sec,   \
+        .max_len = 254, .private = true,                                                            \
         .help =                                                                                     \
             "Jamais affichée : les visiteurs vous écrivent par le formulaire de contact de la " \
             "fiche, qui vous transmet leur message."                                                \
@@ -63,13 +63,13 @@ static const struct field_option licenses[] = {
     {                                                                                              \
         .name = "main", .title = "L'essentiel", .record = true                                     \
     }
-#define SECTION_LINKS                                                                                \
-    {                                                                                                \
-        .name = "links", .title = "Liens avec le réseau",                                            \
-        .help =                                                                                      \
-            "Les autres fiches du site auxquelles celle-ci est liée : tapez quelques lettres de " \
-            "leur nom, ou leur adresse (ex. doc-at-brest).",                                         \
-        .record = false                                                                              \
+#define SECTION_LINKS                                                                              \
+    {                                                                                              \
+        .name = "links", .title = "Liens avec le réseau",                                          \
+        .help = "Les autres fiches du site auxquelles celle-ci est liée, par leur adresse (ex. "  \
+                "doc-at-brest), séparées par des virgules ; avec JavaScript, tapez quelques "  \
+                "lettres de leur nom pour les choisir.",                                           \
+        .record = false                                                                            \
     }
 #define SECTION_META                                                                               \
     {                                                                                              \
@@ -200,7 +200,7 @@ static const struct field_def actor_fields[] = {
      .section = "main",
      .max_len = 500,
      .help = "L'adresse https d'une image déjà publiée en ligne, sous une licence libre."},
-    FIELD_CONTACT,
+    FIELD_CONTACT("main"),
     {.name = "advises_on",
      .type = FT_TAGS,
      .label = "Peut conseiller sur",
@@ -310,6 +310,14 @@ static const struct field_def place_fields[] = {
      .label = "Position sur la carte",
      .section = "main",
      .help = "Latitude et longitude en degrés décimaux (ex. latitude 48,39 ; longitude -4,49)."},
+    FIELD_WEBSITE,
+    FIELD_THEMES(false),
+    {.name = "image",
+     .type = FT_IMAGE_URL,
+     .label = "Photo (adresse web)",
+     .section = "main",
+     .max_len = 500,
+     .help = "L'adresse https d'une photo déjà publiée en ligne, sous une licence libre."},
     {.name = "opening_hours",
      .type = FT_HOURS,
      .label = "Horaires d'ouverture",
@@ -334,15 +342,7 @@ static const struct field_def place_fields[] = {
      .facet = true,
      .param = "accessibilite"},
     {.name = "phone", .type = FT_PHONE, .label = "Téléphone", .section = "visit", .max_len = 30},
-    FIELD_WEBSITE,
-    FIELD_CONTACT,
-    FIELD_THEMES(false),
-    {.name = "image",
-     .type = FT_IMAGE_URL,
-     .label = "Photo (adresse web)",
-     .section = "main",
-     .max_len = 500,
-     .help = "L'adresse https d'une photo déjà publiée en ligne, sous une licence libre."},
+    FIELD_CONTACT("visit"),
     {.name = "mednum_services",
      .type = FT_TAGS,
      .label = "Services de médiation numérique",
@@ -401,7 +401,7 @@ static const struct field_def network_fields[] = {
      .min = 0,
      .max = 1000000},
     FIELD_WEBSITE,
-    FIELD_CONTACT,
+    FIELD_CONTACT("main"),
     FIELD_MARKDOWN("charter", "Charte", "join",
                    "La charte ou les principes que les membres "
                    "partagent.",
