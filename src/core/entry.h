@@ -133,6 +133,9 @@ struct entry_save {
     const char *client_ip;     /* the address the save comes from (web doors; NULL otherwise):
                                   contributors' edits are limited per address too */
     struct field_errors *errs; /* receives the reasons of an ENTRY_INVALID (may be NULL) */
+    /* The private fields (contact addresses) the author empties on purpose, NULL-terminated
+     * (NULL: none); any other private field left empty keeps its value. */
+    const char *const *private_removed;
 };
 
 struct entry_saved {

@@ -676,6 +676,7 @@ void page_entry_update(struct request *req)
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
+                            .private_removed = entry_view_form_removed(req, e.kind),
                             .errs = &errs};
     struct entry_saved saved;
     int rc = ENTRY_INVALID;
