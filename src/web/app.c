@@ -306,6 +306,7 @@ static const struct {
                    "changera quand vous l'aurez suivi."},
     {"email_changed", "L'adresse de votre compte est changée."},
     {"logout_all", "Toutes vos sessions sont fermées, sur tous vos appareils."},
+    {"contact_sent", "Votre message a été transmis."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };

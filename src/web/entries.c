@@ -403,6 +403,7 @@ void page_entry_show(struct request *req)
     }
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     page_report_form_values(req, ctx, &e);
+    page_contact_values(req, ctx, &e);
     app_render(req, e.kind->template ? e.kind->template : "entry_show", ctx);
     if (plain)
         page_cache_store(req, req->path, gen);
