@@ -81,7 +81,8 @@ bool account_email_valid(const char *email)
     if (!at || at == email || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.')
         return false;
     for (const char *p = email; *p; p++)
-        if (*p == ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || *p == ';')
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == '"' ||
+            *p == ',' || *p == ';') /* a control character would break a mail header */
             return false;
     return email[n - 1] != '.';
 }

@@ -170,8 +170,9 @@ static void audit_spam(struct audit_ctx *c)
 
 static void audit_limits(struct audit_ctx *c)
 {
-    static const char *const keys[] = {"rate_edits_new", "rate_edits", "rate_reports",
-                                       "rate_signups", "rate_mails"};
+    static const char *const keys[] = {"rate_edits_new",    "rate_edits", "rate_reports",
+                                       "rate_signups",      "rate_mails", "rate_contact",
+                                       "rate_contact_entry"};
     struct buf off = BUF_INIT;
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (audit_long(c, keys[i]) == 0)
@@ -184,11 +185,12 @@ static void audit_limits(struct audit_ctx *c)
                                "courriels sans frein.",
                                buf_cstr(&off)),
                   "Remettez-les à leurs valeurs par défaut (8 et 90 modifications par minute, "
-                  "10 signalements par jour, 5 inscriptions et 10 courriels par heure).");
+                  "10 signalements par jour, 5 inscriptions et 10 courriels par heure, 5 "
+                  "messages de contact par heure et 20 par jour et par fiche).");
     else
         audit_add(c, "limits", "Limites de débit", AUDIT_OK,
-                  "Modifications, signalements, inscriptions et courriels sont limités par "
-                  "compte et par adresse.",
+                  "Modifications, signalements, inscriptions, courriels et messages de contact "
+                  "sont limités par compte et par adresse.",
                   NULL);
     buf_free(&off);
     if (audit_long(c, "report_hide") == 0)

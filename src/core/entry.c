@@ -530,19 +530,19 @@ static bool entry_managed_keep(struct arena *a, const struct entry_save *in, jso
 }
 
 /* A private field (a contact address) is never sent back to a browser, so an edit that leaves
- * it empty keeps the value it had: only what the author does see changes. */
-static void entry_private_keep(const struct entry_save *in, json_t *base, json_t *fields)
+ * it empty keeps the value it had: only what the author does see changes. Only a field named in
+ * removed (the author asked for it: "Retirer l'adresse enregistrée") goes empty. */
+static void entry_private_keep(const struct kind_def *k, json_t *base, json_t *fields,
+                               const char *const *removed)
 {
-    const struct kind_def *k = in->kind;
     for (size_t i = 0; i < k->nfields; i++) {
         const struct field_def *f = &k->fields[i];
         json_t *was = json_object_get(base, f->name), *now = json_object_get(fields, f->name);
         const char *text = json_string_value(now);
-        if (!f->private)
-            continue;
-        if (json_is_null(now)) /* erased on purpose (the form's box) */
-            json_object_set_new(fields, f->name, json_string(""));
-        else if (was && !in->private_stated && (!now || (text && !*text)))
+        bool remove = false;
+        for (const char *const *r = removed; r && *r && !remove; r++)
+            remove = strcmp(*r, f->name) == 0;
+        if (f->private && was && !remove && (!now || json_is_null(now) || (text && !*text)))
             json_object_set(fields, f->name, was);
     }
 }
@@ -775,7 +775,7 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             fprintf(stderr, "foison: entry %lld: revision %d unreadable\n", row.id, base);
             goto rollback;
         }
-        entry_private_keep(in, base_fields, fields);
+        entry_private_keep(in->kind, base_fields, fields, in->private_removed);
         if (relation_keep_unseen(s, a, &author, in->kind, base_fields, fields) != ENTRY_OK)
             goto rollback;
         if (!entry_managed_keep(a, in, base_fields, fields, errs)) {

@@ -139,9 +139,9 @@ struct entry_save {
      * at once whoever decides. The operator (demo, imports) writes them as given. */
     bool strict_managed;
     bool membership;
-    /* The input states its private fields (the API): an empty one erases the value. A form
-     * never shows them, so an empty one keeps it, and its "erase" box sends null. */
-    bool private_stated;
+    /* The private fields (contact addresses) the author empties on purpose, NULL-terminated
+     * (NULL: none); any other private field left empty keeps its value. */
+    const char *const *private_removed;
 };
 
 struct entry_saved {

@@ -103,6 +103,8 @@ char *outbox_compose(struct arena *a, const char *from, const struct outbox_mail
         buf_printf(&b, "From: %s\r\n", from);
     }
     buf_printf(&b, "To: <%s>\r\n", m->to);
+    if (m->reply_to)
+        buf_printf(&b, "Reply-To: <%s>\r\n", m->reply_to);
     buf_printf(&b, "Subject: %s\r\n", outbox_header_encode(a, m->subject));
     buf_printf(&b, "Date: %s\r\n", date);
     buf_printf(&b, "Message-ID: <%s>\r\n", message_id);
@@ -141,8 +143,9 @@ static char *outbox_host(struct store *s, struct arena *a)
 
 int outbox_queue(struct store *s, struct arena *a, const struct outbox_mail *m, long long now)
 {
-    if (!m->to || !account_email_valid(m->to) || !m->subject || strpbrk(m->subject, "\r\n") ||
-        !m->text || !utf8_valid(m->subject, strlen(m->subject)) ||
+    if (!m->to || !account_email_valid(m->to) ||
+        (m->reply_to && !account_email_valid(m->reply_to)) || !m->subject ||
+        strpbrk(m->subject, "\r\n") || !m->text || !utf8_valid(m->subject, strlen(m->subject)) ||
         !utf8_valid(m->text, strlen(m->text)) || (m->html && !utf8_valid(m->html, strlen(m->html))))
         return -1;
     const char *host = outbox_host(s, a);

@@ -19,6 +19,7 @@ struct outbox_mail {
     const char *subject; /* one line of text */
     const char *text;    /* the plain text body */
     const char *html;    /* the HTML body (already escaped where it holds input); NULL: text only */
+    const char *reply_to; /* one address answers go to (checked), the address alone; NULL: none */
 };
 
 /* Composes m and queues it. The sender is the setting mail_from (default "foison

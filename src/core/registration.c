@@ -660,6 +660,23 @@ int registration_delete(struct store *s, struct arena *a, long long user_id, con
     return store_commit(s) == STORE_OK ? REGISTRATION_OK : REGISTRATION_ERR;
 }
 
+/* The private fields of the revisions (contact addresses) are left out of the export, as out of
+ * every other door: an edit carries over an address its author never saw (core/entry.c), so
+ * downloading one's data would otherwise be a way to read any record's address. */
+static void reg_export_private(json_t *out)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(out, "revisions"), i, r)
+    {
+        const struct kind_def *k = kind_find(json_string_value(json_object_get(r, "kind")));
+        json_t *fields = json_object_get(r, "fields");
+        for (size_t j = 0; k && json_is_object(fields) && j < k->nfields; j++)
+            if (k->fields[j].private)
+                json_object_del(fields, k->fields[j].name);
+    }
+}
+
 json_t *registration_export(struct store *s, struct arena *a, long long user_id)
 {
     struct user_row row;
@@ -674,6 +691,8 @@ json_t *registration_export(struct store *s, struct arena *a, long long user_id)
             json_decref(out);
             out = NULL;
         }
+        if (out)
+            reg_export_private(out);
     }
     store_read_end(s);
     return out;

@@ -123,6 +123,14 @@ const struct setting settings_table[] = {
      "Confirmations et mots de passe oubliés, par "
      "adresse et par compte (0\u202f: sans limite).",
      SETTING_INT, SECTION_LIMITS, "10", false},
+    {"rate_contact", "Messages de contact par heure",
+     "Envoyés par le formulaire de contact des "
+     "fiches, par adresse et par expéditeur (0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "5", false},
+    {"rate_contact_entry", "Messages de contact par jour et par fiche",
+     "Reçus par une même "
+     "fiche, quels que soient les expéditeurs (0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "20", false},
     {"robot_restrict", "Preuve de présence sur l'historique",
      "on (par défaut)\u202f: un visiteur "
      "anonyme prouve qu'il n'est pas un robot (un calcul de son navigateur, ou un bouton sans "

@@ -252,9 +252,6 @@ const char *validate_street_refused(struct arena *a, const char *s)
 static json_t *validate_text(struct arena *a, const struct field_def *f, json_t *v,
                              struct field_errors *errs)
 {
-    /* null on a private field asks to erase it (core/entry.c), which "" does not. */
-    if (f->private && json_is_null(v))
-        return json_null();
     const char *raw = validate_as_string(a, v, f, errs);
     if (!raw)
         return NULL;

@@ -65,7 +65,11 @@ int store_outbox_claim(struct store *s, long long id, long long now, long long l
 
 int store_outbox_forget(struct store *s, const char *recipient)
 {
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE");
+    /* Mails to the address, and those it sent through a record's contact form (Reply-To; the
+     * bodies are base64, so only a header can hold that text). */
+    sqlite3_stmt *st =
+        store_stmt(s, "DELETE FROM outbox WHERE recipient = ?1 COLLATE NOCASE"
+                      " OR instr(lower(message), lower('Reply-To: <' || ?1 || '>'))");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);

@@ -22,7 +22,7 @@ int store_outbox_due(struct store *s, struct arena *a, long long now, int max,
 int store_outbox_claim(struct store *s, long long id, long long now, long long lease);
 /* A mail sent: its body goes (only its headers stay). */
 int store_outbox_done(struct store *s, long long id, long long now);
-/* Every mail to an address (an account deleted). */
+/* Every mail to an address, or answered to it (Reply-To): an account deleted. */
 int store_outbox_forget(struct store *s, const char *recipient);
 /* A failed delivery: tried again at next_try, or given up (then its body goes). */
 int store_outbox_failed(struct store *s, long long id, int tries, long long next_try,

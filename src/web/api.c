@@ -401,8 +401,7 @@ void api_entry_create(struct request *req)
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
-                            .strict_managed = true,
-                            .private_stated = true};
+                            .strict_managed = true};
     struct entry_saved saved;
     in.errs = &errs;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
@@ -468,12 +467,21 @@ void api_entry_update(struct request *req)
     json_t *merged = json_deep_copy(cur.fields);
     const char *key;
     json_t *val;
+    /* A private field is never given out, so it is never sent back by accident: sent as null
+     * or "", it is removed on purpose (otherwise an empty one keeps its value). */
+    const char **removed = arena_alloc(req->arena, sizeof(*removed) * (e.kind->nfields + 1));
+    size_t nremoved = 0;
     json_object_foreach(body, key, val)
     {
-        if (!kind_field(e.kind, key))
+        const struct field_def *f = kind_field(e.kind, key);
+        if (!f)
             validate_error(&errs, arena_strdup(req->arena, key), "champ inconnu");
+        else if (f->private && nremoved < e.kind->nfields &&
+                 (json_is_null(val) || (json_is_string(val) && !*json_string_value(val))))
+            removed[nremoved++] = f->name;
         json_object_set(merged, key, val);
     }
+    removed[nremoved] = NULL;
     json_decref(body);
     json_t *clean =
         errs.n ? NULL
@@ -492,9 +500,9 @@ void api_entry_update(struct request *req)
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
+                            .private_removed = removed,
                             .errs = &errs,
-                            .strict_managed = true,
-                            .private_stated = true};
+                            .strict_managed = true};
     struct entry_saved saved;
     int rc = entry_save(app_store(req), req->arena, &in, &saved);
     json_decref(clean);

@@ -310,6 +310,7 @@ static const struct {
     {"join_accepted", "L'adhésion est acceptée : la fiche fait maintenant partie des membres."},
     {"join_refused", "La demande d'adhésion est refusée."},
     {"join_removed", "La fiche ne fait plus partie des membres."},
+    {"contact_sent", "Votre message a été transmis."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };

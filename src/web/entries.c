@@ -411,6 +411,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     }
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     page_report_form_values(req, ctx, &e);
+    page_contact_values(req, ctx, &e);
     app_render(req, e.kind->template ? e.kind->template : "entry_show", ctx);
     if (errs)
         req->status = 422;
@@ -704,6 +705,7 @@ void page_entry_update(struct request *req)
                             .comment = comment,
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
+                            .private_removed = entry_view_form_removed(req, e.kind),
                             .errs = &errs};
     struct entry_saved saved;
     int rc = ENTRY_INVALID;

@@ -184,8 +184,14 @@ static void form_field_value(struct request *req, struct tv *f, const struct fie
         /* A private value is never sent back to a browser: the field stays empty, and an empty
          * field keeps the address already given (core/entry.c). */
         tv_set_str(f, "value", fd->private ? "" : form_input_text(req, v));
-        if (fd->private && json_is_string(v) && *json_string_value(v))
+        /* A form shown again after an error has only the input: it says itself that an
+         * address was kept (NAME.kept), and whether its removal was asked (NAME.remove). */
+        if (fd->private && ((json_is_string(v) && *json_string_value(v)) ||
+                            http_form(req, arena_printf(req->arena, "%s.kept", fd->name)))) {
             tv_set_bool(f, "kept", true);
+            const char *rm = http_form(req, arena_printf(req->arena, "%s.remove", fd->name));
+            tv_set_bool(f, "remove", rm && strcmp(rm, "1") == 0);
+        }
     }
 }
 
@@ -222,7 +228,8 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
         tv_set_str(f, "error", err);
         /* The texts under the input, by their ids: help, error, and the note that a private
          * value is kept. */
-        bool kept = fd->private && json_is_string(v) && *json_string_value(v);
+        bool kept = fd->private && ((json_is_string(v) && *json_string_value(v)) ||
+                                    http_form(req, arena_printf(req->arena, "%s.kept", fd->name)));
         struct buf d = BUF_INIT;
         if (fd->help)
             buf_printf(&d, "help-%s", fd->name);
@@ -248,6 +255,19 @@ static const char *form_part(struct request *req, const char *name, const char *
 {
     const char *v = http_form(req, arena_printf(req->arena, "%s.%s", name, part));
     return v ? v : "";
+}
+
+const char *const *entry_view_form_removed(struct request *req, const struct kind_def *k)
+{
+    const char **out = arena_alloc(req->arena, sizeof(*out) * (k->nfields + 1));
+    size_t n = 0;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const char *v = k->fields[i].private ? form_part(req, k->fields[i].name, "remove") : "";
+        if (strcmp(v, "1") == 0)
+            out[n++] = k->fields[i].name;
+    }
+    out[n] = NULL;
+    return out;
 }
 
 json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
@@ -278,8 +298,6 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
                                     json_string(form_part(req, fd->name, hours_day_key(d))));
             json_object_set_new(h, "note", json_string(form_part(req, fd->name, "note")));
             json_object_set_new(in, fd->name, h);
-        } else if (fd->private && strcmp(form_part(req, fd->name, "erase"), "1") == 0) {
-            json_object_set_new(in, fd->name, json_null());
         } else {
             const char *v = http_form(req, fd->name);
             if (v)

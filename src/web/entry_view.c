@@ -558,7 +558,8 @@ int entry_view_json_related(struct request *req, const struct viewer *v, const s
                     memcpy(grown, all, sizeof(*all) * (size_t)total);
                 all = grown;
             }
-            memcpy(all + total, ids, sizeof(*ids) * (size_t)m);
+            if (m) /* an empty relation: all may still be NULL */
+                memcpy(all + total, ids, sizeof(*ids) * (size_t)m);
             total += m;
         }
     *out = arena_alloc(req->arena, sizeof(**out) * (size_t)(total ? total : 1));

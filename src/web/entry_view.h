@@ -41,6 +41,9 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
 const char *entry_view_relation_slugs(struct request *req, json_t *v);
 /* Raw input object from the posted form, for validate_entry(). Caller decrefs. */
 json_t *entry_view_form_input(struct request *req, const struct kind_def *k);
+/* The private fields whose removal the posted form asks for (the box NAME.remove), for
+ * entry_save.private_removed: NULL-terminated, in the arena. */
+const char *const *entry_view_form_removed(struct request *req, const struct kind_def *k);
 /* A field's value as one plain string, for diffs and conflict views: from a jansson value
  * (NULL: absent), or from its JSON text (an empty span: absent). */
 const char *entry_view_plain(struct request *req, const struct field_def *f, json_t *v);

@@ -65,6 +65,12 @@ void page_reports(struct request *req);
 void page_report_decide(struct request *req);
 void api_report_create(struct request *req);
 void api_reports(struct request *req);
+/* contact.c */
+/* The "Contacter" block of a record's page as the "contact" object of ctx (nothing when the
+ * record takes no message): templates/contact.html prints it. */
+void page_contact_values(struct request *req, struct tv *ctx, const struct entry *e);
+void page_contact_form(struct request *req);
+void page_contact_send(struct request *req);
 /* admin.c */
 void page_admin_settings(struct request *req);
 void page_admin_settings_save(struct request *req);

@@ -63,6 +63,8 @@ const struct route app_routes[] = {
     {"POST", "/{kind}/{slug}/membres/{slug}/retirer", page_membership_remove, 0},
     {"GET", "/{kind}/{slug}/signaler", page_report_form, 0},
     {"POST", "/{kind}/{slug}/signaler", page_report_create, 0},
+    {"GET", "/{kind}/{slug}/contact", page_contact_form, 0},
+    {"POST", "/{kind}/{slug}/contact", page_contact_send, 0},
     {"GET", "/api/v1/entries", api_entries_list, ROUTE_API},
     {"POST", "/api/v1/entries", api_entry_create, ROUTE_API},
     {"GET", "/api/v1/entries/{slug}", api_entry_get, ROUTE_API},

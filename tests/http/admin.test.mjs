@@ -49,7 +49,8 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'trust_edits', 'trust_days', 'spam_hold', 'spam_refuse', 'blocked_domains', 'smtp_url',
     'smtp_user', 'smtp_password', 'smtp_starttls', 'mail_from', 'legal_notice', 'privacy_notice',
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
-    'rate_reports', 'rate_signups', 'rate_mails', 'robot_restrict'];
+    'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry',
+    'robot_restrict'];
 
 async function settingsPage(client = admin) {
     const r = await client.get('/admin/reglages');
@@ -119,7 +120,8 @@ test('every field is saved, and foison config reads what the page wrote', async 
         legal_notice: '# Éditeur\n\nAssociation Communs, 1 rue de Siam, Brest.',
         privacy_notice: 'Nous gardons votre adresse.', accessibility_statement: 'Partiellement conforme.',
         signup: 'closed', report_hide: '4', rate_edits_new: '6', rate_edits: '80', rate_reports: '7',
-        rate_signups: '3', rate_mails: '9', robot_restrict: 'off',
+        rate_signups: '3', rate_mails: '9', rate_contact: '4', rate_contact_entry: '15',
+        robot_restrict: 'off',
     };
     assert.deepEqual(Object.keys(wanted).sort(), [...KEYS].sort());
     const r = await save(wanted);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startServer, loginOk, apiJson, sampleInnovation, formFields } from './harness.mjs';
 
-let srv, slug, alice;
+let srv, slug, actorSlug, alice;
 
 before(async () => {
     srv = await startServer();
@@ -22,6 +22,13 @@ before(async () => {
         method: 'PUT', token: srv.users.a.token, body: { base_revision: 1, summary: 'Deuxième résumé.' },
     });
     assert.equal(up.status, 200);
+    const actor = await apiJson(srv.base, '/api/v1/entries', {
+        method: 'POST', token: srv.users.a.token,
+        body: { kind: 'actor', title: 'Acteur à contacter <i>&</i>', summary: 'Un acteur avec une adresse de contact.',
+            contact_email: 'contact@exemple.org' },
+    });
+    assert.equal(actor.status, 201, actor.text);
+    actorSlug = actor.json.slug;
     alice = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
 });
 
@@ -44,7 +51,8 @@ function assertTidy(html, what) {
 test('anonymous pages are well-formed', async () => {
     const paths = ['/', '/innovations', '/innovations?theme=numerique', '/innovations?page=2',
         `/innovations/${slug}`, `/innovations/${slug}?rev=1`, `/innovations/${slug}/history`,
-        `/innovations/${slug}/diff?from=1&to=2`, '/login', '/nope', `/innovations/${slug}/nope`];
+        `/innovations/${slug}/diff?from=1&to=2`, '/login', '/nope', `/innovations/${slug}/nope`,
+        `/acteurs/${actorSlug}`, `/acteurs/${actorSlug}/contact`];
     // With the cookie of the gate before history and diff (and the gate itself, without it).
     const cookie = await srv.human();
     for (const p of paths) {
@@ -58,7 +66,8 @@ test('anonymous pages are well-formed', async () => {
 
 test('logged-in pages and forms are well-formed', async () => {
     for (const p of ['/', '/innovations/new', `/innovations/${slug}`, `/innovations/${slug}/edit`,
-        `/innovations/${slug}/history`]) {
+        `/innovations/${slug}/history`, `/acteurs/${actorSlug}`, `/acteurs/${actorSlug}/contact`,
+        `/acteurs/${actorSlug}/edit`]) {
         const r = await alice.get(p);
         assert.equal(r.status, 200, p);
         assertTidy(r.text, p);
@@ -74,4 +83,17 @@ test('a form with errors and the conflict page are well-formed', async () => {
     });
     assert.equal(conflict.status, 409);
     assertTidy(conflict.text, '409 conflict page');
+    const contact = await alice.post(`/acteurs/${actorSlug}/contact`, { subject: '', text: '' });
+    assert.equal(contact.status, 422);
+    assertTidy(contact.text, '422 contact form');
+    const anonymous = await fetch(`${srv.base}/acteurs/${actorSlug}/contact`);
+    const cookie = anonymous.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const page = await anonymous.text();
+    const csrf = /name="csrf" value="([^"]*)"/.exec(page)[1];
+    const refused = await fetch(`${srv.base}/acteurs/${actorSlug}/contact`, {
+        method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, name: '', email: 'x', subject: 'x', text: 'x' }).toString(),
+    });
+    assert.equal(refused.status, 422);
+    assertTidy(await refused.text(), '422 contact form (anonymous)');
 });

@@ -439,14 +439,14 @@ test('private addresses: never on a conflict page, erased only on purpose', asyn
     // The form keeps it when left empty; its box erases it.
     const form = await alice.get(`/acteurs/${a.slug}/edit`);
     const base = form.text.match(/name="base_revision" value="(\d+)"/)[1];
-    assert.match(form.text, /name="contact_email.erase"/);
+    assert.match(form.text, /name="contact_email.remove"/);
     const kept = await alice.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), summary: 'Une association du port de Brest.', base_revision: base, contact_email: '' });
     assert.equal(kept.status, 303);
     const email = () => sqlite(`SELECT json_extract(r.fields, '$.contact_email') FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.slug = '${a.slug}' AND r.number = e.published_rev`);
     assert.equal(email(), 'secret.port@example.org');
     const again = await alice.get(`/acteurs/${a.slug}/edit`);
     const base2 = again.text.match(/name="base_revision" value="(\d+)"/)[1];
-    const erased = await alice.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), summary: 'Une association du port de Brest.', base_revision: base2, contact_email: '', 'contact_email.erase': '1' });
+    const erased = await alice.post(`/acteurs/${a.slug}/edit`, { ...actor('Association secrète du port'), summary: 'Une association du port de Brest.', base_revision: base2, contact_email: '', 'contact_email.kept': '1', 'contact_email.remove': '1' });
     assert.equal(erased.status, 303);
     assert.equal(email(), '');
     // Through the API, an empty value erases (absent keeps).

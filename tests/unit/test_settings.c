@@ -47,9 +47,10 @@ static void test_table(void **state)
     assert_null(settings_find(NULL));
     static const struct {
         const char *key, *fallback;
-    } agreed[] = {{"rate_edits_new", "8"}, {"rate_edits", "90"},    {"rate_reports", "10"},
-                  {"report_hide", "3"},    {"rate_signups", "5"},   {"rate_mails", "10"},
-                  {"signup", "open"},      {"robot_restrict", "on"}};
+    } agreed[] = {{"rate_edits_new", "8"},     {"rate_edits", "90"},     {"rate_reports", "10"},
+                  {"report_hide", "3"},        {"rate_signups", "5"},    {"rate_mails", "10"},
+                  {"signup", "open"},          {"robot_restrict", "on"}, {"rate_contact", "5"},
+                  {"rate_contact_entry", "20"}};
     for (size_t i = 0; i < sizeof agreed / sizeof *agreed; i++) {
         const struct setting *st = settings_find(agreed[i].key);
         assert_non_null(st);
