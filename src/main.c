@@ -17,6 +17,7 @@ static const struct {
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},
+    {"bench-data", cli_bench_data, "bench-data SITE.db --entries N ajoute des fiches générées"},
 };
 
 static int usage(FILE *f)
