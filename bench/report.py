@@ -466,9 +466,13 @@ def main():
                  f"{r['cpu_us']:.1f}", str(r["errors"])] for key, r in rows.items()]
         print()
         print(text_table(head, body))
-        if "entry" in rows and "entry_writes" in rows:
+        w = writes_stats()
+        if w:
             print()
-            print(writes_goal(rows, writes_stats())[1].replace("**", ""))
+            print(f"entry_writes: {w['writes']:.0f} writes per run (median {w['median_ms']:.1f} ms "
+                  f"each), {w['failed']} failed")
+        if "entry" in rows and "entry_writes" in rows:
+            print(writes_goal(rows, w)[1].replace("**", ""))
         return 0
     rows = collect()
     head, body = table(rows)
