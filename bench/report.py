@@ -207,12 +207,15 @@ Req/s of each round: {spread_text}.
 
 
 # --- uncached paths: the API, and the pages of a logged-in visitor, built for every request ------
+HUB_LINKS = os.environ.get("BENCH_HUB_LINKS", "500")
 UNCACHED = [
     ("api_list", "API list (20 entries)", 250),
     ("api_entry", "API entry", None),
     ("history", "history page, logged in", 100),
     ("user_entry", "entry page, logged in", 100),
     ("user_list", "/innovations, logged in", 150),
+    ("hub_user", f"actor page linked to {HUB_LINKS} entries, logged in", 1000),
+    ("hub_related", f"API /related of that actor ({HUB_LINKS} entries)", 1000),
 ]
 
 
@@ -242,7 +245,10 @@ def uncached_section(urows):
 
 What no cache answers: the JSON API (`/api/v1/entries?kind=innovation`, 20 entries, and one
 entry), and for a visitor logged in (an account made with `foison user add`, its session cookie
-from the real login form) the history, record and list pages. wrk at
+from the real login form) the history, record and list pages. The hub actor
+(`{env("BENCH_HUB_PATH")}`, made by `foison bench-data --hub`) is pointed to by
+{HUB_LINKS} innovations, articles and networks: its page lists every one of them, and so does
+`/api/v1/entries/SLUG/related` (the API is never cached). wrk at
 {env("UNCACHED_CONNECTIONS")} connections, otherwise as above. CPU µs/req is the figure the
 goals are about.
 
@@ -251,6 +257,83 @@ goals are about.
 Req/s of each round: {spread_text}.
 
 {uncached_goal(urows)[1]}
+"""
+
+
+# --- the cached entry page while an actor is written to once a second ----------------------------
+WRITES_RATIO = 0.9
+WRITES_P99_MS = 5.0
+
+
+def writes_stats():
+    """Writes per run (median over the rounds) and failed writes (summed) of entry_writes."""
+    results_dir, rounds = env("BENCH_RESULTS"), int(env("BENCH_ROUNDS"))
+    counts, failed, median_ms = [], 0, []
+    for r in range(1, rounds + 1):
+        path = os.path.join(results_dir, f"entry_writes.{r}.writes")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            w = json.load(f)
+        counts.append(w["writes"])
+        failed += w["failed"]
+        median_ms.append(w["median_ms"])
+    if not counts:
+        return None
+    return {"writes": statistics.median(counts), "failed": failed,
+            "median_ms": statistics.median(median_ms)}
+
+
+def writes_table(rows):
+    base = rows["entry"]
+    head = ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "ratio to entry", "errors"]
+    body = [[label, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]), f"{r['cpu_us']:.1f}",
+             f"{r['rps'] / base['rps']:.2f}×" if base["rps"] else "n/a", str(r["errors"])]
+            for key, label in [("entry", "entry page, no writes"),
+                               ("entry_writes", "entry page, an actor written once a second")]
+            for r in [rows[key]]]
+    return head, body
+
+
+def writes_goal(rows, w):
+    entry, wr = rows["entry"], rows["entry_writes"]
+    ratio = wr["rps"] / entry["rps"] if entry["rps"] else 0.0
+    failed = w["failed"] if w else 0
+    met = ratio >= WRITES_RATIO and wr["p99"] < WRITES_P99_MS and wr["errors"] == 0 and not failed
+    detail = f"{ratio:.2f}× its req/s without writes, p99 {fmt_ms(wr['p99'])} ms"
+    if failed:
+        detail += f", {failed} writes failed"
+    verdict = "**met**" if met else "**not met**"
+    return met, (f"Goal — a write per second to an actor keeps the cached entry page at ≥ "
+                 f"{WRITES_RATIO:.1f}× its req/s without writes, p99 < {WRITES_P99_MS:.0f} ms: "
+                 f"{verdict} ({detail}).")
+
+
+def writes_section(rows):
+    w = writes_stats()
+    head, body = writes_table(rows)
+    spread_text = "; ".join(label + " " + " / ".join(f"{v:.0f}" for v in rows[key]["rounds"])
+                            for key, label in [("entry", "no writes"),
+                                               ("entry_writes", "with writes")])
+    writes_text = (f"{w['writes']:.0f} writes per run (median {w['median_ms']:.1f} ms each, "
+                   f"{w['failed']} failed)" if w else "no writes recorded")
+    return f"""
+## Writes and the page cache
+
+The cached anonymous entry page again, while `bench/writes.py` (a `trusted` account's API token)
+saves a small change to the hub actor's summary once a second through
+`PUT /api/v1/entries/SLUG` with the right `base_revision`, started right before wrk and stopped
+right after: {writes_text}. The actor is not on the entry page, yet writes cost something: each
+write bumps the site's generation, the one counter every cached page is valid for, so every
+cached page (this one included) is rendered again, once, on its next view; and on the single
+server thread the save itself (its transaction and its fsyncs) holds up the requests queued
+behind it. CPU µs/req counts the writes' own cost too.
+
+{markdown_table(head, body)}
+
+Req/s of each round: {spread_text}.
+
+{writes_goal(rows, w)[1]}
 """
 
 
@@ -306,7 +389,7 @@ Goal — a login within 150 ms: {"**met**" if login_ok else "**not met**"} (p95 
 """
 
 
-def document(rows, head, body, goal_line, compressed="", uncached=""):
+def document(rows, head, body, goal_line, compressed="", uncached="", writes=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
     conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
@@ -329,7 +412,9 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 
 ## Method
 
-- A fresh demo site (`foison demo`) served by `foison serve --threads {threads}`, access log to
+- A fresh demo site (`foison demo`), with {env("BENCH_HUB_ENTRIES")} more entries from
+  `foison bench-data --hub` (dated before the demo's, so the lists' first pages are the demo's),
+  served by `foison serve --threads {threads}`, access log to
   `{env("BENCH_FOISON_LOG")}`. Its entry page `{env("BENCH_ENTRY_PATH")}`
   ({env("BENCH_ENTRY_BYTES")} bytes) is fetched once and served as a static file by nginx with
   `worker_processes {threads}`, `sendfile`, `tcp_nopush`, `open_file_cache`, no access log and long
@@ -350,7 +435,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-{compressed}{uncached}{saves_section()}{moderation_section()}"""
+{compressed}{uncached}{writes}{saves_section()}{moderation_section()}"""
 
 
 def write_doc(path, generated):
@@ -367,17 +452,27 @@ def write_doc(path, generated):
     os.replace(tmp, path)
 
 
+WRITES = [("entry_writes", "entry page, an actor written once a second")]
+
+
 def main():
     done = ran()
-    if not done >= {key for key, _ in TARGETS + COMPRESSED} | {key for key, _, _ in UNCACHED}:
+    every = [k for k, _ in TARGETS + COMPRESSED] + [k for k, _, _ in UNCACHED] + [k for k, _ in WRITES]
+    if not done >= set(every):
         # A subset (BENCH_TARGETS): the figures of what ran, no document, no goal.
-        rows = collect_keys(key for key in [k for k, _ in TARGETS + COMPRESSED] +
-                            [k for k, _, _ in UNCACHED] if key in done)
+        rows = collect_keys(key for key in every if key in done)
         head = ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"]
         body = [[key, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]),
                  f"{r['cpu_us']:.1f}", str(r["errors"])] for key, r in rows.items()]
         print()
         print(text_table(head, body))
+        w = writes_stats()
+        if w:
+            print()
+            print(f"entry_writes: {w['writes']:.0f} writes per run (median {w['median_ms']:.1f} ms "
+                  f"each), {w['failed']} failed")
+        if "entry" in rows and "entry_writes" in rows:
+            print(writes_goal(rows, w)[1].replace("**", ""))
         return 0
     rows = collect()
     head, body = table(rows)
@@ -400,11 +495,18 @@ def main():
     print(text_table(uhead, ubody))
     print()
     print(ugoal.replace("**", ""))
-    met = met and cmet and umet
+    wrows = dict(rows, **collect_keys(key for key, _ in WRITES))
+    whead, wbody = writes_table(wrows)
+    wmet, wgoal = writes_goal(wrows, writes_stats())
+    print()
+    print(text_table(whead, wbody))
+    print()
+    print(wgoal.replace("**", ""))
+    met = met and cmet and umet and wmet
     doc = env("BENCH_DOC")
     if doc != "-":
         write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows),
-                                uncached_section(urows)))
+                                uncached_section(urows), writes_section(wrows)))
         print(f"bench: wrote {doc}")
     if env("BENCH_REQUIRE_GOAL") == "1" and not met:
         return 1

@@ -11,6 +11,10 @@
 # The entry page is also measured compressed (gzip and br) against nginx's gzip_static serving
 # foison's own gzip bytes. Uncached paths (the API list and entry, and for a logged-in account the
 # history, record and list pages) are measured at BENCH_UNCACHED_CONNECTIONS (16) connections.
+# The demo site gets BENCH_HUB_ENTRIES (625) more entries from `foison bench-data --hub`, 500 of
+# which point to one actor (the hub): its page logged in and its /related answer are uncached
+# targets too. entry_writes is the cached entry page again while bench/writes.py writes to the hub
+# once a second through the API, to compare with the entry target.
 # BENCH_TARGETS: a space-separated subset of the targets to run (default: all; the document is
 # then not written), e.g. BENCH_TARGETS="api_list user_list" for a quick look at one path.
 set -euo pipefail
@@ -38,6 +42,9 @@ BENCH_REQUIRE_GOAL=${BENCH_REQUIRE_GOAL:-0}
 BENCH_TARGETS=${BENCH_TARGETS:-}
 CONNECTIONS=64
 UNCACHED_CONNECTIONS=${BENCH_UNCACHED_CONNECTIONS:-16}
+# 625 entries are 438 innovations, 75 actors, 50 places, 12 networks and 50 articles: the 500
+# innovations, networks and articles all point to the hub.
+BENCH_HUB_ENTRIES=${BENCH_HUB_ENTRIES:-625}
 if [[ $BENCH_PIN == 1 ]]; then WRK_THREADS=1; else WRK_THREADS=2; fi
 PY=/usr/bin/python3
 
@@ -46,7 +53,7 @@ die() {
     exit 1
 }
 
-for v in BENCH_SECONDS BENCH_ROUNDS BENCH_THREADS UNCACHED_CONNECTIONS; do
+for v in BENCH_SECONDS BENCH_ROUNDS BENCH_THREADS UNCACHED_CONNECTIONS BENCH_HUB_ENTRIES; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 [[ $BENCH_WARMUP =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be an integer (got '$BENCH_WARMUP')"
@@ -68,6 +75,7 @@ foison_pid=""
 nginx_pid=""
 nginx_pids=""
 wrk_pid=""
+writer_pid=""
 
 stop_pid() {
     local pid=$1 i
@@ -83,6 +91,7 @@ cleanup() {
     local pid
     trap - EXIT INT TERM
     [[ -n $wrk_pid ]] && stop_pid "$wrk_pid"
+    [[ -n $writer_pid ]] && stop_pid "$writer_pid"
     [[ -n $foison_pid ]] && stop_pid "$foison_pid"
     [[ -n $nginx_pid ]] && stop_pid "$nginx_pid"
     # Workers outlive a master killed with SIGKILL: stop any that are left.
@@ -151,6 +160,13 @@ compressed_targets_add() { # checks both servers send the same gzip bytes; adds 
 echo "bench: demo site in $tmp, foison on :$foison_port with $BENCH_THREADS threads"
 "$FOISON" demo "$tmp/site.db" >"$tmp/demo.log" 2>&1 ||
     { cat "$tmp/demo.log" >&2; die "'$FOISON demo' failed"; }
+# A larger site, with one actor linked to hundreds of entries. The generated entries are dated
+# before the demo's, so the lists' first pages and the entry page chosen below stay the demo's.
+"$FOISON" bench-data "$tmp/site.db" --entries "$BENCH_HUB_ENTRIES" --hub >"$tmp/bench-data.log" 2>&1 ||
+    { cat "$tmp/bench-data.log" >&2; die "'$FOISON bench-data' failed"; }
+hub=$(sed -n 's/^hub: //p' "$tmp/bench-data.log")
+[[ -n $hub ]] || die "'$FOISON bench-data --hub' named no hub"
+echo "bench: $(head -n 1 "$tmp/bench-data.log")"
 # The account whose session the logged-in targets use.
 bench_email=bench@example.org
 bench_password="bench: un mot de passe assez long"
@@ -158,6 +174,13 @@ printf '%s\n' "$bench_password" |
     "$FOISON" user add "$tmp/site.db" --email "$bench_email" --name "Banc d'essai" \
         --role contributor >"$tmp/user.log" 2>&1 ||
     { cat "$tmp/user.log" >&2; die "'$FOISON user add' failed"; }
+# The account of the writes of entry_writes: trusted, so that its edits are published at once
+# (one a second is within the default rate_edits of 90 a minute).
+printf '%s\n' "$bench_password" |
+    "$FOISON" user add "$tmp/site.db" --email writer@example.org --name "Écritures du banc" \
+        --role trusted >"$tmp/writer.log" 2>&1 ||
+    { cat "$tmp/writer.log" >&2; die "'$FOISON user add' (writer) failed"; }
+writer_token=$("$FOISON" token create "$tmp/site.db" --email writer@example.org)
 # wrk's connections all come from one address: the per-address limit is lifted for the bench.
 "${SERVER_CPU[@]}" "$FOISON" serve "$tmp/site.db" --listen "127.0.0.1:$foison_port" --threads "$BENCH_THREADS" \
     --max-per-ip 4096 >/dev/null 2>>"$BENCH_FOISON_LOG" &
@@ -262,17 +285,19 @@ compressed_targets_add
 # Uncached paths: every API request, and every page a logged-in visitor sees, is built anew.
 uncached_targets_add() {
     local t
-    targets+=(api_list api_entry history user_entry user_list)
+    targets+=(api_list api_entry history user_entry user_list hub_user hub_related)
     url[api_list]="$foison_url/api/v1/entries?kind=innovation"
     url[api_entry]="$foison_url/api/v1/entries/$slug"
     url[history]="$foison_url$entry_path/history"
     url[user_entry]="$foison_url$entry_path"
     url[user_list]="$foison_url/innovations"
-    for t in api_list api_entry history user_entry user_list; do
+    url[hub_user]="$foison_url/acteurs/$hub"
+    url[hub_related]="$foison_url/api/v1/entries/$hub/related"
+    for t in api_list api_entry history user_entry user_list hub_user hub_related; do
         pids[$t]="$foison_pid"
         conns[$t]=$UNCACHED_CONNECTIONS
     done
-    for t in history user_entry user_list; do hdr[$t]="$session_hdr"; done
+    for t in history user_entry user_list hub_user; do hdr[$t]="$session_hdr"; done
     # The history is measured logged in: the page itself, never the gate that anonymous visitors
     # pass first (web/robots.c), whose cost is not the history's.
     fetch "${url[history]}" -H "$session_hdr" | grep -q '<table class="history"' ||
@@ -282,8 +307,23 @@ import json, sys
 n = len(json.load(sys.stdin)["entries"])
 if n != 20:
     sys.exit(f"bench: the API list has {n} entries, not 20")' || die "unexpected API list"
+    # The hub's page and /related list every entry that points to it.
+    hub_links=$(fetch "${url[hub_related]}" | $PY -c '
+import json, sys
+print(sum(len(g["entries"]) for g in json.load(sys.stdin)["related"] if g["direction"] == "in"))')
+    [[ $hub_links == 500 || $BENCH_HUB_ENTRIES != 625 ]] ||
+        die "the hub has $hub_links linked entries, not 500"
+    # Into a file: grep -q stops reading at its match, and curl then fails writing the rest.
+    fetch "${url[hub_user]}" -H "$session_hdr" -o "$tmp/check-hub.html"
+    grep -q 'action="/logout"' "$tmp/check-hub.html" || die "the hub's page does not answer logged in"
+    echo "bench: hub actor /acteurs/$hub, $hub_links entries linked to it"
 }
 uncached_targets_add
+
+# The cached entry page while an actor is written to once a second (run_wrk starts the writer).
+targets+=(entry_writes)
+url[entry_writes]="$foison_url$entry_path"
+pids[entry_writes]="$foison_pid"
 
 if [[ -n $BENCH_TARGETS ]]; then
     for t in $BENCH_TARGETS; do
@@ -300,18 +340,31 @@ alive() {
     done
 }
 
-run_wrk() { # run_wrk SECONDS URL [TARGET]: wrk's report on stdout (TARGET: its header, connections)
-    local c=$CONNECTIONS extra=()
+run_wrk() { # run_wrk SECONDS URL [TARGET [WRITES_OUT]]: wrk's report on stdout (TARGET: its
+    # header, connections; entry_writes: the writer runs alongside, its figures in WRITES_OUT)
+    local c=$CONNECTIONS extra=() rc=0
     if [[ -n ${3:-} ]]; then
         c=${conns[$3]:-$CONNECTIONS}
         [[ -z ${hdr[$3]:-} ]] || extra=(-H "${hdr[$3]}")
+    fi
+    if [[ ${3:-} == entry_writes ]]; then
+        # On wrk's CPU: the writes' cost on the server is what is measured, not the client's.
+        "${WRK_CPU[@]}" $PY bench/writes.py "$foison_port" "$writer_token" "$hub" \
+            "${4:-$tmp/writes.warmup}" &
+        writer_pid=$!
     fi
     # In the background so that a signal runs the trap now rather than after wrk ends.
     timeout $(($1 + 60)) "${WRK_CPU[@]}" wrk -t"$WRK_THREADS" -c"$c" -d"$1s" --latency \
         "${extra[@]}" "$2" &
     wrk_pid=$!
-    wait "$wrk_pid"
+    wait "$wrk_pid" || rc=$?
     wrk_pid=""
+    if [[ -n $writer_pid ]]; then
+        kill -TERM "$writer_pid" 2>/dev/null || true
+        wait "$writer_pid" || die "the writer of entry_writes failed"
+        writer_pid=""
+    fi
+    return "$rc"
 }
 
 res="$tmp/results"
@@ -326,7 +379,7 @@ for round in $(seq "$BENCH_ROUNDS"); do
     for t in "${targets[@]}"; do
         # shellcheck disable=SC2086 # pid lists split on purpose
         before=$(cpu_ticks ${pids[$t]})
-        run_wrk "$BENCH_SECONDS" "${url[$t]}" "$t" >"$res/$t.$round.wrk"
+        run_wrk "$BENCH_SECONDS" "${url[$t]}" "$t" "$res/$t.$round.writes" >"$res/$t.$round.wrk"
         # shellcheck disable=SC2086
         after=$(cpu_ticks ${pids[$t]})
         echo $((after - before)) >"$res/$t.$round.cpu"
@@ -363,6 +416,9 @@ export BENCH_RESULTS BENCH_ROUNDS BENCH_SECONDS BENCH_WARMUP BENCH_THREADS BENCH
 export BENCH_REQUIRE_GOAL BENCH_FOISON_LOG CLK_TCK CONNECTIONS WRK_THREADS BENCH_ENTRY_PATH
 export BENCH_ENTRY_BYTES BENCH_NPROC BENCH_KERNEL BENCH_CPU BENCH_NGINX_VERSION
 export BENCH_WRK_VERSION BENCH_COMMIT BENCH_LOADAVG BENCH_PIN UNCACHED_CONNECTIONS
+BENCH_HUB_LINKS=$hub_links
+BENCH_HUB_PATH="/acteurs/$hub"
+export BENCH_HUB_ENTRIES BENCH_HUB_LINKS BENCH_HUB_PATH
 BENCH_RAN="${targets[*]}"
 export BENCH_RAN
 $PY bench/report.py

@@ -19,6 +19,7 @@ static const struct {
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},
     {"import-places", cli_import_places,
      "import-places SITE.db F.json  importe des lieux de médiation numérique"},
+    {"bench-data", cli_bench_data, "bench-data SITE.db --entries N ajoute des fiches générées"},
 };
 
 static int usage(FILE *f)

@@ -1,6 +1,7 @@
 // cli.test.mjs — the foison command line: --help everywhere, sites created once and never
 // overwritten, clear French errors for missing files, foreign files and newer sites, accounts
-// with the password on stdin, API tokens, and `check` catching a broken invariant.
+// with the password on stdin, API tokens, `check` catching a broken invariant, and bench-data
+// generating linked entries through the save path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,10 +28,11 @@ function tmp() {
 test('every subcommand answers --help with exit 0; bad usage exits 2', () => {
     const top = run(['--help']);
     assert.equal(top.status, 0);
-    for (const c of ['init', 'demo', 'serve', 'user', 'token', 'check', 'config'])
+    for (const c of ['init', 'demo', 'serve', 'user', 'token', 'check', 'config', 'bench-data'])
         assert.match(top.stdout, new RegExp(`foison ${c}`));
     for (const args of [['init', '--help'], ['demo', '--help'], ['serve', '--help'],
-        ['user', '--help'], ['token', '--help'], ['check', '--help'], ['config', '--help']]) {
+        ['user', '--help'], ['token', '--help'], ['check', '--help'], ['config', '--help'],
+        ['bench-data', '--help']]) {
         const r = run(args);
         assert.equal(r.status, 0, args.join(' '));
         assert.match(r.stdout, /usage/, args.join(' '));
@@ -218,5 +220,57 @@ test('base URLs are scheme://host[:port] only, at init and in config', () => {
     assert.equal(run(['config', db, 'base_url', 'https://foison.example.org:8443']).status, 0);
     assert.equal(run(['config', db, 'site_name', 'a\tb']).status, 2);
     assert.equal(run(['config', db, 'site_name', 'abc\u202Edef']).status, 2);
+    fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('bench-data validates its arguments, then adds linked entries that pass check', () => {
+    const d = tmp();
+    const db = path.join(d, 'site.db');
+    assert.equal(run(['init', db]).status, 0);
+    const copy = path.join(d, 'copy.db');
+    fs.copyFileSync(db, copy);
+    for (const [args, msg] of [
+        [[], /usage/],
+        [['--entries', '0'], /de 1 à 2\u202f000\u202f000/],
+        [['--entries', '2000001'], /de 1 à 2\u202f000\u202f000/],
+        [['--entries', 'dix'], /«\u202fdix\u202f»/],
+        [['--entries', '5', '--entries', '6'], /une seule fois/],
+        [['--entries'], /attend une valeur/],
+        [['--entries', '5', '--seed', '-1'], /--seed/],
+        [['--entries', '5', '--hub', '--hub'], /deux fois/],
+        [['--entries', '5', '--vite'], /option inconnue/],
+    ]) {
+        const r = run(['bench-data', db, ...args]);
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, msg, args.join(' '));
+    }
+    const missing = run(['bench-data', path.join(d, 'absent.db'), '--entries', '5']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /introuvable/);
+    const q = (file, sql) => spawnSync('sqlite3', [file, sql], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(q(db, 'SELECT count(*) FROM entries'), '0', 'refused arguments write nothing');
+
+    const r = run(['bench-data', db, '--entries', '50', '--hub']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /51 fiches créées \(35 innovations, 6 acteurs, 4 lieux, 1 réseau, 4 articles/);
+    const hub = r.stdout.match(/^hub: ([a-z0-9-]+)$/m);
+    assert.ok(hub, r.stdout);
+    assert.equal(run(['check', db]).status, 0);
+    assert.equal(q(db, 'SELECT count(*) FROM entries WHERE published_rev = 1'), '51');
+    // Every innovation, article and network points to the hub: 35 + 4 + 1.
+    assert.equal(q(db, `SELECT count(*) FROM relations WHERE to_id =
+        (SELECT id FROM entries WHERE slug = '${hub[1]}')`), '40');
+    assert.ok(Number(q(db, `SELECT count(*) FROM relations WHERE field = 'carried_by' AND to_id <>
+        (SELECT id FROM entries WHERE slug = '${hub[1]}')`)) >= 35, 'innovations have carriers');
+    assert.ok(Number(q(db, "SELECT count(*) FROM relations WHERE field = 'about'")) >= 4);
+    // The load ran with synchronous=NORMAL and put the site's own setting back.
+    assert.equal(run(['config', db, 'synchronous']).stdout.trim(), 'FULL');
+    // The same seed on the same site writes the same entries.
+    assert.equal(run(['bench-data', copy, '--entries', '50', '--hub']).status, 0);
+    const titles = "SELECT group_concat(slug, ' ') FROM (SELECT slug FROM entries ORDER BY id)";
+    assert.equal(q(copy, titles), q(db, titles));
+    const other = run(['bench-data', copy, '--entries', '5', '--seed', '7']);
+    assert.equal(other.status, 0, other.stderr);
+    assert.doesNotMatch(other.stdout, /^hub:/m);
     fs.rmSync(d, { recursive: true, force: true });
 });
