@@ -216,24 +216,44 @@ static int relation_groups_out(struct store *s, struct arena *a, const struct vi
                                struct related_group *groups, int *ng)
 {
     const struct kind_def *k = e->kind;
+    /* One pass over the members (a lookup per field would walk the long texts again), then
+     * one read of every entry named, then the groups in the schema's order. */
+    struct json_span *vals = arena_alloc(a, sizeof(*vals) * (k->nfields + 1));
+    struct json_read_iter it;
+    struct json_span key, val;
+    if (!json_read_object(fields, &it))
+        return ENTRY_OK;
+    while (json_read_next_member(&it, &key, &val))
+        for (size_t i = 0; i < k->nfields; i++)
+            if (k->fields[i].type == FT_RELATION && strlen(k->fields[i].name) == key.n &&
+                memcmp(k->fields[i].name, key.p, key.n) == 0)
+                vals[i] = val;
+    long long **ids = arena_alloc(a, sizeof(*ids) * (k->nfields + 1));
+    int *counts = arena_alloc(a, sizeof(*counts) * (k->nfields + 1)), total = 0;
+    for (size_t i = 0; i < k->nfields; i++)
+        if (vals[i].p)
+            total += counts[i] = relation_ids(a, vals[i], &ids[i]);
+    if (!total)
+        return ENTRY_OK;
+    long long *all = arena_alloc(a, sizeof(*all) * (size_t)total);
+    struct related_entry *got = arena_alloc(a, sizeof(*got) * (size_t)total);
+    int at = 0;
+    for (size_t i = 0; i < k->nfields; i++)
+        for (int j = 0; j < counts[i]; j++)
+            all[at++] = ids[i][j];
+    if (relation_briefs(s, a, v, all, total, got) != ENTRY_OK)
+        return ENTRY_ERR;
+    at = 0;
     for (size_t i = 0; i < k->nfields; i++) {
+        if (!counts[i])
+            continue;
         const struct field_def *f = &k->fields[i];
-        struct json_span val;
-        if (f->type != FT_RELATION || !json_read_get(fields, f->name, &val))
-            continue;
-        long long *ids;
-        int n = relation_ids(a, val, &ids);
-        if (!n)
-            continue;
-        struct related_entry *got = arena_alloc(a, sizeof(*got) * (size_t)n);
-        if (relation_briefs(s, a, v, ids, n, got) != ENTRY_OK)
-            return ENTRY_ERR;
         struct related_group *g = &groups[*ng];
         *g = (struct related_group){.field = f, .holder = k, .label = f->label};
-        g->entries = arena_alloc(a, sizeof(*g->entries) * (size_t)n);
-        for (int j = 0; j < n; j++)
-            if (got[j].kind)
-                g->entries[g->n++] = got[j];
+        g->entries = arena_alloc(a, sizeof(*g->entries) * (size_t)counts[i]);
+        for (int j = 0; j < counts[i]; j++, at++)
+            if (got[at].kind)
+                g->entries[g->n++] = got[at];
         if (g->n)
             (*ng)++;
     }

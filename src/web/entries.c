@@ -1,6 +1,7 @@
 /* entries.c — the pages of records: list with filters, the record with its attribution block,
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
 #include "core/entry.h"
+#include "core/membership.h"
 #include "core/relation.h"
 #include "core/login_guard.h"
 #include "core/rate.h"
@@ -10,6 +11,7 @@
 #include "util/arena.h"
 #include "web/app.h"
 #include "web/entry_view.h"
+#include "web/fragment_cache.h"
 #include "web/page_cache.h"
 #include "web/pages.h"
 #include <stdlib.h>
@@ -348,13 +350,23 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     int ngroups = 0;
     struct lineage lineage = {0};
     const struct field_def *lineage_field = entries_lineage_field(found ? e.kind : NULL);
+    /* The links and the lineage are the same for every visitor who does not moderate: rendered
+     * once per generation (web/fragment_cache.c); the groups are still read where the join
+     * block needs them (its managers' list of members). */
+    const char *links_key = NULL, *links_html = NULL;
     if (found) {
+        const struct kind_def *holder;
+        if (!viewer_moderates(&v))
+            links_key = arena_printf(req->arena, "links:%lld:%d", e.id, r.number);
+        links_html = links_key ? fragment_cache_get(req->arena, links_key, gen) : NULL;
+        bool need_groups = !links_html || (req->logged_in && membership_field(e.kind, &holder));
         entry_authors(s, req->arena, &e, &authors, &nauthors);
         if (req->logged_in && entry_edit_revision(s, req->arena, &v, &e, &edits) != ENTRY_OK)
             edits = 0;
         found =
-            relation_groups(s, req->arena, &v, &e, r.raw_fields, &groups, &ngroups) == ENTRY_OK &&
-            (!lineage_field ||
+            (!need_groups ||
+             relation_groups(s, req->arena, &v, &e, r.raw_fields, &groups, &ngroups) == ENTRY_OK) &&
+            (links_html || !lineage_field ||
              relation_lineage(s, req->arena, &v, &e, lineage_field->name, &lineage) == ENTRY_OK);
         if (!found) {
             entry_read_end(s);
@@ -396,13 +408,24 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     if (viewer_moderates(&v) && e.published_rev)
         tv_set_bool(ctx, "can_feature", true);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
-    entry_view_relations(ctx, groups, ngroups);
+    if (!links_html) {
+        struct tv *lctx = tv_obj(req->arena);
+        entry_view_relations(lctx, groups, ngroups);
+        if (lineage_field)
+            entries_lineage(req, lctx, &lineage, title);
+        struct buf b = BUF_INIT;
+        if (tmpl_render(req->app->tmpl, "entry_links", lctx, &b) == 0) {
+            links_html = arena_strdup(req->arena, buf_cstr(&b));
+            if (links_key)
+                fragment_cache_put(links_key, gen, links_html);
+        }
+        buf_free(&b);
+    }
+    tv_set_html(ctx, "links_html", links_html); /* rendered by the template engine, escaped */
     if (!page_membership_context(req, s, ctx, &e, groups, ngroups, errs)) {
         app_error(req, 500, false);
         return;
     }
-    if (lineage_field)
-        entries_lineage(req, ctx, &lineage, title);
     /* A text not yet public has no published authors: its own author signs it. */
     if (nauthors == 0) {
         authors = arena_alloc(req->arena, sizeof(*authors));

@@ -541,14 +541,15 @@ int entry_view_json_related(struct request *req, const struct viewer *v, const s
 {
     int total = 0, cap = 0;
     long long *all = NULL;
-    for (int r = 0; r < n; r++)
+    /* Each record's members read once (a lookup per field would walk its long texts again). */
+    struct json_span *vals = arena_alloc(req->arena, sizeof(*vals) * (k->nfields + 1));
+    for (int r = 0; r < n; r++) {
+        view_members(k, fields[r], vals);
         for (size_t i = 0; i < k->nfields; i++) {
-            struct json_span v;
-            if (k->fields[i].type != FT_RELATION ||
-                !json_read_get(fields[r], k->fields[i].name, &v))
+            if (k->fields[i].type != FT_RELATION || !vals[i].p)
                 continue;
             long long *ids;
-            int m = relation_ids(req->arena, v, &ids);
+            int m = relation_ids(req->arena, vals[i], &ids);
             if (m == 0)
                 continue;
             if (total + m > cap) {
@@ -558,10 +559,10 @@ int entry_view_json_related(struct request *req, const struct viewer *v, const s
                     memcpy(grown, all, sizeof(*all) * (size_t)total);
                 all = grown;
             }
-            if (m) /* an empty relation: all may still be NULL */
-                memcpy(all + total, ids, sizeof(*ids) * (size_t)m);
+            memcpy(all + total, ids, sizeof(*ids) * (size_t)m);
             total += m;
         }
+    }
     *out = arena_alloc(req->arena, sizeof(**out) * (size_t)(total ? total : 1));
     struct store *s = app_store(req);
     if (total && (!s || relation_briefs(s, req->arena, v, all, total, *out) != ENTRY_OK))
