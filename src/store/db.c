@@ -161,6 +161,8 @@ static const char *const store_migrations[] = {
      * network, each decided once. */
     "ALTER TABLE entries ADD COLUMN sort_key TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX entries_sorted ON entries(kind, sort_key);"
+    /* Counting a kind's listed entries from the index alone, not from each row. */
+    "CREATE INDEX entries_listed ON entries(kind, deleted, hidden, updated, published_rev);"
     "CREATE TABLE relations ("
     "  from_id INTEGER NOT NULL REFERENCES entries(id), field TEXT NOT NULL,"
     "  to_id INTEGER NOT NULL REFERENCES entries(id), position INTEGER NOT NULL,"

@@ -535,6 +535,9 @@ static void sql_bind_filters(sqlite3_stmt *st, const struct store_filter *f, int
     }
 }
 
+static int entries_count(struct store *s, sqlite3_stmt *cnt, const char *kind,
+                         const struct store_filter *filters, int nf, int *total);
+
 int store_entries_list(struct store *s, struct arena *a, const char *kind,
                        const struct store_filter *filters, int nf, enum store_order order,
                        int offset, int limit, bool whole, struct entry_summary_row **out, int *n,
@@ -553,15 +556,11 @@ int store_entries_list(struct store *s, struct arena *a, const char *kind,
     sqlite3_bind_int(st, 2, limit);
     sqlite3_bind_int(st, 3, offset);
     sql_bind_filters(st, filters, nf);
-    int rc = sqlite3_step(cnt);
-    *total = rc == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
-    store_done(cnt);
-    if (rc != SQLITE_ROW) {
-        store_log_error(s, "entries_count");
+    if (entries_count(s, cnt, kind, filters, nf, total) != STORE_OK) {
         store_done(st); /* its bindings point into this request's arena */
         return STORE_ERR;
     }
-    rc = summaries_read(a, st, limit, out, n);
+    int rc = summaries_read(a, st, limit, out, n);
     store_done(st);
     return rc;
 }
@@ -691,7 +690,7 @@ struct store_memo {
     struct facet_count_row *rows; /* values in one block after the rows */
     int n;
 };
-#define STORE_MEMO_MAX 32
+#define STORE_MEMO_MAX 64
 
 void store_memo_free(struct store *s)
 {
@@ -806,6 +805,43 @@ static int facet_counts_query(struct store *s, struct arena *a, const char *kind
     }
     *out = v;
     *n = len;
+    return STORE_OK;
+}
+
+/* The count of a list, memorised like the facet counts: it changes only with the file, and
+ * counting grows with the kind. cnt is bound already. */
+static int entries_count(struct store *s, sqlite3_stmt *cnt, const char *kind,
+                         const struct store_filter *filters, int nf, int *total)
+{
+    const char *parts[2 + 2 * STORE_MAX_FILTERS] = {"\x1d"
+                                                    "count",
+                                                    kind};
+    for (int i = 0; i < nf; i++) {
+        parts[2 + 2 * i] = filters[i].facet;
+        parts[3 + 2 * i] = filters[i].value;
+    }
+    long long stamp = store_stamp(s);
+    char *key = memo_key(parts, 2 + 2 * nf);
+    struct store_memo *m = stamp != STORE_ERR ? memo_find(s, key, stamp) : NULL;
+    if (m && m->n == 1) {
+        free(key);
+        *total = m->rows[0].count;
+        store_done(cnt);
+        return STORE_OK;
+    }
+    int rc = sqlite3_step(cnt);
+    *total = rc == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
+    store_done(cnt);
+    if (rc != SQLITE_ROW) {
+        free(key);
+        store_log_error(s, "entries_count");
+        return STORE_ERR;
+    }
+    struct facet_count_row row = {"", *total};
+    if (stamp != STORE_ERR && store_stamp(s) == stamp)
+        memo_keep(s, key, stamp, &row, 1);
+    else
+        free(key);
     return STORE_OK;
 }
 
