@@ -677,6 +677,55 @@ static void test_integer_bounds(void **state)
     }
 }
 
+/* A kind written for the test (no kind of the site has date-times yet): start and end in
+ * Europe/Paris, stored as UTC seconds, the end declared after the start. */
+static const struct field_def timed_fields[] = {
+    {.name = "title", .type = FT_TEXT, .label = "Titre", .section = "main", .required = true},
+    {.name = "start", .type = FT_DATETIME, .label = "Début", .section = "main", .required = true},
+    {.name = "end", .type = FT_DATETIME, .label = "Fin", .section = "main"},
+};
+static const struct field_rule timed_rules[] = {
+    {RULE_AFTER, "start", "end", "Fin : la fin doit suivre le début"},
+};
+static const struct kind_def timed_kind = {
+    .name = "timed",
+    .segment = "timed",
+    .label = "essai",
+    .title_field = "title",
+    .summary_field = "title",
+    .fields = timed_fields,
+    .nfields = 3,
+    .rules = timed_rules,
+    .nrules = 1,
+};
+
+static void test_datetime_and_rules(void **state)
+{
+    struct ctx *c = *state;
+    c->k = &timed_kind;
+    json_t *out = run(c, json_pack("{s:s, s:s, s:s}", "title", "Atelier", "start",
+                                   "2026-03-03T18:30", "end", "2026-03-03 20:00"));
+    assert_non_null(out);
+    /* 18:30 in Paris in March (winter time, UTC+1) is 17:30 UTC. */
+    assert_int_equal(json_integer_value(json_object_get(out, "start")), 1772559000);
+    assert_int_equal(json_integer_value(json_object_get(out, "end")), 1772564400);
+    /* A stored value (UTC seconds) passes as it is: history and revert give those. */
+    out = run(c, json_pack("{s:s, s:I, s:I}", "title", "Atelier", "start", (json_int_t)1772559000,
+                           "end", (json_int_t)1772564400));
+    assert_non_null(out);
+    /* The end before the start: the declared rule, on the end. */
+    assert_null(run(c, json_pack("{s:s, s:s, s:s}", "title", "Atelier", "start", "2026-03-03T18:30",
+                                 "end", "2026-03-03T17:00")));
+    assert_string_equal(validate_error_for(&c->errs, "end"), "Fin : la fin doit suivre le début");
+    /* A time the spring change skips, and nonsense. */
+    assert_null(run(c, json_pack("{s:s, s:s}", "title", "Atelier", "start", "2026-03-29T02:30")));
+    assert_non_null(strstr(validate_error_for(&c->errs, "start"), "heure d'été"));
+    assert_null(run(c, json_pack("{s:s, s:s}", "title", "Atelier", "start", "demain soir")));
+    assert_non_null(validate_error_for(&c->errs, "start"));
+    assert_null(run(c, json_pack("{s:s, s:s}", "title", "Atelier", "start", "2026-02-30T10:00")));
+    assert_non_null(validate_error_for(&c->errs, "start"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -699,6 +748,7 @@ int main(void)
         T(test_place_types),
         T(test_relation_shapes),
         T(test_integer_bounds),
+        T(test_datetime_and_rules),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
