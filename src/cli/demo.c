@@ -225,8 +225,8 @@ static int demo_load(struct store *s, const char *innovations_path, const char *
             goto done;
         }
         if (d.nauthors < 16)
-            d.authors[d.nauthors++] = demo_author_id(
-                s, d.a, json_string_value(json_object_get(item, "email")));
+            d.authors[d.nauthors++] =
+                demo_author_id(s, d.a, json_string_value(json_object_get(item, "email")));
     }
     static const struct {
         const char *key, *kind;
