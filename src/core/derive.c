@@ -2,7 +2,9 @@
  * (its filter terms, its place in its kind's order, its relations, its card) is computed here,
  * from the schema, inside the transaction that publishes it. A new kind or field type never
  * needs an index update of its own; when the schemas change what is derived, the whole site is
- * derived again (entry_derive_check). Later: the search index, points and feed items. */
+ * derived again (entry_derive_check). Later: the search index, points and feed items. The
+ * occurrences of events are core/agenda.c's part of it. */
+#include "core/agenda.h"
 #include "core/entry.h"
 #include "core/relation.h"
 #include "store/entry_store.h"
@@ -88,7 +90,8 @@ int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, lon
 {
     if (derive_terms(s, k, entry_id, fields) != ENTRY_OK ||
         store_entry_set_sort_key(s, entry_id, derive_sort_key(a, k, fields)) != STORE_OK ||
-        relation_derive(s, k, entry_id, fields) != ENTRY_OK)
+        relation_derive(s, k, entry_id, fields) != ENTRY_OK ||
+        agenda_derive(s, a, k, entry_id, fields) != ENTRY_OK)
         return ENTRY_ERR;
     return ENTRY_OK;
 }

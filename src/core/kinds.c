@@ -1,5 +1,5 @@
-/* kinds.c — the schemas of the kinds of entries: innovations, actors, places, networks and
- * articles. Everything a kind is — its fields, facets, cards, relations and their labels on
+/* kinds.c — the schemas of the kinds of entries: innovations, actors, places, networks,
+ * articles, events, trainings and their sessions, shared resources. Everything a kind is — its fields, facets, cards, relations and their labels on
  * both sides, sections, order, rules between fields — is said here and nowhere else. */
 #include "core/schema.h"
 #include <stdio.h>
@@ -454,12 +454,386 @@ static const struct section_def article_sections[] = {
     SECTION_META,
 };
 
+
+/* ---- event --------------------------------------------------------------------------- */
+
+static const struct field_option event_types[] = {
+    {"atelier", "Atelier"},
+    {"formation", "Séance de formation"},
+    {"conference", "Conférence, table ronde"},
+    {"rencontre", "Rencontre, réunion"},
+    {"portes-ouvertes", "Portes ouvertes"},
+    {"fete", "Fête, festival"},
+    {"autre", "Autre"},
+    {NULL, NULL},
+};
+
+static const struct field_option event_prices[] = {
+    {"gratuit", "Gratuit"},
+    {"payant", "Payant"},
+    {NULL, NULL},
+};
+
+static const struct field_option event_registration[] = {
+    {"aucune", "Sans inscription"},
+    {"site", "Inscription sur ce site"},
+    {"externe", "Inscription ailleurs (lien ci-dessous)"},
+    {NULL, NULL},
+};
+
+static const struct field_def event_fields[] = {
+    FIELD_TITLE("Titre"),
+    FIELD_SUMMARY("Résumé", "Ce qui s'y passe, pour qui (300 caractères au plus)."),
+    {.name = "event_type",
+     .type = FT_ENUM,
+     .label = "Type d'événement",
+     .section = "main",
+     .options = event_types,
+     .default_value = "atelier",
+     .facet = true,
+     .param = "type",
+     .card = true},
+    {.name = "start",
+     .type = FT_DATETIME,
+     .label = "Début",
+     .section = "when",
+     .required = true,
+     .card = true,
+     .help = "Date et heure de Brest (ex. 2027-01-12 18:00)."},
+    {.name = "end",
+     .type = FT_DATETIME,
+     .label = "Fin",
+     .section = "when",
+     .required = true,
+     .card = true},
+    {.name = "recurrence",
+     .type = FT_RECURRENCE,
+     .label = "Répétition",
+     .section = "when",
+     .max_len = 200,
+     .help = "Pour un événement qui revient (chaque mardi, le premier samedi du mois…) : la "
+             "série finit à une date ou après un nombre de fois."},
+    {.name = "exceptions",
+     .type = FT_DATES,
+     .label = "Dates annulées de la série",
+     .section = "when",
+     .max_items = 100,
+     .help = "Les jours où l'événement n'a pas lieu, au format AAAA-MM-JJ, séparés par des "
+             "virgules."},
+    FIELD_MARKDOWN("description", "Description", "main", NULL, 20000),
+    FIELD_THEMES(false),
+    {.name = "audience",
+     .type = FT_TEXT,
+     .label = "Public",
+     .section = "main",
+     .max_len = 200,
+     .help = "Pour qui : tout public, professionnels, familles…"},
+    {.name = "located_at",
+     .type = FT_RELATION,
+     .label = "Lieu",
+     .section = "where",
+     .max_items = 1,
+     .relation_kinds = "place",
+     .inverse_label = "Événements",
+     .help = "Un lieu du site, par son adresse (ex. mediatheque-de-plouzane)."},
+    {.name = "address",
+     .type = FT_ADDRESS,
+     .label = "Adresse",
+     .section = "where",
+     .max_len = 200,
+     .facet = true,
+     .param = "commune",
+     .card = true,
+     .help = "La commune au moins, pour que l'événement soit trouvé par commune."},
+    {.name = "online_url",
+     .type = FT_URL,
+     .label = "En ligne : le lien",
+     .section = "where",
+     .max_len = 500},
+    {.name = "organised_by",
+     .type = FT_RELATION,
+     .label = "Organisé par",
+     .section = "where",
+     .max_items = 10,
+     .relation_kinds = "actor",
+     .inverse_label = "Organise"},
+    {.name = "price",
+     .type = FT_ENUM,
+     .label = "Tarif",
+     .section = "practical",
+     .options = event_prices,
+     .default_value = "gratuit",
+     .facet = true,
+     .param = "tarif",
+     .card = true},
+    {.name = "price_detail",
+     .type = FT_TEXT,
+     .label = "Détail du tarif",
+     .section = "practical",
+     .max_len = 200},
+    {.name = "accessible",
+     .type = FT_ENUM,
+     .label = "Accessibilité (PMR)",
+     .section = "practical",
+     .options = place_access,
+     .facet = true,
+     .param = "accessibilite"},
+    {.name = "registration",
+     .type = FT_ENUM,
+     .label = "Inscription",
+     .section = "practical",
+     .options = event_registration,
+     .default_value = "aucune"},
+    {.name = "capacity",
+     .type = FT_INTEGER,
+     .label = "Nombre de places",
+     .section = "practical",
+     .min = 1,
+     .max = 100000,
+     .seats = true,
+     .help = "Au-delà, les inscrits passent sur liste d'attente ; vide : sans limite."},
+    {.name = "registration_url",
+     .type = FT_URL,
+     .label = "Lien d'inscription (ailleurs)",
+     .section = "practical",
+     .max_len = 500},
+    FIELD_CONTACT("practical"),
+    {.name = "cohort",
+     .type = FT_RELATION,
+     .label = "Rencontre de la session",
+     .section = "links",
+     .max_items = 1,
+     .relation_kinds = "cohort",
+     .inverse_label = "Rencontres"},
+    {.name = "series",
+     .type = FT_RELATION,
+     .label = "Change une date de la série",
+     .section = "links",
+     .max_items = 1,
+     .relation_kinds = "event",
+     .inverse_label = "Dates changées",
+     .help = "Pour une date d'une série qui change (d'horaire, de lieu) : la série, et ci-dessous "
+             "la date de départ de la séance qu'elle remplace."},
+    {.name = "replaces",
+     .type = FT_DATETIME,
+     .label = "Remplace la séance du",
+     .section = "links"},
+    FIELD_LICENSE,
+};
+
+static const struct section_def event_sections[] = {
+    SECTION_MAIN,
+    {.name = "when", .title = "Quand", .record = true},
+    {.name = "where", .title = "Où, avec qui", .record = true},
+    {.name = "practical", .title = "Infos pratiques", .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+static const struct field_rule event_rules[] = {
+    {RULE_AFTER, "start", "end", "Fin : la fin doit venir après le début"},
+};
+
+/* ---- training ------------------------------------------------------------------------ */
+
+static const struct field_option training_formats[] = {
+    {"distance", "À distance"},
+    {"presentiel", "En présentiel"},
+    {"hybride", "À distance et en rencontres"},
+    {NULL, NULL},
+};
+
+static const struct field_def training_fields[] = {
+    FIELD_TITLE("Nom de la formation"),
+    FIELD_SUMMARY("Résumé", "Ce qu'on y apprend, pour qui (300 caractères au plus)."),
+    FIELD_MARKDOWN("description", "Description", "main", NULL, 20000),
+    FIELD_MARKDOWN("objectives", "Objectifs", "main", "Ce que les participants sauront faire.",
+                   10000),
+    {.name = "format",
+     .type = FT_ENUM,
+     .label = "Format",
+     .section = "main",
+     .options = training_formats,
+     .facet = true,
+     .card = true},
+    {.name = "duration",
+     .type = FT_TEXT,
+     .label = "Durée",
+     .section = "main",
+     .max_len = 200,
+     .card = true,
+     .help = "Ex. « 100 heures sur 13 semaines »."},
+    {.name = "audience", .type = FT_TEXT, .label = "Public", .section = "main", .max_len = 300},
+    FIELD_THEMES(false),
+    {.name = "organised_by",
+     .type = FT_RELATION,
+     .label = "Organisée par",
+     .section = "links",
+     .max_items = 10,
+     .relation_kinds = "actor",
+     .inverse_label = "Organise la formation"},
+    {.name = "materials_license",
+     .type = FT_ENUM,
+     .label = "Licence des supports de formation",
+     .section = "main",
+     .options = licenses},
+    FIELD_WEBSITE,
+    FIELD_CONTACT("main"),
+    FIELD_LICENSE,
+};
+
+static const struct section_def training_sections[] = {
+    SECTION_MAIN,
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+/* ---- cohort (a session of a training) --------------------------------------------------- */
+
+static const struct field_option cohort_applications[] = {
+    {"fermees", "Candidatures fermées"},
+    {"ouvertes", "Candidatures ouvertes"},
+    {NULL, NULL},
+};
+
+static const struct field_def cohort_fields[] = {
+    FIELD_TITLE("Nom de la session"),
+    FIELD_SUMMARY("Résumé", "Ex. « Treize semaines, de mars à juin, trois regroupements »."),
+    {.name = "training",
+     .type = FT_RELATION,
+     .label = "Formation",
+     .section = "main",
+     .required = true,
+     .min_items = 1,
+     .max_items = 1,
+     .relation_kinds = "training",
+     .inverse_label = "Sessions",
+     .help = "La formation dont c'est une session, par son adresse (ex. animacoop)."},
+    {.name = "starts",
+     .type = FT_DATE,
+     .label = "Début",
+     .section = "main",
+     .required = true,
+     .card = true},
+    {.name = "ends", .type = FT_DATE, .label = "Fin", .section = "main", .card = true},
+    FIELD_MARKDOWN("description", "Déroulé", "main", NULL, 20000),
+    {.name = "applications",
+     .type = FT_ENUM,
+     .label = "Candidatures",
+     .section = "main",
+     .options = cohort_applications,
+     .default_value = "fermees",
+     .card = true},
+    {.name = "capacity",
+     .type = FT_INTEGER,
+     .label = "Nombre de places",
+     .section = "main",
+     .min = 1,
+     .max = 1000},
+    {.name = "located_at",
+     .type = FT_RELATION,
+     .label = "Lieu des regroupements",
+     .section = "links",
+     .max_items = 5,
+     .relation_kinds = "place",
+     .inverse_label = "Accueille les sessions"},
+    FIELD_LICENSE,
+};
+
+static const struct section_def cohort_sections[] = {
+    SECTION_MAIN,
+    SECTION_LINKS,
+    SECTION_META,
+};
+
+static const struct field_rule cohort_rules[] = {
+    {RULE_AFTER, "starts", "ends", "Fin : la fin de la session doit venir après son début"},
+};
+
+/* ---- resource ------------------------------------------------------------------------ */
+
+static const struct field_option resource_types[] = {
+    {"equipment", "Matériel à emprunter"},
+    {"material", "Support pédagogique"},
+    {NULL, NULL},
+};
+
+static const struct field_def resource_fields[] = {
+    FIELD_TITLE("Nom"),
+    FIELD_SUMMARY("Résumé", "Ce que c'est, à quoi ça sert (300 caractères au plus)."),
+    {.name = "resource_type",
+     .type = FT_ENUM,
+     .label = "Type de ressource",
+     .section = "main",
+     .required = true,
+     .options = resource_types,
+     .default_value = "equipment",
+     .facet = true,
+     .param = "type",
+     .card = true},
+    FIELD_MARKDOWN("description", "Description", "main", NULL, 20000),
+    FIELD_THEMES(false),
+    {.name = "owned_by",
+     .type = FT_RELATION,
+     .label = "Proposé par",
+     .section = "main",
+     .max_items = 5,
+     .relation_kinds = "actor",
+     .inverse_label = "Partage",
+     .help = "L'acteur qui prête le matériel ou a écrit le support."},
+    {.name = "located_at",
+     .type = FT_RELATION,
+     .label = "À retirer à",
+     .section = "loan",
+     .max_items = 1,
+     .relation_kinds = "place",
+     .inverse_label = "Matériel à emprunter"},
+    FIELD_MARKDOWN("conditions", "Conditions de prêt", "loan",
+                   "Qui peut emprunter, pour combien de temps, comment le rendre.", 5000),
+    {.name = "deposit",
+     .type = FT_TEXT,
+     .label = "Caution",
+     .section = "loan",
+     .max_len = 200,
+     .help = "Ex. « chèque de 300 € non encaissé »."},
+    {.name = "link",
+     .type = FT_URL,
+     .label = "Lien vers le support",
+     .section = "material",
+     .max_len = 500},
+    FIELD_MARKDOWN("content", "Contenu du support", "material", NULL, 50000),
+    {.name = "for_training",
+     .type = FT_RELATION,
+     .label = "Support de la formation",
+     .section = "links",
+     .max_items = 10,
+     .relation_kinds = "training",
+     .inverse_label = "Supports pédagogiques"},
+    FIELD_CONTACT("loan"),
+    FIELD_LICENSE,
+};
+
+static const struct section_def resource_sections[] = {
+    SECTION_MAIN,
+    {.name = "loan",
+     .title = "Emprunter ce matériel",
+     .help = "Pour le matériel qui se prête.",
+     .record = true},
+    {.name = "material",
+     .title = "Le support",
+     .help = "Pour un support pédagogique : son lien ou son texte, sous licence libre.",
+     .record = true},
+    SECTION_LINKS,
+    SECTION_META,
+};
+
 #define KIND_FIELDS(f) .fields = f, .nfields = NELEMS(f)
 #define KIND_SECTIONS(s) .sections = s, .nsections = NELEMS(s)
 
 static const struct kind_def kinds[] = {
     {.name = "innovation",
      .segment = "innovations",
+     .list_path = "/innovations",
      .label = "innovation",
      .label_plural = "innovations",
      .nav_label = "Innovations",
@@ -473,6 +847,7 @@ static const struct kind_def kinds[] = {
      KIND_SECTIONS(innovation_sections)},
     {.name = "actor",
      .segment = "acteurs",
+     .list_path = "/acteurs",
      .label = "acteur",
      .label_plural = "acteurs",
      .nav_label = "Acteurs",
@@ -487,6 +862,7 @@ static const struct kind_def kinds[] = {
      KIND_SECTIONS(actor_sections)},
     {.name = "place",
      .segment = "lieux",
+     .list_path = "/lieux",
      .label = "lieu",
      .label_plural = "lieux",
      .nav_label = "Lieux",
@@ -503,6 +879,7 @@ static const struct kind_def kinds[] = {
      .nrules = NELEMS(place_rules)},
     {.name = "network",
      .segment = "reseaux",
+     .list_path = "/reseaux",
      .label = "réseau",
      .label_plural = "réseaux",
      .nav_label = "Réseaux",
@@ -526,8 +903,79 @@ static const struct kind_def kinds[] = {
      .summary_field = "summary",
      .order = ORDER_FIELD_DESC,
      .order_field = "published",
+     .list_path = "/articles",
      KIND_FIELDS(article_fields),
      KIND_SECTIONS(article_sections)},
+    {.name = "event",
+     .segment = "evenements",
+     .label = "événement",
+     .label_plural = "événements",
+     .nav_label = "Agenda",
+     .list_title = "L'agenda",
+     .a_label = "un événement",
+     .blurb = "ateliers, formations, conférences et rencontres du territoire, avec inscription",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_FIELD_DESC,
+     .order_field = "start",
+     .list_path = "/agenda",
+     .when = {.start = "start",
+              .end = "end",
+              .recurrence = "recurrence",
+              .exceptions = "exceptions",
+              .series = "series",
+              .replaces = "replaces"},
+     KIND_FIELDS(event_fields),
+     KIND_SECTIONS(event_sections),
+     .rules = event_rules,
+     .nrules = NELEMS(event_rules)},
+    {.name = "training",
+     .segment = "formations",
+     .label = "formation",
+     .label_plural = "formations",
+     .nav_label = "Formations",
+     .list_title = "Les formations",
+     .a_label = "une formation",
+     .blurb = "cycles de formation, leurs sessions, leurs participants et les projets qu'ils "
+              "portent",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_TITLE,
+     .list_path = "/formations",
+     KIND_FIELDS(training_fields),
+     KIND_SECTIONS(training_sections)},
+    {.name = "cohort",
+     .segment = "sessions",
+     .label = "session",
+     .label_plural = "sessions",
+     .nav_label = "Sessions",
+     .list_title = "Les sessions de formation",
+     .a_label = "une session",
+     .blurb = "les sessions des formations, leurs participants et leurs projets",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_FIELD_DESC,
+     .order_field = "starts",
+     .list_path = "/sessions",
+     .nav_hidden = true,
+     KIND_FIELDS(cohort_fields),
+     KIND_SECTIONS(cohort_sections),
+     .rules = cohort_rules,
+     .nrules = NELEMS(cohort_rules)},
+    {.name = "resource",
+     .segment = "ressources",
+     .label = "ressource",
+     .label_plural = "ressources",
+     .nav_label = "Ressources",
+     .list_title = "Les ressources partagées",
+     .a_label = "une ressource",
+     .blurb = "matériel à emprunter et supports pédagogiques sous licence libre",
+     .title_field = "title",
+     .summary_field = "summary",
+     .order = ORDER_TITLE,
+     .list_path = "/ressources",
+     KIND_FIELDS(resource_fields),
+     KIND_SECTIONS(resource_sections)},
 };
 
 const struct kind_def *kind_at(size_t i)
@@ -611,12 +1059,17 @@ const char *field_option_label(const struct field_def *f, const char *id)
     return NULL;
 }
 
+const char *kind_list_path(const struct kind_def *k)
+{
+    return k->list_path;
+}
+
 const char *field_type_name(enum field_type t)
 {
     static const char *const names[FT_COUNT] = {
-        "text",    "markdown", "url",   "email", "date",      "year",
-        "commune", "point",    "enum",  "tags",  "relation",  "datetime",
-        "integer", "address",  "phone", "hours", "image_url",
+        "text",    "markdown", "url",   "email", "date",      "year",       "commune",
+        "point",   "enum",     "tags",  "relation", "datetime", "integer", "address",
+        "phone",   "hours",    "image_url", "recurrence", "dates",
     };
     return (unsigned)t < FT_COUNT ? names[t] : "text";
 }
@@ -635,8 +1088,11 @@ const char *kind_fingerprint(void)
     len += (size_t)snprintf(text + len, sizeof text - len, "1");
     for (size_t i = 0; i < NELEMS(kinds) && len < sizeof text; i++) {
         const struct kind_def *k = &kinds[i];
-        len += (size_t)snprintf(text + len, sizeof text - len, "|%s:%d:%s", k->name, k->order,
-                                k->order_field ? k->order_field : "");
+        len += (size_t)snprintf(text + len, sizeof text - len, "|%s:%d:%s:%s/%s/%s", k->name,
+                                k->order, k->order_field ? k->order_field : "",
+                                k->when.start ? k->when.start : "",
+                                k->when.recurrence ? k->when.recurrence : "",
+                                k->when.series ? k->when.series : "");
         for (size_t f = 0; f < k->nfields && len < sizeof text; f++) {
             const struct field_def *fd = &k->fields[f];
             if (fd->facet || fd->card || fd->type == FT_RELATION)

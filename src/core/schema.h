@@ -26,8 +26,11 @@ enum field_type {
     FT_PHONE,     /* a phone number, stored as core/phone.c writes it */
     FT_HOURS,     /* opening hours, core/hours.c's structure */
     FT_IMAGE_URL, /* an https image address, until uploads exist */
+    FT_RECURRENCE, /* an RFC 5545 RRULE ("FREQ=WEEKLY;BYDAY=TU;COUNT=10") that ends (UNTIL or
+                      COUNT) and expands to at most RECUR_MAX_OCCURRENCES (core/recur.h) */
+    FT_DATES,      /* a list of days "YYYY-MM-DD" (a series' cancelled dates) */
 };
-#define FT_COUNT (FT_IMAGE_URL + 1)
+#define FT_COUNT (FT_DATES + 1)
 
 struct field_option {
     const char *id;
@@ -67,6 +70,9 @@ struct field_def {
      * networks: a join request accepted), never by editing: forms leave it out, the save path
      * keeps it (core/membership.c changes it). */
     bool managed;
+    /* FT_INTEGER: the seats of an event; the save path refuses fewer than the registrations
+     * already held (core/attendance.c). */
+    bool seats;
     enum field_format format; /* FT_TEXT: a check of its own (stored as the check writes it) */
     /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
      * the label on the other side ("porte" for "porté par"), and whether an entry may point to
@@ -104,6 +110,16 @@ enum kind_order {
     ORDER_FIELD_DESC, /* order_field (a date) descending, then the latest update */
 };
 
+/* The fields that put a kind's entries in time (events): the derived step expands them into
+ * occurrences (core/agenda.c), which the agenda, iCalendar feeds and registrations read. */
+struct kind_when {
+    const char *start, *end;  /* FT_DATETIME fields */
+    const char *recurrence;   /* FT_RECURRENCE: the series' rule, may be NULL */
+    const char *exceptions;   /* FT_DATES: days of the series cancelled */
+    const char *series;       /* FT_RELATION to the series an entry changes one occurrence of */
+    const char *replaces;     /* FT_DATETIME: the start of that occurrence in the series */
+};
+
 struct kind_def {
     const char *name;         /* API id, English: "innovation" */
     const char *segment;      /* URL segment, French: "innovations" */
@@ -124,6 +140,10 @@ struct kind_def {
     size_t nsections;
     const struct field_rule *rules;
     size_t nrules;
+    const char *list_path; /* the list page: "/" segment, or another ("/agenda") */
+    bool nav_hidden;       /* not in the header nor the home page's counts (a training's
+                              sessions: reached from their training) */
+    struct kind_when when; /* .start NULL: entries not in time */
 };
 
 /* The kinds, in the order of the site's navigation. */
@@ -142,6 +162,8 @@ bool field_relation_allows(const struct field_def *f, const char *kind);
 /* The label of option id in a static enum/tags field, or NULL. */
 const char *field_option_label(const struct field_def *f, const char *id);
 const char *field_type_name(enum field_type t);
+/* The path of k's list page ("/innovations", "/agenda"). */
+const char *kind_list_path(const struct kind_def *k);
 /* A text that changes whenever what the derived data depends on changes (facets, cards,
  * relations, orders of every kind): a site whose stored fingerprint differs has its derived
  * data computed again (entry_derive_all). */

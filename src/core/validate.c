@@ -3,6 +3,7 @@
 #include "core/validate.h"
 #include "core/hours.h"
 #include "core/phone.h"
+#include "core/recur.h"
 #include "util/tz.h"
 #include "core/account.h"
 #include "core/territory.h"
@@ -437,6 +438,81 @@ fail:
     return NULL;
 }
 
+/* A list of days, as a JSON list or one text of days separated by commas or spaces (a form). */
+static json_t *validate_dates(struct arena *a, const struct field_def *f, json_t *v,
+                              struct field_errors *errs)
+{
+    json_t *out = json_array();
+    if (validate_is_empty(v))
+        return out;
+    json_t *items = json_incref(v);
+    if (json_is_string(v)) {
+        json_decref(items);
+        items = json_array();
+        char *text = arena_strdup(a, json_string_value(v));
+        for (char *save = NULL, *tok = strtok_r(text, ", \t\r\n", &save); tok;
+             tok = strtok_r(NULL, ", \t\r\n", &save))
+            json_array_append_new(items, json_string(tok));
+    }
+    if (!json_is_array(items)) {
+        validate_error(errs, f->name, arena_printf(a, "%s : une liste de dates est attendue",
+                                                   f->label));
+        goto fail;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        const char *d = json_string_value(item);
+        int y, mo, day;
+        char extra;
+        if (!d || strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &mo, &day, &extra) != 3 ||
+            !tz_date_valid(y, mo, day)) {
+            validate_error(errs, f->name,
+                           arena_printf(a, "%s : dates attendues au format AAAA-MM-JJ", f->label));
+            goto fail;
+        }
+        bool dup = false;
+        size_t k;
+        json_t *seen;
+        json_array_foreach(out, k, seen) dup |= strcmp(json_string_value(seen), d) == 0;
+        if (!dup)
+            json_array_append_new(out, json_string(d));
+    }
+    size_t max = f->max_items ? f->max_items : 20;
+    if (json_array_size(out) > max) {
+        validate_error(errs, f->name, arena_printf(a, "%s : %zu dates au plus", f->label, max));
+        goto fail;
+    }
+    json_decref(items);
+    return out;
+fail:
+    json_decref(items);
+    json_decref(out);
+    return NULL;
+}
+
+/* An RRULE text, checked on its own here; whether it expands within bounds from the start is
+ * validate_when's. */
+static json_t *validate_recurrence(struct arena *a, const struct field_def *f, json_t *v,
+                                   struct field_errors *errs)
+{
+    json_t *text = validate_text(a, f, v, errs);
+    if (!text || !*json_string_value(text)) {
+        if (text)
+            json_decref(text);
+        return text ? json_null() : NULL;
+    }
+    const char *normal = NULL;
+    const char *why = recur_check(a, json_string_value(text), &normal);
+    json_decref(text);
+    if (why) {
+        validate_error(errs, f->name, arena_printf(a, "%s : %s", f->label, why));
+        return NULL;
+    }
+    return json_string(normal);
+}
+
 static json_t *validate_commune(struct arena *a, const struct field_def *f,
                                 const struct territory *t, json_t *v, struct field_errors *errs)
 {
@@ -721,6 +797,10 @@ static json_t *validate_field(struct arena *a, const struct field_def *f, const 
         return validate_phone(a, f, v, errs);
     case FT_HOURS:
         return validate_hours(a, f, v, errs);
+    case FT_RECURRENCE:
+        return validate_recurrence(a, f, v, errs);
+    case FT_DATES:
+        return validate_dates(a, f, v, errs);
     }
     return NULL;
 }
@@ -741,6 +821,31 @@ static void validate_rules(const struct kind_def *k, json_t *fields, struct fiel
         if (!after)
             validate_error(errs, r->b, r->message);
     }
+}
+
+/* A series must expand within bounds from its start (a rule alone cannot say: COUNT=400 is
+ * fine, UNTIL ten years away weekly is not). */
+static void validate_when(struct arena *a, const struct kind_def *k, json_t *fields,
+                          struct field_errors *errs)
+{
+    if (!k->when.start || !k->when.recurrence)
+        return;
+    json_t *start = json_object_get(fields, k->when.start);
+    json_t *rule = json_object_get(fields, k->when.recurrence);
+    if (!json_is_integer(start) || !json_is_string(rule))
+        return;
+    long long first;
+    int n = recur_expand(json_string_value(rule), (long long)json_integer_value(start), NULL, 0,
+                         &first, 1);
+    const struct field_def *f = kind_field(k, k->when.recurrence);
+    if (n < 0)
+        validate_error(errs, f->name, arena_printf(a, "%s : règle invalide", f->label));
+    else if (n > RECUR_MAX_OCCURRENCES)
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : la série aurait plus de %d séances (finissez-la plus "
+                                    "tôt)",
+                                    f->label, RECUR_MAX_OCCURRENCES));
 }
 
 json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
@@ -786,8 +891,10 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
         }
         json_object_set_new(out, f->name, clean);
     }
-    if (errs->n == 0)
+    if (errs->n == 0) {
         validate_rules(k, out, errs);
+        validate_when(a, k, out, errs);
+    }
     if (errs->n > 0) {
         json_decref(out);
         return NULL;

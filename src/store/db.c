@@ -186,6 +186,61 @@ static const char *const store_migrations[] = {
     "INSERT OR IGNORE INTO entry_managers(entry_id, user_id, created)"
     "  SELECT r.entry_id, r.author_id, r.created FROM revisions r"
     "  JOIN users u ON u.id = r.author_id WHERE r.number = 1;",
+    /* 9: what happens in the network. occurrences are derived from each event's published
+     * revision (its start, or its series expanded), indexed by start for the agenda; an event
+     * that changes one date of a series says so in occurrence_overrides, and the series' own
+     * occurrence at that start is left out of the agenda. registrations hold seats of one
+     * occurrence: 'registered' within the capacity, 'waiting' beyond it in the order of id, a
+     * guest's unconfirmed until the link of the mail is followed; token is the hash of the
+     * secret of the cancellation link. applications are the requests to join a training's
+     * session; loans the requests to borrow equipment, an accepted one holding its days. */
+    "CREATE TABLE occurrences ("
+    "  entry_id INTEGER NOT NULL REFERENCES entries(id), start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL, PRIMARY KEY (entry_id, start)) WITHOUT ROWID;"
+    "CREATE INDEX occurrences_start ON occurrences(start, entry_id);"
+    "CREATE TABLE occurrence_overrides ("
+    "  override_id INTEGER PRIMARY KEY REFERENCES entries(id),"
+    "  series_id INTEGER NOT NULL REFERENCES entries(id), replaces INTEGER NOT NULL);"
+    "CREATE INDEX occurrence_overrides_series ON occurrence_overrides(series_id, replaces);"
+    "CREATE TABLE registrations ("
+    "  id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  occurrence INTEGER NOT NULL, user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  name TEXT NOT NULL, email TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('registered','waiting','cancelled')),"
+    "  confirmed INTEGER NOT NULL DEFAULT 0, token TEXT NOT NULL UNIQUE,"
+    "  created INTEGER NOT NULL, promoted INTEGER, cancelled INTEGER);"
+    "CREATE INDEX registrations_event ON registrations(entry_id, occurrence, state, id);"
+    "CREATE UNIQUE INDEX registrations_once ON registrations(entry_id, occurrence, email)"
+    "  WHERE state != 'cancelled';"
+    "CREATE INDEX registrations_user ON registrations(user_id);"
+    "CREATE INDEX registrations_unconfirmed ON registrations(created) WHERE confirmed = 0"
+    "  AND state != 'cancelled';"
+    "CREATE TABLE registration_closed ("
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),"
+    "  closed_by INTEGER REFERENCES users(id), closed_at INTEGER NOT NULL);"
+    "CREATE TABLE applications ("
+    "  id INTEGER PRIMARY KEY, cohort_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  actor_id INTEGER REFERENCES entries(id), project_id INTEGER REFERENCES entries(id),"
+    "  project_text TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (state IN ('pending','accepted','waiting','refused','withdrawn')),"
+    "  created INTEGER NOT NULL, decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
+    "CREATE INDEX applications_cohort ON applications(cohort_id, state, id);"
+    "CREATE UNIQUE INDEX applications_once ON applications(cohort_id, user_id)"
+    "  WHERE state IN ('pending','accepted','waiting');"
+    "CREATE TABLE loans ("
+    "  id INTEGER PRIMARY KEY, resource_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  borrower_id INTEGER NOT NULL REFERENCES users(id),"
+    "  from_day TEXT NOT NULL, to_day TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'requested'"
+    "  CHECK (state IN ('requested','accepted','refused','cancelled')),"
+    "  created INTEGER NOT NULL, decided_by INTEGER REFERENCES users(id), decided_at INTEGER,"
+    "  reminded_pickup INTEGER NOT NULL DEFAULT 0, reminded_return INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK (to_day >= from_day));"
+    "CREATE INDEX loans_resource ON loans(resource_id, state, from_day);"
+    "CREATE INDEX loans_borrower ON loans(borrower_id, created);"
+    "CREATE INDEX loans_due ON loans(state, from_day, to_day);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

@@ -451,15 +451,18 @@ static void app_nav_kinds(struct request *req, struct tv *ctx)
     struct tv *list = tv_set_list(ctx, "kinds_nav");
     for (size_t i = 0; i < kind_count(); i++) {
         const struct kind_def *k = kind_at(i);
+        if (k->nav_hidden)
+            continue;
         struct tv *o = tv_push_obj(list);
-        size_t n = strlen(k->segment);
-        tv_set_strf(o, "href", "/%s", k->segment);
+        size_t n = strlen(k->segment), lp = strlen(k->list_path);
+        tv_set_str(o, "href", k->list_path);
         tv_set_str(o, "label", k->nav_label);
-        if (req->path[0] == '/' && strncmp(req->path + 1, k->segment, n) == 0)
-            tv_set_str(o, "current",
-                       req->path[n + 1] == '\0'  ? "page"
-                       : req->path[n + 1] == '/' ? "true"
-                                                 : NULL);
+        if (strncmp(req->path, k->list_path, lp) == 0 &&
+            (req->path[lp] == '\0' || req->path[lp] == '.' || req->path[lp] == '/'))
+            tv_set_str(o, "current", req->path[lp] == '\0' ? "page" : "true");
+        else if (req->path[0] == '/' && strncmp(req->path + 1, k->segment, n) == 0 &&
+                 (req->path[n + 1] == '/' || req->path[n + 1] == '.'))
+            tv_set_str(o, "current", "true");
     }
 }
 

@@ -218,9 +218,9 @@ void page_entry_list(struct request *req)
     app_describe(req, ctx, entries_about(req, k, &q, total));
     entry_view_items(req, tv_set_list(ctx, "items"), k, items, n);
     if (page > 1)
-        tv_set_strf(ctx, "prev_url", "/%s?page=%d%s", k->segment, page - 1, q.keep);
+        tv_set_strf(ctx, "prev_url", "%s?page=%d%s", k->list_path, page - 1, q.keep);
     if (page < pages)
-        tv_set_strf(ctx, "next_url", "/%s?page=%d%s", k->segment, page + 1, q.keep);
+        tv_set_strf(ctx, "next_url", "%s?page=%d%s", k->list_path, page + 1, q.keep);
     app_render(req, "entry_list", ctx);
     if (cache_key)
         page_cache_store(req, cache_key, gen);
@@ -535,7 +535,7 @@ void page_entry_new(struct request *req)
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
     entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                       arena_printf(req->arena, "/%s/new", k->segment),
-                      arena_printf(req->arena, "/%s", k->segment), 0, empty, "", NULL);
+                      k->list_path, 0, empty, "", NULL);
     json_decref(empty);
 }
 
@@ -567,7 +567,7 @@ void page_entry_create(struct request *req)
     if (!clean) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
-                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &errs);
+                          k->list_path, 0, input, comment, &errs);
         json_decref(input);
         return;
     }
@@ -584,7 +584,7 @@ void page_entry_create(struct request *req)
         validate_error(&trap, "spam", ENTRIES_ROBOT);
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
-                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
+                          k->list_path, 0, input, comment, &trap);
         json_decref(clean);
         json_decref(input);
         return;
@@ -596,7 +596,7 @@ void page_entry_create(struct request *req)
     if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment),
-                          arena_printf(req->arena, "/%s", k->segment), 0, input, comment, &trap);
+                          k->list_path, 0, input, comment, &trap);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
         json_decref(clean);

@@ -258,7 +258,7 @@ static void view_facet_href(struct request *req, struct tv *o, const struct kind
                             const struct field_def *fd, const char *id)
 {
     if (fd->facet && id && *id)
-        tv_set_strf(o, "href", "/%s?%s=%s", k->segment, field_param(fd), id);
+        tv_set_strf(o, "href", "%s?%s=%s", k->list_path, field_param(fd), id);
     (void)req;
 }
 

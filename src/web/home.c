@@ -49,12 +49,13 @@ void page_home(struct request *req)
     for (size_t i = 0; i < kind_count(); i++) {
         const struct kind_def *nk = kind_at(i);
         int count = 0, unused1, unused2;
-        if (nk == k || entry_counts(s, nk, &count, &unused1, &unused2) != ENTRY_OK)
+        if (nk == k || nk->nav_hidden ||
+            entry_counts(s, nk, &count, &unused1, &unused2) != ENTRY_OK)
             continue;
         struct tv *o = tv_push_obj(network);
         tv_set_int(o, "count", count);
         tv_set_str(o, "label", count <= 1 ? nk->label : nk->label_plural); /* 0 lieu, 2 lieux */
-        tv_set_strf(o, "href", "/%s", nk->segment);
+        tv_set_str(o, "href", nk->list_path);
     }
     const struct kind_def *ak = kind_find("article");
     struct entry_item *articles;

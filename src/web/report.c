@@ -161,7 +161,7 @@ void page_report_create(struct request *req)
     /* Once hidden the record is no longer this reader's to see. */
     if (!filed.hidden || viewer_moderates(&v))
         tv_set_strf(ctx, "entry_url", "/%s/%s", e.kind->segment, e.slug);
-    tv_set_strf(ctx, "list_url", "/%s", e.kind->segment);
+    tv_set_str(ctx, "list_url", e.kind->list_path);
     req->cache = HTTP_CACHE_NONE;
     app_render(req, "report_sent", ctx);
 }
