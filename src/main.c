@@ -14,6 +14,7 @@ static const struct {
     {"user", cli_user, "user add SITE.db --email …    crée un compte"},
     {"token", cli_token, "token create SITE.db --email  crée un jeton d'API"},
     {"reindex", cli_reindex, "reindex SITE.db               recalcule les données dérivées"},
+    {"chores", cli_chores, "chores SITE.db [--at T]       fait le travail planifié (rappels)"},
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},

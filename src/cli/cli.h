@@ -13,6 +13,7 @@ int cli_config(int argc, char **argv);
 int cli_mail(int argc, char **argv);
 int cli_import_places(int argc, char **argv);
 int cli_bench_data(int argc, char **argv);
+int cli_chores(int argc, char **argv);
 struct store;
 /* Starts the mail worker of `foison serve` (a thread with its own connection to site). */
 int cli_mailer_start(struct store *s, const char *site);

@@ -2,6 +2,7 @@
  * every few seconds, over SMTP or into the spool folder) and `foison mail`, which queues a test
  * message or delivers the queue now. */
 #include "cli/cli.h"
+#include "core/chores.h"
 #include <stdbool.h>
 #include "core/outbox.h"
 #include "mail/mail.h"
@@ -83,6 +84,7 @@ static void *mailer_thread(void *arg)
     struct mailer *m = arg;
     char err[512];
     struct store *s = NULL;
+    long long chores_at = 0;
     for (;;) {
         if (!s && !(s = store_open(m->site, STORE_OPEN_EXISTING, err, sizeof err)))
             fprintf(stderr, "foison: courriels : %s\n", err);
@@ -92,6 +94,13 @@ static void *mailer_thread(void *arg)
         if (s && mailer_run_once(m, s, &sent) != 0) {
             store_close(s); /* opened again on the next round */
             s = NULL;
+        }
+        /* The timed work, once a minute, on the same connection. */
+        long long now = (long long)time(NULL);
+        if (s && now - chores_at >= 60) {
+            chores_at = now;
+            if (chores_run(s, now, NULL) != 0)
+                fprintf(stderr, "foison: une tâche planifiée a échoué\n");
         }
         if (sent == 0)
             sleep(2);

@@ -15,8 +15,7 @@ static void ical_utc(long long t, char out[17])
 }
 
 char *ical_event_calendar(struct arena *a, const char *base_url, const struct kind_def *k,
-                          const char *slug, json_t *fields, long long updated,
-                          long long occurrence)
+                          const char *slug, json_t *fields, long long updated, long long occurrence)
 {
     json_t *start = json_object_get(fields, k->when.start);
     json_t *end = json_object_get(fields, k->when.end);
@@ -38,6 +37,6 @@ char *ical_event_calendar(struct arena *a, const char *base_url, const struct ki
                         "BEGIN:VEVENT\r\nUID:%s@%s\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDTEND:%s\r\n"
                         "SUMMARY:%s\r\nURL:%s/%s/%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
                         slug, "foison", dstamp, ds, de,
-                        json_is_string(title) ? json_string_value(title) : "", base_url,
-                        k->segment, slug);
+                        json_is_string(title) ? json_string_value(title) : "", base_url, k->segment,
+                        slug);
 }

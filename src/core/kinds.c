@@ -1,6 +1,7 @@
 /* kinds.c — the schemas of the kinds of entries: innovations, actors, places, networks,
- * articles, events, trainings and their sessions, shared resources. Everything a kind is — its fields, facets, cards, relations and their labels on
- * both sides, sections, order, rules between fields — is said here and nowhere else. */
+ * articles, events, trainings and their sessions, shared resources. Everything a kind is — its
+ * fields, facets, cards, relations and their labels on both sides, sections, order, rules between
+ * fields — is said here and nowhere else. */
 #include "core/schema.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,7 +455,6 @@ static const struct section_def article_sections[] = {
     SECTION_META,
 };
 
-
 /* ---- event --------------------------------------------------------------------------- */
 
 static const struct field_option event_types[] = {
@@ -614,10 +614,7 @@ static const struct field_def event_fields[] = {
      .inverse_label = "Dates changées",
      .help = "Pour une date d'une série qui change (d'horaire, de lieu) : la série, et ci-dessous "
              "la date de départ de la séance qu'elle remplace."},
-    {.name = "replaces",
-     .type = FT_DATETIME,
-     .label = "Remplace la séance du",
-     .section = "links"},
+    {.name = "replaces", .type = FT_DATETIME, .label = "Remplace la séance du", .section = "links"},
     FIELD_LICENSE,
 };
 
@@ -1067,9 +1064,9 @@ const char *kind_list_path(const struct kind_def *k)
 const char *field_type_name(enum field_type t)
 {
     static const char *const names[FT_COUNT] = {
-        "text",    "markdown", "url",   "email", "date",      "year",       "commune",
-        "point",   "enum",     "tags",  "relation", "datetime", "integer", "address",
-        "phone",   "hours",    "image_url", "recurrence", "dates",
+        "text",  "markdown", "url",       "email",      "date",     "year",    "commune",
+        "point", "enum",     "tags",      "relation",   "datetime", "integer", "address",
+        "phone", "hours",    "image_url", "recurrence", "dates",
     };
     return (unsigned)t < FT_COUNT ? names[t] : "text";
 }
@@ -1088,11 +1085,10 @@ const char *kind_fingerprint(void)
     len += (size_t)snprintf(text + len, sizeof text - len, "1");
     for (size_t i = 0; i < NELEMS(kinds) && len < sizeof text; i++) {
         const struct kind_def *k = &kinds[i];
-        len += (size_t)snprintf(text + len, sizeof text - len, "|%s:%d:%s:%s/%s/%s", k->name,
-                                k->order, k->order_field ? k->order_field : "",
-                                k->when.start ? k->when.start : "",
-                                k->when.recurrence ? k->when.recurrence : "",
-                                k->when.series ? k->when.series : "");
+        len += (size_t)snprintf(
+            text + len, sizeof text - len, "|%s:%d:%s:%s/%s/%s", k->name, k->order,
+            k->order_field ? k->order_field : "", k->when.start ? k->when.start : "",
+            k->when.recurrence ? k->when.recurrence : "", k->when.series ? k->when.series : "");
         for (size_t f = 0; f < k->nfields && len < sizeof text; f++) {
             const struct field_def *fd = &k->fields[f];
             if (fd->facet || fd->card || fd->type == FT_RELATION)

@@ -14,18 +14,18 @@ enum field_type {
     FT_EMAIL,
     FT_DATE, /* YYYY-MM-DD */
     FT_YEAR,
-    FT_COMMUNE,   /* INSEE code of a commune of the territory */
-    FT_POINT,     /* {"lat","lon"} */
-    FT_ENUM,      /* one id among options */
-    FT_TAGS,      /* several ids among options (or the site's themes) */
-    FT_RELATION,  /* other entries, stored as a list of their ids (a rename never breaks it);
-                     written as slugs, read as {"kind","slug","title"} */
-    FT_DATETIME,  /* a local time in Europe/Paris, stored as UTC seconds */
-    FT_INTEGER,   /* a whole number within min..max */
-    FT_ADDRESS,   /* {"street","postcode","commune"}: its commune is the facet value */
-    FT_PHONE,     /* a phone number, stored as core/phone.c writes it */
-    FT_HOURS,     /* opening hours, core/hours.c's structure */
-    FT_IMAGE_URL, /* an https image address, until uploads exist */
+    FT_COMMUNE,    /* INSEE code of a commune of the territory */
+    FT_POINT,      /* {"lat","lon"} */
+    FT_ENUM,       /* one id among options */
+    FT_TAGS,       /* several ids among options (or the site's themes) */
+    FT_RELATION,   /* other entries, stored as a list of their ids (a rename never breaks it);
+                      written as slugs, read as {"kind","slug","title"} */
+    FT_DATETIME,   /* a local time in Europe/Paris, stored as UTC seconds */
+    FT_INTEGER,    /* a whole number within min..max */
+    FT_ADDRESS,    /* {"street","postcode","commune"}: its commune is the facet value */
+    FT_PHONE,      /* a phone number, stored as core/phone.c writes it */
+    FT_HOURS,      /* opening hours, core/hours.c's structure */
+    FT_IMAGE_URL,  /* an https image address, until uploads exist */
     FT_RECURRENCE, /* an RFC 5545 RRULE ("FREQ=WEEKLY;BYDAY=TU;COUNT=10") that ends (UNTIL or
                       COUNT) and expands to at most RECUR_MAX_OCCURRENCES (core/recur.h) */
     FT_DATES,      /* a list of days "YYYY-MM-DD" (a series' cancelled dates) */
@@ -113,11 +113,11 @@ enum kind_order {
 /* The fields that put a kind's entries in time (events): the derived step expands them into
  * occurrences (core/agenda.c), which the agenda, iCalendar feeds and registrations read. */
 struct kind_when {
-    const char *start, *end;  /* FT_DATETIME fields */
-    const char *recurrence;   /* FT_RECURRENCE: the series' rule, may be NULL */
-    const char *exceptions;   /* FT_DATES: days of the series cancelled */
-    const char *series;       /* FT_RELATION to the series an entry changes one occurrence of */
-    const char *replaces;     /* FT_DATETIME: the start of that occurrence in the series */
+    const char *start, *end; /* FT_DATETIME fields */
+    const char *recurrence;  /* FT_RECURRENCE: the series' rule, may be NULL */
+    const char *exceptions;  /* FT_DATES: days of the series cancelled */
+    const char *series;      /* FT_RELATION to the series an entry changes one occurrence of */
+    const char *replaces;    /* FT_DATETIME: the start of that occurrence in the series */
 };
 
 struct kind_def {

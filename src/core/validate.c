@@ -455,8 +455,8 @@ static json_t *validate_dates(struct arena *a, const struct field_def *f, json_t
             json_array_append_new(items, json_string(tok));
     }
     if (!json_is_array(items)) {
-        validate_error(errs, f->name, arena_printf(a, "%s : une liste de dates est attendue",
-                                                   f->label));
+        validate_error(errs, f->name,
+                       arena_printf(a, "%s : une liste de dates est attendue", f->label));
         goto fail;
     }
     size_t i;

@@ -534,8 +534,8 @@ void page_entry_new(struct request *req)
     const struct kind_def *k = kind_find_segment(req->params[0]);
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
     entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
-                      arena_printf(req->arena, "/%s/new", k->segment),
-                      k->list_path, 0, empty, "", NULL);
+                      arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, empty, "",
+                      NULL);
     json_decref(empty);
 }
 
@@ -566,8 +566,8 @@ void page_entry_create(struct request *req)
     json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
     if (!clean) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
-                          arena_printf(req->arena, "/%s/new", k->segment),
-                          k->list_path, 0, input, comment, &errs);
+                          arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
+                          comment, &errs);
         json_decref(input);
         return;
     }
@@ -583,8 +583,8 @@ void page_entry_create(struct request *req)
     if (s && !entries_form_human(req, &in)) {
         validate_error(&trap, "spam", ENTRIES_ROBOT);
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
-                          arena_printf(req->arena, "/%s/new", k->segment),
-                          k->list_path, 0, input, comment, &trap);
+                          arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
+                          comment, &trap);
         json_decref(clean);
         json_decref(input);
         return;
@@ -595,8 +595,8 @@ void page_entry_create(struct request *req)
         validate_error(&trap, "spam", rate_edit_refusal(req->arena, saved.retry_after));
     if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
-                          arena_printf(req->arena, "/%s/new", k->segment),
-                          k->list_path, 0, input, comment, &trap);
+                          arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
+                          comment, &trap);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
         json_decref(clean);
