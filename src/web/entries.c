@@ -391,6 +391,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     tv_set_str(ctx, "kind_label", e.kind->label);
     tv_set_str(ctx, "kind_name", e.kind->name);
     tv_set_str(ctx, "list_title", e.kind->list_title);
+    tv_set_str(ctx, "list_path", e.kind->list_path);
     tv_set_int(ctx, "revision", r.number);
     bool pending = strcmp(r.state, "pending") == 0, rejected = strcmp(r.state, "rejected") == 0;
     tv_set_bool(ctx, "old_revision", r.number != e.published_rev && !pending && !rejected);
@@ -435,6 +436,15 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
     page_report_form_values(req, ctx, &e);
     page_contact_values(req, ctx, &e);
+    /* What the kinds in time, trainings and resources add to their record (each is nothing
+     * for other kinds). */
+    if (!page_event_context(req, s, ctx, &e, vals) ||
+        !page_attendance_context(req, s, ctx, &e, vals, errs) ||
+        !page_cohort_context(req, s, ctx, &e, vals, errs) ||
+        !page_loan_context(req, s, ctx, &e, vals, errs)) {
+        app_error(req, 500, false);
+        return;
+    }
     app_render(req, e.kind->template ? e.kind->template : "entry_show", ctx);
     if (errs)
         req->status = 422;

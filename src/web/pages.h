@@ -31,6 +31,24 @@ bool page_membership_context(struct request *req, struct store *s, struct tv *ct
                              const struct entry *e, const struct related_group *groups, int ngroups,
                              const struct field_errors *errs);
 void page_membership_ask(struct request *req);
+/* What an entry's kind adds to its record page, into ctx, each nothing for other kinds; false
+ * on a storage failure. vals are the members of the revision shown (entry_view_members).
+ * agenda.c: an event's dates, its series, its .ics */
+struct json_span;
+bool page_event_context(struct request *req, struct store *s, struct tv *ctx, const struct entry *e,
+                        const struct json_span *vals);
+/* attendance.c: an event's seats and registration form */
+bool page_attendance_context(struct request *req, struct store *s, struct tv *ctx,
+                             const struct entry *e, const struct json_span *vals,
+                             const struct field_errors *errs);
+/* cohorts.c: a training's sessions and their projects, a session's participants and the
+ * application form */
+bool page_cohort_context(struct request *req, struct store *s, struct tv *ctx,
+                         const struct entry *e, const struct json_span *vals,
+                         const struct field_errors *errs);
+/* loans.c: equipment's calendar and loan request form */
+bool page_loan_context(struct request *req, struct store *s, struct tv *ctx, const struct entry *e,
+                       const struct json_span *vals, const struct field_errors *errs);
 void page_membership_decide(struct request *req);
 void page_membership_remove(struct request *req);
 void page_entry_new(struct request *req);
