@@ -178,7 +178,8 @@ static void att_link(struct att_mail *m, const char *label, const char *url)
     buf_puts(&m->html, "</a></p>");
 }
 
-/* Queues m to `to`, with the occurrence's calendar attached when ev is given. Frees m. */
+/* Queues m to `to`, with the occurrence's calendar attached when ev is given. Frees m. A mail
+ * with reply_to carries an organiser's words: plain text only (nobody's text is read as HTML). */
 static int att_send(struct store *s, struct arena *a, const struct attendance_env *env,
                     const struct att_event *ev, long long occurrence, const char *to,
                     const char *subject, const char *reply_to, struct att_mail *m)
