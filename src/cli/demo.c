@@ -44,6 +44,7 @@ struct demo_state {
         const char *slug;
         int rev;
         long long author, last;
+        long long start; /* an event's first start (UTC), for the dates that change in a series */
     } * entries;
     int n, cap;
     int revisions;
@@ -127,26 +128,52 @@ static json_t *demo_date_text(const struct tz_local *day, long long plus_days)
     return json_string(text);
 }
 
+/* The start of the series' date `days` after its first one, at the same Paris wall time. */
+static int demo_series_day(long long first, long long days, struct tz_local *day, long long *start)
+{
+    struct tz_local t;
+    tz_paris_from_utc(first, &t);
+    long long n = tz_days_from_civil(t.year, t.month, t.day) + days;
+    tz_paris_from_utc(n * 86400 + 12 * 3600, day);
+    return tz_paris_to_utc(day->year, day->month, day->day, t.hour, t.minute, start);
+}
+
 /* An entry's dates said relative to the day the demo is made (the file's "when": days_from_now,
  * and weekday, nth, time, duration_minutes or duration_days, cancelled_after_days), written
  * into the two fields of the kind's rule that one comes after the other: date-times for an
- * event, dates for a session. */
+ * event, dates for a session. A date that changes in a series says replaces_after_days instead
+ * of days_from_now: the day is the series' date it replaces. */
 static int demo_apply_when(struct demo_state *d, const struct kind_def *k, const char *slug,
                            json_t *when, json_t *fields)
 {
+    json_t *replaces = json_object_get(when, "replaces_after_days");
+    struct tz_local day;
+    if (json_is_integer(replaces)) {
+        json_t *series = k->when.series ? json_object_get(fields, k->when.series) : NULL;
+        struct demo_entry *of = demo_find(d, json_string_value(json_array_get(series, 0)));
+        long long replaced;
+        if (!of || !of->start ||
+            demo_series_day(of->start, (long long)json_integer_value(replaces), &day, &replaced) !=
+                TZ_OK) {
+            fprintf(stderr, "foison: démo, « %s » : pas de série dont changer une date\n", slug);
+            return -1;
+        }
+        json_object_set_new(fields, k->when.replaces, json_integer(replaced));
+    }
     const struct field_rule *span = NULL;
     for (size_t i = 0; i < k->nrules && !span; i++)
         if (k->rules[i].type == RULE_AFTER)
             span = &k->rules[i];
     const struct field_def *fa = span ? kind_field(k, span->a) : NULL;
-    if (!fa || !json_is_integer(json_object_get(when, "days_from_now"))) {
+    if (!fa ||
+        (!json_is_integer(replaces) && !json_is_integer(json_object_get(when, "days_from_now")))) {
         fprintf(stderr, "foison: démo, « %s » : dates relatives impossibles pour ce type\n", slug);
         return -1;
     }
-    struct tz_local day;
-    demo_day(d->now, (long long)json_integer_value(json_object_get(when, "days_from_now")),
-             (int)json_integer_value(json_object_get(when, "weekday")),
-             (int)json_integer_value(json_object_get(when, "nth")), &day);
+    if (!json_is_integer(replaces))
+        demo_day(d->now, (long long)json_integer_value(json_object_get(when, "days_from_now")),
+                 (int)json_integer_value(json_object_get(when, "weekday")),
+                 (int)json_integer_value(json_object_get(when, "nth")), &day);
     if (fa->type == FT_DATE) {
         json_object_set_new(fields, span->a, demo_date_text(&day, 0));
         json_t *days = json_object_get(when, "duration_days");
@@ -212,8 +239,8 @@ static json_t *demo_fields(struct demo_state *d, const struct kind_def *k, const
 {
     json_t *fields = json_deep_copy(json_object_get(rev, "fields"));
     json_t *when = json_object_get(item, "when");
-    if (!fields || demo_resolve_relations(d, k, slug, fields) != 0 ||
-        (when && demo_apply_when(d, k, slug, when, fields) != 0)) {
+    if (!fields || (when && demo_apply_when(d, k, slug, when, fields) != 0) ||
+        demo_resolve_relations(d, k, slug, fields) != 0) {
         json_decref(fields);
         return NULL;
     }
@@ -243,11 +270,15 @@ static int demo_load_kind(struct demo_state *d, json_t *list, const struct kind_
         long long first_author = 0, when = 0;
         const char *file_slug = json_string_value(json_object_get(item, "slug"));
         bool unrepeated = false;
+        long long first_start = 0;
         json_array_foreach(json_object_get(item, "revisions"), j, rev)
         {
             json_t *fields = demo_fields(d, k, file_slug ? file_slug : "?", item, rev, &unrepeated);
             if (!fields)
                 return -1;
+            json_t *start = k->when.start ? json_object_get(fields, k->when.start) : NULL;
+            if (json_is_integer(start))
+                first_start = (long long)json_integer_value(start);
             long long author =
                 demo_author_id(d->s, d->a, json_string_value(json_object_get(rev, "author")));
             when = d->now -
@@ -275,8 +306,8 @@ static int demo_load_kind(struct demo_state *d, json_t *list, const struct kind_
             d->entries = grown;
         }
         d->unrepeated += unrepeated;
-        d->entries[d->n++] =
-            (struct demo_entry){file_slug ? file_slug : slug, k, slug, base, first_author, when};
+        d->entries[d->n++] = (struct demo_entry){
+            file_slug ? file_slug : slug, k, slug, base, first_author, when, first_start};
     }
     return 0;
 }

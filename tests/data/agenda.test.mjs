@@ -75,10 +75,10 @@ const LISTS = [
 ];
 const OURS = LISTS.filter(([file]) => file === agenda);
 const SCHEMAS = Object.fromEntries(OURS.map(([, , kind]) => [kind, schema(kind)]));
-const order = new Map(); // file slug -> { kind, rank, item }
-LISTS.forEach(([file, key, kind], rank) => {
-    for (const item of file[key]) order.set(item.slug, { kind, rank, item });
-});
+const order = new Map(); // file slug -> { kind, rank (the order of loading), item }
+let loaded = 0;
+for (const [file, key, kind] of LISTS)
+    for (const item of file[key]) order.set(item.slug, { kind, rank: loaded++, item });
 const entry = (slug) => order.get(slug);
 const lastFields = (slug) => entry(slug).item.revisions.at(-1).fields;
 
@@ -92,11 +92,14 @@ const ITEM_KEYS = {
     event: ['revisions', 'slug', 'when'],
 };
 const WHEN_KEYS = {
-    event: ['cancelled_after_days', 'days_from_now', 'duration_minutes', 'nth', 'time', 'weekday'],
+    event: ['cancelled_after_days', 'days_from_now', 'duration_minutes', 'nth', 'replaces_after_days',
+        'time', 'weekday'],
     cohort: ['days_from_now', 'duration_days', 'nth', 'weekday'],
 };
 // The fields a "when" writes in place of the revision (the span rule of each kind).
 const WHEN_FIELDS = { event: ['start', 'end'], cohort: ['starts', 'ends'] };
+const whenFields = (kind, w) => !w ? [] : [...WHEN_FIELDS[kind], ...(w.cancelled_after_days ? ['exceptions'] : []),
+    ...(w.replaces_after_days ? ['replaces'] : [])];
 // RFC 5545 rules of the kinds the demo uses, bounded by COUNT or UNTIL.
 const RRULE = /^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;(INTERVAL=\d+|BYDAY=(-?[1-5])?(MO|TU|WE|TH|FR|SA|SU)(,(-?[1-5])?(MO|TU|WE|TH|FR|SA|SU))*|COUNT=\d+|UNTIL=\d{8}(T\d{6}Z)?|BYMONTHDAY=-?\d{1,2}))*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -198,9 +201,9 @@ function checkField(where, kind, name, def, v, rank) {
 test('fields: names, types, limits and vocabularies of src/core/kinds.c, on every revision', () => {
     for (const [, key, kind] of OURS) {
         const s = SCHEMAS[kind];
-        const rank = entry(agenda[key][0].slug).rank;
         for (const item of agenda[key]) {
-            const set_by_when = item.when ? WHEN_FIELDS[kind] : [];
+            const rank = entry(item.slug).rank;
+            const set_by_when = whenFields(kind, item.when);
             for (const [i, { fields }] of item.revisions.entries()) {
                 const where = `${item.slug} rev ${i}`;
                 for (const [name, v] of Object.entries(fields)) {
@@ -223,7 +226,16 @@ test('when: dates relative to the day the demo is made', () => {
             const w = item.when;
             assert.ok(WHEN_KEYS[kind], `${item.slug}: no relative dates for a ${kind}`);
             for (const k of Object.keys(w)) assert.ok(WHEN_KEYS[kind].includes(k), `${item.slug}: when.${k}`);
-            assert.ok(Number.isInteger(w.days_from_now) && Math.abs(w.days_from_now) <= 120);
+            if (w.replaces_after_days !== undefined) {
+                // A date that changes in a series: the day it replaces, in the series' rhythm.
+                assert.equal(w.days_from_now, undefined, item.slug);
+                const series = entry(item.revisions[0].fields.series?.[0])?.item;
+                assert.ok(series?.when && series.revisions.at(-1).fields.recurrence, `${item.slug}: its series`);
+                assert.ok(Number.isInteger(w.replaces_after_days) && w.replaces_after_days > 0 &&
+                    w.replaces_after_days % 7 === 0 &&
+                    !(series.when.cancelled_after_days || []).includes(w.replaces_after_days), item.slug);
+            } else
+                assert.ok(Number.isInteger(w.days_from_now) && Math.abs(w.days_from_now) <= 120);
             assert.ok(w.weekday === undefined || (w.weekday >= 1 && w.weekday <= 7));
             assert.ok(w.nth === undefined || (w.weekday && w.nth >= 1 && w.nth <= 5));
             if (kind === 'event') {
@@ -247,7 +259,7 @@ test('when: dates relative to the day the demo is made', () => {
 });
 
 test('the agenda is never empty: past and coming events, series, registrations', () => {
-    const rel = agenda.events.filter((e) => e.when);
+    const rel = agenda.events.filter((e) => e.when?.days_from_now !== undefined);
     const coming = rel.filter((e) => e.when.days_from_now > 0);
     const past = rel.filter((e) => e.when.days_from_now < 0);
     assert.ok(coming.length >= 6, `${coming.length} coming events`);
@@ -257,6 +269,7 @@ test('the agenda is never empty: past and coming events, series, registrations',
     const rules = agenda.events.map((e) => e.revisions.at(-1).fields.recurrence).filter(Boolean);
     assert.ok(rules.some((r) => /FREQ=WEEKLY/.test(r)) && rules.some((r) => /BYDAY=1SA/.test(r)), 'weekly and first-Saturday series');
     assert.ok(rel.some((e) => e.when.cancelled_after_days), 'a series with a cancelled day');
+    assert.ok(agenda.events.some((e) => e.when?.replaces_after_days), 'a date of a series that changes');
     for (const e of agenda.events) {
         const f = e.revisions.at(-1).fields;
         if (f.capacity !== undefined)
@@ -408,7 +421,15 @@ test('foison demo loads it: counts, relations, occurrences of the series', { ski
             const count = /COUNT=(\d+)/.exec(f.recurrence || '')?.[1];
             const expected = !count || stub ? 1 : Number(count) - (ev.when?.cancelled_after_days?.length || 0);
             assert.equal(o.n, expected, `${ev.slug}: occurrences`);
-            if (ev.when) {
+            if (ev.when?.replaces_after_days) {
+                const series = sql(`SELECT s.slug, o.replaces FROM occurrence_overrides o JOIN entries e ON e.id = o.override_id ` +
+                    `JOIN entries s ON s.id = o.series_id WHERE e.slug = '${ev.slug}'`);
+                assert.equal(series.length, 1, `${ev.slug}: replaces a date of its series`);
+                assert.equal(series[0][0], f.series[0]);
+                assert.equal(Number(series[0][1]), o.first, `${ev.slug}: same hour, moved elsewhere`);
+                const days = (o.first - occ.get(f.series[0]).first) / 86400;
+                assert.ok(Math.abs(days - ev.when.replaces_after_days) < 0.1, `${ev.slug}: ${days} days into the series`);
+            } else if (ev.when) {
                 const days = (o.first - now) / 86400;
                 // Moved forward to its weekday, or back to the nth weekday of its month.
                 const earliest = ev.when.days_from_now - (ev.when.nth ? 31 : 1);
