@@ -155,7 +155,7 @@ static int demo_apply_when(struct demo_state *d, const struct kind_def *k, const
         if (!of || !of->start ||
             demo_series_day(of->start, (long long)json_integer_value(replaces), &day, &replaced) !=
                 TZ_OK) {
-            fprintf(stderr, "foison: démo, « %s » : pas de série dont changer une date\n", slug);
+            fprintf(stderr, "foison: démo, « %s » : pas de série dont changer une date\n", slug);
             return -1;
         }
         json_object_set_new(fields, k->when.replaces, json_integer(replaced));
@@ -167,7 +167,7 @@ static int demo_apply_when(struct demo_state *d, const struct kind_def *k, const
     const struct field_def *fa = span ? kind_field(k, span->a) : NULL;
     if (!fa ||
         (!json_is_integer(replaces) && !json_is_integer(json_object_get(when, "days_from_now")))) {
-        fprintf(stderr, "foison: démo, « %s » : dates relatives impossibles pour ce type\n", slug);
+        fprintf(stderr, "foison: démo, « %s » : dates relatives impossibles pour ce type\n", slug);
         return -1;
     }
     if (!json_is_integer(replaces))
@@ -187,7 +187,7 @@ static int demo_apply_when(struct demo_state *d, const struct kind_def *k, const
     const char *time = json_string_value(json_object_get(when, "time"));
     if (!time || sscanf(time, "%2d:%2d", &h, &mi) != 2 ||
         tz_paris_to_utc(day.year, day.month, day.day, h, mi, &start) != TZ_OK) {
-        fprintf(stderr, "foison: démo, « %s » : heure « %s » invalide\n", slug, time ? time : "");
+        fprintf(stderr, "foison: démo, « %s » : heure « %s » invalide\n", slug, time ? time : "");
         return -1;
     }
     json_object_set_new(fields, span->a, json_integer(start));
@@ -221,7 +221,7 @@ static int demo_resolve_relations(struct demo_state *d, const struct kind_def *k
         {
             struct demo_entry *target = demo_find(d, json_string_value(to));
             if (!target) {
-                fprintf(stderr, "foison: démo, lien de « %s » vers « %s » : fiche inconnue\n", slug,
+                fprintf(stderr, "foison: démo, lien de « %s » vers « %s » : fiche inconnue\n", slug,
                         json_string_value(to) ? json_string_value(to) : "?");
                 return -1;
             }
@@ -380,7 +380,7 @@ static json_t *demo_read(const char *dir, const char *name)
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        fprintf(stderr, "foison: %s:%d : %s\n", path, jerr.line, jerr.text);
+        fprintf(stderr, "foison: %s:%d : %s\n", path, jerr.line, jerr.text);
     return root;
 }
 
@@ -414,7 +414,7 @@ static int demo_load(struct store *s, const char *dir)
                            json_string_value(json_object_get(item, "name")),
                            json_string_value(json_object_get(item, "role")), DEMO_PASSWORD, err,
                            sizeof err) != 0) {
-            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
+            fprintf(stderr, "foison: auteur de démonstration %zu : %s\n", i, err);
             goto done;
         }
         if (d.nauthors < 16)
@@ -438,10 +438,10 @@ static int demo_load(struct store *s, const char *dir)
         goto done;
     if (d.unrepeated)
         fprintf(stderr,
-                "foison: démo, %d série%s d'événements réduite%s à leur première date : %s\n",
+                "foison: démo, %d série%s d'événements réduite%s à leur première date : %s\n",
                 d.unrepeated, d.unrepeated > 1 ? "s" : "", d.unrepeated > 1 ? "s" : "",
                 d.unrepeated_why);
-    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
+    printf("démo : %d fiches, %d révisions ; comptes de démonstration (mot de passe « %s ») :\n",
            d.n, d.revisions, DEMO_PASSWORD);
     json_array_foreach(json_object_get(root, "authors"), i, item)
         printf("  %s (%s)\n", json_string_value(json_object_get(item, "email")),
@@ -462,7 +462,8 @@ int cli_demo(int argc, char **argv)
         fprintf(argc == 2 ? stdout : stderr,
                 "usage : foison demo SITE.db\n"
                 "Crée un nouveau site rempli avec le territoire de démonstration (le Pays de\n"
-                "Brest : ses communes, une trentaine d'innovations et leur historique).\n");
+                "Brest : ses communes, une trentaine d'innovations et leur historique, le réseau\n"
+                "qui les porte, son agenda, ses formations et son matériel partagé).\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
     if (cli_account_init() != 0)

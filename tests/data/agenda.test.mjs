@@ -400,7 +400,7 @@ test('foison demo loads it: counts, relations, occurrences of the series', { ski
         const items = LISTS.flatMap(([file, key]) => file[key]);
         const linked = new Set(network.links.map((l) => l.from)).size;
         const revisions = items.reduce((n, i) => n + i.revisions.length, 0) + linked;
-        assert.match(r.stdout, new RegExp(`démo : ${items.length} fiches, ${revisions} révisions`));
+        assert.match(r.stdout, new RegExp(`démo\\s: ${items.length} fiches, ${revisions} révisions`));
         const sql = (q) => {
             const out = spawnSync('sqlite3', ['-separator', '\t', db, q], { encoding: 'utf8' });
             assert.equal(out.status, 0, out.stderr);
