@@ -143,8 +143,15 @@ static const struct field_def innovation_fields[] = {
     FIELD_RELATION("carried_by", "Portée par", "actor", "Porte",
                    "Les acteurs (associations, services, personnes) qui portent l'initiative."),
     FIELD_RELATION("located_at", "Se trouve à", "place", "Accueille", NULL),
-    FIELD_RELATION("inspired_by", "S'inspire de", "innovation", "A inspiré",
-                   "Les innovations reprises ou adaptées ici : la filiation des réutilisations."),
+    {.name = "inspired_by",
+     .type = FT_RELATION,
+     .label = "S'inspire de",
+     .section = "links",
+     .max_items = 50,
+     .relation_kinds = "innovation",
+     .inverse_label = "A inspiré",
+     .lineage = true,
+     .help = "Les innovations reprises ou adaptées ici : la filiation des réutilisations."},
     FIELD_LICENSE,
 };
 

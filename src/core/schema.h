@@ -73,6 +73,9 @@ struct field_def {
     /* FT_INTEGER: the seats of an event; the save path refuses fewer than the registrations
      * already held (core/attendance.c). */
     bool seats;
+    /* FT_RELATION to the same kind: the reuse lineage ("s'inspire de" / "a inspiré") drawn on
+     * the record from it. */
+    bool lineage;
     enum field_format format; /* FT_TEXT: a check of its own (stored as the check writes it) */
     /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
      * the label on the other side ("porte" for "porté par"), and whether an entry may point to

@@ -289,8 +289,7 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
 static const struct field_def *entries_lineage_field(const struct kind_def *k)
 {
     for (size_t i = 0; k && i < k->nfields; i++)
-        if (k->fields[i].type == FT_RELATION && k->fields[i].relation_kinds &&
-            strcmp(k->fields[i].relation_kinds, k->name) == 0)
+        if (k->fields[i].type == FT_RELATION && k->fields[i].lineage)
             return &k->fields[i];
     return NULL;
 }
