@@ -838,8 +838,14 @@ static void validate_when(struct arena *a, const struct kind_def *k, json_t *fie
     int n = recur_expand(json_string_value(rule), (long long)json_integer_value(start), NULL, 0,
                          &first, 1);
     const struct field_def *f = kind_field(k, k->when.recurrence);
-    if (n < 0)
-        validate_error(errs, f->name, arena_printf(a, "%s : règle invalide", f->label));
+    if (n == RECUR_UNSYNCED)
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : le début doit être l'une des dates de la série (par "
+                                    "exemple un samedi pour « le 1er samedi du mois »)",
+                                    f->label));
+    else if (n < 0)
+        validate_error(errs, f->name, arena_printf(a, "%s : règle invalide", f->label));
     else if (n > RECUR_MAX_OCCURRENCES)
         validate_error(errs, f->name,
                        arena_printf(a,
