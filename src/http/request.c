@@ -347,6 +347,10 @@ void http_error(struct request *req, int status, bool api, const struct http_hoo
     buf_reset(&req->out);
     req->cache = HTTP_CACHE_NONE;
     req->shared = NULL;
+    if (req->stream) { /* an error replaces a stream set before it */
+        http_stream_free(req->stream);
+        req->stream = NULL;
+    }
     if (hooks && hooks->error) {
         hooks->error(req, status, api);
         return;
