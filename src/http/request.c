@@ -311,6 +311,14 @@ bool http_route_match(struct arena *a, const char *pattern, const char *path, co
             const char *start = s;
             while (*s && *s != '/')
                 s++;
+            /* A literal after the capture within its segment ("{slug}.ics") ends it: the
+             * segment must end with that text, which the capture leaves out. */
+            size_t lit = strcspn(close + 1, "/{");
+            if (lit) {
+                if ((size_t)(s - start) <= lit || strncmp(s - lit, close + 1, lit) != 0)
+                    return false;
+                s -= lit;
+            }
             size_t len = (size_t)(s - start);
             if (len == 0 || len > 200 || np >= 4)
                 return false;

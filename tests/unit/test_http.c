@@ -86,6 +86,14 @@ static void test_route_match(void **state)
     assert_false(http_route_match(a, "/static/{file}", "/static/..", p, NULL));
     assert_false(http_route_match(a, "/static/{file}", "/static/a..b", p, NULL));
     assert_false(http_route_match(a, "/static/{file}", "/static/%2e%2e", p, NULL));
+    /* A literal after a capture ends it within its segment. */
+    assert_true(
+        http_route_match(a, "/{kind}/{slug}.ics", "/innovations/atelier-2.ics", p, known_kind));
+    assert_string_equal(p[1], "atelier-2");
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/.ics", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/atelier", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/a.b.ics", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}", "/innovations/atelier.ics", p, known_kind));
     /* A capture is at most 200 bytes. */
     char longp[300] = "/innovations/";
     memset(longp + 13, 'a', 201);
