@@ -394,6 +394,8 @@ if [[ -z $BENCH_TARGETS ]]; then
     FOISON=$FOISON SAVES_OUT="$res/saves.json" bench/saves.sh
     # --- moderation: the queue with 10,000 pending revisions, and a login ---------------------
     FOISON=$FOISON MODERATION_OUT="$res/moderation.json" bench/moderation.sh
+    # --- the agenda: 10,000 events, the month view, the feed, 1,000 registrations -------------
+    FOISON=$FOISON AGENDA_OUT="$res/agenda.json" bench/agenda.sh
 fi
 
 # --- report -----------------------------------------------------------------------------------

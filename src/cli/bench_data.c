@@ -1,9 +1,10 @@
-/* bench_data.c — `foison bench-data SITE.db --entries N [--hub] [--seed S]`: adds N generated
- * entries to an existing site (after `foison demo`, say), for measuring the site at sizes the
- * demo does not reach: mostly innovations, with actors, places, networks and articles, in the
- * communes and themes of the site's territory, linked to one another. Their texts come from
- * cli/bench_words.c. Every entry goes through validation and the one save path, as the site's
- * operator (like the demo loader), in the name of the site's accounts.
+/* bench_data.c — `foison bench-data SITE.db [--entries N] [--events M] [--hub] [--seed S]`: adds
+ * N generated entries to an existing site (after `foison demo`, say), for measuring the site at
+ * sizes the demo does not reach: mostly innovations, with actors, places, networks and articles,
+ * in the communes and themes of the site's territory, linked to one another; and M events within
+ * half a year of today, a tenth of them weekly series, at those places and by those actors. Their
+ * texts come from cli/bench_words.c. Every entry goes through validation and the one save path, as
+ * the site's operator (like the demo loader), in the name of the site's accounts.
  *
  * Durability: a bulk load of generated data has nothing to lose on a power cut that running it
  * again would not give back, and synchronous=FULL would spend most of its time in fsyncs. So the
@@ -65,7 +66,7 @@ static int bench_usage(FILE *f)
 {
     fprintf(
         f,
-        "usage\u202f: foison bench-data SITE.db --entries N [--hub] [--seed S]\n"
+        "usage\u202f: foison bench-data SITE.db [--entries N] [--events M] [--hub] [--seed S]\n"
         "Ajoute N fiches générées (de 1 à 2\u202f000\u202f000) à un site existant, par exemple "
         "après\n"
         "«\u202ffoison demo\u202f»\u202f: surtout des innovations, puis des acteurs, des lieux, "
@@ -73,6 +74,9 @@ static int bench_usage(FILE *f)
         "et des articles, liés entre eux, dans les communes et les thèmes du territoire du\n"
         "site. Pour mesurer le site à grande taille\u202f: les textes sont fictifs.\n"
         "  --entries N  le nombre de fiches à créer\n"
+        "  --events M   le nombre d'événements à créer, dans les six mois autour d'aujourd'hui,\n"
+        "               un sur dix répété chaque semaine (avec des acteurs et des lieux si\n"
+        "               --entries n'est pas donné)\n"
         "  --hub        crée aussi le «\u202fCollectif du banc d'essai\u202f», lié à chaque "
         "innovation,\n"
         "               article et réseau créé, et écrit à la fin son nom d'adresse "
@@ -229,6 +233,26 @@ static int bench_generate(struct bench_run *r, const long long count[B_KINDS])
     return bench_stop ? -1 : 0;
 }
 
+/* n events, every tenth a weekly series. */
+static int bench_events(struct bench_run *r, long long n)
+{
+    const struct kind_def *k = kind_find("event");
+    for (long long i = 0; i < n && !bench_stop; i++) {
+        struct arena *a = arena_new();
+        long long author = r->nauthors ? r->authors[bench_pick(&r->g, (size_t)r->nauthors)] : 0;
+        json_t *fields = bench_fields_event(&r->g, a, &r->pools, i % 10 == 9);
+        long long id;
+        int rc = bench_save(r, k, fields, author, r->g.now - 86400 * 30, &id, NULL);
+        json_decref(fields);
+        arena_free(a);
+        if (rc != 0)
+            return -1;
+        r->done++;
+        bench_progress(r, false);
+    }
+    return bench_stop ? -1 : 0;
+}
+
 /* Opens the site with synchronous=NORMAL for this run; *restore receives the value to put
  * back (NULL when the site was already NORMAL). */
 static struct store *bench_open(const char *path, char **restore)
@@ -276,12 +300,13 @@ int cli_bench_data(int argc, char **argv)
         return bench_usage(stdout);
     if (argc < 2 || argv[1][0] == '-')
         return bench_usage(stderr);
-    const char *entries = NULL, *seed_text = NULL;
+    const char *entries = NULL, *seed_text = NULL, *events_text = NULL;
     bool hub = false;
     for (int i = 2; i < argc; i++) {
-        const char **slot = strcmp(argv[i], "--entries") == 0 ? &entries
-                            : strcmp(argv[i], "--seed") == 0  ? &seed_text
-                                                              : NULL;
+        const char **slot = strcmp(argv[i], "--entries") == 0  ? &entries
+                            : strcmp(argv[i], "--events") == 0 ? &events_text
+                            : strcmp(argv[i], "--seed") == 0   ? &seed_text
+                                                               : NULL;
         if (strcmp(argv[i], "--hub") == 0) {
             if (hub) {
                 fprintf(stderr, "foison: --hub donné deux fois\n");
@@ -298,12 +323,20 @@ int cli_bench_data(int argc, char **argv)
             *slot = argv[++i];
         }
     }
-    unsigned long long n = 0, seed = BENCH_DEFAULT_SEED;
-    if (!entries) {
-        fprintf(stderr, "foison: --entries N est requis\n");
+    unsigned long long n = 0, nevents = 0, seed = BENCH_DEFAULT_SEED;
+    if (!entries && !events_text) {
+        fprintf(stderr, "foison: --entries N ou --events N est requis\n");
         return bench_usage(stderr);
     }
-    if (!bench_parse_count(entries, 7, &n) || n < 1 || n > BENCH_MAX_ENTRIES) {
+    if (events_text && (!bench_parse_count(events_text, 7, &nevents) || nevents < 1 ||
+                        nevents > BENCH_MAX_ENTRIES)) {
+        fprintf(stderr,
+                "foison: --events\u202f: un nombre entier de 1 à 2\u202f000\u202f000 est "
+                "attendu (pas «\u202f%s\u202f»)\n",
+                events_text);
+        return 2;
+    }
+    if (entries && (!bench_parse_count(entries, 7, &n) || n < 1 || n > BENCH_MAX_ENTRIES)) {
         fprintf(stderr,
                 "foison: --entries\u202f: un nombre entier de 1 à 2\u202f000\u202f000 est "
                 "attendu (pas «\u202f%s\u202f»)\n",
@@ -329,9 +362,15 @@ int cli_bench_data(int argc, char **argv)
     count[B_ARTICLE] = (long long)n * 8 / 100;
     count[B_INNOVATION] =
         (long long)n - count[B_ACTOR] - count[B_PLACE] - count[B_NETWORK] - count[B_ARTICLE];
+    /* Events need organisers and places: with no entries asked for, one of each per fifty. */
+    if (!entries && nevents) {
+        count[B_ACTOR] = count[B_PLACE] = (long long)(nevents + 49) / 50;
+        n = (unsigned long long)(count[B_ACTOR] + count[B_PLACE]);
+    }
 
     char *restore = NULL;
-    struct bench_run r = {.total = (long long)n + (hub ? 1 : 0), .tty = isatty(STDERR_FILENO)};
+    struct bench_run r = {.total = (long long)(n + nevents) + (hub ? 1 : 0),
+                          .tty = isatty(STDERR_FILENO)};
     r.s = bench_open(argv[1], &restore);
     if (!r.s) {
         free(restore);
@@ -367,7 +406,7 @@ int cli_bench_data(int argc, char **argv)
             goto stopped;
         r.done++;
     }
-    if (bench_generate(&r, count) != 0)
+    if (bench_generate(&r, count) != 0 || bench_events(&r, (long long)nevents) != 0)
         goto stopped;
     bench_progress(&r, true);
     if (r.tty)
@@ -383,6 +422,10 @@ int cli_bench_data(int argc, char **argv)
            count[B_NETWORK] > 1 ? "x" : "", count[B_ARTICLE], count[B_ARTICLE] > 1 ? "s" : "",
            hub ? ", et le collectif du banc d'essai" : "", tenths / 10, tenths % 10,
            secs > 0 ? (double)r.done / secs : 0.0);
+    if (nevents)
+        printf("bench-data\u202f: dont %llu événement%s (%llu série%s hebdomadaire%s)\n", nevents,
+               nevents > 1 ? "s" : "", nevents / 10, nevents / 10 > 1 ? "s" : "",
+               nevents / 10 > 1 ? "s" : "");
     if (hub_slug)
         printf("hub: %s\n", hub_slug);
     rc = 0;

@@ -1308,3 +1308,61 @@ json_t *bench_fields_article(struct bench_gen *g, struct arena *a, const struct 
     json_object_set_new(f, "about", about);
     return f;
 }
+
+/* ---- events ----------------------------------------------------------------------------- */
+
+static const char *const event_formats[] = {
+    "Atelier", "Initiation", "Rencontre", "Soirée d'échanges", "Découverte", "Permanence",
+};
+static const char *const event_types[] = {
+    "atelier", "atelier", "atelier", "formation", "conference", "rencontre", "portes-ouvertes",
+};
+
+json_t *bench_fields_event(struct bench_gen *g, struct arena *a, const struct bench_pools *p,
+                           bool recurring)
+{
+    const struct activity *act = bench_activity(g);
+    const struct commune *c = bench_commune(g);
+    const char *title = arena_printf(a, "%s %s %s", PICK(g, event_formats), noun_of(a, &act->noun),
+                                     commune_at(a, c->name));
+    if (chars(title) > 120)
+        title = arena_printf(a, "%s %s", PICK(g, event_formats), noun_of(a, &act->noun));
+    const char *summary = arena_printf(a,
+                                       "Pour %s qui veulent %s" NNBSP ": on vient comme on est, "
+                                       "on repart avec des idées et des contacts.",
+                                       PICK(g, publics), act->doing);
+    if (chars(summary) > 300)
+        summary = arena_printf(a, "Un rendez-vous %s.", commune_at(a, c->name));
+    /* Within half a year on either side of now, on the half hour between 9 h and 20 h (Paris:
+     * the validation reads local "YYYY-MM-DDTHH:MM"). */
+    long long day = g->now / 86400 + bench_range(g, -180, 180);
+    time_t tt = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    int hour = bench_range(g, 9, 20), minute = bench_chance(g, 50) ? 30 : 0;
+    int length = bench_range(g, 2, 6) * 30;
+    int end_minutes = hour * 60 + minute + length;
+    if (end_minutes > 23 * 60 + 30)
+        end_minutes = 23 * 60 + 30;
+    const char *start = arena_printf(a, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900,
+                                     tm.tm_mon + 1, tm.tm_mday, hour, minute);
+    const char *end = arena_printf(a, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                                   tm.tm_mday, end_minutes / 60, end_minutes % 60);
+    json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s}, s:s}", "title", title, "summary",
+                          summary, "event_type", PICK(g, event_types), "start", start, "end", end,
+                          "themes", bench_themes(g, act->theme, bench_range(g, 0, 1)), "address",
+                          "commune", c->insee, "price", bench_chance(g, 80) ? "gratuit" : "payant");
+    if (recurring)
+        json_object_set_new(
+            f, "recurrence",
+            json_string(arena_printf(a, "FREQ=WEEKLY;COUNT=%d", bench_range(g, 4, 20))));
+    if (bench_chance(g, 30)) {
+        json_object_set_new(f, "registration", json_string("site"));
+        json_object_set_new(f, "capacity", json_integer(bench_range(g, 8, 40)));
+    }
+    if (p->places.n && bench_chance(g, 70))
+        json_object_set_new(f, "located_at", bench_refs(g, &p->places, 1, 0));
+    if (p->actors.n)
+        json_object_set_new(f, "organised_by", bench_refs(g, &p->actors, 1, 0));
+    return f;
+}

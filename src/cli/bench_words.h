@@ -5,6 +5,7 @@
 #ifndef FOISON_BENCH_WORDS_H
 #define FOISON_BENCH_WORDS_H
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,9 @@ json_t *bench_fields_innovation(struct bench_gen *g, struct arena *a, const stru
 json_t *bench_fields_network(struct bench_gen *g, struct arena *a, const struct bench_pools *p);
 json_t *bench_fields_article(struct bench_gen *g, struct arena *a, const struct bench_pools *p,
                              long long when);
+/* An event within half a year of g->now, at a place and by an actor of the pools; recurring:
+ * weekly on its start's weekday, 4 to 20 times. */
+json_t *bench_fields_event(struct bench_gen *g, struct arena *a, const struct bench_pools *p,
+                           bool recurring);
 
 #endif

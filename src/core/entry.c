@@ -1,6 +1,7 @@
 /* entry.c — the entry model over the store: visibility, immutable revisions, slugs and their
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
+#include "core/attendance.h"
 #include "core/relation.h"
 #include "core/validate.h"
 #include "core/rate.h"
@@ -607,6 +608,7 @@ int entry_publish(struct store *s, struct arena *a, long long entry_id, int numb
         (strcmp(slug, row.slug) == 0 ||
          store_entry_rename(s, row.id, row.slug, slug) == STORE_OK) &&
         entry_derive(s, a, k, row.id, fields) == ENTRY_OK &&
+        attendance_published(s, a, k, row.id, fields, now) == ENTRY_OK &&
         store_entry_set_revs(s, row.id, number, row.latest_rev, now) == STORE_OK)
         rc = ENTRY_OK;
     json_decref(fields);
@@ -795,6 +797,11 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
             ret = ENTRY_INVALID;
             goto rollback;
         }
+        /* Seats already held: a capacity below them is refused (core/attendance.c). */
+        if ((ret = attendance_save_check(s, a, in->kind, row.id, fields, in->now, errs)) !=
+            ENTRY_OK)
+            goto rollback;
+        ret = ENTRY_ERR;
         if (strcmp(cur.state, "published") != 0 && row.published_rev) {
             struct revision_row pub;
             if (store_revision_get(s, a, row.id, row.published_rev, &pub) != STORE_OK ||

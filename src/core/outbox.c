@@ -44,18 +44,35 @@ char *outbox_header_encode(struct arena *a, const char *text)
     return out;
 }
 
-/* A body in base64, in lines of 76 characters. */
-static void outbox_base64_body(struct buf *b, const char *text)
+/* Bytes in base64, in lines of 76 characters. */
+static void outbox_base64_bytes(struct buf *b, const char *data, size_t n)
 {
-    size_t n = strlen(text);
     for (size_t i = 0; i < n; i += 57) {
         size_t take = n - i < 57 ? n - i : 57;
         char line[80];
-        sodium_bin2base64(line, sizeof line, (const unsigned char *)text + i, take,
+        sodium_bin2base64(line, sizeof line, (const unsigned char *)data + i, take,
                           sodium_base64_VARIANT_ORIGINAL);
         buf_puts(b, line);
         buf_puts(b, "\r\n");
     }
+}
+
+/* A body in base64, in lines of 76 characters. */
+static void outbox_base64_body(struct buf *b, const char *text)
+{
+    outbox_base64_bytes(b, text, strlen(text));
+}
+
+/* Is an attachment's name or type safe inside a header's quoted parameter: printable ASCII
+ * without quotes, backslashes or line breaks, and not empty? */
+static bool outbox_param_safe(const char *s)
+{
+    if (!s || !*s)
+        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
+            return false;
+    return true;
 }
 
 /* The text with every line ending as CRLF, as SMTP wants. */
@@ -110,6 +127,14 @@ char *outbox_compose(struct arena *a, const char *from, const struct outbox_mail
     buf_printf(&b, "Message-ID: <%s>\r\n", message_id);
     buf_puts(&b, "MIME-Version: 1.0\r\n");
     buf_puts(&b, "Auto-Submitted: auto-generated\r\n");
+    /* With files: a multipart/mixed whose first part is the bodies (the alternative, or the
+     * plain text alone), then each file. */
+    bool mixed = m->nattachments > 0 && m->attachments;
+    if (mixed) {
+        buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"foison-mixed-%s\"\r\n\r\n",
+                   boundary);
+        buf_printf(&b, "--foison-mixed-%s\r\n", boundary);
+    }
     if (m->html) {
         buf_printf(&b, "Content-Type: multipart/alternative; boundary=\"foison-%s\"\r\n\r\n",
                    boundary);
@@ -125,6 +150,18 @@ char *outbox_compose(struct arena *a, const char *from, const struct outbox_mail
         outbox_base64_body(&b, outbox_crlf(a, m->html));
         buf_printf(&b, "--foison-%s--\r\n", boundary);
     }
+    for (int i = 0; mixed && i < m->nattachments; i++) {
+        const struct outbox_attachment *f = &m->attachments[i];
+        buf_printf(&b, "--foison-mixed-%s\r\n", boundary);
+        buf_printf(&b,
+                   "Content-Type: %s; name=\"%s\"\r\n"
+                   "Content-Disposition: attachment; filename=\"%s\"\r\n"
+                   "Content-Transfer-Encoding: base64\r\n\r\n",
+                   f->content_type, f->name, f->name);
+        outbox_base64_bytes(&b, f->data, f->len);
+    }
+    if (mixed)
+        buf_printf(&b, "--foison-mixed-%s--\r\n", boundary);
     char *out = arena_strdup(a, buf_cstr(&b));
     buf_free(&b);
     return out;
@@ -146,8 +183,16 @@ int outbox_queue(struct store *s, struct arena *a, const struct outbox_mail *m, 
     if (!m->to || !account_email_valid(m->to) ||
         (m->reply_to && !account_email_valid(m->reply_to)) || !m->subject ||
         strpbrk(m->subject, "\r\n") || !m->text || !utf8_valid(m->subject, strlen(m->subject)) ||
-        !utf8_valid(m->text, strlen(m->text)) || (m->html && !utf8_valid(m->html, strlen(m->html))))
+        !utf8_valid(m->text, strlen(m->text)) ||
+        (m->html && !utf8_valid(m->html, strlen(m->html))) || m->nattachments < 0 ||
+        m->nattachments > OUTBOX_MAX_ATTACHMENTS || (m->nattachments && !m->attachments))
         return -1;
+    /* Names and types go inside headers: what the program chose, checked all the same. The
+     * type may carry parameters ("text/calendar; method=PUBLISH"), never a quote. */
+    for (int i = 0; i < m->nattachments; i++)
+        if (!outbox_param_safe(m->attachments[i].name) ||
+            !outbox_param_safe(m->attachments[i].content_type) || !m->attachments[i].data)
+            return -1;
     const char *host = outbox_host(s, a);
     char *from = store_setting_get(s, "mail_from");
     const char *sender = from && *from ? arena_strdup(a, from)

@@ -1,5 +1,6 @@
 /* outbox.h — the site's mail: composed in French as plain text and HTML (multipart/alternative,
- * UTF-8 bodies, RFC 2047 headers, Message-ID and Date), kept in a persistent queue in the site
+ * UTF-8 bodies, RFC 2047 headers, Message-ID and Date), with files attached when it has some (a
+ * multipart/mixed around the bodies: an event's .ics), kept in a persistent queue in the site
  * file (a crash loses no mail), and delivered by a background worker with retries and backoff.
  * Sending never happens during a request: a request only queues, inside its own transaction when
  * it has one, so that a mail goes out exactly when what it announces was committed. */
@@ -14,12 +15,25 @@ struct store;
 #define OUTBOX_MAX_TRIES 10 /* then the mail is given up (and says why in the queue) */
 #define OUTBOX_MAX_BYTES 200000
 
+/* A file sent with a mail: its name and type are ASCII chosen by the program ("evenement.ics",
+ * "text/calendar; charset=utf-8; method=PUBLISH"), its data text or bytes (sent in base64). */
+struct outbox_attachment {
+    const char *name;
+    const char *content_type;
+    const char *data;
+    size_t len;
+};
+
+#define OUTBOX_MAX_ATTACHMENTS 4
+
 struct outbox_mail {
     const char *to;      /* one address (checked) */
     const char *subject; /* one line of text */
     const char *text;    /* the plain text body */
     const char *html;    /* the HTML body (already escaped where it holds input); NULL: text only */
     const char *reply_to; /* one address answers go to (checked), the address alone; NULL: none */
+    const struct outbox_attachment *attachments; /* nattachments of them (NULL: none) */
+    int nattachments;
 };
 
 /* Composes m and queues it. The sender is the setting mail_from (default "foison

@@ -131,6 +131,12 @@ const struct setting settings_table[] = {
      "Reçus par une même "
      "fiche, quels que soient les expéditeurs (0\u202f: sans limite).",
      SETTING_INT, SECTION_LIMITS, "20", false},
+    {"rate_registrations", "Inscriptions d'invités par heure",
+     "Inscriptions aux événements sans compte, par adresse IP (0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "10", false},
+    {"rate_registration_mails", "Messages aux inscrits par jour et par événement",
+     "Écrits par les organisateurs à leurs inscrits (0\u202f: sans limite).", SETTING_INT,
+     SECTION_LIMITS, "5", false},
     {"robot_restrict", "Preuve de présence sur l'historique",
      "on (par défaut)\u202f: un visiteur "
      "anonyme prouve qu'il n'est pas un robot (un calcul de son navigateur, ou un bouton sans "

@@ -1,6 +1,7 @@
 /* api.c — JSON API v1: entries as flat objects (kind, slug, revision, created, updated,
  * authors, then the schema's fields), list, read, revisions, create and update with bearer
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
+#include "core/attendance.h"
 #include "core/entry.h"
 #include "core/relation.h"
 #include "core/rate.h"
@@ -47,6 +48,49 @@ static void api_rate_limited(struct request *req, long wait)
                        rate_edit_refusal(req->arena, wait), "retry_after", (int)wait));
 }
 
+/* ---- seats of events (core/attendance.h): "seats_left" after an event's fields ---- */
+
+/* Does k have seats (an FT_INTEGER field with the seats flag)? */
+static const struct field_def *api_seats_field(const struct kind_def *k)
+{
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].seats && k->fields[i].type == FT_INTEGER)
+            return &k->fields[i];
+    return NULL;
+}
+
+/* The capacity of a record from its fields text, -1 when it has none or takes no registration
+ * on this site (attendance_capacity and attendance_on_site, read from the text in place). */
+static long long api_capacity(struct request *req, const struct kind_def *k,
+                              struct json_span fields)
+{
+    const struct json_span *vals = entry_view_members(req, k, fields);
+    long long capacity = -1;
+    bool on_site = false;
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (!vals[i].p)
+            continue;
+        if (f->seats && f->type == FT_INTEGER)
+            capacity = strtoll(arena_strndup(req->arena, vals[i].p, vals[i].n), NULL, 10);
+        else if (strcmp(f->name, "registration") == 0)
+            on_site = vals[i].n == 6 && memcmp(vals[i].p, "\"site\"", 6) == 0;
+    }
+    return on_site && k->when.start && capacity > 0 ? capacity : -1;
+}
+
+/* Ends the object entry_view_json just wrote in b with "seats_left" (null: unlimited, no
+ * registration here or nothing to come). */
+static void api_seats_write(struct buf *b, long long left)
+{
+    if (b->len && b->data[b->len - 1] == '}')
+        b->len--;
+    if (left >= 0)
+        buf_printf(b, ",\"seats_left\":%lld}", left);
+    else
+        buf_puts(b, ",\"seats_left\":null}");
+}
+
 /* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
 static bool api_entry_write(struct request *req, struct buf *b, const struct entry *e,
                             const struct revision *r, const struct viewer *v)
@@ -73,6 +117,13 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
     if (rec.nrelated < 0)
         return false;
     entry_view_json(b, &rec);
+    if (api_seats_field(e->kind)) {
+        long long capacity = api_capacity(req, e->kind, r->raw_fields), left = -1;
+        if (attendance_seats_left(app_store(req), &e->id, &capacity, 1, (long long)time(NULL),
+                                  &left) != ENTRY_OK)
+            return false;
+        api_seats_write(b, left);
+    }
     return true;
 }
 
@@ -219,6 +270,18 @@ void api_entries_list(struct request *req)
     struct related_entry *related = NULL;
     int nrelated = ok ? entry_view_json_related(req, &viewer_public, k, spans, n, &related) : -1;
     ok = ok && nrelated >= 0;
+    /* The seats left of a page of events, in one read. */
+    long long *seats = NULL;
+    if (ok && api_seats_field(k) && n > 0) {
+        long long *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)n);
+        long long *caps = arena_alloc(req->arena, sizeof(*caps) * (size_t)n);
+        seats = arena_alloc(req->arena, sizeof(*seats) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            ids[i] = items[i].id;
+            caps[i] = api_capacity(req, k, items[i].values);
+        }
+        ok = attendance_seats_left(s, ids, caps, n, (long long)time(NULL), seats) == ENTRY_OK;
+    }
     buf_puts(&b, "{\"entries\":[");
     for (int i = 0; ok && i < n; i++) {
         if (i)
@@ -238,6 +301,8 @@ void api_entries_list(struct request *req)
             .nrelated = nrelated,
         };
         entry_view_json(&b, &rec);
+        if (seats)
+            api_seats_write(&b, seats[i]);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
     if (ok) {

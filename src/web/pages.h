@@ -44,6 +44,20 @@ void page_event_ics(struct request *req);
 bool page_attendance_context(struct request *req, struct store *s, struct tv *ctx,
                              const struct entry *e, const struct json_span *vals,
                              const struct field_errors *errs);
+void page_attendance_form(struct request *req);
+void page_attendance_register(struct request *req);
+void page_attendance_confirm_form(struct request *req);
+void page_attendance_confirm(struct request *req);
+void page_attendance_cancel_form(struct request *req);
+void page_attendance_cancel_link(struct request *req);
+void page_attendance_cancel(struct request *req);
+void page_attendance_list(struct request *req);
+void page_attendance_csv(struct request *req);
+void page_attendance_close(struct request *req);
+void page_attendance_write(struct request *req);
+void api_attendance_register(struct request *req);
+void api_attendance_list(struct request *req);
+void api_attendance_cancel(struct request *req);
 /* cohorts.c: a training's sessions and their projects, a session's participants and the
  * application form */
 bool page_cohort_context(struct request *req, struct store *s, struct tv *ctx,
