@@ -184,8 +184,11 @@ test('/agenda.ics: the whole feed and per theme, place, organiser, read by the p
     assert.ok(uids.some((u) => u.startsWith(`${tuesday.slug}@`)));
     assert.ok(uids.some((u) => u.startsWith(`${saturday.slug}@`)));
     assert.ok(!uids.some((u) => u.startsWith(`${moved.slug}@`)), 'a changed date goes with its series');
+    // The demo's own events are there too: only ours are looked at.
+    const ours = (cal) => Object.keys(cal.events).map((u) => u.split('@')[0])
+        .filter((s) => [tuesday.slug, saturday.slug, moved.slug].includes(s));
     const byTheme = icsCheck((await request(srv.base, '/agenda.ics?theme=culture')).text);
-    assert.deepEqual(Object.keys(byTheme.events).map((u) => u.split('@')[0]), [saturday.slug]);
+    assert.deepEqual(ours(byTheme), [saturday.slug]);
     const byPlace = icsCheck((await request(srv.base, `/agenda.ics?lieu=${place.slug}`)).text);
     assert.deepEqual(Object.keys(byPlace.events).map((u) => u.split('@')[0]), [tuesday.slug]);
     const byActor = icsCheck((await request(srv.base, `/agenda.ics?organisateur=${actor.slug}&commune=29019`)).text);
@@ -197,13 +200,15 @@ test('/agenda.ics: the whole feed and per theme, place, organiser, read by the p
 
 test('the agenda\'s filters, as a GET form', async () => {
     const q = '?vue=mois&mois=2027-03';
+    const ourSlugs = () => [tuesday.slug, saturday.slug, moved.slug];
+    const slugsOf = (items) => [...new Set(items.map((i) => i.slug))].filter((s) => ourSlugs().includes(s));
     assert.deepEqual(slugsOf(await agenda(`${q}&theme=culture`)), [saturday.slug]);
     assert.deepEqual(slugsOf(await agenda(`${q}&tarif=payant`)), [saturday.slug]);
     assert.deepEqual(slugsOf(await agenda(`${q}&type=rencontre&theme=culture`)), [saturday.slug]);
     assert.deepEqual(slugsOf(await agenda(`${q}&lieu=${place.slug}`)), [tuesday.slug]);
     assert.deepEqual(slugsOf(await agenda(`${q}&organisateur=${actor.slug}`)), [tuesday.slug]);
     assert.deepEqual(slugsOf(await agenda(`${q}&commune=29019&theme=numerique`)).sort(), [tuesday.slug]);
-    assert.deepEqual(await agenda(`${q}&type=conference&theme=culture`), []);
+    assert.deepEqual(slugsOf(await agenda(`${q}&type=conference&theme=culture`)), []);
     const page = await request(srv.base, `/agenda${q}&theme=culture`);
     assert.match(page.text, /<form method="get" action="\/agenda"/);
     assert.match(page.text, /<input type="hidden" name="vue" value="mois"><input type="hidden" name="mois" value="2027-03">/);
