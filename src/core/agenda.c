@@ -62,3 +62,148 @@ int agenda_derive(struct store *s, struct arena *a, const struct kind_def *k, lo
     }
     return store_override_set(s, id, series, replaces) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
 }
+
+/* ---- reads ------------------------------------------------------------------------------ */
+
+int agenda_occurrences(struct store *s, struct arena *a, long long entry_id, long long from,
+                       int limit, struct agenda_occurrence **out, int *n)
+{
+    struct occurrence_row *rows;
+    *out = NULL;
+    *n = 0;
+    if (limit > AGENDA_OCCURRENCES_MAX)
+        limit = AGENDA_OCCURRENCES_MAX;
+    if (limit <= 0)
+        return ENTRY_OK;
+    if (store_occurrences_of(s, a, entry_id, from, limit, &rows, n) != STORE_OK)
+        return ENTRY_ERR;
+    /* The same layout, but the public type is core's own: the store's may change. */
+    struct agenda_occurrence *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        v[i] = (struct agenda_occurrence){rows[i].start, rows[i].end, rows[i].replaced_by};
+    *out = *n ? v : NULL;
+    return ENTRY_OK;
+}
+
+int agenda_occurrence_find(struct store *s, long long entry_id, long long start,
+                           struct agenda_occurrence *out)
+{
+    struct occurrence_row r;
+    int rc = store_occurrence_get(s, entry_id, start, &r);
+    if (rc == STORE_NOTFOUND)
+        return ENTRY_NOTFOUND;
+    if (rc != STORE_OK)
+        return ENTRY_ERR;
+    *out = (struct agenda_occurrence){r.start, r.end, r.replaced_by};
+    return ENTRY_OK;
+}
+
+/* The title in a card text, "" when absent. */
+static const char *agenda_card_title(struct arena *a, const char *card)
+{
+    struct json_span v, obj = {card, strlen(card)};
+    if (json_read_get(obj, "title", &v) && json_read_kind(v) == JSON_READ_STRING)
+        return json_read_string(a, v);
+    return "";
+}
+
+int agenda_overrides(struct store *s, struct arena *a, long long series_id,
+                     struct agenda_override **out, int *n)
+{
+    struct override_row *rows;
+    *out = NULL;
+    *n = 0;
+    if (store_overrides_of(s, a, series_id, &rows, n) != STORE_OK)
+        return ENTRY_ERR;
+    struct agenda_override *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        v[i] = (struct agenda_override){
+            rows[i].override_id, rows[i].slug,  agenda_card_title(a, rows[i].card),
+            rows[i].replaces,    rows[i].start, rows[i].end,
+            rows[i].revision};
+    *out = *n ? v : NULL;
+    return ENTRY_OK;
+}
+
+int agenda_override_series(struct store *s, long long override_id, long long *series_id,
+                           long long *replaces)
+{
+    return store_override_series(s, override_id, series_id, replaces) == STORE_OK ? ENTRY_OK
+                                                                                  : ENTRY_ERR;
+}
+
+/* q's filters in the store's terms. */
+static int agenda_filters(const struct agenda_query *q, struct store_filter *terms,
+                          struct store_rel_filter *rels)
+{
+    if (q->nterms < 0 || q->nterms > ENTRY_MAX_FILTERS || q->nterms > STORE_MAX_FILTERS ||
+        q->nrels < 0 || q->nrels > AGENDA_MAX_RELS || q->nrels > STORE_AGENDA_MAX_RELS)
+        return -1;
+    for (int i = 0; i < q->nterms; i++)
+        terms[i] = (struct store_filter){q->terms[i].facet, q->terms[i].value};
+    for (int i = 0; i < q->nrels; i++)
+        rels[i] = (struct store_rel_filter){q->rels[i].field, q->rels[i].to_id};
+    return 0;
+}
+
+int agenda_list(struct store *s, struct arena *a, const struct kind_def *k,
+                const struct agenda_query *q, struct agenda_item **items, int *n)
+{
+    struct store_filter terms[STORE_MAX_FILTERS];
+    struct store_rel_filter rels[STORE_AGENDA_MAX_RELS];
+    struct agenda_row *rows;
+    *items = NULL;
+    *n = 0;
+    if (agenda_filters(q, terms, rels) != 0)
+        return ENTRY_ERR;
+    if (store_agenda_list(s, a, k->name, q->from, q->to, terms, q->nterms, rels, q->nrels,
+                          q->place_field, q->offset, q->limit, &rows, n) != STORE_OK)
+        return ENTRY_ERR;
+    struct agenda_item *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        v[i] = (struct agenda_item){rows[i].entry_id,
+                                    rows[i].start,
+                                    rows[i].end,
+                                    rows[i].slug,
+                                    {rows[i].card, rows[i].card_len},
+                                    rows[i].place_slug,
+                                    rows[i].place_title};
+    *items = *n ? v : NULL;
+    return ENTRY_OK;
+}
+
+int agenda_feed_page(struct store *s, struct arena *a, const struct kind_def *k,
+                     const struct agenda_query *q, long long after, int limit,
+                     struct agenda_feed_item **items, int *n)
+{
+    struct store_filter terms[STORE_MAX_FILTERS];
+    struct store_rel_filter rels[STORE_AGENDA_MAX_RELS];
+    struct feed_row *rows;
+    *items = NULL;
+    *n = 0;
+    if (agenda_filters(q, terms, rels) != 0)
+        return ENTRY_ERR;
+    if (store_agenda_feed(s, a, k->name, after, terms, q->nterms, rels, q->nrels, limit, &rows,
+                          n) != STORE_OK)
+        return ENTRY_ERR;
+    struct agenda_feed_item *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        v[i] = (struct agenda_feed_item){rows[i].id, rows[i].updated, rows[i].slug, rows[i].fields};
+    *items = *n ? v : NULL;
+    return ENTRY_OK;
+}
+
+int agenda_targets(struct store *s, struct arena *a, const struct kind_def *k, const char *field,
+                   int limit, struct agenda_target **out, int *n)
+{
+    struct target_row *rows;
+    *out = NULL;
+    *n = 0;
+    if (store_relation_targets(s, a, k->name, field, limit, &rows, n) != STORE_OK)
+        return ENTRY_ERR;
+    struct agenda_target *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
+    for (int i = 0; i < *n; i++)
+        v[i] = (struct agenda_target){rows[i].id, rows[i].slug, rows[i].title};
+    *out = *n ? v : NULL;
+    return ENTRY_OK;
+}

@@ -698,6 +698,38 @@ static json_t *validate_image_url(struct arena *a, const struct field_def *f, js
 
 /* A local date-time in Europe/Paris as a form or the API writes it ("2026-03-03T18:30"), or
  * UTC seconds (a stored revision): stored as UTC seconds. */
+/* An RFC 3339 date-time with its offset, as the API writes them: "2027-01-12T18:00:00+01:00",
+ * "2027-01-12T17:00:00Z" (seconds optional). */
+static bool validate_rfc3339(const char *s, long long *utc)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
+        return false;
+    const char *p = s + n;
+    if (p[0] == ':') {
+        if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9'))
+            return false;
+        sec = (p[1] - '0') * 10 + (p[2] - '0');
+        p += 3;
+    }
+    long long off = 0;
+    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0') {
+        off = 0;
+    } else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        char extra;
+        if (sscanf(p + 1, "%2d:%2d%c", &oh, &om, &extra) != 2 || oh > 23 || om > 59)
+            return false;
+        off = (oh * 3600LL + om * 60LL) * (p[0] == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    if (!tz_date_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59)
+        return false;
+    *utc = tz_days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + sec - off;
+    return true;
+}
+
 static json_t *validate_datetime(struct arena *a, const struct field_def *f, json_t *v,
                                  struct field_errors *errs)
 {
@@ -709,7 +741,10 @@ static json_t *validate_datetime(struct arena *a, const struct field_def *f, jso
     if (!s)
         return NULL;
     long long utc;
-    int rc = tz_parse_local(validate_clean_text(a, s, false), &utc);
+    s = validate_clean_text(a, s, false);
+    int rc = tz_parse_local(s, &utc);
+    if (rc == TZ_INVALID && validate_rfc3339(s, &utc))
+        rc = TZ_OK;
     if (rc == TZ_GAP) {
         validate_error(errs, f->name,
                        arena_printf(a,
@@ -838,8 +873,14 @@ static void validate_when(struct arena *a, const struct kind_def *k, json_t *fie
     int n = recur_expand(json_string_value(rule), (long long)json_integer_value(start), NULL, 0,
                          &first, 1);
     const struct field_def *f = kind_field(k, k->when.recurrence);
-    if (n < 0)
-        validate_error(errs, f->name, arena_printf(a, "%s : règle invalide", f->label));
+    if (n == RECUR_UNSYNCED)
+        validate_error(errs, f->name,
+                       arena_printf(a,
+                                    "%s : le début doit être l'une des dates de la série (par "
+                                    "exemple un samedi pour « le 1er samedi du mois »)",
+                                    f->label));
+    else if (n < 0)
+        validate_error(errs, f->name, arena_printf(a, "%s : règle invalide", f->label));
     else if (n > RECUR_MAX_OCCURRENCES)
         validate_error(errs, f->name,
                        arena_printf(a,

@@ -69,6 +69,7 @@ struct request {
     int nheaders;
     const struct http_shared *shared; /* see http_shared_send() */
     void (*shared_release)(void);
+    struct http_stream *stream; /* see http_stream_send() */
 };
 
 typedef void (*http_handler)(struct request *req);
@@ -150,6 +151,20 @@ void http_shared_free(struct http_shared *s);
 void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void));
 /* Bytes of s's body in coding e, 0 when it has no such variant (tests, statistics). */
 size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
+
+/* A body made while it is sent, for answers whose size must not depend on what they hold (a
+ * calendar of every event): memory stays that of one piece. next(state, out) appends the next
+ * piece to out (empty at each call) and returns 1 while more follows, 0 with the last piece
+ * (which may be empty), -1 on a failure: the connection is then cut, so that the client sees
+ * an incomplete answer rather than a short one passed for whole. next runs after the handler
+ * returned, on the same thread, once libmicrohttpd can send more. done(state) is called once
+ * (may be NULL), when the answer is over: sent, failed, cut, never started (HEAD) or replaced
+ * by an error. The answer has req's status, content type, cache policy and headers, no ETag
+ * and no compression, and is sent chunked. */
+typedef int (*http_stream_next)(void *state, struct buf *out);
+struct http_stream;
+void http_stream_send(struct request *req, http_stream_next next, void (*done)(void *state),
+                      void *state);
 
 /* What http/ needs from the application, given by it at start-up. */
 struct http_hooks {

@@ -44,4 +44,10 @@ struct MHD_Response *http_response_build(const struct request *req, char *body, 
  * worth it and accepted; 304 when its ETag is held by the client). */
 enum MHD_Result http_queue(struct request *req);
 
+/* The stream of http_stream_send as libmicrohttpd reads it: http_stream_read fills up to max
+ * bytes of buf (what MHD_ContentReaderCallback returns), http_stream_free calls done and
+ * frees it. */
+ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
+void http_stream_free(void *cls);
+
 #endif

@@ -311,6 +311,14 @@ bool http_route_match(struct arena *a, const char *pattern, const char *path, co
             const char *start = s;
             while (*s && *s != '/')
                 s++;
+            /* A literal after the capture within its segment ("{slug}.ics") ends it: the
+             * segment must end with that text, which the capture leaves out. */
+            size_t lit = strcspn(close + 1, "/{");
+            if (lit) {
+                if ((size_t)(s - start) <= lit || strncmp(s - lit, close + 1, lit) != 0)
+                    return false;
+                s -= lit;
+            }
             size_t len = (size_t)(s - start);
             if (len == 0 || len > 200 || np >= 4)
                 return false;
@@ -347,6 +355,10 @@ void http_error(struct request *req, int status, bool api, const struct http_hoo
     buf_reset(&req->out);
     req->cache = HTTP_CACHE_NONE;
     req->shared = NULL;
+    if (req->stream) { /* an error replaces a stream set before it */
+        http_stream_free(req->stream);
+        req->stream = NULL;
+    }
     if (hooks && hooks->error) {
         hooks->error(req, status, api);
         return;

@@ -122,8 +122,87 @@ static enum MHD_Result http_queue_shared(struct request *req)
     return ret;
 }
 
+struct http_stream {
+    http_stream_next next;
+    void (*done)(void *state);
+    void *state;
+    struct buf piece; /* the piece being sent */
+    size_t sent;      /* bytes of piece already given to libmicrohttpd */
+    bool last;        /* next said piece is the last */
+};
+
+void http_stream_send(struct request *req, http_stream_next next, void (*done)(void *state),
+                      void *state)
+{
+    if (req->stream)
+        http_stream_free(req->stream);
+    struct http_stream *st = xcalloc(1, sizeof(*st));
+    st->next = next;
+    st->done = done;
+    st->state = state;
+    req->stream = st;
+    buf_reset(&req->out);
+}
+
+ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct http_stream *st = cls;
+    while (st->sent == st->piece.len) {
+        if (st->last)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        buf_reset(&st->piece);
+        st->sent = 0;
+        int rc = st->next(st->state, &st->piece);
+        if (rc < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        st->last = rc == 0;
+    }
+    size_t n = st->piece.len - st->sent;
+    if (n > max)
+        n = max;
+    memcpy(buf, st->piece.data + st->sent, n);
+    st->sent += n;
+    return (ssize_t)n;
+}
+
+void http_stream_free(void *cls)
+{
+    struct http_stream *st = cls;
+    if (!st)
+        return;
+    if (st->done)
+        st->done(st->state);
+    buf_free(&st->piece);
+    free(st);
+}
+
+static enum MHD_Result http_queue_stream(struct request *req)
+{
+    struct http_stream *st = req->stream;
+    req->stream = NULL;
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 32 * 1024, http_stream_read, st, http_stream_free);
+    if (!resp) {
+        http_stream_free(st);
+        return MHD_NO;
+    }
+    http_add_standard_headers(resp);
+    MHD_add_response_header(resp, "Content-Type",
+                            req->content_type ? req->content_type : "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", http_cache_control(req->cache, req->logged_in));
+    MHD_add_response_header(resp, "Vary", "Cookie");
+    for (int i = 0; i < req->nheaders; i++)
+        MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp); /* frees the stream once libmicrohttpd is done with it */
+    return ret;
+}
+
 enum MHD_Result http_queue(struct request *req)
 {
+    if (req->stream)
+        return http_queue_stream(req);
     if (req->shared)
         return http_queue_shared(req);
     char etag[COMPRESS_ETAG_SIZE] = {0};

@@ -340,6 +340,8 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
         if (n > 0)
             fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
     }
+    if (ctx->req.stream) /* set but never queued */
+        http_stream_free(ctx->req.stream);
     buf_free(&ctx->req.body);
     buf_free(&ctx->req.out);
     arena_free(ctx->req.arena);

@@ -157,12 +157,37 @@ static bool entries_facets(struct request *req, struct store *s, const struct ki
     return true;
 }
 
+static void entries_url_encode(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            buf_putc(b, (char)*p);
+        else
+            buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+}
+
 /* GET /{kind}?FACET=VALUE…&page=N — the paged list of visible records of a kind, filtered on
  * any of its facets (several combined). Each filter offers only the values that have records
  * with the other filters kept, with their count, and always the value chosen. */
 void page_entry_list(struct request *req)
 {
     const struct kind_def *k = kind_find_segment(req->params[0]);
+    /* A kind listed elsewhere (events: /agenda) sends its segment there, query kept. */
+    if (k->list_path[0] == '/' && strcmp(k->list_path + 1, k->segment) != 0) {
+        struct buf b = BUF_INIT;
+        buf_puts(&b, k->list_path);
+        for (int i = 0; i < req->query.n; i++) {
+            buf_putc(&b, i ? '&' : '?');
+            entries_url_encode(&b, req->query.items[i].key);
+            buf_putc(&b, '=');
+            entries_url_encode(&b, req->query.items[i].value);
+        }
+        http_redirect(req, 301, arena_strdup(req->arena, buf_cstr(&b)));
+        buf_free(&b);
+        return;
+    }
     int page = app_int_param(http_query(req, "page"), 100000);
     if (!page)
         page = 1;

@@ -2,6 +2,7 @@
  * type with the values stored or typed and their errors, and the posted form read back as the
  * raw input validation takes (core/validate.c). */
 #include "core/hours.h"
+#include "core/recur.h"
 #include "core/territory.h"
 #include "util/arena.h"
 #include "util/tz.h"
@@ -144,6 +145,94 @@ static void form_hours(struct request *req, struct tv *f, json_t *v)
     tv_set_str(f, "note", form_input_text(req, json_object_get(v, "note")));
 }
 
+/* The start of the kind's series in values (stored seconds or typed local time), 0 if none. */
+static long long form_start(const struct kind_def *k, json_t *values)
+{
+    json_t *v = k->when.start ? json_object_get(values, k->when.start) : NULL;
+    long long t = 0;
+    if (json_is_integer(v))
+        return (long long)json_integer_value(v);
+    if (json_is_string(v) && tz_parse_local(json_string_value(v), &t) == TZ_OK)
+        return t;
+    return 0;
+}
+
+static const struct {
+    enum recur_preset preset;
+    const char *id, *label;
+} form_repeats[] = {
+    {RECUR_NONE, "", "Ne se répète pas"},
+    {RECUR_DAILY, "daily", "Chaque jour"},
+    {RECUR_WEEKLY, "weekly", "Chaque semaine, le même jour"},
+    {RECUR_BIWEEKLY, "biweekly", "Toutes les deux semaines"},
+    {RECUR_MONTHLY_WEEKDAY, "monthly-weekday",
+     "Chaque mois, le même jour de la semaine (ex. le 1er samedi)"},
+    {RECUR_MONTHLY_DAY, "monthly-day", "Chaque mois, le même jour du mois (ex. le 15)"},
+    {RECUR_CUSTOM, "custom", "Autre règle (RFC 5545, ci-dessous)"},
+};
+#define FORM_NREPEATS (sizeof form_repeats / sizeof *form_repeats)
+
+/* A series as the form offers it: a repetition, an end (a date or a number of times), and the
+ * rule itself for the rest; from the parts posted when the form comes back with errors, else
+ * from the stored rule read back into those parts. */
+static void form_recurrence(struct request *req, struct tv *f, const struct field_def *fd,
+                            json_t *v, long long start)
+{
+    struct recur_simple simple;
+    const char *raw = json_is_string(v) ? json_string_value(v) : "";
+    const char *posted = http_form(req, arena_printf(req->arena, "%s.repeat", fd->name));
+    const char *end = NULL;
+    if (posted) {
+        memset(&simple, 0, sizeof simple);
+        simple.preset = RECUR_CUSTOM;
+        for (size_t i = 0; i < FORM_NREPEATS; i++)
+            if (strcmp(posted, form_repeats[i].id) == 0)
+                simple.preset = form_repeats[i].preset;
+        const char *until = http_form(req, arena_printf(req->arena, "%s.until", fd->name));
+        const char *count = http_form(req, arena_printf(req->arena, "%s.count", fd->name));
+        end = http_form(req, arena_printf(req->arena, "%s.end", fd->name));
+        tv_set_str(f, "until", until ? until : "");
+        tv_set_str(f, "count", count ? count : "");
+        const char *typed = http_form(req, fd->name);
+        raw = simple.preset == RECUR_CUSTOM && typed ? typed : raw;
+    } else {
+        recur_simple_read(raw, start, &simple);
+        tv_set_str(f, "until", simple.until);
+        if (simple.count)
+            tv_set_int(f, "count", simple.count);
+        end = simple.count ? "count" : "until";
+    }
+    struct tv *opts = tv_set_list(f, "repeats");
+    for (size_t i = 0; i < FORM_NREPEATS; i++) {
+        struct tv *o = tv_push_obj(opts);
+        tv_set_str(o, "id", form_repeats[i].id);
+        tv_set_str(o, "label", form_repeats[i].label);
+        tv_set_bool(o, "selected", form_repeats[i].preset == simple.preset);
+    }
+    tv_set_bool(f, "end_count", end && strcmp(end, "count") == 0);
+    tv_set_bool(f, "end_until", !end || strcmp(end, "count") != 0);
+    tv_set_str(f, "value", raw);
+    tv_set_bool(f, "custom", simple.preset == RECUR_CUSTOM);
+}
+
+/* A list of days as its input holds it: "2027-01-12, 2027-02-09". */
+static const char *form_dates_text(struct request *req, json_t *v)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    struct buf b = BUF_INIT;
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (json_is_string(item))
+            buf_printf(&b, "%s%s", b.len ? ", " : "", json_string_value(item));
+    }
+    const char *out = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
 static void form_field_value(struct request *req, struct tv *f, const struct field_def *fd,
                              json_t *v)
 {
@@ -170,6 +259,9 @@ static void form_field_value(struct request *req, struct tv *f, const struct fie
     case FT_RELATION:
         tv_set_str(f, "value", entry_view_relation_slugs(req, v));
         tv_set_str(f, "kinds", fd->relation_kinds ? fd->relation_kinds : "");
+        break;
+    case FT_DATES:
+        tv_set_str(f, "value", form_dates_text(req, v));
         break;
     case FT_DATETIME:
         if (json_is_integer(v)) {
@@ -241,7 +333,10 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
             tv_set_str(f, "described", arena_strdup(req->arena, buf_cstr(&d)));
         buf_free(&d);
         tv_set_bool(f, arena_printf(req->arena, "is_%s", field_type_name(fd->type)), true);
-        form_field_value(req, f, fd, v);
+        if (fd->type == FT_RECURRENCE)
+            form_recurrence(req, f, fd, v, form_start(k, values));
+        else
+            form_field_value(req, f, fd, v);
     }
     /* Search as you type for relation fields (static/relation.js); the form works without. */
     if (has_relation) {
@@ -268,6 +363,39 @@ const char *const *entry_view_form_removed(struct request *req, const struct kin
     }
     out[n] = NULL;
     return out;
+}
+
+/* The rule the posted parts of a series say: a simple one built from the repetition, the end
+ * and the start posted beside it, or the rule typed. */
+static const char *form_recurrence_rule(struct request *req, const struct kind_def *k,
+                                        const struct field_def *fd)
+{
+    const char *repeat = form_part(req, fd->name, "repeat");
+    struct recur_simple simple = {.preset = RECUR_CUSTOM};
+    for (size_t i = 0; i < FORM_NREPEATS; i++)
+        if (strcmp(repeat, form_repeats[i].id) == 0)
+            simple.preset = form_repeats[i].preset;
+    if (simple.preset == RECUR_CUSTOM) {
+        const char *typed = http_form(req, fd->name);
+        return typed ? typed : "";
+    }
+    const char *end = form_part(req, fd->name, "end");
+    if (strcmp(end, "count") == 0) {
+        const char *c = form_part(req, fd->name, "count");
+        int n = app_int_param(c, 100000);
+        /* A count that is none gives a rule without end, refused with its reason. */
+        simple.count = n;
+    } else {
+        const char *u = form_part(req, fd->name, "until");
+        if (strlen(u) == 10)
+            memcpy(simple.until, u, 11);
+    }
+    long long start = 0;
+    const char *st = k->when.start ? http_form(req, k->when.start) : NULL;
+    if (st && tz_parse_local(st, &start) != TZ_OK)
+        start = 0;
+    const char *rule = recur_simple_rule(req->arena, &simple, start);
+    return rule ? rule : "";
 }
 
 json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
@@ -298,6 +426,9 @@ json_t *entry_view_form_input(struct request *req, const struct kind_def *k)
                                     json_string(form_part(req, fd->name, hours_day_key(d))));
             json_object_set_new(h, "note", json_string(form_part(req, fd->name, "note")));
             json_object_set_new(in, fd->name, h);
+        } else if (fd->type == FT_RECURRENCE &&
+                   http_form(req, arena_printf(req->arena, "%s.repeat", fd->name))) {
+            json_object_set_new(in, fd->name, json_string(form_recurrence_rule(req, k, fd)));
         } else {
             const char *v = http_form(req, fd->name);
             if (v)

@@ -4,6 +4,7 @@
 #include "web/entry_view.h"
 #include "core/hours.h"
 #include "core/phone.h"
+#include "core/recur.h"
 #include "core/relation.h"
 #include "core/territory.h"
 #include "util/arena.h"
@@ -208,6 +209,27 @@ const char *entry_view_plain_text(struct request *req, const struct field_def *f
         json_t *h = view_parse(req, v);
         char *text = h ? hours_french(req->arena, h) : NULL;
         return text ? text : "";
+    }
+    case FT_RECURRENCE: {
+        /* In French, with the rule itself: a diff shows both what changed and how it reads. */
+        const char *rule = view_str(req, v);
+        if (!rule || !*rule)
+            return "";
+        return arena_printf(req->arena, "%s (%s)", recur_describe(req->arena, rule, 0), rule);
+    }
+    case FT_DATES: {
+        struct buf b = BUF_INIT;
+        struct json_read_iter it;
+        struct json_span item;
+        if (json_read_array(v, &it))
+            while (json_read_next_item(&it, &item)) {
+                const char *d = view_str(req, item);
+                if (d)
+                    buf_printf(&b, "%s%s", b.len ? ", " : "", view_french_date(req, d));
+            }
+        const char *out = arena_strdup(req->arena, buf_cstr(&b));
+        buf_free(&b);
+        return out;
     }
     default: {
         const char *s = view_str(req, v);
@@ -501,6 +523,16 @@ static void view_json_time(struct buf *b, long long t)
     buf_append(b, s, n);
 }
 
+/* An instant as RFC 3339 in Paris time with its offset: "2027-01-12T18:00:00+01:00". */
+static void view_json_local_time(struct buf *b, long long t)
+{
+    struct tz_local l;
+    tz_paris_from_utc(t, &l);
+    long long sec = t % 60;
+    buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d+%02d:00\"", l.year, l.month, l.day, l.hour,
+               l.minute, (int)(sec < 0 ? sec + 60 : sec), tz_paris_offset(t) / 3600);
+}
+
 void entry_view_related_json(struct buf *b, const struct related_entry *r)
 {
     buf_puts(b, "{\"kind\":");
@@ -606,8 +638,11 @@ void entry_view_json(struct buf *b, const struct entry_view_record *r)
         buf_putc(b, ',');
         json_write_cstr(b, f->name);
         buf_putc(b, ':');
+        long long t;
         if (f->type == FT_RELATION)
             view_json_relation(b, vals[i], r->related, r->nrelated);
+        else if (f->type == FT_DATETIME && json_read_int(vals[i], &t))
+            view_json_local_time(b, t);
         else if (vals[i].p)
             buf_append(b, vals[i].p, vals[i].n);
         else

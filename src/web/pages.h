@@ -37,6 +37,9 @@ void page_membership_ask(struct request *req);
 struct json_span;
 bool page_event_context(struct request *req, struct store *s, struct tv *ctx, const struct entry *e,
                         const struct json_span *vals);
+void page_agenda(struct request *req);
+void page_agenda_ics(struct request *req);
+void page_event_ics(struct request *req);
 /* attendance.c: an event's seats and registration form */
 bool page_attendance_context(struct request *req, struct store *s, struct tv *ctx,
                              const struct entry *e, const struct json_span *vals,

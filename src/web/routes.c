@@ -47,6 +47,10 @@ const struct route app_routes[] = {
     {"POST", "/admin/reglages", page_admin_settings_save, 0},
     {"GET", "/admin/audit", page_admin_audit, 0},
     {"POST", "/verification", page_robot_prove, 0},
+    /* Events in time (web/agenda.c): before the kinds' patterns. */
+    {"GET", "/agenda", page_agenda, 0},
+    {"GET", "/agenda.ics", page_agenda_ics, 0},
+    {"GET", "/{kind}/{slug}.ics", page_event_ics, 0},
     /* Registrations to events (web/attendance.c). */
     {"GET", "/inscriptions/confirmer", page_attendance_confirm_form, 0},
     {"POST", "/inscriptions/confirmer", page_attendance_confirm, 0},

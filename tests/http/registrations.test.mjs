@@ -56,6 +56,7 @@ async function smtpServer() {
 function parseMime(file) {
     const py = `
 import email, json, sys
+from datetime import timezone
 from email import policy
 import icalendar
 m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
@@ -69,8 +70,9 @@ for p in m.walk():
     if part['type'] == 'text/calendar':
         cal = icalendar.Calendar.from_ical(p.get_payload(decode=True))
         ev = [c for c in cal.walk('VEVENT')]
-        part['events'] = [{'summary': str(e.get('summary')), 'start': e.decoded('dtstart').isoformat(),
-                           'end': e.decoded('dtend').isoformat(), 'uid': str(e.get('uid'))} for e in ev]
+        utc = lambda d: d.astimezone(timezone.utc).isoformat()
+        part['events'] = [{'summary': str(e.get('summary')), 'start': utc(e.decoded('dtstart')),
+                           'end': utc(e.decoded('dtend')), 'uid': str(e.get('uid'))} for e in ev]
     parts.append(part)
 print(json.dumps({'subject': str(m['subject']), 'to': str(m['to']), 'reply_to': str(m['reply-to']),
     'type': m.get_content_type(), 'defects': [str(d) for d in m.defects], 'parts': parts}))`;

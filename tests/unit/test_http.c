@@ -86,6 +86,14 @@ static void test_route_match(void **state)
     assert_false(http_route_match(a, "/static/{file}", "/static/..", p, NULL));
     assert_false(http_route_match(a, "/static/{file}", "/static/a..b", p, NULL));
     assert_false(http_route_match(a, "/static/{file}", "/static/%2e%2e", p, NULL));
+    /* A literal after a capture ends it within its segment. */
+    assert_true(
+        http_route_match(a, "/{kind}/{slug}.ics", "/innovations/atelier-2.ics", p, known_kind));
+    assert_string_equal(p[1], "atelier-2");
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/.ics", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/atelier", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}.ics", "/innovations/a.b.ics", p, known_kind));
+    assert_false(http_route_match(a, "/{kind}/{slug}", "/innovations/atelier.ics", p, known_kind));
     /* A capture is at most 200 bytes. */
     char longp[300] = "/innovations/";
     memset(longp + 13, 'a', 201);
@@ -386,6 +394,71 @@ static void test_client_resolve(void **state)
     arena_free(a);
 }
 
+/* A streamed body: pieces read in whatever sizes libmicrohttpd asks for, an empty piece
+ * skipped, the end said once, done called once; a failure cuts the stream. */
+struct stream_state {
+    int calls, done, fail_at;
+};
+
+static int stream_next(void *state, struct buf *out)
+{
+    struct stream_state *s = state;
+    s->calls++;
+    if (s->fail_at && s->calls == s->fail_at)
+        return -1;
+    if (s->calls == 2)
+        return 1; /* an empty piece, more to come */
+    buf_printf(out, "piece%d;", s->calls);
+    return s->calls < 4 ? 1 : 0;
+}
+
+static void stream_done(void *state)
+{
+    ((struct stream_state *)state)->done++;
+}
+
+static void test_stream(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct request req = {.arena = a};
+    struct stream_state ss = {0};
+    buf_puts(&req.out, "replaced");
+    http_stream_send(&req, stream_next, stream_done, &ss);
+    assert_non_null(req.stream);
+    assert_int_equal(req.out.len, 0);
+    char all[64] = {0}, chunk[5];
+    size_t len = 0;
+    ssize_t n;
+    while ((n = http_stream_read(req.stream, len, chunk, sizeof chunk)) > 0) {
+        assert_true(n <= (ssize_t)sizeof chunk);
+        memcpy(all + len, chunk, (size_t)n);
+        len += (size_t)n;
+    }
+    assert_int_equal(n, MHD_CONTENT_READER_END_OF_STREAM);
+    assert_string_equal(all, "piece1;piece3;piece4;");
+    assert_int_equal(ss.calls, 4);
+    assert_int_equal(http_stream_read(req.stream, len, chunk, sizeof chunk),
+                     MHD_CONTENT_READER_END_OF_STREAM);
+    assert_int_equal(ss.calls, 4);
+    http_stream_free(req.stream);
+    assert_int_equal(ss.done, 1);
+
+    /* A failure: the reader says so; an error page replacing a stream frees it. */
+    struct stream_state bad = {.fail_at = 3};
+    req.stream = NULL;
+    http_stream_send(&req, stream_next, stream_done, &bad);
+    assert_true(http_stream_read(req.stream, 0, chunk, sizeof chunk) > 0);
+    while ((n = http_stream_read(req.stream, 0, chunk, sizeof chunk)) > 0)
+        ;
+    assert_int_equal(n, MHD_CONTENT_READER_END_WITH_ERROR);
+    http_error(&req, 500, false, NULL);
+    assert_null(req.stream);
+    assert_int_equal(bad.done, 1);
+    buf_free(&req.out);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,7 +467,7 @@ int main(void)
         cmocka_unit_test(test_uri_check),      cmocka_unit_test(test_etag_and_log),
         cmocka_unit_test(test_cookie_flags),   cmocka_unit_test(test_built_headers),
         cmocka_unit_test(test_shared),         cmocka_unit_test(test_proxies),
-        cmocka_unit_test(test_client_resolve),
+        cmocka_unit_test(test_client_resolve), cmocka_unit_test(test_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
