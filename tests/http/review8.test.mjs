@@ -146,3 +146,19 @@ test('a rule that never matches is refused quickly (no seconds of libical per re
         assert.ok(ms < 1500, `${rule}: refused after ${ms} ms of one worker thread`);
     }
 });
+
+test('a client gone in the middle of the streamed /agenda.ics leaves the server whole', async () => {
+    const net = await import('node:net');
+    const url = new URL(srv.base);
+    for (let i = 0; i < 5; i++) {
+        await new Promise((resolve) => {
+            const c = net.connect(Number(url.port), url.hostname, () =>
+                c.write('GET /agenda.ics HTTP/1.1\r\nHost: x\r\n\r\n'));
+            c.once('data', () => { c.destroy(); resolve(); });
+            c.on('error', resolve);
+        });
+    }
+    const r = await request(srv.base, '/agenda.ics');
+    assert.equal(r.status, 200);
+    assert.match(r.text, /END:VCALENDAR\r\n$/);
+});
