@@ -144,6 +144,21 @@ static bool recur_parse(const char *rule, struct icalrecurrencetype *r, const ch
                "ne sont pas pris en charge)";
         return false;
     }
+    /* The parts of RFC 5545 a territory's agenda needs, and no more: the rest (positions in a
+     * set, days of the year, week numbers, weekdays crossed with days of the month) serves
+     * rare calendars, and libical 3.0 can search such rules for seconds before finding that
+     * they never match, holding a server thread meanwhile. */
+    if (!recur_empty(r->by_set_pos) || !recur_empty(r->by_year_day) ||
+        !recur_empty(r->by_week_no)) {
+        *why = "BYSETPOS, BYYEARDAY et BYWEEKNO ne sont pas pris en charge (donnez les jours "
+               "par BYDAY, par exemple BYDAY=1SA pour le premier samedi du mois)";
+        return false;
+    }
+    if (!recur_empty(r->by_day) && !recur_empty(r->by_month_day)) {
+        *why = "une série se donne par jours de la semaine (BYDAY) ou par jours du mois "
+               "(BYMONTHDAY), pas les deux à la fois";
+        return false;
+    }
     if (r->interval < 1 || r->interval > 366) {
         *why = "intervalle invalide";
         return false;
