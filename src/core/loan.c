@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- days ------------------------------------------------------------------------------ */
 
@@ -568,7 +569,10 @@ static int loan_remind(struct store *s, struct arena *a, const struct loan_env *
         const char *subject = arena_printf(
             a, pickup ? "Rappel\u202f: retrait de %s %s" : "Rappel\u202f: retour de %s %s", r.title,
             when);
-        if (loan_mail(s, a, env, row->borrower_email, subject, body, now) != 0)
+        /* Queued as of now or earlier: a chore run as of a later time (`foison chores --at`)
+         * must not leave its mail waiting for that time. */
+        long long real = (long long)time(NULL);
+        if (loan_mail(s, a, env, row->borrower_email, subject, body, now < real ? now : real) != 0)
             rc = STORE_ERR;
     }
     if (rc != STORE_OK) {
