@@ -73,7 +73,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
     if (rec.nrelated < 0)
         return false;
     entry_view_json(b, &rec);
-    return true;
+    return page_cohort_api(req, b, e, v); /* a session's participants */
 }
 
 /* Who asks: the account of a valid bearer token (an author sees their pending texts through the

@@ -46,6 +46,15 @@ bool page_attendance_context(struct request *req, struct store *s, struct tv *ct
 bool page_cohort_context(struct request *req, struct store *s, struct tv *ctx,
                          const struct entry *e, const struct json_span *vals,
                          const struct field_errors *errs);
+/* cohorts.c: the posts that apply, withdraw and decide, the organisers' page of applications,
+ * and the participants a session's API JSON adds (b holds the record's object; nothing for
+ * other kinds; false on a storage failure) */
+struct viewer;
+void page_cohort_apply(struct request *req);
+void page_cohort_decide(struct request *req);
+void page_cohort_applications(struct request *req);
+bool page_cohort_api(struct request *req, struct buf *b, const struct entry *e,
+                     const struct viewer *v);
 /* loans.c: equipment's calendar and loan request form */
 bool page_loan_context(struct request *req, struct store *s, struct tv *ctx, const struct entry *e,
                        const struct json_span *vals, const struct field_errors *errs);

@@ -65,6 +65,13 @@ const struct route app_routes[] = {
     {"POST", "/{kind}/{slug}/signaler", page_report_create, 0},
     {"GET", "/{kind}/{slug}/contact", page_contact_form, 0},
     {"POST", "/{kind}/{slug}/contact", page_contact_send, 0},
+    /* applications to a training's session (web/cohorts.c) */
+    {"POST", "/{kind}/{slug}/candidature", page_cohort_apply, 0},
+    {"GET", "/{kind}/{slug}/candidatures", page_cohort_applications, 0},
+    {"POST", "/{kind}/{slug}/candidatures/{slug}/accepter", page_cohort_decide, 0},
+    {"POST", "/{kind}/{slug}/candidatures/{slug}/attente", page_cohort_decide, 0},
+    {"POST", "/{kind}/{slug}/candidatures/{slug}/refuser", page_cohort_decide, 0},
+    {"POST", "/{kind}/{slug}/candidatures/{slug}/retirer", page_cohort_decide, 0},
     /* loans of equipment (web/loans.c, web/api_loans.c) */
     {"POST", "/{kind}/{slug}/prets", page_loan_request, 0},
     {"GET", "/{kind}/{slug}/prets", page_loan_history, 0},
