@@ -168,8 +168,8 @@ bool page_loan_context(struct request *req, struct store *s, struct tv *ctx, con
     loan_day_add(today, LOAN_AHEAD_DAYS, last);
     tv_set_bool(o, "user", true);
     tv_set_str(o, "csrf", app_csrf_field(req));
-    tv_set_str(o, "today", today);
-    tv_set_str(o, "last", last);
+    tv_set_str(o, "today", arena_strdup(req->arena, today));
+    tv_set_str(o, "last", arena_strdup(req->arena, last));
     /* The input kept beside the errors of this form only (other forms of the page have their
      * own). */
     if (errs && http_form(req, "loan_form")) {
