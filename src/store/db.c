@@ -241,6 +241,28 @@ static const char *const store_migrations[] = {
     "CREATE INDEX loans_resource ON loans(resource_id, state, from_day);"
     "CREATE INDEX loans_borrower ON loans(borrower_id, created);"
     "CREATE INDEX loans_due ON loans(state, from_day, to_day);",
+    /* 10: a session's participants are not all accounts (the operator enters the past sessions'
+     * participants by name), and a participant's name is public only when they agree:
+     * applications.user_id may be NULL, and public_name holds the name shown ('' : none). */
+    "CREATE TABLE applications_v10 ("
+    "  id INTEGER PRIMARY KEY, cohort_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  actor_id INTEGER REFERENCES entries(id), project_id INTEGER REFERENCES entries(id),"
+    "  project_text TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',"
+    "  public_name TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (state IN ('pending','accepted','waiting','refused','withdrawn')),"
+    "  created INTEGER NOT NULL, decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
+    "INSERT INTO applications_v10(id, cohort_id, user_id, actor_id, project_id, project_text,"
+    "  message, state, created, decided_by, decided_at)"
+    "  SELECT id, cohort_id, user_id, actor_id, project_id, project_text, message, state, created,"
+    "  decided_by, decided_at FROM applications;"
+    "DROP TABLE applications;"
+    "ALTER TABLE applications_v10 RENAME TO applications;"
+    "CREATE INDEX applications_cohort ON applications(cohort_id, state, id);"
+    "CREATE UNIQUE INDEX applications_once ON applications(cohort_id, user_id)"
+    "  WHERE state IN ('pending','accepted','waiting');"
+    "CREATE INDEX applications_user ON applications(user_id);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
