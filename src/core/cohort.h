@@ -75,8 +75,9 @@ struct cohort_apply_in {
     bool show_name;
 };
 
-/* Does v organise the session cohort_id: a manager of it, of its training, or of an actor its
- * training names by organised_by (or a moderator)? */
+/* Does v organise the session cohort_id: a manager of its record (whoever created it) or a
+ * moderator? Not through its training or the actors named as organisers: those are fields any
+ * editor may change. */
 bool cohort_organises(struct store *s, struct arena *a, const struct viewer *v,
                       long long cohort_id);
 /* Does session e take applications at now: published, applications "ouvertes", not ended? */

@@ -1,5 +1,5 @@
 /* loan.h — lending shared equipment (a resource whose resource_type is "equipment"): a
- * signed-in person asks for days, the owners (membership_manages_via on owned_by) accept or
+ * signed-in person asks for days, the owners (the managers of its record, and moderators) accept or
  * refuse, the borrower may cancel; an accepted loan holds its days, and no two accepted loans
  * of one resource ever share a day, whatever the concurrency: every check and the write it
  * allows are one write transaction (store_begin is BEGIN IMMEDIATE). Mails go to the owners on

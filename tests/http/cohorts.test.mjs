@@ -1,8 +1,8 @@
 // cohorts.test.mjs — a training's sessions and applications to them over HTTP, with a real SMTP
 // server on 127.0.0.1 (Debian's python3-aiosmtpd): the training's page lists its sessions, coming
 // then past (never a pending one), with the projects their participants carried; a signed-in
-// person applies to an open session (told by mail), the organisers — through the training's
-// organised_by actors — review the applications on a private page and accept, put on the waiting
+// person applies to an open session (told by mail), the organisers — the managers of the
+// session's record — review the applications on a private page and accept, put on the waiting
 // list or refuse (the applicant told by mail at each step), within the session's capacity; the
 // participants and their projects are public on the page and in the API, the message and the
 // applicant's address never; the applicant withdraws; bad input is refused.
@@ -87,14 +87,16 @@ before(async () => {
     smtp = await smtpServer();
     srv = await startServer({ config: { smtp_url: `smtp://127.0.0.1:${smtp.port}`, smtp_starttls: 'off' } });
     const { a, b, c, m } = srv.users;
-    // Bruno manages the cooperative that organises the training: he organises its sessions.
+    // Bruno creates the sessions of the training his cooperative organises: he manages them, so
+    // he organises them (the managers of a session's record, and moderators; not whoever manages
+    // an actor that a field names, since any editor may change a field).
     coop = await create('actor', { title: 'Coopérative d\'animation du Ponant', summary: 'Elle forme les animateurs de réseaux.' }, b.token);
     training = await create('training', { title: 'Animer un réseau coopératif', summary: 'Cent heures sur treize semaines.',
         organised_by: [coop.slug], format: 'hybride' }, m.token);
     session = await create('cohort', { title: 'Session du printemps', summary: 'Trois regroupements.', training: [training.slug],
-        starts: day(20), ends: day(110), applications: 'ouvertes', capacity: 1 }, m.token);
+        starts: day(20), ends: day(110), applications: 'ouvertes', capacity: 1 }, b.token);
     past = await create('cohort', { title: 'Session de 2011', summary: 'La deuxième session.', training: [training.slug],
-        starts: '2011-03-01', ends: '2011-06-30', applications: 'ouvertes' }, m.token);
+        starts: '2011-03-01', ends: '2011-06-30', applications: 'ouvertes' }, b.token);
     pending = await create('cohort', { title: 'Session en attente de relecture', summary: 'Pas encore publiée.', training: [training.slug],
         starts: day(200), applications: 'ouvertes' }, c.token);
     actorA = await create('actor', { title: 'Tiers-lieu de la Rive droite', summary: 'Un tiers-lieu associatif.' }, a.token);

@@ -103,14 +103,14 @@ static int site_setup(void **state)
                                 " \"ends\": \"2027-06-01\", \"applications\": \"ouvertes\","
                                 " \"capacity\": 1}",
                                 x->training.slug),
-                   0, ROLE_ADMIN);
+                   x->organiser, ROLE_TRUSTED);
     x->closed = save(x, "cohort",
                      arena_printf(x->a,
                                   "{\"title\": \"Printemps 2011\", \"summary\": \"La deuxième.\","
                                   " \"training\": [\"%s\"], \"starts\": \"2011-03-01\","
                                   " \"ends\": \"2011-06-01\", \"applications\": \"ouvertes\"}",
                                   x->training.slug),
-                     0, ROLE_ADMIN);
+                     x->organiser, ROLE_TRUSTED);
     x->inn = save(x, "innovation",
                   "{\"title\": \"Repair café\", \"summary\": \"On répare ensemble.\","
                   " \"description\": \"Chaque mois.\", \"themes\": [\"numerique\"],"
