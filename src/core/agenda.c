@@ -233,7 +233,12 @@ int agenda_targets(struct store *s, struct arena *a, const struct kind_def *k, c
     struct target_row *rows;
     *out = NULL;
     *n = 0;
-    if (store_relation_targets(s, a, k->name, field, limit, &rows, n) != STORE_OK)
+    const struct field_def *f = kind_field(k, field);
+    /* One kind the field points to (a place, an actor): what the filter lists. */
+    if (!f || !f->relation_kinds || strchr(f->relation_kinds, ','))
+        return ENTRY_OK;
+    if (store_relation_targets(s, a, k->name, field, f->relation_kinds, limit, &rows, n) !=
+        STORE_OK)
         return ENTRY_ERR;
     struct agenda_target *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
     for (int i = 0; i < *n; i++)
