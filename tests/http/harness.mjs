@@ -97,7 +97,9 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
     let proc, port, stderr = '', exited = null;
     for (let attempt = 0; attempt < 3; attempt++) {
         port = await freePort();
-        const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'];
+        // The mail worker looks at its queue every 100 ms (2 s by default): tests wait for mails.
+        const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2',
+                      '--mail-poll-ms', '100'];
         if (maxBody)
             args.push('--max-body', String(maxBody));
         if (timeout)
