@@ -1,6 +1,7 @@
 // harness.mjs — starts a real `foison serve` on 127.0.0.1 for the HTTP tests (fresh demo site in a
-// temp dir, two contributors with API tokens), and the small HTTP helpers the tests share:
-// a cookie jar, form posts with repeated keys, CSRF extraction, raw requests through node:http.
+// temp dir, copied from a template made once per binary; four accounts with API tokens), and the
+// small HTTP helpers the tests share: a cookie jar, form posts with repeated keys, CSRF
+// extraction, raw requests through node:http.
 // stop() fails when the server did not exit cleanly or printed a sanitizer report, so the same
 // tests catch ASan/UBSan findings when FOISON_BIN points to the sanitizer build.
 // Run from the repo root: `node --test tests/http/` (FOISON_BIN=build-asan/foison for the sanitizer
