@@ -653,7 +653,9 @@ int registration_delete(struct store *s, struct arena *a, long long user_id, con
     if (store_user_forget(s, user_id, name) != STORE_OK ||
         store_user_sessions_delete(s, user_id) != STORE_OK ||
         store_tokens_revoke(s, user_id, &n) != STORE_OK || store_links_delete(s, user_id) ||
-        store_outbox_forget(s, row.email) != STORE_OK || store_generation_bump(s) != STORE_OK) {
+        store_outbox_forget(s, row.email) != STORE_OK ||
+        store_user_forget_activity(s, user_id, (long long)time(NULL)) != STORE_OK ||
+        store_generation_bump(s) != STORE_OK) {
         store_rollback(s);
         return REGISTRATION_ERR;
     }

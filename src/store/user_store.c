@@ -368,6 +368,33 @@ int store_user_forget(struct store *s, long long id, const char *name)
     return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
 }
 
+int store_user_forget_activity(struct store *s, long long id, long long now)
+{
+    /* Its registrations to dates to come are cancelled; every registration loses the name and
+     * address it was made with (a cancelled row keeps no one's address, and a unique address
+     * per row keeps the index of one registration per address and date whole). Applications
+     * and loans lose the messages written to organisers and owners. */
+    static const char *const sql[] = {
+        "UPDATE registrations SET state = 'cancelled', cancelled = ?2"
+        " WHERE user_id = ?1 AND state != 'cancelled' AND occurrence > ?2",
+        "UPDATE registrations SET name = '', email = 'inscription-' || id || '@invalid',"
+        " user_id = NULL WHERE user_id = ?1",
+        "UPDATE applications SET message = '' WHERE user_id = ?1",
+        "UPDATE loans SET message = '' WHERE borrower_id = ?1",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st = store_stmt(s, sql[i]);
+        if (!st)
+            return STORE_ERR;
+        sqlite3_bind_int64(st, 1, id);
+        if (i == 0)
+            sqlite3_bind_int64(st, 2, now);
+        if (step_done(s, st, "user_forget_activity") != STORE_OK)
+            return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
 /* Rows of one query as a JSON array of objects, one key per column (names[i]); integer
  * columns as numbers, NULL as null, the column named "fields" parsed as JSON. */
 static int user_rows_json(struct store *s, sqlite3_stmt *st, const char *const *names, int n,
@@ -412,6 +439,12 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
     static const char *const log[] = {"created", "action", "reason"};
     static const char *const mails[] = {"created", "state", "sent"};
     static const char *const reports[] = {"slug", "reason", "comment", "created", "state"};
+    static const char *const registrations[] = {"slug",  "occurrence", "name",
+                                                "email", "state",      "created"};
+    static const char *const applications[] = {"slug", "project_text", "message", "state",
+                                               "created"};
+    static const char *const loans[] = {"slug",    "from_day", "to_day",
+                                        "message", "state",    "created"};
     struct {
         const char *key, *sql;
         const char *const *names;
@@ -440,6 +473,19 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
          "SELECT created, state, sent FROM outbox WHERE recipient = ?1 COLLATE NOCASE"
          " ORDER BY created, id",
          mails, 3, true},
+        {"registrations",
+         "SELECT e.slug, r.occurrence, r.name, r.email, r.state, r.created FROM registrations r"
+         " JOIN entries e ON e.id = r.entry_id WHERE r.user_id = ?1 ORDER BY r.created, r.id",
+         registrations, 6, false},
+        {"applications",
+         "SELECT e.slug, p.project_text, p.message, p.state, p.created FROM applications p"
+         " JOIN entries e ON e.id = p.cohort_id WHERE p.user_id = ?1 ORDER BY p.created, p.id",
+         applications, 5, false},
+        {"loans",
+         "SELECT e.slug, l.from_day, l.to_day, l.message, l.state, l.created FROM loans l"
+         " JOIN entries e ON e.id = l.resource_id WHERE l.borrower_id = ?1"
+         " ORDER BY l.created, l.id",
+         loans, 6, false},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         /* store_stmt caches by the text's address: these literals live as long as the

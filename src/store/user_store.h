@@ -68,8 +68,13 @@ int store_user_set_email(struct store *s, long long id, const char *email);
 /* The account of a person who left: name (their pseudonym or "ancien contributeur") kept for
  * the attribution of their contributions; e-mail, bio and password gone; status deleted. */
 int store_user_forget(struct store *s, long long id, const char *name);
+/* What a deleted account leaves of its activity: its registrations to dates to come cancelled,
+ * the names and addresses of all its registrations removed, its messages to the organisers of
+ * sessions and to the owners of equipment emptied. */
+int store_user_forget_activity(struct store *s, long long id, long long now);
 /* What the site holds about an account, into out: "sessions", "api_tokens", "revisions",
- * "moderation", "reports", "mails" (arrays of objects). */
+ * "moderation", "reports", "mails", "registrations", "applications", "loans" (arrays of
+ * objects). */
 int store_user_export(struct store *s, long long id, const char *email, json_t *out);
 
 #endif

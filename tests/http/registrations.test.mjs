@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import {
-    startServer, freePort, apiJson, request, loginOk, Client, getCsrf, inputValue, decodeEntities,
+    BIN, startServer, freePort, apiJson, request, loginOk, Client, getCsrf, inputValue, decodeEntities,
 } from './harness.mjs';
 
 const NNBSP = '\u202f';
@@ -444,4 +444,23 @@ test('bad input: clear errors, nothing written', async () => {
         answers.push((await apiRegister(ev.slug, { name: `Flot ${i}`, email: `flot${i}@exemple.org` }, { ip: one })).status);
     assert.deepEqual(answers.slice(0, 4), [201, 201, 201, 201]);
     assert.equal(answers[10], 429);
+});
+
+test('an account sees its registrations in its data, and deleting it removes its name and address from them', async () => {
+    const email = 'yuna.effacee@test.foison', password = 'une phrase pour yuna seulement';
+    const add = spawnSync(BIN, ['user', 'add', srv.db, '--email', email, '--name', 'Yuna Effacée', '--role', 'contributor'],
+        { input: `${password}\n`, encoding: 'utf8' });
+    assert.equal(add.status, 0, add.stderr);
+    const yuna = await loginOk(srv.base, email, password);
+    const ev = await createEvent({ capacity: 5 }, srv.users.m.token);
+    const page = await yuna.get(`/evenements/${ev.slug}`);
+    assert.equal((await yuna.post(`/evenements/${ev.slug}/inscription`, { occurrence: inputValue(page.text, 'occurrence') })).status, 303);
+    const data = JSON.parse((await yuna.get('/compte/donnees.json')).text);
+    assert.deepEqual(data.registrations.map((r) => [r.slug, r.email, r.state]), [[ev.slug, email, 'registered']]);
+    assert.deepEqual(data.applications, []);
+    assert.deepEqual(data.loans, []);
+    assert.equal((await yuna.post('/compte/supprimer', { delete_password: password, pseudonym: '' })).status, 303);
+    const list = (await listAs(ev.slug, srv.users.m.token)).json.registrations;
+    assert.equal(list.length, 0, 'its seat to come is cancelled');
+    assert.equal(sqlite(`SELECT count(*) FROM registrations WHERE email = '${email}' OR name = 'Yuna Effacée'`), '0');
 });
