@@ -154,8 +154,10 @@ test('applying: the applicant is told by mail, sees the application, cannot appl
     assert.match(decodeEntities(again.text), /Vous avez déjà candidaté à cette session/);
     const c = await chloe.post(`/sessions/${session.slug}/candidature`, { cohort_form: '1', project_text: 'Une grainothèque au Relecq-Kerhuon', show_name: '1' });
     assert.equal(c.status, 303);
-    appA = Number(sqlite(`SELECT id FROM applications WHERE project_id IS NOT NULL`));
-    appC = Number(sqlite(`SELECT id FROM applications WHERE project_text != ''`));
+    // The demo site has its own sessions' participants: only this session's applications.
+    const ofSession = `cohort_id = (SELECT id FROM entries WHERE slug = '${session.slug}')`;
+    appA = Number(sqlite(`SELECT id FROM applications WHERE ${ofSession} AND project_id IS NOT NULL`));
+    appC = Number(sqlite(`SELECT id FROM applications WHERE ${ofSession} AND project_text != ''`));
     assert.ok(appA && appC);
 });
 
