@@ -2,9 +2,9 @@
 # bench/agenda.sh — the agenda at size: a fresh demo site with BENCH_EVENTS generated events (a
 # tenth of them weekly series) from `foison bench-data --events`, a server pinned like the main
 # bench, then
-#  - BENCH_AGENDA_READS sequential reads of /agenda's month view for the current month, a query
-#    string making each one uncached (the page cache keeps only plain URLs), without and with a
-#    theme filter: wall time (median, p95) and the server's CPU per request;
+#  - BENCH_AGENDA_READS sequential reads of /agenda's month view for the current month, signed
+#    in (so that each one is built, never served from the page cache that the public gets),
+#    without and with a theme filter: wall time (median, p95) and the server's CPU per request;
 #  - the whole /agenda.ics feed, streamed: its size, its time, and the growth of the server's
 #    peak resident memory (VmHWM) while it is sent, against the size of the feed;
 #  - BENCH_REGISTRATIONS guest registrations in a row, one connection kept alive, to one event
@@ -59,7 +59,7 @@ done
 A_PORT=$port A_TOKEN=$token A_PID=$pid A_READS=$BENCH_AGENDA_READS A_EVENTS=$BENCH_EVENTS \
     A_REGS=$BENCH_REGISTRATIONS A_SEATS=$BENCH_SEATS A_TCK=$(getconf CLK_TCK) \
     $PY - >"$AGENDA_OUT" <<'PY'
-import datetime, http.client, json, os, re, statistics, time
+import datetime, http.client, json, os, re, statistics, time, urllib.parse
 port, token, pid = int(os.environ["A_PORT"]), os.environ["A_TOKEN"], os.environ["A_PID"]
 reads, tck = int(os.environ["A_READS"]), int(os.environ["A_TCK"])
 regs, seats = int(os.environ["A_REGS"]), int(os.environ["A_SEATS"])
@@ -80,20 +80,39 @@ def summary(walls, cpu):
             "p95_ms": walls[int(0.95 * (n - 1))] * 1000, "cpu_us": cpu / n * 1e6}
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 month = datetime.date.today().strftime("%Y-%m")
+# A session through the real login form: signed-in pages are never the public's cached copy.
+c.request("GET", "/login")
+r = c.getresponse()
+page = r.read().decode()
+cookie = "; ".join(h.split(";", 1)[0] for k, h in r.getheaders() if k.lower() == "set-cookie")
+csrf = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
+form = urllib.parse.urlencode({"email": "org@example.org", "password": "bench-organiser-password",
+                               "csrf": csrf, "next": "/"})
+c.request("POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                "Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"})
+r = c.getresponse()
+r.read()
+session = "; ".join(h.split(";", 1)[0] for k, h in r.getheaders() if k.lower() == "set-cookie")
+if r.status != 303 or "foison_session" not in session:
+    raise SystemExit(f"login answered {r.status}")
 def get(path, headers={}):
     c.request("GET", path, headers=headers)
     r = c.getresponse()
     return r.status, r.read()
+def get_signed(path):
+    return get(path, {"Cookie": session})
 def month_reads(path):
-    status, body = get(path)
-    cards = body.count(b'class="occurrence')
+    status, body = get_signed(path)
+    if b'action="/logout"' not in body:
+        raise SystemExit(f"{path} is not answered signed in")
+    cards = body.count(b'event-card')
     if status != 200 or cards == 0:
         raise SystemExit(f"{path} answered {status} with {cards} occurrences")
     walls = []
     t0 = ticks()
     for i in range(reads):
         s = time.perf_counter()
-        status, body = get(path)
+        status, body = get_signed(path)
         walls.append(time.perf_counter() - s)
         if status != 200:
             raise SystemExit(f"{path} answered {status}")

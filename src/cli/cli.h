@@ -15,8 +15,9 @@ int cli_import_places(int argc, char **argv);
 int cli_bench_data(int argc, char **argv);
 int cli_chores(int argc, char **argv);
 struct store;
-/* Starts the mail worker of `foison serve` (a thread with its own connection to site). */
-int cli_mailer_start(struct store *s, const char *site);
+/* Starts the mail worker of `foison serve` (a thread with its own connection to site), which
+ * looks at the queue again poll_ms milliseconds after a round that sent nothing. */
+int cli_mailer_start(struct store *s, const char *site, unsigned poll_ms);
 
 /* Shared helpers (cli/common.c). */
 const char *cli_datadir(void);

@@ -7,11 +7,14 @@
  * fresh demo always has an agenda. */
 #include "cli/cli.h"
 #include "core/account.h"
+#include "core/cohort.h"
 #include "core/entry.h"
 #include "core/recur.h"
 #include "core/territory.h"
 #include "core/validate.h"
 #include "render/markdown.h"
+#include "store/loan_store.h"
+#include "store/moderation_store.h"
 #include "store/store.h"
 #include "store/user_store.h"
 #include "util/arena.h"
@@ -395,6 +398,96 @@ static const struct {
     {2, "resources", "resource"}, {2, "events", "event"},
 };
 
+/* The id of an entry of the files, by the files' slug; 0 when unknown. */
+static long long demo_entry_id(struct demo_state *d, const char *file_slug)
+{
+    struct demo_entry *e = demo_find(d, file_slug);
+    struct entry_row row;
+    return e && store_entry_by_slug(d->s, d->a, e->slug, &row) == STORE_OK ? row.id : 0;
+}
+
+/* Each session's participants and the projects they carried, as accepted applications (no
+ * mail: the operator writes history). */
+static int demo_load_participants(struct demo_state *d, json_t *cohorts)
+{
+    size_t i, j;
+    json_t *item, *p;
+    json_array_foreach(cohorts, i, item)
+    {
+        const char *slug = json_string_value(json_object_get(item, "slug"));
+        long long cohort = demo_entry_id(d, slug);
+        json_array_foreach(json_object_get(item, "participants"), j, p)
+        {
+            const char *actor = json_string_value(json_object_get(p, "actor"));
+            const char *project = json_string_value(json_object_get(p, "project"));
+            long long actor_id = actor ? demo_entry_id(d, actor) : 0;
+            long long project_id = project ? demo_entry_id(d, project) : 0;
+            if (!cohort || (actor && !actor_id) || (project && !project_id) ||
+                cohort_participant_add(d->s, d->a, cohort, actor_id,
+                                       json_string_value(json_object_get(p, "name")), project_id,
+                                       json_string_value(json_object_get(p, "project_text")),
+                                       d->now, NULL) != COHORT_OK) {
+                fprintf(stderr, "foison: démo, participant %zu de la session %s refusé\n", j,
+                        slug ? slug : "?");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The Paris day days after the demo's day, "YYYY-MM-DD". */
+static const char *demo_day_text(struct demo_state *d, long long days)
+{
+    struct tz_local l;
+    tz_paris_from_utc(d->now + days * 86400, &l);
+    return arena_printf(d->a, "%04d-%02d-%02d", l.year, l.month, l.day);
+}
+
+/* The loans of each piece of equipment, past and coming, as their owners decided them. */
+static int demo_load_loans(struct demo_state *d, json_t *resources)
+{
+    size_t i, j;
+    json_t *item, *l;
+    json_array_foreach(resources, i, item)
+    {
+        const char *slug = json_string_value(json_object_get(item, "slug"));
+        struct demo_entry *e = demo_find(d, slug);
+        long long resource = demo_entry_id(d, slug);
+        json_array_foreach(json_object_get(item, "loans"), j, l)
+        {
+            long long from = (long long)json_integer_value(json_object_get(l, "from_days"));
+            long long to = (long long)json_integer_value(json_object_get(l, "to_days"));
+            long long borrower =
+                demo_author_id(d->s, d->a, json_string_value(json_object_get(l, "borrower")));
+            const char *state = json_string_value(json_object_get(l, "state"));
+            /* Asked a week before, decided the day after. */
+            long long asked = d->now + (from - 7) * 86400, id;
+            if (asked > d->now)
+                asked = d->now - 3600;
+            bool ok = resource && e && borrower && state && store_begin(d->s) == STORE_OK;
+            if (ok) {
+                ok = store_loan_insert(d->s, resource, borrower, demo_day_text(d, from),
+                                       demo_day_text(d, to), "", asked, &id) == STORE_OK &&
+                     (strcmp(state, "requested") == 0 ||
+                      store_loan_set_state(d->s, id, "requested", state, e->author,
+                                           asked + 86400 < d->now ? asked + 86400 : d->now) ==
+                          STORE_OK) &&
+                     store_generation_bump(d->s) == STORE_OK;
+                if (ok)
+                    ok = store_commit(d->s) == STORE_OK;
+                else
+                    store_rollback(d->s);
+            }
+            if (!ok) {
+                fprintf(stderr, "foison: démo, prêt %zu de %s refusé\n", j, slug ? slug : "?");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int demo_load(struct store *s, const char *dir)
 {
     json_t *files[3] = {demo_read(dir, "innovations.json"), demo_read(dir, "network.json"),
@@ -431,7 +524,9 @@ static int demo_load(struct store *s, const char *dir)
     /* One more revision per linked entry, whichever file its links are in. */
     json_array_extend(links, json_object_get(files[1], "links"));
     json_array_extend(links, json_object_get(files[2], "links"));
-    if (demo_load_links(&d, links) != 0)
+    if (demo_load_links(&d, links) != 0 ||
+        demo_load_participants(&d, json_object_get(files[2], "cohorts")) != 0 ||
+        demo_load_loans(&d, json_object_get(files[2], "resources")) != 0)
         goto done;
     bool rebuilt;
     if (entry_derive_check(s, &rebuilt) != ENTRY_OK)

@@ -8,6 +8,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 struct mailer {
     char *site;
+    unsigned poll_ms; /* the wait between two rounds that sent nothing */
     struct mail_transport t;
     char *url, *user, *password, *spool;
 };
@@ -102,13 +104,17 @@ static void *mailer_thread(void *arg)
             if (chores_run(s, now, NULL) != 0)
                 fprintf(stderr, "foison: une tâche planifiée a échoué\n");
         }
-        if (sent == 0)
-            sleep(2);
+        if (sent == 0) {
+            struct timespec pause = {.tv_sec = m->poll_ms / 1000,
+                                     .tv_nsec = (long)(m->poll_ms % 1000) * 1000000L};
+            while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+                ;
+        }
     }
     return NULL;
 }
 
-int cli_mailer_start(struct store *s, const char *site)
+int cli_mailer_start(struct store *s, const char *site, unsigned poll_ms)
 {
     static struct mailer m;
     if (mail_init() != 0) {
@@ -116,6 +122,7 @@ int cli_mailer_start(struct store *s, const char *site)
         return -1;
     }
     mailer_load(&m, s, site);
+    m.poll_ms = poll_ms;
     if (m.url && *m.url)
         fprintf(stderr, "foison: courriels envoyés par %s%s\n", m.url,
                 m.t.starttls && strncmp(m.url, "smtp://", 7) == 0 ? " (STARTTLS exigé)" : "");
@@ -135,7 +142,8 @@ static int mail_usage(FILE *f)
 {
     fprintf(f, "usage : foison mail SITE.db --test ADRESSE   met en file un courriel d'essai\n"
                "        foison mail SITE.db --deliver        envoie maintenant ce qui est dû\n"
-               "Le serveur (foison serve) envoie la file de lui-même toutes les deux secondes.\n");
+               "Le serveur (foison serve) envoie la file de lui-même toutes les deux secondes\n"
+               "(--mail-poll-ms de foison serve).\n");
     return f == stdout ? 0 : 2;
 }
 

@@ -2,6 +2,8 @@
  * agenda.h). */
 #include "core/agenda.h"
 #include "core/entry.h"
+#include "core/membership.h"
+#include "core/validate.h"
 #include "core/recur.h"
 #include "store/agenda_store.h"
 #include "util/arena.h"
@@ -18,6 +20,38 @@ static int agenda_exceptions(struct arena *a, json_t *v, const char ***out)
             days[k++] = json_string_value(json_array_get(v, i));
     *out = days;
     return k;
+}
+
+/* The first id of a relation field's value, 0 when none. */
+static long long agenda_first_id(json_t *fields, const char *name)
+{
+    json_t *v = name ? json_object_get(fields, name) : NULL;
+    json_t *first = json_is_array(v) ? json_array_get(v, 0) : NULL;
+    return json_is_integer(first) ? (long long)json_integer_value(first) : 0;
+}
+
+int agenda_save_check(struct store *s, struct arena *a, const struct viewer *author,
+                      const struct kind_def *k, json_t *base, json_t *fields,
+                      struct field_errors *errs)
+{
+    if (!k->when.series)
+        return ENTRY_OK;
+    long long series = agenda_first_id(fields, k->when.series);
+    if (!series)
+        return ENTRY_OK;
+    if (base && agenda_first_id(base, k->when.series) == series &&
+        (!k->when.replaces || json_equal(json_object_get(base, k->when.replaces),
+                                         json_object_get(fields, k->when.replaces))))
+        return ENTRY_OK;
+    if (membership_manages(s, author, series))
+        return ENTRY_OK;
+    const struct field_def *f = kind_field(k, k->when.series);
+    validate_error(errs, k->when.series,
+                   arena_printf(a,
+                                "%s\u202f: seuls ceux qui gèrent la série (qui l'ont créée) et "
+                                "les modérateurs peuvent en changer une date",
+                                f ? f->label : k->when.series));
+    return ENTRY_INVALID;
 }
 
 int agenda_derive(struct store *s, struct arena *a, const struct kind_def *k, long long id,
@@ -199,7 +233,12 @@ int agenda_targets(struct store *s, struct arena *a, const struct kind_def *k, c
     struct target_row *rows;
     *out = NULL;
     *n = 0;
-    if (store_relation_targets(s, a, k->name, field, limit, &rows, n) != STORE_OK)
+    const struct field_def *f = kind_field(k, field);
+    /* One kind the field points to (a place, an actor): what the filter lists. */
+    if (!f || !f->relation_kinds || strchr(f->relation_kinds, ','))
+        return ENTRY_OK;
+    if (store_relation_targets(s, a, k->name, field, f->relation_kinds, limit, &rows, n) !=
+        STORE_OK)
         return ENTRY_ERR;
     struct agenda_target *v = arena_alloc(a, sizeof *v * (size_t)(*n ? *n : 1));
     for (int i = 0; i < *n; i++)

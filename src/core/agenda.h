@@ -13,6 +13,16 @@ struct store;
 
 /* Part of the one derived-data step: the occurrences of entry id from its published fields
  * (nothing for a kind not in time). */
+/* Inside the save transaction, relations resolved: an event that changes a date of a series
+ * (kind_def.when.series) is written into that series' own calendar, so only who manages the
+ * series (its managers, moderators) may point to it; an edit keeping the series and the date
+ * of the revision it edits is anyone's. ENTRY_INVALID with the reason in errs. base: the
+ * fields of the revision edited, NULL for a new entry. */
+struct viewer;
+struct field_errors;
+int agenda_save_check(struct store *s, struct arena *a, const struct viewer *author,
+                      const struct kind_def *k, json_t *base, json_t *fields,
+                      struct field_errors *errs);
 int agenda_derive(struct store *s, struct arena *a, const struct kind_def *k, long long id,
                   json_t *fields);
 

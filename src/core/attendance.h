@@ -13,8 +13,8 @@
  * inserts, so that concurrent registrations are serialised by SQLite's write lock.
  *
  * Registrations are personal data: their names and addresses leave this module only for the
- * event's organisers (attendance_organises: the managers of the event or of one of its
- * organising actors, and moderators) and for the registrant; everybody else gets counts. Every
+ * event's organisers (attendance_organises: the managers of the event, whoever created it, and
+ * moderators) and for the registrant; everybody else gets counts. Every
  * change of seats bumps the site's generation (record pages show seats left).
  *
  * Status codes are core/entry.h's: ENTRY_OK; ENTRY_INVALID (the input: errs per field, "name",

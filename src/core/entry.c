@@ -1,6 +1,7 @@
 /* entry.c — the entry model over the store: visibility, immutable revisions, slugs and their
  * redirects, facet terms, and the per-revision rendering of Markdown. */
 #include "core/entry.h"
+#include "core/agenda.h"
 #include "core/attendance.h"
 #include "core/relation.h"
 #include "core/validate.h"
@@ -601,6 +602,15 @@ int entry_publish(struct store *s, struct arena *a, long long entry_id, int numb
     json_t *fields = json_loads(r.fields, 0, NULL);
     if (!fields)
         return ENTRY_ERR;
+    /* A text held for moderation was checked against the seats of its day: people may have
+     * registered since, and a capacity below them is not published (the moderator is told the
+     * text no longer fits what the public sees). */
+    struct field_errors seat_errs = {0};
+    rc = attendance_save_check(s, a, k, row.id, fields, now, &seat_errs);
+    if (rc != ENTRY_OK) {
+        json_decref(fields);
+        return rc == ENTRY_INVALID ? ENTRY_CONFLICT : rc;
+    }
     rc = ENTRY_ERR;
     /* The public address follows the published title. */
     const char *slug = entry_unique_slug(s, a, entry_title(k, fields), row.id, row.slug);
@@ -735,7 +745,8 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
     struct entry_row row = {0};
     int base = 0;
     if (!in->slug) {
-        if ((ret = relation_resolve(s, a, &author, in->kind, 0, fields, errs)) != ENTRY_OK)
+        if ((ret = relation_resolve(s, a, &author, in->kind, 0, fields, errs)) != ENTRY_OK ||
+            (ret = agenda_save_check(s, a, &author, in->kind, NULL, fields, errs)) != ENTRY_OK)
             goto rollback;
         ret = ENTRY_INVALID;
         if (!entry_managed_keep(a, in, NULL, fields, errs))
@@ -799,6 +810,9 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         }
         /* Seats already held: a capacity below them is refused (core/attendance.c). */
         if ((ret = attendance_save_check(s, a, in->kind, row.id, fields, in->now, errs)) !=
+            ENTRY_OK)
+            goto rollback;
+        if ((ret = agenda_save_check(s, a, &author, in->kind, base_fields, fields, errs)) !=
             ENTRY_OK)
             goto rollback;
         ret = ENTRY_ERR;

@@ -30,23 +30,6 @@ bool membership_manages(struct store *s, const struct viewer *v, long long entry
     return v->user_id > 0 && store_manager_is(s, entry_id, v->user_id) == 1;
 }
 
-bool membership_manages_via(struct store *s, struct arena *a, const struct viewer *v,
-                            long long entry_id, const char *field)
-{
-    if (membership_manages(s, v, entry_id))
-        return true;
-    if (v->user_id <= 0 || !field)
-        return false;
-    struct entry_brief_row *rows;
-    int n = 0;
-    if (store_relations_out(s, a, entry_id, field, &rows, &n) != STORE_OK)
-        return false;
-    for (int i = 0; i < n; i++)
-        if (store_manager_is(s, rows[i].id, v->user_id) == 1)
-            return true;
-    return false;
-}
-
 /* The published fields of an entry, for a new revision built on them. */
 static int membership_fields(struct store *s, struct arena *a, const struct entry *e,
                              struct revision *r)

@@ -22,11 +22,6 @@ const struct field_def *membership_field(const struct kind_def *target,
                                          const struct kind_def **holder);
 /* Does v manage entry_id (a manager of it, or a moderator)? */
 bool membership_manages(struct store *s, const struct viewer *v, long long entry_id);
-/* Does v manage entry_id, or one of the entries its published revision points to by field (an
- * event's organisers, a resource's owners)? What makes someone an organiser of an event, the
- * owner of equipment, the organiser of a training's session. */
-bool membership_manages_via(struct store *s, struct arena *a, const struct viewer *v,
-                            long long entry_id, const char *field);
 
 struct membership_request {
     long long id;

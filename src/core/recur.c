@@ -53,6 +53,67 @@ static bool recur_clean(const char *rule, char *out)
     return n > 0;
 }
 
+/* The number of values of a BY* list. */
+static int recur_count(const short *list, int size)
+{
+    int n = 0;
+    while (n < size && list[n] != ICAL_RECURRENCE_ARRAY_MAX)
+        n++;
+    return n;
+}
+
+/* Does the rule ask for a value its period never has (a 6th Monday of a month, the 31st of
+ * April, the 8th date of a set of 7)? libical 3.0 searches such a rule for seconds before giving
+ * up, so it is refused here first. Not every rule that never matches is caught (a BYDAY and a
+ * BYMONTHDAY that never meet), only those a count of the values shows. */
+static bool recur_never(const struct icalrecurrencetype *r)
+{
+    static const int month_days[] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int nmonths = recur_count(r->by_month, ICAL_BY_MONTH_SIZE);
+    int nmdays = recur_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+    int ndays = recur_count(r->by_day, ICAL_BY_DAY_SIZE);
+    int nset = recur_count(r->by_set_pos, ICAL_BY_SETPOS_SIZE);
+    bool monthly =
+        r->freq == ICAL_MONTHLY_RECURRENCE || (r->freq == ICAL_YEARLY_RECURRENCE && nmonths > 0);
+    /* A position in a month is within 5, in a year within 53. */
+    for (int i = 0; i < ndays; i++) {
+        int pos = icalrecurrencetype_day_position(r->by_day[i]);
+        if (pos < -53 || pos > 53 || (monthly && (pos < -5 || pos > 5)))
+            return true;
+    }
+    /* A day of the month some listed month has. */
+    if (nmdays > 0) {
+        int longest = nmonths ? 0 : 31;
+        for (int i = 0; i < nmonths; i++)
+            if (r->by_month[i] >= 1 && r->by_month[i] <= 12 && month_days[r->by_month[i]] > longest)
+                longest = month_days[r->by_month[i]];
+        bool some = false;
+        for (int i = 0; i < nmdays; i++)
+            if (abs(r->by_month_day[i]) <= longest)
+                some = true;
+        if (!some)
+            return true;
+    }
+    /* A position in the set of one period within the most that set can hold. */
+    if (nset > 0) {
+        int most = r->freq == ICAL_DAILY_RECURRENCE    ? 1
+                   : r->freq == ICAL_WEEKLY_RECURRENCE ? 7
+                   : monthly                           ? 31
+                                                       : 366;
+        if (monthly && nmdays > 0 && nmdays < most)
+            most = nmdays;
+        bool positions = false;
+        for (int i = 0; i < ndays; i++)
+            positions |= icalrecurrencetype_day_position(r->by_day[i]) != 0;
+        if (r->freq == ICAL_MONTHLY_RECURRENCE && ndays > 0 && !positions && 5 * ndays < most)
+            most = 5 * ndays;
+        for (int i = 0; i < nset; i++)
+            if (r->by_set_pos[i] == 0 || abs(r->by_set_pos[i]) > most)
+                return true;
+    }
+    return false;
+}
+
 /* Parses rule; false (with *why) when it is not one this program takes. */
 static bool recur_parse(const char *rule, struct icalrecurrencetype *r, const char **why)
 {
@@ -83,8 +144,29 @@ static bool recur_parse(const char *rule, struct icalrecurrencetype *r, const ch
                "ne sont pas pris en charge)";
         return false;
     }
+    /* The parts of RFC 5545 a territory's agenda needs, and no more: the rest (positions in a
+     * set, days of the year, week numbers, weekdays crossed with days of the month) serves
+     * rare calendars, and libical 3.0 can search such rules for seconds before finding that
+     * they never match, holding a server thread meanwhile. */
+    if (!recur_empty(r->by_set_pos) || !recur_empty(r->by_year_day) ||
+        !recur_empty(r->by_week_no)) {
+        *why = "BYSETPOS, BYYEARDAY et BYWEEKNO ne sont pas pris en charge (donnez les jours "
+               "par BYDAY, par exemple BYDAY=1SA pour le premier samedi du mois)";
+        return false;
+    }
+    if (!recur_empty(r->by_day) && !recur_empty(r->by_month_day)) {
+        *why = "une série se donne par jours de la semaine (BYDAY) ou par jours du mois "
+               "(BYMONTHDAY), pas les deux à la fois";
+        return false;
+    }
     if (r->interval < 1 || r->interval > 366) {
         *why = "intervalle invalide";
+        return false;
+    }
+    if (recur_never(r)) {
+        *why =
+            "règle impossible\u202f: elle demande une date que la période n'a jamais (un 6e lundi "
+            "du mois, un 31 avril, une position au-delà des dates de la période)";
         return false;
     }
     if (r->count <= 0 && icaltime_is_null_time(r->until)) {

@@ -357,23 +357,28 @@ int store_agenda_feed(struct store *s, struct arena *a, const char *kind, long l
 }
 
 int store_relation_targets(struct store *s, struct arena *a, const char *kind, const char *field,
-                           int limit, struct target_row **out, int *n)
+                           const char *target_kind, int limit, struct target_row **out, int *n)
 {
     *out = NULL;
     *n = 0;
+    /* The target kind's listed entries in their order (a few hundred places or actors), each
+     * kept when one listed entry of kind points to it by field: from the index of the "in"
+     * side, never a scan of every relation of the site. */
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT t.id, t.slug, coalesce(json_extract(tr.card, '$.title'), t.slug)"
-           " FROM entries t JOIN revisions tr INDEXED BY revisions_cards ON tr.entry_id = t.id"
-           " AND tr.number = t.published_rev"
-           " WHERE " AGENDA_LISTED(
-               "t") " AND t.id IN (SELECT l.to_id FROM relations l"
-                    " JOIN entries e ON e.id = l.from_id WHERE l.field = ?2 AND e.kind = ?1"
-                    " AND " AGENDA_LISTED("e") ") ORDER BY t.sort_key, t.id LIMIT ?3");
+        s,
+        "SELECT t.id, t.slug, coalesce(json_extract(tr.card, '$.title'), t.slug)"
+        " FROM entries t INDEXED BY entries_sorted JOIN revisions tr INDEXED BY revisions_cards"
+        " ON tr.entry_id = t.id AND tr.number = t.published_rev"
+        " WHERE t.kind = ?4 AND " AGENDA_LISTED(
+            "t") " AND EXISTS (SELECT 1 FROM relations l INDEXED BY relations_to"
+                 " JOIN entries e ON e.id = l.from_id WHERE l.to_id = t.id AND l.field = ?2"
+                 " AND e.kind = ?1 AND " AGENDA_LISTED("e") ") ORDER BY t.sort_key, t.id LIMIT ?3");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, limit);
+    sqlite3_bind_text(st, 4, target_kind, -1, SQLITE_STATIC);
     struct target_row *v = NULL;
     int len = 0, cap = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

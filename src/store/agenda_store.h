@@ -82,6 +82,6 @@ struct target_row {
     const char *slug, *title;
 };
 int store_relation_targets(struct store *s, struct arena *a, const char *kind, const char *field,
-                           int limit, struct target_row **out, int *n);
+                           const char *target_kind, int limit, struct target_row **out, int *n);
 
 #endif

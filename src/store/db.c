@@ -241,6 +241,28 @@ static const char *const store_migrations[] = {
     "CREATE INDEX loans_resource ON loans(resource_id, state, from_day);"
     "CREATE INDEX loans_borrower ON loans(borrower_id, created);"
     "CREATE INDEX loans_due ON loans(state, from_day, to_day);",
+    /* 10: a session's participants are not all accounts (the operator enters the past sessions'
+     * participants by name), and a participant's name is public only when they agree:
+     * applications.user_id may be NULL, and public_name holds the name shown ('' : none). */
+    "CREATE TABLE applications_v10 ("
+    "  id INTEGER PRIMARY KEY, cohort_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  actor_id INTEGER REFERENCES entries(id), project_id INTEGER REFERENCES entries(id),"
+    "  project_text TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',"
+    "  public_name TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (state IN ('pending','accepted','waiting','refused','withdrawn')),"
+    "  created INTEGER NOT NULL, decided_by INTEGER REFERENCES users(id), decided_at INTEGER);"
+    "INSERT INTO applications_v10(id, cohort_id, user_id, actor_id, project_id, project_text,"
+    "  message, state, created, decided_by, decided_at)"
+    "  SELECT id, cohort_id, user_id, actor_id, project_id, project_text, message, state, created,"
+    "  decided_by, decided_at FROM applications;"
+    "DROP TABLE applications;"
+    "ALTER TABLE applications_v10 RENAME TO applications;"
+    "CREATE INDEX applications_cohort ON applications(cohort_id, state, id);"
+    "CREATE UNIQUE INDEX applications_once ON applications(cohort_id, user_id)"
+    "  WHERE state IN ('pending','accepted','waiting');"
+    "CREATE INDEX applications_user ON applications(user_id);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -371,7 +393,11 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
     }
     /* Migrations run with foreign keys off (a table rebuilt by a migration would otherwise
      * cascade its DROP), and store_migrate checks them before each commit. */
+    /* A page cache of 32 MiB per connection (SQLite's default is 2 MiB): the agenda and the
+     * lists of a site of tens of thousands of entries read the same pages request after
+     * request, and a page not in the cache costs a read() and a copy from the kernel. */
     if (store_exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
+        store_exec(s, "PRAGMA cache_size=-32768") != STORE_OK ||
         store_exec(s, "PRAGMA synchronous=FULL") != STORE_OK ||
         store_exec(s, "PRAGMA foreign_keys=OFF") != STORE_OK)
         goto fail_sql;

@@ -124,7 +124,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
             return false;
         api_seats_write(b, left);
     }
-    return true;
+    return page_cohort_api(req, b, e, v); /* a session's participants */
 }
 
 /* Who asks: the account of a valid bearer token (an author sees their pending texts through the

@@ -63,9 +63,29 @@ void api_attendance_cancel(struct request *req);
 bool page_cohort_context(struct request *req, struct store *s, struct tv *ctx,
                          const struct entry *e, const struct json_span *vals,
                          const struct field_errors *errs);
+/* cohorts.c: the posts that apply, withdraw and decide, the organisers' page of applications,
+ * and the participants a session's API JSON adds (b holds the record's object; nothing for
+ * other kinds; false on a storage failure) */
+struct viewer;
+void page_cohort_apply(struct request *req);
+void page_cohort_decide(struct request *req);
+void page_cohort_applications(struct request *req);
+bool page_cohort_api(struct request *req, struct buf *b, const struct entry *e,
+                     const struct viewer *v);
 /* loans.c: equipment's calendar and loan request form */
 bool page_loan_context(struct request *req, struct store *s, struct tv *ctx, const struct entry *e,
                        const struct json_span *vals, const struct field_errors *errs);
+/* loans.c: the posts that ask for, decide and cancel a loan, the owners' history, and the
+ * site as loan mails name it (also for api_loans.c) */
+struct loan_env;
+struct loan_env page_loan_env(struct request *req);
+void page_loan_request(struct request *req);
+void page_loan_decide(struct request *req);
+void page_loan_history(struct request *req);
+/* api_loans.c */
+void api_loan_busy(struct request *req);
+void api_loan_create(struct request *req);
+void api_loan_decide(struct request *req);
 void page_membership_decide(struct request *req);
 void page_membership_remove(struct request *req);
 void page_entry_new(struct request *req);

@@ -44,7 +44,9 @@ export async function startSite({ config = {} } = {}) {
     for (const [k, v] of Object.entries(config))
         cli(['config', db, k, v]);
     let stderr = '';
-    const server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'], {
+    // The mail worker looks at its queue every 100 ms (2 s by default): the sign-up waits for a mail.
+    const server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2',
+        '--mail-poll-ms', '100'], {
         cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
     });
     server.stderr.setEncoding('utf8');

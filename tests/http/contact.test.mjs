@@ -243,8 +243,11 @@ test('spam is refused with its reasons, the input kept, and nothing queued', asy
 test('robots and bad input are refused with the input kept (422), and nothing queued', async () => {
     const before = queued();
     const good = { name: 'Yann Kerjean', email: 'yann@exemple.net', ...message(' (robots)') };
+    // Both forms that need their fill time are opened together (a form shown is not a message).
+    const [first, third] = await Promise.all([openForm(contactPath(actor), { ip: '198.51.100.4' }),
+        openForm(contactPath(actor), { ip: '198.51.100.4' })]);
     // The field hidden from people, filled.
-    let f = await openForm(contactPath(actor), { ip: '198.51.100.4' });
+    let f = first;
     let r = await f.send({ ...good, contact_url: 'https://spam.example' });
     assert.equal(r.status, 422);
     assert.match(decodeEntities(r.text), /rempli par un robot/);
@@ -262,7 +265,7 @@ test('robots and bad input are refused with the input kept (422), and nothing qu
         assert.match(decodeEntities(r.text), /Le formulaire a expiré/);
     }
     // The fields' own limits, each beside its field.
-    f = await openForm(contactPath(actor), { ip: '198.51.100.4' });
+    f = third;
     const cases = [
         [{ name: '' }, 'name', /Indiquez votre nom/],
         [{ name: 'x'.repeat(81) }, 'name', /80 caractères au plus/],
@@ -298,7 +301,8 @@ test('limits: the 6th message in an hour from one address, or from one sender, g
     const target = await createOk('actor', { title: 'Atelier de couture de Recouvrance', summary: 'Couture partagée.',
         contact_email: 'couture@exemple.org' });
     const p = contactPath(target);
-    const f = await openForm(p, { ip: '203.0.113.7' });
+    // Both forms opened together, each waiting its fill time (a form shown is not a message).
+    const [f, g] = await Promise.all([openForm(p, { ip: '203.0.113.7' }), openForm(p, { ip: '203.0.113.8' })]);
     const before = queued();
     for (let i = 1; i <= 5; i++) {
         const r = await f.send({ name: `Voisin ${i}`, email: `voisin${i}@exemple.net`, ...message(` n° ${i}`) });
@@ -311,7 +315,6 @@ test('limits: the 6th message in an hour from one address, or from one sender, g
     assert.equal(textareaValue(sixth.text, 'text'), message(' n° 6').text, 'the text is kept');
     assert.equal(queued(), before + 5);
     // Another address is not held back by that one...
-    const g = await openForm(p, { ip: '203.0.113.8' });
     assert.equal((await g.send({ name: 'Voisine', email: 'voisine@exemple.net', ...message(' bis') })).status, 303);
     // ...but one sender is, whatever address it writes from (its address in any case).
     for (let i = 1; i <= 4; i++) {
@@ -330,7 +333,11 @@ test('limits: a record receives at most rate_contact_entry messages a day', asyn
     try {
         const target = await createOk('actor', { title: 'Jardin des Capucins', summary: 'Un jardin partagé.',
             contact_email: 'capucins@exemple.org' });
-        const f = await openForm(contactPath(target), { ip: '203.0.113.40' });
+        const other = await createOk('actor', { title: 'Jardin de Kerinou', summary: 'Un autre jardin.',
+            contact_email: 'kerinou@exemple.org' });
+        // Both forms opened together, each waiting its fill time (a form shown is not a message).
+        const [f, otherForm] = await Promise.all([openForm(contactPath(target), { ip: '203.0.113.40' }),
+            openForm(contactPath(other), { ip: '203.0.113.44' })]);
         for (let i = 1; i <= 2; i++) {
             const r = await f.send({ name: `Jardinier ${i}`, email: `j${i}@exemple.net`, ...message(` j${i}`) },
                 { headers: { 'X-Forwarded-For': `203.0.113.${40 + i}` } });
@@ -341,9 +348,7 @@ test('limits: a record receives at most rate_contact_entry messages a day', asyn
         assert.equal(third.status, 429);
         assert.ok(Number(third.headers.get('retry-after')) > 3600, 'a day\'s window');
         // Another record is not held back.
-        const other = await createOk('actor', { title: 'Jardin de Kerinou', summary: 'Un autre jardin.',
-            contact_email: 'kerinou@exemple.org' });
-        assert.equal((await (await openForm(contactPath(other), { ip: '203.0.113.44' }))
+        assert.equal((await otherForm
             .send({ name: 'Jardinier 4', email: 'j4@exemple.net', ...message(' j4') })).status, 303);
     } finally {
         config('rate_contact_entry', '20');

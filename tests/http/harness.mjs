@@ -1,6 +1,7 @@
 // harness.mjs — starts a real `foison serve` on 127.0.0.1 for the HTTP tests (fresh demo site in a
-// temp dir, two contributors with API tokens), and the small HTTP helpers the tests share:
-// a cookie jar, form posts with repeated keys, CSRF extraction, raw requests through node:http.
+// temp dir, copied from a template made once per binary; four accounts with API tokens), and the
+// small HTTP helpers the tests share: a cookie jar, form posts with repeated keys, CSRF
+// extraction, raw requests through node:http.
 // stop() fails when the server did not exit cleanly or printed a sanitizer report, so the same
 // tests catch ASan/UBSan findings when FOISON_BIN points to the sanitizer build.
 // Run from the repo root: `node --test tests/http/` (FOISON_BIN=build-asan/foison for the sanitizer
@@ -50,6 +51,100 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/* a and b write wiki-style (trusted: published at once); c is a newcomer whose edits wait for
+ * moderation; m moderates. */
+const TEST_USERS = {
+    a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1', role: 'trusted' },
+    b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2', role: 'trusted' },
+    c: { email: 'chloe.http@test.foison', name: 'Chloé Nouvelle', password: 'chloe-password-3', role: 'contributor' },
+    m: { email: 'marc.http@test.foison', name: 'Marc Modérateur', password: 'marc-password-4', role: 'moderator' },
+};
+
+/* The template every server's site is copied from: `foison demo` then the four accounts (a
+ * password hash each) and their API tokens cost ~3 s (~6 s under ASan) and every test file starts
+ * at least one server, so they are made once per binary and kept in the temp dir, under a key of
+ * what they are made from (the binary, the data files, the accounts), for TEMPLATE_MAX_AGE_MS at
+ * most (the demo's dates are relative to when it was made). The CLI runs that made it are checked
+ * for sanitizer reports like any other: a report fails every server started from it. Made in a
+ * folder of its own then renamed into place, so that two test files starting together never see
+ * half a template (the later rename loses and uses the first). */
+const TEMPLATE_MAX_AGE_MS = 60 * 60 * 1000;
+
+function templateKey() {
+    const h = crypto.createHash('sha256');
+    const stamp = (f) => {
+        const st = fs.statSync(f, { throwIfNoEntry: false });
+        h.update(`${f} ${st ? `${st.size} ${st.mtimeMs} ${st.ino}` : '-'}\n`);
+    };
+    stamp(BIN);
+    for (const f of ['data/communes.tsv', 'data/demo/innovations.json', 'data/demo/network.json',
+                     'node_modules/@zxcvbn-ts/language-common/src/passwords.json'])
+        stamp(path.resolve(f));
+    h.update(JSON.stringify(TEST_USERS));
+    h.update(process.env.FOISON_DATADIR || '');
+    h.update(process.env.FOISON_BASE_URL || '');
+    return h.digest('hex').slice(0, 24);
+}
+
+function siteTemplate() {
+    const root = os.tmpdir();
+    const now = Date.now();
+    const final = path.join(root, `foison-http-template-${templateKey()}`);
+    // Old templates (other binaries, earlier runs, this one if it got too old) go.
+    for (const name of fs.readdirSync(root)) {
+        if (!name.startsWith('foison-http-template-') && !name.startsWith('foison-http-making-'))
+            continue;
+        const p = path.join(root, name);
+        const st = fs.statSync(p, { throwIfNoEntry: false });
+        if (st && now - st.mtimeMs > TEMPLATE_MAX_AGE_MS)
+            fs.rmSync(p, { recursive: true, force: true });
+    }
+    if (fs.existsSync(path.join(final, 'users.json')))
+        return final;
+    const work = fs.mkdtempSync(path.join(root, 'foison-http-making-'));
+    try {
+        const db = path.join(work, 'site.db');
+        const reports = [];
+        const cli = (args, input) => {
+            const r = runCli(args, input);
+            for (const m of sanitizerFindings(r.stderr))
+                reports.push(`foison ${args[0]}: ${m}\n${r.stderr}`);
+            return r;
+        };
+        cli(['demo', db]);
+        const users = structuredClone(TEST_USERS);
+        for (const u of Object.values(users)) {
+            cli(['user', 'add', db, '--email', u.email, '--name', u.name, '--role', u.role],
+                `${u.password}\n`);
+            u.token = cli(['token', 'create', db, '--email', u.email]).stdout.trim();
+            assert.match(u.token, /^[0-9a-f]{64}$/, 'token create prints a 64-hex token');
+        }
+        assert.deepEqual(reports, [], `sanitizer report from the CLI:\n${reports.join('\n')}`);
+        fs.writeFileSync(path.join(work, 'users.json'), JSON.stringify(users));
+        try {
+            fs.renameSync(work, final);
+        } catch (e) {
+            if (!['ENOTEMPTY', 'EEXIST'].includes(e.code))
+                throw e;
+            fs.rmSync(work, { recursive: true, force: true }); // another test file was first
+        }
+    } catch (e) {
+        fs.rmSync(work, { recursive: true, force: true });
+        throw e;
+    }
+    return final;
+}
+
+/* Copies the template's site (the SQLite file and its -gen counter) to db; returns the users
+ * (TEST_USERS with their tokens). */
+function siteFromTemplate(db) {
+    const t = siteTemplate();
+    for (const name of fs.readdirSync(t))
+        if (name.startsWith('site.db'))
+            fs.copyFileSync(path.join(t, name), db + name.slice('site.db'.length));
+    return JSON.parse(fs.readFileSync(path.join(t, 'users.json'), 'utf8'));
+}
+
 /* Starts a server on a fresh demo site. Returns { base, port, dir, db, users: {a, b}, admin,
  * stderr(), login(email, password), stop() }. */
 export async function startServer(opts = {}) {
@@ -72,32 +167,21 @@ async function startIn(dir, { maxBody, timeout, expected5xx, serveArgs = [], bas
             cliErrors.push(`foison ${args[0]}: ${m}\n${r.stderr}`);
         return r;
     };
-    cli(['demo', db]);
+    // The demo site with the test accounts, copied from a template made once per binary.
+    const users = siteFromTemplate(db);
     if (baseUrl)
         cli(['config', db, 'base_url', baseUrl]);
     for (const [k, v] of Object.entries(config)) {
         const r = cli(['config', db, k, v]);
         assert.equal(r.status, 0, `foison config ${k} ${v}: ${r.stderr}`);
     }
-    // a and b write wiki-style (trusted: published at once); c is a newcomer whose edits wait for
-    // moderation; m moderates.
-    const users = {
-        a: { email: 'alice.http@test.foison', name: 'Alice Testeuse', password: 'alice-password-1', role: 'trusted' },
-        b: { email: 'bruno.http@test.foison', name: 'Bruno Testeur', password: 'bruno-password-2', role: 'trusted' },
-        c: { email: 'chloe.http@test.foison', name: 'Chloé Nouvelle', password: 'chloe-password-3', role: 'contributor' },
-        m: { email: 'marc.http@test.foison', name: 'Marc Modérateur', password: 'marc-password-4', role: 'moderator' },
-    };
-    for (const u of Object.values(users)) {
-        cli(['user', 'add', db, '--email', u.email, '--name', u.name, '--role', u.role],
-            `${u.password}\n`);
-        u.token = cli(['token', 'create', db, '--email', u.email]).stdout.trim();
-        assert.match(u.token, /^[0-9a-f]{64}$/, 'token create prints a 64-hex token');
-    }
 
     let proc, port, stderr = '', exited = null;
     for (let attempt = 0; attempt < 3; attempt++) {
         port = await freePort();
-        const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'];
+        // The mail worker looks at its queue every 100 ms (2 s by default): tests wait for mails.
+        const args = ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2',
+                      '--mail-poll-ms', '100'];
         if (maxBody)
             args.push('--max-body', String(maxBody));
         if (timeout)

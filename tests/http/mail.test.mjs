@@ -111,7 +111,8 @@ test('without an SMTP server, mail is written to the spool beside the site, as v
 /* foison serve on site, until the test ends; resolves once it answers /healthz. */
 async function serve(site) {
     const port = await freePort();
-    const proc = spawn(BIN, ['serve', site, '--listen', `127.0.0.1:${port}`, '--threads', '2'],
+    // The mail worker looks at its queue every 100 ms (2 s by default): the tests wait for it.
+    const proc = spawn(BIN, ['serve', site, '--listen', `127.0.0.1:${port}`, '--threads', '2', '--mail-poll-ms', '100'],
         { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d));
@@ -143,7 +144,14 @@ test('over SMTP: queued while no server runs, delivered once one starts; STARTTL
     let srv = await serve(site);
     assert.match(srv.stderr(), /courriels envoyés par smtp:\/\/127\.0\.0\.1:\d+ \(STARTTLS exigé\)/);
     assert.equal(cli(['mail', site, '--test', 'refus@exemple.org']).status, 0);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Until the worker has tried once (within 3 s, as the fixed wait that was here).
+    for (let i = 0; i < 30; i++) {
+        const tried = spawnSync('sqlite3', [site, "SELECT tries FROM outbox WHERE recipient = 'refus@exemple.org'"],
+            { encoding: 'utf8' }).stdout.trim();
+        if (Number(tried) >= 1)
+            break;
+        await new Promise((r) => setTimeout(r, 100));
+    }
     assert.deepEqual(await waitFiles(smtp.maildir, 1, 500), []);
     const row = spawnSync('sqlite3', [site, "SELECT state, tries, last_error <> '' FROM outbox WHERE recipient = 'refus@exemple.org'"],
         { encoding: 'utf8' }).stdout.trim();

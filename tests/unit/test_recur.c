@@ -270,6 +270,51 @@ static void test_ical_rule(void **state)
     assert_null(recur_ical_rule(A, "nonsense"));
 }
 
+/* Values a period never has are refused before libical searches them for seconds; the rules
+ * near them that do happen stay accepted. */
+static void test_never_refused_fast(void **state)
+{
+    (void)state;
+    static const char *const never[] = {
+        "FREQ=MONTHLY;BYDAY=6MO;COUNT=3",
+        "FREQ=YEARLY;BYMONTH=3;BYDAY=-6FR;COUNT=3",
+        "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4,6,9,11;COUNT=3",
+        "FREQ=YEARLY;BYMONTHDAY=30;BYMONTH=2;COUNT=3",
+    };
+    /* Outside the subset taken (positions in a set, weekdays crossed with days of the month,
+     * days of the year, week numbers): refused before libical sees them. */
+    static const char *const unsupported[] = {
+        "FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=1,2,3,4,5,6,7;BYSETPOS=8;COUNT=3",
+        "FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=1,2,3,4,5,6,7;BYSETPOS=2;COUNT=3",
+        "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;COUNT=3",
+        "FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=8;COUNT=3",
+        "FREQ=YEARLY;BYDAY=-5MO;BYMONTHDAY=28;BYMONTH=2;COUNT=3",
+        "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13;COUNT=3",
+        "FREQ=YEARLY;BYYEARDAY=366;COUNT=3",
+        "FREQ=YEARLY;BYWEEKNO=53;COUNT=3",
+    };
+    const char *n = NULL;
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++) {
+        clock_t t0 = clock();
+        const char *why = recur_check(A, never[i], &n);
+        assert_non_null(why);
+        assert_non_null(strstr(why, "impossible"));
+        assert_int_equal(recur_expand(never[i], paris(2027, 1, 4, 18, 0), NULL, 0, NULL, 0),
+                         RECUR_INVALID);
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.2);
+    }
+    for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
+        clock_t t0 = clock();
+        assert_non_null(recur_check(A, unsupported[i], &n));
+        assert_int_equal(recur_expand(unsupported[i], paris(2027, 1, 4, 18, 0), NULL, 0, NULL, 0),
+                         RECUR_INVALID);
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.05);
+    }
+    assert_null(recur_check(A, "FREQ=MONTHLY;BYDAY=5MO;COUNT=3", &n));
+    assert_null(recur_check(A, "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=1,4;COUNT=3", &n));
+    assert_null(recur_check(A, "FREQ=YEARLY;BYMONTHDAY=29;BYMONTH=2;COUNT=3", &n));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -281,6 +326,7 @@ int main(void)
         T(test_spring_gap),           T(test_bound),
         T(test_invalid_and_unsynced), T(test_describe),
         T(test_simple_round_trip),    T(test_ical_rule),
+        T(test_never_refused_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
