@@ -29,8 +29,9 @@ export function freePort() {
     });
 }
 
-/* Starts a server and a browser. Returns { base, db, cli(args, input), browser, stop() }. */
-export async function startSite() {
+/* Starts a server and a browser. config: settings given by `foison config` before the server
+ * starts (e.g. smtp_url). Returns { base, db, cli(args, input), browser, stop() }. */
+export async function startSite({ config = {} } = {}) {
     const tmp = mkdtempSync(path.join(tmpdir(), 'foison-e2e-'));
     const db = path.join(tmp, 'site.db');
     const port = await freePort();
@@ -40,6 +41,8 @@ export async function startSite() {
         stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000, encoding: 'utf8',
     });
     cli(['demo', db]);
+    for (const [k, v] of Object.entries(config))
+        cli(['config', db, k, v]);
     let stderr = '';
     // The mail worker looks at its queue every 100 ms (2 s by default): the sign-up waits for a mail.
     const server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2',
