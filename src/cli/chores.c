@@ -15,13 +15,13 @@ int cli_chores(int argc, char **argv)
     bool bad = argc != 2 && !(argc == 4 && strcmp(argv[2], "--at") == 0);
     if (cli_wants_help(argc, argv) || bad) {
         fprintf(bad ? stderr : stdout,
-                "usage : foison chores SITE.db [--at AAAA-MM-JJTHH:MM]\n"
+                "usage : foison chores SITE.db [--at AAAA-MM-JJTHH:MM]\n"
                 "Fait une fois le travail planifié du site (rappels des prêts, places des\n"
                 "invités non confirmés), maintenant ou à l'heure de Brest donnée.\n");
         return bad ? 2 : 0;
     }
     if (argc == 4 && tz_parse_local(argv[3], &now) != TZ_OK) {
-        fprintf(stderr, "foison: --at : date et heure attendues, AAAA-MM-JJTHH:MM\n");
+        fprintf(stderr, "foison: --at : date et heure attendues, AAAA-MM-JJTHH:MM\n");
         return 2;
     }
     char err[512];
@@ -37,6 +37,6 @@ int cli_chores(int argc, char **argv)
         fprintf(stderr, "foison: une tâche a échoué (voir ci-dessus)\n");
         return 1;
     }
-    printf("ok : %d tâche%s faite%s\n", done, done > 1 ? "s" : "", done > 1 ? "s" : "");
+    printf("ok : %d tâche%s faite%s\n", done, done > 1 ? "s" : "", done > 1 ? "s" : "");
     return 0;
 }

@@ -50,7 +50,7 @@ static bool api_loan_resource(struct request *req, const struct viewer *v, struc
         struct field_errors errs = {0};
         validate_error(&errs, "_",
                        strcmp(e->kind->name, "resource") == 0
-                           ? "cette ressource ne se prête pas : seul le matériel publié "
+                           ? "cette ressource ne se prête pas : seul le matériel publié "
                              "(resource_type \"equipment\") s'emprunte, pas un support "
                              "pédagogique"
                            : "cette fiche n'est pas du matériel à emprunter (seules les "
@@ -105,7 +105,7 @@ void api_loan_create(struct request *req)
                        : NULL;
     if (!json_is_object(body)) {
         json_decref(body);
-        api_loan_error(req, 400, "un objet JSON est attendu : {\"from\", \"to\", \"message\"}");
+        api_loan_error(req, 400, "un objet JSON est attendu : {\"from\", \"to\", \"message\"}");
         return;
     }
     struct field_errors errs = {0};

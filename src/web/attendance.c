@@ -842,11 +842,11 @@ void api_attendance_register(struct request *req)
     if (jo && !json_is_null(jo) &&
         (!json_is_string(jo) || !att_parse_rfc3339(json_string_value(jo), &occurrence)))
         validate_error(&errs, "occurrence",
-                       "occurrence : une date RFC 3339 est attendue (ex. "
+                       "occurrence : une date RFC 3339 est attendue (ex. "
                        "2030-03-18T10:00:00+01:00)");
     json_t *jn = json_object_get(body, "name"), *je = json_object_get(body, "email");
     if (!auth && ((jn && !json_is_string(jn)) || (je && !json_is_string(je))))
-        validate_error(&errs, "_", "name et email : des chaînes sont attendues");
+        validate_error(&errs, "_", "name et email : des chaînes sont attendues");
     if (errs.n) {
         app_json_errors(req, &errs);
         return;
@@ -876,7 +876,7 @@ void api_attendance_register(struct request *req)
         if (wait < 1)
             wait = 1;
         http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
-        att_api_error(req, 429, "trop d'inscriptions depuis cette adresse : réessayez plus tard");
+        att_api_error(req, 429, "trop d'inscriptions depuis cette adresse : réessayez plus tard");
         return;
     case ENTRY_NOTFOUND:
         att_api_error(req, 404, "événement introuvable");

@@ -220,7 +220,7 @@ test('through the record\'s form: the borrower asks, sees her request; the owner
     assert.equal(h.status, 200);
     assert.match(h.text, /<meta name="robots" content="noindex">/);
     const ht = decodeEntities(h.text);
-    assert.match(ht, /<caption>Historique des prêts<\/caption>/);
+    assert.match(ht, /<caption id="historique-prets">Historique des prêts<\/caption>/);
     assert.match(ht, /Alice Testeuse/);
     assert.match(ht, /refusée/);
     assert.match(ht, /acceptée/);
@@ -292,9 +292,9 @@ test('reminders the day before pick-up and the day before return, each once (foi
         assert.equal(r.status, 0, r.stderr);
         return r.stdout;
     };
-    assert.match(chores(`${day(9)}T07:00`), /ok : 0 tâche/);
-    assert.match(chores(`${day(9)}T09:00`), /ok : [1-9]/);
-    assert.match(chores(`${day(9)}T09:30`), /ok : 0 tâche/);
+    assert.match(chores(`${day(9)}T07:00`), /ok\u202f: 0 tâche/);
+    assert.match(chores(`${day(9)}T09:00`), /ok\u202f: [1-9]/);
+    assert.match(chores(`${day(9)}T09:30`), /ok\u202f: 0 tâche/);
     const [pick] = await mailsTo(srv.users.a.email, /Rappel.: retrait/);
     assert.ok(pick, 'the pick-up reminder');
     assert.equal(pick.subject, `[foison] Rappel${NNBSP}: retrait de Kit caméra du centre de ressources demain`);
