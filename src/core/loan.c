@@ -332,6 +332,12 @@ int loan_decide(struct store *s, struct arena *a, const struct viewer *v, long l
         rc = LOAN_FORBIDDEN;
     if (rc == LOAN_OK && strcmp(row.state, "requested") != 0)
         rc = LOAN_STATE;
+    /* An answer that comes after the pick-up day would hold days already gone (and no reminder
+     * would be sent for them): the same rule as for a request. */
+    char today[11];
+    loan_today(now, today);
+    if (rc == LOAN_OK && accept && strcmp(row.from_day, today) < 0)
+        rc = LOAN_STATE;
     if (rc == LOAN_OK && accept && !r.lendable)
         rc = LOAN_UNLENDABLE;
     if (rc == LOAN_OK && accept) {

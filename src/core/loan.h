@@ -66,7 +66,8 @@ int loan_request(struct store *s, struct arena *a, const struct viewer *v, const
 /* An owner of the loan's resource accepts or refuses loan id, still requested. *out (may be
  * NULL) receives the loan as decided. LOAN_BUSY when accepting it would overlap an accepted
  * loan (nothing written), LOAN_FORBIDDEN for anyone but an owner, LOAN_STATE when it is no
- * longer requested, LOAN_NOTFOUND. */
+ * longer requested or, to accept it, when its first day has passed (refusing it still works),
+ * LOAN_NOTFOUND. */
 int loan_decide(struct store *s, struct arena *a, const struct viewer *v, long long id, bool accept,
                 const struct loan_env *env, long long now, struct loan *out);
 /* The borrower (or an owner) cancels loan id, requested or accepted and not over; its days

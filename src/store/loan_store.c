@@ -167,9 +167,7 @@ int store_loan_owner_emails(struct store *s, struct arena *a, long long resource
 {
     sqlite3_stmt *st = store_stmt(
         s, "SELECT DISTINCT u.email FROM entry_managers m JOIN users u ON u.id = m.user_id"
-           " WHERE u.status = 'active' AND (m.entry_id = ?1 OR m.entry_id IN"
-           " (SELECT to_id FROM relations WHERE from_id = ?1 AND field = 'owned_by'))"
-           " ORDER BY u.id");
+           " WHERE u.status = 'active' AND m.entry_id = ?1 ORDER BY u.id");
     *emails = NULL;
     *n = 0;
     if (!st)

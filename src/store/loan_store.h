@@ -38,8 +38,9 @@ int store_loans_of(struct store *s, struct arena *a, long long resource_id, cons
 /* Every loan of resource_id, newest first, at most max. */
 int store_loans_history(struct store *s, struct arena *a, long long resource_id, int max,
                         struct loan_row **out, int *n);
-/* The active accounts that own resource_id: its managers and those of the entries its
- * published revision names by field owned_by. Their addresses into an arena array. */
+/* The active accounts that own resource_id: the managers of its record (the ones who decide
+ * its loans, core/loan.c loan_owns), not those of the actors its owned_by field names, a field
+ * any editor may change. Their addresses into an arena array. */
 int store_loan_owner_emails(struct store *s, struct arena *a, long long resource_id,
                             const char ***emails, int *n);
 /* Accepted loans of resources not deleted whose first day (pickup) or last day (!pickup) is

@@ -373,13 +373,14 @@ int store_user_forget_activity(struct store *s, long long id, long long now)
     /* Its registrations to dates to come are cancelled; every registration loses the name and
      * address it was made with (a cancelled row keeps no one's address, and a unique address
      * per row keeps the index of one registration per address and date whole). Applications
-     * and loans lose the messages written to organisers and owners. */
+     * and loans lose the messages written to organisers and owners; a session's participant
+     * keeps its structure and project but no longer shows the account's name. */
     static const char *const sql[] = {
         "UPDATE registrations SET state = 'cancelled', cancelled = ?2"
         " WHERE user_id = ?1 AND state != 'cancelled' AND occurrence > ?2",
         "UPDATE registrations SET name = '', email = 'inscription-' || id || '@invalid',"
         " user_id = NULL WHERE user_id = ?1",
-        "UPDATE applications SET message = '' WHERE user_id = ?1",
+        "UPDATE applications SET message = '', public_name = '' WHERE user_id = ?1",
         "UPDATE loans SET message = '' WHERE borrower_id = ?1",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {

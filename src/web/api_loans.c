@@ -189,7 +189,8 @@ void api_loan_decide(struct request *req)
     case LOAN_STATE:
         api_loan_error(req, 409,
                        cancel ? "ce prêt ne peut plus être annulé (refusé, annulé ou passé)"
-                              : "cette demande a déjà reçu une réponse");
+                              : "cette demande a déjà reçu une réponse, ou son premier jour "
+                                "est passé");
         return;
     case LOAN_UNLENDABLE:
         api_loan_error(req, 409, "cette ressource ne se prête plus");

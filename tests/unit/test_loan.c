@@ -239,6 +239,37 @@ static void test_overlap(void **state)
     assert_int_equal(n, 3); /* before, inside, after: accepted */
 }
 
+/* An answer that comes after the pick-up day accepts nothing (refusing still works); and the
+ * managers of an actor named in owned_by (a field any editor may change) are not told. */
+static void test_late_and_owned_by(void **state)
+{
+    struct site *x = *state;
+    struct viewer owner = as(x->owner), other = as(x->other);
+    /* yann manages the guide's record; it is named as an owner of the kit. */
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO relations(from_id, field, to_id, position) VALUES (%lld, 'owned_by',"
+             " %lld, 0); INSERT INTO entry_managers VALUES (%lld, %lld, 0)",
+             x->kit.id, x->guide.id, x->guide.id, x->other);
+    assert_int_equal(sqlite3_exec(x->s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    long long id;
+    assert_int_equal(ask(x, x->borrower, "2027-01-16", "2027-01-17", &id), LOAN_OK);
+    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'yann@exemple.net'"),
+                     0);
+    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'owner@exemple.org'"),
+                     1);
+    struct loan l;
+    assert_int_equal(loan_decide(x->s, x->a, &other, id, true, &env, NOW, &l), LOAN_FORBIDDEN);
+    long long late = NOW + 2 * 86400; /* 2027-01-17: the first day has passed */
+    assert_int_equal(loan_decide(x->s, x->a, &owner, id, true, &env, late, &l), LOAN_STATE);
+    assert_int_equal(count(x, "SELECT count(*) FROM loans WHERE state = 'requested'"), 1);
+    /* On the first day itself it may still be accepted. */
+    assert_int_equal(loan_decide(x->s, x->a, &owner, id, true, &env, NOW + 86400, &l), LOAN_OK);
+    assert_int_equal(ask(x, x->borrower, "2027-01-20", "2027-01-20", &id), LOAN_OK);
+    assert_int_equal(loan_decide(x->s, x->a, &owner, id, false, &env, NOW + 9 * 86400, &l),
+                     LOAN_OK);
+}
+
 static void test_refusals(void **state)
 {
     struct site *x = *state;
@@ -371,7 +402,7 @@ int main(void)
 #define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_days), S(test_overlap),    S(test_refusals),
-        S(test_reminders),           S(test_concurrent),
+        S(test_reminders),           S(test_concurrent), S(test_late_and_owned_by),
     };
 #undef S
     return cmocka_run_group_tests(tests, NULL, NULL);
