@@ -255,6 +255,13 @@ int cohort_apply(struct store *s, struct arena *a, const struct viewer *v, const
                  ? COHORT_OK
                  : COHORT_ERR;
     long long app_id = 0;
+    /* Checked again inside the transaction: the session may have closed, ended or gone since
+     * the check above. */
+    char today[11];
+    cohort_today(now, today);
+    if (rc == COHORT_OK &&
+        (!info.visible || !info.open || cohort_over(info.starts, info.ends, today)))
+        rc = COHORT_CLOSED;
     if (rc == COHORT_OK) {
         /* The name shown is the account's, only when its owner agreed. */
         int ir = store_application_insert(s, e->id, v->user_id, actor_id, project_id,
