@@ -211,11 +211,13 @@ const char *entry_view_plain_text(struct request *req, const struct field_def *f
         return text ? text : "";
     }
     case FT_RECURRENCE: {
-        /* In French, with the rule itself: a diff shows both what changed and how it reads. */
+        /* In French only: the description says everything a rule of the form holds (its
+         * rhythm, days, end), so a diff of it shows what changed; a rule it cannot say in
+         * words is shown as it is by recur_describe itself. */
         const char *rule = view_str(req, v);
         if (!rule || !*rule)
             return "";
-        return arena_printf(req->arena, "%s (%s)", recur_describe(req->arena, rule, 0), rule);
+        return recur_describe(req->arena, rule, 0);
     }
     case FT_DATES: {
         struct buf b = BUF_INIT;
