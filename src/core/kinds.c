@@ -627,7 +627,9 @@ static const struct field_def event_fields[] = {
 
 static const struct section_def event_sections[] = {
     SECTION_MAIN,
-    {.name = "when", .title = "Quand", .record = true},
+    /* On the record, the dates are the agenda's block (web/agenda.c: the series in French, its
+     * next dates, cancelled and changed ones), not these fields again. */
+    {.name = "when", .title = "Quand", .record = false},
     {.name = "where", .title = "Où, avec qui", .record = true},
     {.name = "practical", .title = "Infos pratiques", .record = true},
     SECTION_LINKS,
