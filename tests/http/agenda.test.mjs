@@ -23,7 +23,12 @@ after(async () => {
 });
 
 const api = (p, opts) => apiJson(srv.base, p, opts);
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 
 async function create(fields, token = srv.users.a.token) {
     return api('/api/v1/entries', { method: 'POST', token, body: { kind: 'event', ...fields } });

@@ -20,7 +20,12 @@ const SECRET = 'Message très confidentiel pour les organisateurs';
 let srv, smtp, alice, bruno, chloe, coop, training, session, past, pending, actorA, inn;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 function day(n) {
     return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + n * 86400000));
 }

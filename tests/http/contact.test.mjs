@@ -53,7 +53,12 @@ async function smtpServer() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 const queued = () => Number(sqlite('SELECT count(*) FROM outbox'));
 const config = (k, v) => assert.equal(spawnSync(BIN, ['config', srv.db, k, v], { encoding: 'utf8' }).status, 0);
 

@@ -19,7 +19,12 @@ const NNBSP = '\u202f';
 let srv, smtp, alice, bruno, kit, guide, inn;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 
 /* The Paris day n days from today, YYYY-MM-DD. */
 function day(n) {

@@ -33,7 +33,11 @@ after(async () => {
 });
 
 const api = (p, opts) => apiJson(srv.base, p, opts);
-const sqlite = (db, sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8' }).stdout.trim();
+const sqlite = (db, sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 const entryCount = () => Number(sqlite(srv.db, 'SELECT count(*) FROM entries'));
 
 function cli(args) {

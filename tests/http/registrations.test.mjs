@@ -23,7 +23,12 @@ let srv, smtp, alice, bruno;
 let ipSeq = 0;
 const nextIp = () => `198.51.100.${++ipSeq}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 
 async function smtpServer() {
     const dir = mkdtempSync(path.join(tmpdir(), 'foison-smtp-'));

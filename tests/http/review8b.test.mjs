@@ -12,7 +12,12 @@ import { startServer, apiJson, request, loginOk, decodeEntities, BIN } from './h
 let srv, alice, bruno, kit, other, coop, training, sessionA, sessionB;
 
 const api = (p, opts) => apiJson(srv.base, p, opts);
-const sqlite = (sql) => spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8' }).stdout.trim();
+// The CLI waits for the server's write lock (a busy file would fail the statement silently).
+const sqlite = (sql) => {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
+    return r.stdout.trim();
+};
 function day(n) {
     return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + n * 86400000));
 }
