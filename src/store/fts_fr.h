@@ -1,0 +1,48 @@
+/* fts_fr.h — "foison_fr", our French tokenizer for SQLite FTS5: UTF-8 read leniently, case and
+ * diacritics folded, elisions dropped, hyphenated words split and joined, French stop words
+ * dropped, Snowball's French stemmer (libstemmer) applied, and forms indexed so that a prefix
+ * typed as you go matches. Use it with CREATE VIRTUAL TABLE t USING fts5(..., tokenize =
+ * 'foison_fr'), on a connection where store_fts_register was called.
+ *
+ * What one word of a document gives, all at one position (the extra forms are FTS5 colocated
+ * tokens, skipped by highlight() and snippet()):
+ *   primary: Snowball stem of the folded word ("coopératives" → "cooperatives" → "cooper");
+ *            folding first is what makes "activite" find "activité": stemming the accented word
+ *            then folding gives another stem for a quarter of the accented words of the seeds
+ *            (activité → activ, activite → activit).
+ *   accented stem: the stem of the lower-cased accented word, then folded, when it differs
+ *            (accompagnée → accompagn, the primary being accompagne): an accented query gets it
+ *            too, so "accompagnée" finds "accompagner".
+ *   full form: the folded word itself, when it differs from both stems, for prefix queries:
+ *            "cooperati*" cannot match the stem "cooper", it matches "cooperatives".
+ * A hyphenated word gives its parts, then its joined form colocated with the last part
+ * ("tiers-lieu" → tiers, lieu + tierslieu), so phrases keep their positions.
+ *
+ * Queries (FTS5_TOKENIZE_QUERY): the two stems of each word, no full form, no joined form.
+ * Prefix queries (with FTS5_TOKENIZE_PREFIX): the last word of the text is only folded, not
+ * stemmed, and kept even when it is a stop word ("de*" while typing "developpement"); the
+ * words before it are treated as in a query.
+ *
+ * Limits: words are cut at FTS_FR_MAX_TOKEN bytes (not stemmed then); diacritics are folded for
+ * Latin-1 and Latin Extended-A (and any decomposed text, its combining marks dropped), case for
+ * Latin, Greek, Cyrillic and Armenian; scripts written without spaces are not segmented (a run
+ * of letters is one token). A prefix of a compound's joined form ("tiersli*") only matches
+ * documents that wrote the word joined or hyphenated with the same parts. */
+#ifndef FOISON_FTS_FR_H
+#define FOISON_FTS_FR_H
+#include <sqlite3.h>
+
+#define FTS_FR_TOKENIZER "foison_fr"
+#define FTS_FR_MAX_TOKEN 64 /* bytes of a token, longer words are cut at a character boundary */
+
+/* Registers the tokenizer "foison_fr" on db (each connection needs it before opening an FTS5
+ * table that names it). Each table's tokenizer instance owns its Snowball stemmer, which is not
+ * thread-safe: an instance is only used by its connection. Returns SQLITE_OK or an SQLite
+ * error code (FTS5 missing from the library: SQLITE_ERROR). */
+int store_fts_register(sqlite3 *db);
+
+/* The FTS5 API of db (to find the tokenizer again or add auxiliary functions), NULL when the
+ * SQLite library has no FTS5. Owned by SQLite, valid as long as db is open. */
+fts5_api *store_fts_api(sqlite3 *db);
+
+#endif
