@@ -300,6 +300,36 @@ static int att_mail_cancelled(struct store *s, struct arena *a, const struct att
     return att_send(s, a, env, NULL, 0, r->email, subject, NULL, &m);
 }
 
+/* The mail of a registration whose date the event no longer has: moved to the event's new
+ * date (moved_to), or cancelled with its date. */
+static int att_mail_moved(struct store *s, struct arena *a, const struct attendance_env *env,
+                          const struct att_event *ev, const struct registration_row *r,
+                          long long moved_to)
+{
+    struct att_mail m = {BUF_INIT, BUF_INIT};
+    att_para(&m, arena_printf(a, "Bonjour %s,", r->name));
+    if (moved_to)
+        att_para(&m, arena_printf(a,
+                                  "L'événement «\u202f%s\u202f» change de date\u202f: il "
+                                  "n'a plus lieu %s mais %s. Votre inscription suit la nouvelle "
+                                  "date (%s). Si vous ne pouvez pas venir, annulez-la par le lien "
+                                  "de votre premier courriel, pour que la place revienne à "
+                                  "quelqu'un d'autre.",
+                                  ev->title, att_when(a, r->occurrence), att_when(a, moved_to),
+                                  strcmp(r->state, "registered") == 0 ? "votre place est gardée"
+                                                                      : "sur la liste d'attente"));
+    else
+        att_para(&m, arena_printf(a,
+                                  "La séance de «\u202f%s\u202f» prévue %s n'a plus lieu\u202f: "
+                                  "votre inscription à cette date est annulée.",
+                                  ev->title, att_when(a, r->occurrence)));
+    att_link(&m, "La page de l'événement", att_event_url(a, env, ev));
+    const char *subject =
+        arena_printf(a, "[%s] %s\u202f: %s", att_site(env),
+                     moved_to ? "Changement de date" : "Séance annulée", ev->title);
+    return att_send(s, a, env, moved_to ? ev : NULL, moved_to, r->email, subject, NULL, &m);
+}
+
 /* ---- seats ------------------------------------------------------------------------------ */
 
 static void att_item_of(struct attendance_item *out, const struct registration_row *r)
@@ -1002,11 +1032,67 @@ int attendance_save_check(struct store *s, struct arena *a, const struct kind_de
     return ENTRY_INVALID;
 }
 
+/* Registrations to dates the published revision no longer has (the occurrences are derived
+ * just before): an event with one date to come takes them to it, in their order, and a
+ * series that lost dates cancels them; each person is told by mail. What a moved registration
+ * no longer fits in (the new date's seats) is the waiting list's, filled by the caller. */
+static int att_dates_changed(struct store *s, struct arena *a, const struct kind_def *k,
+                             long long entry_id, json_t *fields, long long now)
+{
+    struct registration_row *orphans;
+    int n;
+    if (store_registrations_orphaned(s, a, entry_id, now, &orphans, &n) != STORE_OK)
+        return ENTRY_ERR;
+    if (n == 0)
+        return ENTRY_OK;
+    long long *starts, *ends;
+    int nup;
+    if (store_occurrences_upcoming(s, a, entry_id, now, 2, &starts, &ends, &nup) != STORE_OK)
+        return ENTRY_ERR;
+    struct entry_row row;
+    if (store_entry_by_id(s, a, entry_id, &row) != STORE_OK)
+        return ENTRY_ERR;
+    struct att_event ev = {
+        .id = entry_id,
+        .updated = now,
+        .k = k,
+        .slug = row.slug,
+        .title = arena_strdup(a, entry_title(k, fields)),
+        .fields = fields,
+        .capacity = attendance_capacity(k, fields),
+        .on_site = attendance_on_site(k, fields),
+    };
+    struct attendance_env env;
+    att_env_stored(s, a, now, &env);
+    bool single = nup == 1 && !(k->when.recurrence &&
+                                json_is_string(json_object_get(fields, k->when.recurrence)));
+    for (int i = 0; i < n; i++) {
+        const struct registration_row *r = &orphans[i];
+        long long to = single ? starts[0] : 0;
+        int rc = to ? store_registration_move(s, r->id, to) : STORE_CONFLICT;
+        if (rc == STORE_CONFLICT) {
+            /* A series' lost date, or the address already holds a seat at the new one. */
+            to = 0;
+            rc = store_registration_cancel(s, r->id, now);
+        }
+        if (rc != STORE_OK || att_mail_moved(s, a, &env, &ev, r, to) != ENTRY_OK)
+            return ENTRY_ERR;
+    }
+    /* Moved registrations keep their states: more registered than seats at the new date go
+     * back to waiting, the latest first (their order is their ids). */
+    if (single && ev.capacity >= 0 &&
+        store_registrations_trim(s, entry_id, starts[0], ev.capacity) != STORE_OK)
+        return ENTRY_ERR;
+    return store_generation_bump(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+}
+
 int attendance_published(struct store *s, struct arena *a, const struct kind_def *k,
                          long long entry_id, json_t *fields, long long now)
 {
     if (!att_seats_field(k) || !k->when.start)
         return ENTRY_OK;
+    if (att_dates_changed(s, a, k, entry_id, fields, now) != ENTRY_OK)
+        return ENTRY_ERR;
     long long *starts;
     int n;
     if (store_occurrences_waiting(s, a, entry_id, now, &starts, &n) != STORE_OK)

@@ -247,6 +247,47 @@ int store_registrations_unconfirmed(struct store *s, struct arena *a, long long 
     return reg_many(s, a, st, out, n, "registrations_unconfirmed");
 }
 
+int store_registrations_orphaned(struct store *s, struct arena *a, long long entry_id,
+                                 long long from, struct registration_row **out, int *n)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT " REG_COLUMNS " FROM registrations WHERE entry_id = ?1"
+                      " AND state != 'cancelled' AND occurrence > ?2 AND NOT EXISTS (SELECT 1 FROM"
+                      " occurrences o WHERE o.entry_id = ?1 AND o.start = registrations.occurrence)"
+                      " ORDER BY id LIMIT 5000");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    sqlite3_bind_int64(st, 2, from);
+    return reg_many(s, a, st, out, n, "registrations_orphaned");
+}
+
+int store_registration_move(struct store *s, long long id, long long occurrence)
+{
+    sqlite3_stmt *st = store_stmt(s, "UPDATE registrations SET occurrence = ?2"
+                                     " WHERE id = ?1 AND state != 'cancelled'");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, occurrence);
+    return store_step_done(s, st, "registration_move");
+}
+
+int store_registrations_trim(struct store *s, long long entry_id, long long occurrence,
+                             long long capacity)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "UPDATE registrations SET state = 'waiting', promoted = NULL WHERE id IN (SELECT id"
+           " FROM registrations WHERE entry_id = ?1 AND occurrence = ?2 AND state = 'registered'"
+           " ORDER BY id LIMIT -1 OFFSET ?3)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    sqlite3_bind_int64(st, 2, occurrence);
+    sqlite3_bind_int64(st, 3, capacity);
+    return store_step_done(s, st, "registrations_trim");
+}
+
 int store_registrations_max_upcoming(struct store *s, long long entry_id, long long from, int *max)
 {
     sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c"

@@ -50,6 +50,17 @@ int store_registrations_of_user(struct store *s, struct arena *a, long long entr
 int store_registrations_unconfirmed(struct store *s, struct arena *a, long long before,
                                     long long after, int max, struct registration_row **out,
                                     int *n);
+/* The registrations (not cancelled) to dates after from that the event no longer has (its
+ * date moved, its series shortened), in order of id. */
+int store_registrations_orphaned(struct store *s, struct arena *a, long long entry_id,
+                                 long long from, struct registration_row **out, int *n);
+/* Moves registration id to another occurrence of its event (STORE_CONFLICT: that address
+ * already holds one there). */
+int store_registration_move(struct store *s, long long id, long long occurrence);
+/* Beyond capacity seats registered at the occurrence, the latest registrations go back to
+ * waiting (after registrations moved there from another date). */
+int store_registrations_trim(struct store *s, long long entry_id, long long occurrence,
+                             long long capacity);
 /* The most seats registered for one occurrence of the event starting after from (0: none). */
 int store_registrations_max_upcoming(struct store *s, long long entry_id, long long from, int *max);
 /* The occurrences of the event starting after from that have someone waiting. */

@@ -469,3 +469,33 @@ test('an account sees its registrations in its data, and deleting it removes its
     assert.equal(list.length, 0, 'its seat to come is cancelled');
     assert.equal(sqlite(`SELECT count(*) FROM registrations WHERE email = '${email}' OR name = 'Yuna Effacée'`), '0');
 });
+
+test('an event moved to another date takes its registrations along; a series that loses a date cancels them; each person is told', async () => {
+    const ev = await createEvent({ capacity: 4 }, srv.users.m.token);
+    const guest = await apiRegister(ev.slug, { name: 'Gwenn Déplacée', email: 'gwenn.deplacee@example.org' });
+    assert.equal(guest.status, 201, guest.text);
+    const moved = await apiJson(srv.base, `/api/v1/entries/${ev.slug}`, {
+        method: 'PUT', token: srv.users.m.token,
+        body: { base_revision: ev.revision, start: '2031-09-02 18:00', end: '2031-09-02 20:00' },
+    });
+    assert.equal(moved.status, 200, moved.text);
+    const list = (await listAs(ev.slug, srv.users.m.token)).json.registrations;
+    assert.deepEqual(list.map((r) => [r.name, r.state, r.occurrence.slice(0, 10)]), [['Gwenn Déplacée', 'registered', '2031-09-02']]);
+    const [m] = await mailsTo('gwenn.deplacee@example.org', 1, /Changement de date/);
+    assert.ok(m, 'told of the new date');
+    assert.match(textOf(m), /n'a plus lieu .*juin.2031.* mais .*septembre.2031/);
+    assert.ok(m.parts.some((p) => p.type.startsWith('text/calendar')), 'with the new date\'s .ics');
+    // A series of four Tuesdays shortened to two: the registration to the third is cancelled.
+    const series = await createEvent({ capacity: 4, start: '2031-10-07 18:00', end: '2031-10-07 20:00',
+        recurrence: 'FREQ=WEEKLY;COUNT=4' }, srv.users.m.token);
+    const third = await apiRegister(series.slug, { name: 'Tanguy Troisième', email: 'tanguy.troisieme@example.org',
+        occurrence: '2031-10-21T18:00:00+02:00' });
+    assert.equal(third.status, 201, third.text);
+    const shortened = await apiJson(srv.base, `/api/v1/entries/${series.slug}`, {
+        method: 'PUT', token: srv.users.m.token, body: { base_revision: series.revision, recurrence: 'FREQ=WEEKLY;COUNT=2' },
+    });
+    assert.equal(shortened.status, 200, shortened.text);
+    assert.equal((await listAs(series.slug, srv.users.m.token)).json.registrations.length, 0);
+    const [c] = await mailsTo('tanguy.troisieme@example.org', 1, /Séance annulée/);
+    assert.ok(c, 'told that the date is gone');
+});
