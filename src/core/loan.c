@@ -4,6 +4,7 @@
 #include "core/entry.h"
 #include "core/membership.h"
 #include "core/outbox.h"
+#include "core/throttle.h"
 #include "core/validate.h"
 #include "store/entry_store.h"
 #include "store/loan_store.h"
@@ -13,6 +14,7 @@
 #include "util/tz.h"
 #include "util/utf8.h"
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +257,27 @@ static const char *loan_busy_message =
     "Ces jours sont déjà réservés\u202f: choisissez d'autres dates (le calendrier montre les "
     "jours libres).";
 
+/* Each request mails every owner: beyond LOAN_MAILS_PER_HOUR requests of one account in an
+ * hour (in this process), the request is kept and shown to the owners on the record, without
+ * a mail, so that no account can fill the owners' mailboxes. */
+static struct throttle *loan_mails;
+static pthread_once_t loan_mails_once = PTHREAD_ONCE_INIT;
+
+static void loan_mails_new(void)
+{
+    loan_mails = throttle_new(1024, 3600, THROTTLE_OVERFLOW_SHARE);
+}
+
+static bool loan_mail_wanted(long long user_id, long long now)
+{
+    pthread_once(&loan_mails_once, loan_mails_new);
+    if (!loan_mails)
+        return true;
+    char key[32];
+    snprintf(key, sizeof key, "%lld", user_id);
+    return throttle_take(loan_mails, key, LOAN_MAILS_PER_HOUR, now) <= 0;
+}
+
 int loan_request(struct store *s, struct arena *a, const struct viewer *v, const struct entry *e,
                  const char *from, const char *to, const char *message, const struct loan_env *env,
                  long long now, struct field_errors *errs, long long *id)
@@ -298,7 +321,8 @@ int loan_request(struct store *s, struct arena *a, const struct viewer *v, const
                 *row.borrower_name ? row.borrower_name : "Une personne", r.title,
                 loan_days_text(a, from, to), message && *message ? message : "(aucun)",
                 loan_url(a, env, r.slug, "#prets"));
-            if (loan_mail_owners(s, a, env, e->id,
+            if (loan_mail_wanted(v->user_id, now) &&
+                loan_mail_owners(s, a, env, e->id,
                                  arena_printf(a, "Demande de prêt\u202f: %s", r.title), body,
                                  now) != 0)
                 rc = LOAN_ERR;

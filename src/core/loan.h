@@ -18,11 +18,12 @@ struct entry;
 struct field_errors;
 struct store;
 
-#define LOAN_MAX_DAYS 60      /* one loan lasts at most this many days */
-#define LOAN_AHEAD_DAYS 365   /* and ends at most this many days from today */
-#define LOAN_MESSAGE_MAX 1000 /* characters of the borrower's message */
-#define LOAN_REMIND_HOUR 8    /* reminders leave from this Paris hour of the day before */
-#define LOAN_LIST_MAX 500     /* loans one read returns at most */
+#define LOAN_MAX_DAYS 60       /* one loan lasts at most this many days */
+#define LOAN_AHEAD_DAYS 365    /* and ends at most this many days from today */
+#define LOAN_MESSAGE_MAX 1000  /* characters of the borrower's message */
+#define LOAN_MAILS_PER_HOUR 10 /* requests of one account mailed to the owners */
+#define LOAN_REMIND_HOUR 8     /* reminders leave from this Paris hour of the day before */
+#define LOAN_LIST_MAX 500      /* loans one read returns at most */
 
 enum loan_status {
     LOAN_OK = 0,
