@@ -321,7 +321,7 @@ int loan_request(struct store *s, struct arena *a, const struct viewer *v, const
                 *row.borrower_name ? row.borrower_name : "Une personne", r.title,
                 loan_days_text(a, from, to), message && *message ? message : "(aucun)",
                 loan_url(a, env, r.slug, "#prets"));
-            if (loan_mail_wanted(v->user_id, now) &&
+            if ((!env->limited || loan_mail_wanted(v->user_id, now)) &&
                 loan_mail_owners(s, a, env, e->id,
                                  arena_printf(a, "Demande de prêt\u202f: %s", r.title), body,
                                  now) != 0)
@@ -628,7 +628,7 @@ int loan_chore(struct store *s, struct arena *a, long long now, int *done)
     char today[11], tomorrow[11];
     loan_today(now, today);
     loan_day_add(today, 1, tomorrow);
-    struct loan_env env = {loan_setting(s, a, "site_name"), loan_setting(s, a, "base_url")};
+    struct loan_env env = {loan_setting(s, a, "site_name"), loan_setting(s, a, "base_url"), false};
     int rc = 0;
     for (int pickup = 1; pickup >= 0; pickup--) {
         struct loan_row *rows;

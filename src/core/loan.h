@@ -41,6 +41,7 @@ enum loan_status {
 struct loan_env {
     const char *site_name;
     const char *base_url; /* no trailing slash; "" gives links as paths */
+    bool limited;         /* a web door: the owners' mails of one account are limited */
 };
 
 struct loan {

@@ -26,7 +26,7 @@ static const char *const loans_months[] = {"janvier",   "février", "mars",     
 
 struct loan_env page_loan_env(struct request *req)
 {
-    return (struct loan_env){req->app->territory->site_name, req->app->territory->base_url};
+    return (struct loan_env){req->app->territory->site_name, req->app->territory->base_url, true};
 }
 
 static const char *loans_state_label(const char *state)

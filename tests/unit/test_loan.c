@@ -35,7 +35,7 @@ struct site {
     struct entry kit, guide;
 };
 
-static const struct loan_env env = {"Réseau", "https://foison.example"};
+static const struct loan_env env = {"Réseau", "https://foison.example", false};
 
 static long long user(struct site *x, const char *email, const char *name)
 {
