@@ -78,6 +78,22 @@ bool attendance_on_site(const struct kind_def *k, json_t *fields)
     return v && strcmp(v, "site") == 0;
 }
 
+/* ev for the entry of row whose fields are fields, as of updated (its .ics's DTSTAMP). */
+static void att_event_fill(struct arena *a, struct att_event *ev, const struct kind_def *k,
+                           const struct entry_row *row, json_t *fields, long long updated)
+{
+    *ev = (struct att_event){
+        .id = row->id,
+        .updated = updated,
+        .k = k,
+        .slug = row->slug,
+        .title = arena_strdup(a, entry_title(k, fields)),
+        .fields = fields,
+        .capacity = attendance_capacity(k, fields),
+        .on_site = attendance_on_site(k, fields),
+    };
+}
+
 /* The event entry_id as the public sees it (published, neither deleted nor hidden, a kind in
  * time): ENTRY_NOTFOUND otherwise. */
 static int att_event_read(struct store *s, struct arena *a, long long entry_id,
@@ -99,14 +115,7 @@ static int att_event_read(struct store *s, struct arena *a, long long entry_id,
         return ENTRY_ERR;
     }
     arena_defer(a, att_json_release, fields);
-    ev->id = row.id;
-    ev->updated = row.updated;
-    ev->k = k;
-    ev->slug = row.slug;
-    ev->title = arena_strdup(a, entry_title(k, fields));
-    ev->fields = fields;
-    ev->capacity = attendance_capacity(k, fields);
-    ev->on_site = attendance_on_site(k, fields);
+    att_event_fill(a, ev, k, &row, fields, row.updated);
     return ENTRY_OK;
 }
 
@@ -1036,36 +1045,23 @@ int attendance_save_check(struct store *s, struct arena *a, const struct kind_de
  * just before): an event with one date to come takes them to it, in their order, and a
  * series that lost dates cancels them; each person is told by mail. What a moved registration
  * no longer fits in (the new date's seats) is the waiting list's, filled by the caller. */
-static int att_dates_changed(struct store *s, struct arena *a, const struct kind_def *k,
-                             long long entry_id, json_t *fields, long long now)
+static int att_dates_changed(struct store *s, struct arena *a, const struct attendance_env *env,
+                             const struct att_event *ev)
 {
     struct registration_row *orphans;
     int n;
-    if (store_registrations_orphaned(s, a, entry_id, now, &orphans, &n) != STORE_OK)
+    long long now = env->now;
+    if (store_registrations_orphaned(s, a, ev->id, now, &orphans, &n) != STORE_OK)
         return ENTRY_ERR;
     if (n == 0)
         return ENTRY_OK;
     long long *starts, *ends;
     int nup;
-    if (store_occurrences_upcoming(s, a, entry_id, now, 2, &starts, &ends, &nup) != STORE_OK)
+    if (store_occurrences_upcoming(s, a, ev->id, now, 2, &starts, &ends, &nup) != STORE_OK)
         return ENTRY_ERR;
-    struct entry_row row;
-    if (store_entry_by_id(s, a, entry_id, &row) != STORE_OK)
-        return ENTRY_ERR;
-    struct att_event ev = {
-        .id = entry_id,
-        .updated = now,
-        .k = k,
-        .slug = row.slug,
-        .title = arena_strdup(a, entry_title(k, fields)),
-        .fields = fields,
-        .capacity = attendance_capacity(k, fields),
-        .on_site = attendance_on_site(k, fields),
-    };
-    struct attendance_env env;
-    att_env_stored(s, a, now, &env);
+    const struct kind_def *k = ev->k;
     bool single = nup == 1 && !(k->when.recurrence &&
-                                json_is_string(json_object_get(fields, k->when.recurrence)));
+                                json_is_string(json_object_get(ev->fields, k->when.recurrence)));
     for (int i = 0; i < n; i++) {
         const struct registration_row *r = &orphans[i];
         long long to = single ? starts[0] : 0;
@@ -1075,13 +1071,13 @@ static int att_dates_changed(struct store *s, struct arena *a, const struct kind
             to = 0;
             rc = store_registration_cancel(s, r->id, now);
         }
-        if (rc != STORE_OK || att_mail_moved(s, a, &env, &ev, r, to) != ENTRY_OK)
+        if (rc != STORE_OK || att_mail_moved(s, a, env, ev, r, to) != ENTRY_OK)
             return ENTRY_ERR;
     }
     /* Moved registrations keep their states: more registered than seats at the new date go
      * back to waiting, the latest first (their order is their ids). */
-    if (single && ev.capacity >= 0 &&
-        store_registrations_trim(s, entry_id, starts[0], ev.capacity) != STORE_OK)
+    if (single && ev->capacity >= 0 &&
+        store_registrations_trim(s, ev->id, starts[0], ev->capacity) != STORE_OK)
         return ENTRY_ERR;
     return store_generation_bump(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
 }
@@ -1091,29 +1087,19 @@ int attendance_published(struct store *s, struct arena *a, const struct kind_def
 {
     if (!att_seats_field(k) || !k->when.start)
         return ENTRY_OK;
-    if (att_dates_changed(s, a, k, entry_id, fields, now) != ENTRY_OK)
+    struct entry_row row;
+    if (store_entry_by_id(s, a, entry_id, &row) != STORE_OK)
+        return ENTRY_ERR;
+    struct att_event ev;
+    att_event_fill(a, &ev, k, &row, fields, now);
+    struct attendance_env env;
+    att_env_stored(s, a, now, &env);
+    if (att_dates_changed(s, a, &env, &ev) != ENTRY_OK)
         return ENTRY_ERR;
     long long *starts;
     int n;
     if (store_occurrences_waiting(s, a, entry_id, now, &starts, &n) != STORE_OK)
         return ENTRY_ERR;
-    if (n == 0)
-        return ENTRY_OK;
-    struct entry_row row;
-    if (store_entry_by_id(s, a, entry_id, &row) != STORE_OK)
-        return ENTRY_ERR;
-    struct att_event ev = {
-        .id = entry_id,
-        .updated = now,
-        .k = k,
-        .slug = row.slug,
-        .title = arena_strdup(a, entry_title(k, fields)),
-        .fields = fields,
-        .capacity = attendance_capacity(k, fields),
-        .on_site = attendance_on_site(k, fields),
-    };
-    struct attendance_env env;
-    att_env_stored(s, a, now, &env);
     for (int i = 0; i < n; i++)
         if (att_fill(s, a, &env, &ev, starts[i], NULL) != ENTRY_OK)
             return ENTRY_ERR;
