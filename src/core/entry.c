@@ -617,9 +617,9 @@ int entry_publish(struct store *s, struct arena *a, long long entry_id, int numb
     if (slug &&
         (strcmp(slug, row.slug) == 0 ||
          store_entry_rename(s, row.id, row.slug, slug) == STORE_OK) &&
+        store_entry_set_revs(s, row.id, number, row.latest_rev, now) == STORE_OK &&
         entry_derive(s, a, k, row.id, fields) == ENTRY_OK &&
-        attendance_published(s, a, k, row.id, fields, now) == ENTRY_OK &&
-        store_entry_set_revs(s, row.id, number, row.latest_rev, now) == STORE_OK)
+        attendance_published(s, a, k, row.id, fields, now) == ENTRY_OK)
         rc = ENTRY_OK;
     json_decref(fields);
     return rc;
