@@ -21,6 +21,8 @@
 #define SEARCH_MAX_TERMS 256
 /* Few enough results that a spelling suggestion or a looser match is worth looking for. */
 #define SEARCH_FEW 3
+/* Fewer than this found as typed: the long words' families are looked for too. */
+#define SEARCH_EXPAND_BELOW 20
 
 /* ---- what goes into the index ---- */
 
@@ -345,7 +347,7 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
         return SEARCH_OK; /* exclusions alone */
     struct store_search_spec sp = {
         .q = positive ? &out->query : NULL,
-        .level = STORE_SEARCH_NORMAL,
+        .level = STORE_SEARCH_STRICT,
         .filters = r->filters,
         .nfilters = r->nfilters < SEARCH_MAX_FILTERS ? r->nfilters : SEARCH_MAX_FILTERS,
         .recent = r->sort == SEARCH_SORT_RECENT,
@@ -355,6 +357,16 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     struct store_search_out so;
     if (store_search(s, a, &sp, &so) != STORE_OK)
         return SEARCH_ERR;
+    /* Not many found: long words by their beginning too ("bibliothèque" finds the
+     * bibliothécaires). Not before: a beginning matches many more entries, each ranked. */
+    if (positive && so.total < SEARCH_EXPAND_BELOW) {
+        struct store_search_out wide;
+        sp.level = STORE_SEARCH_NORMAL;
+        if (store_search(s, a, &sp, &wide) != STORE_OK)
+            return SEARCH_ERR;
+        if (wide.total > so.total)
+            so = wide;
+    }
     /* Few found: the last word may be the beginning of one ("atelier zot" for Zotero), as the
      * header box takes it while typing. */
     if (positive && so.total < SEARCH_FEW) {

@@ -266,13 +266,15 @@ static const char *const store_migrations[] = {
     "CREATE INDEX applications_user ON applications(user_id);",
     /* 11: full-text search (store/search_store.c). The texts of the listed entries in FTS5 with
      * our French tokenizer (rowid: the entry's id); for each entry indexed, its facet terms
-     * ("param=value" lines), its date and whether it is listed, each change numbered by seq
+     * ("param=value" lines), its date, the words of its title and whether it is listed, each
+     * change numbered by seq
      * (the processes' copies in memory read what is above theirs); the vocabulary of typo
      * corrections (folded word, as first written). The derived-data fingerprint changed with
      * this version: the server fills the index when it first opens the site. */
     SEARCH_FTS_CREATE
     "CREATE TABLE search_docs (entry_id INTEGER PRIMARY KEY, terms TEXT NOT NULL,"
-    "  updated INTEGER NOT NULL, listed INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "  updated INTEGER NOT NULL, listed INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  title_words INTEGER NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX search_docs_seq ON search_docs(seq);"
     "CREATE TABLE search_words (word TEXT PRIMARY KEY, shown TEXT NOT NULL) WITHOUT ROWID;",
 };

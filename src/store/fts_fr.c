@@ -356,7 +356,9 @@ static bool fr_is_elision(const struct fr_word *w)
 
 /* ---- one xTokenize call ---- */
 
-enum fr_mode { FR_DOCUMENT, FR_QUERY, FR_PREFIX, FR_WORDS };
+/* FR_AUX: a document's text tokenized again by highlight() and snippet(), which take the
+ * matches' positions from the index and only need each word's position and offsets: no stem. */
+enum fr_mode { FR_DOCUMENT, FR_QUERY, FR_PREFIX, FR_WORDS, FR_AUX };
 
 struct fr_run {
     struct fts_fr *tk;
@@ -449,7 +451,7 @@ static int fr_emit_word(struct fr_run *r, const struct fr_word *w, bool colocate
     if (fr_in(fr_stop, sizeof fr_stop / sizeof fr_stop[0], full, nfull))
         return SQLITE_OK;
     *out = true;
-    if (r->mode == FR_WORDS)
+    if (r->mode == FR_WORDS || r->mode == FR_AUX)
         return fr_emit(r, flag, full, nfull, w->start, w->end);
     if (w->digit || w->cut)
         return fr_emit(r, flag, full, nfull, w->start, w->end);
@@ -549,8 +551,10 @@ static int fr_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text,
     struct fr_run r = {.tk = (struct fts_fr *)t, .ctx = ctx, .xToken = xToken};
     if ((flags & FTS5_TOKENIZE_QUERY) && (flags & FTS5_TOKENIZE_PREFIX))
         r.mode = FR_PREFIX;
+    else if (flags & FTS5_TOKENIZE_QUERY)
+        r.mode = FR_QUERY;
     else
-        r.mode = flags & FTS5_TOKENIZE_QUERY ? FR_QUERY : FR_DOCUMENT;
+        r.mode = flags & FTS5_TOKENIZE_AUX ? FR_AUX : FR_DOCUMENT;
     return fr_run_text(&r, text, n);
 }
 

@@ -104,7 +104,7 @@ static void sc_reset(struct search_cache *c)
 /* Applies one row of search_docs: the doc's terms (lines "param=value") replace its old ones,
  * whose room counts as dead until the next full load. */
 static void sc_apply(struct search_cache *c, long long id, const char *terms, long long updated,
-                     bool listed)
+                     bool listed, int title_words)
 {
     if (id <= 0 || id > 0x7fffffffLL)
         return;
@@ -117,13 +117,20 @@ static void sc_apply(struct search_cache *c, long long id, const char *terms, lo
         c->ndocs = n;
     }
     struct sc_doc *d = &c->docs[id];
+    if (d->listed) {
+        c->listed_docs--;
+        c->title_words_sum -= d->title_words;
+    }
     c->terms_dead += d->nterms;
     d->nterms = 0;
     d->term_off = (uint32_t)c->nterms;
     d->listed = listed;
     d->updated = updated;
+    d->title_words = (uint8_t)(title_words < 0 ? 0 : title_words > 255 ? 255 : title_words);
     if (!listed)
         return;
+    c->listed_docs++;
+    c->title_words_sum += d->title_words;
     for (const char *p = terms; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -170,7 +177,8 @@ static int sc_max_seq(struct store *s, long long *seq)
 /* Reads the rows of search_docs above c->seq into c. */
 static int sc_load(struct store *s, struct search_cache *c)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT entry_id, terms, updated, listed, seq FROM search_docs"
+    sqlite3_stmt *st = store_stmt(s, "SELECT entry_id, terms, updated, listed, seq, title_words"
+                                     " FROM search_docs"
                                      " WHERE seq > ?1 ORDER BY seq");
     if (!st)
         return STORE_ERR;
@@ -179,7 +187,7 @@ static int sc_load(struct store *s, struct search_cache *c)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *terms = (const char *)sqlite3_column_text(st, 1);
         sc_apply(c, sqlite3_column_int64(st, 0), terms ? terms : "", sqlite3_column_int64(st, 2),
-                 sqlite3_column_int(st, 3) != 0);
+                 sqlite3_column_int(st, 3) != 0, sqlite3_column_int(st, 5));
         c->seq = sqlite3_column_int64(st, 4);
     }
     store_done(st);

@@ -14,7 +14,8 @@
 struct sc_doc {
     uint32_t term_off; /* in sc.terms */
     uint16_t nterms;
-    uint8_t listed; /* 0: out of the index (a tombstone row) */
+    uint8_t listed;      /* 0: out of the index (a tombstone row) */
+    uint8_t title_words; /* the ranking's length of the title (at most 255) */
     long long updated;
 };
 
@@ -32,6 +33,7 @@ struct search_cache {
     int hash_cap;
     char **params;
     int nparams;
+    long long title_words_sum, listed_docs; /* the titles' average length */
     /* What the copy was made from. */
     char *path;
     char *epoch;

@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The weight of each column in the ranking: a word in the title says more about the entry than
  * the same word deep in its text. */
 static const double ss_column_weight[STORE_SEARCH_COLUMNS] = {8.0, 3.0, 1.0, 1.5};
-#define SS_K1 1.2              /* BM25's saturation of repeated words */
+#define SS_K1 1.2                              /* BM25's saturation of repeated words */
+#define SS_TITLE_B 0.75                        /* BM25's length normalisation, for titles */
+#define SS_CACHE_POINTER "foison_search_cache" /* the type of the copy passed to foison_rank */
 #define SS_PREFIX_WEIGHT 0.35  /* a word found only by its beginning ("biblioth…") */
 #define SS_EXPAND_MIN_CHARS 7  /* words this long are also looked for by their beginning */
 #define SS_MAX_PHRASES 64      /* FTS5 phrases of one expression, expansions included */
@@ -36,6 +39,7 @@ static const double ss_column_weight[STORE_SEARCH_COLUMNS] = {8.0, 3.0, 1.0, 1.5
 struct ss_bulk_doc {
     long long id, updated, seq;
     char *terms;
+    int title_words;
 };
 
 struct ss_bulk_word {
@@ -190,6 +194,23 @@ static int ss_words_add(struct store *s, const char *text)
                                                                                   : STORE_ERR;
 }
 
+static int ss_word_count_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
+{
+    (void)w, (void)n, (void)start, (void)end;
+    if (!(tflags & FTS5_TOKEN_COLOCATED))
+        ++*(int *)ctx;
+    return SQLITE_OK;
+}
+
+/* The words of a text that the index keeps (stop words left out). */
+static int ss_count_words(const char *text)
+{
+    int n = 0;
+    if (text && store_fts_words(text, (int)strlen(text), ss_word_count_cb, &n) != SQLITE_OK)
+        n = 0;
+    return n;
+}
+
 int store_search_put(struct store *s, const struct store_search_doc *d)
 {
     struct arena *a = arena_new();
@@ -202,6 +223,7 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
     }
     buf_putc(&terms, '\0');
     long long seq;
+    int title_words = ss_count_words(d->text[STORE_SEARCH_TITLE]);
     struct search_bulk *bulk = s->search_bulk;
     int rc = STORE_OK;
     if (bulk)
@@ -222,7 +244,7 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
     }
     if (bulk && rc == STORE_OK) {
         bulk->docs[bulk->ndocs++] =
-            (struct ss_bulk_doc){d->id, d->updated, seq, xstrdup(terms.data)};
+            (struct ss_bulk_doc){d->id, d->updated, seq, xstrdup(terms.data), title_words};
         for (int c = 0; c < STORE_SEARCH_COLUMNS && rc == STORE_OK; c++)
             if (d->text[c] && *d->text[c])
                 rc = ss_words_add(s, d->text[c]);
@@ -233,13 +255,15 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
         return rc;
     }
     st = rc == STORE_OK ? store_stmt(s, "INSERT OR REPLACE INTO search_docs(entry_id, terms,"
-                                        " updated, listed, seq) VALUES (?1, ?2, ?3, 1, ?4)")
+                                        " updated, listed, seq, title_words)"
+                                        " VALUES (?1, ?2, ?3, 1, ?4, ?5)")
                         : NULL;
     if (st) {
         sqlite3_bind_int64(st, 1, d->id);
         sqlite3_bind_text(st, 2, terms.data, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, d->updated);
         sqlite3_bind_int64(st, 4, seq);
+        sqlite3_bind_int(st, 5, title_words);
         rc = store_step_done(s, st, "search_docs put");
     } else {
         rc = STORE_ERR;
@@ -258,14 +282,16 @@ static int ss_bulk_flush(struct store *s)
     int rc = STORE_OK;
     for (int i = 0; i < b->ndocs; i++) {
         sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT OR REPLACE INTO search_docs("
-                                                          "entry_id, terms, updated, listed, seq)"
-                                                          " VALUES (?1, ?2, ?3, 1, ?4)")
+                                                          "entry_id, terms, updated, listed, seq,"
+                                                          " title_words)"
+                                                          " VALUES (?1, ?2, ?3, 1, ?4, ?5)")
                                           : NULL;
         if (st) {
             sqlite3_bind_int64(st, 1, b->docs[i].id);
             sqlite3_bind_text(st, 2, b->docs[i].terms, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 3, b->docs[i].updated);
             sqlite3_bind_int64(st, 4, b->docs[i].seq);
+            sqlite3_bind_int(st, 5, b->docs[i].title_words);
             rc = store_step_done(s, st, "search_docs bulk");
         } else {
             rc = STORE_ERR;
@@ -606,6 +632,13 @@ static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_conte
             return;
         }
     }
+    const struct search_cache *c = nv >= 2 ? sqlite3_value_pointer(v[1], SS_CACHE_POINTER) : NULL;
+    double title_norm = 1.0;
+    sqlite3_int64 id = api->xRowid(ctx);
+    if (c && c->listed_docs > 0 && id > 0 && id < c->ndocs && c->title_words_sum > 0) {
+        double avg = (double)c->title_words_sum / (double)c->listed_docs;
+        title_norm = 1.0 - SS_TITLE_B + SS_TITLE_B * (double)c->docs[id].title_words / avg;
+    }
     double score = 0;
     for (int p = 0; p < np; p++) {
         double pw = p < nw && w ? w[p] : 1.0;
@@ -620,12 +653,145 @@ static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_conte
             if (col < STORE_SEARCH_COLUMNS)
                 tf[col]++;
         double ps = 0;
-        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
-            if (tf[c])
-                ps += ss_column_weight[c] * tf[c] * (SS_K1 + 1) / (tf[c] + SS_K1);
+        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++) {
+            if (!tf[c])
+                continue;
+            /* BM25's length normalisation for the title alone, whose length the copy in
+             * memory has: "MJC de l'Harteloire" is more about the MJC than a title of ten
+             * words that names it. */
+            double k = c == STORE_SEARCH_TITLE ? SS_K1 * title_norm : SS_K1;
+            ps += ss_column_weight[c] * tf[c] * (SS_K1 + 1) / (tf[c] + k);
+        }
         score += pw * aux->idf[p] * ps;
     }
     sqlite3_result_double(pc, score);
+}
+
+/* ---- snippets: foison_snippet(search_fts) ---- */
+
+/* The passage of a match shown under a result: SS_SNIPPET_WORDS words of the text around the
+ * matches (of the summary when the text has none, its start when neither has), the matched
+ * words between SEARCH_MARK_OPEN and _CLOSE, "…" where the text was cut. FTS5's own snippet()
+ * scores every match against every other and tokenizes each column twice: a quarter of a
+ * millisecond a result on the generated entries, this about a tenth of it. */
+#define SS_SNIPPET_WORDS 28
+#define SS_SNIPPET_BEFORE 4 /* words shown before the first match of the passage */
+#define SS_SNIPPET_MAX_INST 256
+
+struct ss_snip {
+    int first, last; /* token positions of the passage */
+    const int *marks;
+    int nmarks;
+    int pos;                  /* of the next token */
+    int start_byte, end_byte; /* of the passage, -1 until known */
+    struct buf *out;
+    const char *text;
+    int copied; /* bytes of text copied so far */
+    bool done;
+};
+
+static int ss_snip_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+    (void)tok, (void)ntok;
+    struct ss_snip *sn = ctx;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    int pos = sn->pos++;
+    if (pos < sn->first)
+        return SQLITE_OK;
+    if (pos > sn->last) {
+        sn->done = true;
+        return SQLITE_DONE;
+    }
+    if (sn->start_byte < 0) {
+        sn->start_byte = pos == 0 ? 0 : start;
+        sn->copied = sn->start_byte;
+        if (pos > 0)
+            buf_puts(sn->out, "…");
+    }
+    bool marked = false;
+    for (int i = 0; i < sn->nmarks && !marked; i++)
+        marked = sn->marks[i] == pos;
+    if (marked) {
+        buf_append(sn->out, sn->text + sn->copied, (size_t)(start - sn->copied));
+        buf_putc(sn->out, SEARCH_MARK_OPEN);
+        buf_append(sn->out, sn->text + start, (size_t)(end - start));
+        buf_putc(sn->out, SEARCH_MARK_CLOSE);
+        sn->copied = end;
+    }
+    sn->end_byte = end;
+    return SQLITE_OK;
+}
+
+static void ss_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc,
+                          int nv, sqlite3_value **v)
+{
+    (void)nv, (void)v;
+    int ninst = 0;
+    if (api->xInstCount(ctx, &ninst) != SQLITE_OK)
+        ninst = 0;
+    /* The matches of the text, else of the summary. */
+    int col = STORE_SEARCH_LEAD, offs[SS_SNIPPET_MAX_INST], phr[SS_SNIPPET_MAX_INST], n = 0;
+    for (int pass = 0; pass < 2 && n == 0; pass++) {
+        int want = pass == 0 ? STORE_SEARCH_BODY : STORE_SEARCH_LEAD;
+        for (int i = 0; i < ninst && n < SS_SNIPPET_MAX_INST; i++) {
+            int ip, ic, io;
+            if (api->xInst(ctx, i, &ip, &ic, &io) == SQLITE_OK && ic == want) {
+                offs[n] = io;
+                phr[n++] = ip;
+            }
+        }
+        if (n)
+            col = want;
+    }
+    /* The passage with the most different words matched, then the most matches. */
+    int best = 0, best_score = -1;
+    for (int i = 0; i < n; i++) {
+        int lo = offs[i], hi = offs[i] + SS_SNIPPET_WORDS - SS_SNIPPET_BEFORE, score = 0;
+        unsigned long long seen = 0;
+        for (int j = i; j < n && offs[j] < hi; j++) {
+            if (offs[j] < lo)
+                continue;
+            score += 1;
+            if (!(seen & (1ULL << (phr[j] & 63)))) {
+                seen |= 1ULL << (phr[j] & 63);
+                score += 100;
+            }
+        }
+        if (score > best_score)
+            best_score = score, best = i;
+    }
+    const char *text = NULL;
+    int ntext = 0;
+    if (api->xColumnText(ctx, col, &text, &ntext) != SQLITE_OK || !text) {
+        sqlite3_result_text(pc, "", 0, SQLITE_STATIC);
+        return;
+    }
+    int first = n ? offs[best] - SS_SNIPPET_BEFORE : 0;
+    if (first < 0)
+        first = 0;
+    struct buf out = BUF_INIT;
+    struct ss_snip sn = {.first = first,
+                         .last = first + SS_SNIPPET_WORDS - 1,
+                         .marks = offs + best,
+                         .nmarks = n - best,
+                         .start_byte = -1,
+                         .end_byte = -1,
+                         .out = &out,
+                         .text = text};
+    int rc = api->xTokenize(ctx, text, ntext, &sn, ss_snip_cb);
+    if ((rc != SQLITE_OK && rc != SQLITE_DONE) || sn.start_byte < 0) {
+        buf_free(&out);
+        sqlite3_result_text(pc, "", 0, SQLITE_STATIC);
+        return;
+    }
+    /* What lies between the last mark and the passage's end; "…" when the text goes on (or
+     * the whole rest when the passage ends within a few bytes of it). */
+    buf_append(&out, text + sn.copied, (size_t)(sn.end_byte - sn.copied));
+    if (sn.done)
+        buf_puts(&out, "…");
+    sqlite3_result_text(pc, out.data ? out.data : "", (int)out.len, SQLITE_TRANSIENT);
+    buf_free(&out);
 }
 
 int store_search_register(sqlite3 *db)
@@ -634,7 +800,9 @@ int store_search_register(sqlite3 *db)
     if (rc != SQLITE_OK)
         return rc;
     fts5_api *api = store_fts_api(db);
-    return api ? api->xCreateFunction(api, "foison_rank", NULL, ss_rank, NULL) : SQLITE_ERROR;
+    if (!api || api->xCreateFunction(api, "foison_rank", NULL, ss_rank, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    return api->xCreateFunction(api, "foison_snippet", NULL, ss_snippet_fn, NULL);
 }
 
 /* ---- the pass over the matches ---- */
@@ -804,18 +972,20 @@ static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store
 
 /* Reads the matches of expr (with their scores unless by date) into *m. */
 static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
-                      struct ss_match **m, int *n)
+                      const struct search_cache *c, struct ss_match **m, int *n)
 {
     sqlite3_stmt *st =
-        scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2) FROM search_fts"
+        scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2, ?3) FROM search_fts"
                                " WHERE search_fts MATCH ?1")
                : store_stmt(s, "SELECT rowid, 0 FROM search_fts WHERE search_fts MATCH ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
-    if (scored)
+    if (scored) {
         sqlite3_bind_blob(st, 2, e->weight, (int)(sizeof(double) * (size_t)e->nphrases),
                           SQLITE_STATIC);
+        sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
+    }
     int cap = 1024, rc;
     *n = 0;
     *m = malloc(sizeof **m * (size_t)cap);
@@ -846,20 +1016,13 @@ static const char *ss_snippet(struct store *s, struct arena *a, const struct ss_
 {
     if (!e)
         return "";
-    sqlite3_stmt *st = store_stmt(s, "SELECT snippet(search_fts, 2, char(1), char(2), '…', 24),"
-                                     " snippet(search_fts, 1, char(1), char(2), '…', 24)"
-                                     " FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2");
+    sqlite3_stmt *st = store_stmt(s, "SELECT foison_snippet(search_fts) FROM search_fts"
+                                     " WHERE search_fts MATCH ?1 AND rowid = ?2");
     if (!st)
         return "";
     sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
-    const char *out = "";
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *body = store_text(a, st, 0), *lead = store_text(a, st, 1);
-        /* The passage with a match, the text's first; the summary when neither has one (a
-         * title or a label matched). */
-        out = strchr(body, SEARCH_MARK_OPEN) ? body : lead;
-    }
+    const char *out = sqlite3_step(st) == SQLITE_ROW ? store_text(a, st, 0) : "";
     store_done(st);
     return out;
 }
@@ -887,9 +1050,17 @@ static bool ss_hit_read(struct store *s, struct arena *a, long long id, struct s
     return ok;
 }
 
+static double ss_cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
                  struct store_search_out *out)
 {
+    double t0 = ss_cpu(), t1 = 0, t2 = 0, t3 = 0;
     memset(out, 0, sizeof *out);
     struct ss_expr e;
     bool text = sp->q && ss_expr_build(a, sp->q, sp->level, &e);
@@ -909,9 +1080,12 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     }
     struct ss_match *m = NULL;
     int nm = 0, rc = STORE_OK;
-    if (text)
-        rc = ss_matches(s, a, &e, !sp->recent, &m, &nm);
-    const struct search_cache *c = rc == STORE_OK ? search_cache_acquire(s) : NULL;
+    const struct search_cache *c = search_cache_acquire(s);
+    if (c && text && (rc = ss_matches(s, a, &e, !sp->recent, c, &m, &nm)) != STORE_OK) {
+        search_cache_release(c);
+        c = NULL;
+    }
+    t1 = ss_cpu();
     if (!c) {
         free(m);
         if (text)
@@ -938,12 +1112,14 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         for (long long id = 1; id < c->ndocs; id++)
             ss_pass_one(&p, id, 0);
     free(m);
+    t2 = ss_cpu();
     out->total = p.total;
     if (p.count_facets)
         ss_facets_out(a, &p, out);
     free(p.counts);
     search_cache_release(c);
-    qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+    if (p.nheap > 1)
+        qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
     out->hits = arena_alloc(a, sizeof *out->hits * (size_t)(p.nheap ? p.nheap : 1));
     for (int i = sp->offset; i < p.nheap; i++) {
         struct search_hit *h = &out->hits[out->nhits];
@@ -955,6 +1131,15 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         out->nhits++;
     }
     store_read_end(s);
+    t3 = ss_cpu();
+    /* FOISON_SEARCH_TRACE=1: where a search's time goes, on the server's standard error (read
+     * once; the thread CPU time of each step, the measure docs/PERFORMANCE.md quotes). */
+    static int trace = -1;
+    if (trace < 0)
+        trace = getenv("FOISON_SEARCH_TRACE") != NULL;
+    if (trace)
+        fprintf(stderr, "search %s: %d matches, match %.2f pass %.2f hits %.2f ms\n",
+                text ? e.text.data : "-", nm, t1 - t0, t2 - t1, t3 - t2);
     if (text)
         buf_free(&e.text);
     return rc;
@@ -1095,15 +1280,21 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     }
     struct ss_match *m = NULL;
     int nm = 0;
-    int rc = ss_matches(s, a, &te, true, &m, &nm);
-    const struct search_cache *c = rc == STORE_OK ? search_cache_acquire(s) : NULL;
+    const struct search_cache *c = search_cache_acquire(s);
+    int rc = c ? ss_matches(s, a, &te, true, c, &m, &nm) : STORE_ERR;
+    if (c && rc != STORE_OK) {
+        search_cache_release(c);
+        c = NULL;
+    }
     if (c) {
         struct ss_pass p = {.c = c, .keep = max};
         p.heap = arena_alloc(a, sizeof *p.heap * (size_t)(max > 0 ? max : 1));
         for (int i = 0; i < nm; i++)
             ss_pass_one(&p, m[i].id, m[i].score);
         search_cache_release(c);
-        qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+        if (p.nheap > 1)
+        if (p.nheap > 1)
+            qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
         *out = arena_alloc(a, sizeof **out * (size_t)(p.nheap ? p.nheap : 1));
         for (int i = 0; i < p.nheap; i++)
             if (ss_hit_read(s, a, p.heap[i].id, &(*out)[*n]))
