@@ -2,13 +2,15 @@
  * (its filter terms, its place in its kind's order, its relations, its card) is computed here,
  * from the schema, inside the transaction that publishes it. A new kind or field type never
  * needs an index update of its own; when the schemas change what is derived, the whole site is
- * derived again (entry_derive_check). Later: the search index, points and feed items. The
- * occurrences of events are core/agenda.c's part of it. */
+ * derived again (entry_derive_check). Later: points and feed items. The occurrences of events
+ * are core/agenda.c's part of it, the search index core/search.c's. */
 #include "core/agenda.h"
 #include "core/entry.h"
 #include "core/relation.h"
+#include "core/search.h"
 #include "store/entry_store.h"
 #include "store/moderation_store.h"
+#include "store/search_store.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include <sodium.h>
@@ -91,7 +93,8 @@ int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, lon
     if (derive_terms(s, k, entry_id, fields) != ENTRY_OK ||
         store_entry_set_sort_key(s, entry_id, derive_sort_key(a, k, fields)) != STORE_OK ||
         relation_derive(s, k, entry_id, fields) != ENTRY_OK ||
-        agenda_derive(s, a, k, entry_id, fields) != ENTRY_OK)
+        agenda_derive(s, a, k, entry_id, fields) != ENTRY_OK ||
+        search_index_entry(s, a, k, entry_id, fields) != ENTRY_OK)
         return ENTRY_ERR;
     return ENTRY_OK;
 }
@@ -121,6 +124,10 @@ static int derive_again(struct store *s, struct arena *a, const struct entry_pub
 int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg)
 {
     long long after = 0, done = 0;
+    /* The index is made again from nothing: an entry it held that is no longer published
+     * (a file repaired by hand) leaves it. */
+    if (store_search_clear(s) != STORE_OK)
+        return ENTRY_ERR;
     for (;;) {
         struct arena *a = arena_new();
         struct entry_published_row *rows;

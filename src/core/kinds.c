@@ -20,16 +20,17 @@ static const struct field_option licenses[] = {
 #define FIELD_TITLE(lbl)                                                                           \
     {                                                                                              \
         .name = "title", .type = FT_TEXT, .label = lbl, .section = "main", .required = true,       \
-        .max_len = 120                                                                             \
+        .max_len = 120, .search = SEARCH_IN_TITLE                                                  \
     }
 #define FIELD_SUMMARY(lbl, hlp)                                                                    \
     {                                                                                              \
         .name = "summary", .type = FT_TEXT, .label = lbl, .section = "main", .required = true,     \
-        .max_len = 300, .help = hlp                                                                \
+        .max_len = 300, .help = hlp, .search = SEARCH_IN_LEAD                                      \
     }
 #define FIELD_MARKDOWN(nm, lbl, sec, hlp, max)                                                     \
     {                                                                                              \
-        .name = nm, .type = FT_MARKDOWN, .label = lbl, .section = sec, .max_len = max, .help = hlp \
+        .name = nm, .type = FT_MARKDOWN, .label = lbl, .section = sec, .max_len = max,             \
+        .help = hlp, .search = SEARCH_IN_BODY                                                      \
     }
 #define FIELD_THEMES(req)                                                                          \
     {                                                                                              \
@@ -90,6 +91,7 @@ static const struct field_def innovation_fields[] = {
                   "En une ou deux phrases : ce que c'est, pour qui (300 caractères au plus)."),
     {.name = "description",
      .type = FT_MARKDOWN,
+     .search = SEARCH_IN_BODY,
      .label = "Description",
      .section = "main",
      .required = true,
@@ -111,6 +113,7 @@ static const struct field_def innovation_fields[] = {
              "longitude -4,49)."},
     {.name = "holders",
      .type = FT_TEXT,
+     .search = SEARCH_IN_LEAD,
      .label = "Porteurs du projet",
      .section = "main",
      .max_len = 500,
@@ -118,6 +121,7 @@ static const struct field_def innovation_fields[] = {
     FIELD_WEBSITE,
     {.name = "start_year",
      .type = FT_YEAR,
+     .year = true,
      .label = "Année de démarrage",
      .section = "main",
      .min = 1900,
@@ -440,6 +444,7 @@ static const struct field_def article_fields[] = {
      .card = true},
     {.name = "byline",
      .type = FT_TEXT,
+     .search = SEARCH_IN_BODY,
      .label = "Signature",
      .section = "main",
      .max_len = 200,
@@ -531,6 +536,7 @@ static const struct field_def event_fields[] = {
     FIELD_THEMES(false),
     {.name = "audience",
      .type = FT_TEXT,
+     .search = SEARCH_IN_BODY,
      .label = "Public",
      .section = "main",
      .max_len = 200,
@@ -575,6 +581,7 @@ static const struct field_def event_fields[] = {
      .card = true},
     {.name = "price_detail",
      .type = FT_TEXT,
+     .search = SEARCH_IN_BODY,
      .label = "Détail du tarif",
      .section = "practical",
      .max_len = 200},
@@ -664,12 +671,18 @@ static const struct field_def training_fields[] = {
      .card = true},
     {.name = "duration",
      .type = FT_TEXT,
+     .search = SEARCH_IN_BODY,
      .label = "Durée",
      .section = "main",
      .max_len = 200,
      .card = true,
      .help = "Ex. « 100 heures sur 13 semaines »."},
-    {.name = "audience", .type = FT_TEXT, .label = "Public", .section = "main", .max_len = 300},
+    {.name = "audience",
+     .type = FT_TEXT,
+     .label = "Public",
+     .section = "main",
+     .max_len = 300,
+     .search = SEARCH_IN_BODY},
     FIELD_THEMES(false),
     {.name = "organised_by",
      .type = FT_RELATION,
@@ -1084,14 +1097,14 @@ const char *kind_fingerprint(void)
 {
     /* Built once: the schemas are constants of the program. Races between threads write the
      * same text; the first one kept wins. */
-    static char text[4096];
+    static char text[16384];
     static bool made;
     if (made)
         return text;
     size_t len = 0;
     /* Bump the leading number when the derived data changes shape (a new table, a new way of
      * computing a term) without any schema changing. */
-    len += (size_t)snprintf(text + len, sizeof text - len, "1");
+    len += (size_t)snprintf(text + len, sizeof text - len, "2");
     for (size_t i = 0; i < NELEMS(kinds) && len < sizeof text; i++) {
         const struct kind_def *k = &kinds[i];
         len += (size_t)snprintf(
@@ -1100,10 +1113,11 @@ const char *kind_fingerprint(void)
             k->when.recurrence ? k->when.recurrence : "", k->when.series ? k->when.series : "");
         for (size_t f = 0; f < k->nfields && len < sizeof text; f++) {
             const struct field_def *fd = &k->fields[f];
-            if (fd->facet || fd->card || fd->type == FT_RELATION)
-                len += (size_t)snprintf(text + len, sizeof text - len, ",%s%s%s%s", fd->name,
+            if (fd->facet || fd->card || fd->type == FT_RELATION || fd->search || fd->year)
+                len += (size_t)snprintf(text + len, sizeof text - len, ",%s%s%s%s+s%d%s", fd->name,
                                         fd->facet ? "+f" : "", fd->card ? "+c" : "",
-                                        fd->type == FT_RELATION ? "+r" : "");
+                                        fd->type == FT_RELATION ? "+r" : "", (int)fd->search,
+                                        fd->year ? "+y" : "");
         }
     }
     made = true;

@@ -49,6 +49,17 @@ enum field_source {
     FS_LICENSES, /* static licence options; the default is the site's licence setting */
 };
 
+/* Where a field's text goes in the search index (store/search_store.c weighs the places, the
+ * title highest). Text and Markdown fields say it; a facet's values are indexed by their
+ * labels (themes, communes) in SEARCH_IN_TAGS without saying it. */
+enum field_search {
+    SEARCH_IN_NONE = 0, /* not indexed (an identifier, a detail nobody looks for) */
+    SEARCH_IN_BODY,     /* the long texts */
+    SEARCH_IN_LEAD,     /* the summary and short texts that say what the entry is */
+    SEARCH_IN_TITLE,
+    SEARCH_IN_TAGS, /* the labels of facet values */
+};
+
 struct field_def {
     const char *name; /* JSON and form name */
     enum field_type type;
@@ -77,6 +88,10 @@ struct field_def {
      * the record from it. */
     bool lineage;
     enum field_format format; /* FT_TEXT: a check of its own (stored as the check writes it) */
+    enum field_search search; /* FT_TEXT, FT_MARKDOWN: where the search index puts it */
+    /* FT_YEAR: the year the search's "year" facet gives the entry (the kind's first such
+     * field; otherwise its start date's year, otherwise its creation's). */
+    bool year;
     /* FT_RELATION: the kinds it may point to ("actor", "innovation,network"; NULL: any kind),
      * the label on the other side ("porte" for "porté par"), and whether an entry may point to
      * itself (never meaningful so far). */

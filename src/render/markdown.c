@@ -214,3 +214,43 @@ char *markdown_render(const char *md, size_t len)
     pthread_mutex_unlock(&md_lock);
     return md_add_rel(html);
 }
+
+/* The words of a document, without its markup: text, code and the alt text of images, one
+ * space between inline pieces that a break separates and a newline after each block. Link
+ * addresses are left out (a search for "https" should not find every entry with a link).
+ * Parsed without extensions: a table's cells come out as their text with its pipes, which the
+ * search's tokenizer reads as separators. */
+char *markdown_text(const char *md, size_t len)
+{
+    struct buf out = BUF_INIT;
+    pthread_mutex_lock(&md_lock);
+    cmark_parser *parser = cmark_parser_new_with_mem(MD_OPTIONS, &md_mem);
+    if (len)
+        cmark_parser_feed(parser, md, len);
+    cmark_node *doc = cmark_parser_finish(parser);
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(node);
+        if (ev == CMARK_EVENT_EXIT) {
+            if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK && out.len &&
+                out.data[out.len - 1] != '\n')
+                buf_append(&out, "\n", 1);
+            continue;
+        }
+        const char *lit = NULL;
+        if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK)
+            lit = cmark_node_get_literal(node);
+        else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)
+            lit = " ";
+        if (lit)
+            buf_append(&out, lit, strlen(lit));
+    }
+    cmark_iter_free(it);
+    cmark_node_free(doc);
+    cmark_parser_free(parser);
+    pthread_mutex_unlock(&md_lock);
+    buf_append(&out, "", 1);
+    return out.data;
+}

@@ -17,4 +17,8 @@ void markdown_init(void);
  * is 0. */
 char *markdown_render(const char *md, size_t len);
 
+/* The plain text of md[0..len): what a reader reads, without markup nor link addresses, a
+ * newline between blocks (for the search index and its snippets). malloc'd, never NULL. */
+char *markdown_text(const char *md, size_t len);
+
 #endif

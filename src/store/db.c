@@ -1,6 +1,7 @@
 /* db.c — opening a site file, the schema and its migrations, the statement cache, settings,
  * and the per-thread connections the server uses. */
 #include "store/store.h"
+#include "store/search_store.h"
 #include "util/arena.h"
 #include "util/mem.h"
 #include <errno.h>
@@ -263,6 +264,17 @@ static const char *const store_migrations[] = {
     "CREATE UNIQUE INDEX applications_once ON applications(cohort_id, user_id)"
     "  WHERE state IN ('pending','accepted','waiting');"
     "CREATE INDEX applications_user ON applications(user_id);",
+    /* 11: full-text search (store/search_store.c). The texts of the listed entries in FTS5 with
+     * our French tokenizer (rowid: the entry's id); for each entry indexed, its facet terms
+     * ("param=value" lines), its date and whether it is listed, each change numbered by seq
+     * (the processes' copies in memory read what is above theirs); the vocabulary of typo
+     * corrections (folded word, as first written). The derived-data fingerprint changed with
+     * this version: the server fills the index when it first opens the site. */
+    SEARCH_FTS_CREATE
+    "CREATE TABLE search_docs (entry_id INTEGER PRIMARY KEY, terms TEXT NOT NULL,"
+    "  updated INTEGER NOT NULL, listed INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX search_docs_seq ON search_docs(seq);"
+    "CREATE TABLE search_words (word TEXT PRIMARY KEY, shown TEXT NOT NULL) WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
@@ -374,6 +386,10 @@ struct store *store_open(const char *path, enum store_open_mode mode, char *err,
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    if (store_search_register(s->db) != SQLITE_OK) {
+        snprintf(err, errlen, "%s : la recherche plein texte (FTS5) manque à SQLite", path);
+        goto fail;
+    }
     /* A file that is not SQLite fails at the first read; one that is SQLite but not ours has
      * another application_id, or tables and no id at all. */
     int appid = store_pragma_int(s, "PRAGMA application_id");
@@ -434,6 +450,8 @@ void store_close(struct store *s)
     if (!s)
         return;
     store_memo_free(s);
+    free(s->words_seen);
+    store_search_bulk_discard(s);
     for (int i = 0; i < s->nstmt; i++)
         sqlite3_finalize(s->stmt[i]);
     free(s->stmt);

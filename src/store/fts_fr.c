@@ -10,8 +10,19 @@
 
 #include "util/mem.h"
 
+/* The stems of the words an instance indexed last, by word as written (lower case): a text
+ * repeats its words, and a site its vocabulary, so that stemming (a fifth of indexing) is mostly
+ * looked up. Direct-mapped: a word takes the slot of its hash. */
+#define FR_STEM_CACHE 1024
+
+struct fr_stem_slot {
+    unsigned char nlow, n1, n2; /* nlow 0: empty */
+    char low[FTS_FR_MAX_TOKEN], s1[FTS_FR_MAX_TOKEN], s2[FTS_FR_MAX_TOKEN];
+};
+
 struct fts_fr {
     struct sb_stemmer *stemmer; /* one per instance: Snowball keeps state in it */
+    struct fr_stem_slot *stems; /* FR_STEM_CACHE slots, made when a document is indexed */
 };
 
 /* ---- UTF-8 ---- */
@@ -322,10 +333,14 @@ static int fr_cmp(const void *key, const void *elem)
     return strcmp(key, *(const char *const *)elem);
 }
 
+/* The longest word of fr_stop and fr_elisions: most words of a text are longer, and are told
+ * apart without a search. */
+#define FR_LIST_MAX_LEN 6
+
 static bool fr_in(const char *const *list, size_t n, const char *s, int len)
 {
     char key[16];
-    if (len <= 0 || len >= (int)sizeof key)
+    if (len <= 0 || len > FR_LIST_MAX_LEN)
         return false;
     memcpy(key, s, (size_t)len);
     key[len] = '\0';
@@ -341,7 +356,7 @@ static bool fr_is_elision(const struct fr_word *w)
 
 /* ---- one xTokenize call ---- */
 
-enum fr_mode { FR_DOCUMENT, FR_QUERY, FR_PREFIX };
+enum fr_mode { FR_DOCUMENT, FR_QUERY, FR_PREFIX, FR_WORDS };
 
 struct fr_run {
     struct fts_fr *tk;
@@ -371,6 +386,51 @@ static int fr_stem(struct fts_fr *tk, const char *s, int n, char *out)
     return fr_fold((const char *)st, len, out);
 }
 
+/* The length of s without its plural s: four letters or more, not "ss". */
+static int fr_plural_base(const char *s, int n)
+{
+    return n >= 4 && s[n - 1] == 's' && s[n - 2] != 's' ? n - 1 : n;
+}
+
+/* The two stems of word w (full: its folded form): s2 of the folded word, s1 of the word as
+ * written then folded (s2 again when the word has no accent). */
+static int fr_stems(struct fr_run *r, const struct fr_word *w, const char *full, int nfull,
+                    char *s1, int *n1, char *s2, int *n2)
+{
+    struct fts_fr *tk = r->tk;
+    struct fr_stem_slot *slot = NULL;
+    if (r->mode == FR_DOCUMENT && !tk->stems)
+        tk->stems = calloc(FR_STEM_CACHE, sizeof *tk->stems); /* NULL: no cache, same stems */
+    if (tk->stems && w->nlow > 0 && w->nlow <= FTS_FR_MAX_TOKEN) {
+        unsigned h = 2166136261u;
+        for (int i = 0; i < w->nlow; i++)
+            h = (h ^ (unsigned char)w->low[i]) * 16777619u;
+        slot = &tk->stems[h % FR_STEM_CACHE];
+        if (slot->nlow == w->nlow && memcmp(slot->low, w->low, (size_t)w->nlow) == 0) {
+            memcpy(s1, slot->s1, *n1 = slot->n1);
+            memcpy(s2, slot->s2, *n2 = slot->n2);
+            return SQLITE_OK;
+        }
+    }
+    /* Snowball's French leaves the plural s after some endings (vélos, studios): a final s
+     * is dropped before stemming, so that the plural and the singular meet. */
+    if ((*n2 = fr_stem(tk, full, fr_plural_base(full, nfull), s2)) < 0)
+        return SQLITE_NOMEM;
+    if (nfull != w->nlow || memcmp(full, w->low, (size_t)nfull) != 0) {
+        if ((*n1 = fr_stem(tk, w->low, fr_plural_base(w->low, w->nlow), s1)) < 0)
+            return SQLITE_NOMEM;
+    } else {
+        memcpy(s1, s2, (size_t)(*n1 = *n2));
+    }
+    if (slot) {
+        slot->nlow = (unsigned char)w->nlow;
+        memcpy(slot->low, w->low, (size_t)w->nlow);
+        memcpy(slot->s1, s1, slot->n1 = (unsigned char)*n1);
+        memcpy(slot->s2, s2, slot->n2 = (unsigned char)*n2);
+    }
+    return SQLITE_OK;
+}
+
 /* Emits the tokens of one word (see fts_fr.h). colocated: all of them go with the previous
  * token (a compound's joined form). *out is set when a token went out. */
 static int fr_emit_word(struct fr_run *r, const struct fr_word *w, bool colocated, bool *out)
@@ -389,23 +449,18 @@ static int fr_emit_word(struct fr_run *r, const struct fr_word *w, bool colocate
     if (fr_in(fr_stop, sizeof fr_stop / sizeof fr_stop[0], full, nfull))
         return SQLITE_OK;
     *out = true;
+    if (r->mode == FR_WORDS)
+        return fr_emit(r, flag, full, nfull, w->start, w->end);
     if (w->digit || w->cut)
         return fr_emit(r, flag, full, nfull, w->start, w->end);
-    int n2 = fr_stem(r->tk, full, nfull, s2);
-    if (n2 < 0)
+    int n1, n2;
+    if (fr_stems(r, w, full, nfull, s1, &n1, s2, &n2) != SQLITE_OK)
         return SQLITE_NOMEM;
     if ((rc = fr_emit(r, flag, s2, n2, w->start, w->end)) != SQLITE_OK)
         return rc;
-    int n1 = n2;
-    if (nfull != w->nlow || memcmp(full, w->low, (size_t)nfull) != 0) {
-        if ((n1 = fr_stem(r->tk, w->low, w->nlow, s1)) < 0)
-            return SQLITE_NOMEM;
-        if ((n1 != n2 || memcmp(s1, s2, (size_t)n1) != 0) &&
-            (rc = fr_emit(r, FTS5_TOKEN_COLOCATED, s1, n1, w->start, w->end)) != SQLITE_OK)
-            return rc;
-    } else {
-        memcpy(s1, s2, (size_t)n2);
-    }
+    if ((n1 != n2 || memcmp(s1, s2, (size_t)n1) != 0) &&
+        (rc = fr_emit(r, FTS5_TOKEN_COLOCATED, s1, n1, w->start, w->end)) != SQLITE_OK)
+        return rc;
     if (r->mode != FR_DOCUMENT)
         return SQLITE_OK;
     if ((nfull != n2 || memcmp(full, s2, (size_t)n2) != 0) &&
@@ -486,6 +541,8 @@ static int fr_compound(struct fr_run *r, const char *text, int n, int i, int *rc
     return i;
 }
 
+static int fr_run_text(struct fr_run *rp, const char *text, int n);
+
 static int fr_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
                        int (*xToken)(void *, int, const char *, int, int, int))
 {
@@ -494,6 +551,12 @@ static int fr_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text,
         r.mode = FR_PREFIX;
     else
         r.mode = flags & FTS5_TOKENIZE_QUERY ? FR_QUERY : FR_DOCUMENT;
+    return fr_run_text(&r, text, n);
+}
+
+static int fr_run_text(struct fr_run *rp, const char *text, int n)
+{
+    struct fr_run r = *rp;
     if (!text || n <= 0)
         return SQLITE_OK;
     int i = 0, len, rc = SQLITE_OK;
@@ -532,13 +595,45 @@ static int fr_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out
     return SQLITE_OK;
 }
 
+static int fr_count_token(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+    (void)tok, (void)ntok, (void)start, (void)end;
+    if (!(tflags & FTS5_TOKEN_COLOCATED))
+        ++*(int *)ctx;
+    return SQLITE_OK;
+}
+
 static void fr_delete(Fts5Tokenizer *t)
 {
     struct fts_fr *tk = (struct fts_fr *)t;
     if (!tk)
         return;
     sb_stemmer_delete(tk->stemmer);
+    free(tk->stems);
     free(tk);
+}
+
+int store_fts_words(const char *text, int n,
+                    int (*cb)(void *ctx, int tflags, const char *word, int nword, int start,
+                              int end),
+                    void *ctx)
+{
+    struct fts_fr tk = {.stemmer = NULL}; /* FR_WORDS never stems */
+    struct fr_run r = {.tk = &tk, .ctx = ctx, .xToken = cb, .mode = FR_WORDS};
+    return fr_run_text(&r, text, n);
+}
+
+int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens)
+{
+    struct fts_fr *tk;
+    *ntokens = 0;
+    if (fr_create(NULL, NULL, 0, (Fts5Tokenizer **)&tk) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    int rc = fr_tokenize((Fts5Tokenizer *)tk, ntokens,
+                         FTS5_TOKENIZE_QUERY | (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, n,
+                         fr_count_token);
+    fr_delete((Fts5Tokenizer *)tk);
+    return rc;
 }
 
 fts5_api *store_fts_api(sqlite3 *db)

@@ -31,6 +31,7 @@
 #ifndef FOISON_FTS_FR_H
 #define FOISON_FTS_FR_H
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #define FTS_FR_TOKENIZER "foison_fr"
 #define FTS_FR_MAX_TOKEN 64 /* bytes of a token, longer words are cut at a character boundary */
@@ -44,5 +45,18 @@ int store_fts_register(sqlite3 *db);
 /* The FTS5 API of db (to find the tokenizer again or add auxiliary functions), NULL when the
  * SQLite library has no FTS5. Owned by SQLite, valid as long as db is open. */
 fts5_api *store_fts_api(sqlite3 *db);
+
+/* The words of text as the index sees them before stemming: each word that is not a stop word,
+ * folded (lower case, no diacritics, a compound's parts then its joined form colocated), with
+ * its byte offsets in text (what the typo suggestions draw their vocabulary from). cb returns
+ * SQLITE_OK to go on; its first other code is returned. */
+int store_fts_words(const char *text, int n,
+                    int (*cb)(void *ctx, int tflags, const char *word, int nword, int start,
+                              int end),
+                    void *ctx);
+/* The number of positions a query's text gives (0 for stop words alone: FTS5 would match
+ * nothing with such a phrase). With prefix, its last word as typed so far. SQLITE_OK or
+ * SQLITE_NOMEM. */
+int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens);
 
 #endif

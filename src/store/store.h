@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 #define STORE_APPLICATION_ID 0x466f6973 /* "Fois" */
 
 enum store_status {
@@ -34,6 +34,10 @@ struct store {
     long long gen_cached;
     unsigned long long gen_seen;
     bool gen_dirty; /* this transaction bumped the generation: tell the other processes */
+    /* Hashes of the words this connection put in the search vocabulary (search_store.c). */
+    unsigned long long *words_seen;
+    int words_n, words_cap;
+    struct search_bulk *search_bulk; /* a rebuild of the index in progress */
 };
 
 /* A counter in memory shared by every process serving the file (SITE.db-gen, mapped), moved by

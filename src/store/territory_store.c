@@ -99,3 +99,25 @@ int store_themes_load(struct store *s, struct theme **out, size_t *n)
     *n = len;
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERR;
 }
+
+const char *store_theme_label(struct store *s, struct arena *a, const char *id)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT label FROM themes WHERE id = ?1");
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    const char *out = sqlite3_step(st) == SQLITE_ROW ? store_text(a, st, 0) : NULL;
+    store_done(st);
+    return out;
+}
+
+const char *store_commune_name(struct store *s, struct arena *a, const char *insee)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT name FROM communes WHERE insee = ?1");
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, insee, -1, SQLITE_STATIC);
+    const char *out = sqlite3_step(st) == SQLITE_ROW ? store_text(a, st, 0) : NULL;
+    store_done(st);
+    return out;
+}

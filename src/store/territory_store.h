@@ -25,4 +25,9 @@ int store_theme_insert(struct store *s, const char *id, const char *label, int p
 int store_communes_load(struct store *s, struct commune **out, size_t *n);
 int store_themes_load(struct store *s, struct theme **out, size_t *n);
 
+struct arena;
+/* The label of a theme, the name of a commune (in a), NULL when there is none. */
+const char *store_theme_label(struct store *s, struct arena *a, const char *id);
+const char *store_commune_name(struct store *s, struct arena *a, const char *insee);
+
 #endif

@@ -484,6 +484,9 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "css_url", css ? css->url : "/static/style.css");
     const struct static_asset *icon = app_asset(req->app, "favicon.svg");
     tv_set_str(ctx, "icon_url", icon ? icon->url : "/static/favicon.svg");
+    /* The header's search box suggests entries as you type (the box works without it). */
+    const struct static_asset *sjs = app_asset(req->app, "search.js");
+    tv_set_str(ctx, "search_script_url", sjs ? sjs->url : "/static/search.js");
     if (!req->logged_in)
         tv_set_str(ctx, "login_next", app_login_next(req));
     if (req->logged_in) {

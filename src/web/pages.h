@@ -163,6 +163,10 @@ void api_entry_get(struct request *req);
 void api_entry_revisions(struct request *req);
 void api_entry_related(struct request *req);
 void api_suggest(struct request *req);
+/* search.c */
+void page_search(struct request *req);
+void api_search(struct request *req);
+void api_search_suggest(struct request *req);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
 /* export.c */

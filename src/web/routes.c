@@ -49,6 +49,7 @@ const struct route app_routes[] = {
     {"POST", "/verification", page_robot_prove, 0},
     /* Events in time (web/agenda.c): before the kinds' patterns. */
     {"GET", "/agenda", page_agenda, 0},
+    {"GET", "/recherche", page_search, 0},
     {"GET", "/agenda.ics", page_agenda_ics, 0},
     {"GET", "/{kind}/{slug}.ics", page_event_ics, 0},
     /* Registrations to events (web/attendance.c). */
@@ -110,6 +111,8 @@ const struct route app_routes[] = {
     {"GET", "/api/v1/entries/{slug}/revisions", api_entry_revisions, ROUTE_API},
     {"GET", "/api/v1/entries/{slug}/related", api_entry_related, ROUTE_API},
     {"GET", "/api/v1/suggest", api_suggest, ROUTE_API},
+    {"GET", "/api/v1/search", api_search, ROUTE_API},
+    {"GET", "/api/v1/search/suggest", api_search_suggest, ROUTE_API},
     {"GET", "/api/v1/export/places.json", api_export_places, ROUTE_API},
     {"POST", "/api/v1/entries/{slug}/reports", api_report_create, ROUTE_API},
     {"GET", "/api/v1/moderation/reports", api_reports, ROUTE_API},

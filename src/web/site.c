@@ -25,6 +25,7 @@ void page_robots(struct request *req)
     buf_puts(&req->out, "# Les fiches, les listes et l'API en lecture sont ouvertes aux robots.\n"
                         "User-agent: *\n"
                         "Disallow: /login\n"
+                        "Disallow: /recherche\n"
                         "Disallow: /*/new$\n"
                         "Disallow: /*/*/edit$\n"
                         "Disallow: /*/*/history$\n"

@@ -161,10 +161,13 @@ static void test_elisions(void **state)
 static void test_hyphens(void **state)
 {
     (void)state;
-    assert_string_equal(toks(DOC, "tiers-lieu"), "tier +tiers lieu +tierslieu");
-    assert_string_equal(toks(DOC, "Tiers‐Lieux"), "tier +tiers lieux +tierslieux");
+    /* A plural s Snowball leaves is dropped before stemming: vélos meets vélo. */
+    assert_string_equal(toks(QUERY, "vélos"), toks(QUERY, "vélo"));
+    assert_string_equal(toks(QUERY, "velos"), "velo");
+    assert_string_equal(toks(DOC, "tiers-lieu"), "ti +tiers lieu +tierslieu");
+    assert_string_equal(toks(DOC, "Tiers‐Lieux"), "ti +tiers lieux +tierslieux");
     /* Queries keep the parts only: phrases line up with the document's positions. */
-    assert_string_equal(toks(QUERY, "tiers-lieu"), "tier lieu");
+    assert_string_equal(toks(QUERY, "tiers-lieu"), "ti lieu");
     /* Stop words among the parts are dropped but stay in the joined form. */
     assert_string_equal(toks(DOC, "Saint-Pierre-de-Plouguin"),
                         "saint pierr +pierre plouguin +saintpierredeplouguin");
@@ -210,7 +213,7 @@ static void test_prefix_queries(void **state)
     /* Words before the last one are stemmed as in a query. */
     assert_string_equal(toks(PREFIX, "bibliothèques coop"), "bibliothequ coop");
     assert_string_equal(toks(PREFIX, "l'atel"), "atel");
-    assert_string_equal(toks(PREFIX, "tiers-li"), "tier li");
+    assert_string_equal(toks(PREFIX, "tiers-li"), "ti li");
 }
 
 static void test_long_tokens(void **state)

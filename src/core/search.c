@@ -1,0 +1,439 @@
+/* search.c — the domain's search (see search.h): what of an entry goes into the index and with
+ * which facet terms, following the published revision and the entry's visibility; a search's
+ * levels (as typed, then with long words' families, then any of the words), its pages and
+ * facets in the site's order, and the spelling suggestion. */
+#include "core/search.h"
+#include "core/entry.h"
+#include "core/schema.h"
+#include "render/markdown.h"
+#include "store/entry_store.h"
+#include "store/fts_fr.h"
+#include "store/search_store.h"
+#include "store/territory_store.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/tz.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SEARCH_MAX_TERMS 256
+/* Few enough results that a spelling suggestion or a looser match is worth looking for. */
+#define SEARCH_FEW 3
+
+/* ---- what goes into the index ---- */
+
+struct search_doc_build {
+    struct buf col[STORE_SEARCH_COLUMNS];
+    const char *terms[SEARCH_MAX_TERMS];
+    int nterms;
+};
+
+static void search_col_add(struct buf *b, const char *text)
+{
+    if (!text || !*text)
+        return;
+    if (b->len)
+        buf_puts(b, "\n");
+    buf_puts(b, text);
+}
+
+static void search_term_add(struct arena *a, struct search_doc_build *d, const char *param,
+                            const char *value)
+{
+    if (d->nterms < SEARCH_MAX_TERMS && value && *value && !strchr(value, '\n'))
+        d->terms[d->nterms++] = arena_printf(a, "%s=%s", param, value);
+}
+
+/* The label a facet value is found by in the text ("Numérique" for the theme numerique). */
+static const char *search_value_label(struct store *s, struct arena *a, const struct field_def *f,
+                                      const char *value)
+{
+    if (f->type == FT_COMMUNE)
+        return store_commune_name(s, a, value);
+    if (f->source == FS_THEMES)
+        return store_theme_label(s, a, value);
+    if (f->options)
+        return field_option_label(f, value);
+    return NULL;
+}
+
+/* A facet field's values as terms (the commune of any address or commune field under
+ * "commune") and their labels into the tags column. */
+static void search_facet_terms(struct store *s, struct arena *a, const struct field_def *f,
+                               json_t *v, struct search_doc_build *d)
+{
+    const char *param = f->type == FT_COMMUNE || f->type == FT_ADDRESS ? "commune" : field_param(f);
+    const struct field_def *valf = f;
+    static const struct field_def commune_field = {.name = "commune", .type = FT_COMMUNE};
+    if (f->type == FT_ADDRESS) {
+        search_col_add(&d->col[STORE_SEARCH_TAGS], json_string_value(json_object_get(v, "street")));
+        v = json_object_get(v, "commune");
+        valf = &commune_field;
+    }
+    size_t i;
+    json_t *item;
+    if (json_is_string(v)) {
+        search_term_add(a, d, param, json_string_value(v));
+        search_col_add(&d->col[STORE_SEARCH_TAGS],
+                       search_value_label(s, a, valf, json_string_value(v)));
+        return;
+    }
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item))
+            continue;
+        search_term_add(a, d, param, json_string_value(item));
+        search_col_add(&d->col[STORE_SEARCH_TAGS],
+                       search_value_label(s, a, valf, json_string_value(item)));
+    }
+}
+
+/* The entry's year for the "year" facet: its year field, else its start's, else its
+ * creation's. */
+static int search_year(const struct kind_def *k, json_t *fields, long long created)
+{
+    for (size_t i = 0; i < k->nfields; i++) {
+        json_t *v = json_object_get(fields, k->fields[i].name);
+        if (k->fields[i].year && json_is_integer(v))
+            return (int)json_integer_value(v);
+    }
+    long long when = created;
+    json_t *start = k->when.start ? json_object_get(fields, k->when.start) : NULL;
+    if (json_is_integer(start))
+        when = json_integer_value(start);
+    struct tz_local l;
+    tz_paris_from_utc(when, &l);
+    return l.year;
+}
+
+static void search_text_fields(struct arena *a, const struct kind_def *k, json_t *fields,
+                               struct search_doc_build *d)
+{
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        json_t *v = json_object_get(fields, f->name);
+        if (f->private || !f->search || f->search == SEARCH_IN_TAGS || !json_is_string(v))
+            continue;
+        struct buf *col = &d->col[f->search == SEARCH_IN_TITLE  ? STORE_SEARCH_TITLE
+                                  : f->search == SEARCH_IN_LEAD ? STORE_SEARCH_LEAD
+                                                                : STORE_SEARCH_BODY];
+        if (f->type == FT_MARKDOWN) {
+            char *t = markdown_text(json_string_value(v), json_string_length(v));
+            search_col_add(col, t);
+            free(t);
+        } else {
+            search_col_add(col, json_string_value(v));
+        }
+    }
+    (void)a;
+}
+
+int search_index_entry(struct store *s, struct arena *a, const struct kind_def *k, long long id,
+                       json_t *fields)
+{
+    struct entry_row e;
+    int rc = store_entry_by_id(s, a, id, &e);
+    if (rc == STORE_NOTFOUND)
+        return ENTRY_OK;
+    if (rc != STORE_OK)
+        return ENTRY_ERR;
+    if (e.deleted || e.hidden || e.published_rev == 0)
+        return store_search_remove(s, id) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    struct search_doc_build d = {.nterms = 0};
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        buf_init(&d.col[c]);
+    search_text_fields(a, k, fields, &d);
+    search_term_add(a, &d, "kind", k->name);
+    search_term_add(a, &d, "year", arena_printf(a, "%d", search_year(k, fields, e.created)));
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].facet && !k->fields[i].private)
+            search_facet_terms(s, a, &k->fields[i], json_object_get(fields, k->fields[i].name), &d);
+    struct store_search_doc doc = {
+        .id = id, .terms = d.terms, .nterms = d.nterms, .updated = e.updated};
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++) {
+        buf_putc(&d.col[c], '\0');
+        doc.text[c] = d.col[c].data;
+    }
+    rc = store_search_put(s, &doc);
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        buf_free(&d.col[c]);
+    return rc == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+}
+
+int search_sync_entry(struct store *s, long long id)
+{
+    struct arena *a = arena_new();
+    struct entry_row e;
+    int rc = store_entry_by_id(s, a, id, &e);
+    if (rc != STORE_OK) {
+        arena_free(a);
+        return rc == STORE_NOTFOUND ? ENTRY_OK : ENTRY_ERR;
+    }
+    const struct kind_def *k = kind_find(e.kind);
+    struct revision_row r;
+    if (!k || e.deleted || e.hidden || e.published_rev == 0) {
+        rc = store_search_remove(s, id) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    } else if (store_revision_get(s, a, id, e.published_rev, &r) != STORE_OK) {
+        rc = ENTRY_ERR;
+    } else {
+        json_t *fields = json_loads(r.fields, 0, NULL);
+        rc = fields ? search_index_entry(s, a, k, id, fields) : ENTRY_ERR;
+        json_decref(fields);
+    }
+    arena_free(a);
+    return rc;
+}
+
+int search_reindex(struct store *s, void (*progress)(long long done, void *arg), void *arg)
+{
+    if (store_search_clear(s) != STORE_OK || store_search_bulk_begin(s) != STORE_OK)
+        return ENTRY_ERR;
+    long long after = 0, done = 0;
+    for (;;) {
+        struct arena *a = arena_new();
+        struct entry_published_row *rows;
+        int n = 0;
+        int rc = store_entries_published_after(s, a, after, 500, &rows, &n) == STORE_OK ? ENTRY_OK
+                                                                                        : ENTRY_ERR;
+        for (int i = 0; rc == ENTRY_OK && i < n; i++) {
+            const struct kind_def *k = kind_find(rows[i].kind);
+            json_t *fields = k ? json_loads(rows[i].fields, 0, NULL) : NULL;
+            if (k && !fields)
+                rc = ENTRY_ERR;
+            else if (k)
+                rc = search_index_entry(s, a, k, rows[i].id, fields);
+            json_decref(fields);
+        }
+        if (n)
+            after = rows[n - 1].id;
+        done += n;
+        arena_free(a);
+        if (rc != ENTRY_OK) {
+            store_search_bulk_discard(s);
+            return ENTRY_ERR;
+        }
+        if (progress)
+            progress(done, arg);
+        if (n < 500)
+            return store_search_bulk_end(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    }
+}
+
+/* ---- searching ---- */
+
+/* The facets in the order the page shows them: kind, theme, commune, year, status, then the
+ * others by name; each facet's values the most frequent first, at most
+ * SEARCH_FACET_MAX_VALUES (years: the latest first). */
+static int search_facet_rank(const char *param)
+{
+    static const char *const order[] = {"kind", "theme", "commune", "year", "status"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(param, order[i]) == 0)
+            return i;
+    return 5;
+}
+
+static int search_facet_cmp(const void *x, const void *y)
+{
+    const struct search_facet *a = x, *b = y;
+    int ra = search_facet_rank(a->param), rb = search_facet_rank(b->param);
+    return ra != rb ? ra - rb : strcmp(a->param, b->param);
+}
+
+static int search_value_cmp(const void *x, const void *y)
+{
+    const struct search_facet_value *a = x, *b = y;
+    return a->count != b->count ? b->count - a->count : strcmp(a->value, b->value);
+}
+
+static int search_year_cmp(const void *x, const void *y)
+{
+    const struct search_facet_value *a = x, *b = y;
+    return strcmp(b->value, a->value);
+}
+
+static void search_facets_order(struct search_facet *f, int n)
+{
+    qsort(f, (size_t)n, sizeof *f, search_facet_cmp);
+    for (int i = 0; i < n; i++) {
+        qsort(f[i].values, (size_t)f[i].n, sizeof *f[i].values, search_value_cmp);
+        if (f[i].n > SEARCH_FACET_MAX_VALUES)
+            f[i].n = SEARCH_FACET_MAX_VALUES;
+        if (strcmp(f[i].param, "year") == 0)
+            qsort(f[i].values, (size_t)f[i].n, sizeof *f[i].values, search_year_cmp);
+    }
+}
+
+/* The title of a hit, from its card. */
+static void search_hit_titles(struct search_hit *h, int n, struct arena *a)
+{
+    for (int i = 0; i < n; i++) {
+        const struct kind_def *k = kind_find(h[i].kind);
+        json_t *card = json_loads(h[i].card ? h[i].card : "{}", 0, NULL);
+        json_t *t = k && card ? json_object_get(card, k->title_field) : NULL;
+        h[i].title = arena_strdup(a, json_is_string(t) ? json_string_value(t) : h[i].slug);
+        json_decref(card);
+    }
+}
+
+/* The words of q folded as the index has them: clause i's first word (phrases and prefixes
+ * are not corrected: *out[i] NULL). */
+struct fold_one {
+    char *out;
+};
+
+static int search_fold_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
+{
+    (void)start, (void)end;
+    struct fold_one *f = ctx;
+    if (!f->out && !(tflags & FTS5_TOKEN_COLOCATED)) {
+        f->out = malloc((size_t)n + 1);
+        if (!f->out)
+            return SQLITE_NOMEM;
+        memcpy(f->out, w, (size_t)n);
+        f->out[n] = '\0';
+    }
+    return SQLITE_OK;
+}
+
+/* A copy of q with each plain word the vocabulary knows a closer spelling of replaced; NULL
+ * when no word was replaced. */
+static struct search_query *search_corrected(struct store *s, struct arena *a,
+                                             const struct search_query *q)
+{
+    struct search_query *c = arena_alloc(a, sizeof *c);
+    c->n = q->n;
+    c->clauses = arena_alloc(a, sizeof *c->clauses * (size_t)(q->n ? q->n : 1));
+    bool changed = false;
+    for (int i = 0; i < q->n; i++) {
+        c->clauses[i] = q->clauses[i];
+        const struct search_clause *cl = &q->clauses[i];
+        if (cl->phrase || cl->negated || cl->prefix || cl->nwords != 1)
+            continue;
+        struct fold_one f = {NULL};
+        if (store_fts_words(cl->words[0], (int)strlen(cl->words[0]), search_fold_cb, &f) !=
+                SQLITE_OK ||
+            !f.out) {
+            free(f.out);
+            continue;
+        }
+        const char *better = "";
+        int rc = store_search_correct(s, a, f.out, &better);
+        free(f.out);
+        if (rc != STORE_OK || !*better)
+            continue;
+        const char **w = arena_alloc(a, sizeof *w);
+        w[0] = better;
+        c->clauses[i].words = w;
+        changed = true;
+    }
+    return changed ? c : NULL;
+}
+
+int search_run(struct store *s, struct arena *a, const struct search_request *r,
+               struct search_result *out)
+{
+    memset(out, 0, sizeof *out);
+    search_query_parse(a, r->q ? r->q : "", r->q ? (r->q_len ? r->q_len : strlen(r->q)) : 0, false,
+                       &out->query);
+    int per = r->per_page > 0 && r->per_page <= 100 ? r->per_page : SEARCH_PER_PAGE;
+    int page = r->page < 1 ? 1 : r->page > SEARCH_MAX_PAGE ? SEARCH_MAX_PAGE : r->page;
+    bool positive = search_query_positive(&out->query);
+    if (!positive && out->query.n > 0)
+        return SEARCH_OK; /* exclusions alone */
+    struct store_search_spec sp = {
+        .q = positive ? &out->query : NULL,
+        .level = STORE_SEARCH_NORMAL,
+        .filters = r->filters,
+        .nfilters = r->nfilters < SEARCH_MAX_FILTERS ? r->nfilters : SEARCH_MAX_FILTERS,
+        .recent = r->sort == SEARCH_SORT_RECENT,
+        .offset = (page - 1) * per,
+        .limit = per,
+    };
+    struct store_search_out so;
+    if (store_search(s, a, &sp, &so) != STORE_OK)
+        return SEARCH_ERR;
+    /* Few found: the last word may be the beginning of one ("atelier zot" for Zotero), as the
+     * header box takes it while typing. */
+    if (positive && so.total < SEARCH_FEW) {
+        struct search_query pq;
+        search_query_parse(a, r->q, r->q_len ? r->q_len : strlen(r->q), true, &pq);
+        const struct search_clause *last = pq.n ? &pq.clauses[pq.n - 1] : NULL;
+        if (last && last->prefix && strlen(last->words[0]) >= 3) {
+            struct store_search_spec ps = sp;
+            ps.q = &pq;
+            struct store_search_out po;
+            if (store_search(s, a, &ps, &po) != STORE_OK)
+                return SEARCH_ERR;
+            if (po.total > so.total) {
+                so = po;
+                out->query = pq;
+                sp.q = &out->query;
+            }
+        }
+    }
+    /* Nothing with all the words: the entries with some of them. */
+    int groups = 0;
+    for (int i = 0; i < out->query.n; i++)
+        groups += !out->query.clauses[i].negated && (i == 0 || !out->query.clauses[i - 1].or_next);
+    if (positive && so.total == 0 && groups > 1) {
+        struct store_search_out relaxed;
+        sp.level = STORE_SEARCH_RELAXED;
+        if (store_search(s, a, &sp, &relaxed) != STORE_OK)
+            return SEARCH_ERR;
+        if (relaxed.total > 0) {
+            so = relaxed;
+            out->relaxed = true;
+        }
+    }
+    if (positive && so.total < SEARCH_FEW) {
+        struct search_query *c = search_corrected(s, a, &out->query);
+        if (c) {
+            struct store_search_spec cs = sp;
+            cs.q = c;
+            cs.level = STORE_SEARCH_NORMAL;
+            cs.count_only = true;
+            struct store_search_out co;
+            if (store_search(s, a, &cs, &co) != STORE_OK)
+                return SEARCH_ERR;
+            if (co.total > so.total)
+                out->suggestion = search_query_text(a, c);
+        }
+    }
+    out->hits = so.hits;
+    out->nhits = so.nhits;
+    search_hit_titles(out->hits, out->nhits, a);
+    out->total = so.total;
+    out->facets = so.facets;
+    out->nfacets = so.nfacets;
+    search_facets_order(out->facets, out->nfacets);
+    int reachable = so.total < SEARCH_MAX_PAGE * per ? so.total : SEARCH_MAX_PAGE * per;
+    out->pages = (reachable + per - 1) / per;
+    out->page = page;
+    return SEARCH_OK;
+}
+
+int search_suggest(struct store *s, struct arena *a, const char *text, size_t len, int max,
+                   struct search_suggestion **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct search_query q;
+    search_query_parse(a, text, len, true, &q);
+    if (!search_query_positive(&q))
+        return SEARCH_OK;
+    if (max > SEARCH_SUGGEST_MAX)
+        max = SEARCH_SUGGEST_MAX;
+    struct search_hit *h;
+    int nh;
+    if (store_search_titles(s, a, &q, max, &h, &nh) != STORE_OK)
+        return SEARCH_ERR;
+    search_hit_titles(h, nh, a);
+    *out = arena_alloc(a, sizeof **out * (size_t)(nh ? nh : 1));
+    for (int i = 0; i < nh; i++)
+        (*out)[i] = (struct search_suggestion){h[i].kind, h[i].slug, h[i].title};
+    *n = nh;
+    return SEARCH_OK;
+}

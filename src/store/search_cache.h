@@ -1,0 +1,48 @@
+/* search_cache.h — the process's copy in memory of search_docs: for every entry in the search
+ * index, its facet terms (interned "param=value" strings), its date and whether it is listed.
+ * search_store.c filters, counts and sorts the matches of a query with it, which costs a few
+ * nanoseconds a match where a join with the terms table would cost a B-tree lookup. Kept up to
+ * date from the file: each change of search_docs takes the next seq number, and a search first
+ * reads the rows above the seq the copy has (any process may have written them). Shared by the
+ * connections of every thread, for one site file at a time. Internal to store/. */
+#ifndef FOISON_SEARCH_CACHE_H
+#define FOISON_SEARCH_CACHE_H
+#include "store/store.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sc_doc {
+    uint32_t term_off; /* in sc.terms */
+    uint16_t nterms;
+    uint8_t listed; /* 0: out of the index (a tombstone row) */
+    long long updated;
+};
+
+struct search_cache {
+    /* Read by searches under rd, changed under wr by search_cache_refresh. */
+    struct sc_doc *docs; /* by entry id; ids past ndocs have no document */
+    long long ndocs;
+    uint32_t *terms; /* term ids of each doc, at docs[id].term_off */
+    size_t nterms, terms_cap, terms_dead;
+    /* Interned terms: text "param=value", its param's index, the value's offset in text. */
+    char **term_text;
+    int *term_param;
+    int nterm_ids, term_ids_cap;
+    uint32_t *hash; /* open addressing: term id + 1, 0 empty */
+    int hash_cap;
+    char **params;
+    int nparams;
+    /* What the copy was made from. */
+    char *path;
+    char *epoch;
+    long long seq;
+};
+
+/* Brings the process's copy up to date with the file of s (read inside the caller's read
+ * transaction) and returns it read-locked: search_cache_release when done. NULL on error. */
+const struct search_cache *search_cache_acquire(struct store *s);
+void search_cache_release(const struct search_cache *c);
+/* The id of term text in c, -1 when no document has it. */
+int search_cache_term(const struct search_cache *c, const char *text);
+
+#endif

@@ -1,0 +1,1119 @@
+/* search_store.c — the SQLite answer to core/search.h (see search_store.h): writing documents
+ * into the FTS5 table and search_docs, turning a parsed query into an FTS5 expression made of
+ * quoted strings only (nothing typed is ever FTS5 syntax), our ranking function, the pass over
+ * the matches that filters, counts facets and keeps the best ones, snippets, the vocabulary of
+ * typo corrections and the titles of the header box's suggestions. */
+#include "store/search_store.h"
+#include "store/fts_fr.h"
+#include "store/search_cache.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The weight of each column in the ranking: a word in the title says more about the entry than
+ * the same word deep in its text. */
+static const double ss_column_weight[STORE_SEARCH_COLUMNS] = {8.0, 3.0, 1.0, 1.5};
+#define SS_K1 1.2              /* BM25's saturation of repeated words */
+#define SS_PREFIX_WEIGHT 0.35  /* a word found only by its beginning ("biblioth…") */
+#define SS_EXPAND_MIN_CHARS 7  /* words this long are also looked for by their beginning */
+#define SS_MAX_PHRASES 64      /* FTS5 phrases of one expression, expansions included */
+#define SS_MAX_MATCHES 2000000 /* matches read from FTS5 for one query */
+#define SS_WORD_MIN_CHARS 3    /* shorter words do not enter the correction vocabulary */
+
+/* ---- writing ---- */
+
+/* A rebuild of the whole index writes its search_docs rows and words in batches: any statement
+ * that needs a statement journal (an INSERT OR REPLACE, an INSERT OR IGNORE) opens a savepoint
+ * on every virtual table of the transaction, and FTS5 then writes out the terms it was
+ * gathering in memory. Written one entry at a time, that was a third of a rebuild's time. */
+#define SS_BULK_BATCH 4096
+
+struct ss_bulk_doc {
+    long long id, updated, seq;
+    char *terms;
+};
+
+struct ss_bulk_word {
+    char *word, *shown;
+};
+
+struct search_bulk {
+    struct ss_bulk_doc *docs;
+    int ndocs;
+    struct ss_bulk_word *words;
+    int nwords, words_cap;
+    long long seq; /* the last seq given */
+};
+
+static int ss_bulk_flush(struct store *s);
+
+static int ss_seq_next(struct store *s, long long *seq)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(max(seq), 0) + 1 FROM search_docs");
+    if (!st)
+        return STORE_ERR;
+    int rc = sqlite3_step(st);
+    *seq = sqlite3_column_int64(st, 0);
+    store_done(st);
+    if (rc != SQLITE_ROW) {
+        store_log_error(s, "search seq");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+static int ss_fts_delete(struct store *s, long long id)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM search_fts WHERE rowid = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    return store_step_done(s, st, "search_fts delete");
+}
+
+/* A text without the two bytes snippets mark matches with (validation lets no control
+ * character in, this is a second lock). */
+static const char *ss_clean(struct arena *a, const char *t)
+{
+    if (!strchr(t, SEARCH_MARK_OPEN) && !strchr(t, SEARCH_MARK_CLOSE))
+        return t;
+    char *c = arena_strdup(a, t);
+    for (char *p = c; *p; p++)
+        if (*p == SEARCH_MARK_OPEN || *p == SEARCH_MARK_CLOSE)
+            *p = ' ';
+    return c;
+}
+
+/* The vocabulary: each folded word of the text (at least SS_WORD_MIN_CHARS characters, no
+ * digit) with how it was first written, lower-cased. Words already seen by this connection are
+ * not written again. */
+struct ss_words {
+    struct store *s;
+    const char *text;
+    int rc;
+};
+
+static bool ss_seen_word(struct store *s, const char *w, int n)
+{
+    /* A set of hashes of the words this connection wrote: a false hit only leaves a word out
+     * of the suggestions. */
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
+    h |= 1;
+    if (s->words_cap == 0) {
+        s->words_cap = 1 << 14;
+        s->words_seen = xcalloc((size_t)s->words_cap, sizeof *s->words_seen);
+    }
+    if ((s->words_n + 1) * 2 > s->words_cap) {
+        if (s->words_cap >= (1 << 22))
+            return false; /* full: written again, INSERT OR IGNORE keeps it right */
+        unsigned long long *old = s->words_seen;
+        int oldcap = s->words_cap;
+        s->words_cap *= 2;
+        s->words_seen = xcalloc((size_t)s->words_cap, sizeof *s->words_seen);
+        for (int i = 0; i < oldcap; i++)
+            if (old[i]) {
+                unsigned j = (unsigned)(old[i] & (unsigned)(s->words_cap - 1));
+                while (s->words_seen[j])
+                    j = (j + 1) & (unsigned)(s->words_cap - 1);
+                s->words_seen[j] = old[i];
+            }
+        free(old);
+    }
+    unsigned mask = (unsigned)s->words_cap - 1;
+    for (unsigned j = (unsigned)(h & mask);; j = (j + 1) & mask) {
+        if (s->words_seen[j] == h)
+            return true;
+        if (!s->words_seen[j]) {
+            s->words_seen[j] = h;
+            s->words_n++;
+            return false;
+        }
+    }
+}
+
+static int ss_word_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
+{
+    struct ss_words *ws = ctx;
+    (void)tflags;
+    int chars = 0;
+    for (int i = 0; i < n; i++) {
+        if (w[i] >= '0' && w[i] <= '9')
+            return SQLITE_OK;
+        chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+    }
+    if (chars < SS_WORD_MIN_CHARS || ss_seen_word(ws->s, w, n))
+        return SQLITE_OK;
+    /* As written, lower-cased for the letters of French (A-Z, À-Þ). */
+    char shown[FTS_FR_MAX_TOKEN * 2];
+    int m = end - start < (int)sizeof shown - 1 ? end - start : (int)sizeof shown - 1;
+    memcpy(shown, ws->text + start, (size_t)m);
+    for (int i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)shown[i];
+        if (c >= 'A' && c <= 'Z')
+            shown[i] = (char)(c + 32);
+        else if (c == 0xC3 && i + 1 < m && (unsigned char)shown[i + 1] >= 0x80 &&
+                 (unsigned char)shown[i + 1] <= 0x9E && (unsigned char)shown[i + 1] != 0x97)
+            shown[i + 1] = (char)((unsigned char)shown[i + 1] + 32), i++;
+    }
+    struct search_bulk *b = ws->s->search_bulk;
+    if (b) {
+        if (b->nwords == b->words_cap) {
+            b->words_cap = b->words_cap ? b->words_cap * 2 : 1024;
+            b->words = xrealloc(b->words, sizeof *b->words * (size_t)b->words_cap);
+        }
+        b->words[b->nwords++] =
+            (struct ss_bulk_word){xstrndup(w, (size_t)n), xstrndup(shown, (size_t)m)};
+        return SQLITE_OK;
+    }
+    sqlite3_stmt *st =
+        store_stmt(ws->s, "INSERT OR IGNORE INTO search_words(word, shown) VALUES (?1, ?2)");
+    if (!st)
+        return SQLITE_ERROR;
+    sqlite3_bind_text(st, 1, w, n, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, shown, m, SQLITE_TRANSIENT);
+    if (store_step_done(ws->s, st, "search_words") != STORE_OK)
+        return SQLITE_ERROR;
+    return SQLITE_OK;
+}
+
+static int ss_words_add(struct store *s, const char *text)
+{
+    struct ss_words ws = {.s = s, .text = text};
+    return store_fts_words(text, (int)strlen(text), ss_word_cb, &ws) == SQLITE_OK ? STORE_OK
+                                                                                  : STORE_ERR;
+}
+
+int store_search_put(struct store *s, const struct store_search_doc *d)
+{
+    struct arena *a = arena_new();
+    struct buf terms = BUF_INIT;
+    for (int i = 0; i < d->nterms; i++) {
+        if (strchr(d->terms[i], '\n'))
+            continue;
+        buf_puts(&terms, d->terms[i]);
+        buf_putc(&terms, '\n');
+    }
+    buf_putc(&terms, '\0');
+    long long seq;
+    struct search_bulk *bulk = s->search_bulk;
+    int rc = STORE_OK;
+    if (bulk)
+        seq = ++bulk->seq; /* a fresh index: nothing to delete */
+    else if ((rc = ss_seq_next(s, &seq)) == STORE_OK)
+        rc = ss_fts_delete(s, d->id);
+    sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT INTO search_fts(rowid, title, lead,"
+                                                      " body, tags) VALUES (?1, ?2, ?3, ?4, ?5)")
+                                      : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, d->id);
+        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+            sqlite3_bind_text(st, c + 2, ss_clean(a, d->text[c] ? d->text[c] : ""), -1,
+                              SQLITE_TRANSIENT);
+        rc = store_step_done(s, st, "search_fts insert");
+    } else {
+        rc = STORE_ERR;
+    }
+    if (bulk && rc == STORE_OK) {
+        bulk->docs[bulk->ndocs++] =
+            (struct ss_bulk_doc){d->id, d->updated, seq, xstrdup(terms.data)};
+        for (int c = 0; c < STORE_SEARCH_COLUMNS && rc == STORE_OK; c++)
+            if (d->text[c] && *d->text[c])
+                rc = ss_words_add(s, d->text[c]);
+        if (rc == STORE_OK && bulk->ndocs == SS_BULK_BATCH)
+            rc = ss_bulk_flush(s);
+        buf_free(&terms);
+        arena_free(a);
+        return rc;
+    }
+    st = rc == STORE_OK ? store_stmt(s, "INSERT OR REPLACE INTO search_docs(entry_id, terms,"
+                                        " updated, listed, seq) VALUES (?1, ?2, ?3, 1, ?4)")
+                        : NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, d->id);
+        sqlite3_bind_text(st, 2, terms.data, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, d->updated);
+        sqlite3_bind_int64(st, 4, seq);
+        rc = store_step_done(s, st, "search_docs put");
+    } else {
+        rc = STORE_ERR;
+    }
+    for (int c = 0; c < STORE_SEARCH_COLUMNS && rc == STORE_OK; c++)
+        if (d->text[c] && *d->text[c])
+            rc = ss_words_add(s, d->text[c]);
+    buf_free(&terms);
+    arena_free(a);
+    return rc;
+}
+
+static int ss_bulk_flush(struct store *s)
+{
+    struct search_bulk *b = s->search_bulk;
+    int rc = STORE_OK;
+    for (int i = 0; i < b->ndocs; i++) {
+        sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT OR REPLACE INTO search_docs("
+                                                          "entry_id, terms, updated, listed, seq)"
+                                                          " VALUES (?1, ?2, ?3, 1, ?4)")
+                                          : NULL;
+        if (st) {
+            sqlite3_bind_int64(st, 1, b->docs[i].id);
+            sqlite3_bind_text(st, 2, b->docs[i].terms, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, b->docs[i].updated);
+            sqlite3_bind_int64(st, 4, b->docs[i].seq);
+            rc = store_step_done(s, st, "search_docs bulk");
+        } else {
+            rc = STORE_ERR;
+        }
+        free(b->docs[i].terms);
+    }
+    b->ndocs = 0;
+    for (int i = 0; i < b->nwords; i++) {
+        sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT OR IGNORE INTO search_words("
+                                                          "word, shown) VALUES (?1, ?2)")
+                                          : NULL;
+        if (st) {
+            sqlite3_bind_text(st, 1, b->words[i].word, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, b->words[i].shown, -1, SQLITE_STATIC);
+            rc = store_step_done(s, st, "search_words bulk");
+        } else {
+            rc = STORE_ERR;
+        }
+        free(b->words[i].word);
+        free(b->words[i].shown);
+    }
+    b->nwords = 0;
+    return rc;
+}
+
+int store_search_bulk_begin(struct store *s)
+{
+    if (s->search_bulk)
+        return STORE_ERR;
+    long long seq;
+    if (ss_seq_next(s, &seq) != STORE_OK)
+        return STORE_ERR;
+    struct search_bulk *b = xcalloc(1, sizeof *b);
+    b->docs = xcalloc(SS_BULK_BATCH, sizeof *b->docs);
+    b->seq = seq - 1;
+    s->search_bulk = b;
+    return STORE_OK;
+}
+
+void store_search_bulk_discard(struct store *s)
+{
+    struct search_bulk *b = s->search_bulk;
+    if (!b)
+        return;
+    for (int i = 0; i < b->ndocs; i++)
+        free(b->docs[i].terms);
+    for (int i = 0; i < b->nwords; i++) {
+        free(b->words[i].word);
+        free(b->words[i].shown);
+    }
+    free(b->docs);
+    free(b->words);
+    free(b);
+    s->search_bulk = NULL;
+}
+
+int store_search_bulk_end(struct store *s)
+{
+    struct search_bulk *b = s->search_bulk;
+    if (!b)
+        return STORE_OK;
+    int rc = ss_bulk_flush(s);
+    free(b->docs);
+    free(b->words);
+    free(b);
+    s->search_bulk = NULL;
+    return rc;
+}
+
+int store_search_remove(struct store *s, long long id)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT listed FROM search_docs WHERE entry_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    bool listed = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+    store_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_log_error(s, "search remove");
+        return STORE_ERR;
+    }
+    if (!listed)
+        return STORE_OK;
+    long long seq;
+    if (ss_seq_next(s, &seq) != STORE_OK || ss_fts_delete(s, id) != STORE_OK)
+        return STORE_ERR;
+    /* A tombstone: the other processes' copies learn that it left. */
+    st = store_stmt(s, "UPDATE search_docs SET listed = 0, terms = '', seq = ?2"
+                       " WHERE entry_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, seq);
+    return store_step_done(s, st, "search remove");
+}
+
+int store_search_clear(struct store *s)
+{
+    char epoch[40];
+    unsigned char r[12];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(r, 1, sizeof r, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof r)
+        return STORE_ERR;
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(epoch + 2 * i, 3, "%02x", r[i]);
+    /* Made again rather than emptied: FTS5 deletes a row of a table with its content by reading
+     * and tokenizing its text again, which took a third of a whole rebuild. */
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, SEARCH_FTS_DROP SEARCH_FTS_CREATE, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "foison: sqlite: search clear: %s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        return STORE_ERR;
+    }
+    sqlite3_stmt *st;
+    if (!(st = store_stmt(s, "DELETE FROM search_docs")) ||
+        store_step_done(s, st, "search clear docs") != STORE_OK)
+        return STORE_ERR;
+    if (!(st = store_stmt(s, "DELETE FROM search_words")) ||
+        store_step_done(s, st, "search clear words") != STORE_OK)
+        return STORE_ERR;
+    s->words_n = 0;
+    if (s->words_seen)
+        memset(s->words_seen, 0, sizeof *s->words_seen * (size_t)s->words_cap);
+    return store_setting_set(s, "search_epoch", epoch);
+}
+
+/* ---- the query as an FTS5 expression ---- */
+
+struct ss_expr {
+    struct buf text;
+    double weight[SS_MAX_PHRASES]; /* of each phrase, in the order FTS5 numbers them */
+    int nphrases;
+    bool full; /* SS_MAX_PHRASES reached: the rest is left out */
+};
+
+/* Appends w as an FTS5 string: in double quotes, a quote doubled. Nothing else of FTS5's
+ * syntax can come from the text. */
+static void ss_quote(struct buf *b, const char *w, size_t n)
+{
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] == '"')
+            buf_putc(b, '"');
+        buf_putc(b, w[i]);
+    }
+    buf_putc(b, '"');
+}
+
+static size_t ss_chars(const char *w)
+{
+    size_t n = 0;
+    for (; *w; w++)
+        n += ((unsigned char)*w & 0xC0) != 0x80;
+    return n;
+}
+
+/* The bytes of the first k characters of w. */
+static size_t ss_prefix_bytes(const char *w, size_t k)
+{
+    size_t i = 0;
+    for (size_t c = 0; w[i] && c < k; c++) {
+        i++;
+        while (((unsigned char)w[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+static bool ss_has_tokens(const char *text, size_t n, bool prefix)
+{
+    int ntok = 0;
+    return store_fts_query_tokens(text, (int)n, prefix, &ntok) == SQLITE_OK && ntok > 0;
+}
+
+/* The phrase text of a clause: its words joined by spaces. */
+static const char *ss_clause_text(struct arena *a, const struct search_clause *c)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < c->nwords; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        buf_puts(&b, c->words[i]);
+    }
+    buf_putc(&b, '\0');
+    const char *t = arena_strdup(a, b.data);
+    buf_free(&b);
+    return t;
+}
+
+static void ss_phrase(struct ss_expr *e, const char *text, size_t n, bool prefix, double w)
+{
+    ss_quote(&e->text, text, n);
+    if (prefix)
+        buf_puts(&e->text, " *");
+    e->weight[e->nphrases++] = w;
+}
+
+/* Whether the clause can be matched: it has a word that is not a stop word. */
+static bool ss_clause_usable(struct arena *a, const struct search_clause *c, bool *prefix)
+{
+    const char *t = ss_clause_text(a, c);
+    /* A prefix of one character would expand to a good part of the vocabulary. */
+    *prefix = c->prefix && !c->phrase && ss_chars(t) >= 2;
+    return ss_has_tokens(t, strlen(t), *prefix);
+}
+
+/* One clause: its phrase, and for a long word of a NORMAL search, its beginning too. */
+static void ss_clause(struct arena *a, struct ss_expr *e, const struct search_clause *c,
+                      bool prefix, enum store_search_level level, double weight)
+{
+    const char *t = ss_clause_text(a, c);
+    size_t chars = ss_chars(t);
+    bool expand = level >= STORE_SEARCH_NORMAL && !c->phrase && !prefix &&
+                  chars >= SS_EXPAND_MIN_CHARS && e->nphrases + 2 <= SS_MAX_PHRASES;
+    if (!expand) {
+        ss_phrase(e, t, strlen(t), prefix, weight);
+        return;
+    }
+    /* "bibliothèque" → also "biblioth*": the words of the same family that the stemmer keeps
+     * apart (bibliothécaire), at a lower weight. */
+    size_t keep = chars - 4 > 5 ? chars - 4 : 5;
+    buf_putc(&e->text, '(');
+    ss_phrase(e, t, strlen(t), false, weight);
+    buf_puts(&e->text, " OR ");
+    ss_phrase(e, t, ss_prefix_bytes(t, keep), true, weight * SS_PREFIX_WEIGHT);
+    buf_putc(&e->text, ')');
+}
+
+/* The FTS5 expression of q at level into e; false when nothing of q can match (stop words
+ * alone, exclusions alone). */
+static bool ss_expr_build(struct arena *a, const struct search_query *q,
+                          enum store_search_level level, struct ss_expr *e)
+{
+    buf_init(&e->text);
+    e->nphrases = 0;
+    bool *usable = arena_alloc(a, sizeof *usable * (size_t)(q->n ? q->n : 1));
+    bool *prefix = arena_alloc(a, sizeof *prefix * (size_t)(q->n ? q->n : 1));
+    for (int i = 0; i < q->n; i++)
+        usable[i] = ss_clause_usable(a, &q->clauses[i], &prefix[i]);
+    /* The positive part: groups of alternatives, all of them (any of them when RELAXED). */
+    int groups = 0;
+    buf_putc(&e->text, '(');
+    for (int i = 0; i < q->n;) {
+        int j = i;
+        while (j + 1 < q->n && q->clauses[j].or_next && !q->clauses[j].negated &&
+               !q->clauses[j + 1].negated)
+            j++;
+        if (q->clauses[i].negated) {
+            i = j + 1;
+            continue;
+        }
+        int in_group = 0;
+        for (int k = i; k <= j; k++) {
+            if (!usable[k] || e->nphrases + 2 > SS_MAX_PHRASES)
+                continue;
+            if (in_group == 0 && groups > 0)
+                buf_puts(&e->text, level == STORE_SEARCH_RELAXED ? " OR " : " AND ");
+            buf_puts(&e->text, in_group == 0 ? "(" : " OR ");
+            ss_clause(a, e, &q->clauses[k], prefix[k], level, 1.0);
+            in_group++;
+        }
+        if (in_group) {
+            buf_putc(&e->text, ')');
+            groups++;
+        }
+        i = j + 1;
+    }
+    buf_putc(&e->text, ')');
+    if (groups == 0) {
+        buf_free(&e->text);
+        return false;
+    }
+    int negs = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (!q->clauses[i].negated || !usable[i] || e->nphrases + 1 > SS_MAX_PHRASES)
+            continue;
+        buf_puts(&e->text, negs ? " OR " : " NOT (");
+        const char *t = ss_clause_text(a, &q->clauses[i]);
+        ss_phrase(e, t, strlen(t), false, 0.0);
+        negs++;
+    }
+    if (negs)
+        buf_putc(&e->text, ')');
+    buf_putc(&e->text, '\0');
+    return true;
+}
+
+/* ---- ranking: foison_rank(search_fts, weights) ---- */
+
+/* BM25 without its length normalisation (which costs FTS5 a lookup of each match's sizes: a
+ * twentieth of the time of bm25() over the same matches), with a weight per column and per
+ * phrase, and each phrase's inverse document frequency computed once per query. */
+struct ss_rank_aux {
+    int nphrases;
+    double idf[SS_MAX_PHRASES];
+};
+
+static int ss_count_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
+{
+    (void)api, (void)ctx;
+    ++*(long long *)arg;
+    return SQLITE_OK;
+}
+
+static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
+                    sqlite3_value **v)
+{
+    int np = api->xPhraseCount(ctx);
+    if (np > SS_MAX_PHRASES)
+        np = SS_MAX_PHRASES;
+    const double *w = nv >= 1 ? sqlite3_value_blob(v[0]) : NULL;
+    int nw = nv >= 1 ? sqlite3_value_bytes(v[0]) / (int)sizeof(double) : 0;
+    struct ss_rank_aux *aux = api->xGetAuxdata(ctx, 0);
+    if (!aux) {
+        aux = sqlite3_malloc(sizeof *aux);
+        if (!aux) {
+            sqlite3_result_error_nomem(pc);
+            return;
+        }
+        aux->nphrases = np;
+        sqlite3_int64 rows = 0;
+        api->xRowCount(ctx, &rows);
+        for (int p = 0; p < np; p++) {
+            long long n = 0;
+            /* One phrase alone needs no idf: every match has it. */
+            if (np > 1 && api->xQueryPhrase(ctx, p, &n, ss_count_cb) != SQLITE_OK)
+                n = rows / 2;
+            double idf =
+                np > 1 ? log(1.0 + ((double)rows - (double)n + 0.5) / ((double)n + 0.5)) : 1.0;
+            aux->idf[p] = idf > 0.01 ? idf : 0.01;
+        }
+        if (api->xSetAuxdata(ctx, aux, sqlite3_free) != SQLITE_OK) {
+            sqlite3_result_error_nomem(pc);
+            return;
+        }
+    }
+    double score = 0;
+    for (int p = 0; p < np; p++) {
+        double pw = p < nw && w ? w[p] : 1.0;
+        if (pw <= 0)
+            continue;
+        int tf[STORE_SEARCH_COLUMNS] = {0};
+        Fts5PhraseIter it;
+        int col, off;
+        if (api->xPhraseFirst(ctx, p, &it, &col, &off) != SQLITE_OK)
+            continue;
+        for (; col >= 0; api->xPhraseNext(ctx, &it, &col, &off))
+            if (col < STORE_SEARCH_COLUMNS)
+                tf[col]++;
+        double ps = 0;
+        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+            if (tf[c])
+                ps += ss_column_weight[c] * tf[c] * (SS_K1 + 1) / (tf[c] + SS_K1);
+        score += pw * aux->idf[p] * ps;
+    }
+    sqlite3_result_double(pc, score);
+}
+
+int store_search_register(sqlite3 *db)
+{
+    int rc = store_fts_register(db);
+    if (rc != SQLITE_OK)
+        return rc;
+    fts5_api *api = store_fts_api(db);
+    return api ? api->xCreateFunction(api, "foison_rank", NULL, ss_rank, NULL) : SQLITE_ERROR;
+}
+
+/* ---- the pass over the matches ---- */
+
+struct ss_match {
+    long long id;
+    double score;
+};
+
+/* The filters as sets of term ids, by param. */
+struct ss_filter_set {
+    int param;  /* in the cache's params; -1: a param no document has */
+    int *terms; /* term ids of its values that some document has */
+    int nterms;
+};
+
+static int ss_filters_prepare(struct arena *a, const struct search_cache *c,
+                              const struct search_filter *f, int nf, struct ss_filter_set *out)
+{
+    int n = 0;
+    for (int i = 0; i < nf; i++) {
+        int k;
+        for (k = 0; k < n; k++)
+            if (strcmp(out[k].param >= 0 ? c->params[out[k].param] : "", f[i].param) == 0)
+                break;
+        int p = -1;
+        for (int j = 0; j < c->nparams; j++)
+            if (strcmp(c->params[j], f[i].param) == 0)
+                p = j;
+        if (k == n) {
+            out[n].param = p;
+            out[n].terms = arena_alloc(a, sizeof(int) * (size_t)nf);
+            out[n].nterms = 0;
+            n++;
+        }
+        int t = search_cache_term(c, arena_printf(a, "%s=%s", f[i].param, f[i].value));
+        if (t >= 0)
+            out[k].terms[out[k].nterms++] = t;
+    }
+    return n;
+}
+
+/* Which filter sets doc d fails: their number, and the last one failed in *which. */
+static int ss_doc_fails(const struct search_cache *c, const struct sc_doc *d,
+                        const struct ss_filter_set *fs, int nfs, int *which)
+{
+    int fails = 0;
+    for (int k = 0; k < nfs; k++) {
+        bool ok = false;
+        for (int i = 0; i < d->nterms && !ok; i++) {
+            uint32_t t = c->terms[d->term_off + i];
+            for (int j = 0; j < fs[k].nterms && !ok; j++)
+                ok = (int)t == fs[k].terms[j];
+        }
+        if (!ok) {
+            fails++;
+            *which = k;
+        }
+    }
+    return fails;
+}
+
+/* Keeps the best `keep` matches in a min-heap on (score, id). */
+static bool ss_better(const struct ss_match *x, const struct ss_match *y)
+{
+    return x->score > y->score || (x->score == y->score && x->id > y->id);
+}
+
+static void ss_heap_push(struct ss_match *h, int *n, int keep, struct ss_match m)
+{
+    if (*n < keep) {
+        int i = (*n)++;
+        h[i] = m;
+        while (i > 0 && ss_better(&h[(i - 1) / 2], &h[i])) {
+            struct ss_match t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (!ss_better(&m, &h[0]))
+        return;
+    h[0] = m;
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, s = i;
+        if (l < *n && ss_better(&h[s], &h[l]))
+            s = l;
+        if (r < *n && ss_better(&h[s], &h[r]))
+            s = r;
+        if (s == i)
+            break;
+        struct ss_match t = h[i];
+        h[i] = h[s];
+        h[s] = t;
+        i = s;
+    }
+}
+
+static int ss_match_cmp(const void *x, const void *y)
+{
+    const struct ss_match *a = x, *b = y;
+    return ss_better(a, b) ? -1 : ss_better(b, a) ? 1 : 0;
+}
+
+struct ss_pass {
+    const struct search_cache *c;
+    struct ss_filter_set *fs;
+    int nfs;
+    int *counts; /* by term id */
+    bool count_facets;
+    bool recent;
+    struct ss_match *heap;
+    int nheap, keep;
+    int total;
+};
+
+static void ss_pass_one(struct ss_pass *p, long long id, double score)
+{
+    const struct search_cache *c = p->c;
+    if (id <= 0 || id >= c->ndocs || !c->docs[id].listed)
+        return; /* not listed: never counted, never shown */
+    const struct sc_doc *d = &c->docs[id];
+    int which = -1;
+    int fails = p->nfs ? ss_doc_fails(c, d, p->fs, p->nfs, &which) : 0;
+    if (fails > 1)
+        return;
+    if (p->count_facets)
+        for (int i = 0; i < d->nterms; i++) {
+            uint32_t t = c->terms[d->term_off + i];
+            /* Failing one facet's filter only: counted in that facet (its other values). */
+            if (fails == 0 || (p->fs[which].param >= 0 && c->term_param[t] == p->fs[which].param))
+                p->counts[t]++;
+        }
+    if (fails)
+        return;
+    p->total++;
+    if (p->keep > 0)
+        ss_heap_push(p->heap, &p->nheap, p->keep,
+                     (struct ss_match){id, p->recent ? (double)d->updated : score});
+}
+
+static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store_search_out *out)
+{
+    const struct search_cache *c = p->c;
+    int *per = arena_alloc(a, sizeof(int) * (size_t)(c->nparams ? c->nparams : 1));
+    memset(per, 0, sizeof(int) * (size_t)(c->nparams ? c->nparams : 1));
+    for (int t = 0; t < c->nterm_ids; t++)
+        if (p->counts[t])
+            per[c->term_param[t]]++;
+    out->facets = arena_alloc(a, sizeof *out->facets * (size_t)(c->nparams ? c->nparams : 1));
+    out->nfacets = 0;
+    for (int k = 0; k < c->nparams; k++) {
+        if (!per[k])
+            continue;
+        struct search_facet *f = &out->facets[out->nfacets++];
+        f->param = arena_strdup(a, c->params[k]);
+        f->values = arena_alloc(a, sizeof *f->values * (size_t)per[k]);
+        f->n = 0;
+        size_t plen = strlen(c->params[k]);
+        for (int t = 0; t < c->nterm_ids; t++)
+            if (p->counts[t] && c->term_param[t] == k)
+                f->values[f->n++] = (struct search_facet_value){
+                    .value = arena_strdup(a, c->term_text[t] + plen + 1), .count = p->counts[t]};
+    }
+}
+
+/* Reads the matches of expr (with their scores unless by date) into *m. */
+static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
+                      struct ss_match **m, int *n)
+{
+    sqlite3_stmt *st =
+        scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2) FROM search_fts"
+                               " WHERE search_fts MATCH ?1")
+               : store_stmt(s, "SELECT rowid, 0 FROM search_fts WHERE search_fts MATCH ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
+    if (scored)
+        sqlite3_bind_blob(st, 2, e->weight, (int)(sizeof(double) * (size_t)e->nphrases),
+                          SQLITE_STATIC);
+    int cap = 1024, rc;
+    *n = 0;
+    *m = malloc(sizeof **m * (size_t)cap);
+    if (!*m)
+        abort();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < SS_MAX_MATCHES) {
+        if (*n == cap) {
+            cap *= 2;
+            *m = xrealloc(*m, sizeof **m * (size_t)cap);
+        }
+        (*m)[*n].id = sqlite3_column_int64(st, 0);
+        (*m)[(*n)++].score = sqlite3_column_double(st, 1);
+    }
+    store_done(st);
+    (void)a;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_log_error(s, "search match");
+        free(*m);
+        *m = NULL;
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+/* The best passage of the entry for expr: from its text, else its summary. */
+static const char *ss_snippet(struct store *s, struct arena *a, const struct ss_expr *e,
+                              long long id)
+{
+    if (!e)
+        return "";
+    sqlite3_stmt *st = store_stmt(s, "SELECT snippet(search_fts, 2, char(1), char(2), '…', 24),"
+                                     " snippet(search_fts, 1, char(1), char(2), '…', 24)"
+                                     " FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2");
+    if (!st)
+        return "";
+    sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    const char *out = "";
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *body = store_text(a, st, 0), *lead = store_text(a, st, 1);
+        /* The passage with a match, the text's first; the summary when neither has one (a
+         * title or a label matched). */
+        out = strchr(body, SEARCH_MARK_OPEN) ? body : lead;
+    }
+    store_done(st);
+    return out;
+}
+
+/* The hit's entry, when it is listed (the index follows the entries' visibility; this says so
+ * again at the last step, in the same snapshot). */
+static bool ss_hit_read(struct store *s, struct arena *a, long long id, struct search_hit *h)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT e.kind, e.slug, e.updated, coalesce(r.card, '{}') FROM entries e"
+                      " JOIN revisions r ON r.entry_id = e.id AND r.number = e.published_rev"
+                      " WHERE e.id = ?1 AND e.deleted = 0 AND e.hidden = 0");
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, id);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok) {
+        h->id = id;
+        h->kind = store_text(a, st, 0);
+        h->slug = store_text(a, st, 1);
+        h->updated = sqlite3_column_int64(st, 2);
+        h->card = store_text(a, st, 3);
+    }
+    store_done(st);
+    return ok;
+}
+
+int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
+                 struct store_search_out *out)
+{
+    memset(out, 0, sizeof *out);
+    struct ss_expr e;
+    bool text = sp->q && ss_expr_build(a, sp->q, sp->level, &e);
+    if (sp->q && !text && sp->q->n > 0) {
+        bool positive = false;
+        for (int i = 0; i < sp->q->n; i++)
+            positive |= !sp->q->clauses[i].negated;
+        if (positive)
+            return STORE_OK; /* stop words alone: nothing */
+    }
+    if (!text && sp->nfilters == 0)
+        return STORE_OK;
+    if (store_read_begin(s) != STORE_OK) {
+        if (text)
+            buf_free(&e.text);
+        return STORE_ERR;
+    }
+    struct ss_match *m = NULL;
+    int nm = 0, rc = STORE_OK;
+    if (text)
+        rc = ss_matches(s, a, &e, !sp->recent, &m, &nm);
+    const struct search_cache *c = rc == STORE_OK ? search_cache_acquire(s) : NULL;
+    if (!c) {
+        free(m);
+        if (text)
+            buf_free(&e.text);
+        store_read_end(s);
+        return STORE_ERR;
+    }
+    struct ss_filter_set *fs =
+        arena_alloc(a, sizeof *fs * (size_t)(sp->nfilters ? sp->nfilters : 1));
+    struct ss_pass p = {
+        .c = c,
+        .fs = fs,
+        .nfs = ss_filters_prepare(a, c, sp->filters, sp->nfilters, fs),
+        .count_facets = !sp->count_only,
+        .recent = sp->recent || !text,
+        .keep = sp->count_only ? 0 : sp->offset + sp->limit,
+    };
+    p.counts = p.count_facets ? calloc((size_t)(c->nterm_ids + 1), sizeof *p.counts) : NULL;
+    p.heap = p.keep > 0 ? arena_alloc(a, sizeof *p.heap * (size_t)p.keep) : NULL;
+    if (text)
+        for (int i = 0; i < nm; i++)
+            ss_pass_one(&p, m[i].id, m[i].score);
+    else
+        for (long long id = 1; id < c->ndocs; id++)
+            ss_pass_one(&p, id, 0);
+    free(m);
+    out->total = p.total;
+    if (p.count_facets)
+        ss_facets_out(a, &p, out);
+    free(p.counts);
+    search_cache_release(c);
+    qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+    out->hits = arena_alloc(a, sizeof *out->hits * (size_t)(p.nheap ? p.nheap : 1));
+    for (int i = sp->offset; i < p.nheap; i++) {
+        struct search_hit *h = &out->hits[out->nhits];
+        memset(h, 0, sizeof *h);
+        if (!ss_hit_read(s, a, p.heap[i].id, h))
+            continue;
+        h->score = text && !sp->recent ? p.heap[i].score : 0;
+        h->snippet = text ? ss_snippet(s, a, &e, h->id) : "";
+        out->nhits++;
+    }
+    store_read_end(s);
+    if (text)
+        buf_free(&e.text);
+    return rc;
+}
+
+/* ---- corrections ---- */
+
+/* Damerau–Levenshtein distance (adjacent swaps count one) on bytes of folded words, stopping
+ * at max + 1. */
+static int ss_distance(const char *x, int nx, const char *y, int ny, int max)
+{
+    if (nx > FTS_FR_MAX_TOKEN || ny > FTS_FR_MAX_TOKEN || abs(nx - ny) > max)
+        return max + 1;
+    int d[FTS_FR_MAX_TOKEN + 1][FTS_FR_MAX_TOKEN + 1];
+    for (int i = 0; i <= nx; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= ny; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= nx; i++) {
+        int best = max + 1;
+        for (int j = 1; j <= ny; j++) {
+            int cost = x[i - 1] != y[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+    }
+    return d[nx][ny];
+}
+
+/* How many listed entries have the word (0 when only the vocabulary remembers it). */
+static long long ss_word_docs(struct store *s, const char *w)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT doc FROM search_vocab WHERE term = ?1");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, w, -1, SQLITE_STATIC);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return n;
+}
+
+int store_search_correct(struct store *s, struct arena *a, const char *word, const char **out)
+{
+    *out = "";
+    int n = (int)strlen(word);
+    size_t chars = ss_chars(word);
+    if (chars < 4 || n > FTS_FR_MAX_TOKEN)
+        return STORE_OK;
+    if (ss_word_docs(s, word) > 0)
+        return STORE_OK; /* a word the index has is not a typo */
+    int max = chars < 8 ? 1 : 2;
+    /* The candidates share the first letter: typos are rarer there, and the range is an index
+     * scan of a sliver of the vocabulary. */
+    size_t first = ss_prefix_bytes(word, 1);
+    char lo[8], hi[8];
+    memcpy(lo, word, first);
+    lo[first] = '\0';
+    memcpy(hi, word, first);
+    hi[first - 1]++;
+    hi[first] = '\0';
+    sqlite3_stmt *st = store_stmt(s, "SELECT word, shown FROM search_words"
+                                     " WHERE word >= ?1 AND word < ?2"
+                                     " AND length(word) BETWEEN ?3 AND ?4");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, (int)chars - max);
+    sqlite3_bind_int(st, 4, (int)chars + max);
+    struct cand {
+        const char *word, *shown;
+        int dist;
+    } best[16];
+    int nbest = 0, bestdist = max + 1, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *w = (const char *)sqlite3_column_text(st, 0);
+        int nw = sqlite3_column_bytes(st, 0);
+        if (!w || (nw == n && memcmp(w, word, (size_t)n) == 0))
+            continue;
+        int dist = ss_distance(word, n, w, nw, max);
+        if (dist > bestdist)
+            continue;
+        if (dist < bestdist)
+            nbest = 0, bestdist = dist;
+        if (nbest < 16)
+            best[nbest++] = (struct cand){arena_strdup(a, w), store_text(a, st, 1), dist};
+    }
+    store_done(st);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "search correct");
+        return STORE_ERR;
+    }
+    long long top = 0;
+    for (int i = 0; i < nbest; i++) {
+        long long docs = ss_word_docs(s, best[i].word);
+        if (docs > top) {
+            top = docs;
+            *out = best[i].shown;
+        }
+    }
+    return STORE_OK;
+}
+
+/* ---- titles as you type ---- */
+
+int store_search_titles(struct store *s, struct arena *a, const struct search_query *q, int max,
+                        struct search_hit **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct ss_expr e;
+    if (!ss_expr_build(a, q, STORE_SEARCH_STRICT, &e))
+        return STORE_OK;
+    /* In the title or the summary: "{title lead} : (…)" is ours, not typed. */
+    struct buf x = BUF_INIT;
+    buf_puts(&x, "{title lead} : ");
+    buf_puts(&x, e.text.data);
+    buf_putc(&x, '\0');
+    struct ss_expr te = e;
+    te.text = x;
+    struct store_search_spec sp = {0};
+    (void)sp;
+    if (store_read_begin(s) != STORE_OK) {
+        buf_free(&e.text);
+        buf_free(&x);
+        return STORE_ERR;
+    }
+    struct ss_match *m = NULL;
+    int nm = 0;
+    int rc = ss_matches(s, a, &te, true, &m, &nm);
+    const struct search_cache *c = rc == STORE_OK ? search_cache_acquire(s) : NULL;
+    if (c) {
+        struct ss_pass p = {.c = c, .keep = max};
+        p.heap = arena_alloc(a, sizeof *p.heap * (size_t)(max > 0 ? max : 1));
+        for (int i = 0; i < nm; i++)
+            ss_pass_one(&p, m[i].id, m[i].score);
+        search_cache_release(c);
+        qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+        *out = arena_alloc(a, sizeof **out * (size_t)(p.nheap ? p.nheap : 1));
+        for (int i = 0; i < p.nheap; i++)
+            if (ss_hit_read(s, a, p.heap[i].id, &(*out)[*n]))
+                (*out)[(*n)++].score = p.heap[i].score;
+    } else {
+        rc = STORE_ERR;
+    }
+    free(m);
+    store_read_end(s);
+    buf_free(&e.text);
+    buf_free(&x);
+    return rc;
+}
