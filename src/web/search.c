@@ -10,6 +10,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/json_write.h"
+#include "util/utf8.h"
 #include "web/app.h"
 #include "web/pages.h"
 #include <stdio.h>
@@ -56,7 +57,7 @@ static const char *search_value_label(struct request *req, const char *param, co
     const struct territory *t = req->app->territory;
     if (strcmp(param, "kind") == 0) {
         const struct kind_def *k = kind_find(value);
-        return k ? k->nav_label : value;
+        return k ? utf8_upper_first(req->arena, k->label_plural) : value;
     }
     if (strcmp(param, "commune") == 0) {
         const struct commune *c = territory_commune(t, value);
