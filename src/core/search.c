@@ -258,12 +258,14 @@ static int search_year_cmp(const void *x, const void *y)
 
 static void search_facets_order(struct search_facet *f, int n)
 {
-    qsort(f, (size_t)n, sizeof *f, search_facet_cmp);
+    if (n > 1)
+        qsort(f, (size_t)n, sizeof *f, search_facet_cmp);
     for (int i = 0; i < n; i++) {
-        qsort(f[i].values, (size_t)f[i].n, sizeof *f[i].values, search_value_cmp);
+        if (f[i].n > 1)
+            qsort(f[i].values, (size_t)f[i].n, sizeof *f[i].values, search_value_cmp);
         if (f[i].n > SEARCH_FACET_MAX_VALUES)
             f[i].n = SEARCH_FACET_MAX_VALUES;
-        if (strcmp(f[i].param, "year") == 0)
+        if (strcmp(f[i].param, "year") == 0 && f[i].n > 1)
             qsort(f[i].values, (size_t)f[i].n, sizeof *f[i].values, search_year_cmp);
     }
 }
@@ -354,18 +356,21 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
         .offset = (page - 1) * per,
         .limit = per,
     };
+    /* used: the search whose answer is kept, so that the last page is read again the same. */
     struct store_search_out so;
     if (store_search(s, a, &sp, &so) != STORE_OK)
         return SEARCH_ERR;
+    struct store_search_spec used = sp;
     /* Not many found: long words by their beginning too ("bibliothèque" finds the
      * bibliothécaires). Not before: a beginning matches many more entries, each ranked. */
     if (positive && so.total < SEARCH_EXPAND_BELOW) {
+        struct store_search_spec ws = used;
+        ws.level = STORE_SEARCH_NORMAL;
         struct store_search_out wide;
-        sp.level = STORE_SEARCH_NORMAL;
-        if (store_search(s, a, &sp, &wide) != STORE_OK)
+        if (store_search(s, a, &ws, &wide) != STORE_OK)
             return SEARCH_ERR;
         if (wide.total > so.total)
-            so = wide;
+            so = wide, used = ws;
     }
     /* Few found: the last word may be the beginning of one ("atelier zot" for Zotero), as the
      * header box takes it while typing. */
@@ -374,7 +379,7 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
         search_query_parse(a, r->q, r->q_len ? r->q_len : strlen(r->q), true, &pq);
         const struct search_clause *last = pq.n ? &pq.clauses[pq.n - 1] : NULL;
         if (last && last->prefix && strlen(last->words[0]) >= 3) {
-            struct store_search_spec ps = sp;
+            struct store_search_spec ps = used;
             ps.q = &pq;
             struct store_search_out po;
             if (store_search(s, a, &ps, &po) != STORE_OK)
@@ -382,7 +387,8 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
             if (po.total > so.total) {
                 so = po;
                 out->query = pq;
-                sp.q = &out->query;
+                used = ps;
+                used.q = &out->query;
             }
         }
     }
@@ -391,19 +397,20 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     for (int i = 0; i < out->query.n; i++)
         groups += !out->query.clauses[i].negated && (i == 0 || !out->query.clauses[i - 1].or_next);
     if (positive && so.total == 0 && groups > 1) {
+        struct store_search_spec rs = used;
+        rs.level = STORE_SEARCH_RELAXED;
         struct store_search_out relaxed;
-        sp.level = STORE_SEARCH_RELAXED;
-        if (store_search(s, a, &sp, &relaxed) != STORE_OK)
+        if (store_search(s, a, &rs, &relaxed) != STORE_OK)
             return SEARCH_ERR;
         if (relaxed.total > 0) {
-            so = relaxed;
+            so = relaxed, used = rs;
             out->relaxed = true;
         }
     }
     if (positive && so.total < SEARCH_FEW) {
         struct search_query *c = search_corrected(s, a, &out->query);
         if (c) {
-            struct store_search_spec cs = sp;
+            struct store_search_spec cs = used;
             cs.q = c;
             cs.level = STORE_SEARCH_NORMAL;
             cs.count_only = true;
@@ -414,6 +421,15 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
                 out->suggestion = search_query_text(a, c);
         }
     }
+    /* A page past the last: the last one (the results may have changed since the link). */
+    int reachable = so.total < SEARCH_MAX_PAGE * per ? so.total : SEARCH_MAX_PAGE * per;
+    out->pages = (reachable + per - 1) / per;
+    if (out->pages > 0 && page > out->pages) {
+        page = out->pages;
+        used.offset = (page - 1) * per;
+        if (store_search(s, a, &used, &so) != STORE_OK)
+            return SEARCH_ERR;
+    }
     out->hits = so.hits;
     out->nhits = so.nhits;
     search_hit_titles(out->hits, out->nhits, a);
@@ -421,8 +437,6 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     out->facets = so.facets;
     out->nfacets = so.nfacets;
     search_facets_order(out->facets, out->nfacets);
-    int reachable = so.total < SEARCH_MAX_PAGE * per ? so.total : SEARCH_MAX_PAGE * per;
-    out->pages = (reachable + per - 1) / per;
     out->page = page;
     return SEARCH_OK;
 }

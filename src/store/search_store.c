@@ -1231,7 +1231,7 @@ int store_search_correct(struct store *s, struct arena *a, const char *word, con
         if (!w || (nw == n && memcmp(w, word, (size_t)n) == 0))
             continue;
         int dist = ss_distance(word, n, w, nw, max);
-        if (dist > bestdist)
+        if (dist > max || dist > bestdist)
             continue;
         if (dist < bestdist)
             nbest = 0, bestdist = dist;
@@ -1293,8 +1293,8 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
             ss_pass_one(&p, m[i].id, m[i].score);
         search_cache_release(c);
         if (p.nheap > 1)
-        if (p.nheap > 1)
-            qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+            if (p.nheap > 1)
+                qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
         *out = arena_alloc(a, sizeof **out * (size_t)(p.nheap ? p.nheap : 1));
         for (int i = 0; i < p.nheap; i++)
             if (ss_hit_read(s, a, p.heap[i].id, &(*out)[*n]))
