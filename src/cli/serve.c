@@ -1,6 +1,7 @@
 /* serve.c — `foison serve SITE.db [--listen HOST:PORT] [--threads N]`. */
 #include "cli/cli.h"
 #include "core/entry.h"
+#include "core/search.h"
 #include "core/territory.h"
 #include "core/account.h"
 #include "http/http.h"
@@ -147,6 +148,9 @@ int cli_serve(int argc, char **argv)
     }
     if (rebuilt)
         fprintf(stderr, "foison: données dérivées recalculées (les types de fiches ont changé)\n");
+    /* The search's copy in memory is loaded before the first search, not by it (a second at a
+     * million entries); a failure here only leaves it to the first search. */
+    (void)search_warm(s);
     struct app *app = app_load(s, cli_datadir());
     if (app && cli_mailer_start(s, argv[1], mail_poll_ms) != 0) {
         app_free(app);

@@ -188,6 +188,11 @@ int search_sync_entry(struct store *s, long long id)
     return rc;
 }
 
+int search_warm(struct store *s)
+{
+    return store_search_warm(s) == STORE_OK ? SEARCH_OK : SEARCH_ERR;
+}
+
 int search_reindex(struct store *s, void (*progress)(long long done, void *arg), void *arg)
 {
     if (store_search_clear(s) != STORE_OK || store_search_bulk_begin(s) != STORE_OK)

@@ -110,6 +110,10 @@ int search_index_entry(struct store *s, struct arena *a, const struct kind_def *
  * revision again, or removes it. */
 int search_sync_entry(struct store *s, long long id);
 
+/* Loads what searches keep in memory (the facet terms of every entry indexed). SEARCH_OK or
+ * SEARCH_ERR. */
+int search_warm(struct store *s);
+
 /* Empties the index and indexes every published entry again (entry_derive_all does it with
  * everything else derived; this is the search's part alone, for `foison reindex --search`),
  * inside the caller's transaction. progress, when not NULL, is told the entries done. */

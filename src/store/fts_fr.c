@@ -640,6 +640,19 @@ int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens)
     return rc;
 }
 
+int store_fts_query_each(const char *text, int n,
+                         int (*cb)(void *ctx, int tflags, const char *tok, int ntok, int start,
+                                   int end),
+                         void *ctx)
+{
+    struct fts_fr *tk;
+    if (fr_create(NULL, NULL, 0, (Fts5Tokenizer **)&tk) != SQLITE_OK)
+        return SQLITE_NOMEM;
+    int rc = fr_tokenize((Fts5Tokenizer *)tk, ctx, FTS5_TOKENIZE_QUERY, text, n, cb);
+    fr_delete((Fts5Tokenizer *)tk);
+    return rc;
+}
+
 fts5_api *store_fts_api(sqlite3 *db)
 {
     fts5_api *api = NULL;

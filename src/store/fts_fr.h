@@ -58,5 +58,10 @@ int store_fts_words(const char *text, int n,
  * nothing with such a phrase). With prefix, its last word as typed so far. SQLITE_OK or
  * SQLITE_NOMEM. */
 int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens);
+/* The tokens of a query's text, as FTS5 looks them up (the colocated second stems flagged). */
+int store_fts_query_each(const char *text, int n,
+                         int (*cb)(void *ctx, int tflags, const char *tok, int ntok, int start,
+                                   int end),
+                         void *ctx);
 
 #endif

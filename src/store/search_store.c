@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,10 @@
 /* The weight of each column in the ranking: a word in the title says more about the entry than
  * the same word deep in its text. */
 static const double ss_column_weight[STORE_SEARCH_COLUMNS] = {8.0, 3.0, 1.0, 1.5};
-#define SS_K1 1.2                              /* BM25's saturation of repeated words */
-#define SS_TITLE_B 0.75                        /* BM25's length normalisation, for titles */
-#define SS_CACHE_POINTER "foison_search_cache" /* the type of the copy passed to foison_rank */
+#define SS_K1 1.2                                  /* BM25's saturation of repeated words */
+#define SS_TITLE_B 0.75                            /* BM25's length normalisation, for titles */
+#define SS_CACHE_POINTER "foison_search_cache"     /* the type of the copy passed to foison_rank */
+#define SS_COLLECT_POINTER "foison_search_collect" /* foison_scan's output */
 #define SS_PREFIX_WEIGHT 0.35  /* a word found only by its beginning ("biblioth…") */
 #define SS_EXPAND_MIN_CHARS 7  /* words this long are also looked for by their beginning */
 #define SS_MAX_PHRASES 64      /* FTS5 phrases of one expression, expansions included */
@@ -427,6 +429,8 @@ int store_search_clear(struct store *s)
 struct ss_expr {
     struct buf text;
     double weight[SS_MAX_PHRASES]; /* of each phrase, in the order FTS5 numbers them */
+    char *phrase[SS_MAX_PHRASES];  /* its text (NULL for a beginning: it takes df before it) */
+    struct store *s;               /* where df is read from */
     int nphrases;
     bool full; /* SS_MAX_PHRASES reached: the rest is left out */
 };
@@ -485,20 +489,100 @@ static const char *ss_clause_text(struct arena *a, const struct search_clause *c
     return t;
 }
 
+/* The document frequency of a phrase: that of its rarest token, as the index's vocabulary
+ * has it (a phrase's own frequency would cost a scan of its matches). */
+struct ss_df {
+    struct store *s;
+    long long df;
+};
+
+static int ss_df_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+    (void)start, (void)end;
+    struct ss_df *d = ctx;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    sqlite3_stmt *st = store_stmt(d->s, "SELECT doc FROM search_vocab WHERE term = ?1");
+    if (!st)
+        return SQLITE_OK;
+    sqlite3_bind_text(st, 1, tok, ntok, SQLITE_TRANSIENT);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    if (d->df < 0 || n < d->df)
+        d->df = n;
+    return SQLITE_OK;
+}
+
+static long long ss_phrase_df_read(struct store *s, const char *text)
+{
+    struct ss_df d = {s, -1};
+    if (!s || store_fts_query_each(text, (int)strlen(text), ss_df_cb, &d) != SQLITE_OK)
+        return -1;
+    return d.df;
+}
+
+/* FTS5's vocabulary counts a term's entries by reading all of them (5 ms for a word of one
+ * entry in six at a million): the counts are kept by phrase text for the process, and read
+ * again once the index has changed by a hundredth since. */
+#define SS_DF_SLOTS 512
+struct ss_df_slot {
+    char *text;
+    long long df, seq;
+};
+static struct ss_df_slot ss_df_cache[SS_DF_SLOTS];
+static pthread_mutex_t ss_df_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long long ss_phrase_df(struct store *s, const struct search_cache *c, const char *text)
+{
+    unsigned h = 2166136261u;
+    for (const char *p = text; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    struct ss_df_slot *slot = &ss_df_cache[h % SS_DF_SLOTS];
+    long long fresh = c->listed_docs / 100 + 1;
+    pthread_mutex_lock(&ss_df_lock);
+    if (slot->text && strcmp(slot->text, text) == 0 && c->seq >= slot->seq &&
+        c->seq - slot->seq < fresh) {
+        long long df = slot->df;
+        pthread_mutex_unlock(&ss_df_lock);
+        return df;
+    }
+    pthread_mutex_unlock(&ss_df_lock);
+    long long df = ss_phrase_df_read(s, text);
+    pthread_mutex_lock(&ss_df_lock);
+    free(slot->text);
+    slot->text = xstrdup(text);
+    slot->df = df;
+    slot->seq = c->seq;
+    pthread_mutex_unlock(&ss_df_lock);
+    return df;
+}
+
 static void ss_phrase(struct ss_expr *e, const char *text, size_t n, bool prefix, double w)
 {
+    /* A beginning ("biblioth*") takes the frequency of the word it comes from (set by the
+     * caller): its own would be a sum over the vocabulary. */
+    e->phrase[e->nphrases] = prefix ? NULL : xstrndup(text, n);
     ss_quote(&e->text, text, n);
     if (prefix)
         buf_puts(&e->text, " *");
     e->weight[e->nphrases++] = w;
 }
 
+static void ss_expr_free(struct ss_expr *e)
+{
+    buf_free(&e->text);
+    for (int p = 0; p < e->nphrases; p++)
+        free(e->phrase[p]);
+    e->nphrases = 0;
+}
+
 /* Whether the clause can be matched: it has a word that is not a stop word. */
 static bool ss_clause_usable(struct arena *a, const struct search_clause *c, bool *prefix)
 {
     const char *t = ss_clause_text(a, c);
-    /* A prefix of one character would expand to a good part of the vocabulary. */
-    *prefix = c->prefix && !c->phrase && ss_chars(t) >= 2;
+    /* A beginning of three characters is read from FTS5's prefix index; a shorter one would
+     * merge the entries of every word of the vocabulary it begins (a good part of it). */
+    *prefix = c->prefix && !c->phrase && ss_chars(t) >= 3;
     return ss_has_tokens(t, strlen(t), *prefix);
 }
 
@@ -526,11 +610,12 @@ static void ss_clause(struct arena *a, struct ss_expr *e, const struct search_cl
 
 /* The FTS5 expression of q at level into e; false when nothing of q can match (stop words
  * alone, exclusions alone). */
-static bool ss_expr_build(struct arena *a, const struct search_query *q,
+static bool ss_expr_build(struct store *s, struct arena *a, const struct search_query *q,
                           enum store_search_level level, struct ss_expr *e)
 {
     buf_init(&e->text);
     e->nphrases = 0;
+    e->s = s;
     bool *usable = arena_alloc(a, sizeof *usable * (size_t)(q->n ? q->n : 1));
     bool *prefix = arena_alloc(a, sizeof *prefix * (size_t)(q->n ? q->n : 1));
     for (int i = 0; i < q->n; i++)
@@ -565,7 +650,7 @@ static bool ss_expr_build(struct arena *a, const struct search_query *q,
     }
     buf_putc(&e->text, ')');
     if (groups == 0) {
-        buf_free(&e->text);
+        ss_expr_free(e);
         return false;
     }
     int negs = 0;
@@ -585,54 +670,21 @@ static bool ss_expr_build(struct arena *a, const struct search_query *q,
 
 /* ---- ranking: foison_rank(search_fts, weights) ---- */
 
-/* BM25 without its length normalisation (which costs FTS5 a lookup of each match's sizes: a
- * twentieth of the time of bm25() over the same matches), with a weight per column and per
- * phrase, and each phrase's inverse document frequency computed once per query. */
-struct ss_rank_aux {
-    int nphrases;
-    double idf[SS_MAX_PHRASES];
+/* BM25 without the length normalisation of the text (which costs FTS5 a lookup of each match's
+ * sizes: a twentieth of the time of bm25() over the same matches), the title's from the copy
+ * in memory, with a weight per column and per phrase; the phrase's weight carries its inverse
+ * document frequency, from the vocabulary (ss_matches). */
+
+struct ss_match {
+    long long id;
+    double score;
 };
 
-static int ss_count_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
+/* The score of the current row: for each phrase, BM25's saturation of its count in each column,
+ * weighted by column and by phrase (w, nw: the phrases' weights, 1 when absent). */
+static double ss_score(const Fts5ExtensionApi *api, Fts5Context *ctx, int np, const double *w,
+                       int nw, const struct search_cache *c)
 {
-    (void)api, (void)ctx;
-    ++*(long long *)arg;
-    return SQLITE_OK;
-}
-
-static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
-                    sqlite3_value **v)
-{
-    int np = api->xPhraseCount(ctx);
-    if (np > SS_MAX_PHRASES)
-        np = SS_MAX_PHRASES;
-    const double *w = nv >= 1 ? sqlite3_value_blob(v[0]) : NULL;
-    int nw = nv >= 1 ? sqlite3_value_bytes(v[0]) / (int)sizeof(double) : 0;
-    struct ss_rank_aux *aux = api->xGetAuxdata(ctx, 0);
-    if (!aux) {
-        aux = sqlite3_malloc(sizeof *aux);
-        if (!aux) {
-            sqlite3_result_error_nomem(pc);
-            return;
-        }
-        aux->nphrases = np;
-        sqlite3_int64 rows = 0;
-        api->xRowCount(ctx, &rows);
-        for (int p = 0; p < np; p++) {
-            long long n = 0;
-            /* One phrase alone needs no idf: every match has it. */
-            if (np > 1 && api->xQueryPhrase(ctx, p, &n, ss_count_cb) != SQLITE_OK)
-                n = rows / 2;
-            double idf =
-                np > 1 ? log(1.0 + ((double)rows - (double)n + 0.5) / ((double)n + 0.5)) : 1.0;
-            aux->idf[p] = idf > 0.01 ? idf : 0.01;
-        }
-        if (api->xSetAuxdata(ctx, aux, sqlite3_free) != SQLITE_OK) {
-            sqlite3_result_error_nomem(pc);
-            return;
-        }
-    }
-    const struct search_cache *c = nv >= 2 ? sqlite3_value_pointer(v[1], SS_CACHE_POINTER) : NULL;
     double title_norm = 1.0;
     sqlite3_int64 id = api->xRowid(ctx);
     if (c && c->listed_docs > 0 && id > 0 && id < c->ndocs && c->title_words_sum > 0) {
@@ -653,18 +705,79 @@ static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_conte
             if (col < STORE_SEARCH_COLUMNS)
                 tf[col]++;
         double ps = 0;
-        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++) {
-            if (!tf[c])
+        for (int k = 0; k < STORE_SEARCH_COLUMNS; k++) {
+            if (!tf[k])
                 continue;
             /* BM25's length normalisation for the title alone, whose length the copy in
              * memory has: "MJC de l'Harteloire" is more about the MJC than a title of ten
              * words that names it. */
-            double k = c == STORE_SEARCH_TITLE ? SS_K1 * title_norm : SS_K1;
-            ps += ss_column_weight[c] * tf[c] * (SS_K1 + 1) / (tf[c] + k);
+            double k1 = k == STORE_SEARCH_TITLE ? SS_K1 * title_norm : SS_K1;
+            ps += ss_column_weight[k] * tf[k] * (SS_K1 + 1) / (tf[k] + k1);
         }
-        score += pw * aux->idf[p] * ps;
+        score += pw * ps;
     }
-    sqlite3_result_double(pc, score);
+    return score;
+}
+
+static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
+                    sqlite3_value **v)
+{
+    int np = api->xPhraseCount(ctx);
+    if (np > SS_MAX_PHRASES)
+        np = SS_MAX_PHRASES;
+    const double *w = nv >= 1 ? sqlite3_value_blob(v[0]) : NULL;
+    int nw = nv >= 1 ? sqlite3_value_bytes(v[0]) / (int)sizeof(double) : 0;
+    const struct search_cache *c = nv >= 2 ? sqlite3_value_pointer(v[1], SS_CACHE_POINTER) : NULL;
+    sqlite3_result_double(pc, ss_score(api, ctx, np, w, nw, c));
+}
+
+/* foison_scan(search_fts, weights, cache, collect): for an expression of one phrase, every
+ * match scored in one call, through xQueryPhrase, instead of one row of SQL a match: half the
+ * time of a row of foison_rank each (the cost of a query for a common word). Called on the
+ * first row of the match (LIMIT 1), it answers the number of matches. */
+struct ss_collect {
+    struct ss_match *m;
+    int n, cap;
+    const double *w;
+    int nw;
+    const struct search_cache *c;
+    bool scored; /* false: ids alone (sorted by date) */
+    bool full;   /* SS_MAX_MATCHES reached */
+};
+
+static int ss_collect_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
+{
+    struct ss_collect *co = arg;
+    if (co->n == SS_MAX_MATCHES) {
+        co->full = true;
+        return SQLITE_DONE;
+    }
+    if (co->n == co->cap) {
+        co->cap = co->cap ? co->cap * 2 : 4096;
+        co->m = xrealloc(co->m, sizeof *co->m * (size_t)co->cap);
+    }
+    co->m[co->n].id = api->xRowid(ctx);
+    co->m[co->n++].score = co->scored ? ss_score(api, ctx, 1, co->w, co->nw, co->c) : 0;
+    return SQLITE_OK;
+}
+
+static void ss_scan(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
+                    sqlite3_value **v)
+{
+    struct ss_collect *co = nv >= 3 ? sqlite3_value_pointer(v[2], SS_COLLECT_POINTER) : NULL;
+    if (!co || api->xPhraseCount(ctx) != 1) {
+        sqlite3_result_error(pc, "foison_scan: one phrase and a collector", -1);
+        return;
+    }
+    co->w = sqlite3_value_blob(v[0]);
+    co->nw = sqlite3_value_bytes(v[0]) / (int)sizeof(double);
+    co->c = sqlite3_value_pointer(v[1], SS_CACHE_POINTER);
+    int rc = api->xQueryPhrase(ctx, 0, co, ss_collect_cb);
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        sqlite3_result_error_code(pc, rc);
+        return;
+    }
+    sqlite3_result_int(pc, co->n);
 }
 
 /* ---- snippets: foison_snippet(search_fts) ---- */
@@ -800,17 +913,13 @@ int store_search_register(sqlite3 *db)
     if (rc != SQLITE_OK)
         return rc;
     fts5_api *api = store_fts_api(db);
-    if (!api || api->xCreateFunction(api, "foison_rank", NULL, ss_rank, NULL) != SQLITE_OK)
+    if (!api || api->xCreateFunction(api, "foison_rank", NULL, ss_rank, NULL) != SQLITE_OK ||
+        api->xCreateFunction(api, "foison_scan", NULL, ss_scan, NULL) != SQLITE_OK)
         return SQLITE_ERROR;
     return api->xCreateFunction(api, "foison_snippet", NULL, ss_snippet_fn, NULL);
 }
 
 /* ---- the pass over the matches ---- */
-
-struct ss_match {
-    long long id;
-    double score;
-};
 
 /* The filters as sets of term ids, by param. */
 struct ss_filter_set {
@@ -974,6 +1083,28 @@ static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store
 static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
                       const struct search_cache *c, struct ss_match **m, int *n)
 {
+    if (e->nphrases == 1) {
+        sqlite3_stmt *st =
+            store_stmt(s, "SELECT foison_scan(search_fts, ?2, ?3, ?4) FROM search_fts"
+                          " WHERE search_fts MATCH ?1 LIMIT 1");
+        if (!st)
+            return STORE_ERR;
+        struct ss_collect co = {.scored = scored};
+        sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, e->weight, (int)sizeof(double), SQLITE_STATIC);
+        sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
+        sqlite3_bind_pointer(st, 4, &co, SS_COLLECT_POINTER, NULL);
+        int rc = sqlite3_step(st);
+        store_done(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            store_log_error(s, "search scan");
+            free(co.m);
+            return STORE_ERR;
+        }
+        *m = co.m;
+        *n = co.n;
+        return STORE_OK;
+    }
     sqlite3_stmt *st =
         scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2, ?3) FROM search_fts"
                                " WHERE search_fts MATCH ?1")
@@ -981,9 +1112,23 @@ static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e,
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
+    /* Each phrase's weight times its inverse document frequency: a rare word of the query
+     * says more than a common one. */
+    double w[SS_MAX_PHRASES];
+    long long last_df = -1, pdf;
+    for (int p = 0; p < e->nphrases && scored && e->nphrases > 1; p++) {
+        /* A beginning ("biblioth*") takes the frequency of the word it comes from. */
+        if (e->phrase[p] && e->weight[p] > 0 && c)
+            last_df = pdf = ss_phrase_df(s, c, e->phrase[p]);
+        else
+            pdf = e->phrase[p] ? -1 : last_df;
+        double docs = c && c->listed_docs > 0 ? (double)c->listed_docs : 1.0;
+        double df = pdf >= 0 ? (double)pdf : docs / 2;
+        double idf = log(1.0 + (docs - df + 0.5) / (df + 0.5));
+        w[p] = e->weight[p] * (idf > 0.01 ? idf : 0.01);
+    }
     if (scored) {
-        sqlite3_bind_blob(st, 2, e->weight, (int)(sizeof(double) * (size_t)e->nphrases),
-                          SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, w, (int)(sizeof(double) * (size_t)e->nphrases), SQLITE_TRANSIENT);
         sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
     }
     int cap = 1024, rc;
@@ -1063,7 +1208,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     double t0 = ss_cpu(), t1 = 0, t2 = 0, t3 = 0;
     memset(out, 0, sizeof *out);
     struct ss_expr e;
-    bool text = sp->q && ss_expr_build(a, sp->q, sp->level, &e);
+    bool text = sp->q && ss_expr_build(s, a, sp->q, sp->level, &e);
     if (sp->q && !text && sp->q->n > 0) {
         bool positive = false;
         for (int i = 0; i < sp->q->n; i++)
@@ -1075,7 +1220,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         return STORE_OK;
     if (store_read_begin(s) != STORE_OK) {
         if (text)
-            buf_free(&e.text);
+            ss_expr_free(&e);
         return STORE_ERR;
     }
     struct ss_match *m = NULL;
@@ -1089,7 +1234,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     if (!c) {
         free(m);
         if (text)
-            buf_free(&e.text);
+            ss_expr_free(&e);
         store_read_end(s);
         return STORE_ERR;
     }
@@ -1141,8 +1286,19 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         fprintf(stderr, "search %s: %d matches, match %.2f pass %.2f hits %.2f ms\n",
                 text ? e.text.data : "-", nm, t1 - t0, t2 - t1, t3 - t2);
     if (text)
-        buf_free(&e.text);
+        ss_expr_free(&e);
     return rc;
+}
+
+int store_search_warm(struct store *s)
+{
+    if (store_read_begin(s) != STORE_OK)
+        return STORE_ERR;
+    const struct search_cache *c = search_cache_acquire(s);
+    if (c)
+        search_cache_release(c);
+    store_read_end(s);
+    return c ? STORE_OK : STORE_ERR;
 }
 
 /* ---- corrections ---- */
@@ -1262,7 +1418,7 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     *out = NULL;
     *n = 0;
     struct ss_expr e;
-    if (!ss_expr_build(a, q, STORE_SEARCH_STRICT, &e))
+    if (!ss_expr_build(s, a, q, STORE_SEARCH_STRICT, &e))
         return STORE_OK;
     /* In the title or the summary: "{title lead} : (…)" is ours, not typed. */
     struct buf x = BUF_INIT;
@@ -1271,10 +1427,8 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     buf_putc(&x, '\0');
     struct ss_expr te = e;
     te.text = x;
-    struct store_search_spec sp = {0};
-    (void)sp;
     if (store_read_begin(s) != STORE_OK) {
-        buf_free(&e.text);
+        ss_expr_free(&e);
         buf_free(&x);
         return STORE_ERR;
     }
@@ -1293,8 +1447,7 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
             ss_pass_one(&p, m[i].id, m[i].score);
         search_cache_release(c);
         if (p.nheap > 1)
-            if (p.nheap > 1)
-                qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
+            qsort(p.heap, (size_t)p.nheap, sizeof *p.heap, ss_match_cmp);
         *out = arena_alloc(a, sizeof **out * (size_t)(p.nheap ? p.nheap : 1));
         for (int i = 0; i < p.nheap; i++)
             if (ss_hit_read(s, a, p.heap[i].id, &(*out)[*n]))
@@ -1304,7 +1457,7 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     }
     free(m);
     store_read_end(s);
-    buf_free(&e.text);
+    ss_expr_free(&e);
     buf_free(&x);
     return rc;
 }

@@ -132,6 +132,8 @@ struct store_search_out {
 
 int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
                  struct store_search_out *out);
+/* Brings the process's copy of the facet terms up to date (store/search_cache.c). */
+int store_search_warm(struct store *s);
 
 /* A word of the vocabulary close to word (folded, as store_fts_words gives it) that the index
  * has in a listed entry: *out "" when none; the most frequent of the closest otherwise, with
