@@ -101,9 +101,10 @@ int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, lon
 
 /* The derived data of one published revision, its card included (the card of every other
  * revision is only read by history pages, which read their titles alone). */
-static int derive_again(struct store *s, struct arena *a, const struct entry_published_row *r)
+static int derive_again(struct store *s, struct arena *a, const struct kind_def *k,
+                        const struct entry_published_row *r, void *arg)
 {
-    const struct kind_def *k = kind_find(r->kind);
+    (void)arg;
     if (!k)
         return ENTRY_OK; /* a kind this program does not know: left as it is */
     json_t *fields = json_loads(r->fields, 0, NULL);
@@ -121,13 +122,12 @@ static int derive_again(struct store *s, struct arena *a, const struct entry_pub
     return rc;
 }
 
-int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg)
+int entry_each_published(struct store *s,
+                         int (*fn)(struct store *s, struct arena *a, const struct kind_def *k,
+                                   const struct entry_published_row *r, void *arg),
+                         void *arg, void (*progress)(long long done, void *parg), void *parg)
 {
     long long after = 0, done = 0;
-    /* The index is made again from nothing: an entry it held that is no longer published
-     * (a file repaired by hand) leaves it. */
-    if (store_search_clear(s) != STORE_OK)
-        return ENTRY_ERR;
     for (;;) {
         struct arena *a = arena_new();
         struct entry_published_row *rows;
@@ -135,18 +135,27 @@ int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg
         int rc = store_entries_published_after(s, a, after, 500, &rows, &n) == STORE_OK ? ENTRY_OK
                                                                                         : ENTRY_ERR;
         for (int i = 0; rc == ENTRY_OK && i < n; i++)
-            rc = derive_again(s, a, &rows[i]);
+            rc = fn(s, a, kind_find(rows[i].kind), &rows[i], arg);
         if (n)
             after = rows[n - 1].id;
         done += n;
         arena_free(a);
         if (rc != ENTRY_OK)
-            return ENTRY_ERR;
+            return rc;
         if (progress)
-            progress(done, arg);
+            progress(done, parg);
         if (n < 500)
             return ENTRY_OK;
     }
+}
+
+int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg)
+{
+    /* The index is made again from nothing: an entry it held that is no longer published
+     * (a file repaired by hand) leaves it. */
+    if (store_search_clear(s) != STORE_OK)
+        return ENTRY_ERR;
+    return entry_each_published(s, derive_again, NULL, progress, arg);
 }
 
 /* A short hash of the schemas' fingerprint, as stored in the site. */

@@ -178,6 +178,14 @@ json_t *entry_card(const struct kind_def *k, json_t *fields);
 /* The derived data of every published entry computed again, in the caller's transaction;
  * progress (may be NULL) is told how many are done after each batch. */
 int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg);
+/* Calls fn for every published entry (its kind's schema, NULL for a kind this program does not
+ * know, and its fields), in id order and in batches, each batch with an arena of its own; stops
+ * at the first result other than ENTRY_OK and returns it. progress as for entry_derive_all. */
+struct entry_published_row;
+int entry_each_published(struct store *s,
+                         int (*fn)(struct store *s, struct arena *a, const struct kind_def *k,
+                                   const struct entry_published_row *r, void *arg),
+                         void *arg, void (*progress)(long long done, void *parg), void *parg);
 /* When the schemas changed what is derived since the site's data was last derived (a
  * fingerprint kept in its settings), derives everything again in one transaction; *rebuilt
  * says whether it did. Called when a command opens a site, before any thread starts. */

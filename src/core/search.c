@@ -193,39 +193,27 @@ int search_warm(struct store *s)
     return store_search_warm(s) == STORE_OK ? SEARCH_OK : SEARCH_ERR;
 }
 
+static int search_reindex_one(struct store *s, struct arena *a, const struct kind_def *k,
+                              const struct entry_published_row *r, void *arg)
+{
+    (void)arg;
+    if (!k)
+        return ENTRY_OK; /* a kind this program does not know: not searched */
+    json_t *fields = json_loads(r->fields, 0, NULL);
+    int rc = fields ? search_index_entry(s, a, k, r->id, fields) : ENTRY_ERR;
+    json_decref(fields);
+    return rc;
+}
+
 int search_reindex(struct store *s, void (*progress)(long long done, void *arg), void *arg)
 {
     if (store_search_clear(s) != STORE_OK || store_search_bulk_begin(s) != STORE_OK)
         return ENTRY_ERR;
-    long long after = 0, done = 0;
-    for (;;) {
-        struct arena *a = arena_new();
-        struct entry_published_row *rows;
-        int n = 0;
-        int rc = store_entries_published_after(s, a, after, 500, &rows, &n) == STORE_OK ? ENTRY_OK
-                                                                                        : ENTRY_ERR;
-        for (int i = 0; rc == ENTRY_OK && i < n; i++) {
-            const struct kind_def *k = kind_find(rows[i].kind);
-            json_t *fields = k ? json_loads(rows[i].fields, 0, NULL) : NULL;
-            if (k && !fields)
-                rc = ENTRY_ERR;
-            else if (k)
-                rc = search_index_entry(s, a, k, rows[i].id, fields);
-            json_decref(fields);
-        }
-        if (n)
-            after = rows[n - 1].id;
-        done += n;
-        arena_free(a);
-        if (rc != ENTRY_OK) {
-            store_search_bulk_discard(s);
-            return ENTRY_ERR;
-        }
-        if (progress)
-            progress(done, arg);
-        if (n < 500)
-            return store_search_bulk_end(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    if (entry_each_published(s, search_reindex_one, NULL, progress, arg) != ENTRY_OK) {
+        store_search_bulk_discard(s);
+        return ENTRY_ERR;
     }
+    return store_search_bulk_end(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
 }
 
 /* ---- searching ---- */
