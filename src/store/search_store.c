@@ -430,7 +430,8 @@ struct ss_expr {
     struct buf text;
     double weight[SS_MAX_PHRASES]; /* of each phrase, in the order FTS5 numbers them */
     char *phrase[SS_MAX_PHRASES];  /* its text (NULL for a beginning: it takes df before it) */
-    struct store *s;               /* where df is read from */
+    bool columns; /* limited to some columns: xQueryPhrase would not see the limit (foison_scan) */
+    struct store *s; /* where df is read from */
     int nphrases;
     bool full; /* SS_MAX_PHRASES reached: the rest is left out */
 };
@@ -616,6 +617,7 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
     buf_init(&e->text);
     e->nphrases = 0;
     e->s = s;
+    e->columns = false;
     bool *usable = arena_alloc(a, sizeof *usable * (size_t)(q->n ? q->n : 1));
     bool *prefix = arena_alloc(a, sizeof *prefix * (size_t)(q->n ? q->n : 1));
     for (int i = 0; i < q->n; i++)
@@ -1427,6 +1429,7 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     buf_putc(&x, '\0');
     struct ss_expr te = e;
     te.text = x;
+    te.columns = true;
     if (store_read_begin(s) != STORE_OK) {
         ss_expr_free(&e);
         buf_free(&x);

@@ -904,3 +904,14 @@ test('typo suggestions stay close to what was typed', async () => {
             `q=${q}: suggestion ${JSON.stringify(r.suggestion)} is ${dist(fold(q), fold(r.suggestion))} edits away (at most ${max})`);
     }
 });
+
+/* The header box's suggestions read the titles and summaries only ({title lead} : …), with the
+ * last word a beginning: one word alone, a word and a beginning, a whole word. */
+test('suggestions as you type: one beginning, several words, a word of the text alone', async () => {
+    const slug = 'doc-at-brest-atelier-zotero-pour-sa-bibliographie';
+    for (const q of ['zoter', 'Zotero', 'atelier zot', 'bibliog'])
+        assert.ok((await api(`/api/v1/search/suggest?${qs({ q })}`)).json.results.some((x) => x.slug === slug), `suggest ${q}`);
+    // "quotidien" is in the event's text (its description), not in its title nor its summary.
+    const body = await api(`/api/v1/search/suggest?${qs({ q: 'zotero quotidien' })}`);
+    assert.ok(!body.json.results.some((x) => x.slug === slug), 'a word of the text alone is not a title match');
+});
