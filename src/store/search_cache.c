@@ -198,11 +198,19 @@ static int sc_load(struct store *s, struct search_cache *c)
     return STORE_OK;
 }
 
+/* Whether c answers a search of file path at (epoch, seq): the same file and rebuild, and
+ * every row of that snapshot applied. A copy ahead of the snapshot (a search whose read
+ * transaction began before another connection's commit that a search has applied since) is
+ * current too: a newer copy never lists what its snapshot hides (a tombstone is a row like
+ * any other), and what it lists that the older snapshot does not yet is public; the hits are
+ * read again in the searcher's snapshot anyway. Loading it all again at the older snapshot
+ * under the write lock, as a seq gone back once did, stalled every search of the process
+ * after any edit that raced one. */
 static bool sc_current(const struct search_cache *c, const char *path, const char *epoch,
                        long long seq)
 {
     return c->path && strcmp(c->path, path) == 0 && c->epoch && strcmp(c->epoch, epoch) == 0 &&
-           c->seq == seq;
+           c->seq >= seq;
 }
 
 const struct search_cache *search_cache_acquire(struct store *s)
@@ -224,10 +232,12 @@ const struct search_cache *search_cache_acquire(struct store *s)
     pthread_rwlock_wrlock(&sc_lock);
     struct search_cache *c = &sc_cache;
     int rc = STORE_OK;
-    /* Another file, or the same rebuilt (a new epoch), or a seq gone back (a file replaced):
-     * from scratch. So too when replaced terms take more room than the live ones. */
+    /* Another file, or the same rebuilt (a new epoch): from scratch. So too when replaced
+     * terms take more room than the live ones. (A seq behind the copy's is an older snapshot
+     * of the same file, see sc_current: another thread may have brought the copy ahead of it
+     * while this one waited for the lock.) */
     if (!c->path || strcmp(c->path, path) != 0 || !c->epoch || strcmp(c->epoch, epoch) != 0 ||
-        seq < c->seq || (c->terms_dead > 65536 && c->terms_dead > c->nterms / 2)) {
+        (c->terms_dead > 65536 && c->terms_dead > c->nterms / 2)) {
         sc_reset(c);
         c->path = xstrdup(path);
         c->epoch = xstrdup(epoch);
