@@ -599,11 +599,20 @@ static int fr_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out
     return SQLITE_OK;
 }
 
+struct fr_count {
+    int ntokens, last_chars;
+};
+
 static int fr_count_token(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
 {
-    (void)tok, (void)ntok, (void)start, (void)end;
-    if (!(tflags & FTS5_TOKEN_COLOCATED))
-        ++*(int *)ctx;
+    (void)start, (void)end;
+    struct fr_count *c = ctx;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    c->ntokens++;
+    c->last_chars = 0;
+    for (int i = 0; i < ntok; i++)
+        c->last_chars += ((unsigned char)tok[i] & 0xC0) != 0x80;
     return SQLITE_OK;
 }
 
@@ -627,16 +636,22 @@ int store_fts_words(const char *text, int n,
     return fr_run_text(&r, text, n);
 }
 
-int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens)
+int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens, int *last_chars)
 {
     struct fts_fr *tk;
+    struct fr_count c = {0, 0};
     *ntokens = 0;
+    if (last_chars)
+        *last_chars = 0;
     if (fr_create(NULL, NULL, 0, (Fts5Tokenizer **)&tk) != SQLITE_OK)
         return SQLITE_NOMEM;
-    int rc = fr_tokenize((Fts5Tokenizer *)tk, ntokens,
+    int rc = fr_tokenize((Fts5Tokenizer *)tk, &c,
                          FTS5_TOKENIZE_QUERY | (prefix ? FTS5_TOKENIZE_PREFIX : 0), text, n,
                          fr_count_token);
     fr_delete((Fts5Tokenizer *)tk);
+    *ntokens = c.ntokens;
+    if (last_chars)
+        *last_chars = c.last_chars;
     return rc;
 }
 

@@ -55,9 +55,10 @@ int store_fts_words(const char *text, int n,
                               int end),
                     void *ctx);
 /* The number of positions a query's text gives (0 for stop words alone: FTS5 would match
- * nothing with such a phrase). With prefix, its last word as typed so far. SQLITE_OK or
- * SQLITE_NOMEM. */
-int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens);
+ * nothing with such a phrase). With prefix, its last word as typed so far. *last_chars (when
+ * not NULL): the characters of the last token, the one FTS5 expands with prefix ("l'a" gives
+ * "a", 1: its elision dropped). SQLITE_OK or SQLITE_NOMEM. */
+int store_fts_query_tokens(const char *text, int n, bool prefix, int *ntokens, int *last_chars);
 /* The tokens of a query's text, as FTS5 looks them up (the colocated second stems flagged). */
 int store_fts_query_each(const char *text, int n,
                          int (*cb)(void *ctx, int tflags, const char *tok, int ntok, int start,

@@ -26,6 +26,7 @@ static const double ss_column_weight[STORE_SEARCH_COLUMNS] = {8.0, 3.0, 1.0, 1.5
 #define SS_COLLECT_POINTER "foison_search_collect" /* foison_scan's output */
 #define SS_PREFIX_WEIGHT 0.35  /* a word found only by its beginning ("biblioth…") */
 #define SS_EXPAND_MIN_CHARS 7  /* words this long are also looked for by their beginning */
+#define SS_PREFIX_MIN_CHARS 3  /* characters of the token a prefix query expands */
 #define SS_MAX_PHRASES 64      /* FTS5 phrases of one expression, expansions included */
 #define SS_MAX_MATCHES 2000000 /* matches read from FTS5 for one query */
 #define SS_WORD_MIN_CHARS 3    /* shorter words do not enter the correction vocabulary */
@@ -472,7 +473,7 @@ static size_t ss_prefix_bytes(const char *w, size_t k)
 static bool ss_has_tokens(const char *text, size_t n, bool prefix)
 {
     int ntok = 0;
-    return store_fts_query_tokens(text, (int)n, prefix, &ntok) == SQLITE_OK && ntok > 0;
+    return store_fts_query_tokens(text, (int)n, prefix, &ntok, NULL) == SQLITE_OK && ntok > 0;
 }
 
 /* The phrase text of a clause: its words joined by spaces. */
@@ -582,8 +583,13 @@ static bool ss_clause_usable(struct arena *a, const struct search_clause *c, boo
 {
     const char *t = ss_clause_text(a, c);
     /* A beginning of three characters is read from FTS5's prefix index; a shorter one would
-     * merge the entries of every word of the vocabulary it begins (a good part of it). */
-    *prefix = c->prefix && !c->phrase && ss_chars(t) >= 3;
+     * merge the entries of every word of the vocabulary it begins (a good part of it). Counted
+     * on the token FTS5 expands, not on what was typed: "l'a" and "x-ab" expand "a" and "ab"
+     * (and each snippet matched the expression again: a second a page at 100,000 entries). */
+    int ntok = 0, last = 0;
+    *prefix = c->prefix && !c->phrase &&
+              store_fts_query_tokens(t, (int)strlen(t), true, &ntok, &last) == SQLITE_OK &&
+              last >= SS_PREFIX_MIN_CHARS;
     return ss_has_tokens(t, strlen(t), *prefix);
 }
 
@@ -595,13 +601,19 @@ static void ss_clause(struct arena *a, struct ss_expr *e, const struct search_cl
     size_t chars = ss_chars(t);
     bool expand = level >= STORE_SEARCH_NORMAL && !c->phrase && !prefix &&
                   chars >= SS_EXPAND_MIN_CHARS && e->nphrases + 2 <= SS_MAX_PHRASES;
+    /* "bibliothèque" → also "biblioth*": the words of the same family that the stemmer keeps
+     * apart (bibliothécaire), at a lower weight. Only when the beginning kept is one long
+     * word: "abc-e-fgh" cut to "abc-e" would expand "e". */
+    size_t keep = chars - 4 > 5 ? chars - 4 : 5;
+    int ntok = 0, last = 0;
+    if (expand)
+        expand = store_fts_query_tokens(t, (int)ss_prefix_bytes(t, keep), true, &ntok, &last) ==
+                     SQLITE_OK &&
+                 last >= 5;
     if (!expand) {
         ss_phrase(e, t, strlen(t), prefix, weight);
         return;
     }
-    /* "bibliothèque" → also "biblioth*": the words of the same family that the stemmer keeps
-     * apart (bibliothécaire), at a lower weight. */
-    size_t keep = chars - 4 > 5 ? chars - 4 : 5;
     buf_putc(&e->text, '(');
     ss_phrase(e, t, strlen(t), false, weight);
     buf_puts(&e->text, " OR ");
