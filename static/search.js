@@ -11,7 +11,7 @@
 'use strict';
 (function () {
     const DEBOUNCE_MS = 200;
-    const MIN_CHARS = 2;
+    const MIN_CHARS = 3;
     const MAX_SHOWN = 8;
     const NNBSP = '\u202f';
 

@@ -137,6 +137,10 @@ const struct setting settings_table[] = {
     {"rate_registration_mails", "Messages aux inscrits par jour et par événement",
      "Écrits par les organisateurs à leurs inscrits (0\u202f: sans limite).", SETTING_INT,
      SECTION_LIMITS, "5", false},
+    {"rate_searches", "Recherches par minute",
+     "Par adresse IP, sur la page de recherche et l'API (le double pour les suggestions au fil "
+     "de la frappe)\u202f; 0\u202f: sans limite.",
+     SETTING_INT, SECTION_LIMITS, "600", false},
     {"robot_restrict", "Preuve de présence sur l'historique",
      "on (par défaut)\u202f: un visiteur "
      "anonyme prouve qu'il n'est pas un robot (un calcul de son navigateur, ou un bouton sans "

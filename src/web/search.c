@@ -6,6 +6,7 @@
 #include "core/schema.h"
 #include "core/search.h"
 #include "core/territory.h"
+#include "core/throttle.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -13,11 +14,58 @@
 #include "util/utf8.h"
 #include "web/app.h"
 #include "web/pages.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define SEARCH_MAX_VALUE 100 /* bytes of a filter's value */
+#define SEARCH_MAX_VALUE 100    /* bytes of a filter's value */
+#define SEARCH_RATE_DEFAULT 600 /* searches a minute from one address (setting rate_searches) */
+
+/* A search costs tens of milliseconds at a million entries: one address may not take the
+ * server's threads for itself. Counted per address over a minute, in memory. */
+static struct throttle *search_by_ip, *suggest_by_ip;
+static pthread_once_t search_throttle_once = PTHREAD_ONCE_INIT;
+
+static void search_throttle_init(void)
+{
+    search_by_ip = throttle_new(4096, 60, THROTTLE_OVERFLOW_UNTRACKED);
+    suggest_by_ip = throttle_new(4096, 60, THROTTLE_OVERFLOW_UNTRACKED);
+}
+
+/* 0, or the seconds this address must wait (the answer is then 429, Retry-After set). */
+static long search_limited(struct request *req, bool suggest)
+{
+    struct store *s = app_store(req);
+    long max = s ? territory_setting_long(s, "rate_searches", SEARCH_RATE_DEFAULT) : 0;
+    if (max <= 0)
+        return 0;
+    max = suggest ? 2 * max : max;
+    pthread_once(&search_throttle_once, search_throttle_init);
+    char key[THROTTLE_ADDRESS_MAX];
+    throttle_address(http_client_ip(req), key, sizeof key);
+    long wait = throttle_take(suggest ? suggest_by_ip : search_by_ip, key,
+                              max > 65535 ? 65535 : (int)max, (long long)time(NULL));
+    if (wait <= 0)
+        return 0;
+    req->status = 429;
+    http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait));
+    return wait;
+}
+
+/* The API's 429: a JSON error naming q. */
+static void search_api_limited(struct request *req, long wait)
+{
+    struct field_errors errs = {0};
+    validate_error(&errs, "q",
+                   arena_printf(req->arena,
+                                "trop de recherches depuis cette adresse\u202f: réessayez dans "
+                                "%ld seconde%s",
+                                wait, wait > 1 ? "s" : ""));
+    app_json_errors(req, &errs);
+    req->status = 429;
+}
 
 /* The facet field of some kind whose parameter is param (the first kind that has one). */
 static const struct field_def *search_param_field(const char *param)
@@ -239,6 +287,20 @@ void page_search(struct request *req)
     struct field_errors errs = {0};
     search_params_read(req, &p, &errs);
     req->cache = HTTP_CACHE_NONE;
+    long wait = (p.q && *p.q) || p.nfilters ? search_limited(req, false) : 0;
+    if (wait) {
+        struct tv *ctx = app_context(req, "Recherche");
+        tv_set_str(ctx, "q", p.q ? p.q : "");
+        struct tv *errl = tv_set_list(ctx, "errors");
+        tv_set_str(tv_push_obj(errl), "message",
+                   arena_printf(req->arena,
+                                "Trop de recherches depuis votre adresse en une minute\u202f: "
+                                "réessayez dans %ld seconde%s.",
+                                wait, wait > 1 ? "s" : ""));
+        app_render(req, "search", ctx);
+        req->status = 429;
+        return;
+    }
     struct search_result r;
     const char *q = p.q ? arena_strndup(req->arena, p.q,
                                         p.q_len > SEARCH_MAX_QUERY ? SEARCH_MAX_QUERY : p.q_len)
@@ -352,6 +414,11 @@ void api_search(struct request *req)
         req->status = 400;
         return;
     }
+    long wait = search_limited(req, false);
+    if (wait) {
+        search_api_limited(req, wait);
+        return;
+    }
     struct search_result r;
     if (search_do(req, &p, &r) != 0) {
         app_error(req, 500, true);
@@ -433,6 +500,11 @@ void api_search_suggest(struct request *req)
     if (errs.n) {
         app_json_errors(req, &errs);
         req->status = 400;
+        return;
+    }
+    long wait = search_limited(req, true);
+    if (wait) {
+        search_api_limited(req, wait);
         return;
     }
     struct store *s = app_store(req);

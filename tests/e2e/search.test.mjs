@@ -124,12 +124,13 @@ test('the header box suggests records as one types; the keyboard opens the one c
             const list = page.locator('#site-q-suggestions[role="listbox"]');
             assert.ok(await list.isHidden());
 
-            // One letter asks nothing; the whole prefix, typed at a person's pace, asks once.
+            // Two letters ask nothing (a beginning needs three); the whole prefix, typed at a
+            // person's pace, asks once.
             await input.click();
-            await input.pressSequentially('r');
+            await input.pressSequentially('re');
             await page.waitForTimeout(400);
-            assert.deepEqual(asked, [], 'no lookup for one letter');
-            await input.pressSequentially(PREFIX.slice(1), { delay: 40 });
+            assert.deepEqual(asked, [], 'no lookup for two letters');
+            await input.pressSequentially(PREFIX.slice(2), { delay: 40 });
             const options = list.locator('[role="option"]');
             await options.first().waitFor();
             // One lookup after the typing stopped (a slow machine may let the debounce expire
@@ -191,9 +192,10 @@ test('a stale lookup is dropped for the newer one; a failed one is silent and th
     { timeout: TEST_MS }, async () => {
         const expected = (await api(`/api/v1/search/suggest?q=${PREFIX}`)).results.map((e) => e.title);
         await withPage(DESKTOP, async (page) => {
-            // The lookup of the first two letters answers late, after the one of the whole prefix.
+            // The lookup of the first three letters answers late, after the one of the whole
+            // prefix.
             await page.route('**/api/v1/search/suggest*', async (route) => {
-                if (new URL(route.request().url()).searchParams.get('q') === PREFIX.slice(0, 2))
+                if (new URL(route.request().url()).searchParams.get('q') === PREFIX.slice(0, 3))
                     await new Promise((r) => setTimeout(r, 1000));
                 await route.continue().catch(() => {}); // aborted by the page meanwhile
             });
@@ -205,13 +207,13 @@ test('a stale lookup is dropped for the newer one; a failed one is silent and th
             await page.goto(`${base}/`);
             const input = page.locator('#site-q');
             await input.click();
-            await input.pressSequentially(PREFIX.slice(0, 2));
+            await input.pressSequentially(PREFIX.slice(0, 3));
             await page.waitForTimeout(400); // its lookup is on its way
-            await input.pressSequentially(PREFIX.slice(2), { delay: 20 });
+            await input.pressSequentially(PREFIX.slice(3), { delay: 20 });
             await page.locator('#site-q-suggestions [role="option"]').first().waitFor();
             await page.waitForTimeout(1200); // the late answer would have come by now
             assert.deepEqual(await page.locator('#site-q-suggestions .suggestion-title').allInnerTexts(), expected);
-            assert.deepEqual(aborted, [PREFIX.slice(0, 2)], 'the stale lookup was aborted');
+            assert.deepEqual(aborted, [PREFIX.slice(0, 3)], 'the stale lookup was aborted');
         });
         await withPage({ ...DESKTOP, failing: '/api/v1/search/suggest' }, async (page) => {
             await page.route('**/api/v1/search/suggest*', (r) => r.fulfill({ status: 503, body: 'busy' }));

@@ -50,7 +50,7 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'smtp_user', 'smtp_password', 'smtp_starttls', 'mail_from', 'legal_notice', 'privacy_notice',
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
     'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
-    'rate_registration_mails',
+    'rate_registration_mails', 'rate_searches',
     'robot_restrict'];
 
 async function settingsPage(client = admin) {
@@ -122,7 +122,7 @@ test('every field is saved, and foison config reads what the page wrote', async 
         privacy_notice: 'Nous gardons votre adresse.', accessibility_statement: 'Partiellement conforme.',
         signup: 'closed', report_hide: '4', rate_edits_new: '6', rate_edits: '80', rate_reports: '7',
         rate_signups: '3', rate_mails: '9', rate_contact: '4', rate_contact_entry: '15',
-        rate_registrations: '12', rate_registration_mails: '3',
+        rate_registrations: '12', rate_registration_mails: '3', rate_searches: '240',
         robot_restrict: 'off',
     };
     assert.deepEqual(Object.keys(wanted).sort(), [...KEYS].sort());

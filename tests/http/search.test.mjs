@@ -915,3 +915,33 @@ test('suggestions as you type: one beginning, several words, a word of the text 
     const body = await api(`/api/v1/search/suggest?${qs({ q: 'zotero quotidien' })}`);
     assert.ok(!body.json.results.some((x) => x.slug === slug), 'a word of the text alone is not a title match');
 });
+
+/* rate_searches: searches a minute from one address (the double for suggestions); past it,
+ * 429 with Retry-After, on the API (a JSON error naming q) and on the page (a message). Last in
+ * this file: the limit is the address's for the whole minute. */
+test('one address past rate_searches waits: 429 with Retry-After, API and page', async () => {
+    cli(['config', srv.db, 'rate_searches', '3']);
+    try {
+        let r;
+        for (let i = 0; i < 4; i++)
+            r = await api(`/api/v1/search?${qs({ q: `atelier ${i}` })}`);
+        assert.equal(r.status, 429, 'the fourth search in the minute');
+        assert.ok(Number(r.headers.get('retry-after')) >= 1);
+        assert.equal(r.json.errors[0].field, 'q');
+        assert.match(r.json.errors[0].message, /trop de recherches/);
+        const page = await request(srv.base, `/recherche?${qs({ q: 'atelier' })}`);
+        assert.equal(page.status, 429);
+        assert.match(page.text, /Trop de recherches depuis votre adresse/);
+        assert.match(page.text, /action="\/recherche"/, 'the form is still there');
+        // Suggestions have their own count, twice the limit (the tests above already asked
+        // for some this minute): the seventh in a row at the latest is refused.
+        const codes = [];
+        for (let i = 0; i < 7; i++)
+            codes.push((await api(`/api/v1/search/suggest?${qs({ q: `atel${i}` })}`)).status);
+        assert.equal(codes.at(-1), 429, codes.join(' '));
+        assert.ok(codes.every((c) => c === 200 || c === 429), codes.join(' '));
+    } finally {
+        cli(['config', srv.db, 'rate_searches', '0']);
+    }
+    assert.equal((await api(`/api/v1/search?${qs({ q: 'atelier' })}`)).status, 200, '0: no limit');
+});
