@@ -39,6 +39,8 @@ if [[ $BENCH_SEARCH_PREPARE != 1 ]]; then
     SEARCH_OUT=${SEARCH_OUT:?SEARCH_OUT: where the JSON goes}
 fi
 PY=/usr/bin/python3
+# search_client.py and search_base.py import search_queries.py: no __pycache__ left in bench/.
+export PYTHONDONTWRITEBYTECODE=1
 die() {
     echo "search: $*" >&2
     exit 1
