@@ -432,6 +432,146 @@ Goal — at least 500 registrations a second with no overbooking: {"**met**" if 
 """
 
 
+# --- search at size: bench/search.sh ------------------------------------------------------------
+SEARCH_GOALS_P99_MS = [(100000, 10.0), (1000000, 50.0)]  # (entries at least, p99 below)
+SEARCH_GOAL_BUILD = 5000  # entries/s
+SEARCH_GOAL_MEMORY_MIB = 256  # the server's resident memory at 1,000,000 entries
+
+
+def search_section():
+    path = os.path.join(env("BENCH_RESULTS"), "search.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        sizes = json.load(f)["sizes"]
+    if not sizes:
+        return ""
+    mib = 1024 * 1024
+
+    def cat_cells(c):
+        return f"{fmt_ms(c['p50_ms'])} / {fmt_ms(c['p99_ms'])}" if c else "—"
+
+    keys = [("one_word", "one word"), ("two_words", "two words"), ("phrase", "a phrase"),
+            ("facets", "facet filters")]
+    lat_head = ["entries", "engine"] + [f"{label} p50 / p99 ms" for _, label in keys] + [
+        "all p50 / p99 ms", "requests", "server CPU ms/req"]
+    lat_body = []
+    for z in sizes:
+        srv, base = z["server"], z["base"]
+        cpu = statistics.mean(c["cpu_ms"] for c in srv["categories"].values())
+        lat_body.append([f"{z['entries']:,}", "foison, /api/v1/search over HTTP"] +
+                        [cat_cells(srv["categories"].get(k)) for k, _ in keys] +
+                        [cat_cells(srv["overall"]), str(srv["overall"]["n"]), f"{cpu:.2f}"])
+        lat_body.append([f"{z['entries']:,}", "unicode61, in process"] +
+                        [cat_cells(base["categories"].get(k)) for k, _ in keys] +
+                        [cat_cells(base["overall"]), str(base["overall"]["n"]), "—"])
+    build_head = ["entries", "foison build entries/s", "per CPU second", "foison index MiB",
+                  "of which texts MiB",
+                  "facets and vocabulary MiB", "unicode61 build entries/s", "unicode61 index MiB",
+                  "site file MiB"]
+    build_body = [[f"{z['entries']:,}", f"{z['build']['per_second']:,}",
+                   f"{z['build'].get('cpu_per_second', 0):,.0f}",
+                   f"{z['build']['fts_bytes'] / mib:,.1f}",
+                   f"{z['build']['content_bytes'] / mib:,.1f}",
+                   f"{z['build']['aux_bytes'] / mib:,.1f}",
+                   f"{z['base']['per_second']:,.0f}", f"{z['base']['fts_bytes'] / mib:,.1f}",
+                   f"{z['site_bytes'] / mib:,.0f}"] for z in sizes]
+    mem_head = ["entries", "first search ms", "RSS at start MiB", "VmHWM at start MiB",
+                "RSS after the first MiB", "RSS at the end MiB", "VmHWM at the end MiB",
+                "/healthz p50 ms"]
+    mem_body = [[f"{z['entries']:,}", f"{z['server']['first']['ms']:.0f}",
+                 f"{z['server']['memory']['rss_start_kb'] / 1024:.1f}",
+                 f"{z['server']['memory'].get('hwm_start_kb', 0) / 1024:.1f}",
+                 f"{z['server']['first']['rss_kb'] / 1024:.1f}",
+                 f"{z['server']['memory']['rss_kb'] / 1024:.1f}",
+                 f"{z['server']['memory']['hwm_kb'] / 1024:.1f}",
+                 fmt_ms(z['server']['healthz']['p50_ms'])] for z in sizes]
+    wrk_rows = [z for z in sizes if z.get("wrk")]
+    wrk_text = ""
+    if wrk_rows:
+        w0 = wrk_rows[0]["wrk"]
+        wrk_head = ["entries", "req/s", "p50 ms", "p99 ms", "errors"]
+        wrk_body = [[f"{z['entries']:,}", f"{z['wrk']['rps']:.0f}", fmt_ms(z["wrk"]["p50"]),
+                     fmt_ms(z["wrk"]["p99"]), str(z["wrk"]["errors"])] for z in wrk_rows]
+        wrk_text = f"""
+Throughput: wrk, `-t1 -c{w0["connections"]} --latency`, a Lua script cycling over every URL of
+the four categories, against `foison serve --threads {w0["threads"]}` (its default here), neither
+pinned (wrk shares the CPUs with the server):
+
+{markdown_table(wrk_head, wrk_body)}
+"""
+    # The slowest queries of the largest size, by p99.
+    big = sizes[-1]
+    slow = sorted(big["server"]["queries"], key=lambda q: -q["p99_ms"])[:5]
+    slow_text = "; ".join(
+        "`" + " ".join([q["q"]] + [f"{k}={v}" for k, v in sorted(q["filters"].items())]) +
+        f"` {fmt_ms(q['p99_ms'])} ms ({q['total']:,} hits)" for q in slow)
+    goals = []
+    for at_least, limit in SEARCH_GOALS_P99_MS:
+        z = next((z for z in sizes if z["n"] == at_least), None)
+        if z is None:
+            goals.append(f"Goal — search p99 < {limit:.0f} ms at {at_least:,} entries: not measured.")
+            continue
+        p99 = max(c["p99_ms"] for c in z["server"]["categories"].values())
+        ok = p99 < limit
+        goals.append(f"Goal — search p99 < {limit:.0f} ms at {at_least:,} entries (every "
+                     f"category): {'**met**' if ok else '**not met**'} (worst category "
+                     f"{fmt_ms(p99)} ms, all together {fmt_ms(z['server']['overall']['p99_ms'])} ms).")
+    # A rebuild of a thousand entries is mostly its fixed costs: judged from 100,000 up.
+    judged = [z for z in sizes if z["n"] >= 100000] or sizes
+    worst = min(judged, key=lambda z: z["build"]["per_second"])
+    goals.append(f"Goal — index build ≥ {SEARCH_GOAL_BUILD:,} entries/s: "
+                 f"{'**met**' if worst['build']['per_second'] >= SEARCH_GOAL_BUILD else '**not met**'}"
+                 f" (slowest {worst['build']['per_second']:,} entries/s at {worst['entries']:,}).")
+    z = next((z for z in sizes if z["n"] == 1000000), None)
+    if z is None:
+        goals.append(f"Goal — server memory < {SEARCH_GOAL_MEMORY_MIB} MiB at 1,000,000 entries: "
+                     "not measured.")
+    else:
+        m = max(z["server"]["memory"]["rss_kb"], z["server"]["memory"]["hwm_kb"]) / 1024
+        goals.append(f"Goal — server memory < {SEARCH_GOAL_MEMORY_MIB} MiB at 1,000,000 entries: "
+                     f"{'**met**' if m < SEARCH_GOAL_MEMORY_MIB else '**not met**'} "
+                     f"(VmHWM {m:,.0f} MiB).")
+    n_req = sizes[0]["server"]["requests_per_category"]
+    n_base = sizes[0]["base"]["requests_per_category"]
+    return f"""
+## Search at size
+
+`bench/search.sh`: for each size, a site of `foison demo` plus `foison bench-data --entries`
+(generated French texts of five kinds; made once and cached under `build/bench-search/`, each run
+on a copy), its search index rebuilt by `foison reindex --search` (pinned to CPU 0: the rate it
+prints), then `foison serve --threads 1` pinned to CPU 0 and a client of ours
+(`bench/search_client.py`) on CPU 1: one keep-alive connection, sequential requests, each timed
+from its send to the end of its body, {n_req} per category cycling over the fixed queries of
+`bench/search_queries.py` (one word, common to rare; two words; a phrase; with kind, theme and
+commune filters). Every answer counts the facets (kind, theme, commune, year, status and the
+kinds' own). The baseline is SQLite's plain `unicode61 remove_diacritics 2` tokenizer on the very
+texts of our index, in a table of the same shape (four columns, `prefix='3'`), queried in
+process by `bench/search_base.py` ({n_base} per category: plain MATCH, bm25 `ORDER BY rank
+LIMIT 20` and `count(*)`): the bare engine, with no HTTP, JSON, facets, snippets, stemming or
+prefix expansion; it has no facet category.
+
+{markdown_table(lat_head, lat_body)}
+
+Index build and size: the rate `foison reindex --search` prints (wall clock), and its entries per
+second of its own CPU time (user + system: what the rate would be with a CPU to itself, the
+disk aside); foison's index: the pages of the FTS5 shadow tables, from `dbstat`, the stored
+texts included; facets and vocabulary: `search_docs` and `search_words`, apart. The unicode61
+build is one `INSERT … SELECT` of the same texts in one transaction:
+
+{markdown_table(build_head, build_body)}
+
+The server (`--threads 1`): the first search loads the process's copy of every document's facet
+terms; memory from `/proc/PID/status` after all the queries. `/healthz` on the same connection is
+the floor of one request.
+
+{markdown_table(mem_head, mem_body)}
+{wrk_text}
+Slowest queries at {big["entries"]:,} entries (p99): {slow_text}.
+
+""" + "\n".join(goals) + "\n"
+
+
 def document(rows, head, body, goal_line, compressed="", uncached="", writes=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
@@ -478,7 +618,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-{compressed}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}"""
+{compressed}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}{search_section()}"""
 
 
 def write_doc(path, generated):
@@ -499,6 +639,10 @@ WRITES = [("entry_writes", "entry page, an actor written once a second")]
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--parse-wrk":
+        # For bench/search.sh: one wrk report as JSON.
+        print(json.dumps(parse_wrk(sys.argv[2])))
+        return 0
     done = ran()
     every = [k for k, _ in TARGETS + COMPRESSED] + [k for k, _, _ in UNCACHED] + [k for k, _ in WRITES]
     if not done >= set(every):

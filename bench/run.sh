@@ -15,6 +15,8 @@
 # which point to one actor (the hub): its page logged in and its /related answer are uncached
 # targets too. entry_writes is the cached entry page again while bench/writes.py writes to the hub
 # once a second through the API, to compare with the entry target.
+# Search (bench/search.sh): BENCH_SEARCH_SIZES ("1000 100000 1000000"); the generated sites are
+# cached under build/bench-search/ (the first million takes about 20 minutes to make).
 # BENCH_TARGETS: a space-separated subset of the targets to run (default: all; the document is
 # then not written), e.g. BENCH_TARGETS="api_list user_list" for a quick look at one path.
 set -euo pipefail
@@ -396,6 +398,8 @@ if [[ -z $BENCH_TARGETS ]]; then
     FOISON=$FOISON MODERATION_OUT="$res/moderation.json" bench/moderation.sh
     # --- the agenda: 10,000 events, the month view, the feed, 1,000 registrations -------------
     FOISON=$FOISON AGENDA_OUT="$res/agenda.json" bench/agenda.sh
+    # --- search at 1,000, 100,000 and 1,000,000 entries (BENCH_SEARCH_SIZES) ------------------
+    FOISON=$FOISON SEARCH_OUT="$res/search.json" bench/search.sh
 fi
 
 # --- report -----------------------------------------------------------------------------------
