@@ -21,6 +21,11 @@
 #define SEARCH_MAX_TERMS 256
 /* Few enough results that a spelling suggestion or a looser match is worth looking for. */
 #define SEARCH_FEW 3
+/* Any of the words, for a query of at most this many (beyond, an OR of all of them matches
+ * most of a large site, each ranked: a query of sixteen typos cost a second and a half at a
+ * million entries); and the words corrected in one query. */
+#define SEARCH_RELAX_MAX_GROUPS 6
+#define SEARCH_CORRECT_MAX 6
 /* Fewer than this found as typed: the long words' families are looked for too. */
 #define SEARCH_EXPAND_BELOW 20
 
@@ -304,10 +309,12 @@ static struct search_query *search_corrected(struct store *s, struct arena *a,
     c->n = q->n;
     c->clauses = arena_alloc(a, sizeof *c->clauses * (size_t)(q->n ? q->n : 1));
     bool changed = false;
+    int tried = 0;
     for (int i = 0; i < q->n; i++) {
         c->clauses[i] = q->clauses[i];
         const struct search_clause *cl = &q->clauses[i];
-        if (cl->phrase || cl->negated || cl->prefix || cl->nwords != 1)
+        if (cl->phrase || cl->negated || cl->prefix || cl->nwords != 1 ||
+            tried++ >= SEARCH_CORRECT_MAX)
             continue;
         struct fold_one f = {NULL};
         if (store_fts_words(cl->words[0], (int)strlen(cl->words[0]), search_fold_cb, &f) !=
@@ -389,7 +396,7 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     int groups = 0;
     for (int i = 0; i < out->query.n; i++)
         groups += !out->query.clauses[i].negated && (i == 0 || !out->query.clauses[i - 1].or_next);
-    if (positive && so.total == 0 && groups > 1) {
+    if (positive && so.total == 0 && groups > 1 && groups <= SEARCH_RELAX_MAX_GROUPS) {
         struct store_search_spec rs = used;
         rs.level = STORE_SEARCH_RELAXED;
         struct store_search_out relaxed;

@@ -20,6 +20,12 @@ struct fr_stem_slot {
     char low[FTS_FR_MAX_TOKEN], s1[FTS_FR_MAX_TOKEN], s2[FTS_FR_MAX_TOKEN];
 };
 
+/* The words a document's tokenization meets, handed to a callback of this thread as well
+ * (store_fts_capture): the search's vocabulary is gathered while FTS5 indexes, rather than by
+ * tokenizing every text a second time (an eighth of a rebuild). */
+static __thread int (*fr_capture_cb)(void *ctx, const char *word, int nword);
+static __thread void *fr_capture_ctx;
+
 struct fts_fr {
     struct sb_stemmer *stemmer; /* one per instance: Snowball keeps state in it */
     struct fr_stem_slot *stems; /* FR_STEM_CACHE slots, made when a document is indexed */
@@ -453,6 +459,9 @@ static int fr_emit_word(struct fr_run *r, const struct fr_word *w, bool colocate
     *out = true;
     if (r->mode == FR_WORDS || r->mode == FR_AUX)
         return fr_emit(r, flag, full, nfull, w->start, w->end);
+    if (r->mode == FR_DOCUMENT && fr_capture_cb && !w->digit &&
+        (rc = fr_capture_cb(fr_capture_ctx, full, nfull)) != SQLITE_OK)
+        return rc;
     if (w->digit || w->cut)
         return fr_emit(r, flag, full, nfull, w->start, w->end);
     int n1, n2;
@@ -666,6 +675,12 @@ int store_fts_query_each(const char *text, int n,
     int rc = fr_tokenize((Fts5Tokenizer *)tk, ctx, FTS5_TOKENIZE_QUERY, text, n, cb);
     fr_delete((Fts5Tokenizer *)tk);
     return rc;
+}
+
+void store_fts_capture(int (*cb)(void *ctx, const char *word, int nword), void *ctx)
+{
+    fr_capture_cb = cb;
+    fr_capture_ctx = ctx;
 }
 
 fts5_api *store_fts_api(sqlite3 *db)

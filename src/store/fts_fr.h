@@ -54,6 +54,10 @@ int store_fts_words(const char *text, int n,
                     int (*cb)(void *ctx, int tflags, const char *word, int nword, int start,
                               int end),
                     void *ctx);
+/* Until called again with NULL, every word (not a stop word, not a number) that the tokenizer
+ * meets in a document on this thread is also given to cb, folded as store_fts_words gives
+ * it (compounds: parts and joined form). cb returns SQLITE_OK to go on. */
+void store_fts_capture(int (*cb)(void *ctx, const char *word, int nword), void *ctx);
 /* The number of positions a query's text gives (0 for stop words alone: FTS5 would match
  * nothing with such a phrase). With prefix, its last word as typed so far. *last_chars (when
  * not NULL): the characters of the last token, the one FTS5 expands with prefix ("l'a" gives

@@ -96,15 +96,8 @@ static const char *ss_clean(struct arena *a, const char *t)
     return c;
 }
 
-/* The vocabulary: each folded word of the text (at least SS_WORD_MIN_CHARS characters, no
- * digit) with how it was first written, lower-cased. Words already seen by this connection are
- * not written again. */
-struct ss_words {
-    struct store *s;
-    const char *text;
-    int rc;
-};
-
+/* The vocabulary: each folded word of the texts indexed (at least SS_WORD_MIN_CHARS
+ * characters, no digit). Words already seen by this connection are not written again. */
 static bool ss_seen_word(struct store *s, const char *w, int n)
 {
     /* A set of hashes of the words this connection wrote: a false hit only leaves a word out
@@ -145,56 +138,75 @@ static bool ss_seen_word(struct store *s, const char *w, int n)
     }
 }
 
-static int ss_word_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
+/* Lower-cases the letters of French (A-Z, À-Þ) of s[0..n). */
+static void ss_lower_in_place(char *s, int n)
 {
-    struct ss_words *ws = ctx;
-    (void)tflags;
-    int chars = 0;
     for (int i = 0; i < n; i++) {
-        if (w[i] >= '0' && w[i] <= '9')
-            return SQLITE_OK;
-        chars += ((unsigned char)w[i] & 0xC0) != 0x80;
-    }
-    if (chars < SS_WORD_MIN_CHARS || ss_seen_word(ws->s, w, n))
-        return SQLITE_OK;
-    /* As written, lower-cased for the letters of French (A-Z, À-Þ). */
-    char shown[FTS_FR_MAX_TOKEN * 2];
-    int m = end - start < (int)sizeof shown - 1 ? end - start : (int)sizeof shown - 1;
-    memcpy(shown, ws->text + start, (size_t)m);
-    for (int i = 0; i < m; i++) {
-        unsigned char c = (unsigned char)shown[i];
+        unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z')
-            shown[i] = (char)(c + 32);
-        else if (c == 0xC3 && i + 1 < m && (unsigned char)shown[i + 1] >= 0x80 &&
-                 (unsigned char)shown[i + 1] <= 0x9E && (unsigned char)shown[i + 1] != 0x97)
-            shown[i + 1] = (char)((unsigned char)shown[i + 1] + 32), i++;
+            s[i] = (char)(c + 32);
+        else if (c == 0xC3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9E && (unsigned char)s[i + 1] != 0x97)
+            s[i + 1] = (char)((unsigned char)s[i + 1] + 32), i++;
     }
-    struct search_bulk *b = ws->s->search_bulk;
-    if (b) {
-        if (b->nwords == b->words_cap) {
-            b->words_cap = b->words_cap ? b->words_cap * 2 : 1024;
-            b->words = xrealloc(b->words, sizeof *b->words * (size_t)b->words_cap);
-        }
-        b->words[b->nwords++] =
-            (struct ss_bulk_word){xstrndup(w, (size_t)n), xstrndup(shown, (size_t)m)};
+}
+
+static const char *ss_lower(struct arena *a, const char *s, int n)
+{
+    char *out = arena_alloc(a, (size_t)n + 1);
+    memcpy(out, s, (size_t)n);
+    out[n] = '\0';
+    ss_lower_in_place(out, n);
+    return out;
+}
+
+/* The words of a document as FTS5 indexes it (store_fts_capture): kept in a list, written to
+ * search_words once the document's INSERT is done (no statement may run on the connection
+ * while FTS5 is in the middle of one). */
+struct ss_capture {
+    struct store *s;
+    struct ss_bulk_word *words;
+    int n, cap;
+};
+
+static int ss_capture_cb(void *ctx, const char *w, int n)
+{
+    struct ss_capture *cp = ctx;
+    int chars = 0;
+    for (int i = 0; i < n; i++)
+        chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+    if (chars < SS_WORD_MIN_CHARS || ss_seen_word(cp->s, w, n))
         return SQLITE_OK;
+    if (cp->n == cp->cap) {
+        cp->cap = cp->cap ? cp->cap * 2 : 256;
+        cp->words = xrealloc(cp->words, sizeof *cp->words * (size_t)cp->cap);
     }
-    sqlite3_stmt *st =
-        store_stmt(ws->s, "INSERT OR IGNORE INTO search_words(word, shown) VALUES (?1, ?2)");
-    if (!st)
-        return SQLITE_ERROR;
-    sqlite3_bind_text(st, 1, w, n, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, shown, m, SQLITE_TRANSIENT);
-    if (store_step_done(ws->s, st, "search_words") != STORE_OK)
-        return SQLITE_ERROR;
+    /* The vocabulary's "shown" is the folded word: a correction is shown as a listed entry
+     * writes it when it is offered (ss_word_shown). */
+    char *word = xstrndup(w, (size_t)n);
+    cp->words[cp->n++] = (struct ss_bulk_word){word, xstrdup(word)};
     return SQLITE_OK;
 }
 
-static int ss_words_add(struct store *s, const char *text)
+static int ss_words_write(struct store *s, struct ss_bulk_word *words, int n)
 {
-    struct ss_words ws = {.s = s, .text = text};
-    return store_fts_words(text, (int)strlen(text), ss_word_cb, &ws) == SQLITE_OK ? STORE_OK
-                                                                                  : STORE_ERR;
+    int rc = STORE_OK;
+    for (int i = 0; i < n; i++) {
+        sqlite3_stmt *st =
+            rc == STORE_OK
+                ? store_stmt(s, "INSERT OR IGNORE INTO search_words(word, shown) VALUES (?1, ?2)")
+                : NULL;
+        if (st) {
+            sqlite3_bind_text(st, 1, words[i].word, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, words[i].shown, -1, SQLITE_STATIC);
+            rc = store_step_done(s, st, "search_words");
+        } else {
+            rc = STORE_ERR;
+        }
+        free(words[i].word);
+        free(words[i].shown);
+    }
+    return rc;
 }
 
 static int ss_word_count_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
@@ -236,21 +248,32 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
     sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT INTO search_fts(rowid, title, lead,"
                                                       " body, tags) VALUES (?1, ?2, ?3, ?4, ?5)")
                                       : NULL;
+    /* In a rebuild the words go straight to the batch's list. */
+    struct ss_capture cp = {.s = s};
+    if (bulk) {
+        cp.words = bulk->words;
+        cp.n = bulk->nwords;
+        cp.cap = bulk->words_cap;
+    }
     if (st) {
         sqlite3_bind_int64(st, 1, d->id);
         for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
             sqlite3_bind_text(st, c + 2, ss_clean(a, d->text[c] ? d->text[c] : ""), -1,
                               SQLITE_TRANSIENT);
+        store_fts_capture(ss_capture_cb, &cp);
         rc = store_step_done(s, st, "search_fts insert");
+        store_fts_capture(NULL, NULL);
     } else {
         rc = STORE_ERR;
+    }
+    if (bulk) {
+        bulk->words = cp.words;
+        bulk->nwords = cp.n;
+        bulk->words_cap = cp.cap;
     }
     if (bulk && rc == STORE_OK) {
         bulk->docs[bulk->ndocs++] =
             (struct ss_bulk_doc){d->id, d->updated, seq, xstrdup(terms.data), title_words};
-        for (int c = 0; c < STORE_SEARCH_COLUMNS && rc == STORE_OK; c++)
-            if (d->text[c] && *d->text[c])
-                rc = ss_words_add(s, d->text[c]);
         if (rc == STORE_OK && bulk->ndocs == SS_BULK_BATCH)
             rc = ss_bulk_flush(s);
         buf_free(&terms);
@@ -271,9 +294,16 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
     } else {
         rc = STORE_ERR;
     }
-    for (int c = 0; c < STORE_SEARCH_COLUMNS && rc == STORE_OK; c++)
-        if (d->text[c] && *d->text[c])
-            rc = ss_words_add(s, d->text[c]);
+    if (!bulk) {
+        int wrc = ss_words_write(s, cp.words, rc == STORE_OK ? cp.n : 0);
+        for (int i = rc == STORE_OK ? cp.n : 0; i < cp.n; i++) {
+            free(cp.words[i].word);
+            free(cp.words[i].shown);
+        }
+        free(cp.words);
+        if (rc == STORE_OK)
+            rc = wrc;
+    }
     buf_free(&terms);
     arena_free(a);
     return rc;
@@ -302,20 +332,9 @@ static int ss_bulk_flush(struct store *s)
         free(b->docs[i].terms);
     }
     b->ndocs = 0;
-    for (int i = 0; i < b->nwords; i++) {
-        sqlite3_stmt *st = rc == STORE_OK ? store_stmt(s, "INSERT OR IGNORE INTO search_words("
-                                                          "word, shown) VALUES (?1, ?2)")
-                                          : NULL;
-        if (st) {
-            sqlite3_bind_text(st, 1, b->words[i].word, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, b->words[i].shown, -1, SQLITE_STATIC);
-            rc = store_step_done(s, st, "search_words bulk");
-        } else {
-            rc = STORE_ERR;
-        }
-        free(b->words[i].word);
-        free(b->words[i].shown);
-    }
+    int wrc = ss_words_write(s, b->words, b->nwords);
+    if (rc == STORE_OK)
+        rc = wrc;
     b->nwords = 0;
     return rc;
 }
@@ -994,24 +1013,21 @@ static int ss_filters_prepare(struct arena *a, const struct search_cache *c,
     return n;
 }
 
-/* Which filter sets doc d fails: their number, and the last one failed in *which. */
+/* Which filter sets doc d fails: their number, and one failed in *which. set_of[t]: the set
+ * term t satisfies (-1: none), so that a doc costs one look per term whatever the filters. */
 static int ss_doc_fails(const struct search_cache *c, const struct sc_doc *d,
-                        const struct ss_filter_set *fs, int nfs, int *which)
+                        const signed char *set_of, int nfs, int *which)
 {
-    int fails = 0;
-    for (int k = 0; k < nfs; k++) {
-        bool ok = false;
-        for (int i = 0; i < d->nterms && !ok; i++) {
-            uint32_t t = c->terms[d->term_off + i];
-            for (int j = 0; j < fs[k].nterms && !ok; j++)
-                ok = (int)t == fs[k].terms[j];
-        }
-        if (!ok) {
-            fails++;
-            *which = k;
-        }
+    unsigned mask = 0, all = (1u << nfs) - 1;
+    for (int i = 0; i < d->nterms; i++) {
+        int k = set_of[c->terms[d->term_off + i]];
+        if (k >= 0)
+            mask |= 1u << k;
     }
-    return fails;
+    unsigned missing = all & ~mask;
+    if (missing)
+        *which = __builtin_ctz(missing);
+    return __builtin_popcount(missing);
 }
 
 /* Keeps the best `keep` matches in a min-heap on (score, id). */
@@ -1061,7 +1077,8 @@ struct ss_pass {
     const struct search_cache *c;
     struct ss_filter_set *fs;
     int nfs;
-    int *counts; /* by term id */
+    signed char *set_of; /* by term id: the filter set it satisfies, -1 none */
+    int *counts;         /* by term id */
     bool count_facets;
     bool recent;
     struct ss_match *heap;
@@ -1076,7 +1093,7 @@ static void ss_pass_one(struct ss_pass *p, long long id, double score)
         return; /* not listed: never counted, never shown */
     const struct sc_doc *d = &c->docs[id];
     int which = -1;
-    int fails = p->nfs ? ss_doc_fails(c, d, p->fs, p->nfs, &which) : 0;
+    int fails = p->nfs ? ss_doc_fails(c, d, p->set_of, p->nfs, &which) : 0;
     if (fails > 1)
         return;
     if (p->count_facets)
@@ -1331,6 +1348,11 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         .keep = sp->count_only ? 0 : sp->offset + sp->limit,
     };
     p.counts = p.count_facets ? calloc((size_t)(c->nterm_ids + 1), sizeof *p.counts) : NULL;
+    p.set_of = arena_alloc(a, (size_t)(c->nterm_ids + 1));
+    memset(p.set_of, -1, (size_t)(c->nterm_ids + 1));
+    for (int k = 0; k < p.nfs; k++)
+        for (int j = 0; j < fs[k].nterms; j++)
+            p.set_of[fs[k].terms[j]] = (signed char)k;
     p.heap = p.keep > 0 ? arena_alloc(a, sizeof *p.heap * (size_t)p.keep) : NULL;
     if (text)
         for (int i = 0; i < nm; i++)
@@ -1432,6 +1454,52 @@ static long long ss_word_docs(struct store *s, const char *w)
     return n;
 }
 
+/* How a word is written in a listed entry now (lower-cased), for the correction shown: the
+ * vocabulary keeps the form first written, which may have been an entry since hidden or an
+ * older text. The folded word itself when no span of the first entry having it folds to it. */
+struct ss_shown {
+    const char *word, *text;
+    int start, end;
+};
+
+static int ss_shown_cb(void *ctx, int tflags, const char *w, int n, int start, int end)
+{
+    struct ss_shown *sh = ctx;
+    (void)tflags;
+    if (sh->start < 0 && (int)strlen(sh->word) == n && memcmp(sh->word, w, (size_t)n) == 0) {
+        sh->start = start;
+        sh->end = end;
+        return SQLITE_DONE;
+    }
+    return SQLITE_OK;
+}
+
+static const char *ss_word_shown(struct store *s, struct arena *a, const char *word)
+{
+    struct buf q = BUF_INIT;
+    ss_quote(&q, word, strlen(word));
+    buf_putc(&q, '\0');
+    sqlite3_stmt *st = store_stmt(s, "SELECT title, lead, body, tags FROM search_fts"
+                                     " WHERE search_fts MATCH ?1 LIMIT 1");
+    const char *shown = word;
+    if (st) {
+        sqlite3_bind_text(st, 1, q.data, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < STORE_SEARCH_COLUMNS && shown == word; c++) {
+                const char *text = (const char *)sqlite3_column_text(st, c);
+                struct ss_shown sh = {word, text, -1, -1};
+                if (text)
+                    (void)store_fts_words(text, sqlite3_column_bytes(st, c), ss_shown_cb, &sh);
+                if (sh.start >= 0)
+                    shown = ss_lower(a, text + sh.start, sh.end - sh.start);
+            }
+        }
+        store_done(st);
+    }
+    buf_free(&q);
+    return shown;
+}
+
 int store_search_correct(struct store *s, struct arena *a, const char *word, const char **out)
 {
     *out = "";
@@ -1484,13 +1552,16 @@ int store_search_correct(struct store *s, struct arena *a, const char *word, con
         return STORE_ERR;
     }
     long long top = 0;
+    const char *chosen = NULL;
     for (int i = 0; i < nbest; i++) {
         long long docs = ss_word_docs(s, best[i].word);
         if (docs > top) {
             top = docs;
-            *out = best[i].shown;
+            chosen = best[i].word;
         }
     }
+    if (chosen)
+        *out = ss_word_shown(s, a, chosen);
     return STORE_OK;
 }
 
