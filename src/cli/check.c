@@ -1,6 +1,7 @@
 /* check.c — `foison check SITE.db`: SQLite's integrity checks plus the site's invariants. */
 #include "cli/cli.h"
 #include "store/entry_store.h"
+#include "store/search_store.h"
 #include "store/store.h"
 #include <stdio.h>
 
@@ -19,7 +20,7 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "foison: %s\n", err);
         return 1;
     }
-    int problems = store_check_sqlite(s) + store_entries_check(s);
+    int problems = store_check_sqlite(s) + store_entries_check(s) + store_search_check(s);
     store_close(s);
     if (problems) {
         fprintf(stderr, "%d problème(s) trouvé(s)\n", problems);

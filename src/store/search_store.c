@@ -1407,6 +1407,42 @@ int store_search_warm(struct store *s)
     return c ? STORE_OK : STORE_ERR;
 }
 
+int store_search_check(struct store *s)
+{
+    /* The index holds the published, listed entries, each once, and nothing else. */
+    static const char *const checks[][2] = {
+        {"SELECT count(*) FROM entries e WHERE e.published_rev > 0 AND e.deleted = 0 AND"
+         " e.hidden = 0 AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.entry_id = e.id"
+         " AND d.listed = 1)",
+         "fiches visibles absentes de l'index de recherche"},
+        {"SELECT count(*) FROM search_docs d WHERE d.listed = 1 AND NOT EXISTS (SELECT 1 FROM"
+         " entries e WHERE e.id = d.entry_id AND e.published_rev > 0 AND e.deleted = 0 AND"
+         " e.hidden = 0)",
+         "fiches cachées, supprimées ou inconnues dans l'index de recherche"},
+        {"SELECT abs((SELECT count(*) FROM search_docs WHERE listed = 1) -"
+         " (SELECT count(*) FROM search_fts_docsize))",
+         "écart entre les fiches de l'index et ses textes"},
+    };
+    int problems = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, checks[i][0], -1, &st, NULL) != SQLITE_OK) {
+            store_log_error(s, "search check");
+            problems++;
+            continue;
+        }
+        long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (n != 0) {
+            fprintf(stderr, "recherche\u202f: %s (%lld) — «\u202ffoison reindex SITE.db "
+                            "--search\u202f» le refait\n",
+                    checks[i][1], n);
+            problems++;
+        }
+    }
+    return problems;
+}
+
 /* ---- corrections ---- */
 
 /* Damerau–Levenshtein distance (adjacent swaps count one) on bytes of folded words, stopping

@@ -132,6 +132,9 @@ struct store_search_out {
 
 int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
                  struct store_search_out *out);
+/* Invariants for `foison check`: every listed entry indexed once, nothing else; prints each
+ * problem on stderr, returns their number. */
+int store_search_check(struct store *s);
 /* Brings the process's copy of the facet terms up to date (store/search_cache.c). */
 int store_search_warm(struct store *s);
 

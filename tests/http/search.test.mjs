@@ -945,3 +945,21 @@ test('one address past rate_searches waits: 429 with Retry-After, API and page',
     }
     assert.equal((await api(`/api/v1/search?${qs({ q: 'atelier' })}`)).status, 200, '0: no limit');
 });
+
+/* foison check: every listed entry is in the index once, and nothing else (on a copy). */
+test('foison check finds an index that lost an entry, and reindex --search mends it', () => {
+    const copy = path.join(path.dirname(srv.db), 'check-copy.db');
+    const b = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `.backup '${copy}'`], { encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    const check = () => spawnSync(BIN, ['check', copy], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(check().status, 0, check().stderr);
+    const cut = spawnSync('sqlite3', ['-cmd', '.timeout 10000', copy,
+        "UPDATE search_docs SET listed = 0 WHERE entry_id = (SELECT id FROM entries WHERE slug = 'doc-at-brest-atelier-zotero-pour-sa-bibliographie')"],
+    { encoding: 'utf8' });
+    assert.equal(cut.status, 0, cut.stderr);
+    const bad = check();
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /absentes de l'index de recherche/);
+    cli(['reindex', copy, '--search']);
+    assert.equal(check().status, 0);
+});
