@@ -1434,8 +1434,9 @@ int store_search_check(struct store *s)
         long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_finalize(st);
         if (n != 0) {
-            fprintf(stderr, "recherche\u202f: %s (%lld) — «\u202ffoison reindex SITE.db "
-                            "--search\u202f» le refait\n",
+            fprintf(stderr,
+                    "recherche\u202f: %s (%lld) — «\u202ffoison reindex SITE.db "
+                    "--search\u202f» le refait\n",
                     checks[i][1], n);
             problems++;
         }
