@@ -155,7 +155,8 @@ int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg
      * (a file repaired by hand) leaves it. */
     if (store_search_clear(s) != STORE_OK)
         return ENTRY_ERR;
-    return entry_each_published(s, derive_again, NULL, progress, arg);
+    int rc = entry_each_published(s, derive_again, NULL, progress, arg);
+    return rc == ENTRY_OK && store_search_optimize(s) != STORE_OK ? ENTRY_ERR : rc;
 }
 
 /* A short hash of the schemas' fingerprint, as stored in the site. */

@@ -218,7 +218,8 @@ int search_reindex(struct store *s, void (*progress)(long long done, void *arg),
         store_search_bulk_discard(s);
         return ENTRY_ERR;
     }
-    return store_search_bulk_end(s) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    return store_search_bulk_end(s) == STORE_OK && store_search_optimize(s) == STORE_OK ? ENTRY_OK
+                                                                                        : ENTRY_ERR;
 }
 
 /* ---- searching ---- */

