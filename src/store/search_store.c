@@ -794,7 +794,29 @@ struct ss_collect {
     const struct search_cache *c;
     bool scored; /* false: ids alone (sorted by date) */
     bool full;   /* SS_MAX_MATCHES reached */
+    /* The filters (see ss_pass): a match failing one is counted in the facets but never shown,
+     * so it is not scored (most of the matches of a common word with a filter or two). */
+    const signed char *set_of;
+    int nfs;
 };
+
+/* Whether the doc of id is listed and passes every filter of co. */
+static bool ss_collect_shown(const struct ss_collect *co, long long id)
+{
+    const struct search_cache *c = co->c;
+    if (!c || id <= 0 || id >= c->ndocs || !c->docs[id].listed)
+        return false;
+    if (!co->nfs)
+        return true;
+    const struct sc_doc *d = &c->docs[id];
+    unsigned mask = 0;
+    for (int i = 0; i < d->nterms; i++) {
+        int k = co->set_of[c->terms[d->term_off + i]];
+        if (k >= 0)
+            mask |= 1u << k;
+    }
+    return mask == (1u << co->nfs) - 1;
+}
 
 static int ss_collect_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
 {
@@ -808,7 +830,9 @@ static int ss_collect_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *ar
         co->m = xrealloc(co->m, sizeof *co->m * (size_t)co->cap);
     }
     co->m[co->n].id = api->xRowid(ctx);
-    co->m[co->n++].score = co->scored ? ss_score(api, ctx, 1, co->w, co->nw, co->c) : 0;
+    long long id = co->m[co->n].id;
+    co->m[co->n++].score =
+        co->scored && ss_collect_shown(co, id) ? ss_score(api, ctx, 1, co->w, co->nw, co->c) : 0;
     return SQLITE_OK;
 }
 
@@ -1150,7 +1174,8 @@ static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store
 
 /* Reads the matches of expr (with their scores unless by date) into *m. */
 static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
-                      const struct search_cache *c, struct ss_match **m, int *n)
+                      const struct search_cache *c, const signed char *set_of, int nfs,
+                      struct ss_match **m, int *n)
 {
     if (e->nphrases == 1) {
         sqlite3_stmt *st =
@@ -1158,7 +1183,7 @@ static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e,
                           " WHERE search_fts MATCH ?1 LIMIT 1");
         if (!st)
             return STORE_ERR;
-        struct ss_collect co = {.scored = scored};
+        struct ss_collect co = {.scored = scored, .set_of = set_of, .nfs = set_of ? nfs : 0};
         sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, e->weight, (int)sizeof(double), SQLITE_STATIC);
         sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
@@ -1337,13 +1362,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     struct ss_match *m = NULL;
     int nm = 0, rc = STORE_OK;
     const struct search_cache *c = search_cache_acquire(s);
-    if (c && text && (rc = ss_matches(s, a, &e, !sp->recent, c, &m, &nm)) != STORE_OK) {
-        search_cache_release(c);
-        c = NULL;
-    }
-    t1 = ss_cpu();
     if (!c) {
-        free(m);
         if (text)
             ss_expr_free(&e);
         store_read_end(s);
@@ -1365,6 +1384,14 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     for (int k = 0; k < p.nfs; k++)
         for (int j = 0; j < fs[k].nterms; j++)
             p.set_of[fs[k].terms[j]] = (signed char)k;
+    if (text && (rc = ss_matches(s, a, &e, !sp->recent, c, p.set_of, p.nfs, &m, &nm)) != STORE_OK) {
+        search_cache_release(c);
+        free(p.counts);
+        ss_expr_free(&e);
+        store_read_end(s);
+        return STORE_ERR;
+    }
+    t1 = ss_cpu();
     p.heap = p.keep > 0 ? arena_alloc(a, sizeof *p.heap * (size_t)p.keep) : NULL;
     if (text)
         for (int i = 0; i < nm; i++)
@@ -1640,7 +1667,7 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     struct ss_match *m = NULL;
     int nm = 0;
     const struct search_cache *c = search_cache_acquire(s);
-    int rc = c ? ss_matches(s, a, &te, true, c, &m, &nm) : STORE_ERR;
+    int rc = c ? ss_matches(s, a, &te, true, c, NULL, 0, &m, &nm) : STORE_ERR;
     if (c && rc != STORE_OK) {
         search_cache_release(c);
         c = NULL;
