@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/mem.h"
 
 /* The stems of the words an instance indexed last, by word as written (lower case): a text
@@ -410,10 +411,7 @@ static int fr_stems(struct fr_run *r, const struct fr_word *w, const char *full,
     if (r->mode == FR_DOCUMENT && !tk->stems)
         tk->stems = calloc(FR_STEM_CACHE, sizeof *tk->stems); /* NULL: no cache, same stems */
     if (tk->stems && w->nlow > 0 && w->nlow <= FTS_FR_MAX_TOKEN) {
-        unsigned h = 2166136261u;
-        for (int i = 0; i < w->nlow; i++)
-            h = (h ^ (unsigned char)w->low[i]) * 16777619u;
-        slot = &tk->stems[h % FR_STEM_CACHE];
+        slot = &tk->stems[hash_fnv64(w->low, (size_t)w->nlow) % FR_STEM_CACHE];
         if (slot->nlow == w->nlow && memcmp(slot->low, w->low, (size_t)w->nlow) == 0) {
             memcpy(s1, slot->s1, *n1 = slot->n1);
             memcpy(s2, slot->s2, *n2 = slot->n2);

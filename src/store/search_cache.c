@@ -2,6 +2,7 @@
  * applying the rows changed since, interning terms, and the lock that lets searches of every
  * thread read it while one refresh at a time writes it. */
 #include "store/search_cache.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -13,10 +14,7 @@ static pthread_rwlock_t sc_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static uint32_t sc_hash_text(const char *s)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return (uint32_t)hash_fnv64(s, strlen(s));
 }
 
 int search_cache_term(const struct search_cache *c, const char *text)

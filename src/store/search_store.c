@@ -6,6 +6,7 @@
 #include "store/search_store.h"
 #include "store/fts_fr.h"
 #include "store/search_cache.h"
+#include "util/hash.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -102,10 +103,7 @@ static bool ss_seen_word(struct store *s, const char *w, int n)
 {
     /* A set of hashes of the words this connection wrote: a false hit only leaves a word out
      * of the suggestions. */
-    uint64_t h = 1469598103934665603ULL;
-    for (int i = 0; i < n; i++)
-        h = (h ^ (unsigned char)w[i]) * 1099511628211ULL;
-    h |= 1;
+    unsigned long long h = hash_fnv64(w, (size_t)n) | 1;
     if (s->words_cap == 0) {
         s->words_cap = 1 << 14;
         s->words_seen = xcalloc((size_t)s->words_cap, sizeof *s->words_seen);
@@ -570,10 +568,7 @@ static pthread_mutex_t ss_df_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static long long ss_phrase_df(struct store *s, const struct search_cache *c, const char *text)
 {
-    unsigned h = 2166136261u;
-    for (const char *p = text; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    struct ss_df_slot *slot = &ss_df_cache[h % SS_DF_SLOTS];
+    struct ss_df_slot *slot = &ss_df_cache[hash_fnv64(text, strlen(text)) % SS_DF_SLOTS];
     long long fresh = c->listed_docs / 100 + 1;
     pthread_mutex_lock(&ss_df_lock);
     if (slot->text && strcmp(slot->text, text) == 0 && c->seq >= slot->seq &&
