@@ -11,6 +11,11 @@
 
 static struct search_cache sc_cache;
 static pthread_rwlock_t sc_lock = PTHREAD_RWLOCK_INITIALIZER;
+static unsigned long long sc_versions; /* under sc_lock's write lock */
+/* Made under sc_post_lock by any reader (readers of one version share it: the version only
+ * changes under the write lock, when no reader holds the copy). */
+static struct sc_postings sc_post;
+static pthread_mutex_t sc_post_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint32_t sc_hash_text(const char *s)
 {
@@ -85,6 +90,7 @@ static int sc_intern(struct search_cache *c, const char *text, size_t n)
 static void sc_reset(struct search_cache *c)
 {
     free(c->docs);
+    free(c->scoring);
     free(c->terms);
     for (int i = 0; i < c->nterm_ids; i++)
         free(c->term_text[i]);
@@ -97,6 +103,7 @@ static void sc_reset(struct search_cache *c)
     free(c->path);
     free(c->epoch);
     memset(c, 0, sizeof *c);
+    c->version = ++sc_versions;
 }
 
 /* Applies one row of search_docs: the doc's terms (lines "param=value") replace its old ones,
@@ -106,12 +113,15 @@ static void sc_apply(struct search_cache *c, long long id, const char *terms, lo
 {
     if (id <= 0 || id > 0x7fffffffLL)
         return;
+    c->version = ++sc_versions;
     if (id >= c->ndocs) {
         long long n = c->ndocs ? c->ndocs : 1024;
         while (n <= id)
             n *= 2;
         c->docs = xrealloc(c->docs, sizeof *c->docs * (size_t)n);
         memset(c->docs + c->ndocs, 0, sizeof *c->docs * (size_t)(n - c->ndocs));
+        c->scoring = xrealloc(c->scoring, (size_t)n);
+        memset(c->scoring + c->ndocs, 0, (size_t)(n - c->ndocs));
         c->ndocs = n;
     }
     struct sc_doc *d = &c->docs[id];
@@ -125,6 +135,7 @@ static void sc_apply(struct search_cache *c, long long id, const char *terms, lo
     d->listed = listed;
     d->updated = updated;
     d->title_words = (uint8_t)(title_words < 0 ? 0 : title_words > 255 ? 255 : title_words);
+    c->scoring[id] = (uint8_t)(listed ? 1 + (d->title_words < 254 ? d->title_words : 254) : 0);
     if (!listed)
         return;
     c->listed_docs++;
@@ -133,6 +144,10 @@ static void sc_apply(struct search_cache *c, long long id, const char *terms, lo
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         int t = n ? sc_intern(c, p, n) : -1;
+        /* A term twice (two fields of one commune) counts the doc once, as the postings do. */
+        for (int i = 0; t >= 0 && i < d->nterms; i++)
+            if (c->terms[d->term_off + i] == (uint32_t)t)
+                t = -1;
         if (t >= 0 && d->nterms < UINT16_MAX) {
             if (c->nterms == c->terms_cap) {
                 c->terms_cap = c->terms_cap ? c->terms_cap * 2 : 4096;
@@ -252,6 +267,63 @@ const struct search_cache *search_cache_acquire(struct store *s)
     pthread_rwlock_unlock(&sc_lock);
     pthread_rwlock_rdlock(&sc_lock);
     return &sc_cache;
+}
+
+static void sc_postings_free(struct sc_postings *px)
+{
+    for (int t = 0; t < px->nterm_ids; t++) {
+        free(px->bits[t]);
+        free(px->ids[t]);
+    }
+    free(px->bits);
+    free(px->ids);
+    free(px->nids);
+    memset(px, 0, sizeof *px);
+}
+
+static void sc_postings_make(struct sc_postings *px, const struct search_cache *c)
+{
+    sc_postings_free(px);
+    int nt = c->nterm_ids;
+    px->nterm_ids = nt;
+    px->nwords = (c->ndocs + 63) / 64;
+    px->bits = xcalloc((size_t)(nt ? nt : 1), sizeof *px->bits);
+    px->ids = xcalloc((size_t)(nt ? nt : 1), sizeof *px->ids);
+    px->nids = xcalloc((size_t)(nt ? nt : 1), sizeof *px->nids);
+    for (long long id = 1; id < c->ndocs; id++)
+        if (c->docs[id].listed)
+            for (int i = 0; i < c->docs[id].nterms; i++)
+                px->nids[c->terms[c->docs[id].term_off + i]]++;
+    /* A bitmap when it takes no more room than the ids (a term of one doc in 32 or more). */
+    for (int t = 0; t < nt; t++) {
+        if (px->nids[t] >= 2 * px->nwords && px->nids[t] > 0)
+            px->bits[t] = xcalloc((size_t)px->nwords, sizeof **px->bits);
+        else if (px->nids[t] > 0)
+            px->ids[t] = xcalloc((size_t)px->nids[t], sizeof **px->ids);
+        px->nids[t] = 0;
+    }
+    for (long long id = 1; id < c->ndocs; id++) {
+        if (!c->docs[id].listed)
+            continue;
+        for (int i = 0; i < c->docs[id].nterms; i++) {
+            uint32_t t = c->terms[c->docs[id].term_off + i];
+            if (px->bits[t])
+                px->bits[t][id >> 6] |= 1ull << (id & 63);
+            else
+                px->ids[t][px->nids[t]] = (uint32_t)id;
+            px->nids[t]++;
+        }
+    }
+    px->version = c->version;
+}
+
+const struct sc_postings *search_cache_postings(const struct search_cache *c)
+{
+    pthread_mutex_lock(&sc_post_lock);
+    if (sc_post.version != c->version || sc_post.nterm_ids != c->nterm_ids)
+        sc_postings_make(&sc_post, c);
+    pthread_mutex_unlock(&sc_post_lock);
+    return &sc_post;
 }
 
 void search_cache_release(const struct search_cache *c)

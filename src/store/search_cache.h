@@ -23,6 +23,10 @@ struct search_cache {
     /* Read by searches under rd, changed under wr by search_cache_refresh. */
     struct sc_doc *docs; /* by entry id; ids past ndocs have no document */
     long long ndocs;
+    /* By entry id too: 0 when not listed, else 1 + the title's words (at most 254), what
+     * scoring a match reads: a byte a doc, so that the reads of a common word's matches stay
+     * in the processor's cache where docs (16 bytes a doc) would not at a million. */
+    uint8_t *scoring;
     uint32_t *terms; /* term ids of each doc, at docs[id].term_off */
     size_t nterms, terms_cap, terms_dead;
     /* Interned terms: text "param=value", its param's index, the value's offset in text. */
@@ -38,12 +42,29 @@ struct search_cache {
     char *path;
     char *epoch;
     long long seq;
+    unsigned long long version; /* a new one at each change of the copy */
+};
+
+/* The docs of each term, for counting the facets of many matches at once: a term of many docs
+ * as a bitmap of ids (the matches' own bitmap ANDed with it and counted: a word of the
+ * processor a 64 docs), the others as their ids, ascending. Made from the copy when a search
+ * first needs it after a change (a few tens of milliseconds at a million docs), and valid as
+ * long as the caller holds the copy. */
+struct sc_postings {
+    unsigned long long version; /* of the copy it was made from */
+    long long nwords;           /* 64-bit words of a bitmap: ids 0 to ndocs - 1 */
+    uint64_t **bits;            /* by term id: NULL when the term has ids instead */
+    uint32_t **ids;
+    int *nids;
+    int nterm_ids;
 };
 
 /* Brings the process's copy up to date with the file of s (read inside the caller's read
  * transaction) and returns it read-locked: search_cache_release when done. NULL on error. */
 const struct search_cache *search_cache_acquire(struct store *s);
 void search_cache_release(const struct search_cache *c);
+/* The postings of the copy c (held by the caller), made when missing or out of date. */
+const struct sc_postings *search_cache_postings(const struct search_cache *c);
 /* The id of term text in c, -1 when no document has it. */
 int search_cache_term(const struct search_cache *c, const char *text);
 

@@ -10,6 +10,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -467,6 +468,13 @@ struct ss_expr {
     /* A phrase is a prefix: FTS5 merges the lists of every word starting so each time the
      * expression is matched, even for one rowid (the snippets are read in one pass then). */
     bool has_prefix;
+    /* The shape foison_scan evaluates: the group of each phrase (-1: excluded), groups all
+     * required (any of them when RELAXED), and every phrase joined by OR, in the same order,
+     * which FTS5 numbers the same and matches on a first row as soon as one phrase does. */
+    int group[SS_MAX_PHRASES];
+    int ngroups, cur_group;
+    bool any;
+    struct buf scan;
 };
 
 /* Appends w as an FTS5 string: in double quotes, a quote doubled. Nothing else of FTS5's
@@ -593,17 +601,23 @@ static void ss_phrase(struct ss_expr *e, const char *text, size_t n, bool prefix
     /* A beginning ("biblioth*") takes the frequency of the word it comes from (set by the
      * caller): its own would be a sum over the vocabulary. */
     e->phrase[e->nphrases] = prefix ? NULL : xstrndup(text, n);
+    if (e->nphrases)
+        buf_puts(&e->scan, " OR ");
     ss_quote(&e->text, text, n);
+    ss_quote(&e->scan, text, n);
     if (prefix) {
         buf_puts(&e->text, " *");
+        buf_puts(&e->scan, " *");
         e->has_prefix = true;
     }
+    e->group[e->nphrases] = e->cur_group;
     e->weight[e->nphrases++] = w;
 }
 
 static void ss_expr_free(struct ss_expr *e)
 {
     buf_free(&e->text);
+    buf_free(&e->scan);
     for (int p = 0; p < e->nphrases; p++)
         free(e->phrase[p]);
     e->nphrases = 0;
@@ -658,7 +672,9 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
                           enum store_search_level level, struct ss_expr *e)
 {
     buf_init(&e->text);
+    buf_init(&e->scan);
     e->nphrases = 0;
+    e->any = level == STORE_SEARCH_RELAXED;
     e->s = s;
     e->columns = false;
     e->has_prefix = false;
@@ -684,6 +700,7 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
                 continue;
             if (in_group == 0 && groups > 0)
                 buf_puts(&e->text, level == STORE_SEARCH_RELAXED ? " OR " : " AND ");
+            e->cur_group = groups;
             buf_puts(&e->text, in_group == 0 ? "(" : " OR ");
             ss_clause(a, e, &q->clauses[k], prefix[k], level, 1.0);
             in_group++;
@@ -695,10 +712,12 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
         i = j + 1;
     }
     buf_putc(&e->text, ')');
+    e->ngroups = groups;
     if (groups == 0) {
         ss_expr_free(e);
         return false;
     }
+    e->cur_group = -1;
     int negs = 0;
     for (int i = 0; i < q->n; i++) {
         if (!q->clauses[i].negated || !usable[i] || e->nphrases + 1 > SS_MAX_PHRASES)
@@ -711,10 +730,11 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
     if (negs)
         buf_putc(&e->text, ')');
     buf_putc(&e->text, '\0');
+    buf_putc(&e->scan, '\0');
     return true;
 }
 
-/* ---- ranking: foison_rank(search_fts, weights) ---- */
+/* ---- ranking: foison_rank and foison_scan ---- */
 
 /* BM25 without the length normalisation of the text (which costs FTS5 a lookup of each match's
  * sizes: a twentieth of the time of bm25() over the same matches), the title's from the copy
@@ -726,17 +746,47 @@ struct ss_match {
     double score;
 };
 
+/* Each column's weight times BM25's saturation of a count, by count, and for the title by its
+ * length too: made once a query, so that scoring a match divides nothing (the divisions were
+ * a third of the time of a common word's query). */
+#define SS_TF_TABLE 16
+#define SS_NORM_POINTER "foison_search_norm"
+struct ss_norm {
+    double title[256][SS_TF_TABLE]; /* by the title's words (sc_doc.title_words), by count */
+    double col[STORE_SEARCH_COLUMNS][SS_TF_TABLE];
+    double avg_title; /* words; 0 when unknown */
+};
+
+static double ss_saturation(const struct ss_norm *n, int k, int tf, int title_words)
+{
+    double k1 = SS_K1;
+    /* BM25's length normalisation for the title alone, whose length the copy in memory has:
+     * "MJC de l'Harteloire" is more about the MJC than a title of ten words that names it. */
+    if (k == STORE_SEARCH_TITLE && title_words >= 0 && n->avg_title > 0)
+        k1 = SS_K1 * (1.0 - SS_TITLE_B + SS_TITLE_B * (double)title_words / n->avg_title);
+    return ss_column_weight[k] * tf * (SS_K1 + 1) / (tf + k1);
+}
+
+static void ss_norm_init(struct ss_norm *n, const struct search_cache *c)
+{
+    n->avg_title = c && c->listed_docs > 0 && c->title_words_sum > 0
+                       ? (double)c->title_words_sum / (double)c->listed_docs
+                       : 0;
+    for (int tw = 0; tw < 256; tw++)
+        for (int tf = 0; tf < SS_TF_TABLE; tf++)
+            n->title[tw][tf] = ss_saturation(n, STORE_SEARCH_TITLE, tf, tw);
+    for (int k = 0; k < STORE_SEARCH_COLUMNS; k++)
+        for (int tf = 0; tf < SS_TF_TABLE; tf++)
+            n->col[k][tf] = ss_saturation(n, k, tf, -1);
+}
+
 /* The score of the current row: for each phrase, BM25's saturation of its count in each column,
  * weighted by column and by phrase (w, nw: the phrases' weights, 1 when absent). */
 static double ss_score(const Fts5ExtensionApi *api, Fts5Context *ctx, int np, const double *w,
-                       int nw, const struct search_cache *c)
+                       int nw, const struct ss_norm *n, const struct search_cache *c)
 {
-    double title_norm = 1.0;
     sqlite3_int64 id = api->xRowid(ctx);
-    if (c && c->listed_docs > 0 && id > 0 && id < c->ndocs && c->title_words_sum > 0) {
-        double avg = (double)c->title_words_sum / (double)c->listed_docs;
-        title_norm = 1.0 - SS_TITLE_B + SS_TITLE_B * (double)c->docs[id].title_words / avg;
-    }
+    int tw = c && id > 0 && id < c->ndocs && c->scoring[id] ? c->scoring[id] - 1 : -1;
     double score = 0;
     for (int p = 0; p < np; p++) {
         double pw = p < nw && w ? w[p] : 1.0;
@@ -754,100 +804,290 @@ static double ss_score(const Fts5ExtensionApi *api, Fts5Context *ctx, int np, co
         for (int k = 0; k < STORE_SEARCH_COLUMNS; k++) {
             if (!tf[k])
                 continue;
-            /* BM25's length normalisation for the title alone, whose length the copy in
-             * memory has: "MJC de l'Harteloire" is more about the MJC than a title of ten
-             * words that names it. */
-            double k1 = k == STORE_SEARCH_TITLE ? SS_K1 * title_norm : SS_K1;
-            ps += ss_column_weight[k] * tf[k] * (SS_K1 + 1) / (tf[k] + k1);
+            if (tf[k] >= SS_TF_TABLE || (k == STORE_SEARCH_TITLE && tw < 0))
+                ps += ss_saturation(n, k, tf[k], tw);
+            else
+                ps += k == STORE_SEARCH_TITLE ? n->title[tw][tf[k]] : n->col[k][tf[k]];
         }
         score += pw * ps;
     }
     return score;
 }
 
+/* foison_rank(search_fts, weights, cache, norm): the score of the row. */
 static void ss_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
                     sqlite3_value **v)
 {
+    const struct ss_norm *n = nv >= 3 ? sqlite3_value_pointer(v[2], SS_NORM_POINTER) : NULL;
+    if (!n) {
+        sqlite3_result_error(pc, "foison_rank: weights, cache and norm", -1);
+        return;
+    }
     int np = api->xPhraseCount(ctx);
     if (np > SS_MAX_PHRASES)
         np = SS_MAX_PHRASES;
-    const double *w = nv >= 1 ? sqlite3_value_blob(v[0]) : NULL;
-    int nw = nv >= 1 ? sqlite3_value_bytes(v[0]) / (int)sizeof(double) : 0;
-    const struct search_cache *c = nv >= 2 ? sqlite3_value_pointer(v[1], SS_CACHE_POINTER) : NULL;
-    sqlite3_result_double(pc, ss_score(api, ctx, np, w, nw, c));
+    const double *w = sqlite3_value_blob(v[0]);
+    int nw = sqlite3_value_bytes(v[0]) / (int)sizeof(double);
+    const struct search_cache *c = sqlite3_value_pointer(v[1], SS_CACHE_POINTER);
+    sqlite3_result_double(pc, ss_score(api, ctx, np, w, nw, n, c));
 }
 
-/* foison_scan(search_fts, weights, cache, collect): for an expression of one phrase, every
- * match scored in one call, through xQueryPhrase, instead of one row of SQL a match: half the
- * time of a row of foison_rank each (the cost of a query for a common word). Called on the
- * first row of the match (LIMIT 1), it answers the number of matches. */
-struct ss_collect {
-    struct ss_match *m;
-    int n, cap;
-    const double *w;
-    int nw;
+/* foison_scan(search_fts, plan): the whole expression evaluated in one call from its first row,
+ * each phrase's matches read through xQueryPhrase and the lists joined here, instead of one
+ * row of SQL a match (a row of SQL and of foison_rank cost twice a phrase's match read this
+ * way, and FTS5's AND reads each list whole anyway). The score is a sum over the phrases, so
+ * summing each phrase's part where the lists meet gives what foison_rank gives the row. The
+ * rarest group is read first; the others are read against its matches only, scored only
+ * there, and stopped past its last one. */
+#define SS_PLAN_POINTER "foison_search_plan"
+struct ss_plan {
+    const struct ss_expr *e;
+    const double *w; /* of each phrase, idf included */
+    const long long *df;
+    const struct ss_norm *norm;
     const struct search_cache *c;
     bool scored; /* false: ids alone (sorted by date) */
-    bool full;   /* SS_MAX_MATCHES reached */
     /* The filters (see ss_pass): a match failing one is counted in the facets but never shown,
      * so it is not scored (most of the matches of a common word with a filter or two). */
     const signed char *set_of;
     int nfs;
+    struct ss_match *m; /* the result, ascending ids */
+    int n;
+    bool full;     /* SS_MAX_MATCHES reached */
+    bool unsorted; /* FTS5 gave a phrase's matches out of order: the caller reads them by SQL */
 };
 
-/* Whether the doc of id is listed and passes every filter of co. */
-static bool ss_collect_shown(const struct ss_collect *co, long long id)
+/* Whether the doc of id is listed and passes every filter of the plan. */
+static bool ss_plan_shown(const struct ss_plan *pl, long long id)
 {
-    const struct search_cache *c = co->c;
-    if (!c || id <= 0 || id >= c->ndocs || !c->docs[id].listed)
+    const struct search_cache *c = pl->c;
+    if (!c || id <= 0 || id >= c->ndocs || !c->scoring[id])
         return false;
-    if (!co->nfs)
+    if (!pl->nfs)
         return true;
     const struct sc_doc *d = &c->docs[id];
     unsigned mask = 0;
     for (int i = 0; i < d->nterms; i++) {
-        int k = co->set_of[c->terms[d->term_off + i]];
+        int k = pl->set_of[c->terms[d->term_off + i]];
         if (k >= 0)
             mask |= 1u << k;
     }
-    return mask == (1u << co->nfs) - 1;
+    return mask == (1u << pl->nfs) - 1;
 }
 
-static int ss_collect_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
+/* One phrase's read: its matches among cand (all of them when cand is NULL). */
+struct ss_read {
+    const struct ss_plan *pl;
+    double w;
+    bool scored;
+    const struct ss_match *cand;
+    int ncand, at;
+    struct ss_match *m;
+    int n, cap;
+    long long last;
+    bool full, unsorted;
+};
+
+static int ss_read_cb(const Fts5ExtensionApi *api, Fts5Context *ctx, void *arg)
 {
-    struct ss_collect *co = arg;
-    if (co->n == SS_MAX_MATCHES) {
-        co->full = true;
+    struct ss_read *r = arg;
+    long long id = api->xRowid(ctx);
+    if (id <= r->last) {
+        r->unsorted = true;
         return SQLITE_DONE;
     }
-    if (co->n == co->cap) {
-        co->cap = co->cap ? co->cap * 2 : 4096;
-        co->m = xrealloc(co->m, sizeof *co->m * (size_t)co->cap);
+    r->last = id;
+    if (r->cand) {
+        while (r->at < r->ncand && r->cand[r->at].id < id)
+            r->at++;
+        if (r->at == r->ncand)
+            return SQLITE_DONE; /* past the last candidate */
+        if (r->cand[r->at].id != id)
+            return SQLITE_OK;
     }
-    co->m[co->n].id = api->xRowid(ctx);
-    long long id = co->m[co->n].id;
-    co->m[co->n++].score =
-        co->scored && ss_collect_shown(co, id) ? ss_score(api, ctx, 1, co->w, co->nw, co->c) : 0;
+    if (r->n == SS_MAX_MATCHES) {
+        r->full = true;
+        return SQLITE_DONE;
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4096;
+        r->m = xrealloc(r->m, sizeof *r->m * (size_t)r->cap);
+    }
+    double score = 0;
+    if (r->scored && ss_plan_shown(r->pl, id))
+        score = ss_score(api, ctx, 1, &r->w, 1, r->pl->norm, r->pl->c);
+    r->m[r->n++] = (struct ss_match){id, score};
     return SQLITE_OK;
+}
+
+static int ss_read_phrase(const Fts5ExtensionApi *api, Fts5Context *ctx, struct ss_plan *pl,
+                          int phrase, bool scored, const struct ss_match *cand, int ncand,
+                          struct ss_match **m, int *n)
+{
+    struct ss_read r = {.pl = pl,
+                        .w = pl->w[phrase],
+                        .scored = scored && pl->scored,
+                        .cand = cand,
+                        .ncand = ncand,
+                        .last = LLONG_MIN};
+    int rc = cand && ncand == 0 ? SQLITE_OK : api->xQueryPhrase(ctx, phrase, &r, ss_read_cb);
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    pl->full |= r.full;
+    pl->unsorted |= r.unsorted;
+    *m = r.m;
+    *n = r.n;
+    return rc;
+}
+
+/* x and y (ascending ids) into one list, the scores of an id in both summed; both freed. */
+static struct ss_match *ss_union(struct ss_match *x, int nx, struct ss_match *y, int ny, int *n)
+{
+    if (!nx || !ny) {
+        free(nx ? y : x);
+        *n = nx ? nx : ny;
+        return nx ? x : y;
+    }
+    struct ss_match *u = xrealloc(NULL, sizeof *u * (size_t)(nx + ny));
+    int i = 0, j = 0, k = 0;
+    while (i < nx || j < ny) {
+        if (j == ny || (i < nx && x[i].id < y[j].id))
+            u[k++] = x[i++];
+        else if (i == nx || y[j].id < x[i].id)
+            u[k++] = y[j++];
+        else {
+            u[k] = x[i++];
+            u[k++].score += y[j++].score;
+        }
+    }
+    free(x);
+    free(y);
+    *n = k;
+    return u;
+}
+
+/* The ids of x also in y (a subset of x: y was read against it), scores summed, in place. */
+static int ss_meet(struct ss_match *x, int nx, const struct ss_match *y, int ny)
+{
+    int i = 0, k = 0;
+    for (int j = 0; j < ny; j++) {
+        while (i < nx && x[i].id < y[j].id)
+            i++;
+        if (i == nx)
+            break;
+        if (x[i].id == y[j].id) {
+            x[k] = x[i++];
+            x[k++].score += y[j].score;
+        }
+    }
+    return k;
+}
+
+/* The ids of x not in y, in place. */
+static int ss_without(struct ss_match *x, int nx, const struct ss_match *y, int ny)
+{
+    int j = 0, k = 0;
+    for (int i = 0; i < nx; i++) {
+        while (j < ny && y[j].id < x[i].id)
+            j++;
+        if (j == ny || y[j].id != x[i].id)
+            x[k++] = x[i];
+    }
+    return k;
+}
+
+/* The matches of group g (any of its phrases) among cand (all when NULL). */
+static int ss_read_group(const Fts5ExtensionApi *api, Fts5Context *ctx, struct ss_plan *pl, int g,
+                         const struct ss_match *cand, int ncand, struct ss_match **m, int *n)
+{
+    *m = NULL;
+    *n = 0;
+    for (int p = 0; p < pl->e->nphrases; p++) {
+        if (pl->e->group[p] != g)
+            continue;
+        struct ss_match *pm;
+        int pn;
+        int rc = ss_read_phrase(api, ctx, pl, p, true, cand, ncand, &pm, &pn);
+        *m = ss_union(*m, *n, pm, pn, n);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int ss_plan_run(const Fts5ExtensionApi *api, Fts5Context *ctx, struct ss_plan *pl)
+{
+    const struct ss_expr *e = pl->e;
+    struct ss_match *m = NULL;
+    int n = 0, rc = SQLITE_OK;
+    if (e->any) {
+        for (int g = 0; g < e->ngroups && rc == SQLITE_OK; g++) {
+            struct ss_match *gm;
+            int gn;
+            rc = ss_read_group(api, ctx, pl, g, NULL, 0, &gm, &gn);
+            m = ss_union(m, n, gm, gn, &n);
+        }
+    } else {
+        /* The groups by their frequency, the rarest first (a beginning's own is not known:
+         * it counts as its word's). */
+        int order[SS_MAX_PHRASES];
+        long long gdf[SS_MAX_PHRASES];
+        for (int g = 0; g < e->ngroups; g++) {
+            order[g] = g;
+            gdf[g] = 0;
+        }
+        for (int p = 0; p < e->nphrases; p++)
+            if (e->group[p] >= 0)
+                gdf[e->group[p]] += pl->df[p] >= 0 ? pl->df[p] : LLONG_MAX / SS_MAX_PHRASES;
+        for (int i = 1; i < e->ngroups; i++)
+            for (int j = i; j > 0 && gdf[order[j]] < gdf[order[j - 1]]; j--) {
+                int t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        for (int i = 0; i < e->ngroups && rc == SQLITE_OK; i++) {
+            struct ss_match *gm;
+            int gn;
+            rc = ss_read_group(api, ctx, pl, order[i], i ? m : NULL, n, &gm, &gn);
+            if (i == 0) {
+                m = gm;
+                n = gn;
+            } else {
+                n = ss_meet(m, n, gm, gn);
+                free(gm);
+            }
+            if (n == 0)
+                break;
+        }
+    }
+    for (int p = 0; p < e->nphrases && rc == SQLITE_OK && n > 0; p++) {
+        if (e->group[p] >= 0)
+            continue;
+        struct ss_match *xm;
+        int xn;
+        rc = ss_read_phrase(api, ctx, pl, p, false, m, n, &xm, &xn);
+        n = ss_without(m, n, xm, xn);
+        free(xm);
+    }
+    pl->m = m;
+    pl->n = n;
+    return rc;
 }
 
 static void ss_scan(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *pc, int nv,
                     sqlite3_value **v)
 {
-    struct ss_collect *co = nv >= 3 ? sqlite3_value_pointer(v[2], SS_COLLECT_POINTER) : NULL;
-    if (!co || api->xPhraseCount(ctx) != 1) {
-        sqlite3_result_error(pc, "foison_scan: one phrase and a collector", -1);
+    struct ss_plan *pl = nv >= 1 ? sqlite3_value_pointer(v[0], SS_PLAN_POINTER) : NULL;
+    if (!pl || api->xPhraseCount(ctx) != pl->e->nphrases) {
+        sqlite3_result_error(pc, "foison_scan: a plan of this expression", -1);
         return;
     }
-    co->w = sqlite3_value_blob(v[0]);
-    co->nw = sqlite3_value_bytes(v[0]) / (int)sizeof(double);
-    co->c = sqlite3_value_pointer(v[1], SS_CACHE_POINTER);
-    int rc = api->xQueryPhrase(ctx, 0, co, ss_collect_cb);
-    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+    int rc = ss_plan_run(api, ctx, pl);
+    if (rc != SQLITE_OK) {
         sqlite3_result_error_code(pc, rc);
         return;
     }
-    sqlite3_result_int(pc, co->n);
+    sqlite3_result_int(pc, pl->n);
 }
 
 /* ---- snippets: foison_snippet(search_fts) ---- */
@@ -1167,64 +1407,286 @@ static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store
     }
 }
 
-/* Reads the matches of expr (with their scores unless by date) into *m. */
+/* ---- the pass by bitmaps ---- */
+
+/* How the facets of a search are counted: 0 by the number of matches, SS_COUNT_DOCS one match
+ * at a time, SS_COUNT_BITMAPS by the terms' postings (the unit tests compare the two). */
+int store_search_counting = 0;
+int store_search_reading = 0;
+#define SS_MAX_SETS 16 /* filter sets counted by bitmaps; more go one match at a time */
+
+static int ss_popcount_plain(const uint64_t *x, const uint64_t *y, long long n)
+{
+    long long k = 0;
+    for (long long i = 0; i < n; i++)
+        k += __builtin_popcountll(x[i] & y[i]);
+    return (int)k;
+}
+
+/* The same with the processor's popcnt (x86-64's baseline lacks it: a dozen instructions a
+ * word without), chosen at run time. */
+#if defined(__x86_64__)
+__attribute__((target("popcnt"))) static int ss_popcount_fast(const uint64_t *x, const uint64_t *y,
+                                                              long long n)
+{
+    long long k = 0;
+    for (long long i = 0; i < n; i++)
+        k += __builtin_popcountll(x[i] & y[i]);
+    return (int)k;
+}
+#endif
+
+static int ss_popcount_and(const uint64_t *x, const uint64_t *y, long long n)
+{
+#if defined(__x86_64__)
+    static int fast = -1;
+    if (fast < 0) {
+        __builtin_cpu_init();
+        fast = __builtin_cpu_supports("popcnt") ? 1 : 0;
+    }
+    if (fast)
+        return ss_popcount_fast(x, y, n);
+#endif
+    return ss_popcount_plain(x, y, n);
+}
+
+static bool ss_bit(const uint64_t *b, long long id)
+{
+    return (b[id >> 6] >> (id & 63)) & 1;
+}
+
+/* The docs of mask that have term t. */
+static int ss_term_count(const struct sc_postings *px, int t, const uint64_t *mask)
+{
+    if (px->bits[t])
+        return ss_popcount_and(px->bits[t], mask, px->nwords);
+    int k = 0;
+    for (int i = 0; i < px->nids[t]; i++)
+        k += (int)ss_bit(mask, px->ids[t][i]);
+    return k;
+}
+
+/* ss_pass_one over every match at once, with the same result: the matches as a bitmap, each
+ * filter set as the union of its terms' docs, and each term counted as its docs among the
+ * matches that pass every filter (every filter but its own param's, for a filtered param).
+ * At a million docs, about a millisecond whatever the number of matches, where one match at
+ * a time costs from 14 ns (dense) to 150 ns (scattered: a read from memory) a match. m NULL:
+ * every listed doc. */
+static void ss_pass_bitmaps(struct ss_pass *p, const struct ss_match *m, int nm)
+{
+    const struct search_cache *c = p->c;
+    const struct sc_postings *px = search_cache_postings(c);
+    long long nw = px->nwords;
+    uint64_t *all = xcalloc((size_t)(nw ? nw : 1), sizeof *all);
+    if (m) {
+        for (int i = 0; i < nm; i++)
+            if (m[i].id > 0 && m[i].id < c->ndocs && c->scoring[m[i].id])
+                all[m[i].id >> 6] |= 1ull << (m[i].id & 63);
+    } else {
+        for (long long id = 1; id < c->ndocs; id++)
+            if (c->scoring[id])
+                all[id >> 6] |= 1ull << (id & 63);
+    }
+    /* in[k]: the matches passing filter set k. */
+    uint64_t *in[SS_MAX_SETS] = {0};
+    for (int k = 0; k < p->nfs; k++) {
+        in[k] = xcalloc((size_t)(nw ? nw : 1), sizeof **in);
+        for (int j = 0; j < p->fs[k].nterms; j++) {
+            int t = p->fs[k].terms[j];
+            if (px->bits[t])
+                for (long long w = 0; w < nw; w++)
+                    in[k][w] |= px->bits[t][w];
+            else
+                for (int i = 0; i < px->nids[t]; i++)
+                    in[k][px->ids[t][i] >> 6] |= 1ull << (px->ids[t][i] & 63);
+        }
+        for (long long w = 0; w < nw; w++)
+            in[k][w] &= all[w];
+    }
+    uint64_t *pass = xcalloc((size_t)(nw ? nw : 1), sizeof *pass);
+    memcpy(pass, all, sizeof *pass * (size_t)nw);
+    for (int k = 0; k < p->nfs; k++)
+        for (long long w = 0; w < nw; w++)
+            pass[w] &= in[k][w];
+    if (p->count_facets) {
+        /* but[k]: the matches passing every filter set but k. */
+        uint64_t *but[SS_MAX_SETS] = {0};
+        int *set_of_param = xcalloc((size_t)(c->nparams ? c->nparams : 1), sizeof(int));
+        for (int q = 0; q < c->nparams; q++)
+            set_of_param[q] = -1;
+        for (int k = 0; k < p->nfs; k++) {
+            if (p->fs[k].param < 0)
+                continue;
+            set_of_param[p->fs[k].param] = k;
+            but[k] = xcalloc((size_t)(nw ? nw : 1), sizeof **but);
+            memcpy(but[k], all, sizeof **but * (size_t)nw);
+            for (int j = 0; j < p->nfs; j++)
+                if (j != k)
+                    for (long long w = 0; w < nw; w++)
+                        but[k][w] &= in[j][w];
+        }
+        for (int t = 0; t < c->nterm_ids && t < px->nterm_ids; t++) {
+            int k = c->term_param[t] >= 0 ? set_of_param[c->term_param[t]] : -1;
+            p->counts[t] = ss_term_count(px, t, k >= 0 ? but[k] : pass);
+        }
+        for (int k = 0; k < p->nfs; k++)
+            free(but[k]);
+        free(set_of_param);
+    }
+    for (int k = 0; k < p->nfs; k++)
+        free(in[k]);
+    p->total = ss_popcount_and(pass, pass, nw);
+    if (p->keep > 0) {
+        if (m) {
+            for (int i = 0; i < nm; i++)
+                if (m[i].id > 0 && m[i].id < c->ndocs && ss_bit(pass, m[i].id))
+                    ss_heap_push(p->heap, &p->nheap, p->keep,
+                                 (struct ss_match){m[i].id, p->recent
+                                                                ? (double)c->docs[m[i].id].updated
+                                                                : m[i].score});
+        } else {
+            for (long long id = 1; id < c->ndocs; id++)
+                if (ss_bit(pass, id))
+                    ss_heap_push(p->heap, &p->nheap, p->keep,
+                                 (struct ss_match){id, (double)c->docs[id].updated});
+        }
+    }
+    free(pass);
+    free(all);
+}
+
+/* Whether the pass over nm matches (-1: every doc) goes by bitmaps. */
+static bool ss_pass_by_bitmaps(const struct ss_pass *p, int nm)
+{
+    if (p->nfs > SS_MAX_SETS)
+        return false;
+    /* FOISON_SEARCH_COUNTING=docs or bitmaps: one way always (tests and measures). */
+    static int forced = -1;
+    if (forced < 0) {
+        const char *v = getenv("FOISON_SEARCH_COUNTING");
+        forced = !v                          ? 0
+                 : strcmp(v, "docs") == 0    ? SS_COUNT_DOCS
+                 : strcmp(v, "bitmaps") == 0 ? SS_COUNT_BITMAPS
+                                             : 0;
+    }
+    int how = store_search_counting ? store_search_counting : forced;
+    if (how)
+        return how == SS_COUNT_BITMAPS;
+    /* About a nanosecond a word a term, against 14 to 150 ns a match one at a time. */
+    long long docs = p->c->ndocs;
+    return docs >= 4096 && (nm < 0 || (long long)nm * 32 >= docs);
+}
+
+/* FOISON_SEARCH_TRACE=1: where a search's time goes, on the server's standard error (read
+ * once; the thread CPU time of each step, the measure docs/PERFORMANCE.md quotes). */
+static bool ss_tracing(void)
+{
+    static int trace = -1;
+    if (trace < 0)
+        trace = getenv("FOISON_SEARCH_TRACE") != NULL;
+    return trace;
+}
+
+/* Whether foison_scan beats FTS5's own rows for e. FTS5 joins the lists of an AND by skipping
+ * through the longer ones, at about 0.1 µs a match of the shortest plus 0.27 µs a row given;
+ * foison_scan reads every list to the end of the shortest, at about 0.06 µs a match read. It
+ * pays when the lists have about the same length ("économie sociale", 2 to 1: half the time),
+ * not for a rare word with a common one ("bibliothèque brest", 7 to 1: one and a half times
+ * the time). Alone, or any of the groups (RELAXED), it always pays. */
+#define SS_PLAN_RATIO 2.5
+static bool ss_plan_pays(const struct ss_expr *e, const long long *df)
+{
+    if (e->ngroups <= 1 || e->any)
+        return true;
+    long long gdf[SS_MAX_PHRASES] = {0};
+    for (int p = 0; p < e->nphrases; p++)
+        if (e->group[p] >= 0)
+            gdf[e->group[p]] += df[p] >= 0 ? df[p] : 0;
+    long long min = -1, rest = 0;
+    for (int g = 0; g < e->ngroups; g++)
+        if (min < 0 || gdf[g] < min)
+            min = gdf[g];
+    for (int g = 0; g < e->ngroups; g++)
+        rest += gdf[g];
+    rest -= min;
+    return (double)rest <= SS_PLAN_RATIO * (double)min;
+}
+
+/* Reads the matches of expr (with their scores unless by date) into *m, ascending ids. */
 static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
                       const struct search_cache *c, const signed char *set_of, int nfs,
                       struct ss_match **m, int *n)
 {
-    if (e->nphrases == 1) {
-        sqlite3_stmt *st =
-            store_stmt(s, "SELECT foison_scan(search_fts, ?2, ?3, ?4) FROM search_fts"
-                          " WHERE search_fts MATCH ?1 LIMIT 1");
+    *m = NULL;
+    *n = 0;
+    /* Each phrase's weight times its inverse document frequency: a rare word of the query
+     * says more than a common one. Alone, a phrase keeps its weight: the order is the same. */
+    double w[SS_MAX_PHRASES];
+    long long df[SS_MAX_PHRASES], last_df = -1;
+    for (int p = 0; p < e->nphrases; p++) {
+        w[p] = e->weight[p];
+        df[p] = -1;
+        if (e->nphrases == 1 || !c)
+            continue;
+        /* A beginning ("biblioth*") takes the frequency of the word it comes from. */
+        if (e->phrase[p])
+            last_df = df[p] = ss_phrase_df(s, c, e->phrase[p]);
+        else
+            df[p] = last_df;
+        double docs = c->listed_docs > 0 ? (double)c->listed_docs : 1.0;
+        double f = df[p] >= 0 ? (double)df[p] : docs / 2;
+        double idf = log(1.0 + (docs - f + 0.5) / (f + 0.5));
+        w[p] = e->weight[p] * (idf > 0.01 ? idf : 0.01);
+    }
+    if (ss_tracing())
+        for (int p = 0; p < e->nphrases; p++)
+            fprintf(stderr, "search phrase %d (group %d): df %lld\n", p, e->group[p], df[p]);
+    struct ss_norm *norm = arena_alloc(a, sizeof *norm);
+    ss_norm_init(norm, c);
+    bool plan = store_search_reading ? store_search_reading == SS_READ_SCAN : ss_plan_pays(e, df);
+    if (!e->columns && plan) {
+        sqlite3_stmt *st = store_stmt(s, "SELECT foison_scan(search_fts, ?2) FROM search_fts"
+                                         " WHERE search_fts MATCH ?1 LIMIT 1");
         if (!st)
             return STORE_ERR;
-        struct ss_collect co = {.scored = scored, .set_of = set_of, .nfs = set_of ? nfs : 0};
-        sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, e->weight, (int)sizeof(double), SQLITE_STATIC);
-        sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
-        sqlite3_bind_pointer(st, 4, &co, SS_COLLECT_POINTER, NULL);
+        struct ss_plan pl = {.e = e,
+                             .w = w,
+                             .df = df,
+                             .norm = norm,
+                             .c = c,
+                             .scored = scored,
+                             .set_of = set_of,
+                             .nfs = set_of ? nfs : 0};
+        sqlite3_bind_text(st, 1, e->scan.data, -1, SQLITE_STATIC);
+        sqlite3_bind_pointer(st, 2, &pl, SS_PLAN_POINTER, NULL);
         int rc = sqlite3_step(st);
         store_done(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
             store_log_error(s, "search scan");
-            free(co.m);
+            free(pl.m);
             return STORE_ERR;
         }
-        *m = co.m;
-        *n = co.n;
-        return STORE_OK;
+        if (!pl.unsorted) {
+            *m = pl.m;
+            *n = pl.n;
+            return STORE_OK;
+        }
+        free(pl.m); /* not seen with SQLite's FTS5; the rows of SQL below are always right */
     }
     sqlite3_stmt *st =
-        scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2, ?3) FROM search_fts"
-                               " WHERE search_fts MATCH ?1")
+        scored ? store_stmt(s, "SELECT rowid, foison_rank(search_fts, ?2, ?3, ?4)"
+                               " FROM search_fts WHERE search_fts MATCH ?1")
                : store_stmt(s, "SELECT rowid, 0 FROM search_fts WHERE search_fts MATCH ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, e->text.data, -1, SQLITE_STATIC);
-    /* Each phrase's weight times its inverse document frequency: a rare word of the query
-     * says more than a common one. */
-    double w[SS_MAX_PHRASES];
-    long long last_df = -1, pdf;
-    for (int p = 0; p < e->nphrases && scored && e->nphrases > 1; p++) {
-        /* A beginning ("biblioth*") takes the frequency of the word it comes from. */
-        if (e->phrase[p] && e->weight[p] > 0 && c)
-            last_df = pdf = ss_phrase_df(s, c, e->phrase[p]);
-        else
-            pdf = e->phrase[p] ? -1 : last_df;
-        double docs = c && c->listed_docs > 0 ? (double)c->listed_docs : 1.0;
-        double df = pdf >= 0 ? (double)pdf : docs / 2;
-        double idf = log(1.0 + (docs - df + 0.5) / (df + 0.5));
-        w[p] = e->weight[p] * (idf > 0.01 ? idf : 0.01);
-    }
     if (scored) {
         sqlite3_bind_blob(st, 2, w, (int)(sizeof(double) * (size_t)e->nphrases), SQLITE_TRANSIENT);
         sqlite3_bind_pointer(st, 3, (void *)c, SS_CACHE_POINTER, NULL);
+        sqlite3_bind_pointer(st, 4, norm, SS_NORM_POINTER, NULL);
     }
     int cap = 1024, rc;
-    *n = 0;
-    *m = malloc(sizeof **m * (size_t)cap);
-    if (!*m)
-        abort();
+    *m = xrealloc(NULL, sizeof **m * (size_t)cap);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < SS_MAX_MATCHES) {
         if (*n == cap) {
             cap *= 2;
@@ -1234,11 +1696,11 @@ static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e,
         (*m)[(*n)++].score = sqlite3_column_double(st, 1);
     }
     store_done(st);
-    (void)a;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         store_log_error(s, "search match");
         free(*m);
         *m = NULL;
+        *n = 0;
         return STORE_ERR;
     }
     return STORE_OK;
@@ -1388,9 +1850,18 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     }
     t1 = ss_cpu();
     p.heap = p.keep > 0 ? arena_alloc(a, sizeof *p.heap * (size_t)p.keep) : NULL;
-    if (text)
-        for (int i = 0; i < nm; i++)
+    if (ss_pass_by_bitmaps(&p, text ? nm : -1))
+        ss_pass_bitmaps(&p, text ? m : NULL, nm);
+    else if (text)
+        for (int i = 0; i < nm; i++) {
+            /* The docs of a rare word's matches are far apart in the copy: each read would wait
+             * for memory (two thirds of the pass at a million) without asking for them ahead. */
+            if (i + 16 < nm && m[i + 16].id > 0 && m[i + 16].id < c->ndocs)
+                __builtin_prefetch(&c->docs[m[i + 16].id]);
+            if (i + 8 < nm && m[i + 8].id > 0 && m[i + 8].id < c->ndocs)
+                __builtin_prefetch(&c->terms[c->docs[m[i + 8].id].term_off]);
             ss_pass_one(&p, m[i].id, m[i].score);
+        }
     else
         for (long long id = 1; id < c->ndocs; id++)
             ss_pass_one(&p, id, 0);
@@ -1417,12 +1888,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         ss_snippets(s, a, &e, out->hits, out->nhits);
     store_read_end(s);
     t3 = ss_cpu();
-    /* FOISON_SEARCH_TRACE=1: where a search's time goes, on the server's standard error (read
-     * once; the thread CPU time of each step, the measure docs/PERFORMANCE.md quotes). */
-    static int trace = -1;
-    if (trace < 0)
-        trace = getenv("FOISON_SEARCH_TRACE") != NULL;
-    if (trace)
+    if (ss_tracing())
         fprintf(stderr, "search %s: %d matches, match %.2f pass %.2f hits %.2f ms\n",
                 text ? e.text.data : "-", nm, t1 - t0, t2 - t1, t3 - t2);
     if (text)

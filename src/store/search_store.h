@@ -134,6 +134,17 @@ struct store_search_out {
     int nfacets;
 };
 
+/* How the facets are counted: 0 (the default) by the number of matches, SS_COUNT_DOCS one
+ * match at a time, SS_COUNT_BITMAPS by bitmaps; the two give the same answer (unit tests). */
+extern int store_search_counting;
+#define SS_COUNT_DOCS 1
+#define SS_COUNT_BITMAPS 2
+/* How the matches are read: 0 by the lists' lengths, SS_READ_ROWS as FTS5's rows of SQL,
+ * SS_READ_SCAN by foison_scan; the same matches and scores either way (unit tests). */
+extern int store_search_reading;
+#define SS_READ_ROWS 1
+#define SS_READ_SCAN 2
+
 int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
                  struct store_search_out *out);
 /* Invariants for `foison check`: every listed entry indexed once, nothing else; prints each

@@ -2,7 +2,9 @@
  * on a real site file, where the HTTP tests cannot reach: two connections whose snapshots differ
  * (a search whose read transaction began before another connection's commit must not throw the
  * process's newer copy of search_docs away), and the facet counts of disjunctive filters (two
- * values of one parameter with a filter of another). */
+ * values of one parameter with a filter of another), and the ways of reading the matches (FTS5's
+ * rows or foison_scan) and of counting them (one at a time or by bitmaps), which must give one
+ * answer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include "store/search_store.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,12 +161,217 @@ static void test_disjunctive_facets(void **state)
     arena_free(a);
 }
 
+/* ---- the ways of reading and counting give one answer ---- */
+
+static unsigned rnd_state = 12345;
+static unsigned rnd(unsigned n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) % n;
+}
+
+/* A text of n words drawn from a small vocabulary (some words often, some rarely). */
+static char *rnd_text(int n)
+{
+    static const char *const words[] = {"jardin",     "partagé",      "atelier",   "vélo",
+                                        "réparation", "bibliothèque", "numérique", "quartier",
+                                        "café",       "économie",     "sociale",   "projet",
+                                        "projet",     "projet",       "atelier",   "jardin",
+                                        "solidaire",  "grainothèque", "brest",     "coopérative"};
+    size_t cap = (size_t)n * 16 + 1, len = 0;
+    char *t = calloc(1, cap);
+    for (int i = 0; i < n; i++) {
+        const char *w = words[rnd(sizeof words / sizeof words[0])];
+        len += (size_t)snprintf(t + len, cap - len, "%s%s", i ? " " : "", w);
+    }
+    return t;
+}
+
+static void make_corpus(struct store *s, int n)
+{
+    static const char *const kinds[] = {"kind=a", "kind=b", "kind=c"};
+    static const char *const themes[] = {"theme=x", "theme=y", "theme=z", "theme=rare"};
+    static const char *const communes[] = {"commune=1", "commune=2", "commune=3"};
+    assert_int_equal(store_begin(s), STORE_OK);
+    for (int id = 1; id <= n; id++) {
+        const char *terms[6];
+        int nt = 0;
+        char year[16];
+        terms[nt++] = kinds[rnd(3)];
+        /* theme=rare on one doc in a hundred: counted from ids, the others from bitmaps. */
+        terms[nt++] = rnd(100) == 0 ? themes[3] : themes[rnd(3)];
+        if (rnd(2))
+            terms[nt++] = themes[rnd(3)]; /* sometimes the same theme twice */
+        terms[nt++] = communes[rnd(3)];
+        snprintf(year, sizeof year, "year=%d", 2010 + (int)rnd(5));
+        terms[nt++] = year;
+        char *title = rnd_text(1 + (int)rnd(5)), *lead = rnd_text((int)rnd(8)),
+             *body = rnd_text((int)rnd(40)), *tags = rnd_text((int)rnd(3));
+        struct store_search_doc d = {
+            .id = id, .terms = terms, .nterms = nt, .updated = 1000 + (id * 7919) % 5003};
+        d.text[STORE_SEARCH_TITLE] = title;
+        d.text[STORE_SEARCH_LEAD] = lead;
+        d.text[STORE_SEARCH_BODY] = body;
+        d.text[STORE_SEARCH_TAGS] = tags;
+        assert_int_equal(store_search_put(s, &d), STORE_OK);
+        free(title);
+        free(lead);
+        free(body);
+        free(tags);
+    }
+    /* Some leave the index: never counted, never shown. */
+    for (int id = 3; id <= n; id += 37)
+        assert_int_equal(store_search_remove(s, id), STORE_OK);
+    assert_int_equal(store_commit(s), STORE_OK);
+}
+
+/* The entries the hits are read from (a published revision each), written straight. */
+static void make_entries(const char *path, int n)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[1024];
+    snprintf(
+        sql, sizeof sql,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+        " INSERT INTO entries(id, kind, slug, created, updated, published_rev, latest_rev)"
+        " SELECT i, 'innovation', 'e' || i, 1, 1, 1, 1 FROM n;"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+        " INSERT INTO revisions(entry_id, number, created, fields) SELECT i, 1, 1, '{}' FROM n;",
+        n, n);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("entries: %s", msg);
+    sqlite3_close(db);
+}
+
+/* The answer as text: total, every facet value's count (sorted), the hits' ids and scores. */
+static char *answer_text(const struct store_search_out *o)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *t = calloc(1, cap);
+    len += (size_t)snprintf(t + len, cap - len, "total %d;", o->total);
+    char *lines[512];
+    int nl = 0;
+    for (int i = 0; i < o->nfacets; i++)
+        for (int v = 0; v < o->facets[i].n && nl < 512; v++) {
+            char b[200];
+            snprintf(b, sizeof b, "%s=%s:%d", o->facets[i].param, o->facets[i].values[v].value,
+                     o->facets[i].values[v].count);
+            lines[nl++] = strdup(b);
+        }
+    for (int i = 0; i < nl; i++)
+        for (int j = i + 1; j < nl; j++)
+            if (strcmp(lines[j], lines[i]) < 0) {
+                char *x = lines[i];
+                lines[i] = lines[j];
+                lines[j] = x;
+            }
+    for (int i = 0; i < nl; i++) {
+        len += (size_t)snprintf(t + len, cap - len, "%s;", lines[i]);
+        free(lines[i]);
+    }
+    for (int i = 0; i < o->nhits; i++)
+        len += (size_t)snprintf(t + len, cap - len, "%lld@%.9f;", o->hits[i].id, o->hits[i].score);
+    return t;
+}
+
+static struct search_query one_query(struct arena *a, const char *text)
+{
+    /* Words, "quoted phrases" and -exclusions, as the parser would give them. */
+    struct search_query q = {.clauses = arena_alloc(a, sizeof(struct search_clause) * 8)};
+    char *copy = arena_strdup(a, text);
+    for (char *w = strtok(copy, " "); w && q.n < 8; w = strtok(NULL, " ")) {
+        struct search_clause *c = &q.clauses[q.n++];
+        memset(c, 0, sizeof *c);
+        c->negated = *w == '-';
+        c->or_next = false;
+        if (c->negated)
+            w++;
+        if (*w == '|') { /* "|word": an alternative to the clause before */
+            q.clauses[q.n - 2].or_next = true;
+            w++;
+        }
+        c->phrase = strchr(w, '_') != NULL;
+        c->words = arena_alloc(a, sizeof(char *) * 4);
+        char *save = NULL;
+        for (char *p = strtok_r(w, "_", &save); p && c->nwords < 4; p = strtok_r(NULL, "_", &save))
+            c->words[c->nwords++] = p;
+    }
+    return q;
+}
+
+static void test_ways_agree(void **state)
+{
+    struct site *x = *state;
+    make_corpus(x->s, 6000);
+    make_entries(x->path, 6000);
+    static const char *const queries[] = {"projet",
+                                          "jardin",
+                                          "grainothèque",
+                                          "jardin partagé",
+                                          "économie sociale",
+                                          "atelier -projet",
+                                          "jardin_partagé",
+                                          "vélo |jardin",
+                                          "bibliothèque brest café",
+                                          "",
+                                          "projet atelier numérique"};
+    static const struct search_filter filters[][3] = {
+        {{NULL, NULL}},
+        {{"kind", "a"}},
+        {{"theme", "x"}, {"theme", "rare"}, {"commune", "2"}},
+        {{"kind", "b"}, {"year", "2012"}, {"nothing", "here"}},
+    };
+    static const int nfilters[] = {0, 1, 3, 3};
+    for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++)
+        for (size_t fi = 0; fi < sizeof nfilters / sizeof nfilters[0]; fi++)
+            for (int recent = 0; recent < 2; recent++)
+                for (int level = STORE_SEARCH_STRICT; level <= STORE_SEARCH_RELAXED; level++) {
+                    if (!*queries[qi] && nfilters[fi] == 0)
+                        continue;
+                    char *first = NULL;
+                    for (int way = 0; way < 4; way++) {
+                        store_search_counting = way & 1 ? SS_COUNT_BITMAPS : SS_COUNT_DOCS;
+                        store_search_reading = way & 2 ? SS_READ_SCAN : SS_READ_ROWS;
+                        struct arena *a = arena_new();
+                        struct search_query q = one_query(a, queries[qi]);
+                        struct store_search_spec sp = {.q = *queries[qi] ? &q : NULL,
+                                                       .filters = filters[fi],
+                                                       .nfilters = nfilters[fi],
+                                                       .recent = recent,
+                                                       .level = (enum store_search_level)level,
+                                                       .offset = 5,
+                                                       .limit = 20};
+                        struct store_search_out o;
+                        assert_int_equal(store_search(x->s, a, &sp, &o), STORE_OK);
+                        char *t = answer_text(&o);
+                        assert_true(o.nhits > 0 || o.total <= 5);
+                        if (!first) {
+                            first = t;
+                            if (*queries[qi] && nfilters[fi] == 0)
+                                assert_true(o.total > 0); /* the corpus has every word */
+                        } else {
+                            if (strcmp(first, t) != 0)
+                                fail_msg("«%s» filters %zu recent %d level %d way %d:\n%s\n%s",
+                                         queries[qi], fi, recent, level, way, first, t);
+                            free(t);
+                        }
+                        arena_free(a);
+                    }
+                    free(first);
+                }
+    store_search_counting = 0;
+    store_search_reading = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_older_snapshot_keeps_the_copy, site_setup,
                                         site_teardown),
         cmocka_unit_test_setup_teardown(test_disjunctive_facets, site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_ways_agree, site_setup, site_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
