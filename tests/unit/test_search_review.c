@@ -196,7 +196,7 @@ static void make_corpus(struct store *s, int n)
     for (int id = 1; id <= n; id++) {
         const char *terms[6];
         int nt = 0;
-        char year[16];
+        char year[24];
         terms[nt++] = kinds[rnd(3)];
         /* theme=rare on one doc in a hundred: counted from ids, the others from bitmaps. */
         terms[nt++] = rnd(100) == 0 ? themes[3] : themes[rnd(3)];
