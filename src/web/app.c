@@ -296,6 +296,7 @@ static const struct {
     {"rejected", "La modification est refusée : elle reste invisible du public."},
     {"moderated", "La décision est enregistrée dans le journal de modération."},
     {"settings", "Les réglages sont enregistrés et s'appliquent dès maintenant."},
+    {"commune_placed", "Le centre de la commune est enregistré."},
     {"login", "Vous êtes connecté·e."},
     {"logout", "Vous êtes déconnecté·e."},
     {"confirmed", "Bienvenue ! Votre compte est activé et vous êtes connecté·e. Vos premières "
