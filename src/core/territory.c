@@ -332,10 +332,10 @@ static int territory_frame_save(struct store *s, const struct territory_kept *ke
         if (store_communes_extent(s, NULL, &n, &so, &w, &no, &e) != STORE_OK)
             return -1;
     } else {
-        struct commune *v;
-        size_t nv;
+        struct commune *v = NULL;
+        size_t nv = 0;
         if (store_communes_load(s, &v, &nv) != STORE_OK)
-            nv = 0, n = -1;
+            n = -1; /* what it read is still freed below */
         for (size_t i = 0; i < nv; i++) {
             struct territory_kept key;
             memcpy(key.insee, v[i].insee, sizeof key.insee);
