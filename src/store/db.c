@@ -277,6 +277,16 @@ static const char *const store_migrations[] = {
     "  title_words INTEGER NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX search_docs_seq ON search_docs(seq);"
     "CREATE TABLE search_words (word TEXT PRIMARY KEY, shown TEXT NOT NULL) WITHOUT ROWID;",
+    /* 12: reserved for the points of issue 10 (branch h-geo), which replaces this no-op when the
+     * two branches meet: 13 only needs the communes table of migration 1. */
+    "SELECT 1;",
+    /* 13: the territory as configuration (core/territory.c, `foison territory`). Where a
+     * commune's centre comes from: 'data' (GeoNames' cities500 from npm, matched by INSEE code),
+     * 'admin' (set by an administrator, and kept when the territory is loaded again from the
+     * data), NULL while it has none (its records are then "position inconnue", never placed
+     * somewhere wrong). */
+    "ALTER TABLE communes ADD COLUMN placed TEXT CHECK (placed IN ('data', 'admin'));"
+    "UPDATE communes SET placed = 'data' WHERE lat IS NOT NULL AND lon IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 
