@@ -225,9 +225,8 @@ test('own point, place, commune, unplaced; a place moved and a centre set move t
     fc = await geo();
     assert.deepEqual(feature(fc, at.slug).geometry.coordinates, [-4.4801, 48.4101]);
     assert.deepEqual(compactPoint(await compact(), at.slug).slice(1, 3), [-4.4801, 48.4101]);
-    // A centre set for Goulven (as an admin would: the file, then a write any process sees).
-    sqlite("UPDATE communes SET lat = 48.631, lon = -4.302 WHERE insee = '29064'");
-    cli(['config', srv.db, 'rate_searches', '601']);
+    // A centre set for Goulven by an admin (from another process, the running server sees it).
+    cli(['territory', srv.db, '--centre', '29064=48.631,-4.302']);
     c = await compact();
     assert.deepEqual(compactPoint(c, nowhere.slug)?.slice(1, 5), [-4.302, 48.631, 1, 2], 'at the commune\'s centre now');
     assert.ok(!c.unplaced.some((u) => u[3] === nowhere.slug));
