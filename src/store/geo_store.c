@@ -20,7 +20,7 @@
 #define GEO_LISTED(e) e ".published_rev > 0 AND " e ".deleted = 0 AND " e ".hidden = 0"
 
 /* A row: the entry's own, joined with entries for its visibility and slug. Its places' points
- * and its commune's centre are looked up by geo_resolve (each once per read). */
+ * and its commune's centre are looked up by geo_place and geo_commune (each once per read). */
 #define GEO_COLUMNS                                                                                \
     "g.entry_id, g.kind, e.slug, g.title, g.summary, g.lon, g.lat, g.commune, g.places, g.place"
 #define GEO_JOIN " JOIN entries e ON e.id = g.entry_id AND " GEO_LISTED("e")
@@ -151,7 +151,7 @@ static struct geo_memo_slot *geo_memo_find(struct geo_memo *m, unsigned long lon
 {
     if (!m->slots)
         return NULL;
-    for (size_t i = (key * 0x9E3779B97F4A7C15ull) >> 40 & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+    for (size_t i = (key * 0x9E3779B97F4A7C15ull) >> 32 & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
         if (m->slots[i].key == key || m->slots[i].key == 0)
             return m->slots[i].key ? &m->slots[i] : NULL;
 }
@@ -168,7 +168,7 @@ static void geo_memo_put(struct geo_memo *m, unsigned long long key, struct stor
                 geo_memo_put(m, old.slots[i].key, old.slots[i].pos);
         free(old.slots);
     }
-    size_t i = (key * 0x9E3779B97F4A7C15ull) >> 40 & (m->cap - 1);
+    size_t i = (key * 0x9E3779B97F4A7C15ull) >> 32 & (m->cap - 1);
     while (m->slots[i].key && m->slots[i].key != key)
         i = (i + 1) & (m->cap - 1);
     m->n += m->slots[i].key == 0;
@@ -181,7 +181,7 @@ struct geo_read {
     int (*fn)(void *arg, const struct store_geo_row *r);
     void *arg;
     struct geo_memo places, communes;
-    /* In the pass over the whole table (ascending ids), every listed row with a point up to
+    /* In the pass over the whole table (ascending ids), every listed place with a point up to
      * this id is in places already: a place below it that is not there has none. */
     long long scanned;
     bool failed;
