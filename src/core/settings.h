@@ -26,6 +26,8 @@ enum setting_type {
     SETTING_SIGNUP,   /* open or closed */
     SETTING_FROM,     /* an e-mail address or "Name <address>", or empty */
     SETTING_MARKDOWN, /* a page text: lines allowed, 20,000 characters */
+    SETTING_TILES,    /* https://host[:port]/…{z}…{x}…{y}… (see settings_tiles_origin) */
+    SETTING_CREDIT,   /* one line of 1 to 200 characters */
 };
 
 enum setting_section {
@@ -35,6 +37,7 @@ enum setting_section {
     SECTION_SMTP,
     SECTION_PROXIES,
     SECTION_TEXTS,
+    SECTION_MAP,
     SECTION_COUNT,
 };
 
@@ -68,6 +71,10 @@ const char *settings_check(const struct setting *st, const char *value,
 /* scheme://host[:port] with no path, query, fragment or user: permanent links append paths to
  * it, and forms compare it to Origin. */
 bool settings_base_url_valid(const char *url);
+/* The origin ("https://host[:port]") of a tile address that settings_check accepts, into origin
+ * (size n); false, origin "", for any other text. The map pages allow images from that origin
+ * alone: their Content-Security-Policy writes it as it is. */
+bool settings_tiles_origin(const char *url, char *origin, size_t n);
 
 /* The value in effect for st: the stored one, or its fallback. In a (a copy). NULL on a storage
  * error. */
