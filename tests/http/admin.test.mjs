@@ -51,7 +51,7 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
     'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
     'rate_registration_mails', 'rate_searches',
-    'robot_restrict'];
+    'robot_restrict', 'map_tiles', 'map_attribution'];
 
 async function settingsPage(client = admin) {
     const r = await client.get('/admin/reglages');
@@ -88,7 +88,7 @@ test('only admins: a visitor goes to the login page, contributors and moderators
 test('the page shows every setting in its section, with label, help and current value', async () => {
     const r = await settingsPage();
     for (const title of ['Site', 'Contributions et confiance', 'Anti-spam et limites', 'Courriel SMTP',
-        'Mandataires inverses', 'Textes des pages légales'])
+        'Mandataires inverses', 'Textes des pages légales', 'Carte'])
         assert.match(r.text, new RegExp(`<h2 class="form-section"[^>]*>${title}</h2>`), title);
     const values = formValues(r.text);
     assert.deepEqual(Object.keys(values).sort(), [...KEYS].sort(), 'one field per setting');
@@ -124,6 +124,8 @@ test('every field is saved, and foison config reads what the page wrote', async 
         rate_signups: '3', rate_mails: '9', rate_contact: '4', rate_contact_entry: '15',
         rate_registrations: '12', rate_registration_mails: '3', rate_searches: '240',
         robot_restrict: 'off',
+        map_tiles: 'https://tuiles.example.org/carte/{z}/{x}/{y}.png?cle=a1',
+        map_attribution: '© Tuiles d\'exemple',
     };
     assert.deepEqual(Object.keys(wanted).sort(), [...KEYS].sort());
     const r = await save(wanted);
@@ -153,7 +155,9 @@ test('every field is saved, and foison config reads what the page wrote', async 
     // Back to what the other tests expect.
     for (const [k, v] of [['base_url', ''], ['trusted_proxies', ''], ['robot_restrict', 'on'],
         ['synchronous', 'FULL'], ['signup', 'open'], ['site_name', 'foison'],
-        ['territory_name', 'Pays de Brest'], ['license', 'CC-BY-SA-4.0']])
+        ['territory_name', 'Pays de Brest'], ['license', 'CC-BY-SA-4.0'],
+        ['map_tiles', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'],
+        ['map_attribution', '© les contributeurs d\'OpenStreetMap']])
         assert.equal(config(k, v).status, 0, k);
 });
 
@@ -165,6 +169,7 @@ test('invalid values: errors beside each field, all input kept, nothing written'
         smtp_url: 'http://smtp.example', mail_from: 'pas une adresse', license: 'GPL',
         trusted_proxies: '300.1.1.1', blocked_domains: 'a_b.example', signup: 'peut-être',
         rate_mails: '-1', territory_name: '',
+        map_tiles: 'https://{s}.tile.example.org/{z}/{x}/{y}.png', map_attribution: '',
     };
     const r = await save(bad);
     assert.equal(r.status, 422);
