@@ -53,7 +53,7 @@ function select(html, name) {
 }
 
 function total(html) {
-    const m = /<h2 id="carte-liste-titre" class="count">(\d+) fiches? correspond/.exec(html);
+    const m = /<h2 id="carte-liste-titre" class="count" tabindex="-1">(\d+) fiches? correspond/.exec(html);
     assert.ok(m, 'the count is there');
     return Number(m[1]);
 }
@@ -169,7 +169,7 @@ test('a filter narrows the list, is kept by the selects, the pages, the map and 
     assert.match(long.text, /Un filtre était trop long/);
     // Without any record.
     const none = await page('/carte?q=zzzyyyxxxwww');
-    assert.match(none.text, /<h2 id="carte-liste-titre" class="count">Aucune fiche ne correspond<\/h2>/);
+    assert.match(none.text, /<h2 id="carte-liste-titre" class="count" tabindex="-1">Aucune fiche ne correspond<\/h2>/);
     assert.match(none.text, /Aucune fiche ne correspond à ces filtres\./);
     assertTidy(html, '/carte?theme=numerique');
 });
