@@ -178,6 +178,7 @@
     let n = 0;
     let ids, lon, lat, kind, precision, titles, slugs;
     let sorted = null; // indexes by title, made once the first view is drawn
+    let byKeyboard = false; // the last marker was opened with Enter or Space, not a pointer
     let index = null;
     const layer = L.layerGroup().addTo(map);
 
@@ -280,11 +281,22 @@
         });
     }
 
-    function named(marker, name) {
+    // A marker as a named button: Enter and Space do what a click does (Leaflet's own keyboard
+    // handling only opens popups bound to the marker).
+    function named(marker, name, open) {
         marker.on('add', () => {
             const e = marker.getElement();
             if (e)
                 e.setAttribute('aria-label', name);
+        });
+        marker.on('click', open);
+        marker.on('keypress', (e) => {
+            const key = e.originalEvent.key;
+            if (key === 'Enter' || key === ' ') {
+                e.originalEvent.preventDefault();
+                byKeyboard = true;
+                open();
+            }
         });
         return marker;
     }
@@ -300,17 +312,15 @@
             const [x, y] = f.geometry.coordinates;
             if (f.properties.cluster) {
                 const count = f.properties.point_count;
-                const m = named(L.marker([y, x], { icon: clusterIcon(count), keyboard: true }),
-                    `Groupe de ${count} fiches${NNBSP}: zoomer`);
                 const id = f.properties.cluster_id;
-                m.on('click', () => openCluster(id, m.getLatLng()));
+                const m = named(L.marker([y, x], { icon: clusterIcon(count), keyboard: true }),
+                    `Groupe de ${count} fiches${NNBSP}: zoomer`, () => openCluster(id, [y, x]));
                 markers.push(m);
             } else {
                 const i = f.properties.i;
                 const approx = precision[i] === 2 ? ', position approximative' : '';
                 const m = named(L.marker([lat[i], lon[i]], { icon: pinIcon(i), keyboard: true }),
-                    `${titles[i]} (${kindLabel(kind[i])}${approx})`);
-                m.on('click', () => openPoint(i));
+                    `${titles[i]} (${kindLabel(kind[i])}${approx})`, () => openPoint(i));
                 markers.push(m);
             }
         }
@@ -369,7 +379,7 @@
         box.append(summary);
         if (precision[i] === 2)
             box.append(el('p', 'popup-approx', 'Position approximative' + `${NNBSP}: le centre de la commune.`));
-        L.popup(popupOptions()).setLatLng([lat[i], lon[i]]).setContent(box).openOn(map);
+        const popup = L.popup(popupOptions()).setLatLng([lat[i], lon[i]]).setContent(box).openOn(map);
         focusPopup();
         const id = ids[i];
         try {
@@ -390,17 +400,24 @@
         } catch {
             summary.textContent = 'Le résumé n\'a pas pu être chargé.';
         }
+        // Taller now: placed again, and the map moved for it to fit.
+        if (popup.isOpen())
+            popup.update();
     }
 
     // A popup opened from the keyboard takes the focus (its first link), so that Tab goes on
     // inside it; Escape closes it (Leaflet) and gives the focus back to the map.
     let focusBefore = null;
-    let byKeyboard = false; // the last marker was opened with Enter, not a pointer
-    root.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter' || e.key === ' ')
-            byKeyboard = true;
-    }, true);
     root.addEventListener('pointerdown', () => { byKeyboard = false; }, true);
+    // Leaflet closes a popup on Escape only while the map's box itself has the focus: from a
+    // marker or the popup's link too.
+    root.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape' && document.activeElement !== root
+            && document.querySelector('.leaflet-popup')) {
+            e.preventDefault();
+            map.closePopup();
+        }
+    });
     function focusPopup() {
         const active = document.activeElement;
         if (!byKeyboard || !active || !root.contains(active) || active === root)
