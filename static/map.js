@@ -272,7 +272,7 @@
 
     function clusterIcon(count) {
         const size = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : 54;
-        const label = count >= 10000 ? `${Math.round(count / 1000)}k` : String(count);
+        const label = count >= 10000 ? `${Math.round(count / 1000)}${NNBSP}k` : String(count);
         return L.divIcon({
             className: 'cluster-icon',
             html: `<span class="cluster">${label}</span>`,

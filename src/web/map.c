@@ -197,15 +197,31 @@ static const char *map_path_query(struct request *req, const char *path, const c
     return *query ? arena_printf(req->arena, "%s?%s", path, query) : path;
 }
 
-/* The first view when the address names none: the settings map_center and map_zoom (written by
- * `foison territory`), else map_bounds, else the box of the communes that have a centre. Written
- * into the map's data attributes; static/map.js checks them again. */
-static void map_view_settings(struct request *req, struct tv *ctx)
+/* A setting of the territory's frame (map_center, map_zoom, map_bounds: `foison territory`
+ * writes them): with its default when the settings' table declares it, else as stored; NULL
+ * when none. In the arena. */
+static const char *map_setting(struct request *req, const char *key)
 {
     struct store *s = app_store(req);
-    char *center = s ? store_setting_get(s, "map_center") : NULL;
-    char *zoom = s ? store_setting_get(s, "map_zoom") : NULL;
-    char *bounds = s ? store_setting_get(s, "map_bounds") : NULL;
+    if (!s)
+        return NULL;
+    const struct setting *st = settings_find(key);
+    if (st)
+        return settings_value(s, req->arena, st);
+    char *v = store_setting_get(s, key);
+    const char *out = v ? arena_strdup(req->arena, v) : NULL;
+    free(v);
+    return out;
+}
+
+/* The first view when the address names none: the settings map_center and map_zoom, else
+ * map_bounds, else the box of the communes that have a centre. Written into the map's data
+ * attributes; static/map.js reads them in that order and checks them again. */
+static void map_view_settings(struct request *req, struct tv *ctx)
+{
+    const char *center = map_setting(req, "map_center");
+    const char *zoom = map_setting(req, "map_zoom");
+    const char *bounds = map_setting(req, "map_bounds");
     double lat, lon, w, so, e, n;
     long z;
     char end;
@@ -218,24 +234,21 @@ static void map_view_settings(struct request *req, struct tv *ctx)
     if (bounds && sscanf(bounds, "%lf , %lf , %lf , %lf %c", &w, &so, &e, &n, &end) == 4 &&
         so < n && so >= -90 && n <= 90 && w >= -180 && e <= 180 && w < e) {
         tv_set_strf(ctx, "map_bounds", "%.6f,%.6f,%.6f,%.6f", w, so, e, n);
-    } else {
-        const struct territory *t = req->app->territory;
-        bool any = false;
-        w = 180, so = 90, e = -180, n = -90;
-        for (size_t i = 0; i < t->ncommunes; i++) {
-            const struct commune *c = &t->communes[i];
-            if (!c->has_point)
-                continue;
-            any = true;
-            w = fmin(w, c->lon), e = fmax(e, c->lon);
-            so = fmin(so, c->lat), n = fmax(n, c->lat);
-        }
-        if (any)
-            tv_set_strf(ctx, "map_bounds", "%.6f,%.6f,%.6f,%.6f", w, so, e, n);
+        return;
     }
-    free(center);
-    free(zoom);
-    free(bounds);
+    const struct territory *t = req->app->territory;
+    bool any = false;
+    w = 180, so = 90, e = -180, n = -90;
+    for (size_t i = 0; i < t->ncommunes; i++) {
+        const struct commune *c = &t->communes[i];
+        if (!c->has_point)
+            continue;
+        any = true;
+        w = fmin(w, c->lon), e = fmax(e, c->lon);
+        so = fmin(so, c->lat), n = fmax(n, c->lat);
+    }
+    if (any)
+        tv_set_strf(ctx, "map_bounds", "%.6f,%.6f,%.6f,%.6f", w, so, e, n);
 }
 
 /* The communes' centres as JSON ([[lon, lat, "name"], …]): when no tile loads, the map draws

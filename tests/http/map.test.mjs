@@ -188,11 +188,11 @@ test('the settings of the map are in the page: tiles, their credit, the first vi
     const html = (await page('/carte')).text;
     assert.equal(dataAttr(html, 'tiles'), 'https://tile.openstreetmap.org/{z}/{x}/{y}.png');
     assert.equal(dataAttr(html, 'attribution'), '© les contributeurs d\'OpenStreetMap');
-    // No centre set (the territory's settings): the box of the communes that have one.
+    // The territory's frame, or without one the box of the communes that have a centre.
     const bounds = dataAttr(html, 'bounds').split(',').map(Number);
     assert.equal(bounds.length, 4);
     const [w, s, e, n] = bounds;
-    assert.ok(w < -4.7 && e > -4 && s > 48 && n < 48.7 && w < e && s < n, `bounds ${bounds}`);
+    assert.ok(w < -4.7 && e > -4 && s > 48 && n < 48.8 && w < e && s < n, `bounds ${bounds}`);
     const communes = JSON.parse(dataAttr(html, 'communes'));
     assert.ok(communes.length > 50);
     assert.ok(communes.some(([lon, lat, name]) => name === 'Brest' && Math.abs(lon + 4.486) < 0.01 && Math.abs(lat - 48.39) < 0.01));
@@ -319,4 +319,32 @@ test('map_tiles and map_attribution: checked, applied without a restart, an unch
         assert.equal(config('map_attribution', '© les contributeurs d\'OpenStreetMap').status, 0);
     }
     assert.deepEqual(csp(await page('/carte'))['img-src'], ["'self'", 'data:', 'https://tile.openstreetmap.org']);
+});
+
+test('the territory\'s frame (map_center, map_zoom, map_bounds) is the map\'s first view; a bad one is ignored', async () => {
+    const sql = (text) => {
+        const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, text], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+    };
+    const set = (key, value) => sql(`INSERT OR REPLACE INTO settings (key, value) VALUES ('${key}', '${value}')`);
+    try {
+        set('map_center', '48.38802,-4.33047');
+        set('map_zoom', '10');
+        set('map_bounds', '-4.82086,48.07538,-3.84007,48.70066');
+        let html = (await page('/carte')).text;
+        assert.equal(dataAttr(html, 'center'), '48.388020,-4.330470');
+        assert.equal(dataAttr(html, 'zoom'), '10');
+        assert.equal(dataAttr(html, 'bounds'), '-4.820860,48.075380,-3.840070,48.700660');
+        set('map_center', '48.4;-4.3');
+        set('map_zoom', '25');
+        set('map_bounds', '-3,48,-4,49');
+        html = (await page('/carte')).text;
+        assert.equal(dataAttr(html, 'center'), '');
+        assert.equal(dataAttr(html, 'zoom'), '');
+        // Back to the communes' box.
+        const [w, s, e, n] = dataAttr(html, 'bounds').split(',').map(Number);
+        assert.ok(w < e && s < n && w > -5 && e < -3.5, `the communes' box: ${[w, s, e, n]}`);
+    } finally {
+        sql("DELETE FROM settings WHERE key IN ('map_center', 'map_zoom', 'map_bounds')");
+    }
 });
