@@ -1,5 +1,6 @@
 /* check.c — `foison check SITE.db`: SQLite's integrity checks plus the site's invariants. */
 #include "cli/cli.h"
+#include "core/geo.h"
 #include "store/entry_store.h"
 #include "store/search_store.h"
 #include "store/store.h"
@@ -11,7 +12,8 @@ int cli_check(int argc, char **argv)
         fprintf(argc == 2 ? stdout : stderr,
                 "usage : foison check SITE.db\n"
                 "Vérifie l'intégrité du fichier (SQLite) et les invariants du site :\n"
-                "révisions, noms d'URL, communes et thèmes, réglages.\n");
+                "révisions, noms d'URL, communes et thèmes, réglages, index de recherche,\n"
+                "points de la carte.\n");
         return cli_wants_help(argc, argv) ? 0 : 2;
     }
     char err[512];
@@ -20,7 +22,8 @@ int cli_check(int argc, char **argv)
         fprintf(stderr, "foison: %s\n", err);
         return 1;
     }
-    int problems = store_check_sqlite(s) + store_entries_check(s) + store_search_check(s);
+    int problems =
+        store_check_sqlite(s) + store_entries_check(s) + store_search_check(s) + geo_check(s);
     store_close(s);
     if (problems) {
         fprintf(stderr, "%d problème(s) trouvé(s)\n", problems);

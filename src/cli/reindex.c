@@ -1,8 +1,8 @@
 /* reindex.c — `foison reindex SITE.db [--search]`: computes again, in one transaction, every
  * piece of data derived from the published revisions (filter terms, sort keys, relations, cards,
- * occurrences, the search index), or with --search the search index alone, with a progress bar
- * and the rate on a terminal. The server does it by itself when the schemas changed; this is for
- * an operator who repaired a file by hand, or who wants the index rebuilt. */
+ * occurrences, the search index, the map's points), or with --search the search index alone,
+ * with a progress bar and the rate on a terminal. The server does it by itself when the schemas
+ * changed; this is for an operator who repaired a file by hand, or who wants the index rebuilt. */
 #include "cli/cli.h"
 #include "core/entry.h"
 #include "core/search.h"

@@ -2,10 +2,11 @@
  * (its filter terms, its place in its kind's order, its relations, its card) is computed here,
  * from the schema, inside the transaction that publishes it. A new kind or field type never
  * needs an index update of its own; when the schemas change what is derived, the whole site is
- * derived again (entry_derive_check). Later: points and feed items. The occurrences of events
- * are core/agenda.c's part of it, the search index core/search.c's. */
+ * derived again (entry_derive_check). Later: feed items. The occurrences of events are
+ * core/agenda.c's part of it, the search index core/search.c's, the map's points core/geo.c's. */
 #include "core/agenda.h"
 #include "core/entry.h"
+#include "core/geo.h"
 #include "core/relation.h"
 #include "core/search.h"
 #include "store/entry_store.h"
@@ -94,9 +95,17 @@ int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, lon
         store_entry_set_sort_key(s, entry_id, derive_sort_key(a, k, fields)) != STORE_OK ||
         relation_derive(s, k, entry_id, fields) != ENTRY_OK ||
         agenda_derive(s, a, k, entry_id, fields) != ENTRY_OK ||
-        search_index_entry(s, a, k, entry_id, fields) != ENTRY_OK)
+        search_index_entry(s, a, k, entry_id, fields) != ENTRY_OK ||
+        geo_derive(s, a, k, entry_id, fields) != ENTRY_OK)
         return ENTRY_ERR;
     return ENTRY_OK;
+}
+
+int entry_derive_sync(struct store *s, long long entry_id)
+{
+    return search_sync_entry(s, entry_id) == ENTRY_OK && geo_sync_entry(s, entry_id) == ENTRY_OK
+               ? ENTRY_OK
+               : ENTRY_ERR;
 }
 
 /* The derived data of one published revision, its card included (the card of every other
@@ -151,9 +160,9 @@ int entry_each_published(struct store *s,
 
 int entry_derive_all(struct store *s, void (*progress)(long long done, void *arg), void *arg)
 {
-    /* The index is made again from nothing: an entry it held that is no longer published
-     * (a file repaired by hand) leaves it. */
-    if (store_search_clear(s) != STORE_OK)
+    /* The index and the points are made again from nothing: an entry they held that is no
+     * longer published (a file repaired by hand) leaves them. */
+    if (store_search_clear(s) != STORE_OK || geo_clear(s) != ENTRY_OK)
         return ENTRY_ERR;
     int rc = entry_each_published(s, derive_again, NULL, progress, arg);
     return rc == ENTRY_OK && store_search_optimize(s) != STORE_OK ? ENTRY_ERR : rc;

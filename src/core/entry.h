@@ -169,9 +169,13 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
 int entry_publish(struct store *s, struct arena *a, long long entry_id, int number, long long now);
 /* The one derived-data step (core/derive.c), inside the caller's write transaction: everything
  * computed from the published revision's fields — filter terms, the sort key of its kind's
- * order, its relations — from the schema. */
+ * order, its relations, occurrences, the search index, the map's points — from the schema. */
 int entry_derive(struct store *s, struct arena *a, const struct kind_def *k, long long entry_id,
                  json_t *fields);
+/* After a change of an entry's visibility (hidden after reports, withdrawn, restored, deleted),
+ * inside the caller's write transaction: the derived data that holds listed entries only (the
+ * search index, the map's points) follows it. */
+int entry_derive_sync(struct store *s, long long entry_id);
 /* The card of a revision: title, summary and the fields marked card (never a private one),
  * what lists and links show without reading whole records. */
 json_t *entry_card(const struct kind_def *k, json_t *fields);

@@ -61,6 +61,13 @@ static const struct field_option licenses[] = {
         .name = nm, .type = FT_RELATION, .label = lbl, .section = "links", .max_items = 50,        \
         .relation_kinds = kinds, .inverse_label = inverse, .help = hlp                             \
     }
+/* Where an entry is: the places whose point the map shows it at when it has none. */
+#define FIELD_LOCATED_AT(lbl, inverse, hlp)                                                        \
+    {                                                                                              \
+        .name = "located_at", .type = FT_RELATION, .label = lbl, .section = "links",               \
+        .max_items = 50, .relation_kinds = "place", .inverse_label = inverse, .help = hlp,         \
+        .locates = true                                                                            \
+    }
 #define SECTION_MAIN                                                                               \
     {                                                                                              \
         .name = "main", .title = "L'essentiel", .record = true                                     \
@@ -146,7 +153,7 @@ static const struct field_def innovation_fields[] = {
     FIELD_MARKDOWN("contacts", "Contacts", "source", NULL, 2000),
     FIELD_RELATION("carried_by", "Portée par", "actor", "Porte",
                    "Les acteurs (associations, services, personnes) qui portent l'initiative."),
-    FIELD_RELATION("located_at", "Se trouve à", "place", "Accueille", NULL),
+    FIELD_LOCATED_AT("Se trouve à", "Accueille", NULL),
     {.name = "inspired_by",
      .type = FT_RELATION,
      .label = "S'inspire de",
@@ -420,7 +427,7 @@ static const struct field_def network_fields[] = {
                    20000),
     FIELD_MARKDOWN("how_to_join", "Comment rejoindre le réseau", "join", NULL, 5000),
     FIELD_RELATION("animated_by", "Animé par", "actor", "Anime", NULL),
-    FIELD_RELATION("located_at", "Se trouve à", "place", "Accueille", NULL),
+    FIELD_LOCATED_AT("Se trouve à", "Accueille", NULL),
     FIELD_LICENSE,
 };
 
@@ -547,6 +554,7 @@ static const struct field_def event_fields[] = {
      .section = "where",
      .max_items = 1,
      .relation_kinds = "place",
+     .locates = true,
      .inverse_label = "Événements",
      .help = "Un lieu du site, par son adresse (ex. mediatheque-de-plouzane)."},
     {.name = "address",
@@ -755,6 +763,7 @@ static const struct field_def cohort_fields[] = {
      .section = "links",
      .max_items = 5,
      .relation_kinds = "place",
+     .locates = true,
      .inverse_label = "Accueille les sessions"},
     FIELD_LICENSE,
 };
@@ -806,6 +815,7 @@ static const struct field_def resource_fields[] = {
      .section = "loan",
      .max_items = 1,
      .relation_kinds = "place",
+     .locates = true,
      .inverse_label = "Matériel à emprunter"},
     FIELD_MARKDOWN("conditions", "Conditions de prêt", "loan",
                    "Qui peut emprunter, pour combien de temps, comment le rendre.", 5000),
@@ -1104,7 +1114,7 @@ const char *kind_fingerprint(void)
     size_t len = 0;
     /* Bump the leading number when the derived data changes shape (a new table, a new way of
      * computing a term) without any schema changing. */
-    len += (size_t)snprintf(text + len, sizeof text - len, "2");
+    len += (size_t)snprintf(text + len, sizeof text - len, "3");
     for (size_t i = 0; i < NELEMS(kinds) && len < sizeof text; i++) {
         const struct kind_def *k = &kinds[i];
         len += (size_t)snprintf(
@@ -1113,11 +1123,18 @@ const char *kind_fingerprint(void)
             k->when.recurrence ? k->when.recurrence : "", k->when.series ? k->when.series : "");
         for (size_t f = 0; f < k->nfields && len < sizeof text; f++) {
             const struct field_def *fd = &k->fields[f];
-            if (fd->facet || fd->card || fd->type == FT_RELATION || fd->search || fd->year)
-                len += (size_t)snprintf(text + len, sizeof text - len, ",%s%s%s%s+s%d%s", fd->name,
-                                        fd->facet ? "+f" : "", fd->card ? "+c" : "",
+            /* The fields that place an entry on the map (core/geo.c) too. */
+            bool place = fd->type == FT_POINT || fd->type == FT_COMMUNE || fd->type == FT_ADDRESS ||
+                         fd->locates;
+            if (fd->facet || fd->card || fd->type == FT_RELATION || fd->search || fd->year || place)
+                len += (size_t)snprintf(text + len, sizeof text - len, ",%s%s%s%s+s%d%s%s",
+                                        fd->name, fd->facet ? "+f" : "", fd->card ? "+c" : "",
                                         fd->type == FT_RELATION ? "+r" : "", (int)fd->search,
-                                        fd->year ? "+y" : "");
+                                        fd->year ? "+y" : "",
+                                        !place                 ? ""
+                                        : fd->type == FT_POINT ? "+p"
+                                        : fd->locates          ? "+l"
+                                                               : "+m");
         }
     }
     made = true;

@@ -1,6 +1,6 @@
 /* moderation.c — moderators' decisions over the store (see moderation.h). */
 #include "core/moderation.h"
-#include "core/search.h"
+#include "core/entry.h"
 #include "core/account.h"
 #include "core/territory.h"
 #include "store/entry_store.h"
@@ -296,7 +296,7 @@ static int moderation_rollback_entry(struct store *s, struct arena *a, const str
     *changed = true;
     if (!target) /* all of it is theirs */
         return store_entry_set_deleted(s, entry_id, true) == STORE_OK &&
-                       search_sync_entry(s, entry_id) == ENTRY_OK
+                       entry_derive_sync(s, entry_id) == ENTRY_OK
                    ? MODERATION_OK
                    : MODERATION_ERR;
     struct revision_row old;

@@ -1,6 +1,6 @@
 /* report.c — readers' reports and moderators' decisions on them (see report.h). */
 #include "core/report.h"
-#include "core/search.h"
+#include "core/entry.h"
 #include "core/moderation.h"
 #include "core/territory.h"
 #include "core/validate.h"
@@ -155,7 +155,7 @@ int report_file(struct store *s, struct arena *a, const struct viewer *v, const 
          * so that no cached page of any process keeps showing the entry. A report that hides
          * nothing changes no page and leaves the caches alone. */
         if (store_entry_set_hidden(s, row.id, 1) != STORE_OK ||
-            search_sync_entry(s, row.id) != ENTRY_OK ||
+            entry_derive_sync(s, row.id) != ENTRY_OK ||
             store_modlog_insert(s, now, 0, "report_hide", row.id, row.published_rev, 0,
                                 arena_printf(a, "signalée par %d comptes", out->reporters)) !=
                 STORE_OK ||
@@ -238,7 +238,7 @@ static int report_decide(struct store *s, struct arena *a, const struct viewer *
         reason && *reason ? reason : arena_printf(a, "%d signalement%s", n, n > 1 ? "s" : "");
     if (rc == REPORT_OK &&
         (store_entry_set_hidden(s, entry_id, uphold ? 2 : 0) != STORE_OK ||
-         search_sync_entry(s, entry_id) != ENTRY_OK ||
+         entry_derive_sync(s, entry_id) != ENTRY_OK ||
          store_modlog_insert(s, now, me.user_id, uphold ? "report_uphold" : "report_dismiss",
                              entry_id, row.published_rev, 0, why) != STORE_OK))
         rc = REPORT_ERR;

@@ -97,6 +97,9 @@ struct field_def {
      * itself (never meaningful so far). */
     const char *relation_kinds;
     const char *inverse_label;
+    /* FT_RELATION to places: where the entry is (an event at a place). The map shows an entry
+     * without a point of its own at the point of the first of them that has one (core/geo.c). */
+    bool locates;
 };
 
 /* A rule between fields, checked after each field is valid on its own. */

@@ -337,6 +337,67 @@ static struct search_query *search_corrected(struct store *s, struct arena *a,
     return changed ? c : NULL;
 }
 
+/* The levels of a search, shared by search_run and search_ids: *used comes in as the search of
+ * the words as typed (*query, parsed from r->q) and leaves as the one whose answer is kept (in
+ * *so), *query then the query it reads (its last word taken as a beginning when that found
+ * more), *relaxed whether it is "any of the words". positive: *query has a clause that is not
+ * negated. */
+static int search_levels(struct store *s, struct arena *a, const struct search_request *r,
+                         bool positive, struct search_query *query, struct store_search_spec *used,
+                         struct store_search_out *so, bool *relaxed)
+{
+    *relaxed = false;
+    if (store_search(s, a, used, so) != STORE_OK)
+        return SEARCH_ERR;
+    /* Not many found: long words by their beginning too ("bibliothèque" finds the
+     * bibliothécaires). Not before: a beginning matches many more entries, each ranked. */
+    if (positive && so->total < SEARCH_EXPAND_BELOW) {
+        struct store_search_spec ws = *used;
+        ws.level = STORE_SEARCH_NORMAL;
+        struct store_search_out wide;
+        if (store_search(s, a, &ws, &wide) != STORE_OK)
+            return SEARCH_ERR;
+        if (wide.total > so->total)
+            *so = wide, *used = ws;
+    }
+    /* Few found: the last word may be the beginning of one ("atelier zot" for Zotero), as the
+     * header box takes it while typing. */
+    if (positive && so->total < SEARCH_FEW) {
+        struct search_query pq;
+        search_query_parse(a, r->q, r->q_len ? r->q_len : strlen(r->q), true, &pq);
+        const struct search_clause *last = pq.n ? &pq.clauses[pq.n - 1] : NULL;
+        if (last && last->prefix && strlen(last->words[0]) >= 3) {
+            struct store_search_spec ps = *used;
+            ps.q = &pq;
+            struct store_search_out po;
+            if (store_search(s, a, &ps, &po) != STORE_OK)
+                return SEARCH_ERR;
+            if (po.total > so->total) {
+                *so = po;
+                *query = pq;
+                *used = ps;
+                used->q = query;
+            }
+        }
+    }
+    /* Nothing with all the words: the entries with some of them. */
+    int groups = 0;
+    for (int i = 0; i < query->n; i++)
+        groups += !query->clauses[i].negated && (i == 0 || !query->clauses[i - 1].or_next);
+    if (positive && so->total == 0 && groups > 1 && groups <= SEARCH_RELAX_MAX_GROUPS) {
+        struct store_search_spec rs = *used;
+        rs.level = STORE_SEARCH_RELAXED;
+        struct store_search_out loose;
+        if (store_search(s, a, &rs, &loose) != STORE_OK)
+            return SEARCH_ERR;
+        if (loose.total > 0) {
+            *so = loose, *used = rs;
+            *relaxed = true;
+        }
+    }
+    return SEARCH_OK;
+}
+
 int search_run(struct store *s, struct arena *a, const struct search_request *r,
                struct search_result *out)
 {
@@ -374,55 +435,9 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     };
     /* used: the search whose answer is kept, so that the last page is read again the same. */
     struct store_search_out so;
-    if (store_search(s, a, &sp, &so) != STORE_OK)
-        return SEARCH_ERR;
     struct store_search_spec used = sp;
-    /* Not many found: long words by their beginning too ("bibliothèque" finds the
-     * bibliothécaires). Not before: a beginning matches many more entries, each ranked. */
-    if (positive && so.total < SEARCH_EXPAND_BELOW) {
-        struct store_search_spec ws = used;
-        ws.level = STORE_SEARCH_NORMAL;
-        struct store_search_out wide;
-        if (store_search(s, a, &ws, &wide) != STORE_OK)
-            return SEARCH_ERR;
-        if (wide.total > so.total)
-            so = wide, used = ws;
-    }
-    /* Few found: the last word may be the beginning of one ("atelier zot" for Zotero), as the
-     * header box takes it while typing. */
-    if (positive && so.total < SEARCH_FEW) {
-        struct search_query pq;
-        search_query_parse(a, r->q, r->q_len ? r->q_len : strlen(r->q), true, &pq);
-        const struct search_clause *last = pq.n ? &pq.clauses[pq.n - 1] : NULL;
-        if (last && last->prefix && strlen(last->words[0]) >= 3) {
-            struct store_search_spec ps = used;
-            ps.q = &pq;
-            struct store_search_out po;
-            if (store_search(s, a, &ps, &po) != STORE_OK)
-                return SEARCH_ERR;
-            if (po.total > so.total) {
-                so = po;
-                out->query = pq;
-                used = ps;
-                used.q = &out->query;
-            }
-        }
-    }
-    /* Nothing with all the words: the entries with some of them. */
-    int groups = 0;
-    for (int i = 0; i < out->query.n; i++)
-        groups += !out->query.clauses[i].negated && (i == 0 || !out->query.clauses[i - 1].or_next);
-    if (positive && so.total == 0 && groups > 1 && groups <= SEARCH_RELAX_MAX_GROUPS) {
-        struct store_search_spec rs = used;
-        rs.level = STORE_SEARCH_RELAXED;
-        struct store_search_out relaxed;
-        if (store_search(s, a, &rs, &relaxed) != STORE_OK)
-            return SEARCH_ERR;
-        if (relaxed.total > 0) {
-            so = relaxed, used = rs;
-            out->relaxed = true;
-        }
-    }
+    if (search_levels(s, a, r, positive, &out->query, &used, &so, &out->relaxed) != SEARCH_OK)
+        return SEARCH_ERR;
     if (positive && so.total < SEARCH_FEW) {
         struct search_query *c = search_corrected(s, a, &out->query);
         if (c) {
@@ -454,6 +469,46 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     out->nfacets = so.nfacets;
     search_facets_order(out->facets, out->nfacets);
     out->page = page;
+    return SEARCH_OK;
+}
+
+static int search_id_cmp(const void *x, const void *y)
+{
+    long long a = *(const long long *)x, b = *(const long long *)y;
+    return a < b ? -1 : a > b;
+}
+
+int search_ids(struct store *s, struct arena *a, const struct search_request *r, long long **ids,
+               int *n, bool *all)
+{
+    *ids = NULL;
+    *n = 0;
+    struct search_query q;
+    search_query_parse(a, r->q ? r->q : "", r->q ? (r->q_len ? r->q_len : strlen(r->q)) : 0, false,
+                       &q);
+    bool positive = search_query_positive(&q);
+    int nfilters = r->nfilters < SEARCH_MAX_FILTERS ? r->nfilters : SEARCH_MAX_FILTERS;
+    *all = q.n == 0 && nfilters == 0;
+    if (*all || (!positive && q.n > 0))
+        return SEARCH_OK; /* nothing asked, or exclusions alone */
+    struct store_search_spec used = {
+        .q = positive ? &q : NULL,
+        .level = STORE_SEARCH_STRICT,
+        .filters = r->filters,
+        .nfilters = nfilters,
+        .ids = true,
+    };
+    struct store_search_out so;
+    bool relaxed;
+    if (search_levels(s, a, r, positive, &q, &used, &so, &relaxed) != SEARCH_OK)
+        return SEARCH_ERR;
+    *ids = so.ids;
+    *n = so.total;
+    for (int i = 1; i < *n; i++)
+        if ((*ids)[i - 1] >= (*ids)[i]) {
+            qsort(*ids, (size_t)*n, sizeof **ids, search_id_cmp);
+            break;
+        }
     return SEARCH_OK;
 }
 

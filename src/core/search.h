@@ -96,6 +96,13 @@ enum search_status {
 int search_run(struct store *s, struct arena *a, const struct search_request *r,
                struct search_result *out);
 
+/* The ids of every entry search_run counts for r's text and filters (its sort and page aside:
+ * the same levels, no ranking, no facets), ascending, into *ids (in a; *n of them): what the map
+ * shows of a search. *all is true (and *n 0) when neither the text nor the filters restrict
+ * anything: every listed entry. SEARCH_OK or SEARCH_ERR. */
+int search_ids(struct store *s, struct arena *a, const struct search_request *r, long long **ids,
+               int *n, bool *all);
+
 /* Entries whose titles match text typed so far (its last word a prefix), for the header box's
  * suggestions: at most max, the most relevant first. */
 struct search_suggestion {

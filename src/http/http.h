@@ -64,6 +64,10 @@ struct request {
     const char *content_type;
     struct buf out;
     enum http_cache cache;
+    /* The body's ETag (quoted) when the handler knows it from what the body is made of (the
+     * site's generation and the query), so that it is never computed by hashing the body; NULL:
+     * a hash of the body. See http_fresh(). */
+    const char *etag;
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     int nheaders;
@@ -143,14 +147,27 @@ struct server_options {
     bool quiet;                       /* no access log */
 };
 
+/* Whether the client already holds the answer whose ETag is etag (quoted, as req->etag takes it)
+ * in the coding it would be sent in now (req->content_type must be set): then req is answered
+ * 304 with that ETag, before anything is built, and true is returned. Otherwise req->etag is set
+ * to etag for the answer to come and false is returned. */
+bool http_fresh(struct request *req, const char *etag);
+
 /* A response built once and sent to many requests: a cached page, a static asset. It holds the
- * body in identity and in each coding that makes it smaller (compressed here, once, at effort),
- * an ETag per coding, and the headers of content_type and cache (always public: a shared
- * response is never personal). The body is copied. NULL when out of memory. */
+ * body in identity and in each coding that makes it smaller (compressed here, once, at effort;
+ * at COMPRESS_DYNAMIC, the effort of big answers, each coding is made when a request first
+ * asks for it), an ETag per coding, and the headers of content_type and cache (always public:
+ * a shared response is never personal). The body is copied. NULL when out of memory. */
 struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
                                     const void *body, size_t len, enum compress_effort effort);
+/* The same with the ETag given (quoted; NULL: a hash of the body), for answers whose ETag says
+ * what they are made of rather than their bytes. */
+struct http_shared *http_shared_new_etag(const char *content_type, enum http_cache cache,
+                                         const void *body, size_t len, enum compress_effort effort,
+                                         const char *etag);
 /* The same bodies as base under another cache policy (a static asset's fingerprinted name and
- * its plain name), without copying or compressing again: it must not outlive base. */
+ * its plain name), without copying or compressing again (the codings base has made so far):
+ * it must not outlive base. */
 struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache);
 /* Frees s. Requests still sending it keep their own reference inside libmicrohttpd. */
 void http_shared_free(struct http_shared *s);
@@ -158,7 +175,7 @@ void http_shared_free(struct http_shared *s);
  * that variant's ETag). release, when not NULL, is called once libmicrohttpd has taken its own
  * reference: the caller may hold a lock that keeps s alive until then. */
 void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void));
-/* Bytes of s's body in coding e, 0 when it has no such variant (tests, statistics). */
+/* Bytes of s's body in coding e, 0 when it has no such variant (yet) (tests, statistics). */
 size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
 
 /* A body made while it is sent, for answers whose size must not depend on what they hold (a

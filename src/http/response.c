@@ -5,6 +5,7 @@
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,15 @@
 
 struct http_shared {
     struct MHD_Response *resp[COMPRESS_COUNT]; /* identity always; the others when smaller */
-    unsigned mask;                             /* COMPRESS_BIT of the encoded ones present */
+    /* COMPRESS_BIT of the encoded ones present. Read without the lock (atomically, acquire):
+     * a bit is set (release) once its response is complete. */
+    unsigned mask;
+    /* Of a big answer (COMPRESS_DYNAMIC): the encodings not made yet, each made when a request
+     * first asks for it, under lock (the bit is cleared when made, or when it was not smaller). */
+    unsigned lazy;
+    pthread_mutex_t lock;
+    bool has_lock;
+    enum http_cache cache;
     /* The bodies, owned by resp[] (freed with their last reference inside libmicrohttpd). */
     char *data[COMPRESS_COUNT];
     size_t len[COMPRESS_COUNT];
@@ -138,18 +147,53 @@ static enum MHD_Result http_queue_not_modified(struct request *req, const char *
     return ret;
 }
 
+/* Makes the lazy encoding e of s (once, whichever request asks first; the others wait for it):
+ * e when it is there, identity when it is not smaller or cannot be made. */
+static enum compress_encoding http_shared_make(struct http_shared *s, enum compress_encoding e)
+{
+    pthread_mutex_lock(&s->lock);
+    unsigned bit = COMPRESS_BIT(e);
+    if (!(__atomic_load_n(&s->mask, __ATOMIC_ACQUIRE) & bit) && (s->lazy & bit)) {
+        size_t zlen;
+        char *z = compress_encode(e, COMPRESS_DYNAMIC, s->data[COMPRESS_IDENTITY],
+                                  s->len[COMPRESS_IDENTITY], &zlen);
+        struct MHD_Response *r =
+            z ? http_response_new(s->content_type, s->cache, false, z, zlen, MHD_RESPMEM_MUST_FREE,
+                                  s->etag[e], e, NULL, false)
+              : NULL;
+        if (z && !r)
+            free(z);
+        if (r) {
+            s->data[e] = z;
+            s->len[e] = zlen;
+            s->resp[e] = r;
+            __atomic_or_fetch(&s->mask, bit, __ATOMIC_RELEASE);
+        }
+        __atomic_and_fetch(&s->lazy, ~bit, __ATOMIC_RELEASE);
+    }
+    bool made = __atomic_load_n(&s->mask, __ATOMIC_ACQUIRE) & bit;
+    pthread_mutex_unlock(&s->lock);
+    return made ? e : COMPRESS_IDENTITY;
+}
+
 static enum MHD_Result http_queue_shared(struct request *req)
 {
-    const struct http_shared *s = req->shared;
-    enum compress_encoding enc = compress_choose(http_header(req, "Accept-Encoding"), s->mask);
-    struct MHD_Response *resp = s->resp[enc];
+    struct http_shared *s = (struct http_shared *)req->shared; /* only its lazy part changes */
+    unsigned ready = __atomic_load_n(&s->mask, __ATOMIC_ACQUIRE);
+    enum compress_encoding enc = compress_choose(
+        http_header(req, "Accept-Encoding"), ready | __atomic_load_n(&s->lazy, __ATOMIC_ACQUIRE));
     enum MHD_Result ret;
-    if (http_etag_match(http_header(req, "If-None-Match"), s->etag[enc]))
+    /* A client holding the variant is answered before a lazy one is made. */
+    if (http_etag_match(http_header(req, "If-None-Match"), s->etag[enc])) {
+        struct MHD_Response *resp = s->resp[COMPRESS_IDENTITY];
         ret = http_queue_not_modified(req, s->etag[enc],
                                       MHD_get_response_header(resp, "Cache-Control"),
                                       MHD_get_response_header(resp, "Vary"));
-    else
-        ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    } else {
+        if (enc != COMPRESS_IDENTITY && !(ready & COMPRESS_BIT(enc)))
+            enc = http_shared_make(s, enc);
+        ret = MHD_queue_response(req->conn, (unsigned)req->status, s->resp[enc]);
+    }
     if (req->shared_release)
         req->shared_release();
     req->shared = NULL;
@@ -234,22 +278,60 @@ static enum MHD_Result http_queue_stream(struct request *req)
     return ret;
 }
 
+/* The coding an uncached body of req would be sent in (http_queue's choice, before knowing
+ * whether the encoder makes it smaller). */
+static enum compress_encoding http_dynamic_encoding(const struct request *req, size_t len)
+{
+    if (len >= COMPRESS_MIN_DYNAMIC && compress_type_compressible(req->content_type))
+        return compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL);
+    return COMPRESS_IDENTITY;
+}
+
+bool http_fresh(struct request *req, const char *etag)
+{
+    const char *inm = http_header(req, "If-None-Match");
+    req->etag = etag;
+    if (!inm || req->cache == HTTP_CACHE_NONE)
+        return false;
+    /* The variant this request would get if the body is large enough to be worth encoding;
+     * identity when it was not (a small body, or one the encoder did not shrink). */
+    enum compress_encoding enc =
+        compress_type_compressible(req->content_type)
+            ? compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL)
+            : COMPRESS_IDENTITY;
+    char variant[COMPRESS_ETAG_SIZE];
+    compress_etag(etag, enc, variant);
+    const char *held = http_etag_match(inm, variant) ? variant
+                       : http_etag_match(inm, etag)  ? etag
+                                                     : NULL;
+    if (!held)
+        return false;
+    req->etag = arena_strdup(req->arena, held);
+    req->status = 304;
+    return true;
+}
+
 enum MHD_Result http_queue(struct request *req)
 {
     if (req->stream)
         return http_queue_stream(req);
     if (req->shared)
         return http_queue_shared(req);
+    if (req->status == 304 && req->etag) /* http_fresh */
+        return http_queue_not_modified(req, req->etag,
+                                       http_cache_control(req->cache, req->logged_in),
+                                       http_vary(req->content_type, req->cache));
     char etag[COMPRESS_ETAG_SIZE] = {0};
     bool cacheable = req->status == 200 && req->cache != HTTP_CACHE_NONE;
     /* Uncached bodies are compressed here, once the encoding is known, so that a 304 costs no
      * compression; the ETag names the encoding ("hash-gz"). */
-    enum compress_encoding enc = COMPRESS_IDENTITY;
-    if (req->out.len >= COMPRESS_MIN_DYNAMIC && compress_type_compressible(req->content_type))
-        enc = compress_choose(http_header(req, "Accept-Encoding"), COMPRESS_ALL);
+    enum compress_encoding enc = http_dynamic_encoding(req, req->out.len);
+    char plain[COMPRESS_ETAG_SIZE] = {0};
     if (cacheable) {
-        char plain[24];
-        hash_etag(buf_cstr(&req->out), req->out.len, plain);
+        if (req->etag && strlen(req->etag) < sizeof plain)
+            memcpy(plain, req->etag, strlen(req->etag) + 1);
+        else
+            hash_etag(buf_cstr(&req->out), req->out.len, plain);
         compress_etag(plain, enc, etag);
         if (http_etag_match(http_header(req, "If-None-Match"), etag))
             return http_queue_not_modified(req, etag,
@@ -268,7 +350,7 @@ enum MHD_Result http_queue(struct request *req)
         } else { /* not smaller: sent as it is, under the plain ETag */
             enc = COMPRESS_IDENTITY;
             if (cacheable)
-                hash_etag(body, len, etag);
+                memcpy(etag, plain, sizeof etag);
         }
     }
     struct MHD_Response *resp =
@@ -308,26 +390,41 @@ static bool http_shared_respond(struct http_shared *s, enum http_cache cache,
 struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
                                     const void *body, size_t len, enum compress_effort effort)
 {
+    return http_shared_new_etag(content_type, cache, body, len, effort, NULL);
+}
+
+struct http_shared *http_shared_new_etag(const char *content_type, enum http_cache cache,
+                                         const void *body, size_t len, enum compress_effort effort,
+                                         const char *etag)
+{
     struct http_shared *s = xcalloc(1, sizeof(*s));
     s->content_type = content_type;
-    /* Compressed before anything is shared: the caller builds this outside its locks. */
-    struct compress_variants v;
-    compress_variants_build(&v, content_type, effort, body, len);
+    s->cache = cache;
+    /* Compressed before anything is shared (the caller builds this outside its locks), but for
+     * a big answer: each coding when first asked for (tens of megabytes take a second each,
+     * and a client usually wants one of them). */
+    struct compress_variants v = {{NULL}, {0}};
+    if (effort == COMPRESS_DYNAMIC && compress_type_compressible(content_type))
+        s->lazy = COMPRESS_ALL;
+    else
+        compress_variants_build(&v, content_type, effort, body, len);
     s->data[COMPRESS_IDENTITY] = xmalloc(len ? len : 1);
     memcpy(s->data[COMPRESS_IDENTITY], body, len);
     s->len[COMPRESS_IDENTITY] = len;
-    char plain[24];
-    hash_etag(body, len, plain);
+    char plain[COMPRESS_ETAG_SIZE];
+    if (etag && strlen(etag) < sizeof plain)
+        memcpy(plain, etag, strlen(etag) + 1);
+    else
+        hash_etag(body, len, plain);
     for (int e = 0; e < COMPRESS_COUNT; e++) {
         if (e != COMPRESS_IDENTITY) {
             s->data[e] = v.data[e];
             s->len[e] = v.len[e];
         }
-        if (s->data[e]) {
+        if (s->data[e] || (s->lazy & COMPRESS_BIT(e)))
             compress_etag(plain, (enum compress_encoding)e, s->etag[e]);
-            if (e != COMPRESS_IDENTITY)
-                s->mask |= COMPRESS_BIT(e);
-        }
+        if (s->data[e] && e != COMPRESS_IDENTITY)
+            s->mask |= COMPRESS_BIT(e);
     }
     if (!http_shared_respond(s, cache, MHD_RESPMEM_MUST_FREE)) {
         for (int e = 0; e < COMPRESS_COUNT; e++)
@@ -335,16 +432,24 @@ struct http_shared *http_shared_new(const char *content_type, enum http_cache ca
         free(s);
         return NULL;
     }
+    if (s->lazy)
+        s->has_lock = pthread_mutex_init(&s->lock, NULL) == 0;
+    if (s->lazy && !s->has_lock)
+        s->lazy = 0; /* sent as it is */
     return s;
 }
 
 struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache)
 {
     struct http_shared *s = xcalloc(1, sizeof(*s));
-    memcpy(s->data, base->data, sizeof s->data);
-    memcpy(s->len, base->len, sizeof s->len);
+    s->mask = __atomic_load_n(&base->mask, __ATOMIC_ACQUIRE); /* the codings made so far */
+    for (int e = 0; e < COMPRESS_COUNT; e++)
+        if (e == COMPRESS_IDENTITY || (s->mask & COMPRESS_BIT(e))) {
+            s->data[e] = base->data[e];
+            s->len[e] = base->len[e];
+        }
     memcpy(s->etag, base->etag, sizeof s->etag);
-    s->mask = base->mask;
+    s->cache = cache;
     s->content_type = base->content_type;
     if (!http_shared_respond(s, cache, MHD_RESPMEM_PERSISTENT)) {
         free(s);
@@ -360,6 +465,8 @@ void http_shared_free(struct http_shared *s)
     for (int e = 0; e < COMPRESS_COUNT; e++)
         if (s->resp[e])
             MHD_destroy_response(s->resp[e]);
+    if (s->has_lock)
+        pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
@@ -372,5 +479,7 @@ void http_shared_send(struct request *req, const struct http_shared *s, void (*r
 
 size_t http_shared_size(const struct http_shared *s, enum compress_encoding e)
 {
-    return s->data[e] ? s->len[e] : 0;
+    bool there =
+        e == COMPRESS_IDENTITY || (__atomic_load_n(&s->mask, __ATOMIC_ACQUIRE) & COMPRESS_BIT(e));
+    return there && s->data[e] ? s->len[e] : 0;
 }

@@ -277,6 +277,25 @@ static const char *const store_migrations[] = {
     "  title_words INTEGER NOT NULL DEFAULT 0);"
     "CREATE UNIQUE INDEX search_docs_seq ON search_docs(seq);"
     "CREATE TABLE search_words (word TEXT PRIMARY KEY, shown TEXT NOT NULL) WITHOUT ROWID;",
+    /* 12: map points (store/geo_store.c). For each listed entry of a kind that can be placed,
+     * what its published revision says of its position: its own point (NULL when none), its
+     * commune, the ids of the places it is at (in order, separated by spaces), and what a
+     * marker shows (place: 1 for an entry others may be at); an R*Tree over the own points (with
+     * the same flag: the entries at a place in a box are in the box too). A place's point and a commune's centre are read
+     * with each row, never copied. A commune changed (a centre set by an admin, a territory loaded) moves markers:
+     * a new generation, like settings (migration 5). The derived-data fingerprint changed with
+     * this version: the server fills the table when it first opens the site. */
+    "CREATE TABLE geo_entries (entry_id INTEGER PRIMARY KEY REFERENCES entries(id),"
+    "  kind TEXT NOT NULL, lat REAL, lon REAL, commune TEXT, places TEXT,"
+    "  place INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, summary TEXT NOT NULL);"
+    "CREATE INDEX geo_entries_commune ON geo_entries(commune) WHERE lat IS NULL;"
+    "CREATE VIRTUAL TABLE geo_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, +place);"
+    "CREATE TRIGGER communes_insert_generation AFTER INSERT ON communes"
+    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER communes_update_generation AFTER UPDATE ON communes"
+    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
+    "CREATE TRIGGER communes_delete_generation AFTER DELETE ON communes"
+    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

@@ -1355,6 +1355,7 @@ struct ss_pass {
     struct ss_match *heap;
     int nheap, keep;
     int total;
+    long long *ids; /* when collecting: every match passing the filters (room for all) */
 };
 
 static void ss_pass_one(struct ss_pass *p, long long id, double score)
@@ -1376,6 +1377,8 @@ static void ss_pass_one(struct ss_pass *p, long long id, double score)
         }
     if (fails)
         return;
+    if (p->ids)
+        p->ids[p->total] = id;
     p->total++;
     if (p->keep > 0)
         ss_heap_push(p->heap, &p->nheap, p->keep,
@@ -1831,9 +1834,9 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         .c = c,
         .fs = fs,
         .nfs = ss_filters_prepare(a, c, sp->filters, sp->nfilters, fs),
-        .count_facets = !sp->count_only,
+        .count_facets = !sp->count_only && !sp->ids,
         .recent = sp->recent || !text,
-        .keep = sp->count_only ? 0 : sp->offset + sp->limit,
+        .keep = sp->count_only || sp->ids ? 0 : sp->offset + sp->limit,
     };
     p.counts = p.count_facets ? calloc((size_t)(c->nterm_ids + 1), sizeof *p.counts) : NULL;
     p.set_of = arena_alloc(a, (size_t)(c->nterm_ids + 1));
@@ -1841,7 +1844,9 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     for (int k = 0; k < p.nfs; k++)
         for (int j = 0; j < fs[k].nterms; j++)
             p.set_of[fs[k].terms[j]] = (signed char)k;
-    if (text && (rc = ss_matches(s, a, &e, !sp->recent, c, p.set_of, p.nfs, &m, &nm)) != STORE_OK) {
+    /* Collecting ids needs no score: the matches are read without ranking. */
+    if (text && (rc = ss_matches(s, a, &e, !sp->recent && !sp->ids, c, p.set_of, p.nfs, &m, &nm)) !=
+                    STORE_OK) {
         search_cache_release(c);
         free(p.counts);
         ss_expr_free(&e);
@@ -1850,7 +1855,13 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     }
     t1 = ss_cpu();
     p.heap = p.keep > 0 ? arena_alloc(a, sizeof *p.heap * (size_t)p.keep) : NULL;
-    if (ss_pass_by_bitmaps(&p, text ? nm : -1))
+    if (sp->ids) {
+        /* Every match (or every document) may pass: room for all of them, ascending as both
+         * the matches and the documents are read. */
+        long long room = text ? nm : c->ndocs;
+        p.ids = arena_alloc(a, sizeof *p.ids * (size_t)(room > 0 ? room : 1));
+    }
+    if (!sp->ids && ss_pass_by_bitmaps(&p, text ? nm : -1))
         ss_pass_bitmaps(&p, text ? m : NULL, nm);
     else if (text)
         for (int i = 0; i < nm; i++) {
@@ -1868,6 +1879,7 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     free(m);
     t2 = ss_cpu();
     out->total = p.total;
+    out->ids = p.ids;
     if (p.count_facets)
         ss_facets_out(a, &p, out);
     free(p.counts);

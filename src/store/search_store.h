@@ -124,6 +124,7 @@ struct store_search_spec {
     bool recent; /* by date rather than by relevance */
     int offset, limit;
     bool count_only; /* total alone: no hits, no facets */
+    bool ids;        /* the ids of every match passing the filters: no hits, facets nor scores */
 };
 
 struct store_search_out {
@@ -132,6 +133,7 @@ struct store_search_out {
     int nhits;
     struct search_facet *facets; /* every param with a count, values in no particular order */
     int nfacets;
+    long long *ids; /* with spec.ids: the total matches' ids, ascending (in the arena) */
 };
 
 /* How the facets are counted: 0 (the default) by the number of matches, SS_COUNT_DOCS one

@@ -7,6 +7,7 @@
  * with what the map shows. Both pages allow images from the tile server alone (map_tiles);
  * /embed/carte is the only page other sites may frame. */
 #include "core/entry.h"
+#include "core/geo.h"
 #include "core/schema.h"
 #include "core/search.h"
 #include "core/settings.h"
@@ -34,17 +35,11 @@
 static const char *const map_general[] = {"kind", "theme", "commune", "status"};
 #define MAP_NGENERAL (sizeof map_general / sizeof map_general[0])
 
-/* Whether entries of k can have a place on the map: a point, a commune, an address, or a
- * relation to a place (events, sessions, resources "se trouve à"). */
+/* The kinds the map shows are core/geo.c's (a point, a commune, an address or a relation to a
+ * place): the list, its filters and GET /api/v1/geo/compact agree on them. */
 static bool map_kind_placed(const struct kind_def *k)
 {
-    for (size_t i = 0; i < k->nfields; i++) {
-        const struct field_def *f = &k->fields[i];
-        if (f->type == FT_POINT || f->type == FT_COMMUNE || f->type == FT_ADDRESS ||
-            (f->type == FT_RELATION && f->relation_kinds && field_relation_allows(f, "place")))
-            return true;
-    }
-    return false;
+    return geo_kind_placeable(k);
 }
 
 static int map_placed_kinds(const char **names)

@@ -11,16 +11,17 @@
 #include <string.h>
 
 #define PAGE_CACHE_SLOTS 1024
-#define PAGE_CACHE_MAX_PAGE (512 * 1024)
 #define PAGE_CACHE_MAX_KEY 400
 
 struct page_slot {
     unsigned long gen;
     char *key;
     struct http_shared *page;
+    bool big; /* above PAGE_CACHE_MAX_PAGE (page_cache_store_public) */
 };
 
 static struct page_slot page_slots[PAGE_CACHE_SLOTS];
+static int page_big; /* slots holding a big answer, under page_lock */
 static pthread_rwlock_t page_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static unsigned page_hash(const char *s)
@@ -52,6 +53,45 @@ bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
     return false;
 }
 
+/* Puts page (big or not) into key's slot for gen; false when it was not kept (too many big
+ * answers of this generation already), page then freed. */
+static bool page_slot_put(const char *key, unsigned long gen, struct http_shared *page, bool big)
+{
+    struct page_slot *slot = &page_slots[page_hash(key)];
+    char *k = xstrdup(key);
+    struct http_shared *dead[PAGE_CACHE_SLOTS];
+    char *dead_keys[PAGE_CACHE_SLOTS];
+    int ndead = 0;
+    pthread_rwlock_wrlock(&page_lock);
+    if (big && page_big >= PAGE_CACHE_BIG_ANSWERS)
+        /* The big answers of past generations are never asked for again: they go first. */
+        for (int i = 0; i < PAGE_CACHE_SLOTS; i++)
+            if (page_slots[i].big && page_slots[i].gen != gen && &page_slots[i] != slot) {
+                dead[ndead] = page_slots[i].page;
+                dead_keys[ndead++] = page_slots[i].key;
+                page_slots[i] = (struct page_slot){0};
+                page_big--;
+            }
+    bool kept = !big || page_big - (slot->big ? 1 : 0) < PAGE_CACHE_BIG_ANSWERS;
+    if (kept) {
+        dead[ndead] = slot->page;
+        dead_keys[ndead++] = slot->key;
+        page_big += (big ? 1 : 0) - (slot->big ? 1 : 0);
+        *slot = (struct page_slot){.gen = gen, .key = k, .page = page, .big = big};
+    }
+    pthread_rwlock_unlock(&page_lock);
+    /* Responses still being sent keep their own reference inside libmicrohttpd. */
+    for (int i = 0; i < ndead; i++) {
+        http_shared_free(dead[i]);
+        free(dead_keys[i]);
+    }
+    if (!kept) {
+        http_shared_free(page);
+        free(k);
+    }
+    return kept;
+}
+
 void page_cache_store(struct request *req, const char *key, unsigned long gen)
 {
     if (req->status != 200 || req->logged_in || req->nheaders > 0 || req->shared ||
@@ -61,18 +101,28 @@ void page_cache_store(struct request *req, const char *key, unsigned long gen)
     /* Built and compressed outside the lock: readers of other slots never wait for it. */
     struct http_shared *page = http_shared_new(req->content_type, HTTP_CACHE_PAGE, req->out.data,
                                                req->out.len, COMPRESS_CACHED);
-    if (!page)
+    if (page)
+        page_slot_put(key, gen, page, false);
+}
+
+void page_cache_store_public(struct request *req, const char *key, unsigned long gen)
+{
+    if (req->status != 200 || req->nheaders > 0 || req->shared || req->cache != HTTP_CACHE_PAGE ||
+        req->out.len > PAGE_CACHE_MAX_ANSWER || strlen(key) > PAGE_CACHE_MAX_KEY)
         return;
-    struct page_slot *slot = &page_slots[page_hash(key)];
-    char *k = xstrdup(key);
-    pthread_rwlock_wrlock(&page_lock);
-    struct http_shared *old = slot->page;
-    char *old_key = slot->key;
-    slot->page = page;
-    slot->key = k;
-    slot->gen = gen;
-    pthread_rwlock_unlock(&page_lock);
-    /* Responses still being sent keep their own reference inside libmicrohttpd. */
-    http_shared_free(old);
-    free(old_key);
+    /* A big answer compressed at the effort of an uncached one: gzip 9 and brotli 9 of tens of
+     * megabytes would take seconds, paid after every write to the site. */
+    bool big = req->out.len > PAGE_CACHE_MAX_PAGE;
+    struct http_shared *page =
+        http_shared_new_etag(req->content_type, HTTP_CACHE_PAGE, req->out.data, req->out.len,
+                             big ? COMPRESS_DYNAMIC : COMPRESS_CACHED, req->etag);
+    if (!page || !page_slot_put(key, gen, page, big))
+        return;
+    /* Sent from the slot, its encodings made once; the body built for it is no longer needed
+     * (unless the slot was taken meanwhile: then it is sent as it is). */
+    const char *flash = req->flash;
+    req->flash = NULL;
+    if (page_cache_serve(req, key, gen))
+        buf_free(&req->out);
+    req->flash = flash;
 }

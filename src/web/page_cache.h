@@ -11,5 +11,14 @@ struct request;
 bool page_cache_serve(struct request *req, const char *path, unsigned long gen);
 /* Stores req's rendered 200 page for path and generation gen. */
 void page_cache_store(struct request *req, const char *path, unsigned long gen);
+/* Stores req's 200 answer for key and generation gen when it is the same for every visitor (an
+ * API answer of public data only): kept for signed-in visitors too, under req->etag (NULL: a
+ * hash of the body), up to PAGE_CACHE_MAX_ANSWER bytes — above PAGE_CACHE_MAX_PAGE compressed
+ * with less effort, and at most PAGE_CACHE_BIG_ANSWERS of those kept at once —, then answers
+ * req from what was stored. */
+#define PAGE_CACHE_MAX_PAGE (512 * 1024)
+#define PAGE_CACHE_MAX_ANSWER (96 * 1024 * 1024)
+#define PAGE_CACHE_BIG_ANSWERS 4
+void page_cache_store_public(struct request *req, const char *key, unsigned long gen);
 
 #endif

@@ -167,6 +167,18 @@ void api_suggest(struct request *req);
 void page_search(struct request *req);
 void api_search(struct request *req);
 void api_search_suggest(struct request *req);
+/* Whether key is one of the search's filters (kind, theme, commune, year, status, a facet of a
+ * kind's schema); when it is, its value, checked as /api/v1/search checks it, is added to
+ * filters (*n of them, at most SEARCH_MAX_FILTERS) or its reason to errs ("": no filter). */
+struct search_filter;
+bool page_search_filter(const char *key, const char *value, struct search_filter *filters, int *n,
+                        struct field_errors *errs);
+/* The search's limit per address (rate_searches a minute), counted for this request: when it is
+ * over, answers req with the API's 429 and returns true. */
+bool page_search_throttled(struct request *req);
+/* geo.c */
+void api_geo(struct request *req);
+void api_geo_compact(struct request *req);
 /* What the map's filters share with the search (web/map.c): the French label of a filter
  * parameter ("Thème"), of one of its values (a theme's, a commune's name…); and the searches'
  * limit per address: 0, or the seconds to wait (req is then 429 with Retry-After). */

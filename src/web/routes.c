@@ -116,6 +116,8 @@ const struct route app_routes[] = {
     {"GET", "/api/v1/suggest", api_suggest, ROUTE_API},
     {"GET", "/api/v1/search", api_search, ROUTE_API},
     {"GET", "/api/v1/search/suggest", api_search_suggest, ROUTE_API},
+    {"GET", "/api/v1/geo", api_geo, ROUTE_API},
+    {"GET", "/api/v1/geo/compact", api_geo_compact, ROUTE_API},
     {"GET", "/api/v1/export/places.json", api_export_places, ROUTE_API},
     {"POST", "/api/v1/entries/{slug}/reports", api_report_create, ROUTE_API},
     {"GET", "/api/v1/moderation/reports", api_reports, ROUTE_API},

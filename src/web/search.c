@@ -129,6 +129,32 @@ const char *search_filter_value_label(struct request *req, const char *param, co
     return value;
 }
 
+bool page_search_filter(const char *key, const char *value, struct search_filter *filters, int *n,
+                        struct field_errors *errs)
+{
+    if (!search_param_known(key))
+        return false;
+    if (!*value)
+        return true; /* "Tous": no filter */
+    if (strlen(value) > SEARCH_MAX_VALUE)
+        validate_error(errs, key, "valeur trop longue (100 caractères au plus)");
+    else if (strcmp(key, "kind") == 0 && !kind_find(value))
+        validate_error(errs, "kind", "type de fiche inconnu");
+    else if (*n == SEARCH_MAX_FILTERS)
+        validate_error(errs, key, "trop de filtres (8 au plus)");
+    else
+        filters[(*n)++] = (struct search_filter){key, value};
+    return true;
+}
+
+bool page_search_throttled(struct request *req)
+{
+    long wait = search_limited(req, false);
+    if (wait)
+        search_api_limited(req, wait);
+    return wait != 0;
+}
+
 /* The parameters of a search, read and checked. */
 struct search_params {
     const char *q;
@@ -163,17 +189,8 @@ static void search_params_read(struct request *req, struct search_params *p,
                 p->sort = SEARCH_SORT_RECENT;
             else if (strcmp(value, "relevance") != 0 && strcmp(value, "pertinence") != 0)
                 validate_error(errs, "sort", "tri inconnu (relevance ou recent)");
-        } else if (search_param_known(key)) {
-            if (!*value)
-                continue; /* "Tous": no filter */
-            if (strlen(value) > SEARCH_MAX_VALUE)
-                validate_error(errs, key, "valeur trop longue (100 caractères au plus)");
-            else if (strcmp(key, "kind") == 0 && !kind_find(value))
-                validate_error(errs, "kind", "type de fiche inconnu");
-            else if (p->nfilters == SEARCH_MAX_FILTERS)
-                validate_error(errs, key, "trop de filtres (8 au plus)");
-            else
-                p->filters[p->nfilters++] = (struct search_filter){key, value};
+        } else {
+            page_search_filter(key, value, p->filters, &p->nfilters, errs);
         }
     }
     if (p->q && p->q_len > SEARCH_MAX_QUERY)
@@ -420,11 +437,8 @@ void api_search(struct request *req)
         req->status = 400;
         return;
     }
-    long wait = search_limited(req, false);
-    if (wait) {
-        search_api_limited(req, wait);
+    if (page_search_throttled(req))
         return;
-    }
     struct search_result r;
     if (search_do(req, &p, &r) != 0) {
         app_error(req, 500, true);

@@ -328,6 +328,19 @@ static void test_shared(void **state)
     assert_int_equal(http_shared_size(s, COMPRESS_GZIP), 0);
     assert_int_equal(http_shared_size(s, COMPRESS_BR), 0);
     http_shared_free(s);
+    /* A big answer (COMPRESS_DYNAMIC, an ETag of its own): no coding made before a request
+     * asks for it; its variant under another policy has the identity body alone so far. */
+    s = http_shared_new_etag("application/json", HTTP_CACHE_PAGE, page, sizeof page,
+                             COMPRESS_DYNAMIC, "\"1f-00000000000000aa\"");
+    assert_non_null(s);
+    assert_int_equal(http_shared_size(s, COMPRESS_IDENTITY), sizeof page);
+    assert_int_equal(http_shared_size(s, COMPRESS_GZIP), 0);
+    assert_int_equal(http_shared_size(s, COMPRESS_BR), 0);
+    v = http_shared_variant(s, HTTP_CACHE_IMMUTABLE);
+    assert_int_equal(http_shared_size(v, COMPRESS_IDENTITY), sizeof page);
+    assert_int_equal(http_shared_size(v, COMPRESS_BR), 0);
+    http_shared_free(v);
+    http_shared_free(s);
     /* An empty body is a body. */
     s = http_shared_new("text/plain", HTTP_CACHE_PAGE, "", 0, COMPRESS_CACHED);
     assert_non_null(s);

@@ -1,6 +1,7 @@
 /* test_util.c — unit tests for the utilities every layer leans on: the HTML escaper and the
- * growable buffer (util/buf), the UTF-8 validator (util/utf8), the arena (util/arena) and the
- * slug maker (core/entry), whose output ends up in URLs. */
+ * growable buffer (util/buf), the UTF-8 validator (util/utf8), the arena (util/arena), the
+ * slug maker (core/entry), whose output ends up in URLs, and JSON strings (util/json_write)
+ * written byte for byte as jansson writes them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,9 @@
 #include "core/entry.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/json_write.h"
 #include "util/utf8.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +279,36 @@ static void test_slugify(void **state)
     buf_free(&title);
 }
 
+/* json_write_string against jansson's json_dumps on random texts of every length around the
+ * eight bytes it reads at a time, made of plain letters, accents, quotes, backslashes and
+ * control characters at every offset. */
+static void test_json_write_string(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a",  "Z",    " ",    "é", "€", "\"",   "\\", "\n",
+                                         "\t", "\x01", "\x1f", "/", "~", "\x7f", "ü",  "0"};
+    unsigned seed = 12345;
+    for (int round = 0; round < 4000; round++) {
+        struct buf text = BUF_INIT, mine = BUF_INIT;
+        int n = round % 40;
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Mostly plain letters, so that whole words of eight pass at once. */
+            unsigned r = (seed >> 16) % 64;
+            buf_puts(&text, r < 48 ? "a" : pieces[r % 16]);
+        }
+        json_write_string(&mine, text.data ? text.data : "", text.len);
+        json_t *j = json_stringn(text.data ? text.data : "", text.len);
+        assert_non_null(j);
+        char *want = json_dumps(j, JSON_ENCODE_ANY);
+        assert_string_equal(buf_cstr(&mine), want);
+        free(want);
+        json_decref(j);
+        buf_free(&text);
+        buf_free(&mine);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_buf_printf_growth), cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_count),        cmocka_unit_test(test_arena),
         cmocka_unit_test(test_arena_defer),       cmocka_unit_test(test_slugify),
+        cmocka_unit_test(test_json_write_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
