@@ -196,8 +196,14 @@
     function load(body) {
         if (!body || !Array.isArray(body.points) || !Array.isArray(body.kinds))
             throw new Error('réponse inattendue');
+        // A record's kind in the singular, as the page names it; the answer's plural otherwise.
+        let singular = {};
+        try {
+            singular = JSON.parse(data.kindLabels || '{}');
+        } catch { /* the answer's labels */ }
         kinds = body.kinds.map((k) => ({
-            label: typeof k.label === 'string' ? k.label : '',
+            label: typeof singular[k.id] === 'string' ? singular[k.id]
+                : typeof k.label === 'string' ? k.label : '',
             path: typeof k.path === 'string' ? k.path : '',
         }));
         const points = body.points.filter((p) => Array.isArray(p) && p.length >= 7
@@ -400,9 +406,14 @@
         } catch {
             summary.textContent = 'Le résumé n\'a pas pu être chargé.';
         }
-        // Taller now: placed again, and the map moved for it to fit.
-        if (popup.isOpen())
+        // Taller now: placed again, and the map moved for it to fit (Leaflet puts the content in
+        // again, which takes the focus from it: given back).
+        if (popup.isOpen()) {
+            const focused = box.contains(document.activeElement) ? document.activeElement : null;
             popup.update();
+            if (focused)
+                focused.focus();
+        }
     }
 
     // A popup opened from the keyboard takes the focus (its first link), so that Tab goes on

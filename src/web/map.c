@@ -269,6 +269,27 @@ static const char *map_communes_json(struct request *req)
     return s;
 }
 
+/* The kinds' names for one record ({"actor": "acteur", …}): the compact answer names them in the
+ * plural, for a legend. */
+static const char *map_kind_labels_json(struct request *req)
+{
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < kind_count(); i++) {
+        const struct kind_def *k = kind_at(i);
+        if (!map_kind_placed(k))
+            continue;
+        buf_puts(&b, b.len > 1 ? "," : "");
+        json_write_cstr(&b, k->name);
+        buf_putc(&b, ':');
+        json_write_cstr(&b, k->label);
+    }
+    buf_putc(&b, '}');
+    const char *s = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
 /* Everything static/map.js reads from the page, and the scripts it needs. */
 static void map_script_context(struct request *req, struct tv *ctx, const struct map_params *p,
                                bool embed)
@@ -290,6 +311,7 @@ static void map_script_context(struct request *req, struct tv *ctx, const struct
     if (p->vue)
         tv_set_str(ctx, "vue", p->vue);
     tv_set_str(ctx, "map_communes", map_communes_json(req));
+    tv_set_str(ctx, "map_kind_labels", map_kind_labels_json(req));
     tv_set_str(ctx, "map_api", "/api/v1/geo/compact");
     tv_set_str(ctx, "map_popup_api", "/api/v1/geo");
     tv_set_str(ctx, "map_query", map_query(req, p, false, 0));
