@@ -30,14 +30,14 @@ const PAYS_DE_BREST_EPCI = [
 
 // GeoNames "geoname" table columns (cities500.txt has no header line).
 const GN_NAME = 1;
-const GN_LAT = 4;
-const GN_LON = 5;
+export const GN_LAT = 4;
+export const GN_LON = 5;
 const GN_FEATURE_CODE = 7;
 const GN_COUNTRY = 8;
 const GN_ADMIN4 = 13;
 const GN_POPULATION = 14;
 
-function normalize_name(s) {
+export function normalize_name(s) {
     return s
         .normalize('NFD')
         .replace(/\p{M}/gu, '')
@@ -65,8 +65,10 @@ function cities500_path() {
     return join(dirname(entry), 'cities500.txt');
 }
 
-// Returns Map<insee code, [rows]> for the wanted codes only.
-function load_geonames(wanted) {
+// Returns Map<insee code, [rows]> for the wanted codes only. Exported with pick_place and
+// normalize_name for tests/cli/territory.test.mjs: `foison territory` reads the same files in C
+// and must choose the same places.
+export function load_geonames(wanted) {
     const by_code = new Map();
     const text = readFileSync(cities500_path(), 'utf8');
     for (const line of text.split('\n')) {
@@ -82,7 +84,7 @@ function load_geonames(wanted) {
 
 // Several GeoNames places can share a commune code (merged communes keep their villages):
 // prefer the one named like the commune, then an administrative seat, then the most populated.
-function pick_place(rows, commune_name) {
+export function pick_place(rows, commune_name) {
     const want = normalize_name(commune_name);
     const score = (r) => [
         normalize_name(r[GN_NAME]) === want ? 1 : 0,

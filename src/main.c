@@ -8,7 +8,7 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *help;
 } commands[] = {
-    {"init", cli_init, "init SITE.db                  crée un site vide"},
+    {"init", cli_init, "init SITE.db [--epci …]       crée un site vide"},
     {"demo", cli_demo, "demo SITE.db                  crée un site de démonstration"},
     {"serve", cli_serve, "serve SITE.db [--listen H:P]  sert le site"},
     {"user", cli_user, "user add SITE.db --email …    crée un compte"},
@@ -16,6 +16,8 @@ static const struct {
     {"reindex", cli_reindex, "reindex SITE.db               recalcule les données dérivées"},
     {"chores", cli_chores, "chores SITE.db [--at T]       fait le travail planifié (rappels)"},
     {"check", cli_check, "check SITE.db                 vérifie l'intégrité du site"},
+    {"territory", cli_territory,
+     "territory SITE.db [--epci …]  choisit les communes du territoire, fixe leurs centres"},
     {"config", cli_config, "config SITE.db [CLÉ [VALEUR]] lit ou change les réglages du site"},
     {"mail", cli_mail, "mail SITE.db --test ADRESSE    essaie l'envoi des courriels"},
     {"import-places", cli_import_places,

@@ -42,7 +42,19 @@ int cli_base_url_valid(const char *url)
     return settings_base_url_valid(url);
 }
 
-int cli_create_site(const char *path)
+void cli_remove_site(const char *path)
+{
+    static const char *const extra[] = {"", "-wal", "-shm", "-gen"};
+    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s%s", path, extra[i]);
+        unlink(p);
+    }
+}
+
+/* Creates the site at path, seeded from set (the packaged data) or, when set is NULL, from
+ * data/communes.tsv. A failure removes the file: no half-made site stays. */
+static int cli_create(const char *path, const struct commune_set *set, const char *name)
 {
     char err[512];
     const char *base = getenv("FOISON_BASE_URL");
@@ -56,14 +68,34 @@ int cli_create_site(const char *path)
         fprintf(stderr, "foison: %s\n", err);
         return 1;
     }
-    char tsv[1024];
-    snprintf(tsv, sizeof tsv, "%s/data/communes.tsv", cli_datadir());
-    int rc = territory_seed(s, tsv, base && *base ? base : "", err, sizeof err);
+    int rc;
+    base = base && *base ? base : "";
+    if (set)
+        rc = territory_seed_with(s, set, name, base, err, sizeof err);
+    else {
+        char tsv[1024];
+        snprintf(tsv, sizeof tsv, "%s/data/communes.tsv", cli_datadir());
+        rc = territory_seed(s, tsv, base, err, sizeof err);
+    }
+    if (rc == 0 && name && !set && store_setting_set(s, "territory_name", name) != STORE_OK) {
+        snprintf(err, sizeof err, "écriture du nom du territoire impossible");
+        rc = -1;
+    }
     store_close(s);
     if (rc != 0) {
         fprintf(stderr, "foison: %s\n", err);
-        unlink(path);
+        cli_remove_site(path);
         return 1;
     }
     return 0;
+}
+
+int cli_create_site(const char *path)
+{
+    return cli_create(path, NULL, NULL);
+}
+
+int cli_create_site_with(const char *path, const struct commune_set *set, const char *name)
+{
+    return cli_create(path, set, name);
 }

@@ -147,16 +147,31 @@ const struct setting settings_table[] = {
      "JavaScript) avant l'historique et les différences d'une fiche\u202f; off\u202f: pages "
      "ouvertes à tous.",
      SETTING_ONOFF, SECTION_LIMITS, "on", false},
+    /* The territory's frame: written by `foison init`, `foison demo` and `foison territory` from
+     * the communes' centres (core/territory.c); the defaults are the Pays de Brest's, which every
+     * site had before the territory could be chosen. */
+    {"map_center", "Centre de la carte",
+     "Latitude et longitude en degrés décimaux, séparées par une virgule, ex. "
+     "«\u202f48.38802,-4.33047\u202f» (le point pour les décimales). Recalculé par «\u202ffoison "
+     "territory\u202f».",
+     SETTING_LATLON, SECTION_MAP, "48.38802,-4.33047", false},
+    {"map_zoom", "Zoom de la carte",
+     "Le niveau de zoom à l'ouverture de la carte, de 1 (le monde) à 18 (une rue).", SETTING_ZOOM,
+     SECTION_MAP, "9", false},
+    {"map_bounds", "Cadre de la carte",
+     "Ouest, sud, est, nord en degrés décimaux, séparés par des virgules, ex. "
+     "«\u202f-4.82086,48.07538,-3.84007,48.70066\u202f»\u202f: le territoire entier. Recalculé par "
+     "«\u202ffoison territory\u202f».",
+     SETTING_BOUNDS, SECTION_MAP, "-4.82086,48.07538,-3.84007,48.70066", false},
     {"map_tiles", "Fond de carte (adresse des tuiles)",
      "Une adresse https avec {z}, {x} et {y}, ex. «\u202fhttps://tile.openstreetmap.org/{z}/{x}/"
      "{y}.png\u202f» (par défaut)\u202f; une seule machine ({s} n'est pas accepté)\u202f: les "
-     "pages de la carte "
-     "n'autorisent les images que d'elle. Respectez les conditions d'usage du serveur choisi.",
+     "pages de la carte n'autorisent les images que d'elle. Respectez les conditions d'usage du "
+     "serveur choisi.",
      SETTING_TILES, SECTION_MAP, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", false},
     {"map_attribution", "Crédit du fond de carte",
      "Affiché au coin de la carte, en texte (200 caractères au plus), ex. «\u202f© les "
-     "contributeurs "
-     "d'OpenStreetMap\u202f» (par défaut).",
+     "contributeurs d'OpenStreetMap\u202f» (par défaut).",
      SETTING_CREDIT, SECTION_MAP, "© les contributeurs d'OpenStreetMap", false},
 };
 const size_t settings_count = sizeof(settings_table) / sizeof(settings_table[0]);
@@ -267,6 +282,73 @@ bool settings_tiles_origin(const char *url, char *origin, size_t n)
     return true;
 }
 
+bool settings_parse_degrees(const char *s, size_t n, bool comma, double *out)
+{
+    char copy[24];
+    size_t i = 0, j = 0, digits = 0, decimals = 0;
+    bool dot = false;
+    if (n == 0 || n >= sizeof copy)
+        return false;
+    if (s[0] == '-')
+        copy[j++] = s[i++];
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            copy[j++] = s[i];
+            if (dot)
+                decimals++;
+            else
+                digits++;
+        } else if (!dot && (s[i] == '.' || (comma && s[i] == ','))) {
+            dot = true;
+            copy[j++] = '.';
+        } else
+            return false;
+    }
+    if (digits < 1 || digits > 3 || (dot && (decimals < 1 || decimals > 10)))
+        return false;
+    copy[j] = '\0';
+    /* Only digits, one dot and a leading minus are left: strtod reads them the same way in any
+     * locale that keeps "." as the C locale does (foison never calls setlocale). */
+    *out = strtod(copy, NULL);
+    return true;
+}
+
+/* Splits s on commas into exactly n degrees (dots only); false otherwise. */
+static bool settings_parse_list(const char *s, int n, double *out)
+{
+    const char *p = s;
+    for (int i = 0; i < n; i++) {
+        const char *end = i == n - 1 ? p + strlen(p) : strchr(p, ',');
+        if (!end || !settings_parse_degrees(p, (size_t)(end - p), false, &out[i]))
+            return false;
+        p = end + 1;
+    }
+    return true;
+}
+
+bool settings_parse_latlon(const char *s, double *lat, double *lon)
+{
+    double v[2];
+    if (!s || !settings_parse_list(s, 2, v) || v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180)
+        return false;
+    *lat = v[0];
+    *lon = v[1];
+    return true;
+}
+
+bool settings_parse_bounds(const char *s, double *w, double *south, double *e, double *n)
+{
+    double v[4];
+    if (!s || !settings_parse_list(s, 4, v) || v[0] < -180 || v[2] > 180 || v[1] < -90 ||
+        v[3] > 90 || v[0] >= v[2] || v[1] >= v[3])
+        return false;
+    *w = v[0];
+    *south = v[1];
+    *e = v[2];
+    *n = v[3];
+    return true;
+}
+
 /* Bidirectional overrides and isolates: they make a value read otherwise than it is. */
 static bool settings_has_bidi(const char *v)
 {
@@ -356,6 +438,26 @@ const char *settings_check(const struct setting *st, const char *value,
     }
     case SETTING_CREDIT:
         return n == 0 || utf8_count(value, n) > 200 ? "de 1 à 200 caractères" : NULL;
+    case SETTING_LATLON: {
+        double lat, lon;
+        return settings_parse_latlon(value, &lat, &lon)
+                   ? NULL
+                   : "latitude,longitude attendues en degrés décimaux avec un point (ex. "
+                     "48.38802,-4.33047), la latitude de -90 à 90, la longitude de -180 à 180";
+    }
+    case SETTING_ZOOM: {
+        bool digits = n >= 1 && n <= 2 && strspn(value, "0123456789") == n && value[0] != '0';
+        long z = digits ? strtol(value, NULL, 10) : 0;
+        return z >= 1 && z <= 18 ? NULL : "un entier de 1 à 18";
+    }
+    case SETTING_BOUNDS: {
+        double w, so, e, no;
+        return settings_parse_bounds(value, &w, &so, &e, &no)
+                   ? NULL
+                   : "ouest,sud,est,nord attendus en degrés décimaux avec un point (ex. "
+                     "-4.82086,48.07538,-3.84007,48.70066), l'ouest avant l'est, le sud avant le "
+                     "nord";
+    }
     case SETTING_NAME:
         break;
     }

@@ -28,6 +28,9 @@ enum setting_type {
     SETTING_MARKDOWN, /* a page text: lines allowed, 20,000 characters */
     SETTING_TILES,    /* https://host[:port]/…{z}…{x}…{y}… (see settings_tiles_origin) */
     SETTING_CREDIT,   /* one line of 1 to 200 characters */
+    SETTING_LATLON,   /* "lat,lon" in decimal degrees (see settings_parse_latlon) */
+    SETTING_ZOOM,     /* a map zoom level, an integer from 1 to 18 */
+    SETTING_BOUNDS,   /* "W,S,E,N" in decimal degrees, W < E and S < N */
 };
 
 enum setting_section {
@@ -75,6 +78,16 @@ bool settings_base_url_valid(const char *url);
  * (size n); false, origin "", for any other text. The map pages allow images from that origin
  * alone: their Content-Security-Policy writes it as it is. */
 bool settings_tiles_origin(const char *url, char *origin, size_t n);
+
+/* The map's frame as the settings write it: "lat,lon" (map_center) and "W,S,E,N" (map_bounds),
+ * plain decimals with a dot ("-4.48", never "1e3", "+4" or spaces), latitudes from -90 to 90,
+ * longitudes from -180 to 180, W < E and S < N. True when s is one, with the numbers out. */
+bool settings_parse_latlon(const char *s, double *lat, double *lon);
+bool settings_parse_bounds(const char *s, double *w, double *south, double *e, double *n);
+/* A decimal number in degrees: an optional minus, 1 to 3 digits, then optionally a decimal
+ * separator (a dot, or also a comma when comma is true, as people write in French) and 1 to 10
+ * digits; the n bytes of s and nothing else. */
+bool settings_parse_degrees(const char *s, size_t n, bool comma, double *out);
 
 /* The value in effect for st: the stored one, or its fallback. In a (a copy). NULL on a storage
  * error. */

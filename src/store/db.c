@@ -279,23 +279,26 @@ static const char *const store_migrations[] = {
     "CREATE TABLE search_words (word TEXT PRIMARY KEY, shown TEXT NOT NULL) WITHOUT ROWID;",
     /* 12: map points (store/geo_store.c). For each listed entry of a kind that can be placed,
      * what its published revision says of its position: its own point (NULL when none), its
-     * commune, the ids of the places it is at (in order, separated by spaces), and what a
-     * marker shows (place: 1 for an entry others may be at); an R*Tree over the own points (with
-     * the same flag: the entries at a place in a box are in the box too). A place's point and a commune's centre are read
-     * with each row, never copied. A commune changed (a centre set by an admin, a territory loaded) moves markers:
-     * a new generation, like settings (migration 5). The derived-data fingerprint changed with
-     * this version: the server fills the table when it first opens the site. */
+     * commune, the ids of the places it is at (in order, separated by spaces), whether others
+     * may be at it (place), and what a marker shows; an R*Tree over the own points (with the
+     * same flag: the entries at a place inside a box are candidates of the box). A place's point
+     * and a commune's centre are read with each row, never copied (a change of the communes
+     * moves the generation through the setting communes_rev, core/territory.c). The
+     * derived-data fingerprint changed with this version: the server fills the table when it
+     * first opens the site. (Main had a no-op here until the two branches met: a site made in
+     * between, at 13 without these tables, needs them made by hand.) */
     "CREATE TABLE geo_entries (entry_id INTEGER PRIMARY KEY REFERENCES entries(id),"
     "  kind TEXT NOT NULL, lat REAL, lon REAL, commune TEXT, places TEXT,"
     "  place INTEGER NOT NULL DEFAULT 0, title TEXT NOT NULL, summary TEXT NOT NULL);"
     "CREATE INDEX geo_entries_commune ON geo_entries(commune) WHERE lat IS NULL;"
-    "CREATE VIRTUAL TABLE geo_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, +place);"
-    "CREATE TRIGGER communes_insert_generation AFTER INSERT ON communes"
-    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
-    "CREATE TRIGGER communes_update_generation AFTER UPDATE ON communes"
-    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;"
-    "CREATE TRIGGER communes_delete_generation AFTER DELETE ON communes"
-    "  BEGIN UPDATE site_state SET generation = generation + 1 WHERE id = 1; END;",
+    "CREATE VIRTUAL TABLE geo_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, +place);",
+    /* 13: the territory as configuration (core/territory.c, `foison territory`). Where a
+     * commune's centre comes from: 'data' (GeoNames' cities500 from npm, matched by INSEE code),
+     * 'admin' (set by an administrator, and kept when the territory is loaded again from the
+     * data), NULL while it has none (its records are then "position inconnue", never placed
+     * somewhere wrong). */
+    "ALTER TABLE communes ADD COLUMN placed TEXT CHECK (placed IN ('data', 'admin'));"
+    "UPDATE communes SET placed = 'data' WHERE lat IS NOT NULL AND lon IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

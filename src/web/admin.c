@@ -1,10 +1,12 @@
 /* admin.c — the administrators' pages: the site's settings (/admin/reglages), grouped in
  * sections from the table of core/settings.c, validated field by field and written in one
- * transaction; and the security self-audit (/admin/audit, core/audit.c). Admins only: a visitor
- * is sent to the login page, any other account gets 403. */
+ * transaction; the security self-audit (/admin/audit, core/audit.c); and the centres of the
+ * communes that the packaged data does not place (/admin/communes, core/territory.c). Admins
+ * only: a visitor is sent to the login page, any other account gets 403. */
 #include "core/audit.h"
 #include "core/schema.h"
 #include "core/settings.h"
+#include "core/territory.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "web/app.h"
@@ -141,7 +143,8 @@ static void admin_settings_render(struct request *req, const char *const *values
                     tv_set_bool(oo, "selected", true);
                 }
             } else {
-                tv_set_bool(f, st->type == SETTING_INT ? "is_int" : "is_line", true);
+                bool number = st->type == SETTING_INT || st->type == SETTING_ZOOM;
+                tv_set_bool(f, number ? "is_int" : "is_line", true);
                 tv_set_str(f, "value", values[i]);
             }
         }
@@ -278,4 +281,163 @@ void page_admin_audit(struct request *req)
                 counts[AUDIT_OK], n);
     req->cache = HTTP_CACHE_NONE;
     app_render(req, "admin_audit", ctx);
+}
+
+#define ADMIN_COMMUNES_PER_PAGE 100
+
+/* What a commune's form shows when a centre sent for it was refused: what was typed, and why. */
+struct admin_place_sent {
+    const char *insee, *lat, *lon;
+    struct territory_place_errors errs;
+};
+
+/* A degree as the form shows it: French decimals, no trailing zeros ("48,3904"). */
+static const char *admin_degrees(struct request *req, double v)
+{
+    char *t = arena_printf(req->arena, "%.6f", v);
+    char *dot = strchr(t, '.');
+    if (dot) {
+        char *end = t + strlen(t);
+        while (end > dot + 1 && end[-1] == '0')
+            *--end = '\0';
+        if (end == dot + 1)
+            *dot = '\0';
+        else
+            *dot = ',';
+    }
+    return t;
+}
+
+static void admin_commune_items(struct request *req, struct tv *list, const struct commune *c,
+                                const long *entries, size_t n, const struct admin_place_sent *sent)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct tv *o = tv_push_obj(list);
+        tv_set_str(o, "insee", c[i].insee);
+        tv_set_str(o, "name", c[i].name);
+        if (*c[i].epci_name)
+            tv_set_str(o, "epci_name", c[i].epci_name);
+        if (entries[i])
+            tv_set_strf(o, "entries", "%ld fiche%s", entries[i], entries[i] > 1 ? "s" : "");
+        bool mine = sent && strcmp(sent->insee, c[i].insee) == 0;
+        if (mine) { /* as typed, beside its errors */
+            tv_set_str(o, "lat", sent->lat);
+            tv_set_str(o, "lon", sent->lon);
+            tv_set_str(o, "lat_error", sent->errs.lat);
+            tv_set_str(o, "lon_error", sent->errs.lon);
+        } else if (c[i].has_point) {
+            tv_set_str(o, "lat", admin_degrees(req, c[i].lat));
+            tv_set_str(o, "lon", admin_degrees(req, c[i].lon));
+        }
+    }
+}
+
+/* The page of communes, page `page`, with the form of sent (NULL: none) as it was typed. */
+static void admin_communes_render(struct request *req, const struct viewer *v, int page,
+                                  const struct admin_place_sent *sent)
+{
+    struct territory_places p;
+    int rc =
+        territory_places_read(app_store(req), req->arena, v, (page - 1) * ADMIN_COMMUNES_PER_PAGE,
+                              ADMIN_COMMUNES_PER_PAGE, &p);
+    if (rc != TERRITORY_OK) {
+        app_error(req, rc == TERRITORY_FORBIDDEN ? 403 : 503, false);
+        return;
+    }
+    struct tv *ctx = app_context(req, "Communes sans position");
+    app_need_csrf(req, ctx);
+    const struct territory *t = req->app->territory;
+    if (p.unplaced)
+        tv_set_strf(ctx, "summary",
+                    "%s compte %ld commune%s. %ld n'%s pas de position dans les données "
+                    "publiques (GeoNames)\u202f: leurs fiches sans point restent «\u202fposition "
+                    "inconnue\u202f», jamais placées au hasard, tant que vous ne leur avez pas "
+                    "donné de centre.",
+                    t->territory_name, p.communes, p.communes > 1 ? "s" : "", p.unplaced,
+                    p.unplaced > 1 ? "ont" : "a");
+    else
+        tv_set_strf(ctx, "summary", "%s compte %ld commune%s, et toutes ont une position.",
+                    t->territory_name, p.communes, p.communes > 1 ? "s" : "");
+    tv_set_int(ctx, "page", page);
+    tv_set_bool(ctx, "has_list", p.nlist > 0);
+    tv_set_bool(ctx, "has_placed", p.nplaced > 0);
+    admin_commune_items(req, tv_set_list(ctx, "list"), p.list, p.list_entries, p.nlist, sent);
+    admin_commune_items(req, tv_set_list(ctx, "placed"), p.placed, p.placed_entries, p.nplaced,
+                        sent);
+    long pages = (p.unplaced + ADMIN_COMMUNES_PER_PAGE - 1) / ADMIN_COMMUNES_PER_PAGE;
+    if (pages > 1) {
+        tv_set_bool(ctx, "has_pager", true);
+        tv_set_strf(ctx, "page_label", "page %d sur %ld", page, pages);
+        if (page > 1)
+            tv_set_strf(ctx, "prev_url", "/admin/communes?page=%d", page - 1);
+        if (page < pages)
+            tv_set_strf(ctx, "next_url", "/admin/communes?page=%d", page + 1);
+    }
+    if (sent) {
+        struct tv *errors = tv_set_list(ctx, "errors");
+        const char *const why[] = {sent->errs.insee, sent->errs.lat, sent->errs.lon};
+        const char *const field[] = {NULL, "lat", "lon"};
+        for (int i = 0; i < 3; i++) {
+            if (!why[i])
+                continue;
+            struct tv *e = tv_push_obj(errors);
+            tv_set_str(e, "message", why[i]);
+            if (field[i])
+                tv_set_strf(e, "target", "%s-%s", field[i], sent->insee);
+        }
+        tv_set_bool(ctx, "has_errors", true);
+    }
+    req->cache = HTTP_CACHE_NONE;
+    app_render(req, "admin_communes", ctx);
+}
+
+static int admin_communes_page(const char *param)
+{
+    int page = app_int_param(param, 100000);
+    return page ? page : 1;
+}
+
+/* GET /admin/communes[?page=N] — the communes without a centre (100 a page), each with a form
+ * for its latitude and longitude, then those whose centre an administrator set. */
+void page_admin_communes(struct request *req)
+{
+    struct viewer v;
+    if (!admin_page_viewer(req, &v))
+        return;
+    admin_communes_render(req, &v, admin_communes_page(http_query(req, "page")), NULL);
+}
+
+/* POST /admin/communes — insee, lat, lon (decimal degrees, a comma or a dot), page (the page to
+ * show again), csrf. A refused centre shows the page again (422) with what was typed beside the
+ * reasons; a centre set moves the site's generation and goes back to the page. */
+void page_admin_communes_place(struct request *req)
+{
+    struct viewer v;
+    if (!admin_page_viewer(req, &v) || !app_check_csrf(req))
+        return;
+    const char *insee = http_form(req, "insee");
+    struct admin_place_sent sent = {
+        .insee = insee ? insee : "",
+        .lat = http_form(req, "lat") ? http_form(req, "lat") : "",
+        .lon = http_form(req, "lon") ? http_form(req, "lon") : "",
+    };
+    int page = admin_communes_page(http_form(req, "page"));
+    int rc = territory_place(app_store(req), req->arena, &v, sent.insee, sent.lat, sent.lon,
+                             (long long)time(NULL), &sent.errs);
+    if (rc == TERRITORY_INVALID) {
+        admin_communes_render(req, &v, page, &sent);
+        req->status = 422;
+        return;
+    }
+    if (rc != TERRITORY_OK) {
+        app_error(req, rc == TERRITORY_FORBIDDEN ? 403 : 503, false);
+        return;
+    }
+    /* In place for this process's next request (the others see the generation move). */
+    req->app_generation = 0;
+    app_refresh(req);
+    app_flash(req, "commune_placed");
+    http_redirect(req, 303,
+                  page > 1 ? arena_printf(req->arena, "/admin/communes?page=%d", page)
+                           : "/admin/communes");
 }

@@ -12,7 +12,6 @@
 #include "core/search.h"
 #include "core/settings.h"
 #include "core/territory.h"
-#include "store/store.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/json_read.h"
@@ -192,42 +191,27 @@ static const char *map_path_query(struct request *req, const char *path, const c
     return *query ? arena_printf(req->arena, "%s?%s", path, query) : path;
 }
 
-/* A setting of the territory's frame (map_center, map_zoom, map_bounds: `foison territory`
- * writes them): with its default when the settings' table declares it, else as stored; NULL
- * when none. In the arena. */
-static const char *map_setting(struct request *req, const char *key)
-{
-    struct store *s = app_store(req);
-    if (!s)
-        return NULL;
-    const struct setting *st = settings_find(key);
-    if (st)
-        return settings_value(s, req->arena, st);
-    char *v = store_setting_get(s, key);
-    const char *out = v ? arena_strdup(req->arena, v) : NULL;
-    free(v);
-    return out;
-}
-
-/* The first view when the address names none: the settings map_center and map_zoom, else
- * map_bounds, else the box of the communes that have a centre. Written into the map's data
- * attributes; static/map.js reads them in that order and checks them again. */
+/* The first view when the address names none: the settings map_center and map_zoom (written by
+ * `foison territory`, checked by core/settings.c's parsers), else map_bounds, else the box of the
+ * communes that have a centre. Written into the map's data attributes; static/map.js reads them
+ * in that order. */
 static void map_view_settings(struct request *req, struct tv *ctx)
 {
-    const char *center = map_setting(req, "map_center");
-    const char *zoom = map_setting(req, "map_zoom");
-    const char *bounds = map_setting(req, "map_bounds");
+    struct store *s = app_store(req);
+    const struct setting *sc = settings_find("map_center"), *sz = settings_find("map_zoom"),
+                         *sb = settings_find("map_bounds");
+    const char *center = s && sc ? settings_value(s, req->arena, sc) : NULL;
+    const char *zoom = s && sz ? settings_value(s, req->arena, sz) : NULL;
+    const char *bounds = s && sb ? settings_value(s, req->arena, sb) : NULL;
+    char why[8];
     double lat, lon, w, so, e, n;
-    long z;
-    char end;
-    if (center && zoom && sscanf(center, "%lf , %lf %c", &lat, &lon, &end) == 2 &&
-        sscanf(zoom, "%ld %c", &z, &end) == 1 && lat >= -90 && lat <= 90 && lon >= -180 &&
-        lon <= 180 && z >= 0 && z <= MAP_MAX_ZOOM) {
+    /* A value stored behind the checks' back is no view: the next one is used. */
+    if (center && zoom && settings_parse_latlon(center, &lat, &lon) &&
+        !settings_check(sz, zoom, NULL, why, sizeof why)) {
         tv_set_strf(ctx, "map_center", "%.6f,%.6f", lat, lon);
-        tv_set_int(ctx, "map_zoom", z);
+        tv_set_str(ctx, "map_zoom", zoom);
     }
-    if (bounds && sscanf(bounds, "%lf , %lf , %lf , %lf %c", &w, &so, &e, &n, &end) == 4 &&
-        so < n && so >= -90 && n <= 90 && w >= -180 && e <= 180 && w < e) {
+    if (bounds && settings_parse_bounds(bounds, &w, &so, &e, &n)) {
         tv_set_strf(ctx, "map_bounds", "%.6f,%.6f,%.6f,%.6f", w, so, e, n);
         return;
     }

@@ -276,6 +276,7 @@ static const char *moderation_action_label(const char *action)
         {"report_dismiss", "Signalements écartés : fiche gardée"},
         {"report_uphold", "Signalements retenus : fiche retirée"},
         {"settings", "Réglages du site"},
+        {"territory", "Territoire et centres des communes"},
     };
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
         if (strcmp(labels[i].action, action) == 0)

@@ -130,6 +130,8 @@ void page_contact_send(struct request *req);
 void page_admin_settings(struct request *req);
 void page_admin_settings_save(struct request *req);
 void page_admin_audit(struct request *req);
+void page_admin_communes(struct request *req);
+void page_admin_communes_place(struct request *req);
 /* robots.c */
 /* True when this visitor may see a page robots make expensive (signed in, proved to be a person,
  * or the gate is off); otherwise answers with the gate page and returns false. */

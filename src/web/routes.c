@@ -46,6 +46,8 @@ const struct route app_routes[] = {
     {"GET", "/admin/reglages", page_admin_settings, 0},
     {"POST", "/admin/reglages", page_admin_settings_save, 0},
     {"GET", "/admin/audit", page_admin_audit, 0},
+    {"GET", "/admin/communes", page_admin_communes, 0},
+    {"POST", "/admin/communes", page_admin_communes_place, 0},
     {"POST", "/verification", page_robot_prove, 0},
     /* Events in time (web/agenda.c): before the kinds' patterns. */
     {"GET", "/agenda", page_agenda, 0},

@@ -2,8 +2,8 @@
 // the record, list, form and login pages never scroll sideways (WCAG 1.4.10), the list and
 // record pages are photographed at 320 px and on a desktop (build/e2e-polish-*.png, to look at),
 // and every page touched by the polish work has no WCAG 2.1 A/AA violation found by axe-core
-// (support.mjs). Owns its own server on a fresh demo site. Run from the repo root:
-// `node --test tests/e2e/`.
+// (support.mjs), the admin pages among them (settings and communes, with their errors). Owns its
+// own server on a fresh demo site. Run from the repo root: `node --test tests/e2e/`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -127,7 +127,8 @@ async function pagesToCheck(page) {
             '/donnees-personnelles', '/accessibilite', '/inscription', '/mot-de-passe-oublie'],
         loggedIn: ['/innovations', rec, `${rec}/history`, '/innovations/new', `${rec}/edit`,
             '/login', '/moderation', '/moderation/log', `${rec}/signaler`,
-            '/moderation/signalements', '/admin/reglages', '/admin/audit', '/compte'],
+            '/moderation/signalements', '/admin/reglages', '/admin/audit', '/admin/communes',
+            '/compte'],
     };
 }
 
@@ -197,6 +198,20 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                 await assertAccessible(page, `(422) /admin/reglages at ${at}`);
                 if (opts === PHONE)
                     await noSideScroll(page, '/admin/reglages');
+                // A commune's centre refused beside its field (the other forms untouched).
+                await page.goto(`${base}/admin/communes`);
+                await page.locator('#lat-29064').fill('quarante-huit');
+                await page.locator('#lon-29064').fill('-4,3051');
+                await page.locator('#commune-29064')
+                    .getByRole('button', { name: 'Enregistrer ce centre' }).click();
+                await page.locator('#error-lat-29064').waitFor();
+                assert.equal(await page.locator('#lat-29064').inputValue(), 'quarante-huit');
+                assert.equal(await page.locator('#lat-29064').getAttribute('aria-invalid'), 'true');
+                await assertAccessible(page, `(422) /admin/communes at ${at}`);
+                await page.screenshot({ path: path.join(SHOTS,
+                    `e2e-polish-admin-communes-${opts === PHONE ? '320' : 'desktop'}.png`) });
+                if (opts === PHONE)
+                    await noSideScroll(page, '/admin/communes');
             } finally {
                 await context.close();
             }

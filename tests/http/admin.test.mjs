@@ -1,10 +1,10 @@
-// admin.test.mjs — the admin settings page /admin/reglages: only admins (a visitor is sent to the
-// login page, contributors and moderators get 403); every field saved and read back by
-// `foison config`; invalid values refused beside their fields with the input kept and nothing
-// written; the SMTP password never shown back (an empty field keeps it, a box clears it); CSRF
-// and foreign origins refused; `foison config` and the page agree both ways; changes apply at
-// once without a restart (site name on cached pages, trusted proxies, the history gate); every
-// save is in the moderation log, without the values.
+// admin.test.mjs — the admin settings page /admin/reglages (the map's frame among them): only
+// admins (a visitor is sent to the login page, contributors and moderators get 403); every field
+// saved and read back by `foison config`; invalid values refused beside their fields with the
+// input kept and nothing written; the SMTP password never shown back (an empty field keeps it, a
+// box clears it); CSRF and foreign origins refused; `foison config` and the page agree both
+// ways; changes apply at once without a restart (site name on cached pages, trusted proxies, the
+// history gate); every save is in the moderation log, without the values.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -51,7 +51,7 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
     'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
     'rate_registration_mails', 'rate_searches',
-    'robot_restrict', 'map_tiles', 'map_attribution'];
+    'robot_restrict', 'map_center', 'map_zoom', 'map_bounds', 'map_tiles', 'map_attribution'];
 
 async function settingsPage(client = admin) {
     const r = await client.get('/admin/reglages');
@@ -102,6 +102,10 @@ test('the page shows every setting in its section, with label, help and current 
     assert.equal(values.rate_edits_new, '8');
     assert.equal(values.signup, 'open');
     assert.equal(values.robot_restrict, 'on');
+    // The demo's frame, computed from the Pays de Brest's communes when the site was made.
+    assert.equal(values.map_center, '48.38802,-4.33047');
+    assert.equal(values.map_zoom, '9');
+    assert.equal(values.map_bounds, '-4.82086,48.07538,-3.84007,48.70066');
     // What only start-up reads says so.
     assert.match(r.text, /id="help-synchronous">[^<]*<strong>Pris en compte au prochain démarrage/);
     // The header links the admin pages for an admin, not for a moderator.
@@ -123,7 +127,8 @@ test('every field is saved, and foison config reads what the page wrote', async 
         signup: 'closed', report_hide: '4', rate_edits_new: '6', rate_edits: '80', rate_reports: '7',
         rate_signups: '3', rate_mails: '9', rate_contact: '4', rate_contact_entry: '15',
         rate_registrations: '12', rate_registration_mails: '3', rate_searches: '240',
-        robot_restrict: 'off',
+        robot_restrict: 'off', map_center: '48.1,-1.7', map_zoom: '11',
+        map_bounds: '-2.1,47.9,-1.4,48.4',
         map_tiles: 'https://tuiles.example.org/carte/{z}/{x}/{y}.png?cle=a1',
         map_attribution: '© Tuiles d\'exemple',
     };
@@ -156,6 +161,8 @@ test('every field is saved, and foison config reads what the page wrote', async 
     for (const [k, v] of [['base_url', ''], ['trusted_proxies', ''], ['robot_restrict', 'on'],
         ['synchronous', 'FULL'], ['signup', 'open'], ['site_name', 'foison'],
         ['territory_name', 'Pays de Brest'], ['license', 'CC-BY-SA-4.0'],
+        ['map_center', '48.38802,-4.33047'], ['map_zoom', '9'],
+        ['map_bounds', '-4.82086,48.07538,-3.84007,48.70066'],
         ['map_tiles', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'],
         ['map_attribution', '© les contributeurs d\'OpenStreetMap']])
         assert.equal(config(k, v).status, 0, k);
@@ -168,7 +175,8 @@ test('invalid values: errors beside each field, all input kept, nothing written'
         base_url: 'https://x.example/chemin', trust_edits: 'beaucoup', spam_refuse: '100001',
         smtp_url: 'http://smtp.example', mail_from: 'pas une adresse', license: 'GPL',
         trusted_proxies: '300.1.1.1', blocked_domains: 'a_b.example', signup: 'peut-être',
-        rate_mails: '-1', territory_name: '',
+        rate_mails: '-1', territory_name: '', map_center: '48,39;-4,49', map_zoom: '19',
+        map_bounds: '-3.8,48.0,-4.8,48.7',
         map_tiles: 'https://{s}.tile.example.org/{z}/{x}/{y}.png', map_attribution: '',
     };
     const r = await save(bad);

@@ -6,7 +6,8 @@
 // and text, the same entries as /api/v1/search finds; bad parameters answered 400 with per-field
 // errors; nothing hidden by reports, withdrawn, pending or deleted through either door; ETags
 // from the site's generation and the query (not the body), 304, and gzip and brotli answers that
-// decode to the plain body.
+// decode to the plain body, a big answer's codings made once on demand; answers built counted
+// against the search's rate limit.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ let srv, marc;
 
 before(async () => {
     // The tests write records and reports in a minute.
-    srv = await startServer({ config: { rate_edits_new: '1000', rate_edits: '1000', rate_reports: '1000' } });
+    srv = await startServer({ config: { rate_edits_new: '1000', rate_edits: '1000', rate_reports: '1000', rate_searches: '100000' } });
     marc = await loginOk(srv.base, srv.users.m.email, srv.users.m.password);
 });
 
@@ -225,9 +226,8 @@ test('own point, place, commune, unplaced; a place moved and a centre set move t
     fc = await geo();
     assert.deepEqual(feature(fc, at.slug).geometry.coordinates, [-4.4801, 48.4101]);
     assert.deepEqual(compactPoint(await compact(), at.slug).slice(1, 3), [-4.4801, 48.4101]);
-    // A centre set for Goulven (as an admin would: the file, then a write any process sees).
-    sqlite("UPDATE communes SET lat = 48.631, lon = -4.302 WHERE insee = '29064'");
-    cli(['config', srv.db, 'rate_searches', '601']);
+    // A centre set for Goulven by an admin (from another process, the running server sees it).
+    cli(['territory', srv.db, '--centre', '29064=48.631,-4.302']);
     c = await compact();
     assert.deepEqual(compactPoint(c, nowhere.slug)?.slice(1, 5), [-4.302, 48.631, 1, 2], 'at the commune\'s centre now');
     assert.ok(!c.unplaced.some((u) => u[3] === nowhere.slug));
@@ -505,5 +505,25 @@ test('a big answer (1,500 more entries): compressed once per coding on demand, t
         const inside = all.filter(({ geometry: { coordinates: [lon, lat] } }) => lon >= w && lon <= e && lat >= s && lat <= n);
         assert.ok(inside.length >= least, `${w},${s},${e},${n}: ${inside.length}`);
         assert.deepEqual(box.features.map((f) => f.id).sort((a, b) => a - b), inside.map((f) => f.id).sort((a, b) => a - b));
+    }
+});
+
+test('answers built count as searches (rate_searches); cached ones and 304s do not', async () => {
+    const small = await startServer({ config: { rate_searches: '3' } });
+    try {
+        const first = await rawRequest(small.base, '/api/v1/geo/compact');
+        assert.equal(first.status, 200);
+        for (let i = 0; i < 5; i++) { // from the cache, or 304: free
+            assert.equal((await rawRequest(small.base, '/api/v1/geo/compact')).status, 200);
+            assert.equal((await rawRequest(small.base, '/api/v1/geo/compact', { headers: { 'if-none-match': first.headers.etag } })).status, 304);
+        }
+        assert.equal((await rawRequest(small.base, '/api/v1/geo?bbox=-5,47,-4,48')).status, 200);
+        assert.equal((await rawRequest(small.base, '/api/v1/geo?bbox=-5,47,-4,49')).status, 200);
+        const r = await rawRequest(small.base, '/api/v1/geo?bbox=-5,47,-4,50');
+        assert.equal(r.status, 429);
+        assert.ok(Number(r.headers['retry-after']) > 0);
+        assert.match(JSON.parse(r.body).errors[0].message, /trop de recherches/);
+    } finally {
+        await small.stop();
     }
 });
