@@ -208,6 +208,7 @@ test('the map shows the demo records as markers and clusters; the list matches t
             assert.equal(d.total, data.points.length, 'each point drawn once');
             assert.ok(d.clusters.length + d.pins.length < data.points.length, 'fewer markers than points');
             assert.equal(await listCount(page), data.points.length);
+            await page.screenshot({ path: path.join(SHOTS, 'e2e-map-desktop.png') });
             const titles = await listTitles(page);
             assert.deepEqual([...titles].sort(), data.points.map((p) => p[5]).sort(),
                 'the list has the records of the map');
@@ -230,7 +231,6 @@ test('the map shows the demo records as markers and clusters; the list matches t
             } else {
                 assert.ok(await unplaced.isHidden());
             }
-            await page.screenshot({ path: path.join(SHOTS, 'e2e-map-desktop.png') });
             // Zoomed in on Brest: fewer records in view, the list follows, and what is drawn
             // holds at least them.
             await page.locator('#carte').focus();
