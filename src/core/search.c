@@ -409,11 +409,26 @@ int search_run(struct store *s, struct arena *a, const struct search_request *r,
     bool positive = search_query_positive(&out->query);
     if (!positive && out->query.n > 0)
         return SEARCH_OK; /* exclusions alone */
+    const struct search_filter *filters = r->filters;
+    int nfilters = r->nfilters < SEARCH_MAX_FILTERS ? r->nfilters : SEARCH_MAX_FILTERS;
+    bool kind_chosen = false;
+    for (int i = 0; i < nfilters; i++)
+        kind_chosen |= strcmp(filters[i].param, "kind") == 0;
+    /* The kinds kept are the values of one more kind filter (one set of terms in the store):
+     * unless a kind is chosen, which the caller checked is one of them. */
+    if (r->nkinds > 0 && !kind_chosen) {
+        struct search_filter *all = arena_alloc(a, sizeof *all * (size_t)(nfilters + r->nkinds));
+        if (nfilters)
+            memcpy(all, filters, sizeof *all * (size_t)nfilters);
+        for (int i = 0; i < r->nkinds; i++)
+            all[nfilters++] = (struct search_filter){"kind", r->kinds[i]};
+        filters = all;
+    }
     struct store_search_spec sp = {
         .q = positive ? &out->query : NULL,
         .level = STORE_SEARCH_STRICT,
-        .filters = r->filters,
-        .nfilters = r->nfilters < SEARCH_MAX_FILTERS ? r->nfilters : SEARCH_MAX_FILTERS,
+        .filters = filters,
+        .nfilters = nfilters,
         .recent = r->sort == SEARCH_SORT_RECENT,
         .offset = (page - 1) * per,
         .limit = per,

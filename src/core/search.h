@@ -62,6 +62,11 @@ struct search_request {
     enum search_sort sort;
     int page;     /* from 1; out of range: the nearest page */
     int per_page; /* 0: SEARCH_PER_PAGE */
+    /* Entries of these kinds only (nkinds 0: every kind), whatever the filters: the map's list
+     * keeps to the kinds that have a position. Not a filter of the kind facet: its counts
+     * still name every kind, and a kind filter narrows further. */
+    const char *const *kinds;
+    int nkinds;
 };
 
 struct search_result {

@@ -163,6 +163,16 @@ const struct setting settings_table[] = {
      "«\u202f-4.82086,48.07538,-3.84007,48.70066\u202f»\u202f: le territoire entier. Recalculé par "
      "«\u202ffoison territory\u202f».",
      SETTING_BOUNDS, SECTION_MAP, "-4.82086,48.07538,-3.84007,48.70066", false},
+    {"map_tiles", "Fond de carte (adresse des tuiles)",
+     "Une adresse https avec {z}, {x} et {y}, ex. «\u202fhttps://tile.openstreetmap.org/{z}/{x}/"
+     "{y}.png\u202f» (par défaut)\u202f; une seule machine ({s} n'est pas accepté)\u202f: les "
+     "pages de la carte n'autorisent les images que d'elle. Respectez les conditions d'usage du "
+     "serveur choisi.",
+     SETTING_TILES, SECTION_MAP, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", false},
+    {"map_attribution", "Crédit du fond de carte",
+     "Affiché au coin de la carte, en texte (200 caractères au plus), ex. «\u202f© les "
+     "contributeurs d'OpenStreetMap\u202f» (par défaut).",
+     SETTING_CREDIT, SECTION_MAP, "© les contributeurs d'OpenStreetMap", false},
 };
 const size_t settings_count = sizeof(settings_table) / sizeof(settings_table[0]);
 
@@ -192,6 +202,84 @@ bool settings_base_url_valid(const char *url)
 {
     const char *host = strstr(url, "://");
     return validate_url(url) && strlen(url) <= 200 && host && !strpbrk(host + 3, "/?#@\\");
+}
+
+/* The placeholders a tile address may hold: {z}, {x} and {y} once each, {r} (Leaflet's "@2x" on
+ * high-density screens) at most once. */
+static const char *settings_tiles_placeholders(const char *path)
+{
+    int z = 0, x = 0, y = 0, r = 0;
+    for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
+        if (strncmp(p, "{z}", 3) == 0)
+            z++;
+        else if (strncmp(p, "{x}", 3) == 0)
+            x++;
+        else if (strncmp(p, "{y}", 3) == 0)
+            y++;
+        else if (strncmp(p, "{r}", 3) == 0)
+            r++;
+        else if (strncmp(p, "{s}", 3) == 0)
+            return "une seule machine de tuiles\u202f: {s} (plusieurs sous-domaines) n'est pas "
+                   "accepté";
+        else
+            return "seuls {z}, {x}, {y} (et {r}) sont acceptés entre accolades";
+    }
+    if (z != 1 || x != 1 || y != 1 || r > 1)
+        return "l'adresse doit contenir {z}, {x} et {y}, une fois chacun";
+    for (const char *p = strchr(path, '}'); p; p = strchr(p + 1, '}'))
+        if (p < path + 2 || p[-2] != '{')
+            return "seuls {z}, {x}, {y} (et {r}) sont acceptés entre accolades";
+    return NULL;
+}
+
+/* NULL when url is a tile address the map may use, else the French reason; the origin's length
+ * in *origin_len. */
+static const char *settings_tiles_check(const char *url, size_t *origin_len)
+{
+    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789.-";
+    /* What a path may hold besides letters and digits: no quote, space, angle bracket,
+     * backslash, comma or semicolon, which could break out of the places it is written. */
+    static const char path_chars[] = "-._~/%?&=+!$*():@{}";
+    *origin_len = 0;
+    if (strlen(url) > 500)
+        return "500 caractères au plus";
+    if (strncmp(url, "https://", 8) != 0)
+        return "une adresse https:// est attendue (les pages du site sont servies en https)";
+    const char *p = url + 8;
+    size_t host = strspn(p, host_chars);
+    if (host == 0 || p[0] == '.' || p[0] == '-' || p[host - 1] == '.' || p[host - 1] == '-')
+        return "nom de machine attendu après https://";
+    p += host;
+    if (*p == ':') {
+        size_t port = strspn(p + 1, "0123456789");
+        if (port == 0 || port > 5)
+            return "port invalide";
+        p += 1 + port;
+    }
+    if (*p != '/')
+        return "un chemin est attendu après le nom de machine (ex. /{z}/{x}/{y}.png)";
+    for (const char *c = p; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr(path_chars, *c))
+            return "caractère non accepté dans l'adresse (espaces, guillemets, virgules, "
+                   "points-virgules, chevrons…)";
+    const char *why = settings_tiles_placeholders(p);
+    if (why)
+        return why;
+    *origin_len = (size_t)(p - url);
+    return NULL;
+}
+
+bool settings_tiles_origin(const char *url, char *origin, size_t n)
+{
+    size_t len;
+    if (n)
+        *origin = '\0';
+    if (!url || settings_tiles_check(url, &len) || len >= n)
+        return false;
+    memcpy(origin, url, len);
+    origin[len] = '\0';
+    return true;
 }
 
 bool settings_parse_degrees(const char *s, size_t n, bool comma, double *out)
@@ -344,6 +432,12 @@ const char *settings_check(const struct setting *st, const char *value,
         if (!proxies)
             return "liste des mandataires impossible à vérifier";
         return proxies(value, why, whylen) == 0 ? NULL : why;
+    case SETTING_TILES: {
+        size_t origin;
+        return settings_tiles_check(value, &origin);
+    }
+    case SETTING_CREDIT:
+        return n == 0 || utf8_count(value, n) > 200 ? "de 1 à 200 caractères" : NULL;
     case SETTING_LATLON: {
         double lat, lon;
         return settings_parse_latlon(value, &lat, &lon)

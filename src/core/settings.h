@@ -26,6 +26,8 @@ enum setting_type {
     SETTING_SIGNUP,   /* open or closed */
     SETTING_FROM,     /* an e-mail address or "Name <address>", or empty */
     SETTING_MARKDOWN, /* a page text: lines allowed, 20,000 characters */
+    SETTING_TILES,    /* https://host[:port]/…{z}…{x}…{y}… (see settings_tiles_origin) */
+    SETTING_CREDIT,   /* one line of 1 to 200 characters */
     SETTING_LATLON,   /* "lat,lon" in decimal degrees (see settings_parse_latlon) */
     SETTING_ZOOM,     /* a map zoom level, an integer from 1 to 18 */
     SETTING_BOUNDS,   /* "W,S,E,N" in decimal degrees, W < E and S < N */
@@ -72,6 +74,10 @@ const char *settings_check(const struct setting *st, const char *value,
 /* scheme://host[:port] with no path, query, fragment or user: permanent links append paths to
  * it, and forms compare it to Origin. */
 bool settings_base_url_valid(const char *url);
+/* The origin ("https://host[:port]") of a tile address that settings_check accepts, into origin
+ * (size n); false, origin "", for any other text. The map pages allow images from that origin
+ * alone: their Content-Security-Policy writes it as it is. */
+bool settings_tiles_origin(const char *url, char *origin, size_t n);
 
 /* The map's frame as the settings write it: "lat,lon" (map_center) and "W,S,E,N" (map_bounds),
  * plain decimals with a dot ("-4.48", never "1e3", "+4" or spaces), latitudes from -90 to 90,

@@ -74,6 +74,9 @@ struct request {
     const struct http_shared *shared; /* see http_shared_send() */
     void (*shared_release)(void);
     struct http_stream *stream; /* see http_stream_send() */
+    /* see http_set_csp(): NULL for the default policy */
+    const char *csp;
+    bool frameable;
 };
 
 typedef void (*http_handler)(struct request *req);
@@ -94,6 +97,12 @@ const char *http_form(const struct request *req, const char *key);
 const char *http_header(const struct request *req, const char *name);
 const char *http_cookie(const struct request *req, const char *name);
 void http_add_header(struct request *req, const char *name, const char *value);
+/* This answer's Content-Security-Policy instead of the default one (images from any https
+ * origin, never framed): images from this site, data: and img_origin only ("https://host" or
+ * "https://host:port"; anything else, or NULL, adds none), and, with any_ancestor, every site may
+ * frame the page (frame-ancestors *, no X-Frame-Options). Every other directive is the
+ * default's. */
+void http_set_csp(struct request *req, const char *img_origin, bool any_ancestor);
 /* Parses application/x-www-form-urlencoded text into list (values decoded, in the arena).
  * Returns -1 on malformed input (bad escapes, invalid UTF-8, too many pairs). */
 int http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kvlist *list);

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HTTP_CSP_START "default-src 'self'; script-src 'self'; style-src 'self'; "
+#define HTTP_CSP_END "object-src 'none'; base-uri 'self'; form-action 'self'; "
 #define HTTP_CSP                                                                                   \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "       \
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    HTTP_CSP_START "img-src 'self' https: data:; " HTTP_CSP_END "frame-ancestors 'none'"
 
 struct http_shared {
     struct MHD_Response *resp[COMPRESS_COUNT]; /* identity always; the others when smaller */
@@ -31,12 +32,43 @@ struct http_shared {
     const char *content_type; /* static text, as given */
 };
 
-static void http_add_standard_headers(struct MHD_Response *resp)
+/* "https://" then a host of letters, digits, dots and dashes, and an optional port: nothing
+ * that could end the directive or add a source. */
+static bool http_origin_valid(const char *o)
 {
-    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+    if (!o || strncmp(o, "https://", 8) != 0 || strlen(o) > 260)
+        return false;
+    const char *p = o + 8;
+    size_t host = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+    if (host == 0 || p[0] == '.' || p[0] == '-')
+        return false;
+    p += host;
+    if (*p == ':') {
+        size_t port = strspn(p + 1, "0123456789");
+        if (port == 0 || port > 5)
+            return false;
+        p += 1 + port;
+    }
+    return *p == '\0';
+}
+
+void http_set_csp(struct request *req, const char *img_origin, bool any_ancestor)
+{
+    bool img = http_origin_valid(img_origin);
+    req->csp = arena_printf(
+        req->arena, HTTP_CSP_START "img-src 'self' data:%s%s; " HTTP_CSP_END "frame-ancestors %s",
+        img ? " " : "", img ? img_origin : "", any_ancestor ? "*" : "'none'");
+    req->frameable = any_ancestor;
+}
+
+/* csp NULL: the default policy. */
+static void http_add_standard_headers(struct MHD_Response *resp, const char *csp, bool frameable)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : HTTP_CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (!frameable)
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
 static const char *http_cache_control(enum http_cache cache, bool logged_in)
@@ -65,12 +97,13 @@ static const char *http_vary(const char *content_type, enum http_cache cache)
 static struct MHD_Response *http_response_new(const char *content_type, enum http_cache cache,
                                               bool logged_in, char *body, size_t len,
                                               enum MHD_ResponseMemoryMode mode, const char *etag,
-                                              enum compress_encoding enc)
+                                              enum compress_encoding enc, const char *csp,
+                                              bool frameable)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
     if (!resp)
         return NULL;
-    http_add_standard_headers(resp);
+    http_add_standard_headers(resp, csp, frameable);
     MHD_add_response_header(resp, "Content-Type",
                             content_type ? content_type : "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", http_cache_control(cache, logged_in));
@@ -88,8 +121,9 @@ struct MHD_Response *http_response_build(const struct request *req, char *body, 
                                          enum MHD_ResponseMemoryMode mode, const char *etag,
                                          enum compress_encoding enc)
 {
-    struct MHD_Response *resp = http_response_new(req->content_type, req->cache, req->logged_in,
-                                                  body, len, mode, etag, enc);
+    struct MHD_Response *resp =
+        http_response_new(req->content_type, req->cache, req->logged_in, body, len, mode, etag, enc,
+                          req->csp, req->frameable);
     if (resp)
         for (int i = 0; i < req->nheaders; i++)
             MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
@@ -123,9 +157,10 @@ static enum compress_encoding http_shared_make(struct http_shared *s, enum compr
         size_t zlen;
         char *z = compress_encode(e, COMPRESS_DYNAMIC, s->data[COMPRESS_IDENTITY],
                                   s->len[COMPRESS_IDENTITY], &zlen);
-        struct MHD_Response *r = z ? http_response_new(s->content_type, s->cache, false, z, zlen,
-                                                       MHD_RESPMEM_MUST_FREE, s->etag[e], e)
-                                   : NULL;
+        struct MHD_Response *r =
+            z ? http_response_new(s->content_type, s->cache, false, z, zlen, MHD_RESPMEM_MUST_FREE,
+                                  s->etag[e], e, NULL, false)
+              : NULL;
         if (z && !r)
             free(z);
         if (r) {
@@ -231,7 +266,7 @@ static enum MHD_Result http_queue_stream(struct request *req)
         http_stream_free(st);
         return MHD_NO;
     }
-    http_add_standard_headers(resp);
+    http_add_standard_headers(resp, req->csp, req->frameable);
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", http_cache_control(req->cache, req->logged_in));
@@ -337,7 +372,7 @@ static bool http_shared_respond(struct http_shared *s, enum http_cache cache,
         if (!s->data[e])
             continue;
         s->resp[e] = http_response_new(s->content_type, cache, false, s->data[e], s->len[e], mode,
-                                       s->etag[e], (enum compress_encoding)e);
+                                       s->etag[e], (enum compress_encoding)e, NULL, false);
         if (!s->resp[e]) {
             for (int f = 0; f < e; f++) {
                 if (s->resp[f])

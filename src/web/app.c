@@ -78,8 +78,69 @@ static const char *app_content_type(const char *name)
     return "application/octet-stream";
 }
 
-static int app_load_assets(struct app *app, const char *dir)
+/* Front-end libraries served like static/ files, read from the npm packages that
+ * package-lock.json pins (no copy of their code in the repository): under their own name, which
+ * no file of static/ may take. */
+static const struct {
+    const char *path; /* under the data folder */
+    const char *name; /* as served under /static/ */
+} app_npm_assets[] = {
+    {"node_modules/leaflet/dist/leaflet.js", "leaflet.js"},
+    {"node_modules/leaflet/dist/leaflet.css", "leaflet.css"},
+    {"node_modules/supercluster/dist/supercluster.min.js", "supercluster.js"},
+};
+
+/* Reads the file at path and adds it to the assets as name (compressed once here: a request
+ * only picks a variant). 0; 1 when the file cannot be read; -1 when out of memory. */
+static int app_add_asset(struct app *app, size_t *cap, const char *path, const char *name)
 {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 1;
+    struct buf b = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        buf_free(&b);
+        return 1;
+    }
+    if (app->nassets == *cap) {
+        *cap *= 2;
+        app->assets = xrealloc(app->assets, *cap * sizeof(*app->assets));
+    }
+    struct static_asset *as = &app->assets[app->nassets];
+    memset(as, 0, sizeof(*as));
+    as->content_type = app_content_type(name);
+    unsigned long long h = hash_fnv64(b.data, b.len);
+    as->plain = http_shared_new(as->content_type, HTTP_CACHE_PAGE, b.data, b.len, COMPRESS_STATIC);
+    as->immutable = as->plain ? http_shared_variant(as->plain, HTTP_CACHE_IMMUTABLE) : NULL;
+    buf_free(&b);
+    if (!as->immutable) {
+        http_shared_free(as->plain);
+        fprintf(stderr, "foison: %s: mémoire insuffisante\n", path);
+        return -1;
+    }
+    as->name = xstrdup(name);
+    const char *dot = strrchr(as->name, '.');
+    size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
+    char fp[600];
+    snprintf(fp, sizeof fp, "%.*s.%08llx%s", (int)stem, as->name, h & 0xffffffffULL,
+             dot ? dot : "");
+    as->fingerprinted = xstrdup(fp);
+    snprintf(fp, sizeof fp, "/static/%s", as->fingerprinted);
+    as->url = xstrdup(fp);
+    app->nassets++;
+    return 0;
+}
+
+static int app_load_assets(struct app *app, const char *datadir)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/static", datadir);
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "foison: %s: dossier des fichiers statiques introuvable\n", dir);
@@ -94,44 +155,31 @@ static int app_load_assets(struct app *app, const char *dir)
         char path[1400];
         if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
             continue;
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        struct buf b = BUF_INIT;
-        char chunk[8192];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_append(&b, chunk, n);
-        fclose(f);
-        if (app->nassets == cap) {
-            cap *= 2;
-            app->assets = xrealloc(app->assets, cap * sizeof(*app->assets));
-        }
-        struct static_asset *as = &app->assets[app->nassets++];
-        memset(as, 0, sizeof(*as));
-        as->name = xstrdup(de->d_name);
-        as->content_type = app_content_type(as->name);
-        unsigned long long h = hash_fnv64(b.data, b.len);
-        /* Compressed once here; a request only picks a variant. */
-        as->plain =
-            http_shared_new(as->content_type, HTTP_CACHE_PAGE, b.data, b.len, COMPRESS_STATIC);
-        as->immutable = as->plain ? http_shared_variant(as->plain, HTTP_CACHE_IMMUTABLE) : NULL;
-        buf_free(&b);
-        if (!as->immutable) {
-            fprintf(stderr, "foison: %s: mémoire insuffisante\n", path);
+        if (app_add_asset(app, &cap, path, de->d_name) < 0) {
             closedir(d);
             return -1;
         }
-        const char *dot = strrchr(as->name, '.');
-        size_t stem = dot ? (size_t)(dot - as->name) : strlen(as->name);
-        char fp[600];
-        snprintf(fp, sizeof fp, "%.*s.%08llx%s", (int)stem, as->name, h & 0xffffffffULL,
-                 dot ? dot : "");
-        as->fingerprinted = xstrdup(fp);
-        snprintf(fp, sizeof fp, "/static/%s", as->fingerprinted);
-        as->url = xstrdup(fp);
     }
     closedir(d);
+    /* Without them the map pages show their list only (as without JavaScript): a site served
+     * from a checkout where `npm ci` was not run still works. */
+    for (size_t i = 0; i < sizeof app_npm_assets / sizeof app_npm_assets[0]; i++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", datadir, app_npm_assets[i].path);
+        if (app_asset(app, app_npm_assets[i].name)) {
+            fprintf(stderr, "foison: static/%s cache le fichier du paquet npm %s\n",
+                    app_npm_assets[i].name, app_npm_assets[i].path);
+            continue;
+        }
+        int rc = app_add_asset(app, &cap, path, app_npm_assets[i].name);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            fprintf(stderr,
+                    "foison: %s introuvable (lancez npm ci) : la carte n'aura que sa "
+                    "liste\n",
+                    path);
+    }
     return 0;
 }
 
@@ -156,8 +204,7 @@ struct app *app_load(struct store *s, const char *datadir)
         free(err);
         goto fail;
     }
-    snprintf(path, sizeof path, "%s/static", datadir);
-    if (app_load_assets(app, path) != 0)
+    if (app_load_assets(app, datadir) != 0)
         goto fail;
     app->territory = territory_load(s);
     if (!app->territory) {

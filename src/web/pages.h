@@ -181,6 +181,16 @@ bool page_search_throttled(struct request *req);
 /* geo.c */
 void api_geo(struct request *req);
 void api_geo_compact(struct request *req);
+/* What the map's filters share with the search (web/map.c): the French label of a filter
+ * parameter ("Thème"), of one of its values (a theme's, a commune's name…); and the searches'
+ * limit per address: 0, or the seconds to wait (req is then 429 with Retry-After). */
+const char *search_filter_label(const char *param);
+const char *search_filter_value_label(struct request *req, const char *param, const char *value);
+long search_rate_wait(struct request *req);
+
+/* map.c */
+void page_map(struct request *req);
+void page_map_embed(struct request *req);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
 /* export.c */

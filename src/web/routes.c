@@ -52,6 +52,9 @@ const struct route app_routes[] = {
     /* Events in time (web/agenda.c): before the kinds' patterns. */
     {"GET", "/agenda", page_agenda, 0},
     {"GET", "/recherche", page_search, 0},
+    /* The map (web/map.c); the embedded one is the only page other sites may frame. */
+    {"GET", "/carte", page_map, 0},
+    {"GET", "/embed/carte", page_map_embed, 0},
     {"GET", "/agenda.ics", page_agenda_ics, 0},
     {"GET", "/{kind}/{slug}.ics", page_event_ics, 0},
     /* Registrations to events (web/attendance.c). */

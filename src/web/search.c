@@ -54,6 +54,11 @@ static long search_limited(struct request *req, bool suggest)
     return wait;
 }
 
+long search_rate_wait(struct request *req)
+{
+    return search_limited(req, false);
+}
+
 /* The API's 429: a JSON error naming q. */
 static void search_api_limited(struct request *req, long wait)
 {
@@ -84,7 +89,7 @@ static bool search_param_known(const char *param)
            strcmp(param, "commune") == 0 || search_param_field(param) != NULL;
 }
 
-static const char *search_param_label(const char *param)
+const char *search_filter_label(const char *param)
 {
     if (strcmp(param, "kind") == 0)
         return "Type de fiche";
@@ -100,7 +105,7 @@ static const char *search_param_label(const char *param)
     return f ? f->label : param;
 }
 
-static const char *search_value_label(struct request *req, const char *param, const char *value)
+const char *search_filter_value_label(struct request *req, const char *param, const char *value)
 {
     const struct territory *t = req->app->territory;
     if (strcmp(param, "kind") == 0) {
@@ -346,8 +351,9 @@ void page_search(struct request *req)
     struct tv *chosen = tv_set_list(ctx, "chosen");
     for (int i = 0; i < p.nfilters; i++) {
         struct tv *o = tv_push_obj(chosen);
-        tv_set_str(o, "label", search_param_label(p.filters[i].param));
-        tv_set_str(o, "value", search_value_label(req, p.filters[i].param, p.filters[i].value));
+        tv_set_str(o, "label", search_filter_label(p.filters[i].param));
+        tv_set_str(o, "value",
+                   search_filter_value_label(req, p.filters[i].param, p.filters[i].value));
         tv_set_str(o, "remove_url",
                    search_url(req, &p, q, p.filters[i].param, p.filters[i].value, p.sort, 0));
     }
@@ -396,13 +402,13 @@ void page_search(struct request *req)
         if (!general && !kind_chosen)
             continue;
         struct tv *fo = tv_push_obj(facets);
-        tv_set_str(fo, "label", search_param_label(f->param));
+        tv_set_str(fo, "label", search_filter_label(f->param));
         tv_set_strf(fo, "id", "facette-%s", f->param);
         struct tv *vals = tv_set_list(fo, "values");
         for (int v = 0; v < f->n; v++) {
             struct tv *vo = tv_push_obj(vals);
             bool on = search_filter_on(&p, f->param, f->values[v].value);
-            tv_set_str(vo, "label", search_value_label(req, f->param, f->values[v].value));
+            tv_set_str(vo, "label", search_filter_value_label(req, f->param, f->values[v].value));
             tv_set_int(vo, "count", f->values[v].count);
             tv_set_bool(vo, "on", on);
             tv_set_str(vo, "url", search_url(req, &p, q, f->param, f->values[v].value, p.sort, 0));

@@ -51,7 +51,7 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
     'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
     'rate_registration_mails', 'rate_searches',
-    'robot_restrict', 'map_center', 'map_zoom', 'map_bounds'];
+    'robot_restrict', 'map_center', 'map_zoom', 'map_bounds', 'map_tiles', 'map_attribution'];
 
 async function settingsPage(client = admin) {
     const r = await client.get('/admin/reglages');
@@ -129,6 +129,8 @@ test('every field is saved, and foison config reads what the page wrote', async 
         rate_registrations: '12', rate_registration_mails: '3', rate_searches: '240',
         robot_restrict: 'off', map_center: '48.1,-1.7', map_zoom: '11',
         map_bounds: '-2.1,47.9,-1.4,48.4',
+        map_tiles: 'https://tuiles.example.org/carte/{z}/{x}/{y}.png?cle=a1',
+        map_attribution: '© Tuiles d\'exemple',
     };
     assert.deepEqual(Object.keys(wanted).sort(), [...KEYS].sort());
     const r = await save(wanted);
@@ -160,7 +162,9 @@ test('every field is saved, and foison config reads what the page wrote', async 
         ['synchronous', 'FULL'], ['signup', 'open'], ['site_name', 'foison'],
         ['territory_name', 'Pays de Brest'], ['license', 'CC-BY-SA-4.0'],
         ['map_center', '48.38802,-4.33047'], ['map_zoom', '9'],
-        ['map_bounds', '-4.82086,48.07538,-3.84007,48.70066']])
+        ['map_bounds', '-4.82086,48.07538,-3.84007,48.70066'],
+        ['map_tiles', 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'],
+        ['map_attribution', '© les contributeurs d\'OpenStreetMap']])
         assert.equal(config(k, v).status, 0, k);
 });
 
@@ -173,6 +177,7 @@ test('invalid values: errors beside each field, all input kept, nothing written'
         trusted_proxies: '300.1.1.1', blocked_domains: 'a_b.example', signup: 'peut-être',
         rate_mails: '-1', territory_name: '', map_center: '48,39;-4,49', map_zoom: '19',
         map_bounds: '-3.8,48.0,-4.8,48.7',
+        map_tiles: 'https://{s}.tile.example.org/{z}/{x}/{y}.png', map_attribution: '',
     };
     const r = await save(bad);
     assert.equal(r.status, 422);

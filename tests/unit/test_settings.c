@@ -98,11 +98,65 @@ static void test_values(void **state)
         settings_check(settings_find("trusted_proxies"), "127.0.0.1", NULL, why, sizeof why));
 }
 
+/* The map's tiles: one https machine (its origin goes into the map pages' CSP as it is), the
+ * three placeholders once each, nothing that could break out of a header or an attribute. */
+static void test_map_tiles(void **state)
+{
+    (void)state;
+    char origin[300];
+    assert_null(check("map_tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"));
+    assert_true(settings_tiles_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png", origin,
+                                      sizeof origin));
+    assert_string_equal(origin, "https://tile.openstreetmap.org");
+    assert_null(check("map_tiles", "https://tiles.example.org:8443/a/{z}/{y}/{x}{r}.png?key=a1"));
+    assert_true(settings_tiles_origin("https://tiles.example.org:8443/a/{z}/{y}/{x}{r}.png?key=a1",
+                                      origin, sizeof origin));
+    assert_string_equal(origin, "https://tiles.example.org:8443");
+    static const char *const bad[] = {
+        "http://tile.openstreetmap.org/{z}/{x}/{y}.png",    /* not https */
+        "https://{s}.tile.example.org/{z}/{x}/{y}.png",     /* several machines */
+        "https://tile.example.org/{z}/{x}.png",             /* no {y} */
+        "https://tile.example.org/{z}/{x}/{y}/{y}.png",     /* twice */
+        "https://tile.example.org/{z}/{x}/{y}.png?k={key}", /* an unknown placeholder */
+        "https://tile.example.org/{z}/{x}/{y}.png}",        /* a stray brace */
+        "https://tile.example.org/{z}/{x}/{y}.png'; script-src *",
+        "https://tile.example.org;/{z}/{x}/{y}.png",
+        "https://tile.example.org /{z}/{x}/{y}.png",
+        "https://tile.example.org/{z}/{x}/{y}.png\"><script>",
+        "https://tile.example.org/{z},{x},{y}.png",
+        "https://user@tile.example.org/{z}/{x}/{y}.png",
+        "https://tile.example.org:/{z}/{x}/{y}.png",
+        "https://.example.org/{z}/{x}/{y}.png",
+        "https://tile.example.org",
+        "https:///{z}/{x}/{y}.png",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_non_null(check("map_tiles", bad[i]));
+        assert_false(settings_tiles_origin(bad[i], origin, sizeof origin));
+        assert_string_equal(origin, "");
+    }
+    assert_false(settings_tiles_origin(NULL, origin, sizeof origin));
+    /* Too small a buffer is no origin at all, never a cut one. */
+    assert_false(
+        settings_tiles_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png", origin, 10));
+    assert_null(check("map_attribution", "© les contributeurs d'OpenStreetMap"));
+    assert_non_null(check("map_attribution", ""));
+    assert_non_null(check("map_attribution", "a\nb"));
+    char long_credit[260];
+    memset(long_credit, 'a', 201);
+    long_credit[201] = '\0';
+    assert_non_null(check("map_attribution", long_credit));
+    long_credit[200] = '\0';
+    assert_null(check("map_attribution", long_credit));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_values),
+        cmocka_unit_test(test_map_tiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
