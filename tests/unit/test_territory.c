@@ -132,8 +132,10 @@ static void test_fold(void **state)
     /* A combining accent vanishes; Ÿ, ẞ-free Latin Extended Additional letters fold. */
     fold_is("Ploe\xcc\x81ven", "ploeven");
     fold_is("L'Haÿ-les-Roses", "l hay les roses");
-    fold_is("\xe1\xb8\x82" "ath", "bath"); /* U+1E02 B with dot above */
-    fold_is("Bad\xff\xfe", "bad");      /* malformed UTF-8: a separator, then trimmed */
+    fold_is("\xe1\xb8\x82"
+            "ath",
+            "bath");               /* U+1E02 B with dot above */
+    fold_is("Bad\xff\xfe", "bad"); /* malformed UTF-8: a separator, then trimmed */
     fold_is("", "");
     fold_is("29 Brest 2", "29 brest 2");
 }
