@@ -41,7 +41,19 @@ struct geo_params {
     struct search_filter filters[SEARCH_MAX_FILTERS];
     int nfilters;
     const char *key; /* the parameters as they change the answer: the cache's key, the ETag's */
+    bool bare;       /* no such parameter: the answer every visitor of the map asks for */
 };
+
+struct geo_pair {
+    const char *key, *value;
+};
+
+static int geo_pair_cmp(const void *x, const void *y)
+{
+    const struct geo_pair *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : strcmp(a->value, b->value);
+}
 
 /* Reads and checks the query: bbox and id where allowed, q, and the search's filters (other
  * parameters are ignored, as the search ignores them). */
@@ -49,8 +61,9 @@ static void geo_params_read(struct request *req, struct geo_params *p, bool comp
                             struct field_errors *errs)
 {
     memset(p, 0, sizeof *p);
-    struct buf k = BUF_INIT;
-    buf_puts(&k, req->path);
+    struct geo_pair *pairs =
+        arena_alloc(req->arena, sizeof *pairs * (size_t)(req->query.n ? req->query.n : 1));
+    int npairs = 0;
     bool seen_bbox = false, seen_id = false;
     for (int i = 0; i < req->query.n; i++) {
         const char *key = req->query.items[i].key, *value = req->query.items[i].value;
@@ -87,12 +100,23 @@ static void geo_params_read(struct request *req, struct geo_params *p, bool comp
         } else {
             used = page_search_filter(key, value, p->filters, &p->nfilters, errs);
         }
-        if (used && *value) {
-            /* Unit separators: no value can make two queries read as one. */
-            buf_printf(&k, "\x1f%s\x1e", key);
-            buf_puts(&k, value);
-        }
+        if (used && *value)
+            pairs[npairs++] = (struct geo_pair){key, value};
     }
+    /* The same answer, the same key, whatever the order or repetitions of the parameters: so
+     * that the answers kept are not as many as the ways of writing one query. Unit separators:
+     * no value can make two queries read as one. */
+    if (npairs > 1)
+        qsort(pairs, (size_t)npairs, sizeof *pairs, geo_pair_cmp);
+    struct buf k = BUF_INIT;
+    buf_puts(&k, req->path);
+    for (int i = 0; i < npairs; i++) {
+        if (i && geo_pair_cmp(&pairs[i], &pairs[i - 1]) == 0)
+            continue;
+        buf_printf(&k, "\x1f%s\x1e", pairs[i].key);
+        buf_puts(&k, pairs[i].value);
+    }
+    p->bare = npairs == 0;
     p->key = arena_strdup(req->arena, buf_cstr(&k));
     buf_free(&k);
 }
@@ -276,7 +300,7 @@ static void geo_answer(struct request *req, struct geo_params *p, struct buf *b,
     buf_free(&req->out);
     req->out = *b;
     if (keep)
-        page_cache_store_public(req, p->key, app_generation(req));
+        page_cache_store_public(req, p->key, app_generation(req), p->bare);
 }
 
 /* GET /api/v1/geo?bbox=W,S,E,N&kind=&theme=&commune=&q=&id= — a FeatureCollection of the

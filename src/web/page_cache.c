@@ -17,7 +17,8 @@ struct page_slot {
     unsigned long gen;
     char *key;
     struct http_shared *page;
-    bool big; /* above PAGE_CACHE_MAX_PAGE (page_cache_store_public) */
+    bool big;     /* above PAGE_CACHE_MAX_PAGE (page_cache_store_public) */
+    bool primary; /* a big answer every visitor asks for: never refused a slot */
 };
 
 static struct page_slot page_slots[PAGE_CACHE_SLOTS];
@@ -54,8 +55,11 @@ bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
 }
 
 /* Puts page (big or not) into key's slot for gen; false when it was not kept (too many big
- * answers of this generation already), page then freed. */
-static bool page_slot_put(const char *key, unsigned long gen, struct http_shared *page, bool big)
+ * answers of this generation already), page then freed. A primary big answer takes the room
+ * of another big answer of its generation instead: four requests of odd parameters must not
+ * keep the map's own answer out of the cache until the next write. */
+static bool page_slot_put(const char *key, unsigned long gen, struct http_shared *page, bool big,
+                          bool primary)
 {
     struct page_slot *slot = &page_slots[page_hash(key)];
     char *k = xstrdup(key);
@@ -72,12 +76,22 @@ static bool page_slot_put(const char *key, unsigned long gen, struct http_shared
                 page_slots[i] = (struct page_slot){0};
                 page_big--;
             }
+    if (big && primary && page_big - (slot->big ? 1 : 0) >= PAGE_CACHE_BIG_ANSWERS)
+        for (int i = 0; i < PAGE_CACHE_SLOTS; i++)
+            if (page_slots[i].big && !page_slots[i].primary && &page_slots[i] != slot) {
+                dead[ndead] = page_slots[i].page;
+                dead_keys[ndead++] = page_slots[i].key;
+                page_slots[i] = (struct page_slot){0};
+                page_big--;
+                break;
+            }
     bool kept = !big || page_big - (slot->big ? 1 : 0) < PAGE_CACHE_BIG_ANSWERS;
     if (kept) {
         dead[ndead] = slot->page;
         dead_keys[ndead++] = slot->key;
         page_big += (big ? 1 : 0) - (slot->big ? 1 : 0);
-        *slot = (struct page_slot){.gen = gen, .key = k, .page = page, .big = big};
+        *slot = (struct page_slot){
+            .gen = gen, .key = k, .page = page, .big = big, .primary = big && primary};
     }
     pthread_rwlock_unlock(&page_lock);
     /* Responses still being sent keep their own reference inside libmicrohttpd. */
@@ -102,10 +116,10 @@ void page_cache_store(struct request *req, const char *key, unsigned long gen)
     struct http_shared *page = http_shared_new(req->content_type, HTTP_CACHE_PAGE, req->out.data,
                                                req->out.len, COMPRESS_CACHED);
     if (page)
-        page_slot_put(key, gen, page, false);
+        page_slot_put(key, gen, page, false, false);
 }
 
-void page_cache_store_public(struct request *req, const char *key, unsigned long gen)
+void page_cache_store_public(struct request *req, const char *key, unsigned long gen, bool primary)
 {
     if (req->status != 200 || req->nheaders > 0 || req->shared || req->cache != HTTP_CACHE_PAGE ||
         req->out.len > PAGE_CACHE_MAX_ANSWER || strlen(key) > PAGE_CACHE_MAX_KEY)
@@ -116,7 +130,7 @@ void page_cache_store_public(struct request *req, const char *key, unsigned long
     struct http_shared *page =
         http_shared_new_etag(req->content_type, HTTP_CACHE_PAGE, req->out.data, req->out.len,
                              big ? COMPRESS_DYNAMIC : COMPRESS_CACHED, req->etag);
-    if (!page || !page_slot_put(key, gen, page, big))
+    if (!page || !page_slot_put(key, gen, page, big, primary))
         return;
     /* Sent from the slot, its encodings made once; the body built for it is no longer needed
      * (unless the slot was taken meanwhile: then it is sent as it is). */

@@ -19,6 +19,7 @@ void page_cache_store(struct request *req, const char *path, unsigned long gen);
 #define PAGE_CACHE_MAX_PAGE (512 * 1024)
 #define PAGE_CACHE_MAX_ANSWER (96 * 1024 * 1024)
 #define PAGE_CACHE_BIG_ANSWERS 4
-void page_cache_store_public(struct request *req, const char *key, unsigned long gen);
+/* primary: an answer every visitor asks for (a path without parameters), always kept. */
+void page_cache_store_public(struct request *req, const char *key, unsigned long gen, bool primary);
 
 #endif
