@@ -46,6 +46,8 @@ struct request {
     struct kvlist query, form;
     struct buf body;
     bool body_too_large;
+    bool query_malformed; /* a parameter was not UTF-8: dropped, and an API route answers 400 */
+    const char *query_malformed_key; /* its name ("" when the name itself was not UTF-8) */
     /* who is asking */
     bool logged_in;
     const struct user *user; /* set by the identify hook when logged in */

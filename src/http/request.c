@@ -388,6 +388,12 @@ void http_dispatch(struct request *req, const struct route *routes, size_t nrout
             http_error(req, 413, r->flags & ROUTE_API, hooks);
             return;
         }
+        /* A page shows what it understood of its address; an API answering as if a filter
+         * that was not UTF-8 had not been given would answer another question. */
+        if (req->query_malformed && (r->flags & ROUTE_API)) {
+            http_error(req, 400, true, hooks);
+            return;
+        }
         r->handler(req);
         return;
     }

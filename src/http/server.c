@@ -61,8 +61,13 @@ static enum MHD_Result http_collect_arg(void *cls, enum MHD_ValueKind kind, cons
 {
     (void)kind;
     struct request *req = cls;
-    if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value))))
+    if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value)))) {
+        if (!req->query_malformed)
+            req->query_malformed_key =
+                utf8_valid(key, strlen(key)) ? arena_strdup(req->arena, key) : "";
+        req->query_malformed = true;
         return MHD_YES; /* ignored: malformed parameters never reach handlers */
+    }
     http_kv_add(req->arena, &req->query, key, value ? value : "");
     return MHD_YES;
 }

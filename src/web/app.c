@@ -677,6 +677,8 @@ static const char *app_status_message(int status)
         return "Conflit de modification.";
     case 413:
         return "La requête est trop volumineuse.";
+    case 414:
+        return "L'adresse demandée est trop longue.";
     case 503:
         return "Le service est momentanément indisponible ; réessayez dans quelques instants.";
     default:
@@ -699,6 +701,8 @@ static const char *app_status_title(int status)
         return "Méthode non autorisée";
     case 413:
         return "Requête trop volumineuse";
+    case 414:
+        return "Adresse trop longue";
     case 503:
         return "Service indisponible";
     default:
@@ -710,6 +714,14 @@ void app_error(struct request *req, int status, bool api)
 {
     req->status = status;
     req->cache = HTTP_CACHE_NONE;
+    if ((api || strncmp(req->path, "/api/", 5) == 0) && status == 400 && req->query_malformed) {
+        /* The shape of every validation error of the API: the field and what is wrong. */
+        const char *key = req->query_malformed_key ? req->query_malformed_key : "";
+        app_json(req, status,
+                 json_pack("{s:[{s:s, s:s}]}", "errors", "field", *key ? key : "?", "message",
+                           "valeur illisible\u202f: ce n'est pas de l'UTF-8 valide"));
+        return;
+    }
     if (api || strncmp(req->path, "/api/", 5) == 0) {
         app_json(req, status,
                  json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",

@@ -776,6 +776,10 @@ test('hostile queries never get a 5xx, neither from the page nor from the API', 
             assert.ok([200, 400].includes(r.status), `${p} → ${r.status}`);
             if (p.startsWith('/api/') && r.status === 200)
                 assert.ok(Array.isArray(JSON.parse(r.body).results), p);
+            // An API does not answer another question than the one asked: a value that is not
+            // UTF-8 is a 400 there (a page shows what it understood).
+            if (p.startsWith('/api/') && /%(FF|C3%28|ED|F4%90|C0)/.test(raw))
+                assert.equal(r.status, 400, p);
         }
     }
 
