@@ -250,6 +250,9 @@ static const char *settings_tiles_check(const char *url, size_t *origin_len)
     size_t host = strspn(p, host_chars);
     if (host == 0 || p[0] == '.' || p[0] == '-' || p[host - 1] == '.' || p[host - 1] == '-')
         return "nom de machine attendu après https://";
+    for (size_t i = 1; i < host; i++)
+        if (p[i] == '.' && (p[i - 1] == '.' || p[i - 1] == '-' || p[i + 1] == '-'))
+            return "nom de machine invalide (un point de trop, ou un tiret au bord d'un mot)";
     p += host;
     if (*p == ':') {
         size_t port = strspn(p + 1, "0123456789");

@@ -40,8 +40,11 @@ static bool http_origin_valid(const char *o)
         return false;
     const char *p = o + 8;
     size_t host = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-    if (host == 0 || p[0] == '.' || p[0] == '-')
+    if (host == 0 || p[0] == '.' || p[0] == '-' || p[host - 1] == '.' || p[host - 1] == '-')
         return false;
+    for (size_t i = 1; i < host; i++)
+        if (p[i] == '.' && (p[i - 1] == '.' || p[i - 1] == '-' || p[i + 1] == '-'))
+            return false; /* an empty label, or one that starts or ends with a hyphen */
     p += host;
     if (*p == ':') {
         size_t port = strspn(p + 1, "0123456789");

@@ -122,6 +122,8 @@ static void test_map_tiles(void **state)
         "https://tile.example.org/{z}/{x}/{y}.png'; script-src *",
         "https://tile.example.org;/{z}/{x}/{y}.png",
         "https://tile.example.org /{z}/{x}/{y}.png",
+        "https://a..org/{z}/{x}/{y}.png",            /* an empty label */
+        "https://tile-.example.org/{z}/{x}/{y}.png", /* a label ending with a hyphen */
         "https://tile.example.org/{z}/{x}/{y}.png\"><script>",
         "https://tile.example.org/{z},{x},{y}.png",
         "https://user@tile.example.org/{z}/{x}/{y}.png",
