@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#define GEO_FEATURES_A_SEARCH 5000 /* features of a box answer that count as one search */
+
 /* Moved when the answers change shape without the site changing: clients then never keep an
  * answer of an older program under the same generation. */
 #define GEO_FORMAT "geo-1"
@@ -353,6 +355,11 @@ void api_geo(struct request *req)
     buf_puts(&b, "]}\n");
     if (geo_tracing())
         fprintf(stderr, "geo: %lld features, %zu bytes, %.1f ms\n", o.n, b.len, geo_cpu_ms() - t0);
+    /* An answer that is not kept (a box) is built again each time it is asked for: a box
+     * holding most of a large map costs as much as many searches, and counts so (one more a
+     * GEO_FEATURES_A_SEARCH features). */
+    if (!keep && o.n > GEO_FEATURES_A_SEARCH)
+        page_search_charge(req, (int)(o.n / GEO_FEATURES_A_SEARCH));
     geo_answer(req, &p, &b, keep);
 }
 

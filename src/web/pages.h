@@ -178,6 +178,9 @@ bool page_search_filter(const char *key, const char *value, struct search_filter
 /* The search's limit per address (rate_searches a minute), counted for this request: when it is
  * over, answers req with the API's 429 and returns true. */
 bool page_search_throttled(struct request *req);
+/* Counts n more searches against that limit (an answer that cost as much), never refusing:
+ * the next request waits instead. */
+void page_search_charge(struct request *req, int n);
 /* geo.c */
 void api_geo(struct request *req);
 void api_geo_compact(struct request *req);

@@ -155,6 +155,20 @@ bool page_search_throttled(struct request *req)
     return wait != 0;
 }
 
+void page_search_charge(struct request *req, int n)
+{
+    struct store *s = app_store(req);
+    long max = s ? territory_setting_long(s, "rate_searches", SEARCH_RATE_DEFAULT) : 0;
+    if (max <= 0 || n <= 0)
+        return;
+    pthread_once(&search_throttle_once, search_throttle_init);
+    char key[THROTTLE_ADDRESS_MAX];
+    throttle_address(http_client_ip(req), key, sizeof key);
+    long long now = (long long)time(NULL);
+    for (int i = 0; i < n; i++)
+        (void)throttle_take(search_by_ip, key, max > 65535 ? 65535 : (int)max, now);
+}
+
 /* The parameters of a search, read and checked. */
 struct search_params {
     const char *q;
