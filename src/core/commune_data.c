@@ -78,17 +78,18 @@ int commune_pick_add(struct commune_pick *p, enum commune_code_kind kind, const 
         }
         for (char *c = code; *c; c++)
             *c = (char)toupper((unsigned char)*c);
-        bool seen = false;
-        for (size_t i = 0; i < p->n[kind] && !seen; i++)
-            seen = strcmp(p->codes[kind][i], code) == 0;
-        if (!seen) {
-            if (p->n[kind] == COMMUNE_PICK_MAX) {
-                snprintf(err, errlen, "%s : %d codes au plus", opt, COMMUNE_PICK_MAX);
+        /* A code given twice is most often a typo for another one: said, not folded away. */
+        for (size_t i = 0; i < p->n[kind]; i++)
+            if (strcmp(p->codes[kind][i], code) == 0) {
+                snprintf(err, errlen, "%s : « %s » donné deux fois", opt, code);
                 return -1;
             }
-            p->codes[kind] = xrealloc(p->codes[kind], (p->n[kind] + 1) * sizeof(char *));
-            p->codes[kind][p->n[kind]++] = xstrdup(code);
+        if (p->n[kind] == COMMUNE_PICK_MAX) {
+            snprintf(err, errlen, "%s : %d codes au plus", opt, COMMUNE_PICK_MAX);
+            return -1;
         }
+        p->codes[kind] = xrealloc(p->codes[kind], (p->n[kind] + 1) * sizeof(char *));
+        p->codes[kind][p->n[kind]++] = xstrdup(code);
         if (!end)
             break;
         item = end + 1;
