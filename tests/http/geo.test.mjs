@@ -527,3 +527,24 @@ test('answers built count as searches (rate_searches); cached ones and 304s do n
         await small.stop();
     }
 });
+
+test('a box of more than 5,000 features counts one more search (it is built each time)', async () => {
+    const big = await startServer({ config: { rate_searches: '4' } });
+    try {
+        const made = spawnSync(BIN, ['bench-data', big.db, '--entries', '5600'], { encoding: 'utf8' });
+        assert.equal(made.status, 0, made.stderr);
+        const whole = await rawRequest(big.base, '/api/v1/geo?bbox=-180,-90,180,90');
+        assert.equal(whole.status, 200);
+        const n = JSON.parse(whole.body).features.length;
+        assert.ok(n > 5000 && n < 10000, `${n} features: one search more`);
+        // 2 spent; two small boxes make 4, the limit; a fifth search's worth is refused (with
+        // one search a box, the third small one would still be allowed).
+        for (let i = 0; i < 2; i++)
+            assert.equal((await rawRequest(big.base, '/api/v1/geo?bbox=-4.5,48.3,-4.4,48.4')).status, 200, `small box ${i + 1}`);
+        const r = await rawRequest(big.base, '/api/v1/geo?bbox=-4.5,48.3,-4.4,48.4');
+        assert.equal(r.status, 429);
+        assert.match(JSON.parse(r.body).errors[0].message, /trop de recherches/);
+    } finally {
+        await big.stop();
+    }
+});
