@@ -79,6 +79,9 @@ struct request {
     /* see http_set_csp(): NULL for the default policy */
     const char *csp;
     bool frameable;
+    /* A GET of a ROUTE_API route (set by http_dispatch()): the answer says any site's scripts
+     * may read it, so that other sites can republish the network's records from the browser. */
+    bool open_read;
 };
 
 typedef void (*http_handler)(struct request *req);
@@ -163,10 +166,11 @@ bool http_fresh(struct request *req, const char *etag);
 struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
                                     const void *body, size_t len, enum compress_effort effort);
 /* The same with the ETag given (quoted; NULL: a hash of the body), for answers whose ETag says
- * what they are made of rather than their bytes. */
+ * what they are made of rather than their bytes; open: readable by any site (see
+ * request.open_read). */
 struct http_shared *http_shared_new_etag(const char *content_type, enum http_cache cache,
                                          const void *body, size_t len, enum compress_effort effort,
-                                         const char *etag);
+                                         const char *etag, bool open);
 /* The same bodies as base under another cache policy (a static asset's fingerprinted name and
  * its plain name), without copying or compressing again (the codings base has made so far):
  * it must not outlive base. */

@@ -394,6 +394,7 @@ void http_dispatch(struct request *req, const struct route *routes, size_t nrout
             http_error(req, 400, true, hooks);
             return;
         }
+        req->open_read = (r->flags & ROUTE_API) && strcmp(r->method, "GET") == 0;
         r->handler(req);
         return;
     }

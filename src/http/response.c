@@ -30,6 +30,7 @@ struct http_shared {
     size_t len[COMPRESS_COUNT];
     char etag[COMPRESS_COUNT][COMPRESS_ETAG_SIZE];
     const char *content_type; /* static text, as given */
+    bool open;                /* see http_add_standard_headers() */
 };
 
 /* "https://" then a host of letters, digits, dots and dashes, and an optional port: nothing
@@ -65,8 +66,15 @@ void http_set_csp(struct request *req, const char *img_origin, bool any_ancestor
 }
 
 /* csp NULL: the default policy. */
-static void http_add_standard_headers(struct MHD_Response *resp, const char *csp, bool frameable)
+/* open: an answer any site's scripts may read (Access-Control-Allow-Origin: *). Safe because
+ * browsers send no cookie with such a read and refuse a credentialed one the answer to, and a
+ * token (Authorization) needs a preflight that is never granted: another site only ever reads
+ * what an anonymous visitor would. */
+static void http_add_standard_headers(struct MHD_Response *resp, const char *csp, bool frameable,
+                                      bool open)
 {
+    if (open)
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : HTTP_CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
@@ -101,12 +109,12 @@ static struct MHD_Response *http_response_new(const char *content_type, enum htt
                                               bool logged_in, char *body, size_t len,
                                               enum MHD_ResponseMemoryMode mode, const char *etag,
                                               enum compress_encoding enc, const char *csp,
-                                              bool frameable)
+                                              bool frameable, bool open)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
     if (!resp)
         return NULL;
-    http_add_standard_headers(resp, csp, frameable);
+    http_add_standard_headers(resp, csp, frameable, open);
     MHD_add_response_header(resp, "Content-Type",
                             content_type ? content_type : "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", http_cache_control(cache, logged_in));
@@ -126,7 +134,7 @@ struct MHD_Response *http_response_build(const struct request *req, char *body, 
 {
     struct MHD_Response *resp =
         http_response_new(req->content_type, req->cache, req->logged_in, body, len, mode, etag, enc,
-                          req->csp, req->frameable);
+                          req->csp, req->frameable, req->open_read);
     if (resp)
         for (int i = 0; i < req->nheaders; i++)
             MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
@@ -143,6 +151,8 @@ static enum MHD_Result http_queue_not_modified(struct request *req, const char *
         return MHD_NO;
     MHD_add_response_header(nm, "ETag", etag);
     MHD_add_response_header(nm, "Cache-Control", cache_control);
+    if (req->open_read)
+        MHD_add_response_header(nm, "Access-Control-Allow-Origin", "*");
     if (vary)
         MHD_add_response_header(nm, "Vary", vary);
     enum MHD_Result ret = MHD_queue_response(req->conn, 304, nm);
@@ -162,7 +172,7 @@ static enum compress_encoding http_shared_make(struct http_shared *s, enum compr
                                   s->len[COMPRESS_IDENTITY], &zlen);
         struct MHD_Response *r =
             z ? http_response_new(s->content_type, s->cache, false, z, zlen, MHD_RESPMEM_MUST_FREE,
-                                  s->etag[e], e, NULL, false)
+                                  s->etag[e], e, NULL, false, s->open)
               : NULL;
         if (z && !r)
             free(z);
@@ -269,7 +279,7 @@ static enum MHD_Result http_queue_stream(struct request *req)
         http_stream_free(st);
         return MHD_NO;
     }
-    http_add_standard_headers(resp, req->csp, req->frameable);
+    http_add_standard_headers(resp, req->csp, req->frameable, req->open_read);
     MHD_add_response_header(resp, "Content-Type",
                             req->content_type ? req->content_type : "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", http_cache_control(req->cache, req->logged_in));
@@ -375,7 +385,7 @@ static bool http_shared_respond(struct http_shared *s, enum http_cache cache,
         if (!s->data[e])
             continue;
         s->resp[e] = http_response_new(s->content_type, cache, false, s->data[e], s->len[e], mode,
-                                       s->etag[e], (enum compress_encoding)e, NULL, false);
+                                       s->etag[e], (enum compress_encoding)e, NULL, false, s->open);
         if (!s->resp[e]) {
             for (int f = 0; f < e; f++) {
                 if (s->resp[f])
@@ -393,15 +403,16 @@ static bool http_shared_respond(struct http_shared *s, enum http_cache cache,
 struct http_shared *http_shared_new(const char *content_type, enum http_cache cache,
                                     const void *body, size_t len, enum compress_effort effort)
 {
-    return http_shared_new_etag(content_type, cache, body, len, effort, NULL);
+    return http_shared_new_etag(content_type, cache, body, len, effort, NULL, false);
 }
 
 struct http_shared *http_shared_new_etag(const char *content_type, enum http_cache cache,
                                          const void *body, size_t len, enum compress_effort effort,
-                                         const char *etag)
+                                         const char *etag, bool open)
 {
     struct http_shared *s = xcalloc(1, sizeof(*s));
     s->content_type = content_type;
+    s->open = open;
     s->cache = cache;
     /* Compressed before anything is shared (the caller builds this outside its locks), but for
      * a big answer: each coding when first asked for (tens of megabytes take a second each,
@@ -454,6 +465,7 @@ struct http_shared *http_shared_variant(const struct http_shared *base, enum htt
     memcpy(s->etag, base->etag, sizeof s->etag);
     s->cache = cache;
     s->content_type = base->content_type;
+    s->open = base->open;
     if (!http_shared_respond(s, cache, MHD_RESPMEM_PERSISTENT)) {
         free(s);
         return NULL;

@@ -108,7 +108,9 @@ static bool page_slot_put(const char *key, unsigned long gen, struct http_shared
 
 void page_cache_store(struct request *req, const char *key, unsigned long gen)
 {
-    if (req->status != 200 || req->logged_in || req->nheaders > 0 || req->shared ||
+    /* A page with a policy of its own (http_set_csp()) is not kept: the shared response carries
+     * the default one. */
+    if (req->status != 200 || req->logged_in || req->nheaders > 0 || req->shared || req->csp ||
         req->cache != HTTP_CACHE_PAGE || req->out.len > PAGE_CACHE_MAX_PAGE ||
         strlen(key) > PAGE_CACHE_MAX_KEY)
         return;
@@ -121,15 +123,16 @@ void page_cache_store(struct request *req, const char *key, unsigned long gen)
 
 void page_cache_store_public(struct request *req, const char *key, unsigned long gen, bool primary)
 {
-    if (req->status != 200 || req->nheaders > 0 || req->shared || req->cache != HTTP_CACHE_PAGE ||
-        req->out.len > PAGE_CACHE_MAX_ANSWER || strlen(key) > PAGE_CACHE_MAX_KEY)
+    if (req->status != 200 || req->nheaders > 0 || req->shared || req->csp ||
+        req->cache != HTTP_CACHE_PAGE || req->out.len > PAGE_CACHE_MAX_ANSWER ||
+        strlen(key) > PAGE_CACHE_MAX_KEY)
         return;
     /* A big answer compressed at the effort of an uncached one: gzip 9 and brotli 9 of tens of
      * megabytes would take seconds, paid after every write to the site. */
     bool big = req->out.len > PAGE_CACHE_MAX_PAGE;
     struct http_shared *page =
         http_shared_new_etag(req->content_type, HTTP_CACHE_PAGE, req->out.data, req->out.len,
-                             big ? COMPRESS_DYNAMIC : COMPRESS_CACHED, req->etag);
+                             big ? COMPRESS_DYNAMIC : COMPRESS_CACHED, req->etag, req->open_read);
     if (!page || !page_slot_put(key, gen, page, big, primary))
         return;
     /* Sent from the slot, its encodings made once; the body built for it is no longer needed

@@ -402,3 +402,27 @@ test('concurrent writes: unique slugs, exactly one winner per base revision', as
     assert.equal((await apiJson(srv.base, `/api/v1/entries/${target}`)).json.summary, winner);
     assert.equal((await revisionsOf(target)).length, 2);
 });
+
+test('API reads are open to other sites (CORS *), without credentials; writes and pages are not', async () => {
+    const slug = (await apiJson(srv.base, '/api/v1/entries?kind=innovation')).json.entries[0].slug;
+    const origin = { origin: 'https://autre-site.example' };
+    for (const path of ['/api/v1/entries', `/api/v1/entries/${slug}`, '/api/v1/geo/compact', '/api/v1/geo/compact',
+        '/api/v1/geo?bbox=-5,48,-4,49', '/api/v1/search?q=jardin', '/api/v1/entries/pas-de-fiche']) {
+        const r = await rawRequest(srv.base, path, { headers: origin });
+        assert.equal(r.headers['access-control-allow-origin'], '*', `${path} (${r.status})`);
+        assert.equal(r.headers['access-control-allow-credentials'], undefined, path);
+        if (r.headers.etag) {
+            const nm = await rawRequest(srv.base, path, { headers: { ...origin, 'if-none-match': r.headers.etag } });
+            assert.equal(nm.status, 304, path);
+            assert.equal(nm.headers['access-control-allow-origin'], '*', `${path} 304`);
+        }
+    }
+    // A preflight (what a token in Authorization needs) is never granted.
+    const pre = await rawRequest(srv.base, '/api/v1/entries', { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    assert.notEqual(pre.headers['access-control-allow-origin'], '*');
+    assert.equal(pre.headers['access-control-allow-headers'], undefined);
+    const post = await rawRequest(srv.base, '/api/v1/entries', { method: 'POST', headers: { ...origin, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(post.headers['access-control-allow-origin'], undefined, `POST (${post.status})`);
+    for (const path of ['/', `/innovation/${slug}`, '/carte'])
+        assert.equal((await rawRequest(srv.base, path, { headers: origin })).headers['access-control-allow-origin'], undefined, path);
+});

@@ -331,7 +331,7 @@ static void test_shared(void **state)
     /* A big answer (COMPRESS_DYNAMIC, an ETag of its own): no coding made before a request
      * asks for it; its variant under another policy has the identity body alone so far. */
     s = http_shared_new_etag("application/json", HTTP_CACHE_PAGE, page, sizeof page,
-                             COMPRESS_DYNAMIC, "\"1f-00000000000000aa\"");
+                             COMPRESS_DYNAMIC, "\"1f-00000000000000aa\"", false);
     assert_non_null(s);
     assert_int_equal(http_shared_size(s, COMPRESS_IDENTITY), sizeof page);
     assert_int_equal(http_shared_size(s, COMPRESS_GZIP), 0);
