@@ -73,8 +73,8 @@ struct request {
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     int nheaders;
-    const struct http_shared *shared; /* see http_shared_send() */
-    void (*shared_release)(void);
+    struct http_shared *shared; /* see http_shared_send() */
+    bool shared_held;           /* a reference of its own on shared, dropped once queued */
     struct http_stream *stream; /* see http_stream_send() */
     /* see http_set_csp(): NULL for the default policy */
     const char *csp;
@@ -175,12 +175,19 @@ struct http_shared *http_shared_new_etag(const char *content_type, enum http_cac
  * its plain name), without copying or compressing again (the codings base has made so far):
  * it must not outlive base. */
 struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache);
-/* Frees s. Requests still sending it keep their own reference inside libmicrohttpd. */
+/* One more holder of s (a request about to send it, taken under the lock that keeps s alive):
+ * it then outlives whoever made it until that holder frees it too. Returns s. */
+struct http_shared *http_shared_hold(struct http_shared *s);
+/* Drops a holder of s; the last one frees it. Requests still sending it keep their own
+ * reference inside libmicrohttpd. */
 void http_shared_free(struct http_shared *s);
 /* Answers req with s, in the coding its Accept-Encoding prefers (304 when If-None-Match holds
- * that variant's ETag). release, when not NULL, is called once libmicrohttpd has taken its own
- * reference: the caller may hold a lock that keeps s alive until then. */
-void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void));
+ * that variant's ETag), making that coding first if it is a lazy one. held: req owns a
+ * reference (http_shared_hold()), dropped once libmicrohttpd has taken its own, so no lock
+ * need be held while a coding is made; otherwise s must outlive the request (a static asset). */
+void http_shared_send(struct request *req, struct http_shared *s, bool held);
+/* Forgets req's shared answer (an error replacing it, a request ending unanswered). */
+void http_shared_drop(struct request *req);
 /* Bytes of s's body in coding e, 0 when it has no such variant (yet) (tests, statistics). */
 size_t http_shared_size(const struct http_shared *s, enum compress_encoding e);
 

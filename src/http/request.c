@@ -354,7 +354,7 @@ void http_error(struct request *req, int status, bool api, const struct http_hoo
     req->status = status;
     buf_reset(&req->out);
     req->cache = HTTP_CACHE_NONE;
-    req->shared = NULL;
+    http_shared_drop(req);
     if (req->stream) { /* an error replaces a stream set before it */
         http_stream_free(req->stream);
         req->stream = NULL;

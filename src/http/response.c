@@ -31,6 +31,8 @@ struct http_shared {
     char etag[COMPRESS_COUNT][COMPRESS_ETAG_SIZE];
     const char *content_type; /* static text, as given */
     bool open;                /* see http_add_standard_headers() */
+    /* Its holders: the one who made it, and the requests sending it (http_shared_hold()). */
+    unsigned refs;
 };
 
 /* "https://" then a host of letters, digits, dots and dashes, and an optional port: nothing
@@ -189,9 +191,17 @@ static enum compress_encoding http_shared_make(struct http_shared *s, enum compr
     return made ? e : COMPRESS_IDENTITY;
 }
 
+void http_shared_drop(struct request *req)
+{
+    if (req->shared && req->shared_held)
+        http_shared_free(req->shared);
+    req->shared = NULL;
+    req->shared_held = false;
+}
+
 static enum MHD_Result http_queue_shared(struct request *req)
 {
-    struct http_shared *s = (struct http_shared *)req->shared; /* only its lazy part changes */
+    struct http_shared *s = req->shared;
     unsigned ready = __atomic_load_n(&s->mask, __ATOMIC_ACQUIRE);
     enum compress_encoding enc = compress_choose(
         http_header(req, "Accept-Encoding"), ready | __atomic_load_n(&s->lazy, __ATOMIC_ACQUIRE));
@@ -207,10 +217,7 @@ static enum MHD_Result http_queue_shared(struct request *req)
             enc = http_shared_make(s, enc);
         ret = MHD_queue_response(req->conn, (unsigned)req->status, s->resp[enc]);
     }
-    if (req->shared_release)
-        req->shared_release();
-    req->shared = NULL;
-    req->shared_release = NULL;
+    http_shared_drop(req);
     return ret;
 }
 
@@ -411,6 +418,7 @@ struct http_shared *http_shared_new_etag(const char *content_type, enum http_cac
                                          const char *etag, bool open)
 {
     struct http_shared *s = xcalloc(1, sizeof(*s));
+    s->refs = 1;
     s->content_type = content_type;
     s->open = open;
     s->cache = cache;
@@ -456,6 +464,7 @@ struct http_shared *http_shared_new_etag(const char *content_type, enum http_cac
 struct http_shared *http_shared_variant(const struct http_shared *base, enum http_cache cache)
 {
     struct http_shared *s = xcalloc(1, sizeof(*s));
+    s->refs = 1;
     s->mask = __atomic_load_n(&base->mask, __ATOMIC_ACQUIRE); /* the codings made so far */
     for (int e = 0; e < COMPRESS_COUNT; e++)
         if (e == COMPRESS_IDENTITY || (s->mask & COMPRESS_BIT(e))) {
@@ -473,9 +482,15 @@ struct http_shared *http_shared_variant(const struct http_shared *base, enum htt
     return s;
 }
 
+struct http_shared *http_shared_hold(struct http_shared *s)
+{
+    __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+    return s;
+}
+
 void http_shared_free(struct http_shared *s)
 {
-    if (!s)
+    if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
     for (int e = 0; e < COMPRESS_COUNT; e++)
         if (s->resp[e])
@@ -485,10 +500,11 @@ void http_shared_free(struct http_shared *s)
     free(s);
 }
 
-void http_shared_send(struct request *req, const struct http_shared *s, void (*release)(void))
+void http_shared_send(struct request *req, struct http_shared *s, bool held)
 {
+    http_shared_drop(req);
     req->shared = s;
-    req->shared_release = release;
+    req->shared_held = held;
     req->status = 200;
 }
 

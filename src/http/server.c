@@ -347,6 +347,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     }
     if (ctx->req.stream) /* set but never queued */
         http_stream_free(ctx->req.stream);
+    http_shared_drop(&ctx->req);
     buf_free(&ctx->req.body);
     buf_free(&ctx->req.out);
     arena_free(ctx->req.arena);

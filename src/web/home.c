@@ -95,7 +95,7 @@ void page_static(struct request *req)
         return;
     }
     bool fingerprinted = strcmp(req->params[0], as->fingerprinted) == 0;
-    http_shared_send(req, fingerprinted ? as->immutable : as->plain, NULL);
+    http_shared_send(req, fingerprinted ? as->immutable : as->plain, false);
 }
 
 /* GET /favicon.ico — browsers ask for it whatever the pages say: the SVG icon answers. */

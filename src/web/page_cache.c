@@ -1,8 +1,9 @@
 /* page_cache.c — a fixed hash table of ready-made answers for anonymous visitors. A slot holds
  * one shared response (http_shared_new(): one variant per content coding, compressed once when it
- * is stored), sent to every request that hits it: the read lock is held from the lookup until
- * libmicrohttpd has taken its own reference (when the response is queued), so a writer replacing
- * the slot can never free a response that is about to be sent. */
+ * is stored, or for a big answer when first asked for), sent to every request that hits it: the
+ * request takes a reference under the read lock and drops it once libmicrohttpd has its own (when
+ * the response is queued), so a writer replacing the slot never frees a response about to be
+ * sent, and never waits for a big answer's coding being made. */
 #include "web/page_cache.h"
 #include "http/http.h"
 #include "util/mem.h"
@@ -33,11 +34,6 @@ static unsigned page_hash(const char *s)
     return h % PAGE_CACHE_SLOTS;
 }
 
-static void page_cache_unlock(void)
-{
-    pthread_rwlock_unlock(&page_lock);
-}
-
 bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
 {
     /* A visitor with a message to see gets a freshly rendered page. */
@@ -46,12 +42,13 @@ bool page_cache_serve(struct request *req, const char *key, unsigned long gen)
     req->page_key = key; /* what the page may depend on, if it is rendered now and stored */
     struct page_slot *slot = &page_slots[page_hash(key)];
     pthread_rwlock_rdlock(&page_lock);
-    if (slot->page && slot->gen == gen && strcmp(slot->key, key) == 0) {
-        http_shared_send(req, slot->page, page_cache_unlock); /* unlocked once queued */
-        return true;
-    }
+    struct http_shared *page = slot->page && slot->gen == gen && strcmp(slot->key, key) == 0
+                                   ? http_shared_hold(slot->page)
+                                   : NULL;
     pthread_rwlock_unlock(&page_lock);
-    return false;
+    if (page)
+        http_shared_send(req, page, true);
+    return page != NULL;
 }
 
 /* Puts page (big or not) into key's slot for gen; false when it was not kept (too many big
