@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "site_fixture.h"
 #include <sodium.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -33,55 +34,17 @@
 #define START (NOW + 86400) /* the next day */
 #define SECOND (NOW + 8 * 86400)
 
-struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
-    long long user_id;
-};
-
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-attendance-XXXXXX");
-    if (!mkdtemp(x->dir))
+    if (test_site_setup(state, sizeof(struct test_site), "attendance") != 0)
         return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    if (account_create(x->s, "orga@exemple.org", "Organisatrice", "trusted", "mot-de-passe-long-1",
-                       err, sizeof err) != 0 ||
-        account_create(x->s, "autre@exemple.org", "Autre Personne", "trusted",
-                       "mot-de-passe-long-2", err, sizeof err) != 0) {
-        fprintf(stderr, "user: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    *state = x;
-    return x->t ? 0 : -1;
-}
-
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
+    struct test_site *x = *state;
+    test_site_account(x, "orga@exemple.org", "Organisatrice", "trusted");
+    test_site_account(x, "autre@exemple.org", "Autre Personne", "trusted");
     return 0;
 }
 
-static struct user user_of(struct site *x, const char *email)
+static struct user user_of(struct test_site *x, const char *email)
 {
     long long id;
     assert_int_equal(account_id_by_email(x->s, x->a, email, &id), 0);
@@ -90,7 +53,7 @@ static struct user user_of(struct site *x, const char *email)
 
 /* Saves an event (a new one when slug is NULL) by author (NULL: the operator); capacity -1:
  * none. The return code of the save. */
-static int event_save(struct site *x, const char *slug, int base, long long capacity,
+static int event_save(struct test_site *x, const char *slug, int base, long long capacity,
                       const char *registration, const struct user *author, struct entry *out,
                       struct field_errors *errs)
 {
@@ -100,10 +63,8 @@ static int event_save(struct site *x, const char *slug, int base, long long capa
                            "CC-BY-SA-4.0");
     if (capacity > 0)
         json_object_set_new(in, "capacity", json_integer(capacity));
+    json_t *f = test_site_fields(x, "event", in);
     struct field_errors local = {0};
-    json_t *f = validate_entry(x->a, kind_find("event"), x->t, in, false, &local);
-    json_decref(in);
-    assert_non_null(f);
     struct entry_save save = {.kind = kind_find("event"),
                               .slug = slug,
                               .base_rev = base,
@@ -121,7 +82,7 @@ static int event_save(struct site *x, const char *slug, int base, long long capa
     return rc;
 }
 
-static struct entry event(struct site *x, long long capacity)
+static struct entry event(struct test_site *x, long long capacity)
 {
     struct user orga = user_of(x, "orga@exemple.org");
     struct entry e;
@@ -134,8 +95,8 @@ static struct attendance_env env_at(long long now)
     return (struct attendance_env){.base_url = "http://x", .site_name = "Essai", .now = now};
 }
 
-static int guest(struct site *x, const struct entry *e, const char *email, long long occurrence,
-                 struct attendance_item *out, struct field_errors *errs)
+static int guest(struct test_site *x, const struct entry *e, const char *email,
+                 long long occurrence, struct attendance_item *out, struct field_errors *errs)
 {
     struct attendance_env env = env_at(NOW);
     long wait;
@@ -144,19 +105,8 @@ static int guest(struct site *x, const struct entry *e, const char *email, long 
                                out, &wait);
 }
 
-static int count_sql(struct site *x, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int n = -1;
-    if (sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 /* The last mail queued to `to`, decoded: its bodies in base64 are decoded by a tiny reader. */
-static const char *last_message(struct site *x, const char *to)
+static const char *last_message(struct test_site *x, const char *to)
 {
     sqlite3_stmt *st = NULL;
     const char *m = NULL;
@@ -173,7 +123,7 @@ static const char *last_message(struct site *x, const char *to)
 }
 
 /* The base64 parts of a message decoded and joined (what a reader sees of its bodies). */
-static const char *decoded(struct site *x, const char *message)
+static const char *decoded(struct test_site *x, const char *message)
 {
     struct buf out = BUF_INIT;
     const char *p = message;
@@ -202,7 +152,7 @@ static const char *decoded(struct site *x, const char *message)
 }
 
 /* The secret of a link in a decoded mail (?jeton=…). */
-static const char *token_in(struct site *x, const char *text, const char *path)
+static const char *token_in(struct test_site *x, const char *text, const char *path)
 {
     const char *p = strstr(text, path);
     assert_non_null(p);
@@ -213,7 +163,7 @@ static const char *token_in(struct site *x, const char *text, const char *path)
 
 static void test_capacity_and_waiting(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 2);
     struct attendance_item it[4];
     struct field_errors errs;
@@ -233,7 +183,7 @@ static void test_capacity_and_waiting(void **state)
     /* The same address twice: refused, nothing written. */
     assert_int_equal(guest(x, &e, "A@Exemple.org", 0, &it[0], &errs), ENTRY_CONFLICT);
     assert_non_null(validate_error_for(&errs, "email"));
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations"), 4);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM registrations"), 4);
     /* The mail of a guest: confirm and cancel links, the .ics attached. */
     const char *m = last_message(x, "c@exemple.org");
     assert_non_null(m);
@@ -261,7 +211,7 @@ static void test_capacity_and_waiting(void **state)
 
 static void test_refusals(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct attendance_item it;
     struct field_errors errs;
     struct entry e = event(x, 1);
@@ -319,7 +269,8 @@ static void test_refusals(void **state)
     struct entry ext;
     assert_int_equal(event_save(x, NULL, 0, 5, "externe", NULL, &ext, NULL), ENTRY_OK);
     assert_int_equal(guest(x, &ext, "a@exemple.org", 0, &it, &errs), ENTRY_CONFLICT);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE entry_id = 2"), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM registrations WHERE entry_id = 2"),
+                     0);
     /* Only organisers list; the registrant cancels their own. */
     struct attendance_item *items;
     int n;
@@ -337,7 +288,7 @@ static void test_refusals(void **state)
 
 static void test_links_and_promotion(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 1);
     struct attendance_item a1, a2, a3;
     struct field_errors errs;
@@ -372,23 +323,27 @@ static void test_links_and_promotion(void **state)
     /* The account cancels its own seat: the first waiting (g2) gets it, and a mail. */
     struct viewer vo = viewer_of(&other);
     struct attendance_item done;
-    int before = count_sql(x, "SELECT count(*) FROM outbox WHERE recipient = 'g2@exemple.org'");
+    int before =
+        test_site_count(x, "SELECT count(*) FROM outbox WHERE recipient = 'g2@exemple.org'");
     assert_int_equal(attendance_cancel(x->s, x->a, &env, &vo, a1.id, &done), ENTRY_OK);
     assert_int_equal(attendance_cancel(x->s, x->a, &env, &vo, a1.id, &done), ENTRY_NOTFOUND);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM outbox WHERE recipient = 'g2@exemple.org'"),
-                     before + 1);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM outbox WHERE recipient = 'g2@exemple.org'"),
+        before + 1);
     const char *promoted = decoded(x, last_message(x, "g2@exemple.org"));
     assert_non_null(strstr(promoted, "Une place s'est libérée"));
     assert_non_null(strstr(promoted, "BEGIN:VCALENDAR"));
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"
-                                  " AND email = 'g2@exemple.org' AND promoted IS NOT NULL"),
+    assert_int_equal(test_site_count(x,
+                                     "SELECT count(*) FROM registrations WHERE state = 'registered'"
+                                     " AND email = 'g2@exemple.org' AND promoted IS NOT NULL"),
                      1);
     /* g2 cancels by the link: g3 is promoted. */
     assert_int_equal(attendance_cancel_token(x->s, x->a, &env, cancel, &done), ENTRY_OK);
     assert_int_equal(attendance_cancel_token(x->s, x->a, &env, cancel, &done), ENTRY_NOTFOUND);
     assert_int_equal(attendance_confirm(x->s, x->a, &env, confirm, &done), ENTRY_NOTFOUND);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"
-                                  " AND email = 'g3@exemple.org'"),
+    assert_int_equal(test_site_count(x,
+                                     "SELECT count(*) FROM registrations WHERE state = 'registered'"
+                                     " AND email = 'g3@exemple.org'"),
                      1);
     /* The organiser cancels g3: told by mail. */
     struct user orga = user_of(x, "orga@exemple.org");
@@ -399,7 +354,7 @@ static void test_links_and_promotion(void **state)
 
 static void test_expiry(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 1);
     /* A date a week away: still to come when the 48 hours are over. */
     long long starts[] = {SECOND}, ends[] = {SECOND + 3600};
@@ -418,11 +373,13 @@ static void test_expiry(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(chores_run(x->s, NOW + ATTENDANCE_CONFIRM_SECONDS + 10, &n), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'cancelled'"
-                                  " AND email = 'lent@exemple.org'"),
+    assert_int_equal(test_site_count(x,
+                                     "SELECT count(*) FROM registrations WHERE state = 'cancelled'"
+                                     " AND email = 'lent@exemple.org'"),
                      1);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"
-                                  " AND email = 'suivant@exemple.org'"),
+    assert_int_equal(test_site_count(x,
+                                     "SELECT count(*) FROM registrations WHERE state = 'registered'"
+                                     " AND email = 'suivant@exemple.org'"),
                      1);
     assert_non_null(
         strstr(decoded(x, last_message(x, "suivant@exemple.org")), "Une place s'est libérée"));
@@ -433,7 +390,7 @@ static void test_expiry(void **state)
 
 static void test_save_path(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 3);
     struct attendance_item it;
     struct field_errors errs;
@@ -449,26 +406,27 @@ static void test_save_path(void **state)
     assert_non_null(why);
     assert_non_null(strstr(why, "Nombre de places"));
     assert_non_null(strstr(why, "3 personnes sont déjà inscrites"));
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM revisions"), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM revisions"), 1);
     /* Raised to 4: the first waiting is promoted, in the save's transaction. */
     struct entry e2;
     assert_int_equal(event_save(x, e.slug, 1, 4, "site", &orga, &e2, NULL), ENTRY_OK);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"),
-                     4);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"
-                                  " AND email = 's4@exemple.org'"),
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"), 4);
+    assert_int_equal(test_site_count(x,
+                                     "SELECT count(*) FROM registrations WHERE state = 'registered'"
+                                     " AND email = 's4@exemple.org'"),
                      1);
     /* No limit any more: everybody in. */
     assert_int_equal(event_save(x, e.slug, 2, -1, "site", &orga, NULL, NULL), ENTRY_OK);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"),
-                     5);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM outbox WHERE recipient = 's5@exemple.org'"),
-                     2);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"), 5);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM outbox WHERE recipient = 's5@exemple.org'"), 2);
 }
 
 static void test_occurrences(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 1);
     long long starts[] = {START, SECOND}, ends[] = {START + 3600, SECOND + 3600};
     assert_int_equal(store_occurrences_replace(x->s, e.id, starts, ends, 2), STORE_OK);
@@ -522,7 +480,7 @@ static void *race(void *arg)
 
 static void test_concurrency(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = event(x, 10);
     /* FULL durability on every commit: as the server runs. */
     enum { N = 50 };
@@ -536,14 +494,14 @@ static void test_concurrency(void **state)
         assert_int_equal(pthread_join(th[i], NULL), 0);
     for (int i = 0; i < N; i++)
         assert_int_equal(r[i].rc, ENTRY_OK);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"),
-                     10);
-    assert_int_equal(count_sql(x, "SELECT count(*) FROM registrations WHERE state = 'waiting'"),
-                     40);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM registrations WHERE state = 'registered'"), 10);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM registrations WHERE state = 'waiting'"), 40);
     /* In order of id: every registered id below every waiting one. */
-    assert_int_equal(count_sql(x, "SELECT (SELECT max(id) FROM registrations WHERE state ="
-                                  " 'registered') < (SELECT min(id) FROM registrations WHERE"
-                                  " state = 'waiting')"),
+    assert_int_equal(test_site_count(x, "SELECT (SELECT max(id) FROM registrations WHERE state ="
+                                        " 'registered') < (SELECT min(id) FROM registrations WHERE"
+                                        " state = 'waiting')"),
                      1);
 }
 
@@ -591,7 +549,7 @@ int main(void)
 {
     if (account_init() != 0)
         return 1;
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         S(test_capacity_and_waiting),
         S(test_refusals),

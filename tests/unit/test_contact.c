@@ -19,6 +19,7 @@
 #include "store/outbox_store.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,86 +27,28 @@
 
 #define NOW 1700000000LL
 
-struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
-};
-
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-contact-XXXXXX");
-    if (!mkdtemp(x->dir))
+    if (test_site_setup(state, sizeof(struct test_site), "contact") != 0)
         return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
+    struct test_site *x = *state;
     /* The throttle tables live as long as the process and entry ids start again at 1 in each
      * site: the per-record limit stays off but where it is tested. */
-    if (store_setting_set(x->s, "rate_contact_entry", "0") != STORE_OK)
-        return -1;
-    x->t = territory_load(x->s);
-    *state = x;
-    return x->t ? 0 : -1;
-}
-
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
-    return 0;
+    return store_setting_set(x->s, "rate_contact_entry", "0") == STORE_OK ? 0 : -1;
 }
 
 /* An actor published by the operator, with address as its contact (NULL: none). */
-static struct entry actor(struct site *x, const char *title, const char *address)
+static struct entry actor(struct test_site *x, const char *title, const char *address)
 {
     json_t *in = json_pack("{s:s, s:s, s:s}", "title", title, "summary", "Une association.",
                            "license", "CC-BY-SA-4.0");
     if (address)
         json_object_set_new(in, "contact_email", json_string(address));
-    struct field_errors errs = {0};
-    json_t *f = validate_entry(x->a, kind_find("actor"), x->t, in, false, &errs);
-    json_decref(in);
-    assert_non_null(f);
-    struct entry_save save = {.kind = kind_find("actor"),
-                              .fields = f,
-                              .author = viewer_operator,
-                              .operator= true,
-                              .comment = "test",
-                              .now = NOW};
-    struct entry_saved out;
-    assert_int_equal(entry_save(x->s, x->a, &save, &out), ENTRY_OK);
-    json_decref(f);
-    return out.entry;
-}
-
-static int outbox_count(struct site *x)
-{
-    sqlite3_stmt *st = NULL;
-    int n = -1;
-    if (sqlite3_prepare_v2(x->s->db, "SELECT count(*) FROM outbox", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return test_site_save(x, "actor", in, viewer_operator, NOW);
 }
 
 /* The last mail queued: its recipient and message, in the arena. */
-static void last_mail(struct site *x, const char **to, const char **message)
+static void last_mail(struct test_site *x, const char **to, const char **message)
 {
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(x->s->db,
@@ -134,7 +77,7 @@ static struct contact_message anonymous(const char *ip, const char *email)
     };
 }
 
-static int send(struct site *x, const struct entry *e, const struct contact_message *m,
+static int send(struct test_site *x, const struct entry *e, const struct contact_message *m,
                 struct field_errors *errs, long *wait)
 {
     memset(errs, 0, sizeof(*errs));
@@ -157,7 +100,7 @@ static void test_kinds(void **state)
 
 static void test_send(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = actor(x, "Vélo Partage", "velo@exemple.org");
     struct entry none = actor(x, "Sans adresse", NULL);
     assert_true(contact_open(x->s, x->a, &e));
@@ -166,7 +109,7 @@ static void test_send(void **state)
     long wait;
     struct contact_message m = anonymous("192.0.2.1", "gwen@exemple.net");
     assert_int_equal(send(x, &none, &m, &errs, &wait), CONTACT_NOTFOUND);
-    assert_int_equal(outbox_count(x), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM outbox"), 0);
     assert_int_equal(send(x, &e, &m, &errs, &wait), CONTACT_OK);
     const char *to, *msg;
     last_mail(x, &to, &msg);
@@ -181,14 +124,14 @@ static void test_send(void **state)
     assert_non_null(strstr(msg, subject));
     /* The sender's account deleted: the mails it sent go too (store_outbox_forget). */
     assert_int_equal(store_outbox_forget(x->s, "autre@exemple.net"), STORE_OK);
-    assert_int_equal(outbox_count(x), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM outbox"), 1);
     assert_int_equal(store_outbox_forget(x->s, "GWEN@exemple.net"), STORE_OK);
-    assert_int_equal(outbox_count(x), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM outbox"), 0);
 }
 
 static void test_refused(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = actor(x, "Vélo Partage", "velo@exemple.org");
     struct field_errors errs;
     long wait;
@@ -229,12 +172,12 @@ static void test_refused(void **state)
     assert_non_null(strstr(validate_error_for(&errs, "text"), "anglais"));
     assert_int_equal(store_setting_set(x->s, "spam_hold", "0"), STORE_OK);
     assert_int_equal(send(x, &e, &bad, &errs, &wait), CONTACT_OK);
-    assert_int_equal(outbox_count(x), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM outbox"), 1);
 }
 
 static void test_limits(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = actor(x, "Vélo Partage", "velo@exemple.org");
     struct field_errors errs;
     long wait;
@@ -280,7 +223,7 @@ static void test_limits(void **state)
 
 static void test_removed(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e = actor(x, "Vélo Partage", "velo@exemple.org");
     const struct kind_def *k = kind_find("actor");
     /* An edit that leaves the field empty keeps the address; one that asks removes it. */
@@ -313,14 +256,14 @@ static void test_removed(void **state)
     long wait;
     struct contact_message m = anonymous("192.0.2.50", "tardif@exemple.net");
     assert_int_equal(send(x, &e, &m, &errs, &wait), CONTACT_NOTFOUND);
-    assert_int_equal(outbox_count(x), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM outbox"), 0);
 }
 
 int main(void)
 {
     if (account_init() != 0)
         return 1;
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),
         S(test_send),

@@ -21,6 +21,7 @@
 #include "store/entry_store.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,49 +99,17 @@ static void test_bbox_parse(void **state)
 /* ---- a site ---- */
 
 struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
+    struct test_site site; /* first: test_site_teardown frees the whole */
     struct viewer contributor;
 };
 
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-geo-XXXXXX");
-    if (!mkdtemp(x->dir))
+    if (test_site_setup(state, sizeof(struct site), "geo") != 0)
         return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    long long id = 0;
-    if (account_create(x->s, "nouveau@example.org", "Nouveau", "contributor",
-                       "un mot de passe solide", err, sizeof err) != 0 ||
-        account_id_by_email(x->s, x->a, "nouveau@example.org", &id) != 0)
-        return -1;
-    x->contributor = (struct viewer){id, ROLE_CONTRIBUTOR};
-    *state = x;
-    return x->t ? 0 : -1;
-}
-
-static int site_teardown(void **state)
-{
     struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
+    x->contributor = test_site_contributor(
+        test_site_account(&x->site, "nouveau@example.org", "Nouveau", "contributor"));
     return 0;
 }
 
@@ -149,13 +118,8 @@ static int site_teardown(void **state)
 static struct entry save_as(struct site *x, const char *kind, const char *input, const char *slug,
                             int base, bool contributor)
 {
-    json_t *in = json_loads(input, 0, NULL);
-    assert_non_null(in);
+    json_t *f = test_site_fields(&x->site, kind, json_loads(input, 0, NULL));
     struct field_errors errs = {0};
-    json_t *f = validate_entry(x->a, kind_find(kind), x->t, in, false, &errs);
-    json_decref(in);
-    if (!f)
-        fail_msg("%s: %s", input, errs.n ? errs.e[0].message : "?");
     struct entry_save save = {.kind = kind_find(kind),
                               .slug = slug,
                               .base_rev = base,
@@ -166,7 +130,7 @@ static struct entry save_as(struct site *x, const char *kind, const char *input,
                               .now = NOW,
                               .errs = &errs};
     struct entry_saved out;
-    int rc = entry_save(x->s, x->a, &save, &out);
+    int rc = entry_save(x->site.s, x->site.a, &save, &out);
     if (rc != ENTRY_OK)
         fail_msg("save %s: %d %s", input, rc, errs.n ? errs.e[0].message : "");
     json_decref(f);
@@ -213,7 +177,7 @@ static int seen_one(void *arg, const struct geo_point *p)
 static struct seen read_map(struct site *x, const struct geo_request *r)
 {
     struct seen s = {.n = 0};
-    assert_int_equal(geo_each(x->s, x->a, r, seen_one, &s), GEO_OK);
+    assert_int_equal(geo_each(x->site.s, x->site.a, r, seen_one, &s), GEO_OK);
     return s;
 }
 
@@ -261,8 +225,9 @@ static void absent(const struct seen *s, const struct entry *e)
 static void centre(struct site *x, const char *insee, double *lat, double *lon)
 {
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(x->s->db, "SELECT lat, lon FROM communes WHERE insee = ?1",
-                                        -1, &st, NULL),
+    assert_int_equal(sqlite3_prepare_v2(x->site.s->db,
+                                        "SELECT lat, lon FROM communes WHERE insee = ?1", -1, &st,
+                                        NULL),
                      SQLITE_OK);
     sqlite3_bind_text(st, 1, insee, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -273,7 +238,7 @@ static void centre(struct site *x, const char *insee, double *lat, double *lon)
 
 static void exec(struct site *x, const char *sql)
 {
-    assert_int_equal(sqlite3_exec(x->s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(x->site.s->db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
 /* Changes entries.hidden alone, as a file changed by hand would. */
@@ -288,11 +253,11 @@ static void hide_by_hand(struct site *x, long long id, int hidden)
  * in the same transaction. */
 static void set_visibility(struct site *x, long long id, int hidden, bool deleted)
 {
-    assert_int_equal(store_begin(x->s), STORE_OK);
-    assert_int_equal(store_entry_set_hidden(x->s, id, hidden), STORE_OK);
-    assert_int_equal(store_entry_set_deleted(x->s, id, deleted), STORE_OK);
-    assert_int_equal(entry_derive_sync(x->s, id), ENTRY_OK);
-    assert_int_equal(store_commit(x->s), STORE_OK);
+    assert_int_equal(store_begin(x->site.s), STORE_OK);
+    assert_int_equal(store_entry_set_hidden(x->site.s, id, hidden), STORE_OK);
+    assert_int_equal(store_entry_set_deleted(x->site.s, id, deleted), STORE_OK);
+    assert_int_equal(entry_derive_sync(x->site.s, id), ENTRY_OK);
+    assert_int_equal(store_commit(x->site.s), STORE_OK);
 }
 
 static void test_points(void **state)
@@ -444,9 +409,9 @@ static void test_points(void **state)
 
     /* Everything derived again: the same map, and the invariants hold. */
     struct seen before = read_all(x);
-    assert_int_equal(store_begin(x->s), STORE_OK);
-    assert_int_equal(entry_derive_all(x->s, NULL, NULL), ENTRY_OK);
-    assert_int_equal(store_commit(x->s), STORE_OK);
+    assert_int_equal(store_begin(x->site.s), STORE_OK);
+    assert_int_equal(entry_derive_all(x->site.s, NULL, NULL), ENTRY_OK);
+    assert_int_equal(store_commit(x->site.s), STORE_OK);
     struct seen after = read_all(x);
     assert_int_equal(before.n, after.n);
     for (int i = 0; i < before.n; i++) {
@@ -455,17 +420,17 @@ static void test_points(void **state)
         assert_int_equal(after.prec[j], before.prec[i]);
         assert_true(after.lat[j] == before.lat[i] && after.lon[j] == before.lon[i]);
     }
-    assert_int_equal(geo_check(x->s), 0);
+    assert_int_equal(geo_check(x->site.s), 0);
     /* A row for a hidden entry is a problem `foison check` names. */
     hide_by_hand(x, west.id, 1);
-    assert_int_equal(geo_check(x->s), 1);
+    assert_int_equal(geo_check(x->site.s), 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bbox_parse),
-        cmocka_unit_test_setup_teardown(test_points, site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_points, site_setup, test_site_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

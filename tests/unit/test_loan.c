@@ -18,6 +18,7 @@
 #include "store/user_store.h"
 #include "util/arena.h"
 #include "util/tz.h"
+#include "site_fixture.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,7 @@
 static long long NOW; /* 2027-01-15 10:00 in Paris */
 
 struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
+    struct test_site site; /* first: test_site_teardown frees the whole */
     long long owner, borrower, other;
     struct entry kit, guide;
 };
@@ -39,94 +37,38 @@ static const struct loan_env env = {"Réseau", "https://foison.example", false};
 
 static long long user(struct site *x, const char *email, const char *name)
 {
-    long long id = 0;
-    assert_int_equal(store_user_insert(x->s, email, name, "contributor", "x", NOW, &id), STORE_OK);
-    return id;
+    return test_site_user(&x->site, email, name, "contributor", NOW);
 }
 
 /* A resource of type saved by the operator in the name of author (who then manages it). */
 static struct entry resource(struct site *x, const char *title, const char *type, long long author)
 {
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "title", title, "summary", "À emprunter.",
-                           "resource_type", type, "license", "CC-BY-SA-4.0");
-    struct field_errors errs = {0};
-    json_t *f = validate_entry(x->a, kind_find("resource"), x->t, in, false, &errs);
-    json_decref(in);
-    assert_non_null(f);
-    struct entry_save save = {.kind = kind_find("resource"),
-                              .fields = f,
-                              .author = {author, ROLE_TRUSTED},
-                              .operator= true,
-                              .comment = "test",
-                              .now = NOW};
-    struct entry_saved out;
-    assert_int_equal(entry_save(x->s, x->a, &save, &out), ENTRY_OK);
-    json_decref(f);
-    return out.entry;
+    return test_site_save(&x->site, "resource",
+                          json_pack("{s:s, s:s, s:s, s:s}", "title", title, "summary",
+                                    "À emprunter.", "resource_type", type, "license",
+                                    "CC-BY-SA-4.0"),
+                          (struct viewer){author, ROLE_TRUSTED}, NOW);
 }
 
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-loan-XXXXXX");
-    if (!mkdtemp(x->dir))
+    if (test_site_setup(state, sizeof(struct site), "loan") != 0)
         return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    if (!x->t)
-        return -1;
+    struct site *x = *state;
     x->owner = user(x, "owner@exemple.org", "Centre de ressources");
     x->borrower = user(x, "gwen@exemple.net", "Gwen Emprunteuse");
     x->other = user(x, "yann@exemple.net", "Yann Autre");
     x->kit = resource(x, "Vidéoprojecteur", "equipment", x->owner);
     x->guide = resource(x, "Guide de l'animation", "material", x->owner);
-    *state = x;
     return 0;
-}
-
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
-    return 0;
-}
-
-static int count(struct site *x, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int n = -1;
-    if (sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static struct viewer as(long long id)
-{
-    return (struct viewer){id, ROLE_CONTRIBUTOR};
 }
 
 static int ask(struct site *x, long long who, const char *from, const char *to, long long *id)
 {
     struct field_errors errs = {0};
-    struct viewer v = as(who);
-    return loan_request(x->s, x->a, &v, &x->kit, from, to, "Pour la fête du quartier", &env, NOW,
-                        &errs, id);
+    struct viewer v = test_site_contributor(who);
+    return loan_request(x->site.s, x->site.a, &v, &x->kit, from, to, "Pour la fête du quartier",
+                        &env, NOW, &errs, id);
 }
 
 static void test_days(void **state)
@@ -174,68 +116,87 @@ static void test_overlap(void **state)
     long long first, inside, before, after, edge;
     assert_int_equal(ask(x, x->borrower, "2027-02-10", "2027-02-14", &first), LOAN_OK);
     /* The owner is told. */
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'owner@exemple.org'"),
-                     1);
+    assert_int_equal(
+        test_site_count(&x->site,
+                        "SELECT count(*) FROM outbox WHERE recipient = 'owner@exemple.org'"),
+        1);
     /* Requests may overlap one another until one is accepted. */
     assert_int_equal(ask(x, x->other, "2027-02-12", "2027-02-12", &inside), LOAN_OK);
     assert_int_equal(ask(x, x->other, "2027-02-09", "2027-02-09", &before), LOAN_OK);
     assert_int_equal(ask(x, x->other, "2027-02-15", "2027-02-16", &after), LOAN_OK);
     assert_int_equal(ask(x, x->other, "2027-02-14", "2027-02-20", &edge), LOAN_OK);
-    struct viewer owner = as(x->owner), borrower = as(x->borrower), other = as(x->other);
+    struct viewer owner = test_site_contributor(x->owner),
+                  borrower = test_site_contributor(x->borrower),
+                  other = test_site_contributor(x->other);
     struct loan l;
     /* Only an owner decides. */
-    assert_int_equal(loan_decide(x->s, x->a, &borrower, first, true, &env, NOW, &l),
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &borrower, first, true, &env, NOW, &l),
                      LOAN_FORBIDDEN);
-    assert_int_equal(loan_decide(x->s, x->a, &viewer_public, first, true, &env, NOW, &l),
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &viewer_public, first, true, &env, NOW, &l),
                      LOAN_FORBIDDEN);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, first, true, &env, NOW, &l), LOAN_OK);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, first, true, &env, NOW, &l),
+                     LOAN_OK);
     assert_string_equal(l.state, "accepted");
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'gwen@exemple.net'"),
-                     1);
+    assert_int_equal(
+        test_site_count(&x->site,
+                        "SELECT count(*) FROM outbox WHERE recipient = 'gwen@exemple.net'"),
+        1);
     /* Decided once. */
-    assert_int_equal(loan_decide(x->s, x->a, &owner, first, false, &env, NOW, &l), LOAN_STATE);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, 9999, true, &env, NOW, &l), LOAN_NOTFOUND);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, first, false, &env, NOW, &l),
+                     LOAN_STATE);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, 9999, true, &env, NOW, &l),
+                     LOAN_NOTFOUND);
     /* The days it holds refuse other loans, at the request and at the acceptance; the day
      * before and the day after are free. */
-    int outbox = count(x, "SELECT count(*) FROM outbox");
-    assert_int_equal(loan_decide(x->s, x->a, &owner, inside, true, &env, NOW, &l), LOAN_BUSY);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, edge, true, &env, NOW, &l), LOAN_BUSY);
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox"), outbox);
-    assert_int_equal(count(x, "SELECT count(*) FROM loans WHERE state = 'requested'"), 4);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, before, true, &env, NOW, &l), LOAN_OK);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, after, true, &env, NOW, &l), LOAN_OK);
+    int outbox = test_site_count(&x->site, "SELECT count(*) FROM outbox");
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, inside, true, &env, NOW, &l),
+                     LOAN_BUSY);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, edge, true, &env, NOW, &l),
+                     LOAN_BUSY);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM outbox"), outbox);
+    assert_int_equal(
+        test_site_count(&x->site, "SELECT count(*) FROM loans WHERE state = 'requested'"), 4);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, before, true, &env, NOW, &l),
+                     LOAN_OK);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, after, true, &env, NOW, &l),
+                     LOAN_OK);
     long long id;
     struct field_errors errs = {0};
-    int loans = count(x, "SELECT count(*) FROM loans");
-    assert_int_equal(loan_request(x->s, x->a, &other, &x->kit, "2027-02-01", "2027-02-10", NULL,
-                                  &env, NOW, &errs, &id),
+    int loans = test_site_count(&x->site, "SELECT count(*) FROM loans");
+    assert_int_equal(loan_request(x->site.s, x->site.a, &other, &x->kit, "2027-02-01", "2027-02-10",
+                                  NULL, &env, NOW, &errs, &id),
                      LOAN_BUSY);
     assert_non_null(validate_error_for(&errs, "from"));
-    assert_int_equal(count(x, "SELECT count(*) FROM loans"), loans);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM loans"), loans);
     /* The calendar's busy days: three accepted loans, no borrower. */
     struct loan *busy;
     int n;
-    assert_int_equal(loan_busy(x->s, x->a, x->kit.id, "2027-02-01", "2027-02-28", &busy, &n),
-                     LOAN_OK);
+    assert_int_equal(
+        loan_busy(x->site.s, x->site.a, x->kit.id, "2027-02-01", "2027-02-28", &busy, &n), LOAN_OK);
     assert_int_equal(n, 3);
     assert_string_equal(busy[0].from, "2027-02-09");
     assert_string_equal(busy[1].borrower_name, "");
     /* The owner sees the requests still open and the whole history; others do not. */
-    assert_int_equal(loan_requests(x->s, x->a, &owner, x->kit.id, NOW, &busy, &n), LOAN_OK);
+    assert_int_equal(loan_requests(x->site.s, x->site.a, &owner, x->kit.id, NOW, &busy, &n),
+                     LOAN_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(loan_requests(x->s, x->a, &other, x->kit.id, NOW, &busy, &n), LOAN_FORBIDDEN);
-    assert_int_equal(loan_history(x->s, x->a, &owner, x->kit.id, &busy, &n), LOAN_OK);
+    assert_int_equal(loan_requests(x->site.s, x->site.a, &other, x->kit.id, NOW, &busy, &n),
+                     LOAN_FORBIDDEN);
+    assert_int_equal(loan_history(x->site.s, x->site.a, &owner, x->kit.id, &busy, &n), LOAN_OK);
     assert_int_equal(n, 5);
-    assert_int_equal(loan_history(x->s, x->a, &borrower, x->kit.id, &busy, &n), LOAN_FORBIDDEN);
+    assert_int_equal(loan_history(x->site.s, x->site.a, &borrower, x->kit.id, &busy, &n),
+                     LOAN_FORBIDDEN);
     /* Cancelled by its borrower (not by another), the first loan's days are free again. */
-    assert_int_equal(loan_cancel(x->s, x->a, &other, first, &env, NOW), LOAN_FORBIDDEN);
-    assert_int_equal(loan_cancel(x->s, x->a, &borrower, first, &env, NOW), LOAN_OK);
-    assert_int_equal(loan_cancel(x->s, x->a, &borrower, first, &env, NOW), LOAN_STATE);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, inside, true, &env, NOW, &l), LOAN_OK);
+    assert_int_equal(loan_cancel(x->site.s, x->site.a, &other, first, &env, NOW), LOAN_FORBIDDEN);
+    assert_int_equal(loan_cancel(x->site.s, x->site.a, &borrower, first, &env, NOW), LOAN_OK);
+    assert_int_equal(loan_cancel(x->site.s, x->site.a, &borrower, first, &env, NOW), LOAN_STATE);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, inside, true, &env, NOW, &l),
+                     LOAN_OK);
     /* Refused. */
-    assert_int_equal(loan_decide(x->s, x->a, &owner, edge, false, &env, NOW, &l), LOAN_OK);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, edge, false, &env, NOW, &l),
+                     LOAN_OK);
     assert_string_equal(l.state, "refused");
-    assert_int_equal(loan_mine(x->s, x->a, &other, x->kit.id, NOW, &busy, &n), LOAN_OK);
+    assert_int_equal(loan_mine(x->site.s, x->site.a, &other, x->kit.id, NOW, &busy, &n), LOAN_OK);
     assert_int_equal(n, 3); /* before, inside, after: accepted */
 }
 
@@ -244,103 +205,112 @@ static void test_overlap(void **state)
 static void test_late_and_owned_by(void **state)
 {
     struct site *x = *state;
-    struct viewer owner = as(x->owner), other = as(x->other);
+    struct viewer owner = test_site_contributor(x->owner), other = test_site_contributor(x->other);
     /* yann manages the guide's record; it is named as an owner of the kit. */
     char sql[200];
     snprintf(sql, sizeof sql,
              "INSERT INTO relations(from_id, field, to_id, position) VALUES (%lld, 'owned_by',"
              " %lld, 0); INSERT INTO entry_managers VALUES (%lld, %lld, 0)",
              x->kit.id, x->guide.id, x->guide.id, x->other);
-    assert_int_equal(sqlite3_exec(x->s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(x->site.s->db, sql, NULL, NULL, NULL), SQLITE_OK);
     long long id;
     assert_int_equal(ask(x, x->borrower, "2027-01-16", "2027-01-17", &id), LOAN_OK);
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'yann@exemple.net'"),
-                     0);
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox WHERE recipient = 'owner@exemple.org'"),
-                     1);
+    assert_int_equal(
+        test_site_count(&x->site,
+                        "SELECT count(*) FROM outbox WHERE recipient = 'yann@exemple.net'"),
+        0);
+    assert_int_equal(
+        test_site_count(&x->site,
+                        "SELECT count(*) FROM outbox WHERE recipient = 'owner@exemple.org'"),
+        1);
     struct loan l;
-    assert_int_equal(loan_decide(x->s, x->a, &other, id, true, &env, NOW, &l), LOAN_FORBIDDEN);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &other, id, true, &env, NOW, &l),
+                     LOAN_FORBIDDEN);
     long long late = NOW + 2 * 86400; /* 2027-01-17: the first day has passed */
-    assert_int_equal(loan_decide(x->s, x->a, &owner, id, true, &env, late, &l), LOAN_STATE);
-    assert_int_equal(count(x, "SELECT count(*) FROM loans WHERE state = 'requested'"), 1);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, id, true, &env, late, &l),
+                     LOAN_STATE);
+    assert_int_equal(
+        test_site_count(&x->site, "SELECT count(*) FROM loans WHERE state = 'requested'"), 1);
     /* On the first day itself it may still be accepted. */
-    assert_int_equal(loan_decide(x->s, x->a, &owner, id, true, &env, NOW + 86400, &l), LOAN_OK);
-    assert_int_equal(ask(x, x->borrower, "2027-01-20", "2027-01-20", &id), LOAN_OK);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, id, false, &env, NOW + 9 * 86400, &l),
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, id, true, &env, NOW + 86400, &l),
                      LOAN_OK);
+    assert_int_equal(ask(x, x->borrower, "2027-01-20", "2027-01-20", &id), LOAN_OK);
+    assert_int_equal(
+        loan_decide(x->site.s, x->site.a, &owner, id, false, &env, NOW + 9 * 86400, &l), LOAN_OK);
 }
 
 static void test_refusals(void **state)
 {
     struct site *x = *state;
-    struct viewer v = as(x->borrower);
+    struct viewer v = test_site_contributor(x->borrower);
     struct field_errors errs = {0};
     long long id;
-    assert_int_equal(loan_request(x->s, x->a, &v, &x->guide, "2027-02-10", "2027-02-11", NULL, &env,
-                                  NOW, &errs, &id),
-                     LOAN_UNLENDABLE);
-    assert_false(loan_lendable(x->s, x->a, &x->guide));
-    assert_true(loan_lendable(x->s, x->a, &x->kit));
-    assert_int_equal(loan_request(x->s, x->a, &viewer_public, &x->kit, "2027-02-10", "2027-02-11",
+    assert_int_equal(loan_request(x->site.s, x->site.a, &v, &x->guide, "2027-02-10", "2027-02-11",
                                   NULL, &env, NOW, &errs, &id),
+                     LOAN_UNLENDABLE);
+    assert_false(loan_lendable(x->site.s, x->site.a, &x->guide));
+    assert_true(loan_lendable(x->site.s, x->site.a, &x->kit));
+    assert_int_equal(loan_request(x->site.s, x->site.a, &viewer_public, &x->kit, "2027-02-10",
+                                  "2027-02-11", NULL, &env, NOW, &errs, &id),
                      LOAN_FORBIDDEN);
-    assert_int_equal(loan_request(x->s, x->a, &v, &x->kit, "2027-01-10", "2027-01-11", NULL, &env,
-                                  NOW, &errs, &id),
+    assert_int_equal(loan_request(x->site.s, x->site.a, &v, &x->kit, "2027-01-10", "2027-01-11",
+                                  NULL, &env, NOW, &errs, &id),
                      LOAN_INVALID);
     char *longer = calloc(1, LOAN_MESSAGE_MAX + 2);
     memset(longer, 'a', LOAN_MESSAGE_MAX + 1);
     memset(&errs, 0, sizeof errs);
-    assert_int_equal(loan_request(x->s, x->a, &v, &x->kit, "2027-02-10", "2027-02-11", longer, &env,
-                                  NOW, &errs, &id),
+    assert_int_equal(loan_request(x->site.s, x->site.a, &v, &x->kit, "2027-02-10", "2027-02-11",
+                                  longer, &env, NOW, &errs, &id),
                      LOAN_INVALID);
     assert_non_null(validate_error_for(&errs, "message"));
     free(longer);
-    assert_int_equal(count(x, "SELECT count(*) FROM loans"), 0);
-    assert_int_equal(count(x, "SELECT count(*) FROM outbox"), 0);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM loans"), 0);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM outbox"), 0);
 }
 
 static void test_reminders(void **state)
 {
     struct site *x = *state;
     long long id, one;
-    struct viewer owner = as(x->owner);
+    struct viewer owner = test_site_contributor(x->owner);
     struct loan l;
     assert_int_equal(ask(x, x->borrower, "2027-01-20", "2027-01-24", &id), LOAN_OK);
     assert_int_equal(ask(x, x->borrower, "2027-01-27", "2027-01-27", &one), LOAN_OK);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, id, true, &env, NOW, &l), LOAN_OK);
-    assert_int_equal(loan_decide(x->s, x->a, &owner, one, true, &env, NOW, &l), LOAN_OK);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, id, true, &env, NOW, &l), LOAN_OK);
+    assert_int_equal(loan_decide(x->site.s, x->site.a, &owner, one, true, &env, NOW, &l), LOAN_OK);
     const char *gwen = "SELECT count(*) FROM outbox WHERE recipient = 'gwen@exemple.net'";
-    int mails = count(x, gwen);
+    int mails = test_site_count(&x->site, gwen);
     long long t;
     int done = 0;
     /* Too early the day before, then the pick-up reminder, once. */
     assert_int_equal(tz_parse_local("2027-01-19T07:30", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 0);
     assert_int_equal(tz_parse_local("2027-01-19T09:00", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 1);
-    assert_int_equal(loan_chore(x->s, x->a, t + 60, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t + 60, &done), 0);
     assert_int_equal(done, 1);
-    assert_int_equal(count(x, gwen), mails + 1);
+    assert_int_equal(test_site_count(&x->site, gwen), mails + 1);
     /* The return reminder the day before the last day. */
     assert_int_equal(tz_parse_local("2027-01-22T09:00", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 1);
     assert_int_equal(tz_parse_local("2027-01-23T09:00", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 2);
     /* The one-day loan: its pick-up the day before, its return on the day. */
     assert_int_equal(tz_parse_local("2027-01-26T10:00", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 3);
     assert_int_equal(tz_parse_local("2027-01-27T10:00", &t), TZ_OK);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 4);
-    assert_int_equal(loan_chore(x->s, x->a, t, &done), 0);
+    assert_int_equal(loan_chore(x->site.s, x->site.a, t, &done), 0);
     assert_int_equal(done, 4);
-    assert_int_equal(count(x, "SELECT count(*) FROM loans WHERE reminded_pickup = 1 AND"
-                              " reminded_return = 1"),
+    assert_int_equal(test_site_count(&x->site,
+                                     "SELECT count(*) FROM loans WHERE reminded_pickup = 1 AND"
+                                     " reminded_return = 1"),
                      2);
 }
 
@@ -357,7 +327,7 @@ static void *race(void *arg)
     char err[256];
     struct store *s = store_open(r->path, STORE_OPEN_EXISTING, err, sizeof err);
     struct arena *a = arena_new();
-    struct viewer v = as(r->owner);
+    struct viewer v = test_site_contributor(r->owner);
     pthread_barrier_wait(r->go);
     r->rc = s ? loan_decide(s, a, &v, r->id, true, &env, NOW, NULL) : LOAN_ERR;
     arena_free(a);
@@ -378,7 +348,7 @@ static void test_concurrent(void **state)
         char from[11], to[11];
         loan_day_add("2027-03-01", i % 10, from);
         loan_day_add("2027-03-10", i % 7, to);
-        r[i] = (struct racer){x->path, 0, x->owner, 99, &go};
+        r[i] = (struct racer){x->site.path, 0, x->owner, 99, &go};
         assert_int_equal(ask(x, i % 2 ? x->borrower : x->other, from, to, &r[i].id), LOAN_OK);
     }
     for (int i = 0; i < N; i++)
@@ -392,14 +362,15 @@ static void test_concurrent(void **state)
     pthread_barrier_destroy(&go);
     assert_int_equal(ok, 1);
     assert_int_equal(busy, N - 1);
-    assert_int_equal(count(x, "SELECT count(*) FROM loans WHERE state = 'accepted'"), 1);
+    assert_int_equal(
+        test_site_count(&x->site, "SELECT count(*) FROM loans WHERE state = 'accepted'"), 1);
 }
 
 int main(void)
 {
     if (account_init() != 0 || tz_parse_local("2027-01-15T10:00", &NOW) != TZ_OK)
         return 1;
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_days), S(test_overlap),    S(test_refusals),
         S(test_reminders),           S(test_concurrent), S(test_late_and_owned_by),

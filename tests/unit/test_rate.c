@@ -18,6 +18,7 @@
 #include "core/validate.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,47 +26,12 @@
 
 #define NOW 1700000000LL
 
-struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
-};
-
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-rate-XXXXXX");
-    if (!mkdtemp(x->dir))
-        return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    *state = x;
-    return x->t ? 0 : -1;
+    return test_site_setup(state, sizeof(struct test_site), "rate");
 }
 
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
-    return 0;
-}
-
-static long take(struct site *x, long long id, enum role role, const char *ip, long long now)
+static long take(struct test_site *x, long long id, enum role role, const char *ip, long long now)
 {
     struct viewer v = {id, role};
     struct rate_hold h;
@@ -76,7 +42,7 @@ static long take(struct site *x, long long id, enum role role, const char *ip, l
  * one more; after a whole window, eight again. */
 static void test_contributor_window_and_reset(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     for (int i = 0; i < RATE_EDITS_NEW_DEFAULT; i++)
         assert_int_equal(take(x, 101, ROLE_CONTRIBUTOR, "192.0.2.1", NOW + i), 0);
     long wait = take(x, 101, ROLE_CONTRIBUTOR, "192.0.2.1", NOW + 8);
@@ -99,7 +65,7 @@ static void test_contributor_window_and_reset(void **state)
 /* An IPv6 subscriber holds a /64: its addresses count as one; IPv4 mapped is the IPv4 one. */
 static void test_ipv6_counts_by_64(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char ip[64];
     for (int i = 0; i < RATE_EDITS_NEW_DEFAULT; i++) {
         snprintf(ip, sizeof ip, "2001:db8:1:2::%x", i + 1);
@@ -119,7 +85,7 @@ static void test_ipv6_counts_by_64(void **state)
  * rate_edits like them. */
 static void test_trusted_per_account_only(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     for (int i = 0; i < RATE_EDITS_DEFAULT; i++) {
         assert_int_equal(take(x, 301, ROLE_TRUSTED, "192.0.2.30", NOW), 0);
         assert_int_equal(take(x, 302, ROLE_ADMIN, "192.0.2.30", NOW), 0);
@@ -138,7 +104,7 @@ static void test_trusted_per_account_only(void **state)
 /* The settings apply at the next edit; 0 is no limit; a forgiven edit gives its place back. */
 static void test_settings_and_forgive(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     assert_int_equal(store_setting_set(x->s, "rate_edits_new", "2"), STORE_OK);
     assert_int_equal(take(x, 401, ROLE_CONTRIBUTOR, "192.0.2.40", NOW), 0);
     struct viewer v = {401, ROLE_CONTRIBUTOR};
@@ -159,19 +125,16 @@ static void test_settings_and_forgive(void **state)
     assert_true(take(x, 402, ROLE_CONTRIBUTOR, NULL, NOW) > 0);
 }
 
-static json_t *fields(struct site *x, const char *title)
+static json_t *fields(struct test_site *x, const char *title)
 {
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
-                           "Un résumé.", "description", "Un **atelier** de quartier.", "themes",
-                           "numerique", "commune", "29019", "license", "CC-BY-SA-4.0");
-    struct field_errors errs = {0};
-    json_t *out = validate_entry(x->a, kind_find("innovation"), x->t, in, false, &errs);
-    json_decref(in);
-    assert_non_null(out);
-    return out;
+    return test_site_fields(x, "innovation",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
+                                      "Un résumé.", "description", "Un **atelier** de quartier.",
+                                      "themes", "numerique", "commune", "29019", "license",
+                                      "CC-BY-SA-4.0"));
 }
 
-static int save(struct site *x, struct viewer author, bool operator, const char * title,
+static int save(struct test_site *x, struct viewer author, bool operator, const char * title,
                 long long now, struct entry_saved *out)
 {
     json_t *f = fields(x, title);
@@ -191,13 +154,8 @@ static int save(struct site *x, struct viewer author, bool operator, const char 
  * operator saving in the account's name is not limited; after the wait the account saves. */
 static void test_save_path_limits(void **state)
 {
-    struct site *x = *state;
-    char err[200];
-    long long id;
-    assert_int_equal(account_create(x->s, "chloe@example.org", "Chloé", "contributor",
-                                    "un mot de passe solide", err, sizeof err),
-                     0);
-    assert_int_equal(account_id_by_email(x->s, x->a, "chloe@example.org", &id), 0);
+    struct test_site *x = *state;
+    long long id = test_site_account(x, "chloe@example.org", "Chloé", "contributor");
     assert_int_equal(store_setting_set(x->s, "rate_edits_new", "2"), STORE_OK);
     struct viewer c = {id, ROLE_CONTRIBUTOR};
     struct entry_saved out;
@@ -218,7 +176,7 @@ int main(void)
 {
     if (account_init() != 0)
         return 1;
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         S(test_contributor_window_and_reset),
         S(test_ipv6_counts_by_64),

@@ -14,71 +14,29 @@
 #include "core/validate.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct site {
-    char dir[64], path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
-    const struct kind_def *k;
-};
-
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-save-XXXXXX");
-    if (!mkdtemp(x->dir))
-        return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
-    x->a = arena_new();
-    x->k = kind_find("innovation");
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    *state = x;
-    return x->t ? 0 : -1;
+    return test_site_setup(state, sizeof(struct test_site), "save");
 }
 
-static int site_teardown(void **state)
+static json_t *fields(struct test_site *x, const char *title, const char *license)
 {
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
-    return 0;
+    return test_site_fields(x, "innovation",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
+                                      "Un résumé.", "description", "Un **atelier**.", "themes",
+                                      "numerique", "commune", "29019", "license", license));
 }
 
-static json_t *fields(struct site *x, const char *title, const char *license)
-{
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
-                           "Un résumé.", "description", "Un **atelier**.", "themes", "numerique",
-                           "commune", "29019", "license", license);
-    struct field_errors errs = {0};
-    json_t *out = validate_entry(x->a, x->k, x->t, in, false, &errs);
-    json_decref(in);
-    if (!out)
-        fprintf(stderr, "%s: %s\n", errs.e[0].field, errs.e[0].message);
-    assert_non_null(out);
-    return out;
-}
-
-static int save(struct site *x, const char *slug, int base, json_t *f, bool moderator,
+static int save(struct test_site *x, const char *slug, int base, json_t *f, bool moderator,
                 struct field_errors *errs, struct entry *out, int *rev)
 {
-    struct entry_save in = {.kind = x->k,
+    struct entry_save in = {.kind = kind_find("innovation"),
                             .slug = slug,
                             .base_rev = base,
                             .fields = f,
@@ -100,7 +58,7 @@ static int save(struct site *x, const char *slug, int base, json_t *f, bool mode
  * a contributor may still edit everything else. */
 static void test_licence_rule_in_save_path(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct entry e;
     int rev;
     struct field_errors errs = {0};
@@ -136,7 +94,7 @@ static void test_licence_rule_in_save_path(void **state)
  * numbered, and an entry keeps its own numbered slug across edits. */
 static void test_slugs_never_run_out(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     assert_int_equal(store_setting_set(x->s, STORE_SYNC_SETTING, "NORMAL"), STORE_OK);
     assert_int_equal(sqlite3_exec(x->s->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL), 0);
     json_t *f = fields(x, "Repair café", "CC-BY-SA-4.0");
@@ -177,7 +135,7 @@ static int pragma_int(struct store *s, const char *sql)
 /* FULL (2) unless the site chose NORMAL (1), on every connection opened. */
 static void test_synchronous_setting(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     assert_int_equal(pragma_int(x->s, "PRAGMA synchronous"), 2);
     char err[512];
     assert_int_equal(store_setting_set(x->s, STORE_SYNC_SETTING, "NORMAL"), STORE_OK);
@@ -197,7 +155,7 @@ static void test_synchronous_setting(void **state)
 /* Far more statements than the cache first holds: each stays prepared and usable. */
 static void test_statement_cache_grows(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     enum { N = 300 };
     char *sql[N];
     sqlite3_stmt *st[N];
@@ -224,7 +182,7 @@ int main(void)
 {
     if (account_init() != 0)
         return 1;
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         S(test_licence_rule_in_save_path),
         S(test_slugs_never_run_out),

@@ -15,43 +15,28 @@
 #include "store/search_store.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct site {
-    char dir[64], path[128];
-    struct store *s;
-};
-
+/* A site file created but not seeded: these tests write the index's tables themselves. */
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-srev-XXXXXX");
-    if (!mkdtemp(x->dir))
+    struct test_site *x = calloc(1, sizeof(*x));
+    if (!x)
         return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.foison", x->dir);
+    *state = x;
+    if (test_site_make(x, "srev") != 0)
+        return -1;
     char err[512] = "";
     x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
     if (!x->s) {
         fprintf(stderr, "site: %s\n", err);
         return -1;
     }
-    *state = x;
-    return 0;
-}
-
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    store_close(x->s);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", x->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", x->dir);
-    free(x);
     return 0;
 }
 
@@ -85,7 +70,7 @@ static long long cache_seq(struct store *s)
  * it never lists what its own snapshot hides, and what it adds is public. */
 static void test_older_snapshot_keeps_the_copy(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     static const char *const t1[] = {"kind=innovation"};
     put_doc(x->s, 1, "Premier jardin", t1, 1);
     char err[512] = "";
@@ -131,7 +116,7 @@ static int facet_count(const struct store_search_out *o, const char *param, cons
  * counted with the other facets' filters only. */
 static void test_disjunctive_facets(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     static const char *const d1[] = {"kind=a", "theme=x", "year=2020"};
     static const char *const d2[] = {"kind=a", "theme=y", "year=2021"};
     static const char *const d3[] = {"kind=b", "theme=x", "year=2021"};
@@ -303,7 +288,7 @@ static struct search_query one_query(struct arena *a, const char *text)
 
 static void test_ways_agree(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     make_corpus(x->s, 6000);
     make_entries(x->path, 6000);
     static const char *const queries[] = {"projet",
@@ -372,9 +357,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_older_snapshot_keeps_the_copy, site_setup,
-                                        site_teardown),
-        cmocka_unit_test_setup_teardown(test_disjunctive_facets, site_setup, site_teardown),
-        cmocka_unit_test_setup_teardown(test_ways_agree, site_setup, site_teardown),
+                                        test_site_teardown),
+        cmocka_unit_test_setup_teardown(test_disjunctive_facets, site_setup, test_site_teardown),
+        cmocka_unit_test_setup_teardown(test_ways_agree, site_setup, test_site_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,87 +23,42 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/json_read.h"
-#include <dirent.h>
+#include "site_fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define COMMUNES_TSV "data/communes.tsv"
+/* The kind most of these tests save. */
+static const struct kind_def *innovation(void)
+{
+    return kind_find("innovation");
+}
 
-struct site {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct territory *t;
-    struct arena *a;
-    const struct kind_def *k;
-};
-
-static void site_path(struct site *x, const char *name, char *out, size_t n)
+static void site_path(struct test_site *x, const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", x->dir, name);
 }
 
+/* A temporary directory, the site file not yet made. */
 static int dir_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-test-XXXXXX");
-    if (!mkdtemp(x->dir))
+    struct test_site *x = calloc(1, sizeof(*x));
+    if (!x)
         return -1;
-    site_path(x, "site.foison", x->path, sizeof x->path);
-    x->a = arena_new();
-    x->k = kind_find("innovation");
     *state = x;
-    return 0;
-}
-
-static int dir_teardown(void **state)
-{
-    struct site *x = *state;
-    territory_free(x->t);
-    store_close(x->s);
-    arena_free(x->a);
-    DIR *d = opendir(x->dir);
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", x->dir, de->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(x->dir);
-    free(x);
-    return 0;
+    return test_site_make(x, "store");
 }
 
 /* A new seeded site, open, with its territory loaded. */
 static int site_setup(void **state)
 {
-    if (dir_setup(state) != 0)
-        return -1;
-    struct site *x = *state;
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    if (territory_seed(x->s, COMMUNES_TSV, "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "territory_seed: %s\n", err);
-        return -1;
-    }
-    x->t = territory_load(x->s);
-    return x->t ? 0 : -1;
+    return test_site_setup(state, sizeof(struct test_site), "store");
 }
 
 static void test_open_modes(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char err[512] = "";
     struct store *s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
     assert_non_null(s);
@@ -142,7 +97,7 @@ static void test_open_modes(void **state)
 
 static void test_open_not_sqlite(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char path[256], err[512] = "";
     site_path(x, "notes.txt", path, sizeof path);
     FILE *f = fopen(path, "w");
@@ -166,7 +121,7 @@ static void test_open_not_sqlite(void **state)
 
 static void test_open_foreign_sqlite(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char path[256], err[512] = "";
     site_path(x, "autre.db", path, sizeof path);
     sqlite3 *db;
@@ -192,7 +147,7 @@ static void test_open_foreign_sqlite(void **state)
 
 static void test_open_newer_schema(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char err[512] = "";
     struct store *s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
     assert_non_null(s);
@@ -217,7 +172,7 @@ static const char *pragma_text(struct store *s, const char *sql, char *out, size
 
 static void test_pragmas(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char v[64];
     assert_string_equal(pragma_text(x->s, "PRAGMA journal_mode", v, sizeof v), "wal");
     assert_string_equal(pragma_text(x->s, "PRAGMA foreign_keys", v, sizeof v), "1");
@@ -238,7 +193,7 @@ static void test_pragmas(void **state)
 
 static void test_territory(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     assert_true(x->t->ncommunes >= 90);
     const struct commune *brest = territory_commune(x->t, "29019");
     assert_non_null(brest);
@@ -280,7 +235,7 @@ static void test_territory(void **state)
 
 static void test_settings(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     assert_null(store_setting_get(x->s, "absent"));
     assert_int_equal(store_setting_set(x->s, "couleur", "bleu"), STORE_OK);
     char *v = store_setting_get(x->s, "couleur");
@@ -305,24 +260,20 @@ static void test_settings(void **state)
 }
 
 /* Validated fields for an innovation (the caller json_decref()s them). */
-static json_t *fields_for(struct site *x, const char *title, const char *themes,
+static json_t *fields_for(struct test_site *x, const char *title, const char *themes,
                           const char *commune)
 {
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
-                           "Réparer ensemble plutôt que jeter.", "description",
-                           "Un **samedi** par mois, <script>alert(1)</script>.", "themes", themes,
-                           "commune", commune);
-    struct field_errors errs = {0};
-    json_t *out = validate_entry(x->a, x->k, x->t, in, false, &errs);
-    json_decref(in);
-    assert_non_null(out);
-    return out;
+    return test_site_fields(x, "innovation",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", title, "summary",
+                                      "Réparer ensemble plutôt que jeter.", "description",
+                                      "Un **samedi** par mois, <script>alert(1)</script>.",
+                                      "themes", themes, "commune", commune));
 }
 
-static int save(struct site *x, const char *slug, int base_rev, json_t *fields, long long author,
-                long long now, struct entry *out, int *rev)
+static int save(struct test_site *x, const char *slug, int base_rev, json_t *fields,
+                long long author, long long now, struct entry *out, int *rev)
 {
-    struct entry_save in = {.kind = x->k,
+    struct entry_save in = {.kind = innovation(),
                             .slug = slug,
                             .base_rev = base_rev,
                             .fields = fields,
@@ -339,30 +290,14 @@ static int save(struct site *x, const char *slug, int base_rev, json_t *fields, 
     return rc;
 }
 
-static int count_rows(struct site *x, const char *sql)
+static long long user_id(struct test_site *x, const char *email, const char *name)
 {
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
-static long long user_id(struct site *x, const char *email, const char *name)
-{
-    char err[256] = "";
-    assert_int_equal(
-        account_create(x->s, email, name, "contributor", "mot de passe solide", err, sizeof err),
-        0);
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT id FROM users WHERE email = '%s'", email);
-    return count_rows(x, sql);
+    return test_site_account(x, email, name, "contributor");
 }
 
 static void test_entry_life_cycle(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     markdown_init();
     long long alice = user_id(x, "alice@example.org", "Alice");
     long long bob = user_id(x, "bob@example.org", "Bob");
@@ -384,7 +319,7 @@ static void test_entry_life_cycle(void **state)
     assert_int_equal(entry_find(x->s, x->a, &viewer_public, "repair-cafe-de-brest", &found, &moved),
                      ENTRY_OK);
     assert_int_equal(found.id, e.id);
-    assert_ptr_equal(found.kind, x->k);
+    assert_ptr_equal(found.kind, innovation());
     assert_int_equal(found.created, 1000);
     assert_int_equal(found.updated, 1000);
     assert_int_equal(found.published_rev, 1);
@@ -448,8 +383,9 @@ static void test_entry_life_cycle(void **state)
     int nhist;
     assert_int_equal(entry_history(x->s, x->a, &viewer_public, &e, &hist, &nhist), ENTRY_OK);
     assert_int_equal(nhist, 2);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 2);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM entry_terms WHERE value = '29177'"), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM revisions"), 2);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM entry_terms WHERE value = '29177'"),
+                     0);
     /* Based on a revision that does not exist yet: also a conflict. */
     assert_int_equal(save(x, e.slug, 5, f3, alice, 3000, &untouched, &rev), ENTRY_CONFLICT);
     assert_int_equal(save(x, "absent", 1, f3, alice, 3000, &untouched, &rev), ENTRY_NOTFOUND);
@@ -529,7 +465,7 @@ static void test_entry_life_cycle(void **state)
 
 static void test_entry_list(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     static const struct {
         const char *title, *themes, *commune;
     } seeds[] = {
@@ -553,7 +489,8 @@ static void test_entry_list(void **state)
 
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 10, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 1, 10, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 5);
     assert_int_equal(total, 5);
     /* Newest first. */
@@ -566,54 +503,65 @@ static void test_entry_list(void **state)
     assert_string_equal(json_read_string(x->a, title), "Cartopartie");
 
     /* Paging: the total is the whole count, not the page's. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 1, 2, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 2);
     assert_int_equal(total, 5);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 2, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 2, 2, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 2);
     assert_string_equal(items[0].slug, "bibliotheque-de-graines");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 3, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 3, 2, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(total, 5);
     assert_string_equal(items[0].slug, "fablab-de-brest");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 4, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 4, 2, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 0);
     assert_int_equal(total, 5);
     /* Page 0 or below is the first page. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 0, 2, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 0, 2, &items, &n, &total),
+                     ENTRY_OK);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
 
     /* Facets. */
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
-                                1, 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"themes", "numerique"}}, 1, 1, 10, &items,
+                                &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 3);
     assert_int_equal(n, 3);
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "solidarite"}},
-                                1, 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"themes", "solidarite"}}, 1, 1, 10, &items,
+                                &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 2);
     assert_string_equal(items[0].slug, "mediation-numerique-solidaire");
     assert_string_equal(items[1].slug, "epicerie-solidaire");
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
-                                1, 2, 2, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"themes", "numerique"}}, 1, 2, 2, &items,
+                                &n, &total),
                      ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(total, 3);
     assert_string_equal(items[0].slug, "fablab-de-brest");
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"commune", "29177"}}, 1,
-                                1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"commune", "29177"}}, 1, 1, 10, &items, &n,
+                                &total),
                      ENTRY_OK);
     assert_int_equal(total, 2);
     assert_string_equal(items[0].slug, "cartopartie");
     assert_string_equal(items[1].slug, "bibliotheque-de-graines");
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"status", "en-cours"}},
-                                1, 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"status", "en-cours"}}, 1, 1, 10, &items,
+                                &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 5);
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "sante"}}, 1,
-                                1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"themes", "sante"}}, 1, 1, 10, &items, &n,
+                                &total),
                      ENTRY_OK);
     assert_int_equal(total, 0);
     assert_int_equal(n, 0);
@@ -625,11 +573,12 @@ static void test_entry_list(void **state)
     int rev;
     assert_int_equal(save(x, e.slug, 1, f, 0, 2000, &e, &rev), ENTRY_OK);
     json_decref(f);
-    assert_int_equal(entry_list(x->s, x->a, x->k, (struct entry_filter[]){{"themes", "numerique"}},
-                                1, 1, 10, &items, &n, &total),
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
+                                (struct entry_filter[]){{"themes", "numerique"}}, 1, 1, 10, &items,
+                                &n, &total),
                      ENTRY_OK);
     assert_int_equal(total, 2);
-    assert_int_equal(entry_list(x->s, x->a, x->k,
+    assert_int_equal(entry_list(x->s, x->a, innovation(),
                                 (struct entry_filter[]){{"themes", "documentation"}}, 1, 1, 10,
                                 &items, &n, &total),
                      ENTRY_OK);
@@ -638,7 +587,8 @@ static void test_entry_list(void **state)
     assert_int_equal(items[0].revision, 2);
 
     int entries, communes, contributors;
-    assert_int_equal(entry_counts(x->s, x->k, &entries, &communes, &contributors), ENTRY_OK);
+    assert_int_equal(entry_counts(x->s, innovation(), &entries, &communes, &contributors),
+                     ENTRY_OK);
     assert_int_equal(entries, 5);
     assert_int_equal(communes, 2);
 
@@ -652,7 +602,7 @@ static void test_entry_list(void **state)
  * moderation tables of migration 3, and its record read through all of them. */
 static void test_migrate_from_1(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     territory_free(x->t);
     x->t = NULL;
     store_close(x->s);
@@ -684,17 +634,17 @@ static void test_migrate_from_1(void **state)
     char v[64];
     snprintf(appid, sizeof appid, "%d", STORE_SCHEMA_VERSION);
     assert_string_equal(pragma_text(x->s, "PRAGMA user_version", v, sizeof v), appid);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                   " AND name IN ('revisions_authors', 'revisions_cards',"
-                                   " 'revisions_pending', 'revisions_by_author')"),
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                        " AND name IN ('revisions_authors', 'revisions_cards',"
+                                        " 'revisions_pending', 'revisions_by_author')"),
                      4);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM users WHERE id = 7 AND name = 'Alice'"),
-                     1);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM sessions WHERE user_id = 7"), 1);
-    assert_int_equal(count_rows(x, "SELECT generation FROM site_state"), 1);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM users WHERE id = 7 AND name = 'Alice'"), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM sessions WHERE user_id = 7"), 1);
+    assert_int_equal(test_site_count(x, "SELECT generation FROM site_state"), 1);
     /* The new role is accepted, and the references still point at users. */
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM pragma_foreign_key_list('sessions')"
-                                   " WHERE \"table\" = 'users'"),
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM pragma_foreign_key_list('sessions')"
+                                        " WHERE \"table\" = 'users'"),
                      1);
     assert_int_equal(store_check_sqlite(x->s), 0);
     char *msg = NULL;
@@ -713,11 +663,13 @@ static void test_migrate_from_1(void **state)
     x->t = territory_load(x->s);
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, innovation(), NULL, 0, 1, 20, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 1);
     assert_int_equal(items[0].nauthors, 1);
     assert_string_equal(items[0].authors[0], "Alice");
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 1, 20, &items, &n, &total),
+                     ENTRY_OK);
     struct json_span title;
     assert_true(json_read_get(items[0].values, "title", &title));
     assert_string_equal(json_read_string(x->a, title), "Fiche d'avant la migration");
@@ -727,7 +679,7 @@ static void test_migrate_from_1(void **state)
  * one by one: the same fields and the same authors in the same order. */
 static void test_entry_records(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     long long ids[3] = {user_id(x, "a@example.org", "Anne"), user_id(x, "b@example.org", "Bruno"),
                         user_id(x, "c@example.org", "Chloé")};
     /* Entry i is written by authors i, i+1, i (again), i+2: first contributions in order. */
@@ -752,7 +704,8 @@ static void test_entry_records(void **state)
     }
     struct entry_item *items;
     int n, total;
-    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, innovation(), NULL, 0, 1, 20, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 3);
     assert_int_equal(total, 3);
     for (int i = 0; i < n; i++) {
@@ -774,7 +727,8 @@ static void test_entry_records(void **state)
             assert_string_equal(items[i].authors[j], names[j]);
     }
     /* A page past the end: nothing, and no error. */
-    assert_int_equal(entry_records(x->s, x->a, x->k, NULL, 0, 5, 20, &items, &n, &total), ENTRY_OK);
+    assert_int_equal(entry_records(x->s, x->a, innovation(), NULL, 0, 5, 20, &items, &n, &total),
+                     ENTRY_OK);
     assert_int_equal(n, 0);
     /* The history holds no values, only each revision's card. */
     struct entry e;
@@ -794,7 +748,7 @@ static void test_entry_records(void **state)
  * changed it: this connection, or another one (another thread, another program). */
 static void test_facet_counts_follow_the_file(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     json_t *f = fields_for(x, "Une fiche à Brest", "numerique", "29019");
     struct entry e;
     int rev;
@@ -802,10 +756,12 @@ static void test_facet_counts_follow_the_file(void **state)
     json_decref(f);
     struct entry_facet_count *c;
     int n;
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
     /* Kept: the same answer again (and a second look changes nothing). */
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
     long long stamp = store_stamp(x->s);
     assert_true(stamp >= 0);
@@ -817,25 +773,30 @@ static void test_facet_counts_follow_the_file(void **state)
     assert_int_equal(sqlite3_exec(other->db, "UPDATE entries SET deleted = 1", NULL, NULL, NULL),
                      SQLITE_OK);
     assert_true(store_stamp(x->s) != stamp);
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     assert_int_equal(entry_facet_count_of(c, n, "29019"), 0);
     assert_int_equal(sqlite3_exec(other->db, "UPDATE entries SET deleted = 0", NULL, NULL, NULL),
                      SQLITE_OK);
     store_close(other);
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     assert_int_equal(entry_facet_count_of(c, n, "29019"), 1);
     /* This connection writes: the same. */
     f = fields_for(x, "Une autre fiche à Brest", "numerique", "29019");
     assert_int_equal(save(x, NULL, 0, f, 0, 2000, &e, &rev), ENTRY_OK);
     json_decref(f);
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     assert_int_equal(entry_facet_count_of(c, n, "29019"), 2);
     /* Inside one read, the counts and the list agree, and the read ends cleanly. */
     entry_read_begin(x->s);
     struct entry_item *items;
     int ni, total;
-    assert_int_equal(entry_list(x->s, x->a, x->k, NULL, 0, 1, 20, &items, &ni, &total), ENTRY_OK);
-    assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "commune", NULL, 0, &c, &n), ENTRY_OK);
+    assert_int_equal(entry_list(x->s, x->a, innovation(), NULL, 0, 1, 20, &items, &ni, &total),
+                     ENTRY_OK);
+    assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "commune", NULL, 0, &c, &n),
+                     ENTRY_OK);
     entry_read_end(x->s);
     assert_int_equal(total, entry_facet_count_of(c, n, "29019"));
     assert_true(sqlite3_get_autocommit(x->s->db));
@@ -844,14 +805,15 @@ static void test_facet_counts_follow_the_file(void **state)
         char v[16];
         snprintf(v, sizeof v, "29%03d", i);
         struct entry_filter flt = {"commune", v};
-        assert_int_equal(entry_facet_counts(x->s, x->a, x->k, "themes", &flt, 1, &c, &n), ENTRY_OK);
+        assert_int_equal(entry_facet_counts(x->s, x->a, innovation(), "themes", &flt, 1, &c, &n),
+                         ENTRY_OK);
         assert_int_equal(entry_facet_count_of(c, n, "numerique"), i == 19 ? 2 : 0);
     }
 }
 
 static void test_revisions_immutable(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     json_t *f = fields_for(x, "Fiche figée", "numerique", "29019");
     struct entry e;
     int rev;
@@ -873,8 +835,8 @@ static void test_revisions_immutable(void **state)
     assert_int_not_equal(sqlite3_exec(x->s->db, "DELETE FROM revisions", NULL, NULL, &msg),
                          SQLITE_OK);
     sqlite3_free(msg);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 1);
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions WHERE fields = '{}'"), 0);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM revisions"), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM revisions WHERE fields = '{}'"), 0);
     struct revision r;
     assert_int_equal(entry_revision(x->s, x->a, &viewer_public, &e, 0, &r), ENTRY_OK);
     assert_string_equal(json_string_value(json_object_get(r.fields, "title")), "Fiche figée");
@@ -894,7 +856,7 @@ static void test_revisions_immutable(void **state)
 
 static void test_accounts(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     char err[256] = "";
     assert_int_equal(account_create(x->s, "alice@example.org", "Alice Martin", "contributor",
                                     "un mot de passe solide", err, sizeof err),
@@ -1030,7 +992,7 @@ static void test_accounts(void **state)
             fail_msg("account %zu should be refused", i);
         assert_true(strlen(err) > 0);
     }
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM users"), 1);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM users"), 1);
     assert_int_equal(account_create(x->s, "bob@example.org", "Bob", "moderator", "0123456789-ab",
                                     err, sizeof err),
                      0);
@@ -1040,20 +1002,12 @@ static void test_accounts(void **state)
 }
 
 /* A validated entry of kind from a JSON text of its fields (the caller json_decref()s it). */
-static json_t *fields_of(struct site *x, const struct kind_def *k, const char *json)
+static json_t *fields_of(struct test_site *x, const struct kind_def *k, const char *json)
 {
-    json_t *in = json_loads(json, 0, NULL);
-    assert_non_null(in);
-    struct field_errors errs = {0};
-    json_t *out = validate_entry(x->a, k, x->t, in, false, &errs);
-    if (!out)
-        fprintf(stderr, "validate: %s: %s\n", errs.e[0].field, errs.e[0].message);
-    json_decref(in);
-    assert_non_null(out);
-    return out;
+    return test_site_fields(x, k->name, json_loads(json, 0, NULL));
 }
 
-static int save_kind(struct site *x, const struct kind_def *k, const char *slug, int base,
+static int save_kind(struct test_site *x, const struct kind_def *k, const char *slug, int base,
                      json_t *fields, struct entry *out, struct field_errors *errs)
 {
     struct entry_save in = {.kind = k,
@@ -1076,7 +1030,7 @@ static int save_kind(struct site *x, const struct kind_def *k, const char *slug,
  * rename; refusals per field; the other side never shows a deleted entry. */
 static void test_relations(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     const struct kind_def *actor = kind_find("actor"), *inn = kind_find("innovation");
     struct entry a, b, i;
     struct field_errors errs = {0};
@@ -1101,7 +1055,7 @@ static void test_relations(void **state)
              "SELECT count(*) FROM revisions WHERE entry_id = %lld AND "
              "json_extract(fields, '$.carried_by') = '[%lld,%lld]'",
              i.id, a.id, b.id);
-    assert_int_equal(count_rows(x, sql), 1);
+    assert_int_equal(test_site_count(x, sql), 1);
     struct entry_brief_row *rows;
     int n;
     assert_int_equal(store_relations_out(x->s, x->a, i.id, "carried_by", &rows, &n), STORE_OK);
@@ -1141,7 +1095,7 @@ static void test_relations(void **state)
         assert_int_equal(e.n, 1);
         json_decref(f);
     }
-    assert_int_equal(count_rows(x, "SELECT count(*) FROM revisions"), 3);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM revisions"), 3);
     /* A rename keeps the link: the other side reads the new title. */
     f = fields_of(x, actor,
                   "{\"title\":\"Les Amis de la bicyclette\",\"summary\":\"Une association.\"}");
@@ -1165,7 +1119,7 @@ static void test_relations(void **state)
 /* Lists with any number of facet filters, in each kind's order, and their counts. */
 static void test_facets_and_orders(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     const struct kind_def *actor = kind_find("actor");
     static const char *const actors[] = {
         "{\"title\":\"Zèbre "
@@ -1242,8 +1196,8 @@ static void test_facets_and_orders(void **state)
  * linked both ways; the builder stays within its bounds and names every node right. */
 static void test_lineage_bounds(void **state)
 {
-    struct site *x = *state;
-    const struct kind_def *inn = x->k;
+    struct test_site *x = *state;
+    const struct kind_def *inn = innovation();
     char body[8192], title[64];
     struct entry bs[12], as[12], root, cs[12], ds[12];
     struct field_errors errs = {0};
@@ -1335,8 +1289,8 @@ int main(void)
         fprintf(stderr, "liste des mots de passe courants absente (make deps)\n");
         return 1;
     }
-#define D(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
-#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, dir_teardown)
+#define D(f) cmocka_unit_test_setup_teardown(f, dir_setup, test_site_teardown)
+#define S(f) cmocka_unit_test_setup_teardown(f, site_setup, test_site_teardown)
     const struct CMUnitTest tests[] = {
         D(test_open_modes),
         D(test_open_not_sqlite),

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "store/territory_store.h"
 #include "util/arena.h"
+#include "site_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,60 +202,14 @@ static void test_codes(void **state)
     commune_pick_free(&one);
 }
 
-struct site {
-    char dir[64];
-    char path[128];
-    struct store *s;
-    struct arena *a;
-};
-
 static int site_setup(void **state)
 {
-    struct site *x = calloc(1, sizeof(*x));
-    snprintf(x->dir, sizeof x->dir, "/tmp/foison-territory-XXXXXX");
-    if (!mkdtemp(x->dir))
-        return -1;
-    snprintf(x->path, sizeof x->path, "%s/site.db", x->dir);
-    char err[512] = "";
-    x->s = store_open(x->path, STORE_OPEN_CREATE, err, sizeof err);
-    if (!x->s || territory_seed(x->s, "data/communes.tsv", "http://x", err, sizeof err) != 0) {
-        fprintf(stderr, "site: %s\n", err);
-        return -1;
-    }
-    x->a = arena_new();
-    *state = x;
-    return 0;
-}
-
-static int site_teardown(void **state)
-{
-    struct site *x = *state;
-    store_close(x->s);
-    arena_free(x->a);
-    static const char *const files[] = {"site.db", "site.db-wal", "site.db-shm", "site.db-gen"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char p[256];
-        snprintf(p, sizeof p, "%s/%s", x->dir, files[i]);
-        unlink(p);
-    }
-    rmdir(x->dir);
-    free(x);
-    return 0;
-}
-
-static long long count(struct site *x, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(x->s->db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return test_site_setup(state, sizeof(struct test_site), "territory");
 }
 
 static void test_seeded_frame(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     /* The demo's frame, computed when the site is made, is the settings' default: a site made
      * before the frame was stored shows the same map. */
     for (const char *const *k = (const char *const[]){"map_center", "map_zoom", "map_bounds", NULL};
@@ -264,14 +219,15 @@ static void test_seeded_frame(void **state)
         assert_string_equal(v, settings_find(*k)->fallback);
         free(v);
     }
-    assert_int_equal(count(x, "SELECT count(*) FROM communes WHERE placed = 'data'"), 79);
-    assert_int_equal(count(x, "SELECT count(*) FROM communes WHERE placed IS NULL AND lat IS NULL"),
-                     24);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM communes WHERE placed = 'data'"), 79);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM communes WHERE placed IS NULL AND lat IS NULL"),
+        24);
 }
 
 static void test_place(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     struct territory *t = territory_load(x->s);
     assert_non_null(t);
     const struct commune *goulven = territory_commune(t, "29064");
@@ -319,14 +275,16 @@ static void test_place(void **state)
     assert_int_equal(territory_place(x->s, x->a, &admin, "29064", " 48,6234", "-4,3051 ", 1000, &e),
                      TERRITORY_OK);
     assert_int_equal(
-        count(x, "SELECT count(*) FROM communes WHERE insee = '29064' AND lat = 48.6234 AND lon = "
-                 "-4.3051 AND placed = 'admin'"),
+        test_site_count(
+            x, "SELECT count(*) FROM communes WHERE insee = '29064' AND lat = 48.6234 AND lon = "
+               "-4.3051 AND placed = 'admin'"),
         1);
     assert_int_equal(store_generation(x->s, &gen2), STORE_OK);
     assert_true(gen2 > gen);
-    assert_int_equal(count(x, "SELECT count(*) FROM moderation_log WHERE action = 'territory' AND "
-                              "reason LIKE 'Centre de Goulven (29064)%'"),
-                     1);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM moderation_log WHERE action = 'territory' AND "
+                           "reason LIKE 'Centre de Goulven (29064)%'"),
+        1);
     /* The served territory follows: its communes are read again, the themes borrowed. */
     struct territory *t2 = territory_reload(x->s, t, NULL);
     assert_non_null(t2);
@@ -362,7 +320,7 @@ static struct commune mk(const char *insee, const char *name, bool point, double
 
 static void test_load_set(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     /* Brest is used by a published record, Plouarzel by a pending text only, Goulven gets a
      * centre by hand. */
     assert_int_equal(
@@ -394,7 +352,7 @@ static void test_load_set(void **state)
     assert_int_equal(territory_load_set(x->s, x->a, &set, "Essai", far, 1, 2, &r, err, sizeof err),
                      -2);
     assert_non_null(strstr(err, "--centre 35001"));
-    assert_int_equal(count(x, "SELECT count(*) FROM communes"), 103);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM communes"), 103);
     assert_int_equal(
         territory_load_set(x->s, x->a, &set, "Brest et Rennes", centres, 1, 2, &r, err, sizeof err),
         0);
@@ -408,13 +366,16 @@ static void test_load_set(void **state)
     assert_int_equal(r.communes, 6);
     assert_int_equal(r.nunplaced, 0);
     assert_true(r.framed);
-    assert_int_equal(count(x, "SELECT count(*) FROM communes"), 6);
+    assert_int_equal(test_site_count(x, "SELECT count(*) FROM communes"), 6);
     assert_int_equal(
-        count(x, "SELECT count(*) FROM communes WHERE insee = '29064' AND lat = 48.62 AND placed "
-                 "= 'admin' AND population = 100"),
+        test_site_count(
+            x, "SELECT count(*) FROM communes WHERE insee = '29064' AND lat = 48.62 AND placed "
+               "= 'admin' AND population = 100"),
         1);
     assert_int_equal(
-        count(x, "SELECT count(*) FROM communes WHERE insee = '35001' AND placed = 'admin'"), 1);
+        test_site_count(x,
+                        "SELECT count(*) FROM communes WHERE insee = '35001' AND placed = 'admin'"),
+        1);
     /* The frame covers the set (Goulven to Rennes), not the kept communes (Plouarzel, west). */
     char *b = store_setting_get(x->s, "map_bounds");
     double w, so, ea, no;
@@ -424,9 +385,10 @@ static void test_load_set(void **state)
     char *name = store_setting_get(x->s, "territory_name");
     assert_string_equal(name, "Brest et Rennes");
     free(name);
-    assert_int_equal(count(x, "SELECT count(*) FROM moderation_log WHERE action = 'territory' AND "
-                              "reason LIKE 'Territoire chargé%6 communes%'"),
-                     1);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM moderation_log WHERE action = 'territory' AND "
+                           "reason LIKE 'Territoire chargé%6 communes%'"),
+        1);
     /* A bad name is refused before anything. */
     assert_int_equal(territory_load_set(x->s, x->a, &set, "", NULL, 0, 3, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "--nom"));
@@ -436,7 +398,7 @@ static void test_load_set(void **state)
  * centres marked as the data's. */
 static void test_migrate_13(void **state)
 {
-    struct site *x = *state;
+    struct test_site *x = *state;
     store_close(x->s);
     x->s = NULL;
     static const char *const files[] = {"", "-wal", "-shm"};
@@ -466,13 +428,15 @@ static void test_migrate_13(void **state)
     x->s = store_open(x->path, STORE_OPEN_EXISTING, err, sizeof err);
     if (!x->s)
         fail_msg("%s", err);
-    assert_int_equal(count(x, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(count(x, "SELECT count(*) FROM communes WHERE insee = '29019' AND placed = "
-                              "'data'"),
-                     1);
-    assert_int_equal(count(x, "SELECT count(*) FROM communes WHERE insee = '29064' AND placed IS "
-                              "NULL"),
-                     1);
+    assert_int_equal(test_site_count(x, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM communes WHERE insee = '29019' AND placed = "
+                           "'data'"),
+        1);
+    assert_int_equal(
+        test_site_count(x, "SELECT count(*) FROM communes WHERE insee = '29064' AND placed IS "
+                           "NULL"),
+        1);
     /* Such a site has no frame stored: the defaults (the Pays de Brest's) apply. */
     const char *center = settings_value(x->s, x->a, settings_find("map_center"));
     assert_string_equal(center, "48.38802,-4.33047");
@@ -490,10 +454,10 @@ int main(void)
         cmocka_unit_test(test_frame),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_codes),
-        cmocka_unit_test_setup_teardown(test_seeded_frame, site_setup, site_teardown),
-        cmocka_unit_test_setup_teardown(test_place, site_setup, site_teardown),
-        cmocka_unit_test_setup_teardown(test_load_set, site_setup, site_teardown),
-        cmocka_unit_test_setup_teardown(test_migrate_13, site_setup, site_teardown),
+        cmocka_unit_test_setup_teardown(test_seeded_frame, site_setup, test_site_teardown),
+        cmocka_unit_test_setup_teardown(test_place, site_setup, test_site_teardown),
+        cmocka_unit_test_setup_teardown(test_load_set, site_setup, test_site_teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_13, site_setup, test_site_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
