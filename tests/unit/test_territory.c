@@ -166,13 +166,16 @@ static void test_codes(void **state)
     struct commune_pick p = {0};
     char err[512];
     assert_true(commune_pick_empty(&p));
-    assert_int_equal(
-        commune_pick_add(&p, COMMUNE_CODE_COMMUNE, "29019,2a004,29019", err, sizeof err), 0);
-    assert_int_equal(p.n[COMMUNE_CODE_COMMUNE], 2); /* once each */
+    assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_COMMUNE, "29019,2a004", err, sizeof err), 0);
+    assert_int_equal(p.n[COMMUNE_CODE_COMMUNE], 2);
     assert_string_equal(p.codes[COMMUNE_CODE_COMMUNE][1], "2A004");
+    /* A code given twice (in any case, in one list or in two) is a typo said as such. */
+    assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_COMMUNE, "2A004", err, sizeof err), -1);
+    assert_non_null(strstr(err, "« 2A004 » donné deux fois"));
+    assert_int_equal(p.n[COMMUNE_CODE_COMMUNE], 2);
     assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_DEPARTEMENT, "29", err, sizeof err), 0);
     assert_false(commune_pick_empty(&p));
-    assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_COMMUNE, "29019,", err, sizeof err), -1);
+    assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_COMMUNE, "29075,", err, sizeof err), -1);
     assert_non_null(strstr(err, "code vide"));
     assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_EPCI, "", err, sizeof err), -1);
     assert_int_equal(commune_pick_add(&p, COMMUNE_CODE_EPCI, "24290031", err, sizeof err), -1);
