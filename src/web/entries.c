@@ -1,6 +1,7 @@
 /* entries.c — the pages of records: list with filters, the record with its attribution block,
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
 #include "core/entry.h"
+#include "core/geo.h"
 #include "core/membership.h"
 #include "core/relation.h"
 #include "core/login_guard.h"
@@ -344,6 +345,21 @@ static void entries_lineage(struct request *req, struct tv *ctx, const struct li
     free(svg);
 }
 
+/* Where the map shows a record (geo_each's answer for its id). */
+struct entries_position {
+    enum geo_precision precision;
+    double lat, lon;
+};
+
+static int entries_position_of(void *arg, const struct geo_point *p)
+{
+    struct entries_position *pos = arg;
+    pos->precision = p->precision;
+    pos->lat = p->lat;
+    pos->lon = p->lon;
+    return 1;
+}
+
 /* The record page; errs (from a form of the page posted, the join request) shown beside it. */
 static void entries_show(struct request *req, const struct field_errors *errs)
 {
@@ -373,6 +389,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     struct related_group *groups = NULL;
     int ngroups = 0;
     struct lineage lineage = {0};
+    struct entries_position position = {GEO_UNPLACED, 0, 0};
     const struct field_def *lineage_field = entries_lineage_field(found ? e.kind : NULL);
     /* The links and the lineage are the same for every visitor who does not moderate: rendered
      * once per generation (web/fragment_cache.c); the groups are still read where the join
@@ -392,6 +409,12 @@ static void entries_show(struct request *req, const struct field_errors *errs)
              relation_groups(s, req->arena, &v, &e, r.raw_fields, &groups, &ngroups) == ENTRY_OK) &&
             (links_html || !lineage_field ||
              relation_lineage(s, req->arena, &v, &e, lineage_field->name, &lineage) == ENTRY_OK);
+        /* The published revision is drawn where the map shows it (its own point, its place's,
+         * its commune's centre); another revision keeps its point among its facts. */
+        if (found && r.number == e.published_rev && geo_kind_placeable(e.kind)) {
+            struct geo_request gr = {.id = e.id};
+            found = geo_each(s, req->arena, &gr, entries_position_of, &position) == GEO_OK;
+        }
         if (!found) {
             entry_read_end(s);
             app_error(req, 500, false);
@@ -432,6 +455,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     tv_set_bool(ctx, "featured", e.featured);
     if (viewer_moderates(&v) && e.published_rev)
         tv_set_bool(ctx, "can_feature", true);
+    entry_view_position(req, ctx, position.precision, position.lat, position.lon);
     entry_view_fields(req, ctx, e.kind, vals, r.raw_rendered);
     if (!links_html) {
         struct tv *lctx = tv_obj(req->arena);

@@ -7,6 +7,7 @@
 #include "core/recur.h"
 #include "core/relation.h"
 #include "core/territory.h"
+#include "render/geo_svg.h"
 #include "util/arena.h"
 #include "util/json_write.h"
 #include "util/tz.h"
@@ -361,6 +362,52 @@ static struct tv *view_item(struct request *req, struct tv *list, const struct k
     return m;
 }
 
+/* A coordinate with five decimals (about a metre), trailing zeros dropped; a decimal comma when
+ * comma, else a dot (for URLs). */
+static const char *view_coordinate(struct request *req, double v, bool comma)
+{
+    char *s = arena_printf(req->arena, "%.5f", v);
+    char *end = s + strlen(s) - 1;
+    while (end > s && *end == '0')
+        *end-- = '\0';
+    if (*end == '.')
+        *end = '\0';
+    for (char *p = s; comma && *p; p++)
+        if (*p == '.')
+            *p = ',';
+    return s;
+}
+
+void entry_view_position(struct request *req, struct tv *ctx, enum geo_precision precision,
+                         double lat, double lon)
+{
+    if (precision == GEO_UNPLACED)
+        return;
+    const struct territory *t = req->app->territory;
+    struct geo_svg_town *towns = arena_alloc(req->arena, sizeof(*towns) * (t->ncommunes + 1));
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncommunes; i++)
+        if (t->communes[i].has_point)
+            towns[n++] =
+                (struct geo_svg_town){t->communes[i].name, t->communes[i].lat, t->communes[i].lon};
+    struct geo_svg_map m = {lat, lon, precision == GEO_COMMUNE, towns, n};
+    char *svg = geo_svg(&m, NULL);
+    if (!svg)
+        return; /* a position out of the drawable range: the facts keep the point field */
+    struct tv *o = tv_set_obj(ctx, "record_map");
+    tv_set_html(o, "svg", arena_strdup(req->arena, svg)); /* escaped by geo_svg */
+    free(svg);
+    tv_set_strf(o, "coordinates", "%s\u202f; %s", view_coordinate(req, lat, true),
+                view_coordinate(req, lon, true));
+    tv_set_bool(o, "approximate", precision == GEO_COMMUNE);
+    tv_set_bool(o, "at_place", precision == GEO_PLACE);
+    const char *la = view_coordinate(req, lat, false), *lo = view_coordinate(req, lon, false);
+    int zoom = precision == GEO_COMMUNE ? 13 : 15;
+    tv_set_strf(o, "map_url", "/carte?vue=%d/%s/%s", zoom, la, lo);
+    tv_set_strf(o, "osm_url", "https://www.openstreetmap.org/?mlat=%s&mlon=%s#map=%d/%s/%s", la, lo,
+                zoom, la, lo);
+}
+
 static bool view_is_heading_field(const struct kind_def *k, const struct field_def *fd)
 {
     return strcmp(fd->name, k->title_field) == 0 || strcmp(fd->name, k->summary_field) == 0;
@@ -436,6 +483,8 @@ void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_de
         }
         if (fd->type == FT_TEXT && view_is_heading_field(k, fd))
             continue;
+        if (fd->type == FT_POINT && tv_get(ctx, "record_map"))
+            continue; /* drawn by entry_view_position */
         view_item(req, main ? meta : facts[s], k, fd, vals[i], plain);
         if (!main) {
             filled[s] = true;

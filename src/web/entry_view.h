@@ -4,6 +4,7 @@
 #ifndef FOISON_ENTRY_VIEW_H
 #define FOISON_ENTRY_VIEW_H
 #include "core/entry.h"
+#include "core/geo.h"
 #include "core/relation.h"
 #include "core/validate.h"
 #include "render/tmpl.h"
@@ -18,10 +19,18 @@ struct json_span *entry_view_members(struct request *req, const struct kind_def 
 /* The text of the string field name among vals (from entry_view_members), NULL if absent. */
 const char *entry_view_member_str(struct request *req, const struct kind_def *k,
                                   const struct json_span *vals, const char *name);
+/* The record's position drawn as a small map (render/geo_svg.h) over the territory's communes
+ * into ctx's "record_map": the SVG, the coordinates in French, whether it is approximate (a
+ * commune's centre) or a place's, and the links to /carte centred on it and to OpenStreetMap.
+ * p: where geo_each shows the published entry (nothing for GEO_UNPLACED). Call it before
+ * entry_view_fields, which then leaves the point field out of the facts (the map says it). */
+void entry_view_position(struct request *req, struct tv *ctx, enum geo_precision precision,
+                         double lat, double lon);
 /* Display values of a revision into ctx: "f" (object by field name), "meta" (the main
  * section's facts), "blocks" (its texts), "sections" (the kind's other sections, each with its
  * facts and parts) and "image", from its field values (vals, from entry_view_members on its
- * fields text) and its rendered text (field name -> safe HTML). Private fields never. */
+ * fields text) and its rendered text (field name -> safe HTML). Private fields never; the point
+ * field not when ctx has a "record_map" (entry_view_position). */
 void entry_view_fields(struct request *req, struct tv *ctx, const struct kind_def *k,
                        const struct json_span *vals, struct json_span rendered);
 /* The relation groups of a record (relation_groups) as the "relations" list of ctx. */

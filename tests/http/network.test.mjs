@@ -334,7 +334,7 @@ test('reuse lineage: drawn on the innovation page two levels each way, cycles al
     const put = await api(`/api/v1/entries/${root.slug}`, { method: 'PUT', token: srv.users.m.token, body: { base_revision: root.revision, inspired_by: [leaf.slug] } });
     assert.equal(put.status, 200, put.text);
     const html = (await page(`/innovations/${mid.slug}`)).html;
-    const svg = html.match(/<svg[\s\S]*?<\/svg>/);
+    const svg = html.match(/<svg [^>]*class="lineage[\s\S]*?<\/svg>/);
     assert.ok(svg, 'a lineage drawing');
     assert.match(svg[0], /<title[^>]*>Filiation de «.Wiki des abers.»<\/title>/);
     assert.match(svg[0], new RegExp(`href="/innovations/${root.slug}"`));

@@ -109,8 +109,14 @@ function assertSafeHtml(html, where) {
             continue;
         const ctx = `${where}: <${t.name} ${t.attrs.map((a) => `${a.name}=${a.value}`).join(' ')}> at ${t.at}\n` +
             html.slice(Math.max(0, t.at - 80), t.at + 160);
+        // The record's map is the server's own SVG (render/geo_svg.c): it names communes only.
+        const recordMap = t.name === 'svg' && t.attrs.some((a) => a.name === 'class' && a.value === 'geo-map');
+        if (recordMap) {
+            const body = html.slice(t.at, html.indexOf('</svg>', t.at));
+            assert.ok(!/alert|onerror|javascript/i.test(body), `content inside the record map ${ctx}`);
+        }
         assert.ok(!['svg', 'iframe', 'object', 'embed', 'math', 'base', 'meta'].includes(t.name) ||
-                  (t.name === 'meta' && t.at < 400), `forbidden tag ${ctx}`);
+                  (t.name === 'meta' && t.at < 400) || recordMap, `forbidden tag ${ctx}`);
         if (t.name === 'script') {
             const src = t.attrs.find((a) => a.name === 'src');
             assert.ok(src && src.value.startsWith('/static/'), `inline script ${ctx}`);
