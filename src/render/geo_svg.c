@@ -100,32 +100,6 @@ static bool geo_svg_dropped(unsigned c)
            (c >= 0x2066 && c <= 0x2069) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
 }
 
-static void geo_svg_put_cp(struct buf *b, unsigned c)
-{
-    char u[4];
-    size_t n;
-    if (c < 0x80) {
-        u[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        u[0] = (char)(0xc0 | (c >> 6));
-        u[1] = (char)(0x80 | (c & 0x3f));
-        n = 2;
-    } else if (c < 0x10000) {
-        u[0] = (char)(0xe0 | (c >> 12));
-        u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (c & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (c >> 18));
-        u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (c & 0x3f));
-        n = 4;
-    }
-    buf_append(b, u, n);
-}
-
 /* A commune's name made fit to show: well-formed UTF-8 or nothing, the dropped code points gone,
  * whitespace runs one space, none at either end, at most GEO_SVG_NAME_MAX code points ("…" last
  * when cut). Malloc'd; NULL when nothing is left. Not yet escaped. */
@@ -156,7 +130,8 @@ static char *geo_svg_name_clean(const char *in)
         }
         if (count == GEO_SVG_NAME_MAX - 1)
             cut = b.len;
-        geo_svg_put_cp(&b, c);
+        char u[4];
+        buf_append(&b, u, utf8_encode(c, u));
         count++;
     }
     if (b.len == 0) {

@@ -4,6 +4,7 @@
 #include "render/lineage_svg.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -112,32 +113,6 @@ static size_t lineage_decode(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
-static void lineage_put_cp(struct buf *b, unsigned c)
-{
-    char u[4];
-    size_t n;
-    if (c < 0x80) {
-        u[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        u[0] = (char)(0xc0 | (c >> 6));
-        u[1] = (char)(0x80 | (c & 0x3f));
-        n = 2;
-    } else if (c < 0x10000) {
-        u[0] = (char)(0xe0 | (c >> 12));
-        u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (c & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (c >> 18));
-        u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (c & 0x3f));
-        n = 4;
-    }
-    buf_append(b, u, n);
-}
-
 /* Combining marks and variation selectors: they belong to the code point before them. */
 static bool lineage_is_mark(unsigned c)
 {
@@ -202,7 +177,8 @@ static char *lineage_title_clean(const char *in)
         }
         if (count == LINEAGE_TITLE_MAX - 1)
             cut = b.len;
-        lineage_put_cp(&b, c);
+        char u[4];
+        buf_append(&b, u, utf8_encode(c, u));
         count++;
     }
     if (count > LINEAGE_TITLE_MAX) {

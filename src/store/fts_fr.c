@@ -10,6 +10,7 @@
 
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 /* The stems of the words an instance indexed last, by word as written (lower case): a text
  * repeats its words, and a site its vocabulary, so that stemming (a fifth of indexing) is mostly
@@ -63,30 +64,6 @@ static long fr_decode(const unsigned char *s, int n, int i, int *len)
         return -1;
     *len = need + 1;
     return (long)cp;
-}
-
-static int fr_encode(unsigned long cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* The length of the longest prefix of s[0..n) of at most max bytes that ends on a character. */
@@ -288,7 +265,7 @@ static void fr_word_add(struct fr_word *w, long cp)
     if (fr_classify(cp) == FR_MARK && w->nlow > 0) {
         unsigned long c = fr_compose(w->low[w->nlow - 1], cp);
         if (c) {
-            len = fr_encode(c, enc);
+            len = (int)utf8_encode(c, enc);
             if (w->nlow - 1 + len <= FTS_FR_MAX_TOKEN) {
                 memcpy(w->low + w->nlow - 1, enc, (size_t)len);
                 w->nlow += len - 1;
@@ -298,7 +275,7 @@ static void fr_word_add(struct fr_word *w, long cp)
             return;
         }
     }
-    len = fr_encode(fr_lower((unsigned long)cp), enc);
+    len = (int)utf8_encode(fr_lower((unsigned long)cp), enc);
     if (w->nlow + len > FTS_FR_MAX_TOKEN) {
         w->cut = true;
         return;

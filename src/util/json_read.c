@@ -297,29 +297,6 @@ bool json_read_next_item(struct json_read_iter *it, struct json_span *val)
 }
 
 /* Appends the UTF-8 of code point cp to out; returns the bytes written. */
-static size_t jr_utf8(unsigned long cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
 
 static long jr_u4(const char *p)
 {
@@ -374,7 +351,7 @@ static long jr_decode(const char *p, size_t n, char *out)
             }
             if (cp == 0)
                 return -1;
-            len += jr_utf8(cp, out + len);
+            len += utf8_encode(cp, out + len);
             break;
         }
         default: /* '"', '\\', '/' */

@@ -11,6 +11,9 @@ size_t utf8_count(const char *s, size_t n);
 /* The code point at *p in valid UTF-8 (0 at the end of the string), *p moved past it: for
  * checks that go character by character. */
 unsigned utf8_next(const char **p);
+/* Writes code point cp (at most U+10FFFF, not a surrogate: the caller's to check) as UTF-8 into
+ * out and returns its length, 1 to 4. */
+size_t utf8_encode(unsigned long cp, char out[4]);
 /* The value of a hexadecimal digit (either case), -1 for any other byte: %XX escapes, \uXXXX. */
 int utf8_hex_digit(char c);
 struct arena;
