@@ -1,13 +1,19 @@
 /* entry_form.c — the edit form of an entry, from its kind's schema: the inputs of each field
  * type with the values stored or typed and their errors, and the posted form read back as the
- * raw input validation takes (core/validate.c). */
+ * raw input validation takes (core/validate.c). A kind with a point also gets what the location
+ * picker (static/picker.js, on Leaflet) reads: the map's settings and the communes' centres as
+ * data attributes of the point's fieldset, the scripts, and a CSP allowing the tile server's
+ * images; without JavaScript the latitude and longitude inputs are the whole field. */
 #include "core/hours.h"
 #include "core/recur.h"
 #include "core/territory.h"
 #include "util/arena.h"
+#include "util/buf.h"
+#include "util/json_write.h"
 #include "util/tz.h"
 #include "web/app.h"
 #include "web/entry_view.h"
+#include "web/pages.h"
 #include <string.h>
 
 static const char *form_section_title(const struct kind_def *k, const char *section)
@@ -287,6 +293,68 @@ static void form_field_value(struct request *req, struct tv *f, const struct fie
     }
 }
 
+/* The centres of the communes that have one, by INSEE code ({"29019":[48.39046,-4.46989], …});
+ * a commune absent has no known centre, and choosing it leaves the picker's map where it is. */
+static const char *form_commune_centres(struct request *req)
+{
+    const struct territory *t = req->app->territory;
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < t->ncommunes; i++) {
+        const struct commune *c = &t->communes[i];
+        if (!c->has_point)
+            continue;
+        buf_puts(&b, b.len > 1 ? "," : "");
+        json_write_cstr(&b, c->insee);
+        buf_printf(&b, ":[%.5f,%.5f]", c->lat, c->lon);
+    }
+    buf_putc(&b, '}');
+    const char *s = arena_strdup(req->arena, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* The id of the select that names the record's commune (a commune field, else an address's
+ * commune), which the picker follows; NULL when the kind has none. */
+static const char *form_commune_select(struct request *req, const struct kind_def *k)
+{
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *fd = &k->fields[i];
+        if (fd->managed)
+            continue;
+        if (fd->type == FT_COMMUNE)
+            return fd->name;
+        if (fd->type == FT_ADDRESS)
+            return arena_printf(req->arena, "%s.commune", fd->name);
+    }
+    return NULL;
+}
+
+/* The location picker of a point field f ("picker": the data attributes of its fieldset), and
+ * for the page its scripts, Leaflet's style and the CSP of a page with tiles. Nothing when the
+ * npm packages are missing (npm ci not run): the inputs alone work. */
+static void form_picker(struct request *req, struct tv *ctx, struct tv *f, const struct kind_def *k,
+                        const char *name)
+{
+    const struct static_asset *css = app_asset(req->app, "leaflet.css");
+    const struct static_asset *leaflet = app_asset(req->app, "leaflet.js");
+    const struct static_asset *js = app_asset(req->app, "picker.js");
+    if (!css || !leaflet || !js)
+        return;
+    struct tv *p = tv_set_obj(f, "picker");
+    tv_set_str(p, "name", name);
+    map_tiles_context(req, p, false);
+    map_view_settings(req, p);
+    tv_set_str(p, "communes", form_commune_centres(req));
+    tv_set_str(p, "commune_select", form_commune_select(req, k));
+    if (tv_get(ctx, "picker_scripts"))
+        return; /* a second point field shares the scripts */
+    tv_set_str(ctx, "leaflet_css_url", css->url);
+    struct tv *scripts = tv_set_list(ctx, "picker_scripts");
+    tv_set_str(tv_push_obj(scripts), "src", leaflet->url);
+    tv_set_str(tv_push_obj(scripts), "src", js->url);
+}
+
 void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
                      const struct field_errors *errs)
 {
@@ -337,6 +405,8 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
             form_recurrence(req, f, fd, v, form_start(k, values));
         else
             form_field_value(req, f, fd, v);
+        if (fd->type == FT_POINT)
+            form_picker(req, ctx, f, k, fd->name);
     }
     /* Search as you type for relation fields (static/relation.js); the form works without. */
     if (has_relation) {

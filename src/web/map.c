@@ -193,9 +193,9 @@ static const char *map_path_query(struct request *req, const char *path, const c
 
 /* The first view when the address names none: the settings map_center and map_zoom (written by
  * `foison territory`, checked by core/settings.c's parsers), else map_bounds, else the box of the
- * communes that have a centre. Written into the map's data attributes; static/map.js reads them
- * in that order. */
-static void map_view_settings(struct request *req, struct tv *ctx)
+ * communes that have a centre. Written into the map's data attributes; static/map.js (and the
+ * entry form's static/picker.js) read them in that order. */
+void map_view_settings(struct request *req, struct tv *ctx)
 {
     struct store *s = app_store(req);
     const struct setting *sc = settings_find("map_center"), *sz = settings_find("map_zoom"),
@@ -274,9 +274,7 @@ static const char *map_kind_labels_json(struct request *req)
     return s;
 }
 
-/* Everything static/map.js reads from the page, and the scripts it needs. */
-static void map_script_context(struct request *req, struct tv *ctx, const struct map_params *p,
-                               bool embed)
+void map_tiles_context(struct request *req, struct tv *ctx, bool any_ancestor)
 {
     struct store *s = app_store(req);
     const struct setting *tiles = settings_find("map_tiles");
@@ -290,7 +288,14 @@ static void map_script_context(struct request *req, struct tv *ctx, const struct
         origin[0] = '\0';
     if (s && credit)
         tv_set_str(ctx, "map_attribution", settings_value(s, req->arena, credit));
-    http_set_csp(req, *origin ? arena_strdup(req->arena, origin) : NULL, embed);
+    http_set_csp(req, *origin ? arena_strdup(req->arena, origin) : NULL, any_ancestor);
+}
+
+/* Everything static/map.js reads from the page, and the scripts it needs. */
+static void map_script_context(struct request *req, struct tv *ctx, const struct map_params *p,
+                               bool embed)
+{
+    map_tiles_context(req, ctx, embed);
     map_view_settings(req, ctx);
     if (p->vue)
         tv_set_str(ctx, "vue", p->vue);

@@ -194,6 +194,12 @@ long search_rate_wait(struct request *req);
 /* map.c */
 void page_map(struct request *req);
 void page_map_embed(struct request *req);
+/* What a page with a map (the map pages, the entry form's location picker) shares: the tiles
+ * and their credit into ctx (map_tiles, map_attribution), and the page's CSP allowing images
+ * from the tile server alone (any_ancestor: any site may frame the page, as http_set_csp); the
+ * first view (map_center, map_zoom, map_bounds: see map.c). */
+void map_tiles_context(struct request *req, struct tv *ctx, bool any_ancestor);
+void map_view_settings(struct request *req, struct tv *ctx);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
 /* export.c */

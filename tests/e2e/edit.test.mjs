@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { freePort } from './support.mjs';
+import { freePort, answerTiles } from './support.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.FOISON_BIN
@@ -145,6 +145,7 @@ async function newContext(options = {}) {
     const context = await browser.newContext({ locale: 'fr-FR', ...options });
     context.setDefaultTimeout(ACTION_MS);
     context.setDefaultNavigationTimeout(ACTION_MS);
+    await answerTiles(context); // the innovation form's location picker shows a map
     await context.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
             console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);

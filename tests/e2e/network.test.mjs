@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { ROOT, ACTION_MS, startSite, assertAccessible, answerTiles } from './support.mjs';
 
 const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 240_000;
@@ -53,6 +53,7 @@ async function newContext(options = {}, problems = []) {
     context.on('response', (r) => {
         if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
     });
+    await answerTiles(context); // the forms with a point show a map
     if (options.javaScriptEnabled !== false)
         await context.addInitScript(() => {
             document.addEventListener('securitypolicyviolation', (e) => {

@@ -88,6 +88,18 @@ export async function startSite({ config = {} } = {}) {
     };
 }
 
+/* The tile server of the site's default map_tiles, which the map pages and the entry forms
+ * with a point (static/picker.js) ask: this machine is offline, so a test that counts console
+ * errors answers it with a blank tile (answerTiles(context)) rather than log a failed load per
+ * tile. tests/e2e/map.test.mjs and picker.test.mjs answer it their own way. */
+export const TILE_SERVER = 'https://tile.openstreetmap.org/';
+const BLANK_TILE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+    'base64');
+export function answerTiles(context) {
+    return context.route(`${TILE_SERVER}**`,
+        (route) => route.fulfill({ status: 200, contentType: 'image/png', body: BLANK_TILE }));
+}
+
 /* axe-core on the page as it is: no WCAG 2.1 A or AA violation. Evaluated through the DevTools
  * protocol, which the page's CSP (no inline script) rightly does not allow from the page. Needs
  * JavaScript enabled in the context. */
