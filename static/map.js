@@ -36,6 +36,10 @@
         return;
     const L = window.L;
     const data = root.dataset;
+    // Asked for before the map is made: the answer is on its way meanwhile.
+    const filterQuery = data.query || '';
+    const answer = fetch(`${data.api}${filterQuery ? `?${filterQuery}` : ''}`,
+        { headers: { Accept: 'application/json' } });
     const embed = data.embed === '1';
     const frame = document.getElementById('carte-cadre');
     const status = document.getElementById('carte-etat');
@@ -580,7 +584,6 @@
     }
 
     // ---- the address, the form and the embedding code follow the view ----
-    const filterQuery = data.query || '';
     let viewTimer = 0;
     function remember() {
         clearTimeout(viewTimer);
@@ -635,8 +638,7 @@
     });
 
     note('Chargement des fiches…');
-    const url = `${data.api}${filterQuery ? `?${filterQuery}` : ''}`;
-    fetch(url, { headers: { Accept: 'application/json' } })
+    answer
         .then((r) => {
             if (!r.ok)
                 throw new Error(String(r.status));
