@@ -168,6 +168,8 @@ site_cached() { # site_cached N: the cached site with N points or more, made fir
 }
 
 mkdir -p "$tmp/sizes"
+# Read before the measures (the sites may take minutes to make first): this part's own load.
+MAP_LOADAVG=""
 if [[ $BENCH_MAP_PREPARE == 1 ]]; then
     for n in $BENCH_MAP_SIZES; do
         echo "map: $n points: $(site_cached "$n")"
@@ -177,6 +179,7 @@ fi
 password="map: un mot de passe assez long"
 for n in $BENCH_MAP_SIZES; do
     dir=$(site_cached "$n")
+    [[ -n $MAP_LOADAVG ]] || MAP_LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
     work="$tmp/$n"
     mkdir -p "$work"
     cp "$dir/site.db" "$work/"
@@ -254,8 +257,10 @@ PY
     rm -f "$work"/site.db*
 done
 # shellcheck disable=SC2086 # one argument per size
-$PY - "$tmp/sizes" $BENCH_MAP_SIZES >"$MAP_OUT" <<'PY'
-import json, os, sys
+M_LOADAVG=$MAP_LOADAVG $PY - "$tmp/sizes" $BENCH_MAP_SIZES >"$MAP_OUT" <<'PY'
+import datetime, json, os, sys
 print(json.dumps({"sizes": [json.load(open(os.path.join(sys.argv[1], f"{n}.json"), encoding="utf-8"))
-                            for n in sys.argv[2:]]}))
+                            for n in sys.argv[2:]],
+                  "loadavg": os.environ["M_LOADAVG"],
+                  "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}))
 PY

@@ -582,10 +582,10 @@ def map_section():
     if not os.path.exists(path):
         return ""
     with open(path, encoding="utf-8") as f:
-        sizes = json.load(f)["sizes"]
+        out = json.load(f)
+    sizes = out["sizes"]
     if not sizes:
         return ""
-    kib = 1024
 
     def pp(st):
         return f"{fmt_ms(st['p50_ms'])} / {fmt_ms(st['p99_ms'])}" if st else "—"
@@ -695,7 +695,8 @@ server does for one answer, and nothing of the time it waits for the client). A 
 each request and compressed as it is sent (gzip 5, brotli 4); the compact answer (the map page's
 one request) is kept per generation, each coding made once, when first asked for (the p99 of the
 kept gzip rows is that first request). The first build after the start also reads the site's file
-from the disk.
+from the disk. Measured {out.get("date", "?")}, load average {out.get("loadavg", "?")} when this
+part began.
 
 {markdown_table(head, body)}
 {browser_text}
