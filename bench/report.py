@@ -572,6 +572,137 @@ Slowest queries at {big["entries"]:,} entries (p99): {slow_text}.
 """ + "\n".join(goals) + "\n"
 
 
+# --- the map at size: bench/map.sh --------------------------------------------------------------
+MAP_GOALS_MS = [(10000, 20.0), (100000, 150.0)]  # (points, the GeoJSON's server time below)
+MAP_GOAL_RENDER_MS = 1500.0  # the first clustered render in Chromium at 100,000 points
+
+
+def map_section():
+    path = os.path.join(env("BENCH_RESULTS"), "map.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        out = json.load(f)
+    sizes = out["sizes"]
+    if not sizes:
+        return ""
+
+    def pp(st):
+        return f"{fmt_ms(st['p50_ms'])} / {fmt_ms(st['p99_ms'])}" if st else "—"
+
+    head = ["points", "answer", "requests", "server p50 / p99 ms", "client p50 / p99 ms",
+            "build CPU p50 ms", "server CPU ms/req", "bytes"]
+    body = []
+    for z in sizes:
+        c, srv, bld = z["client"], z["server"], z["build"]
+        pts = f"{c['points']:,}"
+        for key, label, cl in [
+                ("bbox", "GeoJSON, whole-map bbox, built each time", c["bbox"]["plain"]),
+                ("bbox_gzip", "the same, gzip (compressed as sent)", c["bbox"]["gzip"]),
+                ("bbox_br", "the same, br (compressed as sent)", c["bbox"]["br"]),
+                ("compact_plain", "compact, kept", c["compact"]["plain"]),
+                ("compact_gzip", "compact, kept, gzip", c["compact"]["gzip"]),
+                ("compact_br", "compact, kept, br", c["compact"]["br"])]:
+            b = bld.get(key)
+            body.append([pts, label, str(cl["n"]), pp(srv.get(key)), pp(cl),
+                         fmt_ms(b["p50_ms"]) if b else "—", f"{cl['cpu_ms']:.1f}",
+                         f"{cl['bytes']:,}"])
+        f, w = c["compact_first"], c["compact_write"]
+        body.append([pts, "compact, first build after the start (gzip, br made)", "1",
+                     pp(srv.get("compact_first")), f"{f['ms']:.0f}",
+                     fmt_ms(bld["compact_first"]["p50_ms"]) if bld.get("compact_first") else "—",
+                     f"{f['cpu_ms']:.0f}", "—"])
+        body.append([pts, "compact, built again after a write (gzip, br made)", str(w["n"]),
+                     pp(srv.get("compact_write")), pp(w),
+                     fmt_ms(bld["compact_write"]["p50_ms"]) if bld.get("compact_write") else "—",
+                     f"{w['cpu_ms']:.0f}", "—"])
+    goals = []
+    for at, limit in MAP_GOALS_MS:
+        z = next((z for z in sizes if z["n"] == at), None)
+        if z is None:
+            goals.append(f"Goal — the GeoJSON of {at:,} points < {limit:.0f} ms: not measured.")
+            continue
+        st, cpu = z["server"].get("bbox"), z["client"]["bbox"]["plain"]["cpu_ms"]
+        ok = cpu < limit
+        goals.append(f"Goal — the GeoJSON of {at:,} points (a box holding all "
+                     f"{z['client']['points']:,}, built for the request) < {limit:.0f} ms of server "
+                     f"time: {'**met**' if ok else '**NOT MET**'} ({cpu:.1f} ms of server CPU a "
+                     f"request, its build {fmt_ms(z['build']['bbox']['p50_ms'])} ms of it; from "
+                     f"first byte read to last byte sent, median {fmt_ms(st['p50_ms'])} ms, p99 "
+                     f"{fmt_ms(st['p99_ms'])} ms).")
+    browser_text = ""
+    zb = next((z for z in sizes if z.get("browser")), None)
+    if zb is None:
+        goals.append(f"Goal — the first clustered render < {MAP_GOAL_RENDER_MS:,.0f} ms: not measured.")
+    else:
+        br = zb["browser"]
+        loads = br["loads"]
+        keys = [("start", "map.js runs"), ("api_response_end", "answer received"),
+                ("data", "map:data (parsed)"), ("read", "map:read"), ("indexed", "map:indexed"),
+                ("rendered", "map:rendered"), ("painted", "map:painted"),
+                ("listed", "map:listed")]
+        lhead = ["load"] + [label + " ms" for _, label in keys] + ["markers", "compact bytes sent"]
+        lbody = [[str(i + 1)] + [f"{l[k]:.0f}" if l.get(k) is not None else "—" for k, _ in keys] +
+                 [str(l["markers"]), f"{l['api_bytes']:,}" if l.get("api_bytes") else "—"]
+                 for i, l in enumerate(loads)]
+        painted = statistics.median(l["painted"] for l in loads)
+        zm = br["zoom"]
+        fr = zm["frames"]
+        steps = ", ".join(
+            f"{s['dir']} {s['ms']:.0f} ms (draw {s['draw_ms']:.0f} ms"
+            + (f", list {s['list_ms']:.0f} ms" if s.get("list_ms") is not None else "")
+            + f", {s['markers']} markers)" for s in zm["steps"] if s.get("draw_ms") is not None)
+        lists = zm.get("lists") or {"p50_ms": 0, "max_ms": 0}
+        browser_text = f"""
+`/carte` in Chromium {br["version"]} (headless, software rendering, 1280×900, not pinned), at
+{zb["client"]["points"]:,} points: `bench/map_browser.mjs` opens the page in a fresh context
+{len(loads)} times (the server's compact answer kept, sent gzip or br as the browser asks) and reads
+static/map.js's performance marks, in ms from the navigation's start; map:painted (the frame
+after the one that drew the first clusters) is the first clustered render:
+
+{markdown_table(lhead, lbody)}
+
+Zooming, once the list beside the map is sorted: {len(zm["steps"]) // 2} zooms in with the zoom
+button then as many out, every frame timed by `requestAnimationFrame` from each click to the frame
+after the new view is drawn: {fr["n"]} frames, p50 {fr["p50_ms"]:.1f} ms, p95 {fr["p95_ms"]:.1f} ms,
+max {fr["max_ms"]:.1f} ms ({zm["over_50ms"]} over 50 ms); each view drawn (`map:draw`: clusters
+read from supercluster, markers replaced) p50 {zm["draws"]["p50_ms"]:.1f} ms, max
+{zm["draws"]["max_ms"]:.1f} ms; the list beside it made again (`map:list`) p50
+{lists["p50_ms"]:.1f} ms, max {lists["max_ms"]:.1f} ms. Steps: {steps}.
+"""
+        goals.append(f"Goal — the first clustered render at {zb['client']['points']:,} points "
+                     f"< {MAP_GOAL_RENDER_MS:,.0f} ms: "
+                     f"{'**met**' if painted < MAP_GOAL_RENDER_MS else '**NOT MET**'} "
+                     f"(median of {len(loads)} loads {painted:.0f} ms).")
+    entries = "; ".join(f"{z['client']['points']:,} points and {z['client']['unplaced']:,} "
+                        f"records at no known position, of {z['entries']:,} entries" for z in sizes)
+    n_req = sizes[0]["client"]["bbox"]["plain"]["n"]
+    return f"""
+## Map at size
+
+`bench/map.sh`: sites with at least {" and ".join(f"{z['n']:,}" for z in sizes)} points on the map ({entries}): the
+search's cached sites topped up by `foison bench-data --entries` until `/api/v1/geo/compact` holds
+that many points (generated articles have no position; records of a commune without a centre are
+"position inconnue"), cached under `build/bench-map/`, each run on a copy with `rate_searches`
+lifted. `foison serve --threads 1` pinned to CPU 0 with `FOISON_GEO_TRACE=1`; `bench/map_client.py`
+on CPU 1, one keep-alive connection, sequential requests ({n_req} plain boxes; a fifth as many
+compressed). Server p50 / p99: the access log's times, from the request's first byte read to
+its last byte sent over loopback (for tens of megabytes, as fast as the client reads them);
+client: from the send to the end of the body; build CPU: the thread's CPU time to write the answer
+(`FOISON_GEO_TRACE`), without compressing or sending it; server CPU: utime + stime of the process
+from `/proc` over the series, divided by its requests (the goals are judged on it: everything the
+server does for one answer, and nothing of the time it waits for the client). A box is built for
+each request and compressed as it is sent (gzip 5, brotli 4); the compact answer (the map page's
+one request) is kept per generation, each coding made once, when first asked for (the p99 of the
+kept gzip rows is that first request). The first build after the start also reads the site's file
+from the disk. Measured {out.get("date", "?")}, load average {out.get("loadavg", "?")} when this
+part began.
+
+{markdown_table(head, body)}
+{browser_text}
+""" + "\n".join(goals) + "\n"
+
+
 def document(rows, head, body, goal_line, compressed="", uncached="", writes=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
@@ -618,7 +749,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-{compressed}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}{search_section()}"""
+{compressed}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}{search_section()}{map_section()}"""
 
 
 def write_doc(path, generated):
@@ -690,6 +821,11 @@ def main():
     print()
     print(wgoal.replace("**", ""))
     met = met and cmet and umet and wmet
+    # The map's goals, as the document gives them (not counted in BENCH_REQUIRE_GOAL, as the
+    # search's are not).
+    for line in map_section().splitlines():
+        if line.startswith("Goal — "):
+            print(line.replace("**", ""))
     doc = env("BENCH_DOC")
     if doc != "-":
         write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows),

@@ -17,6 +17,9 @@
 # once a second through the API, to compare with the entry target.
 # Search (bench/search.sh): BENCH_SEARCH_SIZES ("1000 100000 1000000"); the generated sites are
 # cached under build/bench-search/ (the first million takes about 20 minutes to make).
+# The map (bench/map.sh): BENCH_MAP_SIZES ("10000 100000" points), the GeoJSON of a box holding
+# every point and the compact answer, then /carte in chromium at BENCH_MAP_BROWSER_SIZE (100000;
+# 0 skips it); its sites start from the search's and are cached under build/bench-map/.
 # BENCH_TARGETS: a space-separated subset of the targets to run (default: all; the document is
 # then not written), e.g. BENCH_TARGETS="api_list user_list" for a quick look at one path.
 set -euo pipefail
@@ -400,6 +403,8 @@ if [[ -z $BENCH_TARGETS ]]; then
     FOISON=$FOISON AGENDA_OUT="$res/agenda.json" bench/agenda.sh
     # --- search at 1,000, 100,000 and 1,000,000 entries (BENCH_SEARCH_SIZES) ------------------
     FOISON=$FOISON SEARCH_OUT="$res/search.json" bench/search.sh
+    # --- the map at 10,000 and 100,000 points, and /carte in chromium -------------------------
+    FOISON=$FOISON MAP_OUT="$res/map.json" bench/map.sh
 fi
 
 # --- report -----------------------------------------------------------------------------------

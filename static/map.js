@@ -17,8 +17,15 @@
 // What the server sends is only ever set as text (textContent), never parsed as HTML; only
 // addresses of this site are followed; no style is set from here beyond what Leaflet itself
 // positions (the CSP allows no style attribute).
+//
+// Performance marks for bench/map_browser.mjs (docs/PERFORMANCE.md, "Map at size"): map:start
+// (this script runs), map:data (the answer is parsed), map:read (its arrays are made), map:indexed
+// (supercluster holds every point), map:rendered (the first clusters are in the page),
+// map:painted (the frame after the one that drew them), map:listed (the list beside the map is
+// sorted and shown); and the measures map:draw and map:list for every view drawn and listed.
 'use strict';
 (function () {
+    performance.mark('map:start');
     const NNBSP = '\u202f';
     const MAX_ZOOM = 18;
     const LIST_STEP = 100;
@@ -29,6 +36,10 @@
         return;
     const L = window.L;
     const data = root.dataset;
+    // Asked for before the map is made: the answer is on its way meanwhile.
+    const filterQuery = data.query || '';
+    const answer = fetch(`${data.api}${filterQuery ? `?${filterQuery}` : ''}`,
+        { headers: { Accept: 'application/json' } });
     const embed = data.embed === '1';
     const frame = document.getElementById('carte-cadre');
     const status = document.getElementById('carte-etat');
@@ -95,6 +106,8 @@
     L.control.zoom({ zoomInTitle: 'Zoomer', zoomOutTitle: 'Dézoomer' }).addTo(map);
     const credit = L.control.attribution({ prefix: false }).addTo(map);
 
+    // The view the address names; without one, a first view from the settings until the points
+    // are there, then the box of the points (fitPoints).
     const vue = /^(\d{1,2})\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(data.vue || '');
     const center = numbers(data.center, 2);
     const bounds = numbers(data.bounds, 4);
@@ -229,11 +242,13 @@
             slugs[i] = p[6];
             features[i] = { geometry: { coordinates: [p[1], p[2]] }, properties: { i } };
         }
-        performance.mark('foison-map-read');
+        performance.mark('map:read');
         index = new window.Supercluster({ radius: 60, maxZoom: MAX_ZOOM, minPoints: 2 });
         index.load(features);
+        performance.mark('map:indexed');
         const unplaced = Array.isArray(body.unplaced) ? body.unplaced : [];
-        showUnplaced(unplaced);
+        // Thousands of links at 100,000 points, laid out with the page: after the first paint.
+        pendingUnplaced = unplaced;
         const total = Number.isFinite(body.total) ? body.total : n + unplaced.length;
         note(n === 0 && total === 0
             ? 'Aucune fiche ne correspond à ces filtres.'
@@ -241,6 +256,7 @@
               + (unplaced.length ? `, ${plural(unplaced.length, 'fiche', 'fiches')} à position inconnue.` : '.'));
     }
 
+    let pendingUnplaced = [];
     function showUnplaced(unplaced) {
         if (!unplacedSection)
             return;
@@ -310,6 +326,7 @@
     function draw() {
         if (!index)
             return;
+        const t0 = performance.now();
         const b = map.getBounds().pad(0.1);
         const zoom = map.getZoom();
         const found = index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
@@ -334,6 +351,38 @@
         for (const m of markers)
             layer.addLayer(m);
         root.dataset.markers = String(markers.length);
+        performance.measure('map:draw', { start: t0 });
+    }
+
+    // The first view when the address names none: every point in sight (the settings' view
+    // may leave them in a corner), else the settings' box. Not written into the address: a
+    // shared link without a view keeps following the points. Leaflet moves at once (no
+    // animation), so moveend has drawn it by the time this returns.
+    let quiet = false, moved = false;
+    map.on('movestart', () => {
+        if (!quiet)
+            moved = true; // the visitor's own move before the points came: kept
+    });
+    function fitPoints() {
+        if (moved)
+            return false;
+        let w = 180, s = 90, e = -180, nn = -90;
+        for (let i = 0; i < n; i++) {
+            if (lon[i] < w) w = lon[i];
+            if (lon[i] > e) e = lon[i];
+            if (lat[i] < s) s = lat[i];
+            if (lat[i] > nn) nn = lat[i];
+        }
+        const box = n ? [[s, w], [nn, e]] : bounds ? [[bounds[1], bounds[0]], [bounds[3], bounds[2]]] : null;
+        if (!box)
+            return false;
+        quiet = true;
+        try {
+            map.fitBounds(box, { animate: false, padding: [16, 16], maxZoom: 15 });
+        } finally {
+            quiet = false;
+        }
+        return true;
     }
 
     // A cluster zooms in; one that no zoom splits (records at one commune's centre) lists its
@@ -451,32 +500,33 @@
     // ---- the list of the view ----
     let shown = LIST_STEP;
 
-    function inView(b, i) {
-        return lat[i] >= b.getSouth() && lat[i] <= b.getNorth()
-            && lon[i] >= b.getWest() && lon[i] <= b.getEast();
-    }
-
     function sortByTitle() {
         const order = new Uint32Array(n);
         for (let i = 0; i < n; i++)
             order[i] = i;
         const collator = new Intl.Collator('fr', { sensitivity: 'base', numeric: true });
-        sorted = Array.from(order).sort((a, b) => collator.compare(titles[a], titles[b]));
+        sorted = Uint32Array.from(Array.from(order).sort((a, b) => collator.compare(titles[a], titles[b])));
     }
 
     function list() {
         if (!listBody || !index)
             return;
+        const t0 = performance.now();
         const b = map.getBounds();
-        const order = sorted || Array.from({ length: n }, (_, i) => i);
+        // Every point is looked at (the count is the view's): the box as plain numbers, the
+        // order as a typed array (60 ms a zoom at 100,000 points before, 10 to 20 now).
+        const south = b.getSouth(), north = b.getNorth(), west = b.getWest(), east = b.getEast();
+        const order = sorted;
         const picked = [];
         let count = 0;
-        for (const i of order)
-            if (inView(b, i)) {
+        for (let k = 0; k < n; k++) {
+            const i = order ? order[k] : k;
+            if (lat[i] >= south && lat[i] <= north && lon[i] >= west && lon[i] <= east) {
                 count++;
                 if (picked.length < shown)
                     picked.push(i);
             }
+        }
         listTitle.textContent = count === 0
             ? 'Aucune fiche dans cette vue de la carte'
             : `${plural(count, 'fiche', 'fiches')} dans cette vue de la carte`;
@@ -530,10 +580,10 @@
         }
         listBody.replaceChildren(...parts);
         listSection.dataset.inView = String(count);
+        performance.measure('map:list', { start: t0 });
     }
 
     // ---- the address, the form and the embedding code follow the view ----
-    const filterQuery = data.query || '';
     let viewTimer = 0;
     function remember() {
         clearTimeout(viewTimer);
@@ -580,31 +630,42 @@
     map.on('moveend', () => {
         shown = LIST_STEP;
         draw();
+        // The first fit's list comes with the titles' order, after the first paint.
+        if (quiet)
+            return;
         list();
         remember();
     });
 
     note('Chargement des fiches…');
-    const url = `${data.api}${filterQuery ? `?${filterQuery}` : ''}`;
-    fetch(url, { headers: { Accept: 'application/json' } })
+    answer
         .then((r) => {
             if (!r.ok)
                 throw new Error(String(r.status));
             return r.json();
         })
         .then((body) => {
-            performance.mark('foison-map-fetched');
+            performance.mark('map:data');
             load(body);
-            performance.mark('foison-map-loaded');
-            draw();
-            performance.mark('foison-map-drawn');
+            // A view that fitting does not change fires no moveend: drawn here then.
+            const before = performance.getEntriesByName('map:draw').length;
+            if (vue || !fitPoints() || performance.getEntriesByName('map:draw').length === before)
+                draw();
+            performance.mark('map:rendered');
             root.dataset.ready = '1';
-            // The list waits for the titles' order, after the first clusters are on screen.
-            setTimeout(() => {
-                sortByTitle();
-                list();
-                root.dataset.listed = '1';
-            }, 0);
+            // The list waits for the titles' order (a second at 100,000 points), sorted once the
+            // first clusters are on screen: a task queued now would run before that frame.
+            requestAnimationFrame(() => requestAnimationFrame(() => {
+                performance.mark('map:painted');
+                setTimeout(() => {
+                    showUnplaced(pendingUnplaced);
+                    pendingUnplaced = [];
+                    sortByTitle();
+                    list();
+                    root.dataset.listed = '1';
+                    performance.mark('map:listed');
+                }, 0);
+            }));
         })
         .catch(() => {
             note('Les fiches n\'ont pas pu être chargées sur la carte' + `${NNBSP}: la liste reste celle des fiches qui correspondent.`);

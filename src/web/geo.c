@@ -20,9 +20,11 @@
 #include "web/page_cache.h"
 #include "web/pages.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define GEO_FEATURES_A_SEARCH 5000 /* features of a box answer that count as one search */
@@ -151,20 +153,59 @@ static double geo_cpu_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* ---- writing numbers (printf's %.5f costs a fifth of the answer at 100,000 points) ---- */
+/* ---- the answer's memory ---- */
 
-static void geo_put_uint(struct buf *b, unsigned long long u)
+/* An answer past GEO_LARGE goes at once into a buffer of at least GEO_BIG_BUFFER: a block that
+ * glibc maps apart from its heaps (it does so for every block over 32 MiB), which may then be
+ * given advice without touching memory that others share (were it in a heap, the advice would
+ * only let that memory take huge pages too). Its pages are only taken as they are written. */
+#define GEO_LARGE ((size_t)1 << 20)
+#define GEO_BIG_BUFFER ((size_t)48 << 20)
+#define GEO_HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* Room for need more bytes in b. A whole-map GeoJSON of 100,000 points is 57 MB written in one
+ * go into fresh memory: one page fault every 4 KiB was a fifth of its time, so a large answer's
+ * buffer asks for transparent huge pages (one fault every 2 MiB; the advice follows the mapping
+ * when realloc moves or grows it). Where the kernel gives none it falls back to small pages:
+ * only speed depends on it. */
+static void geo_reserve(struct buf *b, size_t need)
+{
+    if (b->len + need + 1 <= b->cap)
+        return;
+    bool was_big = b->cap >= GEO_BIG_BUFFER;
+    if (!was_big && b->len + need + 1 > GEO_LARGE && need < GEO_BIG_BUFFER - b->len)
+        need = GEO_BIG_BUFFER - b->len;
+    buf_grow(b, need);
+#ifdef MADV_HUGEPAGE
+    if (!was_big && b->cap >= GEO_BIG_BUFFER) {
+        uintptr_t start = ((uintptr_t)b->data + GEO_HUGE_PAGE - 1) & ~(GEO_HUGE_PAGE - 1);
+        uintptr_t end = ((uintptr_t)b->data + b->cap) & ~(GEO_HUGE_PAGE - 1);
+        if (end > start)
+            (void)madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice: may be refused */
+    }
+#else
+    (void)was_big;
+#endif
+}
+
+/* ---- writing numbers and strings (printf's %.5f costs a fifth of the answer at 100,000
+ * points; a call per piece, with its own check of room, another tenth) ---- */
+
+/* The writers below write at p, where the caller has made room (geo_reserve), and return the
+ * end of what they wrote. */
+static char *geo_uint_at(char *p, unsigned long long u)
 {
     char t[24];
     int i = sizeof t;
     do
         t[--i] = (char)('0' + u % 10);
     while ((u /= 10) && i > 0);
-    buf_append(b, t + i, sizeof t - (size_t)i);
+    memcpy(p, t + i, sizeof t - (size_t)i);
+    return p + (sizeof t - (size_t)i);
 }
 
 /* A coordinate with 5 decimals (about a metre), rounded half away from zero. */
-static void geo_put_coord(struct buf *b, double v)
+static char *geo_coord_at(char *p, double v)
 {
     long long n = llround(v * 1e5);
     char t[32];
@@ -178,7 +219,67 @@ static void geo_put_coord(struct buf *b, double v)
     while ((u /= 10) && i > 1);
     if (n < 0)
         t[--i] = '-';
-    buf_append(b, t + i, sizeof t - (size_t)i);
+    memcpy(p, t + i, sizeof t - (size_t)i);
+    return p + (sizeof t - (size_t)i);
+}
+
+#define GEO_AT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+/* The most a number above writes. */
+#define GEO_NUMBER_MAX 24
+
+static void geo_put_uint(struct buf *b, unsigned long long u)
+{
+    geo_reserve(b, GEO_NUMBER_MAX);
+    b->len = (size_t)(geo_uint_at(b->data + b->len, u) - b->data);
+    b->data[b->len] = '\0';
+}
+
+static void geo_put_coord(struct buf *b, double v)
+{
+    geo_reserve(b, GEO_NUMBER_MAX);
+    b->len = (size_t)(geo_coord_at(b->data + b->len, v) - b->data);
+    b->data[b->len] = '\0';
+}
+
+/* Whether one of the 8 bytes of w needs an escape in JSON: below 0x20, '"' or '\\' (as
+ * util/json_write.c tests them). */
+static bool geo_word_special(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high;
+}
+
+/* Whether s[0..n) needs no escape at all (nearly every title and summary). */
+static bool geo_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (geo_word_special(w))
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+            return false;
+    return true;
+}
+
+/* s[0..n) as a JSON string at b's end: copied when it needs no escape, else written by
+ * json_write_string (the same bytes either way). */
+static void geo_put_string(struct buf *b, const char *s, size_t n)
+{
+    if (!geo_plain(s, n)) {
+        json_write_string(b, s, n);
+        return;
+    }
+    geo_reserve(b, n + 2);
+    char *p = b->data + b->len;
+    *p++ = '"';
+    memcpy(p, s, n);
+    p[n] = '"';
+    b->len += n + 2;
+    b->data[b->len] = '\0';
 }
 
 /* ---- the kinds that can be placed, with what every feature of theirs repeats ---- */
@@ -254,36 +355,48 @@ static int geo_feature(void *arg, const struct geo_point *p)
     if (k < 0 || (p->precision == GEO_UNPLACED && !o->unplaced))
         return 0;
     struct buf *b = o->b;
+    size_t nslug = strlen(p->slug), ntitle = strlen(p->title), nsummary = strlen(p->summary);
+    /* Room for the whole feature with its strings as they are, at once (its fixed text and
+     * numbers take less than 200 bytes); the strings' writers check again. */
+    geo_reserve(b, 200 + o->kinds[k].props_len + 2 * nslug + ntitle + nsummary + 8);
+    char *w = b->data + b->len;
     if (o->n++)
-        buf_putc(b, ',');
-    GEO_PUT(b, "{\"type\":\"Feature\",\"id\":");
-    geo_put_uint(b, (unsigned long long)p->id);
+        *w++ = ',';
+    w = GEO_AT(w, "{\"type\":\"Feature\",\"id\":");
+    w = geo_uint_at(w, (unsigned long long)p->id);
     if (p->precision == GEO_UNPLACED) {
-        GEO_PUT(b, ",\"geometry\":null");
+        w = GEO_AT(w, ",\"geometry\":null");
     } else {
-        GEO_PUT(b, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
-        geo_put_coord(b, p->lon);
-        buf_putc(b, ',');
-        geo_put_coord(b, p->lat);
-        GEO_PUT(b, "]}");
+        w = GEO_AT(w, ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        w = geo_coord_at(w, p->lon);
+        *w++ = ',';
+        w = geo_coord_at(w, p->lat);
+        w = GEO_AT(w, "]}");
     }
-    GEO_PUT(b, ",\"properties\":{\"slug\":");
-    json_write_cstr(b, p->slug);
+    w = GEO_AT(w, ",\"properties\":{\"slug\":");
+    b->len = (size_t)(w - b->data);
+    geo_put_string(b, p->slug, nslug);
     buf_append(b, o->kinds[k].props, o->kinds[k].props_len);
     geo_put_slug_tail(b, p->slug);
     GEO_PUT(b, ",\"title\":");
-    json_write_cstr(b, p->title);
+    geo_put_string(b, p->title, ntitle);
     GEO_PUT(b, ",\"summary\":");
-    json_write_cstr(b, p->summary);
-    GEO_PUT(b, ",\"precision\":");
+    geo_put_string(b, p->summary, nsummary);
     const char *prec = geo_precision_name(p->precision);
+    geo_reserve(b, 40);
+    w = b->data + b->len;
+    w = GEO_AT(w, ",\"precision\":");
     if (prec) {
-        buf_putc(b, '"');
-        buf_puts(b, prec);
-        GEO_PUT(b, "\"}}");
+        *w++ = '"';
+        size_t np = strlen(prec);
+        memcpy(w, prec, np);
+        w += np;
+        w = GEO_AT(w, "\"}}");
     } else {
-        GEO_PUT(b, "null}}");
+        w = GEO_AT(w, "null}}");
     }
+    b->len = (size_t)(w - b->data);
+    b->data[b->len] = '\0';
     return 0;
 }
 
@@ -403,9 +516,9 @@ static int geo_compact_one(void *arg, const struct geo_point *p)
         geo_put_uint(b, (unsigned long long)p->precision);
     }
     buf_putc(b, ',');
-    json_write_cstr(b, p->title);
+    geo_put_string(b, p->title, strlen(p->title));
     buf_putc(b, ',');
-    json_write_cstr(b, p->slug);
+    geo_put_string(b, p->slug, strlen(p->slug));
     buf_putc(b, ']');
     return 0;
 }
