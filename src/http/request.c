@@ -371,6 +371,10 @@ void http_dispatch(struct request *req, const struct route *routes, size_t nrout
                    const struct http_hooks *hooks)
 {
     bool path_matched = false, api = strncmp(req->path, "/api/", 5) == 0;
+    /* Every /api/ route is ROUTE_API: set before the match, so that a read refused here (a
+     * query that is not UTF-8, an unknown address) is as readable by the site that asked as
+     * the handler's own errors are. */
+    req->open_read = api && strcmp(req->method, "GET") == 0;
     const char *allowed[8];
     int nallowed = 0;
     for (size_t i = 0; i < nroutes; i++) {

@@ -362,8 +362,8 @@ static struct tv *view_item(struct request *req, struct tv *list, const struct k
     return m;
 }
 
-/* A coordinate with five decimals (about a metre), trailing zeros dropped; a decimal comma when
- * comma, else a dot (for URLs). */
+/* A coordinate with five decimals (about a metre), trailing zeros dropped, never "-0"; a decimal
+ * comma when comma, else a dot (for URLs). */
 static const char *view_coordinate(struct request *req, double v, bool comma)
 {
     char *s = arena_printf(req->arena, "%.5f", v);
@@ -372,6 +372,8 @@ static const char *view_coordinate(struct request *req, double v, bool comma)
         *end-- = '\0';
     if (*end == '.')
         *end = '\0';
+    if (strcmp(s, "-0") == 0) /* a hair below zero, rounded */
+        s++;
     for (char *p = s; comma && *p; p++)
         if (*p == '.')
             *p = ',';
