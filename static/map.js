@@ -355,9 +355,11 @@
     }
 
     // The first view when the address names none: every point in sight (the settings' view
-    // may leave them in a corner), else the settings' box. Not written into the address: a
-    // shared link without a view keeps following the points. Leaflet moves at once (no
-    // animation), so moveend has drawn it by the time this returns.
+    // may leave them in a corner), within the settings' box when there is one (a record far
+    // away, a partner in Paris, must not zoom the territory's map out to France), else that
+    // box. Not written into the address: a shared link without a view keeps following the
+    // points. Leaflet moves at once (no animation), so moveend has drawn it by the time this
+    // returns.
     let quiet = false, moved = false;
     map.on('movestart', () => {
         if (!quiet)
@@ -372,6 +374,17 @@
             if (lon[i] > e) e = lon[i];
             if (lat[i] < s) s = lat[i];
             if (lat[i] > nn) nn = lat[i];
+        }
+        if (n && bounds) {
+            // The points' box cut to the frame, with a margin (a frame of communes' centres
+            // leaves out their coasts); none inside: the frame.
+            const mx = (bounds[2] - bounds[0]) * 0.1, my = (bounds[3] - bounds[1]) * 0.1;
+            w = Math.max(w, bounds[0] - mx);
+            s = Math.max(s, bounds[1] - my);
+            e = Math.min(e, bounds[2] + mx);
+            nn = Math.min(nn, bounds[3] + my);
+            if (w > e || s > nn)
+                [w, s, e, nn] = bounds;
         }
         const box = n ? [[s, w], [nn, e]] : bounds ? [[bounds[1], bounds[0]], [bounds[3], bounds[2]]] : null;
         if (!box)

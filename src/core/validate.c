@@ -99,6 +99,10 @@ static bool validate_number(json_t *v, double *out)
         s++;
     if (!*s)
         return false;
+    /* Decimal digits only: strtod would also read "0x30" (48) and "inf". */
+    for (const char *c = s; *c; c++)
+        if (!strchr("0123456789+-.eE \t\n\r\f\v", *c))
+            return false;
     char *end;
     double d = strtod(s, &end);
     while (isspace((unsigned char)*end))

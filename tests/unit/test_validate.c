@@ -399,8 +399,8 @@ static void test_point(void **state)
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", -91, "lon", 0));
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", 0, "lon", 181));
     bad_with(c, "point", json_pack("{s:i,s:i}", "lat", 0, "lon", -181));
-    const char *bad[] = {"0x10",  "nan",    "NaN",      "inf", "-inf", "infinity",
-                         "1e999", "48,3,9", "48.39abc", "abc", "--1",  "4 8"};
+    const char *bad[] = {"0x10",  "0x30",   "nan",      "NaN", "inf", "-inf", "infinity",
+                         "1e999", "48,3,9", "48.39abc", "abc", "--1", "4 8"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         bad_with(c, "point", json_pack("{s:s,s:s}", "lat", bad[i], "lon", "0"));
         bad_with(c, "point", json_pack("{s:s,s:s}", "lat", "0", "lon", bad[i]));
