@@ -156,12 +156,15 @@ const struct setting settings_table[] = {
      "territory\u202f».",
      SETTING_LATLON, SECTION_MAP, "48.38802,-4.33047", false},
     {"map_zoom", "Zoom de la carte",
-     "Le niveau de zoom à l'ouverture de la carte, de 1 (le monde) à 18 (une rue).", SETTING_ZOOM,
-     SECTION_MAP, "9", false},
+     "Le niveau de zoom à l'ouverture de la carte, de 1 (le monde) à 18 (une rue)\u202f: "
+     "la vue du choix de position des formulaires, et celle de /carte le temps que ses fiches "
+     "arrivent (elle les montre ensuite toutes, dans le cadre de la carte).",
+     SETTING_ZOOM, SECTION_MAP, "9", false},
     {"map_bounds", "Cadre de la carte",
      "Ouest, sud, est, nord en degrés décimaux, séparés par des virgules, ex. "
-     "«\u202f-4.82086,48.07538,-3.84007,48.70066\u202f»\u202f: le territoire entier. Recalculé par "
-     "«\u202ffoison territory\u202f».",
+     "«\u202f-4.82086,48.07538,-3.84007,48.70066\u202f»\u202f: le territoire entier. La carte "
+     "s'ouvre sur ses fiches dans ce cadre (une fiche lointaine ne l'élargit pas). Recalculé "
+     "par «\u202ffoison territory\u202f».",
      SETTING_BOUNDS, SECTION_MAP, "-4.82086,48.07538,-3.84007,48.70066", false},
     {"map_tiles", "Fond de carte (adresse des tuiles)",
      "Une adresse https avec {z}, {x} et {y}, ex. «\u202fhttps://tile.openstreetmap.org/{z}/{x}/"
