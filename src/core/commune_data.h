@@ -31,7 +31,8 @@ struct commune_pick {
 /* True when code has the shape of kind (2a and 2b in lower case too). */
 bool commune_code_valid(enum commune_code_kind kind, const char *code);
 /* Adds the codes of a comma-separated list (an option's value) to p. 0, or -1 with a French
- * message in err (an empty item, a code of the wrong shape or given twice in one kind, too many codes). */
+ * message in err (an empty item, a code of the wrong shape or given twice in one kind, too many
+ * codes). */
 int commune_pick_add(struct commune_pick *p, enum commune_code_kind kind, const char *list,
                      char *err, size_t errlen);
 bool commune_pick_empty(const struct commune_pick *p);

@@ -75,7 +75,7 @@ test('clear errors for a missing file, a foreign file and a site newer than the 
     assert.match(t.stderr, /n'est pas un site foison/);
     const db = path.join(d, 'site.db');
     assert.equal(run(['init', db]).status, 0);
-    const s = spawnSync('sqlite3', [db, 'PRAGMA user_version=99;'], { encoding: 'utf8' });
+    const s = spawnSync('sqlite3', ['-cmd', '.timeout 10000', db, 'PRAGMA user_version=99;'], { encoding: 'utf8' });
     assert.equal(s.status, 0, s.stderr);
     const newer = run(['check', db]);
     assert.equal(newer.status, 1);
@@ -143,7 +143,7 @@ test('demo builds the territory, and check finds a broken invariant', () => {
     assert.ok(revisions >= 2 * fiches, `${revisions} révisions`);
     assert.equal(run(['demo', db]).status, 1, 'demo never overwrites');
     assert.equal(run(['check', db]).status, 0);
-    const q = (sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+    const q = (sql) => spawnSync('sqlite3', ['-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' });
     const communes = Number(q('SELECT count(*) FROM communes').stdout.trim());
     assert.ok(communes >= 90, `${communes} communes`);
     const authors = Number(q("SELECT min(n) FROM (SELECT count(DISTINCT author_id) n FROM revisions r JOIN entries e ON e.id = r.entry_id WHERE e.kind = 'innovation' GROUP BY entry_id)").stdout.trim());
@@ -247,7 +247,7 @@ test('bench-data validates its arguments, then adds linked entries that pass che
     const missing = run(['bench-data', path.join(d, 'absent.db'), '--entries', '5']);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /introuvable/);
-    const q = (file, sql) => spawnSync('sqlite3', [file, sql], { encoding: 'utf8' }).stdout.trim();
+    const q = (file, sql) => spawnSync('sqlite3', ['-cmd', '.timeout 10000', file, sql], { encoding: 'utf8' }).stdout.trim();
     assert.equal(q(db, 'SELECT count(*) FROM entries'), '0', 'refused arguments write nothing');
 
     const r = run(['bench-data', db, '--entries', '50', '--hub']);

@@ -402,7 +402,7 @@ test('foison demo loads it: counts, relations, occurrences of the series', { ski
         const revisions = items.reduce((n, i) => n + i.revisions.length, 0) + linked;
         assert.match(r.stdout, new RegExp(`démo\\s: ${items.length} fiches, ${revisions} révisions`));
         const sql = (q) => {
-            const out = spawnSync('sqlite3', ['-separator', '\t', db, q], { encoding: 'utf8' });
+            const out = spawnSync('sqlite3', ['-cmd', '.timeout 10000', '-separator', '\t', db, q], { encoding: 'utf8' });
             assert.equal(out.status, 0, out.stderr);
             return out.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
         };

@@ -35,7 +35,7 @@ async function site() {
 
 /* Settings are read from the file at each use: written here while the server runs. */
 function setting(srv, key, value) {
-    const q = spawnSync('sqlite3', [srv.db, `INSERT OR REPLACE INTO settings (key, value) VALUES ('${key}', '${value}')`], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `INSERT OR REPLACE INTO settings (key, value) VALUES ('${key}', '${value}')`], { encoding: 'utf8' });
     assert.equal(q.status, 0, q.stderr);
 }
 
@@ -85,7 +85,7 @@ print(json.dumps(out))`;
  * sent by then was never queued, since a request queues its mails before it answers. */
 async function queueDone(srv) {
     for (let i = 0; i < 80; i++) {
-        const q = spawnSync('sqlite3', [srv.db, "SELECT count(*) FROM outbox WHERE state = 'queued'"], { encoding: 'utf8' });
+        const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, "SELECT count(*) FROM outbox WHERE state = 'queued'"], { encoding: 'utf8' });
         assert.equal(q.status, 0, q.stderr);
         if (q.stdout.trim() === '0')
             return;
@@ -210,12 +210,12 @@ test('sign up → a real confirmation mail → its link asks the password → th
     await loginOk(srv.base, email, 'le phare du petit minou');
     // Once sent, a mail keeps only its headers in the file: its one-time link is gone.
     for (let i = 0; i < 50; i++) {
-        const q = spawnSync('sqlite3', [srv.db, `SELECT state, instr(message, '${token}') FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+        const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `SELECT state, instr(message, '${token}') FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
         if (q.stdout.trim() === 'sent|0')
             break;
         await sleep(100);
     }
-    const kept = spawnSync('sqlite3', [srv.db, `SELECT state, instr(message, 'jeton'), instr(message, 'Subject:') > 0 FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+    const kept = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `SELECT state, instr(message, 'jeton'), instr(message, 'Subject:') > 0 FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
     assert.equal(kept.stdout.trim(), 'sent|0|1');
 });
 
@@ -375,7 +375,7 @@ test('mot de passe oublié: the link works once, ends the other sessions, confir
     await asker.post('/mot-de-passe-oublie', { email, csrf: getCsrf(f4.text) });
     const third = (await mailsTo(srv, email, 6)).filter((m) => m.subject === 'Choisir un nouveau mot de passe');
     const rt3 = linkIn(third[third.length - 1], '/reinitialiser');
-    const q = spawnSync('sqlite3', [srv.db, "UPDATE account_links SET expires = 1 WHERE purpose = 'reset' AND used IS NULL"], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, "UPDATE account_links SET expires = 1 WHERE purpose = 'reset' AND used IS NULL"], { encoding: 'utf8' });
     assert.equal(q.status, 0, q.stderr);
     assert.equal((await asker.get(`/reinitialiser?jeton=${rt3}`)).status, 404);
     assert.equal((await asker.get('/reinitialiser?jeton=zz')).status, 404);
@@ -496,7 +496,7 @@ test('an account never confirmed frees its address once its link expired', async
     const srv = await site();
     const email = 'loic.prigent@exemple.org';
     assert.equal((await signup(srv.base, { name: 'Squat', email, password: 'le mot de passe du squat' })).res.status, 200);
-    const q = spawnSync('sqlite3', [srv.db, `UPDATE users SET created = created - 3 * 86400 WHERE email = '${email}'`], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `UPDATE users SET created = created - 3 * 86400 WHERE email = '${email}'`], { encoding: 'utf8' });
     assert.equal(q.status, 0, q.stderr);
     assert.equal((await signup(srv.base, { name: 'Loïc Prigent', email, password: 'la phrase de loic ici' })).res.status, 200);
     const confirms = (await mailsTo(srv, email, 2)).filter((m) => m.subject === 'Confirmez votre inscription');
@@ -544,9 +544,9 @@ test('my data as JSON, and deleting my account: contributions stay under the pse
     assert.equal(r.status, 303);
     assert.equal((await c.get('/compte')).status, 303, 'logged out');
     assert.equal((await login(srv.base, email, 'la grève de saint-anne')).res.status, 401);
-    const q = spawnSync('sqlite3', [srv.db, `SELECT name, status, bio, email LIKE '%@invalid' FROM users WHERE name = 'Un ancien du Relecq'`], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `SELECT name, status, bio, email LIKE '%@invalid' FROM users WHERE name = 'Un ancien du Relecq'`], { encoding: 'utf8' });
     assert.equal(q.stdout.trim(), 'Un ancien du Relecq|deleted||1');
-    const left = spawnSync('sqlite3', [srv.db, `SELECT count(*) FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
+    const left = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `SELECT count(*) FROM outbox WHERE recipient = '${email}'`], { encoding: 'utf8' });
     assert.equal(left.stdout.trim(), '0', 'the mails to the address are forgotten with the account');
     // The contribution stays, under the pseudonym: the moderators see it in the queue.
     const m = await loginOk(srv.base, srv.users.m.email, srv.users.m.password);
@@ -564,7 +564,7 @@ test('a change of rights rotates the session: the old cookie dies, the browser g
     const email = 'morgane.kervella@exemple.org';
     const c = await newAccount(srv, 'Morgane Kervella', email, 'les vélos de la rive droite');
     const oldCookie = c.jar.get('foison_session');
-    const id = spawnSync('sqlite3', [srv.db, `SELECT id FROM users WHERE email = '${email}'`], { encoding: 'utf8' }).stdout.trim();
+    const id = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `SELECT id FROM users WHERE email = '${email}'`], { encoding: 'utf8' }).stdout.trim();
     const m = await loginOk(srv.base, srv.users.m.email, srv.users.m.password);
     const t = await m.post(`/moderation/accounts/${id}/trust`, { reason: 'fiable' });
     assert.equal(t.status, 303, t.text.slice(0, 300));

@@ -74,7 +74,7 @@ test('fixed through the settings, each check turns ok', async () => {
     config('privacy_notice', 'Responsable du traitement : l\'association, contact@example.org.');
     config('accessibility_statement', 'Partiellement conforme au RGAA 4.1 (audit de 2026).');
     // The demo passwords are changed (no password page yet: the hash of another password).
-    const r = spawnSync('sqlite3', [srv.db, `UPDATE users SET password_hash = (SELECT password_hash
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `UPDATE users SET password_hash = (SELECT password_hash
         FROM users WHERE email = '${srv.users.a.email}') WHERE email LIKE '%@demo.foison.test'`]);
     assert.equal(r.status, 0, String(r.stderr));
     const a = await audit();

@@ -22,7 +22,7 @@ after(async () => {
 });
 
 function sqlite(sql) {
-    const r = spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8', timeout: 20000 });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
 }

@@ -146,14 +146,14 @@ test('over SMTP: queued while no server runs, delivered once one starts; STARTTL
     assert.equal(cli(['mail', site, '--test', 'refus@exemple.org']).status, 0);
     // Until the worker has tried once (within 3 s, as the fixed wait that was here).
     for (let i = 0; i < 30; i++) {
-        const tried = spawnSync('sqlite3', [site, "SELECT tries FROM outbox WHERE recipient = 'refus@exemple.org'"],
+        const tried = spawnSync('sqlite3', ['-cmd', '.timeout 10000', site, "SELECT tries FROM outbox WHERE recipient = 'refus@exemple.org'"],
             { encoding: 'utf8' }).stdout.trim();
         if (Number(tried) >= 1)
             break;
         await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(await waitFiles(smtp.maildir, 1, 500), []);
-    const row = spawnSync('sqlite3', [site, "SELECT state, tries, last_error <> '' FROM outbox WHERE recipient = 'refus@exemple.org'"],
+    const row = spawnSync('sqlite3', ['-cmd', '.timeout 10000', site, "SELECT state, tries, last_error <> '' FROM outbox WHERE recipient = 'refus@exemple.org'"],
         { encoding: 'utf8' }).stdout.trim();
     assert.match(row, /^queued\|[1-9]\d*\|1$/, `kept for later with its error: ${row}`);
     await srv.stop();
@@ -165,7 +165,7 @@ test('over SMTP: queued while no server runs, delivered once one starts; STARTTL
     const files = await waitFiles(smtp.maildir, 1);
     assert.equal(files.length, 1, 'delivered through aiosmtpd');
     assertTestMail(parseMime(files[0]), 'lecteur@exemple.org');
-    const sent = spawnSync('sqlite3', [site, "SELECT state FROM outbox WHERE recipient = 'lecteur@exemple.org'"],
+    const sent = spawnSync('sqlite3', ['-cmd', '.timeout 10000', site, "SELECT state FROM outbox WHERE recipient = 'lecteur@exemple.org'"],
         { encoding: 'utf8' }).stdout.trim();
     assert.equal(sent, 'sent');
     // foison config refuses what would not work.
@@ -213,7 +213,7 @@ test('over SMTP: the confirmation and reset mails arrive, parse as MIME, and the
     assert.equal((await v.post('/mot-de-passe-oublie', { email, csrf: getCsrf(f.text) })).status, 200);
     const reset = await link(2, '/reinitialiser');
     assert.equal((await v.get(`/reinitialiser?jeton=${reset}`)).status, 200);
-    const q = spawnSync('sqlite3', [srv.db, "UPDATE account_links SET expires = 1 WHERE purpose = 'reset'"], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, "UPDATE account_links SET expires = 1 WHERE purpose = 'reset'"], { encoding: 'utf8' });
     assert.equal(q.status, 0, q.stderr);
     assert.equal((await v.get(`/reinitialiser?jeton=${reset}`)).status, 404, 'expired');
     const again = await v.get('/mot-de-passe-oublie');

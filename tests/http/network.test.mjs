@@ -369,12 +369,12 @@ test('foison reindex rebuilds the derived data: terms, relations and sort keys',
     const terms = sqlite('SELECT count(*) FROM entry_terms');
     const relations = sqlite('SELECT count(*) FROM relations');
     const copy = `${srv.db}.old.db`;
-    spawnSync('sqlite3', [srv.db, `VACUUM INTO '${copy}'`]);
-    spawnSync('sqlite3', [copy, "DELETE FROM entry_terms; DELETE FROM relations; UPDATE entries SET sort_key = ''; DELETE FROM settings WHERE key = 'derived_fingerprint';"]);
+    spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `VACUUM INTO '${copy}'`]);
+    spawnSync('sqlite3', ['-cmd', '.timeout 10000', copy, "DELETE FROM entry_terms; DELETE FROM relations; UPDATE entries SET sort_key = ''; DELETE FROM settings WHERE key = 'derived_fingerprint';"]);
     const r = spawnSync(process.env.FOISON_BIN || 'build/foison', ['reindex', copy], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /données dérivées recalculées/);
-    const q = (sql) => spawnSync('sqlite3', [copy, sql], { encoding: 'utf8' }).stdout.trim();
+    const q = (sql) => spawnSync('sqlite3', ['-cmd', '.timeout 10000', copy, sql], { encoding: 'utf8' }).stdout.trim();
     assert.equal(q('SELECT count(*) FROM entry_terms'), terms);
     assert.equal(q('SELECT count(*) FROM relations'), relations);
     assert.equal(q("SELECT count(*) FROM entries WHERE kind = 'actor' AND sort_key = ''"), '0');
@@ -466,7 +466,7 @@ test('private addresses: never on a conflict page, erased only on purpose', asyn
 test('a link to an entry hidden for a while survives edits of the other side', async () => {
     const target = await createOk('actor', actor('Actrice masquée un temps'));
     const art = await createOk('article', { title: 'Article qui la cite', summary: 'x', written_by: [target.slug] }, srv.users.a.token);
-    spawnSync('sqlite3', [srv.db, `UPDATE entries SET hidden = 1 WHERE slug = '${target.slug}'`]);
+    spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `UPDATE entries SET hidden = 1 WHERE slug = '${target.slug}'`]);
     // Its editor cannot see it: the form leaves it out; saving keeps it anyway.
     const form = await alice.get(`/articles/${art.slug}/edit`);
     assert.doesNotMatch(form.text, new RegExp(target.slug));
@@ -475,7 +475,7 @@ test('a link to an entry hidden for a while survives edits of the other side', a
     assert.equal(saved.status, 303, saved.text.slice(0, 400));
     const put = await api(`/api/v1/entries/${art.slug}`, { method: 'PUT', token: srv.users.a.token, body: { base_revision: Number(base) + 1, summary: 'x, relu deux fois.' } });
     assert.equal(put.status, 200, put.text);
-    spawnSync('sqlite3', [srv.db, `UPDATE entries SET hidden = 0 WHERE slug = '${target.slug}'`]);
+    spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `UPDATE entries SET hidden = 0 WHERE slug = '${target.slug}'`]);
     const rel = await api(`/api/v1/entries/${target.slug}/related`);
     assert.deepEqual(rel.json.related.map((g) => g.entries.map((e) => e.slug)), [[art.slug]]);
 });

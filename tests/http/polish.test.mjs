@@ -21,7 +21,7 @@ after(async () => {
 });
 
 function sqlite(sql) {
-    const r = spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8', timeout: 10000 });
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8', timeout: 10000 });
     assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
     return r.stdout.trim();
 }

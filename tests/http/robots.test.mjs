@@ -108,7 +108,7 @@ test('a cached diff never goes past the gate', async () => {
 
 /* A cookie signed with the site's own secret, to show that only its expiry refuses it. */
 function signedCookie(expires) {
-    const r = spawnSync('sqlite3', [srv.db, "SELECT value FROM settings WHERE key = 'login_secret'"],
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, "SELECT value FROM settings WHERE key = 'login_secret'"],
         { encoding: 'utf8' });
     const key = Buffer.from(r.stdout.trim(), 'hex');
     assert.equal(key.length, 32, 'the site secret');

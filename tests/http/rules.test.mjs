@@ -115,7 +115,7 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
     assert.match(await a.text(), /<ins>/);
     // Changed behind the server's back (no write through foison): a cached page cannot see it.
     const hidden = 'Alice Renommée En Douce';
-    const sql = spawnSync('sqlite3', [srv.db,
+    const sql = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db,
         `UPDATE users SET name = '${hidden}' WHERE email = '${srv.users.a.email}';`], { encoding: 'utf8' });
     assert.equal(sql.status, 0, sql.stderr);
     const b = await fetch(url, human);
@@ -130,7 +130,7 @@ test('an anonymous diff is served from the cache (same ETag), and changes after 
     assert.notEqual(c.headers.get('etag'), a.headers.get('etag'), 'changed after the write');
     assert.match(await c.text(), new RegExp(hidden), 'rendered again after the write');
     // Put the name back for the other tests.
-    spawnSync('sqlite3', [srv.db, `UPDATE users SET name = '${srv.users.a.name}' WHERE email = '${srv.users.a.email}';`]);
+    spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, `UPDATE users SET name = '${srv.users.a.name}' WHERE email = '${srv.users.a.email}';`]);
 });
 
 test('revert without base_revision is refused and writes nothing', async () => {

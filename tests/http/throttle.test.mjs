@@ -76,7 +76,7 @@ test('one browser is known for each of its accounts, until that account\'s passw
     // the browser's token for one is worth nothing now, two's still counts.
     const sql = "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email ="
         + " 'spare.device@test.foison') WHERE email = 'one.device@test.foison';";
-    const r = spawnSync('sqlite3', [srv.db, sql], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql], { encoding: 'utf8', timeout: 20000 });
     assert.equal(r.status, 0, r.stderr);
     const revoked = await loginFrom(device, one.email, 'nouveau-mot-de-passe');
     assert.equal(revoked.res.status, 429, 'an old device cookie is an unknown browser');
