@@ -12,27 +12,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible, freePort } from './support.mjs';
+import { SHOTS, PHONE as PHONE_2X, DESKTOP, DEMO_ADMIN, DEMO_PASSWORD, startSite,
+    assertAccessible, freePort, watchedContext, logIn, noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 120_000;
 const NNBSP = '\u202f';
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 1, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const ADMIN = { email: 'maelle.kerherve@demo.foison.test', password: 'foison-demo-brest' };
-const MEMBER = { email: 'karim.benali@demo.foison.test', name: 'Karim Benali', password: 'foison-demo-brest' };
+// The phone, with one device pixel per CSS pixel.
+const PHONE = { ...PHONE_2X, deviceScaleFactor: 1 };
+const MEMBER = { email: 'karim.benali@demo.foison.test', name: 'Karim Benali', password: DEMO_PASSWORD };
 const FIRST = { name: 'Yann Le Gall', email: 'yann@exemple.org' };
 const GUEST = { name: 'Gwenaëlle Le Bris', email: 'gwenaelle@exemple.org' };
 const NOJS = { name: 'Tristan Kerléo', email: 'tristan@exemple.org' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let site, base, browser, smtp, adminToken, event;
-const serverErrors = [];
+let site, base, browser, serverErrors, smtp, adminToken, event;
 
 /* A real SMTP server delivering into a maildir; resolves once it accepts connections. */
 async function smtpServer() {
@@ -123,12 +120,11 @@ function parisDay(days) {
 }
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     rmSync(path.join(SHOTS, 'e2e-agenda-failure.png'), { force: true });
     smtp = await smtpServer();
     site = await startSite({ config: { smtp_url: `smtp://127.0.0.1:${smtp.port}`, smtp_starttls: 'off' } });
-    ({ base, browser } = site);
-    adminToken = site.cli(['token', 'create', site.db, '--email', ADMIN.email]).trim();
+    ({ base, browser, serverErrors } = site);
+    adminToken = site.cli(['token', 'create', site.db, '--email', DEMO_ADMIN.email]).trim();
     assert.match(adminToken, /^[0-9a-f]{64}$/);
     // Tomorrow evening: among the first events of the agenda's default view.
     const day = parisDay(1);
@@ -146,51 +142,17 @@ before(async () => {
 });
 
 after(async () => {
-    await site?.stop();
-    await smtp?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
+    try {
+        await site?.stop();
+    } finally {
+        await smtp?.stop();
+    }
 });
 
-/* A context whose console errors, page errors and CSP violations are collected in problems. */
-async function newContext(options = {}, problems = []) {
-    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    if (options.javaScriptEnabled !== false)
-        await context.addInitScript(() => {
-            document.addEventListener('securitypolicyviolation', (e) => {
-                console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
-            });
-        });
-    context.on('page', (page) => {
-        page.on('console', (msg) => {
-            if (msg.type() === 'error')
-                problems.push(`console error on ${page.url()}: ${msg.text()}`);
-        });
-        page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    });
-    return context;
-}
-
-async function login(page, who) {
-    await page.goto(`${base}/login`);
-    await page.locator('#email').fill(who.email);
-    await page.locator('#password').fill(who.password);
-    await Promise.all([
-        page.waitForURL((u) => !u.pathname.startsWith('/login')),
-        page.getByRole('button', { name: 'Se connecter' }).click(),
-    ]);
-}
-
-/* Nothing wider than the phone's 320 px. Measured against the viewport asked for, not
- * window.innerWidth: a mobile browser widens its layout viewport to content that overflows. */
-async function noSideScroll(page, what) {
-    const want = page.viewportSize().width;
-    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(sw <= want, `${what}: horizontal scroll at ${want} px (scrollWidth ${sw})`);
+/* A context whose console errors, page errors and CSP violations are collected in problems, in
+ * the time zone of the site's events (Paris). */
+function newContext(options = {}, problems = []) {
+    return watchedContext(browser, { serverErrors, problems, timezoneId: 'Europe/Paris', ...options });
 }
 
 /* From /agenda to the event by its link, then to the form by the event's « S'inscrire ». */
@@ -280,7 +242,7 @@ test('a guest registers from /agenda, confirms and cancels by the mail\'s links;
             assert.equal(json.json.seats_left, 0);
 
             // The organisers' list: the first two registered, nobody waiting.
-            await login(page, ADMIN);
+            await logIn(page, base, DEMO_ADMIN);
             await page.goto(`${base}/evenements/${event.slug}/inscriptions`);
             const rows = await page.locator('table.participants:not(.waiting) tbody tr').allInnerTexts();
             assert.deepEqual(rows.map((r) => r.split('\t').slice(1, 3)),
@@ -346,13 +308,13 @@ test('the pages of events, trainings and resources: no WCAG 2.1 A/AA violation, 
                     assert.equal(r.status(), 200, p);
                     await assertAccessible(page, `${p} at ${at}`);
                     if (opts === PHONE)
-                        await noSideScroll(page, p);
+                        await noSideScroll(page, p, 'viewport');
                     await page.screenshot({ path: path.join(SHOTS, `e2e-agenda-${name}-${at}.png`),
                         fullPage: true });
                 };
                 for (const [name, p] of Object.entries(anonymous))
                     await visit(name, p);
-                await login(page, MEMBER);
+                await logIn(page, base, MEMBER);
                 for (const [name, p] of Object.entries(asMember))
                     await visit(name, p);
                 if (opts === DESKTOP) {
@@ -374,7 +336,7 @@ test('the pages of events, trainings and resources: no WCAG 2.1 A/AA violation, 
                 for (const [name, p] of Object.entries(asMember))
                     await visit(`${name}-envoye`, p);
                 await page.context().clearCookies();
-                await login(page, ADMIN);
+                await logIn(page, base, DEMO_ADMIN);
                 for (const [name, p] of Object.entries(asAdmin))
                     await visit(name, p);
                 const review = await page.goto(`${base}${session}/candidatures`);

@@ -4,25 +4,11 @@
 // alongside anything else. Run from the repo root: `node --test tests/e2e/`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { freePort, answerTiles } from './support.mjs';
+import { ACTION_MS, SHOTS, DESKTOP, DEMO_ADMIN as ADMIN, startSite, answerTiles } from './support.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = process.env.FOISON_BIN
-    ? path.resolve(process.cwd(), process.env.FOISON_BIN)
-    : path.join(ROOT, 'build', 'foison');
-const SHOTS = path.join(ROOT, 'build');
-const ACTION_MS = 15_000;
 const TEST_MS = 90_000;
-
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
-const ADMIN = demo.authors[0];
-const PASSWORD = 'foison-demo-brest';
 
 const TITLE = 'Atelier vélo partagé de Plouarzel';
 const SUMMARY_1 = 'Des bénévoles réparent des vélos avec les habitants chaque samedi matin.';
@@ -40,78 +26,20 @@ const NEEDS = '- des outils\n- un local chauffé';
 const COMMENT_1 = 'Création de la fiche (test e2e)';
 const COMMENT_2 = 'Le créneau passe au mercredi';
 
-let tmp;
-let server;
-let serverExit;
-let stderr = '';
+let site;
 let base;
 let browser;
 
-async function waitHealthy(url, deadlineMs) {
-    const until = Date.now() + deadlineMs;
-    let last;
-    while (Date.now() < until) {
-        if (server.exitCode !== null) {
-            throw new Error(`server exited early (${server.exitCode}):\n${stderr}`);
-        }
-        try {
-            const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-            if (r.ok && (await r.text()).trim() === 'ok') return;
-            last = `status ${r.status}`;
-        } catch (e) {
-            last = e.message;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`server not healthy after ${deadlineMs} ms (${last}):\n${stderr}`);
-}
-
 before(async () => {
-    tmp = mkdtempSync(path.join(tmpdir(), 'foison-e2e-'));
-    mkdirSync(SHOTS, { recursive: true });
     rmSync(path.join(SHOTS, 'e2e-failure.png'), { force: true });
-    const db = path.join(tmp, 'site.db');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // The site's base URL is fixed when it is created; it must match where we serve it so the
-    // permanent link in the attribution block can be checked.
-    execFileSync(BIN, ['demo', db], {
-        cwd: ROOT, env: { ...process.env, FOISON_BASE_URL: base },
-        stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000,
-    });
-    server = spawn(BIN, ['serve', db, '--listen', `127.0.0.1:${port}`, '--threads', '2'], {
-        cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    server.stderr.setEncoding('utf8');
-    server.stderr.on('data', (d) => (stderr += d));
-    serverExit = new Promise((resolve) => {
-        server.on('exit', (code, signal) => resolve({ code, signal }));
-    });
-    await waitHealthy(`${base}/healthz`, 10_000);
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        timeout: ACTION_MS,
-        args: [
-            '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync',
-            '--disable-dev-shm-usage',
-        ],
-    });
+    // The site's base URL is fixed when it is created; startSite sets it to where the site is
+    // served, so the permanent link in the attribution block can be checked.
+    site = await startSite();
+    ({ base, browser } = site);
 });
 
 after(async () => {
-    if (browser) await browser.close().catch(() => {});
-    if (server && server.exitCode === null && server.signalCode === null) {
-        server.kill('SIGTERM');
-        const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-        const { code, signal } = await serverExit;
-        clearTimeout(killer);
-        assert.equal(signal, null, `server killed by ${signal} instead of exiting on SIGTERM`);
-        assert.equal(code, 0, `server exit code after SIGTERM:\n${stderr.slice(-2000)}`);
-    }
-    assert.doesNotMatch(stderr, /AddressSanitizer|runtime error:|LeakSanitizer/,
-        stderr.slice(-4000));
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await site?.stop();
 });
 
 // Console errors and CSP violations from every page of a context. Chromium reports CSP
@@ -157,7 +85,7 @@ async function newContext(options = {}) {
 const recordUrl = /\/innovations\/(?!new$)[^/?#]+$/;
 
 test('a contributor creates, edits and reviews an innovation', { timeout: TEST_MS }, async (t) => {
-    const context = await newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await newContext(DESKTOP);
     const problems = watch(context);
     const page = await context.newPage();
     let slug;
@@ -184,7 +112,7 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
         await page.getByRole('link', { name: 'Se connecter' }).click();
         await page.waitForURL(/\/login/);
         await page.locator('#email').fill(ADMIN.email);
-        await page.locator('#password').fill(PASSWORD);
+        await page.locator('#password').fill(ADMIN.password);
         await Promise.all([
             page.waitForURL((u) => !u.pathname.startsWith('/login')),
             page.getByRole('button', { name: 'Se connecter' }).click(),

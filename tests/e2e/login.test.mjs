@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startSite, assertAccessible, ACTION_MS, ROOT } from './support.mjs';
+import { startSite, assertAccessible, ACTION_MS, SHOTS } from './support.mjs';
 
 const EMAIL = 'pow.e2e@test.foison';
 const PASSWORD = 'le-bon-mot-de-passe';
@@ -50,7 +50,7 @@ test('a new browser passes the account\'s limit with a proof of work and logs in
     await assertAccessible(page, 'login page asking for a proof of work');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `no horizontal scrolling at 320 px (${width})`);
-    await page.screenshot({ path: path.join(ROOT, 'build', 'e2e-login-pow-320.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'e2e-login-pow-320.png'), fullPage: true });
     // The password field is kept empty by the browser after a refusal: type it again and send.
     await submit(page, PASSWORD);
     assert.equal(new URL(page.url()).pathname, '/');

@@ -14,128 +14,34 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { ROOT, ACTION_MS, startSite, assertAccessible, freePort } from './support.mjs';
+import { SHOTS, PHONE, DESKTOP, startSite, assertAccessible, freePort, pngTile, withWatchedPage,
+    noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 240_000;
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const NNBSP = '\u202f';
-const TILES = 'https://tile.openstreetmap.org/';
+const FAILURE_SHOT = path.join(SHOTS, 'e2e-map-failure.png');
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    rmSync(path.join(SHOTS, 'e2e-map-failure.png'), { force: true });
+    rmSync(FAILURE_SHOT, { force: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-/* A PNG of one colour (a tile that "loads"), made here: the machine has no network. */
-function png(width, height, [r, g, b]) {
-    const crcTable = Array.from({ length: 256 }, (_, n) => {
-        let c = n;
-        for (let k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-        return c >>> 0;
-    });
-    const crc = (buf) => {
-        let c = 0xffffffff;
-        for (const x of buf)
-            c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
-        return (c ^ 0xffffffff) >>> 0;
-    };
-    const chunk = (type, data) => {
-        const out = Buffer.alloc(12 + data.length);
-        out.writeUInt32BE(data.length, 0);
-        out.write(type, 4, 'ascii');
-        data.copy(out, 8);
-        out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-        return out;
-    };
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(width, 0);
-    ihdr.writeUInt32BE(height, 4);
-    ihdr[8] = 8; // depth
-    ihdr[9] = 2; // RGB
-    const row = Buffer.alloc(1 + 3 * width);
-    for (let x = 0; x < width; x++)
-        row.set([r, g, b], 1 + 3 * x);
-    const raw = Buffer.concat(Array.from({ length: height }, () => row));
-    return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
-        chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-const TILE = png(256, 256, [226, 234, 224]);
+// A tile of one colour, the tile server's answer unless options.tiles is 'off'.
+const TILE = pngTile(() => [226, 234, 224]);
 
-/* A context whose console errors, page errors and CSP violations are collected in problems.
- * tiles: 'ok' answers the tile server with a PNG, 'off' makes it unreachable (the machine's
- * own state, made quick). expected: console errors that the test itself provokes. */
-async function newContext({ tiles = 'ok', expected = [], ...options } = {}, problems = []) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500)
-            serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    await context.route(`${TILES}**`, (route) => (tiles === 'ok'
-        ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE })
-        : route.abort('internetdisconnected')));
-    if (options.javaScriptEnabled !== false)
-        await context.addInitScript(() => {
-            document.addEventListener('securitypolicyviolation', (e) => {
-                console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
-            });
-        });
-    context.on('page', (page) => {
-        page.on('console', (msg) => {
-            if (msg.type() !== 'error')
-                return;
-            const where = msg.location()?.url || '';
-            if (tiles === 'off' && where.startsWith(TILES))
-                return; // the tiles the test made unreachable
-            if (expected.some((re) => re.test(msg.text())))
-                return;
-            problems.push(`console error on ${page.url()}: ${msg.text()} (${where})`);
-        });
-        page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    });
-    return context;
-}
-
-/* Runs body(page, context) in a fresh context; on failure the page is photographed first. */
-async function withPage(options, body) {
-    const problems = [];
-    const context = await newContext(options, problems);
-    const page = await context.newPage();
-    try {
-        await body(page, context);
-        assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
-    } catch (err) {
-        await page.screenshot({ path: path.join(SHOTS, 'e2e-map-failure.png'), fullPage: true })
-            .catch(() => {});
-        throw err;
-    } finally {
-        await context.close();
-    }
-}
-
-async function noSideScroll(page, what) {
-    const { sw, iw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, iw: window.innerWidth,
-    }));
-    assert.ok(sw <= iw, `${what}: horizontal scroll at ${iw} px (scrollWidth ${sw})`);
+/* Runs body(page, context) in a fresh context (watchedContext's options; expected: console errors
+ * that the test itself provokes); on failure the page is photographed first. */
+function withPage(options, body) {
+    return withWatchedPage(browser, FAILURE_SHOT, { tiles: TILE, serverErrors, ...options }, body);
 }
 
 async function compact(query = '') {

@@ -5,66 +5,37 @@
 // axe-core and never scroll sideways at 320 px; screenshots in build/e2e-moderation-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { SHOTS, PHONE, DESKTOP, DEMO_ADMIN, startSite, assertAccessible, watchedContext, logIn,
+    noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 180_000;
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
-const ADMIN = demo.authors[0];
 const NEWCOMER = { email: 'nouvelle.e2e@test.foison', name: 'Nadia Nouvelle', password: 'nadia-mot-de-passe-1' };
 const TITLE = 'La grainothèque de la médiathèque de Plabennec';
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
     site.cli(['user', 'add', site.db, '--email', NEWCOMER.email, '--name', NEWCOMER.name,
         '--role', 'contributor'], `${NEWCOMER.password}\n`);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-async function newContext(options = {}) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    return context;
-}
-
-async function loginAs(page, who, password) {
-    await page.goto(`${base}/login`);
-    await page.locator('#email').fill(who.email);
-    await page.locator('#password').fill(password);
-    await Promise.all([
-        page.waitForURL((u) => !u.pathname.startsWith('/login')),
-        page.getByRole('button', { name: 'Se connecter' }).click(),
-    ]);
-}
-
-async function noSideScroll(page, what) {
-    const { sw, iw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, iw: window.innerWidth,
-    }));
-    assert.ok(sw <= iw, `${what}: horizontal scroll at ${iw} px (scrollWidth ${sw})`);
+/* A context whose 5xx answers are collected; nothing else of it is watched. */
+function newContext(options = {}) {
+    return watchedContext(browser, { serverErrors, ...options });
 }
 
 test('a newcomer\'s record waits, a moderator approves it in the queue, the public sees it',
     { timeout: TEST_MS }, async () => {
-        const phone = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-        const author = await newContext(phone);
+        const author = await newContext(PHONE);
         const page = await author.newPage();
-        await loginAs(page, NEWCOMER, NEWCOMER.password);
+        await logIn(page, base, NEWCOMER);
         await page.goto(`${base}/innovations/new`);
         await page.locator('#title').fill(TITLE);
         await page.locator('#summary').fill('Des graines de légumes et de fleurs échangées librement entre habitants.');
@@ -91,9 +62,9 @@ test('a newcomer\'s record waits, a moderator approves it in the queue, the publ
         assert.equal((await vp.goto(url)).status(), 404);
 
         // The moderator approves it from the queue, on a phone.
-        const mod = await newContext(phone);
+        const mod = await newContext(PHONE);
         const mp = await mod.newPage();
-        await loginAs(mp, ADMIN, 'foison-demo-brest');
+        await logIn(mp, base, DEMO_ADMIN);
         await mp.getByRole('link', { name: 'Modération' }).click();
         await mp.waitForURL(/\/moderation$/);
         const item = mp.locator('li.queue-item', { hasText: TITLE });
@@ -115,7 +86,7 @@ test('a newcomer\'s record waits, a moderator approves it in the queue, the publ
         await mp.screenshot({ path: path.join(SHOTS, 'e2e-moderation-log-320.png'), fullPage: true });
 
         // The public sees it now, on a desktop too.
-        const desk = await newContext({ viewport: { width: 1280, height: 900 } });
+        const desk = await newContext(DESKTOP);
         const dp = await desk.newPage();
         await mp.setViewportSize({ width: 1280, height: 900 });
         await mp.goto(`${base}/moderation`);

@@ -9,15 +9,12 @@
 // repo root: `node --test tests/e2e/`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible, answerTiles } from './support.mjs';
+import { SHOTS, PHONE, DESKTOP, DEMO_ADMIN, startSite, assertAccessible, watchedContext, logIn,
+    noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 240_000;
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const TRUSTED = { email: 'katell.morvan@example.test', name: 'Katell Morvan',
     password: 'une-phrase-de-passe-pour-katell' };
 const ACTOR = {
@@ -28,63 +25,24 @@ const ACTOR = {
 // (core/spam.c), which is not what this test is about.
 const FILL_MS = 10_500;
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     rmSync(path.join(SHOTS, 'e2e-network-failure.png'), { force: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
     site.cli(['user', 'add', site.db, '--email', TRUSTED.email, '--name', TRUSTED.name,
         '--role', 'trusted'], `${TRUSTED.password}\n`);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-/* A context whose console errors, page errors and CSP violations are collected in problems. */
-async function newContext(options = {}, problems = []) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    await answerTiles(context); // the forms with a point show a map
-    if (options.javaScriptEnabled !== false)
-        await context.addInitScript(() => {
-            document.addEventListener('securitypolicyviolation', (e) => {
-                console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
-            });
-        });
-    context.on('page', (page) => {
-        page.on('console', (msg) => {
-            if (msg.type() === 'error')
-                problems.push(`console error on ${page.url()}: ${msg.text()}`);
-        });
-        page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    });
-    return context;
-}
-
-async function login(page, who) {
-    await page.goto(`${base}/login`);
-    await page.locator('#email').fill(who.email);
-    await page.locator('#password').fill(who.password);
-    await Promise.all([
-        page.waitForURL((u) => !u.pathname.startsWith('/login')),
-        page.getByRole('button', { name: 'Se connecter' }).click(),
-    ]);
-}
-
-async function noSideScroll(page, what) {
-    const { sw, iw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, iw: window.innerWidth,
-    }));
-    assert.ok(sw <= iw, `${what}: horizontal scroll at ${iw} px (scrollWidth ${sw})`);
+/* A context whose console errors, page errors and CSP violations are collected in problems; the
+ * forms with a point show a map, whose tiles it answers. */
+function newContext(options = {}, problems = []) {
+    return watchedContext(browser, { serverErrors, problems, tiles: 'blank', ...options });
 }
 
 async function save(page, openedAt, pathname) {
@@ -143,7 +101,7 @@ test('a trusted contributor links a new actor to an innovation, with and without
         const dropped = inn.carried_by[0];
         let actorPath;
         try {
-            await login(page, TRUSTED);
+            await logIn(page, base, TRUSTED);
             await page.goto(`${base}/acteurs/new`);
             let openedAt = Date.now();
             // An actor has no relation field of its own to edit (its networks are managed).
@@ -226,7 +184,7 @@ test('a trusted contributor links a new actor to an innovation, with and without
         const noJs = await newContext({ ...PHONE, javaScriptEnabled: false });
         const p2 = await noJs.newPage();
         try {
-            await login(p2, TRUSTED);
+            await logIn(p2, base, TRUSTED);
             await p2.goto(`${base}/innovations/${inn2.slug}/edit`);
             const openedAt = Date.now();
             const input = p2.getByRole('textbox', { name: 'Portée par' });
@@ -312,8 +270,7 @@ test('the network pages: no WCAG 2.1 A/AA violation, no sideways scroll at 320 p
                     assert.ok(box.x >= 0 && box.x + box.width <= opts.viewport.width, 'inside the page');
                 }
 
-                await login(page, { email: 'maelle.kerherve@demo.foison.test',
-                    password: 'foison-demo-brest' });
+                await logIn(page, base, DEMO_ADMIN);
                 if (opts === PHONE)
                     await noSideScroll(page, 'the header of an administrator');
                 await page.locator('header.site').screenshot({

@@ -11,137 +11,37 @@
 // on a fresh demo site. Run from the repo root: `node --test tests/e2e/picker.test.mjs`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { ACTION_MS, SHOTS, PHONE, DESKTOP, DEMO_ADMIN, startSite, assertAccessible, pngTile,
+    withWatchedPage, logIn, noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 120_000;
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const TILES = 'https://tile.openstreetmap.org/';
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
-const ADMIN = demo.authors[0];
-const PASSWORD = 'foison-demo-brest';
+const FAILURE_SHOT = path.join(SHOTS, 'e2e-picker-failure.png');
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    rmSync(path.join(SHOTS, 'e2e-picker-failure.png'), { force: true });
+    rmSync(FAILURE_SHOT, { force: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-/* A 256-pixel PNG tile of one light colour with a darker grid line (a tile that "loads"). */
-function tilePng() {
-    const crcTable = Array.from({ length: 256 }, (_, n) => {
-        let c = n;
-        for (let k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-        return c >>> 0;
-    });
-    const crc = (buf) => {
-        let c = 0xffffffff;
-        for (const x of buf)
-            c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
-        return (c ^ 0xffffffff) >>> 0;
-    };
-    const chunk = (type, data) => {
-        const out = Buffer.alloc(12 + data.length);
-        out.writeUInt32BE(data.length, 0);
-        out.write(type, 4, 'ascii');
-        data.copy(out, 8);
-        out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length);
-        return out;
-    };
-    const size = 256;
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(size, 0);
-    ihdr.writeUInt32BE(size, 4);
-    ihdr[8] = 8;
-    ihdr[9] = 2;
-    const rows = [];
-    for (let y = 0; y < size; y++) {
-        const row = Buffer.alloc(1 + 3 * size);
-        for (let x = 0; x < size; x++)
-            row.set(x === 0 || y === 0 ? [196, 208, 200] : [226, 234, 224], 1 + 3 * x);
-        rows.push(row);
-    }
-    return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
-        chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
-}
-const TILE = tilePng();
+// A light tile with a darker grid line, the tile server's answer unless options.tiles is 'off'.
+const TILE = pngTile((x, y) => (x === 0 || y === 0 ? [196, 208, 200] : [226, 234, 224]));
 
-/* A context whose console errors, page errors and CSP violations are collected in problems;
- * tiles 'ok' answers the tile server, 'off' makes it unreachable. */
-async function newContext({ tiles = 'ok', ...options } = {}, problems = []) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500)
-            serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    await context.route(`${TILES}**`, (route) => (tiles === 'ok'
-        ? route.fulfill({ status: 200, contentType: 'image/png', body: TILE })
-        : route.abort('internetdisconnected')));
-    if (options.javaScriptEnabled !== false)
-        await context.addInitScript(() => {
-            document.addEventListener('securitypolicyviolation', (e) => {
-                console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
-            });
+/* Runs body(page) logged in as the demo's administrator, in a fresh context (watchedContext's
+ * options); on failure the page is photographed first. */
+function withPage(options, body) {
+    return withWatchedPage(browser, FAILURE_SHOT, { tiles: TILE, serverErrors, ...options },
+        async (page) => {
+            await logIn(page, base, DEMO_ADMIN);
+            await body(page);
         });
-    context.on('page', (page) => {
-        page.on('console', (msg) => {
-            if (msg.type() !== 'error')
-                return;
-            const where = msg.location()?.url || '';
-            if (tiles === 'off' && where.startsWith(TILES))
-                return;
-            problems.push(`console error on ${page.url()}: ${msg.text()} (${where})`);
-        });
-        page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    });
-    return context;
-}
-
-/* Runs body(page) logged in, in a fresh context; on failure the page is photographed first. */
-async function withPage(options, body) {
-    const problems = [];
-    const context = await newContext(options, problems);
-    const page = await context.newPage();
-    try {
-        await page.goto(`${base}/login`);
-        await page.locator('#email').fill(ADMIN.email);
-        await page.locator('#password').fill(PASSWORD);
-        await Promise.all([
-            page.waitForURL((u) => !u.pathname.startsWith('/login')),
-            page.getByRole('button', { name: 'Se connecter' }).click(),
-        ]);
-        await body(page);
-        assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
-    } catch (err) {
-        await page.screenshot({ path: path.join(SHOTS, 'e2e-picker-failure.png'), fullPage: true })
-            .catch(() => {});
-        throw err;
-    } finally {
-        await context.close();
-    }
-}
-
-async function noSideScroll(page, what) {
-    const want = page.viewportSize().width;
-    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(sw <= want, `${what}: horizontal scroll at ${want} px (scrollWidth ${sw})`);
 }
 
 async function api(p) {
@@ -353,19 +253,19 @@ test('at 320 px: nothing scrolls sideways, the picker usable, no WCAG violation'
         await page.goto(`${base}/innovations/new`);
         await page.locator('#picker-carte-point[data-ready="1"]').waitFor({ state: 'attached' });
         await page.locator('.leaflet-tile-loaded').first().waitFor({ state: 'attached' });
-        await noSideScroll(page, '/innovations/new');
+        await noSideScroll(page, '/innovations/new', 'viewport');
         await page.locator('#picker-carte-point').scrollIntoViewIfNeeded();
         const box = await mapEl(page).boundingBox();
         assert.ok(box.width >= 240, `the map is ${box.width} px wide`);
         await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
         const p = await point(page);
         assert.match(p.lat, FIVE_DECIMALS, 'a tap places the marker');
-        await noSideScroll(page, 'with the marker');
+        await noSideScroll(page, 'with the marker', 'viewport');
         await assertAccessible(page, '/innovations/new at 320 px');
         await page.locator('#field-point').screenshot({ path: path.join(SHOTS, 'e2e-picker-phone.png') });
         await page.goto(`${base}/innovations/${entries[0].slug}/edit`);
         await page.locator('#picker-carte-point[data-ready="1"]').waitFor({ state: 'attached' });
-        await noSideScroll(page, 'the edit form');
+        await noSideScroll(page, 'the edit form', 'viewport');
     });
 });
 

@@ -6,53 +6,26 @@
 // own server on a fresh demo site. Run from the repo root: `node --test tests/e2e/`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { SHOTS, PHONE, DESKTOP, DEMO_ADMIN, startSite, assertAccessible, watchedContext, logIn,
+    noSideScroll } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 120_000;
 
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
-const ADMIN = demo.authors[0];
-const PASSWORD = 'foison-demo-brest';
-
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-async function newContext(options = {}) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    return context;
-}
-
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-
-async function loginIn(page) {
-    await page.goto(`${base}/login`);
-    await page.locator('#email').fill(ADMIN.email);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([
-        page.waitForURL((u) => !u.pathname.startsWith('/login')),
-        page.getByRole('button', { name: 'Se connecter' }).click(),
-    ]);
+/* A context whose 5xx answers are collected; nothing else of it is watched. */
+function newContext(options = {}) {
+    return watchedContext(browser, { serverErrors, ...options });
 }
 
 /* Opens rec's history as an anonymous visitor: the gate before it (web/robots.c) solves its proof
@@ -68,13 +41,6 @@ async function someRecord(page) {
     await page.goto(`${base}/innovations`);
     const href = await page.locator('ul.cards li.card h3 a').first().getAttribute('href');
     return href;
-}
-
-async function noSideScroll(page, what) {
-    const { sw, iw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, iw: window.innerWidth,
-    }));
-    assert.ok(sw <= iw, `${what}: horizontal scroll at ${iw} px (scrollWidth ${sw})`);
 }
 
 test('at 320 px nothing scrolls sideways; screenshots of the list and record pages',
@@ -104,7 +70,7 @@ test('at 320 px nothing scrolls sideways; screenshots of the list and record pag
                         await page.goto(`${base}${p}`);
                         await noSideScroll(page, p);
                     }
-                    await loginIn(page);
+                    await logIn(page, base, DEMO_ADMIN);
                     for (const p of ['/innovations/new', `${rec}/edit`, '/login']) {
                         await page.goto(`${base}${p}`);
                         await noSideScroll(page, p);
@@ -161,7 +127,7 @@ test('no WCAG 2.1 A/AA violation found by axe-core on the pages touched',
                     if (opts === PHONE)
                         await noSideScroll(page, p);
                 }
-                await loginIn(page);
+                await logIn(page, base, DEMO_ADMIN);
                 for (const p of loggedIn) {
                     await page.goto(`${base}${p}`);
                     await assertAccessible(page, `(connecté) ${p} at ${at}`);
@@ -245,7 +211,7 @@ test('headings, current page, required fields and the login page, as the browser
             const headers = await page.locator('table.history thead th').allInnerTexts();
             assert.ok(headers.every((h) => h.trim() !== ''), `history headers: ${headers.join('|')}`);
 
-            await loginIn(page);
+            await logIn(page, base, DEMO_ADMIN);
             await page.goto(`${base}/innovations/new`);
             for (const id of ['title', 'summary', 'description', 'commune'])
                 assert.equal(await page.locator(`#${id}`).evaluate((el) => el.required), true, id);

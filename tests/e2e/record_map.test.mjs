@@ -8,13 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { ACTION_MS, SHOTS, PHONE, DESKTOP, startSite, assertAccessible } from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const NNBSP = '\u202f';
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 
 let site, base;
 

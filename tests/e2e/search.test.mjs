@@ -9,70 +9,31 @@
 // demo site. Run from the repo root: `node --test tests/e2e/search.test.mjs`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { SHOTS, PHONE, DESKTOP, startSite, assertAccessible, withWatchedPage, noSideScroll }
+    from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 180_000;
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true,
-    hasTouch: true };
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const NNBSP = '\u202f';
 // A word of many demo records (libraries, their multimedia spaces, Doc@Brest), typed without
 // its accent; the prefix of "réparer", "réparation" for the suggestions.
 const WORD = 'bibliotheque';
 const PREFIX = 'repar';
 const TYPO = 'biblotheque';
+const FAILURE_SHOT = path.join(SHOTS, 'e2e-search-failure.png');
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    rmSync(path.join(SHOTS, 'e2e-search-failure.png'), { force: true });
+    rmSync(FAILURE_SHOT, { force: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
-
-/* A context whose console errors, page errors and CSP violations are collected in problems;
- * failing is the address of a lookup the test itself makes fail (its 503 is neither). */
-async function newContext({ failing = null, ...options } = {}, problems = []) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500 && !(failing && r.url().includes(failing)))
-            serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    if (options.javaScriptEnabled !== false)
-        await context.addInitScript(() => {
-            document.addEventListener('securitypolicyviolation', (e) => {
-                console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
-            });
-        });
-    context.on('page', (page) => {
-        page.on('console', (msg) => {
-            if (msg.type() === 'error' && !(failing && /status of 503/.test(msg.text())))
-                problems.push(`console error on ${page.url()}: ${msg.text()}`);
-        });
-        page.on('pageerror', (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
-    });
-    return context;
-}
-
-/* No sideways scroll: the document is no wider than its viewport without the scroll bar. */
-async function noSideScroll(page, what) {
-    const { sw, cw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
-    }));
-    assert.ok(sw <= cw, `${what}: horizontal scroll at ${cw} px (scrollWidth ${sw})`);
-}
 
 async function api(pathname) {
     const r = await fetch(`${base}${pathname}`, { headers: { Accept: 'application/json' } });
@@ -80,21 +41,12 @@ async function api(pathname) {
     return r.json();
 }
 
-/* Runs body(page) in a fresh context; on failure the page is photographed first. */
-async function withPage(options, body) {
-    const problems = [];
-    const context = await newContext(options, problems);
-    const page = await context.newPage();
-    try {
-        await body(page);
-        assert.deepEqual(problems, [], 'no console error, page error or CSP violation');
-    } catch (err) {
-        await page.screenshot({ path: path.join(SHOTS, 'e2e-search-failure.png'), fullPage: true })
-            .catch(() => {});
-        throw err;
-    } finally {
-        await context.close();
-    }
+/* Runs body(page) in a fresh context (watchedContext's options: failing is the address of a
+ * lookup the test itself makes fail, whose 503 is then neither a 5xx answer nor a console error);
+ * on failure the page is photographed first. */
+function withPage({ failing = null, ...options }, body) {
+    return withWatchedPage(browser, FAILURE_SHOT, { serverErrors, failing,
+        expected: failing ? [/status of 503/] : [], ...options }, body);
 }
 
 /* Types text into the header's box as a person does, and waits for its suggestions. */
@@ -156,7 +108,7 @@ test('the header box suggests records as one types; the keyboard opens the one c
             assert.equal(await first.getAttribute('aria-selected'), 'true');
             assert.equal(await list.locator('[aria-selected="true"]').count(), 1);
             await assertAccessible(page, 'the open suggestions');
-            await noSideScroll(page, 'the open suggestions');
+            await noSideScroll(page, 'the open suggestions', 'client');
             await page.screenshot({ path: path.join(SHOTS, 'e2e-search-popup-desktop.png') });
 
             // Escape closes the list and keeps the text; the arrow opens it again.
@@ -332,7 +284,7 @@ test('at 320 px: the header box under the brand, the page in one column, nothing
     { timeout: TEST_MS }, async () => {
         await withPage(PHONE, async (page) => {
             await page.goto(`${base}/`);
-            await noSideScroll(page, '/');
+            await noSideScroll(page, '/', 'client');
             const brand = await page.locator('header.site .brand').boundingBox();
             const form = await page.locator('form.site-search').boundingBox();
             assert.ok(form.y >= brand.y + brand.height, 'the box is under the brand');
@@ -343,13 +295,13 @@ test('at 320 px: the header box under the brand, the page in one column, nothing
             await input.press('ArrowDown');
             const list = await page.locator('#site-q-suggestions').boundingBox();
             assert.ok(list.x >= 0 && list.x + list.width <= 320, `the list fits: ${JSON.stringify(list)}`);
-            await noSideScroll(page, 'the open suggestions');
+            await noSideScroll(page, 'the open suggestions', 'client');
             await assertAccessible(page, 'the open suggestions at 320 px');
             await page.screenshot({ path: path.join(SHOTS, 'e2e-search-popup-320.png') });
             await input.press('Escape');
 
             await page.goto(`${base}/recherche?q=${WORD}`);
-            await noSideScroll(page, `/recherche?q=${WORD}`);
+            await noSideScroll(page, `/recherche?q=${WORD}`, 'client');
             const r = await page.locator('.search-results').boundingBox();
             const f = await page.locator('aside.facets').boundingBox();
             assert.ok(f.y >= r.y + r.height, 'the facets come after the results');
@@ -357,11 +309,11 @@ test('at 320 px: the header box under the brand, the page in one column, nothing
             await page.screenshot({ path: path.join(SHOTS, 'e2e-search-results-320.png'), fullPage: true });
             await page.locator('aside.facets a[href*="kind="]').first().click();
             await page.locator('div.chosen').waitFor();
-            await noSideScroll(page, '/recherche with a filter');
+            await noSideScroll(page, '/recherche with a filter', 'client');
             await page.goto(`${base}/recherche?q=${TYPO}`);
-            await noSideScroll(page, `/recherche?q=${TYPO}`);
+            await noSideScroll(page, `/recherche?q=${TYPO}`, 'client');
             await page.goto(`${base}/recherche`);
-            await noSideScroll(page, '/recherche');
+            await noSideScroll(page, '/recherche', 'client');
         });
     });
 

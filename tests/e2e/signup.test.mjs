@@ -7,47 +7,29 @@
 // build/e2e-signup-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, ACTION_MS, startSite, assertAccessible } from './support.mjs';
+import { SHOTS, PHONE, DEMO_ADMIN, startSite, assertAccessible, watchedContext, logIn, noSideScroll }
+    from './support.mjs';
 
-const SHOTS = path.join(ROOT, 'build');
 const TEST_MS = 180_000;
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'data/demo/innovations.json'), 'utf8'));
-const ADMIN = demo.authors[0];
-const PHONE = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const TITLE = 'Le Repair Café du Relecq-Kerhuon';
 
-let site, base, browser;
-const serverErrors = [];
+let site, base, browser, serverErrors;
 
 before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     site = await startSite();
-    ({ base, browser } = site);
+    ({ base, browser, serverErrors } = site);
 });
 
 after(async () => {
     await site?.stop();
-    assert.deepEqual(serverErrors, [], 'no 5xx answer');
 });
 
-async function newContext(options = {}) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
-    context.setDefaultTimeout(ACTION_MS);
-    context.setDefaultNavigationTimeout(ACTION_MS);
-    context.on('response', (r) => {
-        if (r.status() >= 500) serverErrors.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
-    return context;
-}
-
-async function noSideScroll(page, what) {
-    const { sw, iw } = await page.evaluate(() => ({
-        sw: document.documentElement.scrollWidth, iw: window.innerWidth,
-    }));
-    assert.ok(sw <= iw, `${what}: horizontal scroll at ${iw} px (scrollWidth ${sw})`);
+/* A context whose 5xx answers are collected; nothing else of it is watched. */
+function newContext(options = {}) {
+    return watchedContext(browser, { serverErrors, ...options });
 }
 
 /* The link of the last mail to `to` that points at p, from the spool. */
@@ -153,13 +135,7 @@ test('sign up → confirm by the mail\'s link → the first record waits → a m
         // A moderator approves it in the queue.
         const mod = await newContext(PHONE);
         const mp = await mod.newPage();
-        await mp.goto(`${base}/login`);
-        await mp.locator('#email').fill(ADMIN.email);
-        await mp.locator('#password').fill('foison-demo-brest');
-        await Promise.all([
-            mp.waitForURL((u) => !u.pathname.startsWith('/login')),
-            mp.getByRole('button', { name: 'Se connecter' }).click(),
-        ]);
+        await logIn(mp, base, DEMO_ADMIN);
         await mp.goto(`${base}/moderation`);
         const item = mp.locator('li.queue-item', { hasText: TITLE });
         await item.waitFor();
