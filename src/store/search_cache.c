@@ -228,6 +228,12 @@ static bool sc_current(const struct search_cache *c, const char *path, const cha
 
 const struct search_cache *search_cache_acquire(struct store *s)
 {
+    long long seq;
+    return search_cache_acquire_at(s, &seq);
+}
+
+const struct search_cache *search_cache_acquire_at(struct store *s, long long *snapshot)
+{
     const char *path = sqlite3_db_filename(s->db, "main");
     path = path ? path : "";
     long long seq;
@@ -236,6 +242,7 @@ const struct search_cache *search_cache_acquire(struct store *s)
         free(epoch);
         return NULL;
     }
+    *snapshot = seq;
     pthread_rwlock_rdlock(&sc_lock);
     if (sc_current(&sc_cache, path, epoch, seq)) {
         free(epoch);

@@ -62,6 +62,9 @@ struct sc_postings {
 /* Brings the process's copy up to date with the file of s (read inside the caller's read
  * transaction) and returns it read-locked: search_cache_release when done. NULL on error. */
 const struct search_cache *search_cache_acquire(struct store *s);
+/* The same, *snapshot the last seq of search_docs in the caller's snapshot (the copy's own
+ * seq may be ahead of it: see sc_current). */
+const struct search_cache *search_cache_acquire_at(struct store *s, long long *snapshot);
 void search_cache_release(const struct search_cache *c);
 /* The postings of the copy c (held by the caller), made when missing or out of date. */
 const struct sc_postings *search_cache_postings(const struct search_cache *c);

@@ -6,6 +6,7 @@
 #include "store/search_store.h"
 #include "store/fts_fr.h"
 #include "store/search_cache.h"
+#include "store/search_impact.h"
 #include "util/hash.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -565,33 +566,52 @@ static long long ss_phrase_df_read(struct store *s, const char *text)
 
 /* FTS5's vocabulary counts a term's entries by reading all of them (5 ms for a word of one
  * entry in six at a million): the counts are kept by phrase text for the process, and read
- * again once the index has changed by a hundredth since. */
+ * again once the index has changed by a hundredth since. A text may sit in any of SS_DF_WAYS
+ * slots from its hash's, the least recently used replaced: with one slot each, two queries of
+ * the bench ("jardin partagé", "transition écologique") took each other's and read their
+ * counts again at every search, 10 ms each. */
 #define SS_DF_SLOTS 512
+#define SS_DF_WAYS 4
 struct ss_df_slot {
     char *text;
     long long df, seq;
+    unsigned long long used;
 };
 static struct ss_df_slot ss_df_cache[SS_DF_SLOTS];
+static unsigned long long ss_df_clock;
 static pthread_mutex_t ss_df_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static long long ss_phrase_df(struct store *s, const struct search_cache *c, const char *text)
 {
-    struct ss_df_slot *slot = &ss_df_cache[hash_fnv64(text, strlen(text)) % SS_DF_SLOTS];
+    size_t h = (size_t)(hash_fnv64(text, strlen(text)) % SS_DF_SLOTS);
     long long fresh = c->listed_docs / 100 + 1;
     pthread_mutex_lock(&ss_df_lock);
+    struct ss_df_slot *slot = NULL;
+    for (size_t i = 0; i < SS_DF_WAYS; i++) {
+        struct ss_df_slot *x = &ss_df_cache[(h + i) % SS_DF_SLOTS];
+        if (x->text && strcmp(x->text, text) == 0) {
+            slot = x;
+            break;
+        }
+        if (!slot || (slot->text && (!x->text || x->used < slot->used)))
+            slot = x; /* where it goes when absent: an empty slot, else the oldest */
+    }
     if (slot->text && strcmp(slot->text, text) == 0 && c->seq >= slot->seq &&
         c->seq - slot->seq < fresh) {
         long long df = slot->df;
+        slot->used = ++ss_df_clock;
         pthread_mutex_unlock(&ss_df_lock);
         return df;
     }
     pthread_mutex_unlock(&ss_df_lock);
     long long df = ss_phrase_df_read(s, text);
     pthread_mutex_lock(&ss_df_lock);
+    /* Another thread may have put another text there meanwhile: replaced all the same. */
     free(slot->text);
     slot->text = xstrdup(text);
     slot->df = df;
     slot->seq = c->seq;
+    slot->used = ++ss_df_clock;
     pthread_mutex_unlock(&ss_df_lock);
     return df;
 }
@@ -740,11 +760,6 @@ static bool ss_expr_build(struct store *s, struct arena *a, const struct search_
  * sizes: a twentieth of the time of bm25() over the same matches), the title's from the copy
  * in memory, with a weight per column and per phrase; the phrase's weight carries its inverse
  * document frequency, from the vocabulary (ss_matches). */
-
-struct ss_match {
-    long long id;
-    double score;
-};
 
 /* Each column's weight times BM25's saturation of a count, by count, and for the title by its
  * length too: made once a query, so that scoring a match divides nothing (the divisions were
@@ -1416,6 +1431,7 @@ static void ss_facets_out(struct arena *a, const struct ss_pass *p, struct store
  * at a time, SS_COUNT_BITMAPS by the terms' postings (the unit tests compare the two). */
 int store_search_counting = 0;
 int store_search_reading = 0;
+int store_search_impact = 0;
 #define SS_MAX_SETS 16 /* filter sets counted by bitmaps; more go one match at a time */
 
 static int ss_popcount_plain(const uint64_t *x, const uint64_t *y, long long n)
@@ -1475,21 +1491,13 @@ static int ss_term_count(const struct sc_postings *px, int t, const uint64_t *ma
  * At a million docs, about a millisecond whatever the number of matches, where one match at
  * a time costs from 14 ns (dense) to 150 ns (scattered: a read from memory) a match. m NULL:
  * every listed doc. */
-static void ss_pass_bitmaps(struct ss_pass *p, const struct ss_match *m, int nm)
+/* The counts and the total of the pass over the listed matches all (a bitmap of
+ * sc_postings' words); returns the bitmap of those passing every filter (the caller frees). */
+static uint64_t *ss_pass_masks(struct ss_pass *p, const uint64_t *all)
 {
     const struct search_cache *c = p->c;
     const struct sc_postings *px = search_cache_postings(c);
     long long nw = px->nwords;
-    uint64_t *all = xcalloc((size_t)(nw ? nw : 1), sizeof *all);
-    if (m) {
-        for (int i = 0; i < nm; i++)
-            if (m[i].id > 0 && m[i].id < c->ndocs && c->scoring[m[i].id])
-                all[m[i].id >> 6] |= 1ull << (m[i].id & 63);
-    } else {
-        for (long long id = 1; id < c->ndocs; id++)
-            if (c->scoring[id])
-                all[id >> 6] |= 1ull << (id & 63);
-    }
     /* in[k]: the matches passing filter set k. */
     uint64_t *in[SS_MAX_SETS] = {0};
     for (int k = 0; k < p->nfs; k++) {
@@ -1539,6 +1547,24 @@ static void ss_pass_bitmaps(struct ss_pass *p, const struct ss_match *m, int nm)
     for (int k = 0; k < p->nfs; k++)
         free(in[k]);
     p->total = ss_popcount_and(pass, pass, nw);
+    return pass;
+}
+
+static void ss_pass_bitmaps(struct ss_pass *p, const struct ss_match *m, int nm)
+{
+    const struct search_cache *c = p->c;
+    long long nw = (c->ndocs + 63) / 64;
+    uint64_t *all = xcalloc((size_t)(nw ? nw : 1), sizeof *all);
+    if (m) {
+        for (int i = 0; i < nm; i++)
+            if (m[i].id > 0 && m[i].id < c->ndocs && c->scoring[m[i].id])
+                all[m[i].id >> 6] |= 1ull << (m[i].id & 63);
+    } else {
+        for (long long id = 1; id < c->ndocs; id++)
+            if (c->scoring[id])
+                all[id >> 6] |= 1ull << (id & 63);
+    }
+    uint64_t *pass = ss_pass_masks(p, all);
     if (p->keep > 0) {
         if (m) {
             for (int i = 0; i < nm; i++)
@@ -1615,17 +1641,13 @@ static bool ss_plan_pays(const struct ss_expr *e, const long long *df)
     return (double)rest <= SS_PLAN_RATIO * (double)min;
 }
 
-/* Reads the matches of expr (with their scores unless by date) into *m, ascending ids. */
-static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
-                      const struct search_cache *c, const signed char *set_of, int nfs,
-                      struct ss_match **m, int *n)
+/* Each phrase's weight times its inverse document frequency into w, the frequencies into df
+ * (-1 unknown): a rare word of the query says more than a common one. Alone, a phrase keeps its
+ * weight: the order is the same. */
+static void ss_weights(struct store *s, const struct ss_expr *e, const struct search_cache *c,
+                       double *w, long long *df)
 {
-    *m = NULL;
-    *n = 0;
-    /* Each phrase's weight times its inverse document frequency: a rare word of the query
-     * says more than a common one. Alone, a phrase keeps its weight: the order is the same. */
-    double w[SS_MAX_PHRASES];
-    long long df[SS_MAX_PHRASES], last_df = -1;
+    long long last_df = -1;
     for (int p = 0; p < e->nphrases; p++) {
         w[p] = e->weight[p];
         df[p] = -1;
@@ -1641,6 +1663,16 @@ static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e,
         double idf = log(1.0 + (docs - f + 0.5) / (f + 0.5));
         w[p] = e->weight[p] * (idf > 0.01 ? idf : 0.01);
     }
+}
+
+/* Reads the matches of expr (with their scores unless by date; w and df from ss_weights) into
+ * *m, ascending ids. */
+static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e, bool scored,
+                      const struct search_cache *c, const signed char *set_of, int nfs,
+                      const double *w, const long long *df, struct ss_match **m, int *n)
+{
+    *m = NULL;
+    *n = 0;
     if (ss_tracing())
         for (int p = 0; p < e->nphrases; p++)
             fprintf(stderr, "search phrase %d (group %d): df %lld\n", p, e->group[p], df[p]);
@@ -1707,6 +1739,85 @@ static int ss_matches(struct store *s, struct arena *a, const struct ss_expr *e,
         return STORE_ERR;
     }
     return STORE_OK;
+}
+
+/* ---- impact-ordered lists (store/search_impact.h) ---- */
+
+/* An expression of more matches than this (and than a part of the listed entries) is answered
+ * from its list ordered by score: reading and scoring 640,000 matches of FTS5 cost 38 ms at a
+ * million entries, walking the list to a page of hits and counting its bitmap a few. */
+#define SS_IMPACT_MIN_DOCS 4096
+#define SS_IMPACT_FRACTION 8 /* at least one listed entry in 8 */
+
+/* Whether e's matches are read from (or kept as) a list ordered by score: with its phrases'
+ * frequencies df (from ss_weights, read here when it left them unknown), the matches an AND of
+ * groups can have at most (the rarest group's, each a sum of its phrases'; any group's when
+ * RELAXED). FOISON_SEARCH_IMPACT=off or on: one way always (tests and measures; "on" for every
+ * expression but one limited to some columns). */
+static bool ss_impact_wanted(struct store *s, const struct ss_expr *e, const struct search_cache *c,
+                             long long *df)
+{
+    static int forced = -1;
+    if (forced < 0) {
+        const char *v = getenv("FOISON_SEARCH_IMPACT");
+        forced = !v                      ? 0
+                 : strcmp(v, "off") == 0 ? SS_IMPACT_OFF
+                 : strcmp(v, "on") == 0  ? SS_IMPACT_ON
+                                         : 0;
+    }
+    int how = store_search_impact ? store_search_impact : forced;
+    if (how == SS_IMPACT_OFF || e->columns)
+        return false;
+    if (how == SS_IMPACT_ON)
+        return true;
+    long long last = -1, gdf[SS_MAX_PHRASES] = {0}, est = -1;
+    for (int p = 0; p < e->nphrases; p++) {
+        if (df[p] < 0 && e->phrase[p])
+            df[p] = ss_phrase_df(s, c, e->phrase[p]);
+        else if (df[p] < 0)
+            df[p] = last; /* a beginning: as its word */
+        last = df[p];
+        if (e->group[p] >= 0)
+            gdf[e->group[p]] += df[p] > 0 ? df[p] : 0;
+    }
+    for (int g = 0; g < e->ngroups; g++)
+        if (e->any)
+            est = (est < 0 ? 0 : est) + gdf[g];
+        else if (est < 0 || gdf[g] < est)
+            est = gdf[g];
+    return est >= SS_IMPACT_MIN_DOCS && est * SS_IMPACT_FRACTION >= c->listed_docs;
+}
+
+/* What an impact list is kept by: the expression and its phrases' weights (idf included, which
+ * follow the index's counts). */
+static const void *ss_impact_key(struct arena *a, const struct ss_expr *e, const double *w,
+                                 size_t *len)
+{
+    size_t tn = strlen(e->text.data) + 1, wn = sizeof *w * (size_t)e->nphrases;
+    char *k = arena_alloc(a, tn + wn);
+    memcpy(k, e->text.data, tn);
+    memcpy(k + tn, w, wn);
+    *len = tn + wn;
+    return k;
+}
+
+/* The pass over the matches of list l: as ss_pass_bitmaps, its bitmap for the matches, and the
+ * first keep that pass every filter, walking from the best, for the heap (already in its
+ * order); or one match at a time when the pass goes so (the same answer). */
+static void ss_pass_impact(struct ss_pass *p, const struct search_impact *l)
+{
+    if (!ss_pass_by_bitmaps(p, l->n)) {
+        for (int r = 0, i = 0; r < l->nruns; r++)
+            for (; i < l->run_end[r]; i++)
+                ss_pass_one(p, l->ids[i], l->run_score[r]);
+        return;
+    }
+    uint64_t *pass = ss_pass_masks(p, l->bits);
+    for (int r = 0, i = 0; r < l->nruns && p->nheap < p->keep; r++)
+        for (; i < l->run_end[r] && p->nheap < p->keep; i++)
+            if (ss_bit(pass, l->ids[i]))
+                p->heap[p->nheap++] = (struct ss_match){l->ids[i], l->run_score[r]};
+    free(pass);
 }
 
 /* The best passage of the entry for expr: from its text, else its summary. */
@@ -1821,7 +1932,8 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     }
     struct ss_match *m = NULL;
     int nm = 0, rc = STORE_OK;
-    const struct search_cache *c = search_cache_acquire(s);
+    long long snapshot = 0;
+    const struct search_cache *c = search_cache_acquire_at(s, &snapshot);
     if (!c) {
         if (text)
             ss_expr_free(&e);
@@ -1845,8 +1957,37 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         for (int j = 0; j < fs[k].nterms; j++)
             p.set_of[fs[k].terms[j]] = (signed char)k;
     /* Collecting ids needs no score: the matches are read without ranking. */
-    if (text && (rc = ss_matches(s, a, &e, !sp->recent && !sp->ids, c, p.set_of, p.nfs, &m, &nm)) !=
-                    STORE_OK) {
+    bool scored = !sp->recent && !sp->ids;
+    double w[SS_MAX_PHRASES];
+    long long df[SS_MAX_PHRASES];
+    if (text)
+        ss_weights(s, &e, c, w, df);
+    /* A common query's list ordered by score: the one kept, else made from all its matches,
+     * scored whatever the filters. Only when the copy is this snapshot's (not ahead of it), so
+     * that the list holds what FTS5 gives in the snapshot of the copy's version. */
+    const struct search_impact *imp = NULL;
+    if (text && scored && snapshot == c->seq && store_search_impact != SS_IMPACT_OFF) {
+        /* The list kept first: a lone phrase needs no frequency otherwise. */
+        size_t klen;
+        const void *key = ss_impact_key(a, &e, w, &klen);
+        imp = search_impact_get(key, klen, c->version);
+        if (!imp && ss_impact_wanted(s, &e, c, df) &&
+            (rc = ss_matches(s, a, &e, true, c, NULL, 0, w, df, &m, &nm)) == STORE_OK) {
+            imp = search_impact_make(key, klen, c, m, nm);
+            free(m);
+            m = NULL;
+            if (ss_tracing()) {
+                int nlists = 0;
+                size_t kept = search_impact_bytes(&nlists);
+                fprintf(stderr, "search impact list: %d matches, %d scores; %d lists, %zu bytes\n",
+                        imp->n, imp->nruns, nlists, kept);
+            }
+        }
+        nm = imp ? imp->n : 0;
+    }
+    if (rc == STORE_OK && text && !imp)
+        rc = ss_matches(s, a, &e, scored, c, p.set_of, p.nfs, w, df, &m, &nm);
+    if (rc != STORE_OK) {
         search_cache_release(c);
         free(p.counts);
         ss_expr_free(&e);
@@ -1861,7 +2002,9 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         long long room = text ? nm : c->ndocs;
         p.ids = arena_alloc(a, sizeof *p.ids * (size_t)(room > 0 ? room : 1));
     }
-    if (!sp->ids && ss_pass_by_bitmaps(&p, text ? nm : -1))
+    if (imp)
+        ss_pass_impact(&p, imp);
+    else if (!sp->ids && ss_pass_by_bitmaps(&p, text ? nm : -1))
         ss_pass_bitmaps(&p, text ? m : NULL, nm);
     else if (text)
         for (int i = 0; i < nm; i++) {
@@ -1877,6 +2020,8 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
         for (long long id = 1; id < c->ndocs; id++)
             ss_pass_one(&p, id, 0);
     free(m);
+    bool by_impact = imp != NULL;
+    search_impact_release(imp);
     t2 = ss_cpu();
     out->total = p.total;
     out->ids = p.ids;
@@ -1901,8 +2046,9 @@ int store_search(struct store *s, struct arena *a, const struct store_search_spe
     store_read_end(s);
     t3 = ss_cpu();
     if (ss_tracing())
-        fprintf(stderr, "search %s: %d matches, match %.2f pass %.2f hits %.2f ms\n",
-                text ? e.text.data : "-", nm, t1 - t0, t2 - t1, t3 - t2);
+        fprintf(stderr, "search %s: %d matches%s, match %.2f pass %.2f hits %.2f ms\n",
+                text ? e.text.data : "-", nm, by_impact ? " (by impact)" : "", t1 - t0, t2 - t1,
+                t3 - t2);
     if (text)
         ss_expr_free(&e);
     return rc;
@@ -2140,7 +2286,11 @@ int store_search_titles(struct store *s, struct arena *a, const struct search_qu
     struct ss_match *m = NULL;
     int nm = 0;
     const struct search_cache *c = search_cache_acquire(s);
-    int rc = c ? ss_matches(s, a, &te, true, c, NULL, 0, &m, &nm) : STORE_ERR;
+    double w[SS_MAX_PHRASES];
+    long long df[SS_MAX_PHRASES];
+    if (c)
+        ss_weights(s, &te, c, w, df);
+    int rc = c ? ss_matches(s, a, &te, true, c, NULL, 0, w, df, &m, &nm) : STORE_ERR;
     if (c && rc != STORE_OK) {
         search_cache_release(c);
         c = NULL;

@@ -146,6 +146,12 @@ extern int store_search_counting;
 extern int store_search_reading;
 #define SS_READ_ROWS 1
 #define SS_READ_SCAN 2
+/* Whether a common query is answered from its list of matches ordered by score
+ * (store/search_impact.h): 0 by its frequency, SS_IMPACT_OFF never, SS_IMPACT_ON for every
+ * expression; the same answer either way (unit tests). */
+extern int store_search_impact;
+#define SS_IMPACT_OFF 1
+#define SS_IMPACT_ON 2
 
 int store_search(struct store *s, struct arena *a, const struct store_search_spec *sp,
                  struct store_search_out *out);
