@@ -533,13 +533,17 @@ pinned (wrk shares the CPUs with the server):
                      f"{'**met**' if m < SEARCH_GOAL_MEMORY_MIB else '**not met**'} "
                      f"(VmHWM {m:,.0f} MiB).")
     n_req = sizes[0]["server"]["requests_per_category"]
+    cpus = sizes[0]["build"].get("cpus", "0")
+    build_cpus = ("on both CPUs: a helper thread prepares the documents (fields, texts, their "
+                  "tokens and stems) while the other writes the index"
+                  if cpus == "all" else f"pinned to CPU {cpus}")
     n_base = sizes[0]["base"]["requests_per_category"]
     return f"""
 ## Search at size
 
 `bench/search.sh`: for each size, a site of `foison demo` plus `foison bench-data --entries`
 (generated French texts of five kinds; made once and cached under `build/bench-search/`, each run
-on a copy), its search index rebuilt by `foison reindex --search` (pinned to CPU 0: the rate it
+on a copy), its search index rebuilt by `foison reindex --search` ({build_cpus}: the rate it
 prints), then `foison serve --threads 1` pinned to CPU 0 and a client of ours
 (`bench/search_client.py`) on CPU 1: one keep-alive connection, sequential requests, each timed
 from its send to the end of its body, {n_req} per category cycling over the fixed queries of
@@ -554,9 +558,9 @@ prefix expansion; it has no facet category.
 {markdown_table(lat_head, lat_body)}
 
 Index build and size: the rate `foison reindex --search` prints (wall clock), and its entries per
-second of its own CPU time (user + system: what the rate would be with a CPU to itself, the
-disk aside); foison's index: the pages of the FTS5 shadow tables, from `dbstat`, the stored
-texts included; facets and vocabulary: `search_docs` and `search_words`, apart. The unicode61
+second of its own CPU time (user + system, of all its threads: what the rate would be on one CPU
+to itself, the disk and the threads' handing over aside); foison's index: the pages of the FTS5
+shadow tables, from `dbstat`, the stored texts included; facets and vocabulary: `search_docs` and `search_words`, apart. The unicode61
 build is one `INSERT … SELECT` of the same texts in one transaction:
 
 {markdown_table(build_head, build_body)}

@@ -4,8 +4,11 @@
 #    and cached under build/bench-search/N-KEY/ (KEY: a hash of the generator's and the schema's
 #    sources, so that a change to them makes a new site); each run works on a copy in a temp dir,
 #    never on the cache;
-#  - the index build: `foison reindex COPY --search` (pinned to the server's CPU), its rate as it
-#    prints it, and the index's size: the pages of the FTS5 shadow tables (dbstat);
+#  - the index build: `foison reindex COPY --search` on BENCH_SEARCH_BUILD_CPUS (default "all":
+#    both CPUs, nothing else runs then, and the rebuild's helper thread prepares the documents
+#    on one while the other writes the index; "0" pins it to the server's CPU, where it runs on
+#    one thread as it did before), its rate as it prints it, and the index's size: the pages of
+#    the FTS5 shadow tables (dbstat);
 #  - the baseline: the same texts (search_fts_content's columns, readable without our tokenizer)
 #    in an FTS5 table of SQLite's plain `unicode61 remove_diacritics 2` tokenizer in a scratch
 #    file, its build rate and size, and the text queries below as plain MATCH, bm25 ORDER BY rank
@@ -35,6 +38,7 @@ BENCH_SEARCH_WRK_SECONDS=${BENCH_SEARCH_WRK_SECONDS:-10}
 BENCH_SEARCH_WRK_CONNECTIONS=${BENCH_SEARCH_WRK_CONNECTIONS:-4}
 BENCH_SEARCH_CACHE=${BENCH_SEARCH_CACHE:-build/bench-search}
 BENCH_SEARCH_PREPARE=${BENCH_SEARCH_PREPARE:-0}
+BENCH_SEARCH_BUILD_CPUS=${BENCH_SEARCH_BUILD_CPUS:-all}
 if [[ $BENCH_SEARCH_PREPARE != 1 ]]; then
     SEARCH_OUT=${SEARCH_OUT:?SEARCH_OUT: where the JSON goes}
 fi
@@ -50,6 +54,8 @@ for v in BENCH_SEARCH_REQUESTS BENCH_SEARCH_BASE_REQUESTS BENCH_SEARCH_WRK_CONNE
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer"
 done
 [[ $BENCH_SEARCH_WRK_SECONDS =~ ^[0-9]+$ ]] || die "BENCH_SEARCH_WRK_SECONDS must be an integer"
+[[ $BENCH_SEARCH_BUILD_CPUS == all || $BENCH_SEARCH_BUILD_CPUS =~ ^[0-9]+([,-][0-9]+)*$ ]] ||
+    die "BENCH_SEARCH_BUILD_CPUS must be 'all' or a CPU list for taskset -c (0, 0,1, 0-1)"
 for n in $BENCH_SEARCH_SIZES; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "BENCH_SEARCH_SIZES: '$n' is not a positive integer"
 done
@@ -65,6 +71,8 @@ else
     SERVER_CPU=()
     CLIENT_CPU=()
 fi
+BUILD_CPU=()
+[[ $BENCH_SEARCH_BUILD_CPUS == all ]] || BUILD_CPU=(taskset -c "$BENCH_SEARCH_BUILD_CPUS")
 
 # The generated sites depend on the generator, its words, the kinds' schemas and the store's
 # tables: a change to any of them makes a new cached site (old ones are left; rm -r the folder).
@@ -150,7 +158,7 @@ for n in $BENCH_SEARCH_SIZES; do
     # it prints also counts the time it waited for a CPU or the disk.
     if ! (
         TIMEFORMAT='%R %U %S'
-        time "${SERVER_CPU[@]}" "$FOISON" reindex "$site" --search >"$work/reindex.log" 2>&1
+        time "${BUILD_CPU[@]}" "$FOISON" reindex "$site" --search >"$work/reindex.log" 2>&1
     ) 2>"$work/reindex.time"; then
         cat "$work/reindex.log" "$work/reindex.time" >&2
         die "'$FOISON reindex --search' failed at $n"
@@ -205,7 +213,7 @@ PY
 
     S_N=$n S_ENTRIES=$entries S_SITE_BYTES=$site_bytes S_FTS=$fts_bytes S_CONTENT=$content_bytes \
         S_AUX=$aux_bytes S_WRK=$wrk_json S_WRK_C=$BENCH_SEARCH_WRK_CONNECTIONS S_WORK=$work \
-        S_THREADS=$(nproc) $PY - >"$tmp/sizes/$n.json" <<'PY'
+        S_THREADS=$(nproc) S_BUILD_CPUS=$BENCH_SEARCH_BUILD_CPUS $PY - >"$tmp/sizes/$n.json" <<'PY'
 import json, os, re
 work = os.environ["S_WORK"]
 with open(os.path.join(work, "reindex.log"), encoding="utf-8") as f:
@@ -230,6 +238,7 @@ print(json.dumps({
     "build": {"entries": int(m.group(1)), "seconds": float(m.group(2).replace(",", ".")),
               "per_second": int(m.group(3)), "wall_s": wall, "cpu_s": user + system,
               "cpu_per_second": int(m.group(1)) / (user + system) if user + system else 0,
+              "cpus": os.environ["S_BUILD_CPUS"],
               "fts_bytes": int(os.environ["S_FTS"]),
               "content_bytes": int(os.environ["S_CONTENT"]), "aux_bytes": int(os.environ["S_AUX"])},
     "base": base, "server": client, "wrk": wrk}))

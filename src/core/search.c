@@ -13,6 +13,8 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/tz.h"
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,14 +55,36 @@ static void search_term_add(struct arena *a, struct search_doc_build *d, const c
         d->terms[d->nterms++] = arena_printf(a, "%s=%s", param, value);
 }
 
+/* Where the names of communes and the labels of themes are read: the store, or (s NULL) a
+ * copy of both tables made before a rebuild's helper thread starts, which has no connection. */
+struct search_labels {
+    struct store *s;
+    struct commune *communes;
+    size_t ncommunes;
+    struct theme *themes;
+    size_t nthemes;
+};
+
 /* The label a facet value is found by in the text ("Numérique" for the theme numerique). */
-static const char *search_value_label(struct store *s, struct arena *a, const struct field_def *f,
-                                      const char *value)
+static const char *search_value_label(const struct search_labels *l, struct arena *a,
+                                      const struct field_def *f, const char *value)
 {
-    if (f->type == FT_COMMUNE)
-        return store_commune_name(s, a, value);
-    if (f->source == FS_THEMES)
-        return store_theme_label(s, a, value);
+    if (f->type == FT_COMMUNE) {
+        if (l->s)
+            return store_commune_name(l->s, a, value);
+        for (size_t i = 0; i < l->ncommunes; i++)
+            if (strcmp(l->communes[i].insee, value) == 0)
+                return l->communes[i].name;
+        return NULL;
+    }
+    if (f->source == FS_THEMES) {
+        if (l->s)
+            return store_theme_label(l->s, a, value);
+        for (size_t i = 0; i < l->nthemes; i++)
+            if (strcmp(l->themes[i].id, value) == 0)
+                return l->themes[i].label;
+        return NULL;
+    }
     if (f->options)
         return field_option_label(f, value);
     return NULL;
@@ -68,8 +92,8 @@ static const char *search_value_label(struct store *s, struct arena *a, const st
 
 /* A facet field's values as terms (the commune of any address or commune field under
  * "commune") and their labels into the tags column. */
-static void search_facet_terms(struct store *s, struct arena *a, const struct field_def *f,
-                               json_t *v, struct search_doc_build *d)
+static void search_facet_terms(const struct search_labels *l, struct arena *a,
+                               const struct field_def *f, json_t *v, struct search_doc_build *d)
 {
     const char *param = f->type == FT_COMMUNE || f->type == FT_ADDRESS ? "commune" : field_param(f);
     const struct field_def *valf = f;
@@ -84,7 +108,7 @@ static void search_facet_terms(struct store *s, struct arena *a, const struct fi
     if (json_is_string(v)) {
         search_term_add(a, d, param, json_string_value(v));
         search_col_add(&d->col[STORE_SEARCH_TAGS],
-                       search_value_label(s, a, valf, json_string_value(v)));
+                       search_value_label(l, a, valf, json_string_value(v)));
         return;
     }
     json_array_foreach(v, i, item)
@@ -93,7 +117,7 @@ static void search_facet_terms(struct store *s, struct arena *a, const struct fi
             continue;
         search_term_add(a, d, param, json_string_value(item));
         search_col_add(&d->col[STORE_SEARCH_TAGS],
-                       search_value_label(s, a, valf, json_string_value(item)));
+                       search_value_label(l, a, valf, json_string_value(item)));
     }
 }
 
@@ -137,6 +161,41 @@ static void search_text_fields(struct arena *a, const struct kind_def *k, json_t
     (void)a;
 }
 
+/* The texts (each NUL-terminated) and facet terms of an entry of kind k whose published fields
+ * are fields, created at created, into d (its buffers to free: search_doc_free). */
+static void search_doc_fill(const struct search_labels *l, struct arena *a,
+                            const struct kind_def *k, json_t *fields, long long created,
+                            struct search_doc_build *d)
+{
+    d->nterms = 0;
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        buf_init(&d->col[c]);
+    search_text_fields(a, k, fields, d);
+    search_term_add(a, d, "kind", k->name);
+    search_term_add(a, d, "year", arena_printf(a, "%d", search_year(k, fields, created)));
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].facet && !k->fields[i].private)
+            search_facet_terms(l, a, &k->fields[i], json_object_get(fields, k->fields[i].name), d);
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        buf_putc(&d->col[c], '\0');
+}
+
+static void search_doc_free(struct search_doc_build *d)
+{
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        buf_free(&d->col[c]);
+}
+
+static int search_doc_put(struct store *s, const struct search_doc_build *d, long long id,
+                          long long updated)
+{
+    struct store_search_doc doc = {
+        .id = id, .terms = d->terms, .nterms = d->nterms, .updated = updated};
+    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+        doc.text[c] = d->col[c].data;
+    return store_search_put(s, &doc) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+}
+
 int search_index_entry(struct store *s, struct arena *a, const struct kind_def *k, long long id,
                        json_t *fields)
 {
@@ -148,25 +207,12 @@ int search_index_entry(struct store *s, struct arena *a, const struct kind_def *
         return ENTRY_ERR;
     if (e.deleted || e.hidden || e.published_rev == 0)
         return store_search_remove(s, id) == STORE_OK ? ENTRY_OK : ENTRY_ERR;
-    struct search_doc_build d = {.nterms = 0};
-    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
-        buf_init(&d.col[c]);
-    search_text_fields(a, k, fields, &d);
-    search_term_add(a, &d, "kind", k->name);
-    search_term_add(a, &d, "year", arena_printf(a, "%d", search_year(k, fields, e.created)));
-    for (size_t i = 0; i < k->nfields; i++)
-        if (k->fields[i].facet && !k->fields[i].private)
-            search_facet_terms(s, a, &k->fields[i], json_object_get(fields, k->fields[i].name), &d);
-    struct store_search_doc doc = {
-        .id = id, .terms = d.terms, .nterms = d.nterms, .updated = e.updated};
-    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++) {
-        buf_putc(&d.col[c], '\0');
-        doc.text[c] = d.col[c].data;
-    }
-    rc = store_search_put(s, &doc);
-    for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
-        buf_free(&d.col[c]);
-    return rc == STORE_OK ? ENTRY_OK : ENTRY_ERR;
+    const struct search_labels l = {.s = s};
+    struct search_doc_build d;
+    search_doc_fill(&l, a, k, fields, e.created, &d);
+    rc = search_doc_put(s, &d, id, e.updated);
+    search_doc_free(&d);
+    return rc;
 }
 
 int search_sync_entry(struct store *s, long long id)
@@ -198,23 +244,250 @@ int search_warm(struct store *s)
     return store_search_warm(s) == STORE_OK ? SEARCH_OK : SEARCH_ERR;
 }
 
-static int search_reindex_one(struct store *s, struct arena *a, const struct kind_def *k,
-                              const struct entry_published_row *r, void *arg)
+/* ---- rebuilding the whole index ---- */
+
+/* A rebuild reads the published revisions in pages. With two processors or more, a helper
+ * thread makes each page's documents ready (the fields parsed, Markdown made text, the texts
+ * tokenized and stemmed: a third of a rebuild's work) while this thread writes the page before
+ * into the index; SQLite is only ever called from this thread, whose tokenizer then takes the
+ * tokens made ahead (store_fts_replay) for exactly the texts they were made from. */
+#define SEARCH_PAGE 500
+#define SEARCH_PAGES_AHEAD 3
+
+struct search_ready {
+    long long id, updated;
+    bool indexed; /* false: not searched (a kind this program does not know, deleted, hidden) */
+    struct search_doc_build d;
+    struct fts_fr_tokens *tokens[STORE_SEARCH_COLUMNS];
+};
+
+struct search_page {
+    struct arena *a; /* its rows, then its documents' terms */
+    struct entry_published_row *rows;
+    int n;
+    struct search_ready *docs; /* NULL until made ready */
+    int rc;                    /* ENTRY_ERR: an entry's fields could not be read */
+};
+
+struct search_rebuild {
+    struct search_labels labels;
+    struct fts_fr_recorder *rec;
+    struct search_page pages[SEARCH_PAGES_AHEAD];
+    /* Pages given to the helper and made ready by it, counted from 0 (page i is in
+     * pages[i % SEARCH_PAGES_AHEAD]); under lock. */
+    bool helper;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    long long given, readied;
+    bool stop;
+};
+
+static void search_page_ready(struct search_rebuild *rb, struct search_page *p)
 {
-    (void)arg;
-    if (!k)
-        return ENTRY_OK; /* a kind this program does not know: not searched */
-    json_t *fields = json_loads(r->fields, 0, NULL);
-    int rc = fields ? search_index_entry(s, a, k, r->id, fields) : ENTRY_ERR;
-    json_decref(fields);
+    p->docs = arena_alloc(p->a, sizeof *p->docs * (size_t)(p->n ? p->n : 1));
+    memset(p->docs, 0, sizeof *p->docs * (size_t)(p->n ? p->n : 1));
+    p->rc = ENTRY_OK;
+    for (int i = 0; i < p->n && p->rc == ENTRY_OK; i++) {
+        const struct entry_published_row *r = &p->rows[i];
+        struct search_ready *doc = &p->docs[i];
+        const struct kind_def *k = kind_find(r->kind);
+        doc->id = r->id;
+        doc->updated = r->updated;
+        /* A kind this program does not know is not searched, nor an entry that is not shown
+         * (in a fresh index there is nothing of it to remove). */
+        if (!k || r->deleted || r->hidden || r->number == 0)
+            continue;
+        json_t *fields = json_loads(r->fields, 0, NULL);
+        if (!fields) {
+            p->rc = ENTRY_ERR;
+            break;
+        }
+        search_doc_fill(&rb->labels, p->a, k, fields, r->created, &doc->d);
+        json_decref(fields);
+        doc->indexed = true;
+        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+            doc->tokens[c] =
+                store_fts_record(rb->rec, doc->d.col[c].data, (int)doc->d.col[c].len - 1);
+    }
+}
+
+static void search_page_free(struct search_page *p)
+{
+    for (int i = 0; p->docs && i < p->n; i++) {
+        if (!p->docs[i].indexed)
+            continue;
+        search_doc_free(&p->docs[i].d);
+        for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
+            store_fts_tokens_free(p->docs[i].tokens[c]);
+    }
+    arena_free(p->a);
+    memset(p, 0, sizeof *p);
+}
+
+static void *search_helper(void *arg)
+{
+    struct search_rebuild *rb = arg;
+    pthread_mutex_lock(&rb->lock);
+    for (;;) {
+        while (!rb->stop && rb->readied == rb->given)
+            pthread_cond_wait(&rb->cond, &rb->lock);
+        if (rb->stop)
+            break;
+        struct search_page *p = &rb->pages[rb->readied % SEARCH_PAGES_AHEAD];
+        pthread_mutex_unlock(&rb->lock);
+        search_page_ready(rb, p);
+        pthread_mutex_lock(&rb->lock);
+        rb->readied++;
+        pthread_cond_broadcast(&rb->cond);
+    }
+    pthread_mutex_unlock(&rb->lock);
+    return NULL;
+}
+
+/* A helper thread only when this process may run on two processors (taskset -c 0 runs the
+ * rebuild as before, on one). */
+static bool search_helper_wanted(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 2;
+}
+
+/* Page number i, made ready (by the helper, or here when there is none). */
+static struct search_page *search_page_wait(struct search_rebuild *rb, long long i)
+{
+    struct search_page *p = &rb->pages[i % SEARCH_PAGES_AHEAD];
+    if (!rb->helper) {
+        search_page_ready(rb, p);
+        return p;
+    }
+    pthread_mutex_lock(&rb->lock);
+    while (rb->readied <= i)
+        pthread_cond_wait(&rb->cond, &rb->lock);
+    pthread_mutex_unlock(&rb->lock);
+    return p;
+}
+
+static void search_page_give(struct search_rebuild *rb)
+{
+    if (!rb->helper)
+        return;
+    pthread_mutex_lock(&rb->lock);
+    rb->given++;
+    pthread_cond_broadcast(&rb->cond);
+    pthread_mutex_unlock(&rb->lock);
+}
+
+static int search_page_write(struct store *s, const struct search_page *p)
+{
+    int rc = p->rc;
+    for (int i = 0; rc == ENTRY_OK && i < p->n; i++) {
+        const struct search_ready *doc = &p->docs[i];
+        if (!doc->indexed)
+            continue;
+        store_fts_replay(doc->tokens, STORE_SEARCH_COLUMNS);
+        rc = search_doc_put(s, &doc->d, doc->id, doc->updated);
+        store_fts_replay(NULL, 0);
+    }
     return rc;
+}
+
+static int search_rebuild_pages(struct store *s, struct search_rebuild *rb,
+                                void (*progress)(long long done, void *arg), void *arg)
+{
+    long long after = 0, done = 0, next = 0; /* next: the pages read */
+    bool more = true;
+    int rc = ENTRY_OK;
+    for (long long i = 0; rc == ENTRY_OK; i++) {
+        while (more && next - i < SEARCH_PAGES_AHEAD) {
+            struct search_page *p = &rb->pages[next % SEARCH_PAGES_AHEAD];
+            p->a = arena_new();
+            if (store_entries_published_after(s, p->a, after, SEARCH_PAGE, &p->rows, &p->n) !=
+                STORE_OK) {
+                rc = ENTRY_ERR;
+                more = false;
+                break;
+            }
+            more = p->n == SEARCH_PAGE;
+            if (p->n == 0) {
+                search_page_free(p);
+                break;
+            }
+            after = p->rows[p->n - 1].id;
+            next++;
+            search_page_give(rb);
+        }
+        if (rc != ENTRY_OK || i == next)
+            break;
+        struct search_page *p = search_page_wait(rb, i);
+        rc = search_page_write(s, p);
+        done += p->n;
+        search_page_free(p);
+        if (rc == ENTRY_OK && progress)
+            progress(done, arg);
+    }
+    return rc;
+}
+
+static int search_labels_load(struct store *s, struct search_labels *l)
+{
+    memset(l, 0, sizeof *l);
+    return store_communes_load(s, &l->communes, &l->ncommunes) == STORE_OK &&
+                   store_themes_load(s, &l->themes, &l->nthemes) == STORE_OK
+               ? ENTRY_OK
+               : ENTRY_ERR;
+}
+
+static void search_labels_free(struct search_labels *l)
+{
+    for (size_t i = 0; l->communes && i < l->ncommunes; i++) {
+        free(l->communes[i].name);
+        free(l->communes[i].epci_name);
+    }
+    for (size_t i = 0; l->themes && i < l->nthemes; i++) {
+        free(l->themes[i].id);
+        free(l->themes[i].label);
+    }
+    free(l->communes);
+    free(l->themes);
 }
 
 int search_reindex(struct store *s, void (*progress)(long long done, void *arg), void *arg)
 {
-    if (store_search_clear(s) != STORE_OK || store_search_bulk_begin(s) != STORE_OK)
+    struct search_rebuild rb = {.helper = false};
+    if (search_labels_load(s, &rb.labels) != ENTRY_OK || !(rb.rec = store_fts_recorder_new())) {
+        search_labels_free(&rb.labels);
         return ENTRY_ERR;
-    if (entry_each_published(s, search_reindex_one, NULL, progress, arg) != ENTRY_OK) {
+    }
+    int rc = store_search_clear(s) == STORE_OK && store_search_bulk_begin(s) == STORE_OK
+                 ? ENTRY_OK
+                 : ENTRY_ERR;
+    if (rc == ENTRY_OK && search_helper_wanted()) {
+        pthread_mutex_init(&rb.lock, NULL);
+        pthread_cond_init(&rb.cond, NULL);
+        rb.helper = pthread_create(&rb.thread, NULL, search_helper, &rb) == 0;
+        if (!rb.helper) {
+            pthread_cond_destroy(&rb.cond);
+            pthread_mutex_destroy(&rb.lock);
+        }
+    }
+    if (rc == ENTRY_OK)
+        rc = search_rebuild_pages(s, &rb, progress, arg);
+    if (rb.helper) {
+        pthread_mutex_lock(&rb.lock);
+        rb.stop = true;
+        pthread_cond_broadcast(&rb.cond);
+        pthread_mutex_unlock(&rb.lock);
+        pthread_join(rb.thread, NULL);
+        pthread_cond_destroy(&rb.cond);
+        pthread_mutex_destroy(&rb.lock);
+    }
+    for (int i = 0; i < SEARCH_PAGES_AHEAD; i++)
+        if (rb.pages[i].a)
+            search_page_free(&rb.pages[i]);
+    store_fts_recorder_free(rb.rec);
+    search_labels_free(&rb.labels);
+    if (rc != ENTRY_OK) {
         store_search_bulk_discard(s);
         return ENTRY_ERR;
     }

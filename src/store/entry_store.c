@@ -927,7 +927,8 @@ int store_revision_set_card(struct store *s, long long entry_id, int number, con
 int store_entries_published_after(struct store *s, struct arena *a, long long after, int limit,
                                   struct entry_published_row **out, int *n)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT e.id, e.kind, r.number, r.fields FROM entries e"
+    sqlite3_stmt *st = store_stmt(s, "SELECT e.id, e.kind, r.number, r.fields, e.created,"
+                                     " e.updated, e.deleted, e.hidden FROM entries e"
                                      " JOIN revisions r ON r.entry_id = e.id"
                                      "   AND r.number = e.published_rev"
                                      " WHERE e.id > ?1 ORDER BY e.id LIMIT ?2");
@@ -944,6 +945,10 @@ int store_entries_published_after(struct store *s, struct arena *a, long long af
         v[len].kind = col_text(a, st, 1);
         v[len].number = sqlite3_column_int(st, 2);
         v[len].fields = col_text(a, st, 3);
+        v[len].created = sqlite3_column_int64(st, 4);
+        v[len].updated = sqlite3_column_int64(st, 5);
+        v[len].deleted = sqlite3_column_int(st, 6) != 0;
+        v[len].hidden = sqlite3_column_int(st, 7);
         len++;
     }
     if (len == limit)

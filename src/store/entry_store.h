@@ -157,6 +157,9 @@ struct entry_published_row {
     const char *kind;
     int number;
     const char *fields;
+    long long created, updated; /* the entry's, as in struct entry_row */
+    bool deleted;
+    int hidden;
 };
 int store_entries_published_after(struct store *s, struct arena *a, long long after, int limit,
                                   struct entry_published_row **out, int *n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/hash.h"
 #include "util/mem.h"
 #include "util/utf8.h"
@@ -32,6 +33,29 @@ struct fts_fr {
     struct sb_stemmer *stemmer; /* one per instance: Snowball keeps state in it */
     struct fr_stem_slot *stems; /* FR_STEM_CACHE slots, made when a document is indexed */
 };
+
+/* A recording (store_fts_record): its text and its events, each a header (struct fr_event)
+ * followed by its bytes. */
+struct fts_fr_tokens {
+    const char *text;
+    int n;
+    struct buf ev;
+};
+
+enum { FR_EV_TOKEN, FR_EV_CAPTURE };
+
+struct fr_event {
+    unsigned char kind, flags, n;
+    int start, end;
+};
+
+struct fts_fr_recorder {
+    struct fts_fr tk;
+};
+
+/* The recordings this thread's tokenizer takes documents' tokens from (store_fts_replay). */
+static __thread struct fts_fr_tokens *const *fr_replay_list;
+static __thread int fr_replay_n;
 
 /* ---- UTF-8 ---- */
 
@@ -528,6 +552,9 @@ static int fr_compound(struct fr_run *r, const char *text, int n, int i, int *rc
 }
 
 static int fr_run_text(struct fr_run *rp, const char *text, int n);
+static int fr_replay_run(const struct fts_fr_tokens *t, void *ctx,
+                         int (*xToken)(void *, int, const char *, int, int, int));
+static const struct fts_fr_tokens *fr_replay_find(const char *text, int n);
 
 static int fr_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
                        int (*xToken)(void *, int, const char *, int, int, int))
@@ -539,6 +566,9 @@ static int fr_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text,
         r.mode = FR_QUERY;
     else
         r.mode = flags & FTS5_TOKENIZE_AUX ? FR_AUX : FR_DOCUMENT;
+    const struct fts_fr_tokens *rec = r.mode == FR_DOCUMENT ? fr_replay_find(text, n) : NULL;
+    if (rec)
+        return fr_replay_run(rec, ctx, xToken);
     return fr_run_text(&r, text, n);
 }
 
@@ -656,6 +686,117 @@ void store_fts_capture(int (*cb)(void *ctx, const char *word, int nword), void *
 {
     fr_capture_cb = cb;
     fr_capture_ctx = ctx;
+}
+
+/* ---- tokens made ahead ---- */
+
+static void fr_event_put(struct buf *b, int kind, int flags, const char *w, int n, int start,
+                         int end)
+{
+    struct fr_event e = {(unsigned char)kind, (unsigned char)flags, (unsigned char)n, start, end};
+    buf_append(b, &e, sizeof e);
+    buf_append(b, w, (size_t)n);
+}
+
+static int fr_record_token(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+    if (ntok > FTS_FR_MAX_TOKEN || tflags > 0xFF)
+        return SQLITE_ERROR; /* the tokenizer never makes one: a bug */
+    fr_event_put(ctx, FR_EV_TOKEN, tflags, tok, ntok, start, end);
+    return SQLITE_OK;
+}
+
+static int fr_record_capture(void *ctx, const char *word, int nword)
+{
+    if (nword > FTS_FR_MAX_TOKEN)
+        return SQLITE_ERROR;
+    fr_event_put(ctx, FR_EV_CAPTURE, 0, word, nword, 0, 0);
+    return SQLITE_OK;
+}
+
+struct fts_fr_recorder *store_fts_recorder_new(void)
+{
+    struct fts_fr_recorder *rec = xcalloc(1, sizeof *rec);
+    if (!(rec->tk.stemmer = sb_stemmer_new("french", "UTF_8"))) {
+        free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+void store_fts_recorder_free(struct fts_fr_recorder *rec)
+{
+    if (!rec)
+        return;
+    sb_stemmer_delete(rec->tk.stemmer);
+    free(rec->tk.stems);
+    free(rec);
+}
+
+struct fts_fr_tokens *store_fts_record(struct fts_fr_recorder *rec, const char *text, int n)
+{
+    if (!text || n <= 0)
+        return NULL;
+    struct fts_fr_tokens *t = xcalloc(1, sizeof *t);
+    t->text = text;
+    t->n = n;
+    buf_init(&t->ev);
+    struct fr_run r = {
+        .tk = &rec->tk, .ctx = &t->ev, .xToken = fr_record_token, .mode = FR_DOCUMENT};
+    /* The capture hook is this thread's: the recorder's thread writes no index itself. */
+    int (*cb)(void *, const char *, int) = fr_capture_cb;
+    void *cbctx = fr_capture_ctx;
+    store_fts_capture(fr_record_capture, &t->ev);
+    int rc = fr_run_text(&r, text, n);
+    store_fts_capture(cb, cbctx);
+    if (rc != SQLITE_OK) {
+        store_fts_tokens_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void store_fts_tokens_free(struct fts_fr_tokens *t)
+{
+    if (!t)
+        return;
+    buf_free(&t->ev);
+    free(t);
+}
+
+void store_fts_replay(struct fts_fr_tokens *const *t, int n)
+{
+    fr_replay_list = n > 0 ? t : NULL;
+    fr_replay_n = n > 0 ? n : 0;
+}
+
+static const struct fts_fr_tokens *fr_replay_find(const char *text, int n)
+{
+    for (int i = 0; i < fr_replay_n; i++) {
+        const struct fts_fr_tokens *t = fr_replay_list[i];
+        if (t && t->n == n && memcmp(t->text, text, (size_t)n) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* Hands FTS5 (and the capture hook) what the recording holds, as fr_run_text would have. */
+static int fr_replay_run(const struct fts_fr_tokens *t, void *ctx,
+                         int (*xToken)(void *, int, const char *, int, int, int))
+{
+    const char *p = t->ev.data, *end = p + t->ev.len;
+    while (p < end) {
+        struct fr_event e;
+        memcpy(&e, p, sizeof e);
+        const char *w = p + sizeof e;
+        p = w + e.n;
+        int rc = e.kind == FR_EV_TOKEN ? xToken(ctx, e.flags, w, e.n, e.start, e.end)
+                 : fr_capture_cb       ? fr_capture_cb(fr_capture_ctx, w, e.n)
+                                       : SQLITE_OK;
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
 }
 
 fts5_api *store_fts_api(sqlite3 *db)

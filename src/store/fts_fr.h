@@ -69,4 +69,22 @@ int store_fts_query_each(const char *text, int n,
                                    int end),
                          void *ctx);
 
+/* A document's tokens made ahead, on another thread (a rebuild of the whole index): what the
+ * tokenizer would hand FTS5 for that text (its tokens and the words given to store_fts_capture's
+ * callback, in order), so that stemming runs beside the thread writing the index.
+ * store_fts_recorder_new: one per thread (it owns a stemmer); NULL when out of memory.
+ * store_fts_record: the recording of text[0..n), which must stay unchanged while the recording
+ * is used (it is compared with the text FTS5 is given); NULL when text is empty or on an
+ * error. Each is freed by its _free function. */
+struct fts_fr_recorder;
+struct fts_fr_tokens;
+struct fts_fr_recorder *store_fts_recorder_new(void);
+void store_fts_recorder_free(struct fts_fr_recorder *rec);
+struct fts_fr_tokens *store_fts_record(struct fts_fr_recorder *rec, const char *text, int n);
+void store_fts_tokens_free(struct fts_fr_tokens *t);
+/* Until called again with n = 0, a document's text that FTS5 asks this thread's tokenizer for
+ * and that is byte for byte the text of one of the n recordings (NULL ones skipped) is given
+ * that recording's tokens rather than tokenized again; any other text is tokenized as usual. */
+void store_fts_replay(struct fts_fr_tokens *const *t, int n);
+
 #endif

@@ -57,10 +57,44 @@ struct search_bulk {
     int ndocs;
     struct ss_bulk_word *words;
     int nwords, words_cap;
-    long long seq; /* the last seq given */
+    long long seq;     /* the last seq given */
+    int secure_delete; /* the connection's setting before the rebuild (ss_secure_delete) */
 };
 
 static int ss_bulk_flush(struct store *s);
+
+/* SQLite as Debian builds it (SQLITE_SECURE_DELETE) writes zeros over every page a statement
+ * frees: dropping the old index and FTS5's merges, each freeing the segments it replaced, had
+ * it write the whole index's size again in zeros (to the WAL, then the file: a tenth of a
+ * rebuild at a million entries). The index holds nothing that the file does not keep in its
+ * revisions (none is ever deleted), so its rebuild has SQLite zero only what it writes anyway
+ * ("fast", 2) and gives the setting back after. Returns the setting before (0, 1 or 2), -1 on an
+ * error (the setting then unknown: left as it is). */
+static int ss_secure_delete_cb(void *ctx, int n, char **v, char **names)
+{
+    (void)names;
+    if (n == 1 && v[0])
+        *(int *)ctx = atoi(v[0]);
+    return 0;
+}
+
+static int ss_secure_delete(struct store *s, int mode)
+{
+    int was = -1, now = -1;
+    char sql[40];
+    snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", mode);
+    if (sqlite3_exec(s->db, "PRAGMA secure_delete", ss_secure_delete_cb, &was, NULL) != SQLITE_OK ||
+        was < 0 || sqlite3_exec(s->db, sql, ss_secure_delete_cb, &now, NULL) != SQLITE_OK ||
+        now != mode)
+        return -1;
+    return was;
+}
+
+static void ss_secure_delete_back(struct store *s, int was)
+{
+    if (was >= 0 && ss_secure_delete(s, was) < 0)
+        fprintf(stderr, "foison: sqlite: secure_delete not set back to %d\n", was);
+}
 
 static int ss_seq_next(struct store *s, long long *seq)
 {
@@ -256,10 +290,11 @@ int store_search_put(struct store *s, const struct store_search_doc *d)
         cp.cap = bulk->words_cap;
     }
     if (st) {
+        /* The texts outlive the step (store_done clears the bindings): SQLite need not copy. */
         sqlite3_bind_int64(st, 1, d->id);
         for (int c = 0; c < STORE_SEARCH_COLUMNS; c++)
             sqlite3_bind_text(st, c + 2, ss_clean(a, d->text[c] ? d->text[c] : ""), -1,
-                              SQLITE_TRANSIENT);
+                              SQLITE_STATIC);
         store_fts_capture(ss_capture_cb, &cp);
         rc = store_step_done(s, st, "search_fts insert");
         store_fts_capture(NULL, NULL);
@@ -349,6 +384,7 @@ int store_search_bulk_begin(struct store *s)
     struct search_bulk *b = xcalloc(1, sizeof *b);
     b->docs = xcalloc(SS_BULK_BATCH, sizeof *b->docs);
     b->seq = seq - 1;
+    b->secure_delete = ss_secure_delete(s, 2);
     s->search_bulk = b;
     return STORE_OK;
 }
@@ -364,6 +400,7 @@ void store_search_bulk_discard(struct store *s)
         free(b->words[i].word);
         free(b->words[i].shown);
     }
+    ss_secure_delete_back(s, b->secure_delete);
     free(b->docs);
     free(b->words);
     free(b);
@@ -373,8 +410,11 @@ void store_search_bulk_discard(struct store *s)
 int store_search_optimize(struct store *s)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, "INSERT INTO search_fts(search_fts) VALUES('optimize')", NULL, NULL,
-                     &msg) != SQLITE_OK) {
+    int was = ss_secure_delete(s, 2);
+    int rc = sqlite3_exec(s->db, "INSERT INTO search_fts(search_fts) VALUES('optimize')", NULL,
+                          NULL, &msg);
+    ss_secure_delete_back(s, was);
+    if (rc != SQLITE_OK) {
         fprintf(stderr, "foison: sqlite: search optimize: %s\n", msg ? msg : "?");
         sqlite3_free(msg);
         return STORE_ERR;
@@ -388,6 +428,7 @@ int store_search_bulk_end(struct store *s)
     if (!b)
         return STORE_OK;
     int rc = ss_bulk_flush(s);
+    ss_secure_delete_back(s, b->secure_delete);
     free(b->docs);
     free(b->words);
     free(b);
@@ -423,18 +464,9 @@ int store_search_remove(struct store *s, long long id)
     return store_step_done(s, st, "search remove");
 }
 
-int store_search_clear(struct store *s)
+/* The index emptied: its FTS5 tables made again, its other rows deleted. */
+static int ss_clear_tables(struct store *s)
 {
-    char epoch[40];
-    unsigned char r[12];
-    FILE *f = fopen("/dev/urandom", "rb");
-    size_t got = f ? fread(r, 1, sizeof r, f) : 0;
-    if (f)
-        fclose(f);
-    if (got != sizeof r)
-        return STORE_ERR;
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(epoch + 2 * i, 3, "%02x", r[i]);
     /* Made again rather than emptied: FTS5 deletes a row of a table with its content by reading
      * and tokenizing its text again, which took a third of a whole rebuild. */
     char *msg = NULL;
@@ -449,6 +481,26 @@ int store_search_clear(struct store *s)
         return STORE_ERR;
     if (!(st = store_stmt(s, "DELETE FROM search_words")) ||
         store_step_done(s, st, "search clear words") != STORE_OK)
+        return STORE_ERR;
+    return STORE_OK;
+}
+
+int store_search_clear(struct store *s)
+{
+    char epoch[40];
+    unsigned char r[12];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(r, 1, sizeof r, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof r)
+        return STORE_ERR;
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(epoch + 2 * i, 3, "%02x", r[i]);
+    int was = ss_secure_delete(s, 2);
+    int rc = ss_clear_tables(s);
+    ss_secure_delete_back(s, was);
+    if (rc != STORE_OK)
         return STORE_ERR;
     s->words_n = 0;
     if (s->words_seen)

@@ -434,6 +434,122 @@ static int count_token(void *ctx, int tflags, const char *tok, int ntok, int sta
     return SQLITE_OK;
 }
 
+/* The words given to store_fts_capture's hook, as "w w w". */
+static int capture_word(void *ctx, const char *w, int n)
+{
+    struct buf *b = ctx;
+    if (b->len)
+        buf_putc(b, ' ');
+    buf_append(b, w, (size_t)n);
+    return SQLITE_OK;
+}
+
+/* A document's tokens and captured words, as one string ("tokens | words"). */
+static const char *doc_and_words(const char *text)
+{
+    static char last[4096];
+    struct buf words = BUF_INIT;
+    store_fts_capture(capture_word, &words);
+    const char *t = toks(DOC, text);
+    store_fts_capture(NULL, NULL);
+    snprintf(last, sizeof last, "%s | %s", t, buf_cstr(&words));
+    buf_free(&words);
+    return last;
+}
+
+/* Tokens made ahead (store_fts_record, on another thread in a rebuild) and handed to FTS5 by
+ * store_fts_replay: the same tokens and captured words as tokenizing, for exactly that text. */
+static void test_replay(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Les bibliothèques coopératives de Plouzané",
+        "l’atelier d'écriture, aujourd'hui, jusqu'au tiers-lieu Saint-Pierre-Quilbignon",
+        "Repair café n°3 : 2024, vélos, studios, ÉTÉ à Noël",
+        "anticonstitutionnellementanticonstitutionnellementanticonstitutionnellement",
+        "coope\xcc\x81ratives \xff\xfe invalide e\xcc\x81te\xcc\x81",
+        "a la de des le", /* stop words alone: no token */
+    };
+    struct fts_fr_recorder *rec = store_fts_recorder_new();
+    assert_non_null(rec);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char want[4096];
+        snprintf(want, sizeof want, "%s", doc_and_words(texts[i]));
+        /* The recorder keeps this thread's own capture hook as it was. */
+        struct buf mine = BUF_INIT;
+        store_fts_capture(capture_word, &mine);
+        struct fts_fr_tokens *t = store_fts_record(rec, texts[i], (int)strlen(texts[i]));
+        store_fts_capture(NULL, NULL);
+        assert_int_equal(mine.len, 0);
+        buf_free(&mine);
+        assert_non_null(t);
+        struct fts_fr_tokens *list[3] = {NULL, t, NULL};
+        store_fts_replay(list, 3);
+        /* A copy of the text finds the recording; another text is tokenized as usual. */
+        char *copy = strdup(texts[i]);
+        assert_string_equal(doc_and_words(copy), want);
+        assert_string_equal(doc_and_words("atelier vélo"), "ateli +atelier velo | atelier velo");
+        /* Queries are never replayed. */
+        assert_string_equal(toks(QUERY, "bibliothèque"), "bibliothequ");
+        store_fts_replay(NULL, 0);
+        free(copy);
+        store_fts_tokens_free(t);
+    }
+    assert_null(store_fts_record(rec, "", 0));
+    /* Through FTS5: a table of four columns written with the recordings holds the same index
+     * as one written by tokenizing. */
+    exec("CREATE VIRTUAL TABLE r1 USING fts5(a, b, c, d, tokenize = 'foison_fr', prefix = '3')");
+    exec("CREATE VIRTUAL TABLE r2 USING fts5(a, b, c, d, tokenize = 'foison_fr', prefix = '3')");
+    sqlite3_stmt *st1, *st2;
+    assert_int_equal(sqlite3_prepare_v2(fx.db,
+                                        "INSERT INTO r1(rowid, a, b, c, d)"
+                                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                        -1, &st1, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(fx.db,
+                                        "INSERT INTO r2(rowid, a, b, c, d)"
+                                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                        -1, &st2, NULL),
+                     SQLITE_OK);
+    size_t nt = sizeof texts / sizeof texts[0];
+    for (size_t i = 0; i < nt; i++) {
+        struct fts_fr_tokens *t[4];
+        for (int c = 0; c < 4; c++) {
+            const char *x = texts[(i + (size_t)c) % nt];
+            t[c] = store_fts_record(rec, x, (int)strlen(x));
+            sqlite3_bind_text(st1, c + 2, x, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st2, c + 2, x, -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_int64(st1, 1, (long long)i + 1);
+        sqlite3_bind_int64(st2, 1, (long long)i + 1);
+        assert_int_equal(sqlite3_step(st1), SQLITE_DONE);
+        store_fts_replay(t, 4);
+        assert_int_equal(sqlite3_step(st2), SQLITE_DONE);
+        store_fts_replay(NULL, 0);
+        sqlite3_reset(st1);
+        sqlite3_reset(st2);
+        for (int c = 0; c < 4; c++)
+            store_fts_tokens_free(t[c]);
+    }
+    sqlite3_finalize(st1);
+    sqlite3_finalize(st2);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(fx.db,
+                                        "SELECT (SELECT group_concat(hex(block), ',') FROM"
+                                        " (SELECT block FROM r1_data ORDER BY id)) IS"
+                                        " (SELECT group_concat(hex(block), ',') FROM"
+                                        " (SELECT block FROM r2_data ORDER BY id)),"
+                                        " (SELECT count(*) FROM r1_data)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    assert_true(sqlite3_column_int(st, 1) > 1);
+    sqlite3_finalize(st);
+    assert_string_equal(match("r2", "bibliotheque"), "1 4 5 6");
+    store_fts_recorder_free(rec);
+}
+
 static void test_speed(void **state)
 {
     (void)state;
@@ -515,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_long_tokens),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_fts5_tables),
+        cmocka_unit_test(test_replay),
         cmocka_unit_test(test_speed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
