@@ -5,6 +5,7 @@
 #include "core/territory.h"
 #include "core/account.h"
 #include "http/http.h"
+#include "render/image.h"
 #include "render/markdown.h"
 #include "store/store.h"
 #include "web/app.h"
@@ -16,14 +17,16 @@
 
 static int serve_usage(FILE *f)
 {
-    fprintf(f, "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
-               "          [--max-body OCTETS] [--timeout SECONDES] [--quiet]\n"
-               "          [--mail-poll-ms MILLISECONDES]\n"
-               "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
-               "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
-               "--mail-poll-ms : pause du courrier entre deux regards sur sa file vide\n"
-               "  (défaut 2000 ; les tests la raccourcissent pour ne pas attendre).\n"
-               "Journal d'accès sur la sortie d'erreur (--quiet pour le couper).\n");
+    fprintf(f,
+            "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
+            "          [--max-body OCTETS] [--max-upload OCTETS] [--timeout SECONDES] [--quiet]\n"
+            "          [--mail-poll-ms MILLISECONDES]\n"
+            "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
+            "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
+            "--max-upload : celle d'un envoi d'image ou de document (défaut 26214400).\n"
+            "--mail-poll-ms : pause du courrier entre deux regards sur sa file vide\n"
+            "  (défaut 2000 ; les tests la raccourcissent pour ne pas attendre).\n"
+            "Journal d'accès sur la sortie d'erreur (--quiet pour le couper).\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -66,6 +69,7 @@ int cli_serve(int argc, char **argv)
         .port = 8080,
         .threads = cores > 0 ? (unsigned)cores : 2,
         .max_body = 1024 * 1024,
+        .max_upload = 25 * 1024 * 1024,
         .timeout_seconds = 30,
         .request_timeout_seconds = 60,
         .max_connections = 4096,
@@ -78,6 +82,7 @@ int cli_serve(int argc, char **argv)
     const struct serve_uint uints[] = {
         {"--threads", 1, 256, &opt.threads, NULL},
         {"--max-body", 1024, 64UL * 1024 * 1024, NULL, &opt.max_body},
+        {"--max-upload", 1024, 256UL * 1024 * 1024, NULL, &opt.max_upload},
         {"--timeout", 1, 3600, &opt.timeout_seconds, NULL},
         {"--request-timeout", 1, 3600, &opt.request_timeout_seconds, NULL},
         {"--max-connections", 1, 65536, &opt.max_connections, NULL},
@@ -151,6 +156,9 @@ int cli_serve(int argc, char **argv)
     /* The search's copy in memory is loaded before the first search, not by it (a second at a
      * million entries); a failure here only leaves it to the first search. */
     (void)search_warm(s);
+    /* libvips started before the threads that upload (its start is not thread-safe). */
+    if (!image_init())
+        fprintf(stderr, "foison: les images ne pourront pas être reçues (libvips)\n");
     struct app *app = app_load(s, cli_datadir());
     if (app && cli_mailer_start(s, argv[1], mail_poll_ms) != 0) {
         app_free(app);

@@ -27,6 +27,19 @@ struct kvlist {
     int n, cap;
 };
 
+#define HTTP_MAX_FILES 4 /* file parts of one multipart body */
+
+/* A file part of a multipart/form-data body: a span of the request's body. Its file name and
+ * type are what the client said, nothing more; filename is "" when none was given (a form sent
+ * with no file chosen has such a part, of length 0). */
+struct http_file {
+    const char *name;         /* the form field */
+    const char *filename;     /* last path component, UTF-8, at most 200 bytes */
+    const char *content_type; /* as declared, "" when none */
+    const unsigned char *data;
+    size_t len;
+};
+
 enum http_cache {
     HTTP_CACHE_PAGE,      /* ETag + revalidate; private when the visitor is logged in */
     HTTP_CACHE_NONE,      /* no-store: forms, personal pages */
@@ -44,6 +57,8 @@ struct request {
     const char *path;
     const char *params[4]; /* path captures of the route, in order */
     struct kvlist query, form;
+    struct http_file files[HTTP_MAX_FILES]; /* of a multipart body; its text parts are in form */
+    int nfiles;
     struct buf body;
     bool body_too_large;
     bool query_malformed; /* a parameter was not UTF-8: dropped, and an API route answers 400 */
@@ -87,7 +102,8 @@ struct request {
 typedef void (*http_handler)(struct request *req);
 
 enum route_flags {
-    ROUTE_API = 1, /* errors answered in JSON */
+    ROUTE_API = 1,    /* errors answered in JSON */
+    ROUTE_UPLOAD = 2, /* takes a multipart body up to server_options.max_upload */
 };
 
 struct route {
@@ -99,6 +115,16 @@ struct route {
 
 const char *http_query(const struct request *req, const char *key);
 const char *http_form(const struct request *req, const char *key);
+/* The file part named name of a multipart body, or NULL. */
+const struct http_file *http_file(const struct request *req, const char *name);
+/* The boundary of a multipart/form-data Content-Type, in the arena; NULL for another type or a
+ * boundary RFC 2046 does not allow. */
+const char *http_multipart_boundary(struct arena *a, const char *content_type);
+/* Parses a multipart/form-data body: text parts into form (UTF-8, as urlencoded fields are),
+ * file parts into files (at most maxfiles, spans of body). -1 when the body is malformed, cut
+ * before its closing delimiter, or past a limit (parts, header size, text size, files). */
+int http_parse_multipart(struct arena *a, const char *boundary, const char *body, size_t n,
+                         struct kvlist *form, struct http_file *files, int maxfiles, int *nfiles);
 const char *http_header(const struct request *req, const char *name);
 const char *http_cookie(const struct request *req, const char *name);
 void http_add_header(struct request *req, const char *name, const char *value);
@@ -145,6 +171,7 @@ struct server_options {
     unsigned short port;
     unsigned threads;
     size_t max_body;
+    size_t max_upload;                /* the body of a ROUTE_UPLOAD route (0: max_body) */
     unsigned timeout_seconds;         /* idle time of a connection */
     unsigned request_timeout_seconds; /* a whole request, from its first line to its answer */
     unsigned max_connections;         /* in all; past it new connections are refused */

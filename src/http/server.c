@@ -37,6 +37,7 @@ struct http_ctx {
     bool queued;           /* an answer was queued: the log shows its status, else "-" */
     int refuse;            /* a status decided before the handler ran (414, 400), or 0 */
     size_t body_discarded; /* bytes dropped after the body limit */
+    size_t max_body;       /* this request's limit: the route's (see http_body_limit) */
 };
 
 /* Every open connection, for the watchdog that enforces the total time of a request: from the
@@ -217,6 +218,24 @@ static void http_ctx_start(struct http_ctx *ctx, struct MHD_Connection *conn, co
     req->client_ip = http_client_find(req);
 }
 
+/* The body limit of a request: max_upload for a POST to a ROUTE_UPLOAD route, else max_body.
+ * Known from the request line alone, before any of the body is read. */
+static size_t http_body_limit(struct request *req)
+{
+    if (!srv_opt->max_upload || strcmp(req->method, "POST") != 0)
+        return srv_opt->max_body;
+    const char *params[4];
+    for (size_t i = 0; i < srv_nroutes; i++) {
+        const struct route *r = &srv_routes[i];
+        if ((r->flags & ROUTE_UPLOAD) && strcmp(r->method, "POST") == 0 &&
+            http_route_match(req->arena, r->pattern, req->path, params,
+                             srv_hooks ? srv_hooks->segment_known : NULL))
+            return srv_opt->max_upload > srv_opt->max_body ? srv_opt->max_upload
+                                                           : srv_opt->max_body;
+    }
+    return srv_opt->max_body;
+}
+
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **con_cls)
@@ -240,12 +259,18 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
          * how requests are smuggled past a proxy (RFC 9112 §6.3). */
         if (sc.differ || (sc.first && sc.chunked))
             return http_refuse(ctx, 400);
-        if (sc.first && strtoull(sc.first, NULL, 10) > srv_opt->max_body) {
+        ctx->max_body = http_body_limit(req);
+        unsigned long long declared = sc.first ? strtoull(sc.first, NULL, 10) : 0;
+        if (declared > ctx->max_body) {
             /* Refused before reading the body; libmicrohttpd then closes the connection,
              * which is what a client sending too much should get. */
             req->body_too_large = true;
             return http_refuse(ctx, 413);
         }
+        /* One allocation for a declared body: an upload of megabytes is not copied as it
+         * doubles. */
+        if (declared > 65536)
+            buf_grow(&req->body, (size_t)declared);
         /* Answering on this first call would make libmicrohttpd close the connection. */
         return MHD_YES;
     }
@@ -264,11 +289,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
          * while, then answered 413: answering mid-upload makes the peer see a reset instead of
          * the answer. Past as much again, the connection is cut: an endless body is never read
          * for ever. */
-        if (req->body_too_large || req->body.len + *upload_data_size > srv_opt->max_body) {
+        if (req->body_too_large || req->body.len + *upload_data_size > ctx->max_body) {
             req->body_too_large = true;
             ctx->body_discarded += *upload_data_size;
             *upload_data_size = 0;
-            if (ctx->body_discarded > srv_opt->max_body)
+            if (ctx->body_discarded > ctx->max_body)
                 return http_refuse(ctx, 413);
             return MHD_YES;
         }
@@ -289,6 +314,15 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
             http_parse_urlencoded(req->arena, req->body.data, req->body.len, &req->form) != 0) {
             http_error(req, 400, false, srv_hooks);
+            return http_answer(ctx);
+        }
+        const char *boundary = http_multipart_boundary(req->arena, ct);
+        if (boundary &&
+            http_parse_multipart(req->arena, boundary, req->body.data, req->body.len, &req->form,
+                                 req->files, HTTP_MAX_FILES, &req->nfiles) != 0) {
+            /* A body cut in the middle, or malformed: none of it is used. */
+            req->nfiles = 0;
+            http_error(req, 400, strncmp(req->path, "/api/", 5) == 0, srv_hooks);
             return http_answer(ctx);
         }
     }

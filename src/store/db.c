@@ -299,6 +299,33 @@ static const char *const store_migrations[] = {
      * somewhere wrong). */
     "ALTER TABLE communes ADD COLUMN placed TEXT CHECK (placed IN ('data', 'admin'));"
     "UPDATE communes SET placed = 'data' WHERE lat IS NOT NULL AND lon IS NOT NULL;",
+    /* 14: images and documents (store/media_store.c). blobs: files named by the SHA-256 of
+     * their bytes (the same bytes are stored once), their content in the site file (data) or,
+     * with the setting media_folder, in that folder (data NULL). media: what is shown on an
+     * entry — its role, its moderation state, the texts people give with it (alternative text,
+     * caption, author, licence) — naming what was uploaded by the hash of its bytes (source:
+     * never served, never stored); media_files: what was made of a source (for an image, its
+     * variants by width and type; for a document, the document itself), so that the same
+     * upload is made once. */
+    "CREATE TABLE blobs (hash TEXT PRIMARY KEY, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  data BLOB);"
+    "CREATE TABLE media ("
+    "  id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  role TEXT NOT NULL CHECK (role IN ('main','gallery','document')),"
+    "  state TEXT NOT NULL CHECK (state IN ('published','pending','rejected','deleted')),"
+    "  source TEXT NOT NULL, mime TEXT NOT NULL, width INTEGER NOT NULL DEFAULT 0,"
+    "  height INTEGER NOT NULL DEFAULT 0, size INTEGER NOT NULL, filename TEXT NOT NULL DEFAULT '',"
+    "  alt TEXT NOT NULL DEFAULT '', caption TEXT NOT NULL DEFAULT '',"
+    "  author TEXT NOT NULL DEFAULT '', license TEXT NOT NULL, position INTEGER NOT NULL DEFAULT 0,"
+    "  uploader_id INTEGER REFERENCES users(id), created INTEGER NOT NULL,"
+    "  decided_by INTEGER REFERENCES users(id), decided INTEGER);"
+    "CREATE INDEX media_entry ON media(entry_id, position, id);"
+    "CREATE INDEX media_source ON media(source);"
+    "CREATE INDEX media_pending ON media(created, id) WHERE state = 'pending';"
+    "CREATE TABLE media_files (source TEXT NOT NULL, mime TEXT NOT NULL, width INTEGER NOT NULL,"
+    "  height INTEGER NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  PRIMARY KEY (source, mime, width)) WITHOUT ROWID;"
+    "CREATE INDEX media_files_hash ON media_files(hash);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

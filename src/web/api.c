@@ -124,7 +124,8 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
             return false;
         api_seats_write(b, left);
     }
-    return page_cohort_api(req, b, e, v); /* a session's participants */
+    /* A session's participants, and every record's images and documents. */
+    return page_cohort_api(req, b, e, v) && page_media_api(req, b, e, v);
 }
 
 /* Who asks: the account of a valid bearer token (an author sees their pending texts through the

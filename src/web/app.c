@@ -340,6 +340,11 @@ static const struct {
     {"reverted", "La fiche a retrouvé le contenu d'une version antérieure (une nouvelle révision "
                  "a été créée)."},
     {"featured", "La mise à la une a été mise à jour."},
+    {"media_added", "Le fichier est ajouté à la fiche."},
+    {"media_pending", "Merci ! Le fichier est reçu : il sera visible de tous dès qu'un membre de "
+                      "l'équipe de modération l'aura relu."},
+    {"media_changed", "Les informations du fichier sont enregistrées."},
+    {"media_deleted", "Le fichier est retiré de la fiche."},
     {"pending", "Merci ! Votre texte est enregistré : il sera visible de tous dès qu'un membre de "
                 "l'équipe de modération l'aura relu. En attendant, vous seul·e le voyez."},
     {"approved", "La modification est publiée."},

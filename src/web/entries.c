@@ -489,7 +489,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     if (!page_event_context(req, s, ctx, &e, vals) ||
         !page_attendance_context(req, s, ctx, &e, vals, errs) ||
         !page_cohort_context(req, s, ctx, &e, vals, errs) ||
-        !page_loan_context(req, s, ctx, &e, vals, errs)) {
+        !page_loan_context(req, s, ctx, &e, vals, errs) || !page_media_context(req, s, ctx, &e)) {
         app_error(req, 500, false);
         return;
     }

@@ -140,3 +140,21 @@ void page_cache_store_public(struct request *req, const char *key, unsigned long
         buf_free(&req->out);
     req->flash = flash;
 }
+
+void page_cache_store_file(struct request *req, const char *key, unsigned long gen)
+{
+    if (req->status != 200 || req->nheaders > 0 || req->shared || req->csp ||
+        req->cache != HTTP_CACHE_IMMUTABLE || req->out.len > PAGE_CACHE_MAX_PAGE ||
+        strlen(key) > PAGE_CACHE_MAX_KEY)
+        return;
+    struct http_shared *page =
+        http_shared_new_etag(req->content_type, HTTP_CACHE_IMMUTABLE, req->out.data, req->out.len,
+                             COMPRESS_CACHED, req->etag, false);
+    if (!page || !page_slot_put(key, gen, page, false, false))
+        return;
+    const char *flash = req->flash;
+    req->flash = NULL;
+    if (page_cache_serve(req, key, gen))
+        buf_free(&req->out);
+    req->flash = flash;
+}

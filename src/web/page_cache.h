@@ -22,4 +22,9 @@ void page_cache_store(struct request *req, const char *path, unsigned long gen);
 /* primary: an answer every visitor asks for (a path without parameters), always kept. */
 void page_cache_store_public(struct request *req, const char *key, unsigned long gen, bool primary);
 
+/* Stores req's 200 answer of a file whose bytes never change under its address (an image of
+ * /media/, req->cache HTTP_CACHE_IMMUTABLE, req->etag set) for key and generation gen, kept
+ * for signed-in visitors too (the file is everybody's), then answers req from it. */
+void page_cache_store_file(struct request *req, const char *key, unsigned long gen);
+
 #endif

@@ -205,4 +205,24 @@ void api_entry_update(struct request *req);
 /* export.c */
 void api_export_places(struct request *req);
 
+/* Images and documents (web/media.c). */
+void page_media_file(struct request *req);
+void api_media_upload(struct request *req);
+void page_media_form(struct request *req);
+void page_media_upload(struct request *req);
+void page_media_change(struct request *req);
+struct media;
+struct kind_def;
+/* Appends m as the API shows a medium. */
+void media_json_write(struct request *req, struct buf *b, const struct media *m);
+/* Adds "media" (those v sees) to the entry object just written to b. */
+bool page_media_api(struct request *req, struct buf *b, const struct entry *e,
+                    const struct viewer *v);
+/* The template values of m (for a display about display_width pixels wide, sizes its sizes). */
+void page_media_values(struct request *req, struct tv *o, const struct media *m,
+                       const struct kind_def *k, int display_width, const char *sizes);
+/* The record page's media: media_main, gallery, documents, has_media. */
+bool page_media_context(struct request *req, struct store *s, struct tv *ctx,
+                        const struct entry *e);
+
 #endif

@@ -1,0 +1,262 @@
+/* media_store.c — SQL of blobs, media and the files made of uploads (see media_store.h). */
+#include "store/media_store.h"
+#include "util/arena.h"
+#include <string.h>
+
+int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
+                   size_t len)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO blobs (hash, mime, size, data)"
+                                     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hash) DO NOTHING");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
+    sqlite3_bind_blob64(st, 4, data, len, SQLITE_STATIC);
+    return store_step_done(s, st, "blob_put");
+}
+
+int store_blob_get(struct store *s, struct arena *a, const char *hash, const char **mime,
+                   const unsigned char **data, size_t *len)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT mime, data FROM blobs WHERE hash = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *mime = store_text(a, st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        unsigned char *d = arena_alloc(a, n ? n : 1);
+        if (n)
+            memcpy(d, sqlite3_column_blob(st, 1), n);
+        *data = d;
+        *len = n;
+        ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        store_log_error(s, "blob_get");
+        ret = STORE_ERR;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_media_files(struct store *s, struct arena *a, const char *source,
+                      struct media_file_row *out, int max, int *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT mime, width, height, hash, size FROM media_files"
+                                     " WHERE source = ?1 ORDER BY width, mime DESC");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct media_file_row *f = &out[(*n)++];
+        f->mime = store_text(a, st, 0);
+        f->width = sqlite3_column_int(st, 1);
+        f->height = sqlite3_column_int(st, 2);
+        f->hash = store_text(a, st, 3);
+        f->size = sqlite3_column_int64(st, 4);
+    }
+    store_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_log_error(s, "media_files");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+int store_media_file_add(struct store *s, const char *source, const struct media_file_row *f)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "INSERT INTO media_files (source, mime, width, height, hash, size)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->mime, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, f->width);
+    sqlite3_bind_int(st, 4, f->height);
+    sqlite3_bind_text(st, 5, f->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, f->size);
+    return store_step_done(s, st, "media_file_add");
+}
+
+#define MEDIA_COLUMNS                                                                              \
+    "id, entry_id, role, state, source, mime, width, height, size, filename, alt, caption,"        \
+    " author, license, position, uploader_id, created, decided_by, decided"
+
+static void media_read(struct arena *a, sqlite3_stmt *st, struct media_row *m)
+{
+    m->id = sqlite3_column_int64(st, 0);
+    m->entry_id = sqlite3_column_int64(st, 1);
+    m->role = store_text(a, st, 2);
+    m->state = store_text(a, st, 3);
+    m->source = store_text(a, st, 4);
+    m->mime = store_text(a, st, 5);
+    m->width = sqlite3_column_int(st, 6);
+    m->height = sqlite3_column_int(st, 7);
+    m->size = sqlite3_column_int64(st, 8);
+    m->filename = store_text(a, st, 9);
+    m->alt = store_text(a, st, 10);
+    m->caption = store_text(a, st, 11);
+    m->author = store_text(a, st, 12);
+    m->license = store_text(a, st, 13);
+    m->position = sqlite3_column_int(st, 14);
+    m->uploader_id = sqlite3_column_int64(st, 15);
+    m->created = sqlite3_column_int64(st, 16);
+    m->decided_by = sqlite3_column_int64(st, 17);
+    m->decided = sqlite3_column_int64(st, 18);
+}
+
+static int media_read_all(struct store *s, struct arena *a, sqlite3_stmt *st, struct media_row *out,
+                          int max, int *n, const char *what)
+{
+    *n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        media_read(a, st, &out[(*n)++]);
+    store_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_log_error(s, what);
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+int store_media_insert(struct store *s, const struct media_row *m, long long *id)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO media (entry_id, role, state, source, mime, width, height, size,"
+           " filename, alt, caption, author, license, position, uploader_id, created)"
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+           " (SELECT coalesce(max(position), 0) + 1 FROM media WHERE entry_id = ?1), ?14, ?15)");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, m->entry_id);
+    sqlite3_bind_text(st, 2, m->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, m->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->mime, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, m->width);
+    sqlite3_bind_int(st, 7, m->height);
+    sqlite3_bind_int64(st, 8, m->size);
+    sqlite3_bind_text(st, 9, m->filename ? m->filename : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, m->alt ? m->alt : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, m->caption ? m->caption : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, m->author ? m->author : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, m->license, -1, SQLITE_STATIC);
+    if (m->uploader_id > 0)
+        sqlite3_bind_int64(st, 14, m->uploader_id);
+    else
+        sqlite3_bind_null(st, 14);
+    sqlite3_bind_int64(st, 15, m->created);
+    int rc = store_step_done(s, st, "media_insert");
+    if (rc == STORE_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int store_media_by_id(struct store *s, struct arena *a, long long id, struct media_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " MEDIA_COLUMNS " FROM media WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    int n, rc = media_read_all(s, a, st, out, 1, &n, "media_by_id");
+    return rc != STORE_OK ? rc : n ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_media_of_entry(struct store *s, struct arena *a, long long entry_id,
+                         struct media_row *out, int max, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " MEDIA_COLUMNS " FROM media WHERE entry_id = ?1"
+                                     " AND state <> 'deleted' ORDER BY position, id");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    return media_read_all(s, a, st, out, max, n, "media_of_entry");
+}
+
+int store_media_update(struct store *s, const struct media_row *m)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "UPDATE media SET role = ?2, state = ?3, alt = ?4, caption = ?5, author = ?6,"
+                      " license = ?7, position = ?8, decided_by = ?9, decided = ?10 WHERE id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, m->id);
+    sqlite3_bind_text(st, 2, m->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, m->alt, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->caption, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, m->author, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, m->license, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 8, m->position);
+    if (m->decided_by > 0)
+        sqlite3_bind_int64(st, 9, m->decided_by);
+    else
+        sqlite3_bind_null(st, 9);
+    if (m->decided > 0)
+        sqlite3_bind_int64(st, 10, m->decided);
+    else
+        sqlite3_bind_null(st, 10);
+    return store_step_done(s, st, "media_update");
+}
+
+int store_media_mains(struct store *s, struct arena *a, const char *ids_json, struct media_row *out,
+                      int max, int *n)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT " MEDIA_COLUMNS " FROM media WHERE entry_id IN (SELECT value FROM json_each(?1))"
+           " AND role = 'main' AND state = 'published'");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, ids_json, -1, SQLITE_STATIC);
+    return media_read_all(s, a, st, out, max, n, "media_mains");
+}
+
+int store_media_holders(struct store *s, struct arena *a, const char *hash,
+                        struct media_holder *out, int max, int *n)
+{
+    *n = 0;
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT m.state, m.role, m.filename, m.mime, m.uploader_id, e.id, e.deleted,"
+                      " e.published_rev IS NOT NULL, e.hidden FROM media_files f"
+                      " JOIN media m ON m.source = f.source JOIN entries e ON e.id = m.entry_id"
+                      " WHERE f.hash = ?1 ORDER BY m.state = 'published' DESC, m.id LIMIT ?2");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct media_holder *h = &out[(*n)++];
+        h->state = store_text(a, st, 0);
+        h->role = store_text(a, st, 1);
+        h->filename = store_text(a, st, 2);
+        h->mime = store_text(a, st, 3);
+        h->uploader_id = sqlite3_column_int64(st, 4);
+        h->entry_id = sqlite3_column_int64(st, 5);
+        h->entry_deleted = sqlite3_column_int(st, 6) != 0;
+        h->entry_published = sqlite3_column_int(st, 7) != 0;
+        h->entry_hidden = sqlite3_column_int(st, 8);
+    }
+    store_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_log_error(s, "media_holders");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+int store_media_pending(struct store *s, struct arena *a, struct media_row *out, int max, int *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " MEDIA_COLUMNS " FROM media WHERE state = 'pending'"
+                                     " ORDER BY created, id");
+    if (!st)
+        return STORE_ERR;
+    return media_read_all(s, a, st, out, max, n, "media_pending");
+}

@@ -1,0 +1,69 @@
+/* media_store.h — SQL of images and documents: content-addressed blobs, the media shown on
+ * entries, and the files made of each upload (migration 14). Rows come back whatever their state:
+ * core/media.c decides, with the one visibility rule, what a viewer may see. */
+#ifndef FOISON_MEDIA_STORE_H
+#define FOISON_MEDIA_STORE_H
+#include "store/store.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+struct media_row {
+    long long id, entry_id;
+    const char *role;   /* main, gallery, document */
+    const char *state;  /* published, pending, rejected, deleted */
+    const char *source; /* SHA-256 (hex) of the bytes uploaded */
+    const char *mime;   /* what the upload was (image/jpeg…, application/pdf…) */
+    int width, height;  /* of an image, upright */
+    long long size;     /* bytes uploaded */
+    const char *filename, *alt, *caption, *author, *license;
+    int position;
+    long long uploader_id, created, decided_by, decided;
+};
+
+struct media_file_row {
+    const char *mime;
+    int width, height; /* 0 for a document */
+    const char *hash;
+    long long size;
+};
+
+/* Stores bytes under their hash, once: a second put of the same hash writes nothing. */
+int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
+                   size_t len);
+/* The bytes of hash (in a) and their type; STORE_NOTFOUND when none. */
+int store_blob_get(struct store *s, struct arena *a, const char *hash, const char **mime,
+                   const unsigned char **data, size_t *len);
+
+/* What was made of source (variants ascending by width, WebP before JPEG), at most max. */
+int store_media_files(struct store *s, struct arena *a, const char *source,
+                      struct media_file_row *out, int max, int *n);
+int store_media_file_add(struct store *s, const char *source, const struct media_file_row *f);
+
+/* Inserts m (its id ignored) at the end of its entry's media; its id into *id. */
+int store_media_insert(struct store *s, const struct media_row *m, long long *id);
+int store_media_by_id(struct store *s, struct arena *a, long long id, struct media_row *out);
+/* Every medium of entry_id but the deleted ones, by position then id, at most max. */
+int store_media_of_entry(struct store *s, struct arena *a, long long entry_id,
+                         struct media_row *out, int max, int *n);
+/* Writes back the texts, role, state, position and decision of m (by m->id). */
+int store_media_update(struct store *s, const struct media_row *m);
+/* The published main image of each entry of ids (a JSON array text of ids), at most max rows:
+ * for cards. Only media whose state is published; the entries' own visibility is the caller's
+ * (the lists give only what the public sees). */
+int store_media_mains(struct store *s, struct arena *a, const char *ids_json, struct media_row *out,
+                      int max, int *n);
+
+/* Who holds a file: for each medium that shows hash (through what was made of its source), the
+ * medium and its entry's state, at most max. */
+struct media_holder {
+    const char *state, *role, *filename, *mime;
+    long long uploader_id, entry_id;
+    bool entry_deleted, entry_published;
+    int entry_hidden;
+};
+int store_media_holders(struct store *s, struct arena *a, const char *hash,
+                        struct media_holder *out, int max, int *n);
+/* The pending media of the whole site, oldest first, at most max. */
+int store_media_pending(struct store *s, struct arena *a, struct media_row *out, int max, int *n);
+
+#endif
