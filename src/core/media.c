@@ -7,6 +7,7 @@
 #include "core/schema.h"
 #include "core/validate.h"
 #include "render/image.h"
+#include "store/entry_store.h"
 #include "store/media_store.h"
 #include "store/moderation_store.h"
 #include "store/user_store.h"
@@ -613,9 +614,22 @@ int media_pending(struct store *s, struct arena *a, const struct viewer *v, stru
     if (store_media_pending(s, a, rows, max, &nrows) != STORE_OK)
         return MEDIA_ERR;
     struct media *list = arena_alloc(a, sizeof(*list) * (size_t)(nrows ? nrows : 1));
-    for (int i = 0; i < nrows; i++)
-        if (media_fill(s, a, &rows[i], &list[(*n)++]) != MEDIA_OK)
+    for (int i = 0; i < nrows; i++) {
+        struct media *m = &list[*n];
+        struct entry_row e;
+        if (store_entry_by_id(s, a, rows[i].entry_id, &e) != STORE_OK || e.deleted)
+            continue;
+        if (media_fill(s, a, &rows[i], m) != MEDIA_OK)
             return MEDIA_ERR;
+        m->entry_slug = e.slug;
+        m->entry_kind = e.kind;
+        struct user_row u;
+        m->uploader_name = rows[i].uploader_id > 0 &&
+                                   store_user_by_id(s, a, rows[i].uploader_id, &u) == STORE_OK
+                               ? u.name
+                               : "";
+        (*n)++;
+    }
     *out = list;
     return MEDIA_OK;
 }

@@ -54,6 +54,8 @@ struct media {
     long long size, uploader_id, created;
     struct media_file files[MEDIA_FILES_MAX]; /* images: widths ascending, WebP then JPEG */
     int nfiles;
+    const char *entry_slug, *entry_kind; /* media_pending only: where it would be shown */
+    const char *uploader_name;           /* media_pending only */
 };
 
 /* The largest JPEG of an image (the file any browser shows), or a document's own file. */

@@ -2,6 +2,8 @@
  * for its page, cards for lists, a field's value as plain text for diffs, and the JSON of the
  * API. The form is web/entry_form.c's. */
 #include "web/entry_view.h"
+#include "core/media.h"
+#include "web/pages.h"
 #include "core/hours.h"
 #include "core/phone.h"
 #include "core/recur.h"
@@ -535,8 +537,20 @@ void entry_view_items(struct request *req, struct tv *list, const struct kind_de
             title = f;
         else if (strcmp(k->fields[f].name, k->summary_field) == 0)
             summary = f;
+    /* The cards' main images, in one read for the whole list (none when it cannot be read: a
+     * card without its picture is still the card). */
+    long long *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(n ? n : 1));
+    const struct media **mains = arena_alloc(req->arena, sizeof(*mains) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        ids[i] = items[i].id;
+    if (media_mains(app_store(req), req->arena, ids, n, mains) != MEDIA_OK)
+        for (int i = 0; i < n; i++)
+            mains[i] = NULL;
     for (int i = 0; i < n; i++) {
         struct tv *o = tv_push_obj(list);
+        if (mains[i])
+            page_media_values(req, tv_set_obj(o, "image"), mains[i], k, 640,
+                              "(min-width: 40em) 20rem, 100vw");
         view_members(k, items[i].values, vals);
         if (title < k->nfields)
             tv_set_str(o, "title", view_str(req, vals[title]));

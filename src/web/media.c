@@ -21,6 +21,21 @@
 
 /* ---- the files ---- */
 
+/* Who asks for a file: the account of a bearer token (an API client looking at what it just
+ * uploaded, still pending), else the session's, else the public. */
+static struct viewer media_viewer(struct request *req)
+{
+    const char *h = http_header(req, "Authorization");
+    struct user u;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 &&
+        account_token_user(app_store(req), req->arena, h + 7, &u) == 0) {
+        struct user *copy = arena_alloc(req->arena, sizeof(*copy));
+        *copy = u;
+        return viewer_of(copy);
+    }
+    return app_viewer(req);
+}
+
 /* GET /media/{file} — file is HASH.ext: the bytes of a file some visible medium shows. */
 void page_media_file(struct request *req)
 {
@@ -41,7 +56,7 @@ void page_media_file(struct request *req)
     char hash[65];
     memcpy(hash, file, 64);
     hash[64] = '\0';
-    struct viewer v = app_viewer(req);
+    struct viewer v = media_viewer(req);
     const char *mime, *filename;
     const unsigned char *data;
     size_t len;
@@ -391,6 +406,10 @@ bool page_media_context(struct request *req, struct store *s, struct tv *ctx, co
         page_media_values(req, o, m, e->kind, image ? 320 : 0,
                           image ? "(min-width: 40em) 15rem, 50vw" : "");
     }
+    if (n) {
+        const struct static_asset *js = app_asset(req->app, "lightbox.js");
+        tv_set_str(ctx, "lightbox_script_url", js ? js->url : "/static/lightbox.js");
+    }
     tv_set_bool(last_gallery, "last", true);
     tv_set_bool(last_document, "last", true);
     tv_set_bool(ctx, "has_media", n > 0);
@@ -593,4 +612,53 @@ void page_media_change(struct request *req)
         return;
     }
     media_page(req, &e, &errs, id);
+}
+
+/* ---- moderation ---- */
+
+bool page_media_moderation(struct request *req, struct tv *ctx, const struct viewer *v)
+{
+    struct media *list;
+    int n;
+    if (media_pending(app_store(req), req->arena, v, &list, 100, &n) != MEDIA_OK)
+        return false;
+    const char *csrf = app_csrf_field(req);
+    struct tv *items = tv_set_list(ctx, "media_pending");
+    for (int i = 0; i < n; i++) {
+        const struct kind_def *k = kind_find(list[i].entry_kind);
+        if (!k)
+            continue;
+        struct tv *o = tv_push_obj(items);
+        page_media_values(req, o, &list[i], k, 320, "10rem");
+        tv_set_str(o, "entry_url", arena_printf(req->arena, "/%s/%s", k->segment, list[i].entry_slug));
+        tv_set_str(o, "entry_slug", list[i].entry_slug);
+        tv_set_str(o, "uploader", list[i].uploader_name);
+        tv_set_str(o, "date", app_datetime(req, list[i].created));
+        tv_set_str(o, "csrf", csrf);
+    }
+    tv_set_bool(ctx, "has_media_pending", n > 0);
+    return true;
+}
+
+/* POST /moderation/medias/{id}/approve|reject */
+void page_media_decide(struct request *req)
+{
+    if (!app_require_login(req) || !app_check_csrf(req))
+        return;
+    struct viewer v = app_viewer(req);
+    if (!viewer_moderates(&v)) {
+        app_error(req, 403, false);
+        return;
+    }
+    long long id = app_int_param(req->params[0], 1000000000);
+    size_t pl = strlen(req->path);
+    bool approve = pl > 8 && strcmp(req->path + pl - 8, "/approve") == 0;
+    int rc = id ? media_decide(app_store(req), req->arena, &v, id, approve, (long long)time(NULL))
+                : MEDIA_NOTFOUND;
+    if (rc != MEDIA_OK) {
+        app_error(req, rc == MEDIA_NOTFOUND ? 404 : rc == MEDIA_FORBIDDEN ? 403 : 500, false);
+        return;
+    }
+    app_flash(req, approve ? "approved" : "rejected");
+    http_redirect(req, 303, "/moderation");
 }

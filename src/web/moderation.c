@@ -129,6 +129,10 @@ void page_moderation(struct request *req)
         moderation_reasons(req, o, it->reasons);
         page_diff_fields(req, o, it->kind, it->parent_fields, it->fields, true);
     }
+    if (!page_media_moderation(req, ctx, &v)) {
+        app_error(req, 500, false);
+        return;
+    }
     app_render(req, "moderation", ctx);
 }
 

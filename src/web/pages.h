@@ -211,6 +211,7 @@ void api_media_upload(struct request *req);
 void page_media_form(struct request *req);
 void page_media_upload(struct request *req);
 void page_media_change(struct request *req);
+void page_media_decide(struct request *req);
 struct media;
 struct kind_def;
 /* Appends m as the API shows a medium. */
@@ -224,5 +225,7 @@ void page_media_values(struct request *req, struct tv *o, const struct media *m,
 /* The record page's media: media_main, gallery, documents, has_media. */
 bool page_media_context(struct request *req, struct store *s, struct tv *ctx,
                         const struct entry *e);
+/* The moderation queue's pending media (media_pending, has_media_pending). */
+bool page_media_moderation(struct request *req, struct tv *ctx, const struct viewer *v);
 
 #endif

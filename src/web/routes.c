@@ -37,6 +37,8 @@ const struct route app_routes[] = {
     {"GET", "/compte/donnees.json", page_account_export, 0},
     {"GET", "/moderation", page_moderation, 0},
     {"GET", "/moderation/log", page_moderation_log, 0},
+    {"POST", "/moderation/medias/{slug}/approve", page_media_decide, 0},
+    {"POST", "/moderation/medias/{slug}/reject", page_media_decide, 0},
     {"POST", "/moderation/{slug}/approve", page_moderation_decide, 0},
     {"POST", "/moderation/{slug}/reject", page_moderation_decide, 0},
     {"POST", "/moderation/accounts/by-email", page_moderation_account, 0},
