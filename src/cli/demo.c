@@ -9,9 +9,11 @@
 #include "core/account.h"
 #include "core/cohort.h"
 #include "core/entry.h"
+#include "core/media.h"
 #include "core/recur.h"
 #include "core/territory.h"
 #include "core/validate.h"
+#include "render/illustration.h"
 #include "render/markdown.h"
 #include "store/loan_store.h"
 #include "store/moderation_store.h"
@@ -488,6 +490,53 @@ static int demo_load_loans(struct demo_state *d, json_t *resources)
     return 0;
 }
 
+/* A picture for each demonstration innovation: an abstract
+ * illustration the project draws itself (render/illustration.c), said to be one in its
+ * alternative text and caption, under CC0, put through the one upload path as the operator. */
+static int demo_load_pictures(struct demo_state *d)
+{
+    int made = 0;
+    for (int i = 0; i < d->n; i++) {
+        const struct demo_entry *de = &d->entries[i];
+        if (strcmp(de->kind->name, "innovation") != 0)
+            continue;
+        struct entry e;
+        if (entry_find(d->s, d->a, &viewer_operator, de->slug, &e, NULL) != ENTRY_OK)
+            return -1;
+        unsigned long seed = 5381;
+        for (const char *c = de->slug; *c; c++)
+            seed = seed * 33 + (unsigned char)*c;
+        unsigned char *png;
+        size_t len;
+        if (illustration_make(d->a, seed, 960, 640, &png, &len) != 0)
+            return -1;
+        struct media_upload up = {
+            .entry_id = e.id,
+            .kind = de->kind,
+            .role = "main",
+            .alt = "Illustration abstraite générée par foison (ce n’est pas une photo de "
+                   "l’initiative)",
+            .caption = "Illustration de démonstration, dessinée par le logiciel foison.",
+            .author = "foison (illustration générée)",
+            .license = "CC0-1.0",
+            .filename = "illustration.png",
+            .data = png,
+            .len = len,
+            .uploader = viewer_operator,
+            .operator= true,
+            .now = de->last + 60,
+        };
+        struct media m;
+        if (media_add(d->s, d->a, &up, &m) != MEDIA_OK) {
+            fprintf(stderr, "foison: démo, illustration de %s refusée\n", de->slug);
+            return -1;
+        }
+        made++;
+    }
+    printf("démo : %d illustrations générées\n", made);
+    return 0;
+}
+
 static int demo_load(struct store *s, const char *dir)
 {
     json_t *files[3] = {demo_read(dir, "innovations.json"), demo_read(dir, "network.json"),
@@ -526,7 +575,8 @@ static int demo_load(struct store *s, const char *dir)
     json_array_extend(links, json_object_get(files[2], "links"));
     if (demo_load_links(&d, links) != 0 ||
         demo_load_participants(&d, json_object_get(files[2], "cohorts")) != 0 ||
-        demo_load_loans(&d, json_object_get(files[2], "resources")) != 0)
+        demo_load_loans(&d, json_object_get(files[2], "resources")) != 0 ||
+        demo_load_pictures(&d) != 0)
         goto done;
     bool rebuilt;
     if (entry_derive_check(s, &rebuilt) != ENTRY_OK)

@@ -624,10 +624,10 @@ int media_pending(struct store *s, struct arena *a, const struct viewer *v, stru
         m->entry_slug = e.slug;
         m->entry_kind = e.kind;
         struct user_row u;
-        m->uploader_name = rows[i].uploader_id > 0 &&
-                                   store_user_by_id(s, a, rows[i].uploader_id, &u) == STORE_OK
-                               ? u.name
-                               : "";
+        m->uploader_name =
+            rows[i].uploader_id > 0 && store_user_by_id(s, a, rows[i].uploader_id, &u) == STORE_OK
+                ? u.name
+                : "";
         (*n)++;
     }
     *out = list;

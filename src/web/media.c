@@ -630,7 +630,8 @@ bool page_media_moderation(struct request *req, struct tv *ctx, const struct vie
             continue;
         struct tv *o = tv_push_obj(items);
         page_media_values(req, o, &list[i], k, 320, "10rem");
-        tv_set_str(o, "entry_url", arena_printf(req->arena, "/%s/%s", k->segment, list[i].entry_slug));
+        tv_set_str(o, "entry_url",
+                   arena_printf(req->arena, "/%s/%s", k->segment, list[i].entry_slug));
         tv_set_str(o, "entry_slug", list[i].entry_slug);
         tv_set_str(o, "uploader", list[i].uploader_name);
         tv_set_str(o, "date", app_datetime(req, list[i].created));
