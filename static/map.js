@@ -463,6 +463,14 @@
                 details.set(id, p);
             }
             summary.textContent = typeof p.summary === 'string' ? p.summary : '';
+            const im = p.image;
+            if (im && typeof im.url === 'string' && im.url.startsWith('/media/')) {
+                const img = el('img', 'popup-image');
+                img.src = im.url;
+                img.alt = typeof im.alt === 'string' ? im.alt : '';
+                if (im.width) { img.width = im.width; img.height = im.height; }
+                box.insertBefore(img, title);
+            }
             if (typeof p.kind_label === 'string' && p.kind_label)
                 box.firstChild.textContent = p.kind_label;
         } catch {

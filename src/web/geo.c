@@ -17,6 +17,8 @@
 #include "util/hash.h"
 #include "util/json_write.h"
 #include "util/utf8.h"
+#include "core/media.h"
+#include "util/json_write.h"
 #include "web/app.h"
 #include "web/page_cache.h"
 #include "web/pages.h"
@@ -401,6 +403,30 @@ static int geo_feature(void *arg, const struct geo_point *p)
     return 0;
 }
 
+/* Adds "image" to the properties of the one feature ending b (its "}}" reopened), or nothing
+ * when entry id has no published main image. */
+static bool geo_image_add(struct request *req, struct buf *b, long long id)
+{
+    const struct media *m;
+    if (media_mains(app_store(req), req->arena, &id, 1, &m) != MEDIA_OK)
+        return false;
+    if (!m)
+        return true;
+    const struct media_file *f = NULL;
+    for (int i = 0; i < m->nfiles; i++)
+        if (strcmp(m->files[i].mime, "image/jpeg") == 0 && (!f || m->files[i].width <= 320))
+            f = &m->files[i];
+    if (!f || b->len < 2 || memcmp(b->data + b->len - 2, "}}", 2) != 0)
+        return true;
+    b->len -= 2;
+    buf_puts(b, ",\"image\":{\"url\":");
+    json_write_cstr(b, f->url);
+    buf_printf(b, ",\"width\":%d,\"height\":%d,\"alt\":", f->width, f->height);
+    json_write_cstr(b, m->alt);
+    buf_puts(b, "}}}");
+    return true;
+}
+
 /* The cached answer or the 304 for key, when there is one; true when req is answered. */
 static bool geo_cached(struct request *req, struct geo_params *p, bool keep)
 {
@@ -461,6 +487,13 @@ void api_geo(struct request *req)
         .summaries = true,
     };
     if (!s || geo_each(s, req->arena, &gr, geo_feature, &o) != GEO_OK) {
+        buf_free(&b);
+        req->etag = NULL;
+        app_error(req, 500, true);
+        return;
+    }
+    /* One record, for a popup: with its main image (the 320-pixel JPEG) when it has one. */
+    if (p.id > 0 && o.n == 1 && b.len > 2 && !geo_image_add(req, &b, p.id)) {
         buf_free(&b);
         req->etag = NULL;
         app_error(req, 500, true);
