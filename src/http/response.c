@@ -116,6 +116,12 @@ static struct MHD_Response *http_response_new(const char *content_type, enum htt
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
     if (!resp)
         return NULL;
+    /* A raster image opened on its own is shown by the browser in a page of its own making,
+     * which styles the image inline: that page has nothing else to protect. */
+    if (!csp && content_type && strncmp(content_type, "image/", 6) == 0 &&
+        strncmp(content_type, "image/svg", 9) != 0)
+        csp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+              "frame-ancestors 'none'";
     http_add_standard_headers(resp, csp, frameable, open);
     MHD_add_response_header(resp, "Content-Type",
                             content_type ? content_type : "text/html; charset=utf-8");
