@@ -10,13 +10,14 @@
  * let through: an account's own budget must hold). Addresses: a new one is let through
  * uncounted (whoever can fill the table holds many addresses anyway, and every account keeps
  * its own limit), rather than making visitors of new addresses share a counter. */
-static struct throttle *rate_by_account, *rate_by_address;
+static struct throttle *rate_by_account, *rate_by_address, *rate_previews;
 static pthread_once_t rate_once = PTHREAD_ONCE_INIT;
 
 static void rate_tables_init(void)
 {
     rate_by_account = throttle_new(4096, RATE_EDIT_WINDOW, THROTTLE_OVERFLOW_SHARE);
     rate_by_address = throttle_new(4096, RATE_EDIT_WINDOW, THROTTLE_OVERFLOW_UNTRACKED);
+    rate_previews = throttle_new(4096, RATE_EDIT_WINDOW, THROTTLE_OVERFLOW_SHARE);
 }
 
 /* A setting as a throttle limit: 0 (off) to 65535 (a table's counters' bound). */
@@ -56,6 +57,17 @@ long rate_edit_take(struct store *s, const struct viewer *author, const char *ip
             hold->tables[hold->n++] = rate_by_address;
     }
     return 0;
+}
+
+long rate_preview_take(struct store *s, const struct viewer *author, long long now)
+{
+    pthread_once(&rate_once, rate_tables_init);
+    int max = rate_setting(s, "rate_previews", RATE_PREVIEWS_DEFAULT);
+    if (max == 0 || author->user_id <= 0)
+        return 0;
+    char key[32];
+    snprintf(key, sizeof key, "%lld", author->user_id);
+    return throttle_take(rate_previews, key, max, now);
 }
 
 void rate_edit_forgive(struct rate_hold *hold)

@@ -38,6 +38,12 @@ long rate_edit_take(struct store *s, const struct viewer *author, const char *ip
                     struct rate_hold *hold);
 /* Takes back what hold counted (the edit wrote nothing after all). */
 void rate_edit_forgive(struct rate_hold *hold);
+/* Previews of Markdown (POST /api/v1/preview, the form's "Prévisualiser"): rate_previews
+ * (RATE_PREVIEWS_DEFAULT) a minute per account, every role alike (a preview writes nothing, but
+ * each one holds the renderer's lock a moment). 0 when author may preview now (counted), else
+ * the seconds to wait. */
+#define RATE_PREVIEWS_DEFAULT 60
+long rate_preview_take(struct store *s, const struct viewer *author, long long now);
 /* The French sentence every door shows for a save refused by the rate (wait: seconds), in a. */
 struct arena;
 const char *rate_edit_refusal(struct arena *a, long wait);

@@ -115,6 +115,10 @@ const struct setting settings_table[] = {
      "Par compte seulement "
      "(0\u202f: sans limite).",
      SETTING_INT, SECTION_LIMITS, "90", false},
+    {"rate_previews", "Aperçus par minute",
+     "Par compte\u202f: les aperçus du texte mis en forme que demande l'éditeur "
+     "(0\u202f: sans limite).",
+     SETTING_INT, SECTION_LIMITS, "60", false},
     {"rate_reports", "Signalements par jour", "Par compte (0\u202f: sans limite).", SETTING_INT,
      SECTION_LIMITS, "10", false},
     {"rate_signups", "Inscriptions par heure", "Par adresse (0\u202f: sans limite).", SETTING_INT,

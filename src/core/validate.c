@@ -302,6 +302,18 @@ static json_t *validate_text(struct arena *a, const struct field_def *f, json_t 
     return json_string(s);
 }
 
+const char *validate_markdown_text(struct arena *a, const char *field, const char *label,
+                                   size_t max, json_t *v, struct field_errors *errs)
+{
+    const struct field_def f = {.name = field, .type = FT_MARKDOWN, .label = label, .max_len = max};
+    json_t *clean = validate_text(a, &f, v, errs);
+    if (!clean)
+        return NULL;
+    const char *text = arena_strdup(a, json_string_value(clean));
+    json_decref(clean);
+    return text;
+}
+
 static json_t *validate_year(struct arena *a, const struct field_def *f, json_t *v,
                              struct field_errors *errs)
 {

@@ -37,6 +37,12 @@ void validate_license_change(struct arena *a, const struct kind_def *k, json_t *
 /* An edit comment: one line, at most VALIDATE_COMMENT_MAX characters. Returns the trimmed
  * comment in the arena, or NULL with an error for "comment". */
 const char *validate_comment(struct arena *a, const char *comment, struct field_errors *errs);
+/* A Markdown text v checked and cleaned as the save path does it for a Markdown field named
+ * field, labelled label, of at most max characters (line ends as LF, blank ends trimmed): the
+ * text in a (or the string itself), or NULL with an error for field. What a preview renders is
+ * then what a record page would show once saved. */
+const char *validate_markdown_text(struct arena *a, const char *field, const char *label,
+                                   size_t max, json_t *v, struct field_errors *errs);
 /* True when s is an http(s) URL with a host and no spaces or control characters. */
 bool validate_url(const char *s);
 /* The first character of street line s (valid UTF-8) that the national schema of "lieux de

@@ -88,6 +88,8 @@ static const struct {
     {"node_modules/leaflet/dist/leaflet.js", "leaflet.js"},
     {"node_modules/leaflet/dist/leaflet.css", "leaflet.css"},
     {"node_modules/supercluster/dist/supercluster.min.js", "supercluster.js"},
+    /* the Markdown toolbar of the entry forms (an ES module, static/editor.js drives it) */
+    {"node_modules/@github/markdown-toolbar-element/dist/index.js", "markdown-toolbar.js"},
 };
 
 /* Reads the file at path and adds it to the assets as name (compressed once here: a request
@@ -175,10 +177,10 @@ static int app_load_assets(struct app *app, const char *datadir)
         if (rc < 0)
             return -1;
         if (rc > 0)
-            fprintf(stderr,
-                    "foison: %s introuvable (lancez npm ci) : la carte n'aura que sa "
-                    "liste\n",
-                    path);
+            fprintf(stderr, "foison: %s introuvable (lancez npm ci) : %s\n", path,
+                    strncmp(app_npm_assets[i].name, "markdown", 8) == 0
+                        ? "les formulaires n'auront pas de barre de mise en forme"
+                        : "la carte n'aura que sa liste");
     }
     return 0;
 }
@@ -557,6 +559,15 @@ struct tv *app_context(struct request *req, const char *title)
     tv_set_str(ctx, "path", req->path);
     if (req->flash) {
         tv_set_str(ctx, "flash", req->flash);
+        /* After a save, the editor's script forgets the draft that was sent (static/editor.js). */
+        const char *code = http_cookie(req, "foison_flash");
+        const struct static_asset *ejs = app_asset(req->app, "editor.js");
+        if (ejs && code &&
+            (!strcmp(code, "created") || !strcmp(code, "saved") || !strcmp(code, "pending") ||
+             !strcmp(code, "unchanged"))) {
+            tv_set_bool(ctx, "flash_saved", true);
+            tv_set_str(ctx, "editor_script_url", ejs->url);
+        }
         http_set_cookie(req, "foison_flash", "", 0); /* shown once */
         req->cache = HTTP_CACHE_NONE;
     }
@@ -750,12 +761,16 @@ static bool app_same_origin(struct request *req)
     return origin && strcmp(origin, req->app->territory->base_url) == 0;
 }
 
+bool app_csrf_valid(struct request *req, const char *sent)
+{
+    char token[ACCOUNT_TOKEN_LEN + 1];
+    return app_same_origin(req) && req->csrf && sent && app_csrf_unmask(sent, token) &&
+           account_token_equal(token, req->csrf);
+}
+
 bool app_check_csrf(struct request *req)
 {
-    const char *sent = http_form(req, "csrf");
-    char token[ACCOUNT_TOKEN_LEN + 1];
-    if (!app_same_origin(req) || !req->csrf || !sent || !app_csrf_unmask(sent, token) ||
-        !account_token_equal(token, req->csrf)) {
+    if (!app_csrf_valid(req, http_form(req, "csrf"))) {
         app_error(req, 403, false);
         return false;
     }

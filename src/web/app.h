@@ -91,6 +91,9 @@ void app_json(struct request *req, int status, json_t *body);
 void app_json_errors(struct request *req, const struct field_errors *errs);
 /* The checked POST: CSRF token matches and no foreign Origin. On failure answers 403. */
 bool app_check_csrf(struct request *req);
+/* Whether sent (a masked token as app_csrf_field() prints it, or NULL) is this visitor's CSRF
+ * token and no foreign Origin came with it; answers nothing (scripts send it in a header). */
+bool app_csrf_valid(struct request *req, const char *sent);
 /* Logged in, or redirected to the login page (returns false). */
 bool app_require_login(struct request *req);
 /* A decimal integer parameter in [1, max], or 0 when absent, malformed or out of range. */

@@ -554,9 +554,11 @@ static void entries_rate_limited(struct request *req, long wait)
 
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
                               const char *action, const char *cancel, int base_rev, json_t *values,
-                              const char *comment, const struct field_errors *errs)
+                              const char *comment, const struct field_errors *errs, bool preview)
 {
     struct tv *ctx = app_context(req, title);
+    if (preview)
+        tv_set_bool(ctx, "previewing", true);
     tv_set_str(ctx, "cancel_url", cancel);
     if (errs && errs->n)
         tv_set_str(ctx, "title_prefix", "Erreur :");
@@ -575,6 +577,7 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
             struct tv *o = tv_push_obj(list);
             tv_set_str(o, "message", errs->e[i].message);
             tv_set_str(o, "field", errs->e[i].field);
+            tv_set_str(o, "anchor", entry_view_form_anchor(req, k, errs->e[i].field));
         }
         tv_set_str(ctx, "comment_error", validate_error_for(errs, "comment"));
     }
@@ -582,6 +585,49 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
     app_render(req, "entry_form", ctx);
     if (errs && errs->n)
         req->status = 422;
+}
+
+/* "Modifier « TITLE »" with the title of the text this visitor edits: the page keeps the
+ * record's name when the form comes back (errors, preview), whatever its title input holds. */
+static const char *entries_edit_title(struct request *req, struct store *s, const struct entry *e)
+{
+    struct viewer v = app_viewer(req);
+    struct revision r;
+    int number;
+    if (entry_edit_revision(s, req->arena, &v, e, &number) == ENTRY_OK &&
+        entry_revision(s, req->arena, &v, e, number, &r) == ENTRY_OK)
+        return arena_printf(req->arena, "Modifier \u00ab\u202f%s\u202f\u00bb",
+                            entry_title(e->kind, r.fields));
+    return "Modifier la fiche";
+}
+
+/* The posted form shown again with each Markdown text rendered under its field ("Prévisualiser",
+ * for browsers without the editor's script): nothing validated beyond the texts, nothing
+ * written. Counted as one preview (core/rate.c); past the limit, 429 and the form kept. */
+static void entries_preview_page(struct request *req, const struct kind_def *k, const char *title,
+                                 const char *action, const char *cancel, int base_rev,
+                                 json_t *input)
+{
+    struct viewer v = app_viewer(req);
+    long wait = rate_preview_take(app_store(req), &v, (long long)time(NULL));
+    struct field_errors errs = {0};
+    const char *comment = http_form(req, "comment");
+    if (wait > 0)
+        validate_error(&errs, "spam",
+                       arena_printf(req->arena,
+                                    "Vous avez demandé beaucoup d'aperçus en peu de temps\u202f: "
+                                    "patientez %ld seconde%s (votre texte est conservé).",
+                                    wait, wait > 1 ? "s" : ""));
+    for (size_t i = 0; i < k->nfields && !wait; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (f->type == FT_MARKDOWN)
+            validate_markdown_text(req->arena, f->name, f->label, f->max_len ? f->max_len : 200,
+                                   json_object_get(input, f->name), &errs);
+    }
+    entries_form_page(req, k, title, action, cancel, base_rev, input, comment ? comment : "", &errs,
+                      wait == 0);
+    if (wait > 0)
+        entries_rate_limited(req, wait);
 }
 
 /* GET /{kind}/new — an empty form (login required). */
@@ -593,7 +639,7 @@ void page_entry_new(struct request *req)
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
     entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                       arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, empty, "",
-                      NULL);
+                      NULL, false);
     json_decref(empty);
 }
 
@@ -619,13 +665,20 @@ void page_entry_create(struct request *req)
         return;
     const struct kind_def *k = kind_find_segment(req->params[0]);
     json_t *input = entry_view_form_input(req, k);
+    if (http_form(req, "preview")) {
+        entries_preview_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
+                             arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0,
+                             input);
+        json_decref(input);
+        return;
+    }
     struct field_errors errs = {0};
     const char *comment;
     json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
     if (!clean) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &errs);
+                          comment, &errs, false);
         json_decref(input);
         return;
     }
@@ -642,7 +695,7 @@ void page_entry_create(struct request *req)
         validate_error(&trap, "spam", ENTRIES_ROBOT);
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &trap);
+                          comment, &trap, false);
         json_decref(clean);
         json_decref(input);
         return;
@@ -654,7 +707,7 @@ void page_entry_create(struct request *req)
     if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &trap);
+                          comment, &trap, false);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
         json_decref(clean);
@@ -691,10 +744,11 @@ void page_entry_edit(struct request *req)
         app_error(req, rc == ENTRY_NOTFOUND ? 404 : 500, false);
         return;
     }
-    entries_form_page(
-        req, e.kind, arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
-        arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
-        arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), number, r.fields, "", NULL);
+    entries_form_page(req, e.kind,
+                      arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
+                      arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
+                      arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), number, r.fields,
+                      "", NULL, false);
 }
 
 /* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
@@ -765,16 +819,24 @@ void page_entry_update(struct request *req)
         return;
     int base = app_int_param(http_form(req, "base_revision"), 100000000);
     json_t *input = entry_view_form_input(req, e.kind);
+    const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
+    const char *title = entries_edit_title(req, s, &e);
+    if (http_form(req, "preview")) {
+        entries_preview_page(req, e.kind, title, action,
+                             arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base,
+                             input);
+        json_decref(input);
+        return;
+    }
     struct field_errors errs = {0};
     if (!base)
         validate_error(&errs, "base_revision", "Révision de départ manquante");
     const char *comment;
     json_t *clean = entries_form_validate(req, e.kind, input, &comment, &errs);
-    const char *action = arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug);
     if (!clean) {
-        entries_form_page(req, e.kind, "Modifier la fiche", action,
+        entries_form_page(req, e.kind, title, action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
-                          comment, &errs);
+                          comment, &errs, false);
         json_decref(input);
         return;
     }
@@ -799,9 +861,9 @@ void page_entry_update(struct request *req)
     if (rc == ENTRY_CONFLICT)
         entries_conflict_page(req, &e, input, clean, comment, base);
     else if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
-        entries_form_page(req, e.kind, "Modifier la fiche", action,
+        entries_form_page(req, e.kind, title, action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
-                          comment, &errs);
+                          comment, &errs, false);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
     } else if (rc == ENTRY_NOTFOUND || rc == ENTRY_FORBIDDEN)

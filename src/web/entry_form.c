@@ -7,6 +7,8 @@
 #include "core/hours.h"
 #include "core/recur.h"
 #include "core/territory.h"
+#include "core/validate.h"
+#include "render/markdown.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/json_write.h"
@@ -14,6 +16,7 @@
 #include "web/app.h"
 #include "web/entry_view.h"
 #include "web/pages.h"
+#include <stdlib.h>
 #include <string.h>
 
 static const char *form_section_title(const struct kind_def *k, const char *section)
@@ -355,9 +358,70 @@ static void form_picker(struct request *req, struct tv *ctx, struct tv *f, const
     tv_set_str(tv_push_obj(scripts), "src", js->url);
 }
 
+const char *entry_view_form_anchor(struct request *req, const struct kind_def *k, const char *field)
+{
+    const struct field_def *fd = kind_field(k, field);
+    if (strcmp(field, "comment") == 0)
+        return field;
+    if (!fd || fd->managed)
+        return arena_printf(req->arena, "field-%s", field);
+    switch (fd->type) {
+    case FT_TAGS: {
+        const struct territory *t = req->app->territory;
+        const char *first = fd->source == FS_THEMES ? (t->nthemes ? t->themes[0].id : NULL)
+                            : fd->options           ? fd->options[0].id
+                                                    : NULL;
+        return first ? arena_printf(req->arena, "%s-%s", field, first)
+                     : arena_printf(req->arena, "field-%s", field);
+    }
+    case FT_POINT:
+        return arena_printf(req->arena, "%s.lat", field);
+    case FT_ADDRESS:
+        return arena_printf(req->arena, "%s.street", field);
+    case FT_HOURS:
+        return arena_printf(req->arena, "%s.%s", field, hours_day_key(0));
+    case FT_RECURRENCE:
+        return arena_printf(req->arena, "%s.repeat", field);
+    default:
+        return field;
+    }
+}
+
+/* A Markdown field's text as its record page would show it once saved (the save path's
+ * cleaning, then the same safe renderer), for the form's preview without JavaScript. */
+static void form_preview(struct request *req, struct tv *f, const struct field_def *fd, json_t *v)
+{
+    struct field_errors errs = {0};
+    const char *text = validate_markdown_text(req->arena, fd->name, fd->label,
+                                              fd->max_len ? fd->max_len : 200, v, &errs);
+    tv_set_bool(f, "previewing", true);
+    if (!text || !*text)
+        return;
+    char *html = markdown_render(text, strlen(text));
+    tv_set_html(f, "preview_html", arena_strdup(req->arena, html));
+    free(html);
+}
+
+/* The editor's scripts (static/editor.js; the toolbar's module from npm when it is there) and
+ * what they read on the form. */
+static void form_editor(struct request *req, struct tv *ctx)
+{
+    const struct static_asset *js = app_asset(req->app, "editor.js");
+    const struct static_asset *toolbar = app_asset(req->app, "markdown-toolbar.js");
+    if (js)
+        tv_set_str(ctx, "editor_script_url", js->url);
+    if (toolbar)
+        tv_set_str(ctx, "toolbar_script_url", toolbar->url);
+    tv_set_str(ctx, "preview_url", "/api/v1/preview");
+    /* A form sent back (errors, conflict, preview): its text is still not saved. */
+    tv_set_bool(ctx, "posted", strcmp(req->method, "POST") == 0);
+}
+
 void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
                      const struct field_errors *errs)
 {
+    bool previewing = tv_get(ctx, "previewing") != NULL;
+    form_editor(req, ctx);
     struct tv *list = tv_set_list(ctx, "form_fields");
     const char *section = NULL; /* of the field shown before */
     bool has_relation = false;
@@ -407,6 +471,8 @@ void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def 
             form_field_value(req, f, fd, v);
         if (fd->type == FT_POINT)
             form_picker(req, ctx, f, k, fd->name);
+        if (fd->type == FT_MARKDOWN && previewing)
+            form_preview(req, f, fd, v);
     }
     /* Search as you type for relation fields (static/relation.js); the form works without. */
     if (has_relation) {

@@ -42,9 +42,16 @@ const char *entry_view_number(struct request *req, struct json_span v);
 /* The title in an object text of field values (fields or card), "" when absent. */
 const char *entry_view_title(struct request *req, const struct kind_def *k, struct json_span obj);
 /* The form's "form_fields" list from values (stored or raw input) and errs (may be NULL), and
- * "relation_script_url" when the kind has a relation field. */
+ * "relation_script_url" when the kind has a relation field; the editor's scripts (toolbar,
+ * preview, drafts: static/editor.js); with a "previewing" flag in ctx, each Markdown field's
+ * text rendered as its record page would show it. */
 void entry_view_form(struct request *req, struct tv *ctx, const struct kind_def *k, json_t *values,
                      const struct field_errors *errs);
+/* The id of the input an error of field leads to (the error summary's links): the field's own
+ * input, or the first one of a group (a checkbox, the street, the latitude, Monday's hours, the
+ * repetition); "field-NAME" (its block) for what is no field of k (the spam notice). */
+const char *entry_view_form_anchor(struct request *req, const struct kind_def *k,
+                                   const char *field);
 /* A relation's value as its input holds it: the slugs of the entries its ids name that the
  * visitor may see, or the slugs typed, separated by ", ". */
 const char *entry_view_relation_slugs(struct request *req, json_t *v);

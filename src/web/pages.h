@@ -165,6 +165,10 @@ void api_entry_get(struct request *req);
 void api_entry_revisions(struct request *req);
 void api_entry_related(struct request *req);
 void api_suggest(struct request *req);
+/* preview.c */
+void api_preview(struct request *req);
+/* The most characters a Markdown field of any kind takes: what a preview renders at most. */
+size_t preview_markdown_max(void);
 /* search.c */
 void page_search(struct request *req);
 void api_search(struct request *req);

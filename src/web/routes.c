@@ -124,6 +124,8 @@ const struct route app_routes[] = {
     {"GET", "/api/v1/entries/{slug}/revisions", api_entry_revisions, ROUTE_API},
     {"GET", "/api/v1/entries/{slug}/related", api_entry_related, ROUTE_API},
     {"GET", "/api/v1/suggest", api_suggest, ROUTE_API},
+    /* h-editor: the editor's preview of Markdown (web/preview.c) */
+    {"POST", "/api/v1/preview", api_preview, ROUTE_API},
     {"GET", "/api/v1/search", api_search, ROUTE_API},
     {"GET", "/api/v1/search/suggest", api_search_suggest, ROUTE_API},
     {"GET", "/api/v1/geo", api_geo, ROUTE_API},

@@ -49,7 +49,7 @@ const KEYS = ['site_name', 'territory_name', 'base_url', 'license', 'synchronous
     'trust_edits', 'trust_days', 'spam_hold', 'spam_refuse', 'blocked_domains', 'smtp_url',
     'smtp_user', 'smtp_password', 'smtp_starttls', 'mail_from', 'legal_notice', 'privacy_notice',
     'accessibility_statement', 'signup', 'report_hide', 'rate_edits_new', 'rate_edits',
-    'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
+    'rate_previews', 'rate_reports', 'rate_signups', 'rate_mails', 'rate_contact', 'rate_contact_entry', 'rate_registrations',
     'rate_registration_mails', 'rate_searches',
     'robot_restrict', 'map_center', 'map_zoom', 'map_bounds', 'map_tiles', 'map_attribution'];
 
@@ -124,7 +124,7 @@ test('every field is saved, and foison config reads what the page wrote', async 
         smtp_starttls: 'off', mail_from: 'Réseau <contact@example.org>',
         legal_notice: '# Éditeur\n\nAssociation Communs, 1 rue de Siam, Brest.',
         privacy_notice: 'Nous gardons votre adresse.', accessibility_statement: 'Partiellement conforme.',
-        signup: 'closed', report_hide: '4', rate_edits_new: '6', rate_edits: '80', rate_reports: '7',
+        signup: 'closed', report_hide: '4', rate_edits_new: '6', rate_edits: '80', rate_previews: '30', rate_reports: '7',
         rate_signups: '3', rate_mails: '9', rate_contact: '4', rate_contact_entry: '15',
         rate_registrations: '12', rate_registration_mails: '3', rate_searches: '240',
         robot_restrict: 'off', map_center: '48.1,-1.7', map_zoom: '11',

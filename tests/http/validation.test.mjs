@@ -75,6 +75,39 @@ test('missing required fields → 422, an error beside each, other values kept',
     assert.equal(inputValue(r.text, 'base_revision'), '0');
 });
 
+test('the error summary links to the inputs themselves; required inputs say so; the summary takes the focus', async () => {
+    const fields = {
+        title: '', summary: '', description: '', commune: '', 'point.lat': '91', 'point.lon': '0',
+        status: 'idee', license: 'CC0-1.0',
+    };
+    const r = await expectErrors(fields, ['title', 'summary', 'description', 'themes', 'commune', 'point'],
+                                 'summary links');
+    const summary = /<div class="error-summary" role="alert" id="erreurs" tabindex="-1" autofocus>([\s\S]*?)<\/div>/.exec(r.text);
+    assert.ok(summary, 'the summary is focusable and focused without JavaScript');
+    const hrefs = [...summary[1].matchAll(/<a href="#([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(hrefs.sort(), ['commune', 'description', 'point.lat', 'summary', 'themes-numerique', 'title'].sort());
+    for (const id of hrefs)
+        assert.match(r.text, new RegExp(`<(input|textarea|select) [^>]*id="${id.replace('.', '\\.')}"`), `#${id} is an input`);
+    for (const name of ['title', 'summary', 'description', 'commune'])
+        assert.match(r.text, new RegExp(`<(input|textarea|select)[^>]* id="${name}"[^>]* required aria-required="true"`), name);
+    // Every input the markup marks required says it to assistive technologies too.
+    for (const m of r.text.matchAll(/<(input|textarea|select)\b[^>]*>/g))
+        if (/ required[ >]/.test(m[0]))
+            assert.match(m[0], /aria-required="true"/, m[0]);
+});
+
+test('editing with an error keeps the record\'s name in the title and the heading', async () => {
+    const list = await (await fetch(`${srv.base}/api/v1/entries?kind=innovation`)).json();
+    const { slug, title, revision } = list.entries[0];
+    const r = await alice.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: '' })), base_revision: String(revision),
+    });
+    assert.equal(r.status, 422);
+    const esc = title.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;');
+    assert.ok(r.text.includes(`<h1>Modifier «\u202f${esc}\u202f»</h1>`), 'h1');
+    assert.match(r.text, /<title>Erreur[^<]*Modifier «/, 'title');
+});
+
 test('valid fields are kept when one field is wrong', async () => {
     const inn = sampleInnovation({ summary: 'x'.repeat(301) });
     const r = await expectErrors(formFields(inn), ['summary'], 'summary 301');
