@@ -58,7 +58,7 @@ static void workshop_errors(struct request *req, struct tv *ctx, const struct fi
 static const char *workshop_links_text(struct request *req, int n, const char *one,
                                        const char *many)
 {
-    return n == 1 ? arena_printf(req->arena, "1 %s", one)
+    return n <= 1 ? arena_printf(req->arena, "%d %s", n, one) /* "0 compte": singular in French */
                   : arena_printf(req->arena, "%d %s", n, many);
 }
 

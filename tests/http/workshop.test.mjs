@@ -127,7 +127,7 @@ test('creating a batch: CSRF checked, bad input answered beside its field, the s
     }
     const page = decodeEntities(res.text);
     assert.equal((page.match(/<li class="ws-card">/g) || []).length, 4);
-    assert.ok(page.includes(title), 'the batch title is on the sheet');
+    assert.equal(page.split(`<p class="ws-card-title">${title}</p>`).length - 1, 4, 'the batch title on every card');
     assert.match(res.text, /<svg[^>]*role="img"[^>]*aria-label="Code QR du lien 1 sur 4"/);
     // Only hashes are kept: no token in the file.
     const dump = spawnSync('sqlite3', [srv.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
