@@ -172,6 +172,12 @@ test('a link joins once, without a mail confirmation; the account remembers its 
     const account = await ok.client.get('/compte');
     assert.equal(account.status, 200);
     assert.match(decodeEntities(account.text), /Maëlle Kerjean/);
+    // What the site keeps about it, in the person's own copy of their data.
+    const mine = (await ok.client.get('/compte/donnees.json')).json();
+    assert.deepEqual(mine.workshop.map((w) => [w.title, w.mediator]), [['Atelier du mardi — Plouguerneau', srv.users.a.name]]);
+    assert.ok(mine.workshop[0].joined > 0);
+    const led = (await alice.get('/compte/donnees.json')).json().workshops_led;
+    assert.deepEqual(led.find((w) => w.title === 'Atelier du mardi — Plouguerneau')?.links, 3);
     // Used: a second use says so, and writes nothing.
     const again = await request(srv.base, pathOf(first));
     assert.equal(again.status, 410);
