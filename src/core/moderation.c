@@ -6,6 +6,7 @@
 #include "store/entry_store.h"
 #include "store/moderation_store.h"
 #include "store/user_store.h"
+#include "store/workshop_store.h"
 #include "util/arena.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,22 +46,12 @@ static int moderation_status_of(int entry_rc)
     }
 }
 
-int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, int page,
-                     int per_page, struct moderation_item **items, int *n, int *total)
+/* The queue's items of the pending rows read (inside the caller's read transaction). */
+static int moderation_items(struct store *s, struct arena *a, struct pending_row *rows, int n,
+                            struct moderation_item **items)
 {
-    if (!viewer_moderates(v))
-        return MODERATION_FORBIDDEN;
-    if (page < 1)
-        page = 1;
-    struct pending_row *rows;
-    store_read_begin(s);
-    int rc = store_pending_list(s, a, (page - 1) * per_page, per_page, &rows, n, total);
-    if (rc != STORE_OK) {
-        store_read_end(s);
-        return MODERATION_ERR;
-    }
-    struct moderation_item *out = arena_alloc(a, sizeof(*out) * (size_t)(*n ? *n : 1));
-    for (int i = 0; i < *n; i++) {
+    struct moderation_item *out = arena_alloc(a, sizeof(*out) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
         struct pending_row *p = &rows[i];
         struct moderation_item *it = &out[i];
         struct revision_row full, parent;
@@ -77,10 +68,8 @@ int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, i
         it->reasons = p->rev.spam_reasons;
         it->new_entry = p->published_rev == 0;
         it->stale = p->rev.parent_number < p->published_rev;
-        if (store_revision_get(s, a, p->rev.entry_id, p->rev.number, &full) != STORE_OK) {
-            store_read_end(s);
+        if (store_revision_get(s, a, p->rev.entry_id, p->rev.number, &full) != STORE_OK)
             return MODERATION_ERR;
-        }
         it->fields = moderation_json(a, full.fields);
         /* Against what the public sees: approving publishes the pending texts this one was
          * written on too, and the moderator must see all that goes out. */
@@ -90,9 +79,41 @@ int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, i
             it->parent_fields = moderation_json(a, parent.fields);
         it->title = it->kind ? entry_title(it->kind, it->fields) : "";
     }
-    store_read_end(s);
     *items = out;
     return MODERATION_OK;
+}
+
+int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, int page,
+                     int per_page, struct moderation_item **items, int *n, int *total)
+{
+    if (!viewer_moderates(v))
+        return MODERATION_FORBIDDEN;
+    if (page < 1)
+        page = 1;
+    struct pending_row *rows;
+    store_read_begin(s);
+    int rc = store_pending_list(s, a, (page - 1) * per_page, per_page, &rows, n, total);
+    if (rc == STORE_OK)
+        rc = moderation_items(s, a, rows, *n, items);
+    store_read_end(s);
+    return rc == STORE_OK ? MODERATION_OK : MODERATION_ERR;
+}
+
+int moderation_queue_sponsored(struct store *s, struct arena *a, const struct viewer *v, int page,
+                               int per_page, struct moderation_item **items, int *n, int *total)
+{
+    if (v->user_id <= 0 || v->role < ROLE_TRUSTED)
+        return MODERATION_FORBIDDEN;
+    if (page < 1)
+        page = 1;
+    struct pending_row *rows;
+    store_read_begin(s);
+    int rc =
+        store_pending_sponsored(s, a, v->user_id, (page - 1) * per_page, per_page, &rows, n, total);
+    if (rc == STORE_OK)
+        rc = moderation_items(s, a, rows, *n, items);
+    store_read_end(s);
+    return rc == STORE_OK ? MODERATION_OK : MODERATION_ERR;
 }
 
 /* A contributor with enough approved edits and days since sign-up becomes trusted. */
@@ -202,18 +223,77 @@ static int moderation_reject_from(struct store *s, struct arena *a, long long en
     return MODERATION_OK;
 }
 
-/* Approves or rejects a pending revision, in one write transaction with its log row. */
+/* Inside the write transaction: may the mediator v (not a moderator) decide on revision r of
+ * entry e? Only when its author, and the author of every pending text approving it would publish
+ * with it (the ones it was written on), is an account v vouched for (core/workshop.c). Its own
+ * pending texts are the only ones an author writes on, so this holds in practice; it is checked
+ * so that a mediator can never publish anybody else's words. */
+static int moderation_mediates(struct store *s, struct arena *a, const struct viewer *v,
+                               const struct revision_row *r, long long entry_id)
+{
+    struct revision_row *pending;
+    int n;
+    if (store_entry_pending(s, a, entry_id, &pending, &n) != STORE_OK)
+        return MODERATION_ERR;
+    long long author = r->author_id;
+    int parent = r->parent_number;
+    for (int steps = 0; steps <= n; steps++) {
+        long long sponsor = 0;
+        int rc = author ? store_user_sponsor(s, author, &sponsor) : STORE_NOTFOUND;
+        if (rc == STORE_ERR)
+            return MODERATION_ERR;
+        if (rc != STORE_OK || sponsor != v->user_id)
+            return MODERATION_FORBIDDEN;
+        const struct revision_row *up = NULL;
+        for (int i = 0; i < n && !up; i++)
+            if (pending[i].number == parent)
+                up = &pending[i];
+        if (!up)
+            return MODERATION_OK; /* down to a published (or rejected) text */
+        author = up->author_id;
+        parent = up->parent_number;
+    }
+    return MODERATION_FORBIDDEN;
+}
+
+/* Opens the write transaction of a mediator's decision: v still an active account of the
+ * role trusted or above inside it (me receives its role as the file has it). */
+static int moderation_begin_mediator(struct store *s, struct arena *a, const struct viewer *v,
+                                     struct viewer *me)
+{
+    struct user_row u;
+    if (v->user_id <= 0 || v->role < ROLE_TRUSTED)
+        return MODERATION_FORBIDDEN;
+    if (store_begin(s) != STORE_OK)
+        return MODERATION_ERR;
+    int rc = store_user_by_id(s, a, v->user_id, &u);
+    *me = *v;
+    if (rc == STORE_OK)
+        me->role = role_from_name(u.role);
+    if (rc != STORE_OK || strcmp(u.status, "active") != 0 || me->role < ROLE_TRUSTED) {
+        store_rollback(s);
+        return rc == STORE_ERR ? MODERATION_ERR : MODERATION_FORBIDDEN;
+    }
+    return MODERATION_OK;
+}
+
+/* Approves or rejects a pending revision, in one write transaction with its log row. The one
+ * decision path of moderators and of mediators (who may decide on their participants' texts
+ * only): the log names whoever decided. */
 static int moderation_decide(struct store *s, struct arena *a, const struct viewer *v,
                              long long revision_id, const char *reason, long long now, bool approve)
 {
     struct viewer me;
-    int began = moderation_begin(s, a, v, &me);
+    int began = viewer_moderates(v) ? moderation_begin(s, a, v, &me)
+                                    : moderation_begin_mediator(s, a, v, &me);
     if (began != MODERATION_OK)
         return began;
     v = &me;
     struct revision_row r;
     struct entry_row e;
     int rc = moderation_pending(s, a, revision_id, &r, &e);
+    if (rc == MODERATION_OK && !viewer_moderates(v))
+        rc = moderation_mediates(s, a, v, &r, e.id);
     if (rc == MODERATION_OK)
         rc = approve ? moderation_status_of(entry_publish(s, a, e.id, r.number, now))
                      : moderation_reject_from(s, a, e.id, r.number);

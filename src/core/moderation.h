@@ -1,7 +1,8 @@
 /* moderation.h — what moderators do: the queue of pending revisions, approving and rejecting
  * them, rolling back every edit of one account, blocking an account, trusting one, and the log
  * of all of it. Each decision is one write transaction with its log row and a new generation of
- * the site, so no cache anywhere keeps showing what it changed. Only moderators may: every
+ * the site, so no cache anywhere keeps showing what it changed. Only moderators may (and, for
+ * approving and rejecting the texts of their workshop's participants, their mediators): every
  * function checks the viewer it is given (MODERATION_FORBIDDEN). */
 #ifndef FOISON_MODERATION_H
 #define FOISON_MODERATION_H
@@ -39,8 +40,14 @@ struct moderation_item {
 /* Pending revisions oldest first, page by page; *total receives the length of the queue. */
 int moderation_queue(struct store *s, struct arena *a, const struct viewer *v, int page,
                      int per_page, struct moderation_item **items, int *n, int *total);
+/* The pending revisions of the accounts v vouched for at a workshop (core/workshop.c), for v,
+ * a mediator (any account trusted or above): the same items as the queue. */
+int moderation_queue_sponsored(struct store *s, struct arena *a, const struct viewer *v, int page,
+                               int per_page, struct moderation_item **items, int *n, int *total);
 /* Publishes a pending revision (and the pending texts it was written on); logs it; may make its
- * author trusted (site settings trust_edits and trust_days). */
+ * author trusted (site settings trust_edits and trust_days). A moderator may decide on any; a
+ * mediator (trusted or above) only on the texts of the accounts they vouched for, checked inside
+ * the transaction (MODERATION_FORBIDDEN otherwise). Rejection: the same. */
 int moderation_approve(struct store *s, struct arena *a, const struct viewer *v,
                        long long revision_id, const char *reason, long long now);
 /* Rejects a pending revision and the pending ones written on it; logs it with the reason. */

@@ -95,6 +95,27 @@ static bool reg_password_ok(struct arena *a, const char *password, const char *e
     return !why;
 }
 
+const char *registration_line(struct arena *a, const char *in, size_t max_chars)
+{
+    return reg_line(a, in, max_chars);
+}
+
+int registration_check_account(struct arena *a, const char *name, const char *email,
+                               const char *password, struct field_errors *errs,
+                               const char **name_out, const char **email_out)
+{
+    const char *n = reg_line(a, name, 80);
+    if (!n)
+        validate_error(errs, "name",
+                       "Indiquez le nom affiché sur vos contributions (80 "
+                       "caractères au plus, sur une ligne).");
+    const char *e = reg_email(a, email, errs, "email");
+    reg_password_ok(a, password, e, n, errs, "password");
+    *name_out = n;
+    *email_out = e;
+    return errs->n ? REGISTRATION_INVALID : REGISTRATION_OK;
+}
+
 /* Takes one from each limit; the seconds to wait when one is reached (nothing is taken then from
  * the others that passed: they are forgiven). */
 /* k1 is a client address (counted by its /64 for IPv6: throttle_address). */
@@ -211,14 +232,8 @@ int registration_signup(struct store *s, struct arena *a, const struct registrat
     free(open);
     if (closed)
         return REGISTRATION_CLOSED;
-    const char *n = reg_line(a, name, 80);
-    if (!n)
-        validate_error(errs, "name",
-                       "Indiquez le nom affiché sur vos contributions (80 "
-                       "caractères au plus, sur une ligne).");
-    const char *e = reg_email(a, email, errs, "email");
-    reg_password_ok(a, password, e, n, errs, "password");
-    if (errs->n)
+    const char *n, *e;
+    if (registration_check_account(a, name, email, password, errs, &n, &e) != REGISTRATION_OK)
         return REGISTRATION_INVALID;
     long signups = territory_setting_long(s, "rate_signups", REGISTRATION_RATE_SIGNUPS);
     long mails = territory_setting_long(s, "rate_mails", REGISTRATION_RATE_MAILS);

@@ -40,6 +40,16 @@ enum registration_status {
     REGISTRATION_ERR = -5,     /* storage: not the user's fault */
 };
 
+/* The checks of a new account's fields, the same for every way in (sign-up, a workshop's link):
+ * name (one line, 80 characters), e-mail address, password (core/password.c's rules). Their
+ * cleaned copies into *name_out and *email_out (NULL when refused); REGISTRATION_INVALID with
+ * errs per field, or REGISTRATION_OK. */
+int registration_check_account(struct arena *a, const char *name, const char *email,
+                               const char *password, struct field_errors *errs,
+                               const char **name_out, const char **email_out);
+/* The trimmed copy of a one-line text of at most max_chars code points (no control or
+ * invisible characters), or NULL when it is empty, too long or not text. */
+const char *registration_line(struct arena *a, const char *in, size_t max_chars);
 /* A new account (pending until confirmed) and its confirmation mail; or, when the address has
  * an account, a mail telling its owner. Fields: name, email, password. */
 int registration_signup(struct store *s, struct arena *a, const struct registration_env *env,

@@ -326,6 +326,24 @@ static const char *const store_migrations[] = {
     "  height INTEGER NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL,"
     "  PRIMARY KEY (source, mime, width)) WITHOUT ROWID;"
     "CREATE INDEX media_files_hash ON media_files(hash);",
+    /* 15: public-writing workshops (core/workshop.c). A mediator (trusted or above)
+     * makes a batch of one-time sign-up links; each link is a 256-bit token stored as its hash
+     * only (the sheet that prints them is shown once), open until used, revoked or expired. An
+     * account opened through one remembers who vouched for it (sponsor_id) and the batch: its
+     * mediator may then decide on its pending edits. */
+    "CREATE TABLE workshops ("
+    "  id INTEGER PRIMARY KEY, mediator_id INTEGER NOT NULL REFERENCES users(id),"
+    "  title TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
+    "CREATE INDEX workshops_mediator ON workshops(mediator_id, created);"
+    "CREATE TABLE workshop_links ("
+    "  id INTEGER PRIMARY KEY, workshop_id INTEGER NOT NULL REFERENCES workshops(id),"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','used','revoked')),"
+    "  used INTEGER, user_id INTEGER REFERENCES users(id) ON DELETE SET NULL);"
+    "CREATE INDEX workshop_links_workshop ON workshop_links(workshop_id, id);"
+    "ALTER TABLE users ADD COLUMN sponsor_id INTEGER REFERENCES users(id);"
+    "ALTER TABLE users ADD COLUMN workshop_id INTEGER REFERENCES workshops(id);"
+    "CREATE INDEX users_sponsor ON users(sponsor_id) WHERE sponsor_id IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

@@ -446,6 +446,8 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
                                                "created"};
     static const char *const loans[] = {"slug",    "from_day", "to_day",
                                         "message", "state",    "created"};
+    static const char *const joined[] = {"title", "mediator", "joined"};
+    static const char *const led[] = {"title", "created", "expires", "links", "used"};
     struct {
         const char *key, *sql;
         const char *const *names;
@@ -487,6 +489,19 @@ int store_user_export(struct store *s, long long id, const char *email, json_t *
          " JOIN entries e ON e.id = l.resource_id WHERE l.borrower_id = ?1"
          " ORDER BY l.created, l.id",
          loans, 6, false},
+        /* The workshop the account was opened through, and who vouched for it. */
+        {"workshop",
+         "SELECT w.title, m.name, l.used FROM workshop_links l"
+         " JOIN workshops w ON w.id = l.workshop_id JOIN users m ON m.id = w.mediator_id"
+         " WHERE l.user_id = ?1 ORDER BY l.id",
+         joined, 3, false},
+        /* The workshops it led as a mediator. */
+        {"workshops_led",
+         "SELECT w.title, w.created, w.expires,"
+         " (SELECT count(*) FROM workshop_links l WHERE l.workshop_id = w.id),"
+         " (SELECT count(*) FROM workshop_links l WHERE l.workshop_id = w.id AND l.state = 'used')"
+         " FROM workshops w WHERE w.mediator_id = ?1 ORDER BY w.created, w.id",
+         led, 5, false},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         /* store_stmt caches by the text's address: these literals live as long as the

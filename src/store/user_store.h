@@ -74,8 +74,8 @@ int store_user_forget(struct store *s, long long id, const char *name);
  * participants. */
 int store_user_forget_activity(struct store *s, long long id, long long now);
 /* What the site holds about an account, into out: "sessions", "api_tokens", "revisions",
- * "moderation", "reports", "mails", "registrations", "applications", "loans" (arrays of
- * objects). */
+ * "moderation", "reports", "mails", "registrations", "applications", "loans", "workshop" (the
+ * workshop the account joined through), "workshops_led" (those it led) (arrays of objects). */
 int store_user_export(struct store *s, long long id, const char *email, json_t *out);
 
 #endif

@@ -369,6 +369,11 @@ static const struct {
     {"join_refused", "La demande d'adhésion est refusée."},
     {"join_removed", "La fiche ne fait plus partie des membres."},
     {"contact_sent", "Votre message a été transmis."},
+    {"workshop_joined", "Bienvenue ! Votre compte est ouvert et vous êtes connecté·e. Vos "
+                        "premiers textes seront relus par la personne qui anime l'atelier avant "
+                        "d'être publiés."},
+    {"workshop_revoked", "Les liens encore libres sont retirés : ils ne permettent plus d'ouvrir "
+                         "un compte."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };
@@ -553,6 +558,7 @@ struct tv *app_context(struct request *req, const char *title)
         tv_set_str(u, "role", req->user->role);
         tv_set_bool(u, "moderator", account_can_moderate(req->user));
         tv_set_bool(u, "admin", role_from_name(req->user->role) >= ROLE_ADMIN);
+        tv_set_bool(u, "mediator", role_from_name(req->user->role) >= ROLE_TRUSTED);
     }
     if (req->csrf)
         tv_set_str(ctx, "csrf", app_csrf_field(req));

@@ -206,6 +206,14 @@ void map_tiles_context(struct request *req, struct tv *ctx, bool any_ancestor);
 void map_view_settings(struct request *req, struct tv *ctx);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
+/* workshop.c */
+void page_workshop_home(struct request *req);
+void page_workshop_create(struct request *req);
+void page_workshop_batch(struct request *req);
+void page_workshop_revoke(struct request *req);
+void page_workshop_decide(struct request *req);
+void page_workshop_join_form(struct request *req);
+void page_workshop_join(struct request *req);
 /* export.c */
 void api_export_places(struct request *req);
 

@@ -54,6 +54,16 @@ const struct route app_routes[] = {
     {"GET", "/admin/communes", page_admin_communes, 0},
     {"POST", "/admin/communes", page_admin_communes_place, 0},
     {"POST", "/verification", page_robot_prove, 0},
+    /* Public-writing workshops (web/workshop.c): a mediator's batches of one-time sign-up
+     * links, their printed sheet, their participants' texts to decide on, and joining. */
+    {"GET", "/atelier", page_workshop_home, 0},
+    {"POST", "/atelier", page_workshop_create, 0},
+    {"GET", "/atelier/lots/{slug}", page_workshop_batch, 0},
+    {"POST", "/atelier/lots/{slug}/retirer", page_workshop_revoke, 0},
+    {"POST", "/atelier/contributions/{slug}/approuver", page_workshop_decide, 0},
+    {"POST", "/atelier/contributions/{slug}/refuser", page_workshop_decide, 0},
+    {"GET", "/atelier/rejoindre", page_workshop_join_form, 0},
+    {"POST", "/atelier/rejoindre", page_workshop_join, 0},
     /* Events in time (web/agenda.c): before the kinds' patterns. */
     {"GET", "/agenda", page_agenda, 0},
     {"GET", "/recherche", page_search, 0},
