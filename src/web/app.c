@@ -362,6 +362,9 @@ static const struct {
     {"join_refused", "La demande d'adhésion est refusée."},
     {"join_removed", "La fiche ne fait plus partie des membres."},
     {"contact_sent", "Votre message a été transmis."},
+    {"draft_saved", "Votre brouillon est enregistré : reprenez-le quand vous voulez depuis cette "
+                    "page. Vous seul·e le voyez."},
+    {"draft_deleted", "Le brouillon est supprimé."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };
