@@ -124,7 +124,7 @@ test('step 1: CSRF required, errors beside the field with the input kept', async
     assert.equal(page.status, 200);
     assert.match(page.text, /Étape 1 sur 10/);
     assert.match(page.text, /<progress max="10" value="1"/);
-    assert.match(page.text, /<li aria-current="step"><span>Son nom<\/span><\/li>/);
+    assert.match(page.text, /<li aria-current="step"><span class="propose-n">1.<\/span> <span>Son nom<\/span><\/li>/);
     assert.match(page.text, /Par exemple/);
     assert.match(page.text, /href="\/innovations\/new">Je préfère le formulaire complet/);
     assert.doesNotMatch(page.text, /value="precedent"/, 'no way back from the first step');
@@ -183,7 +183,7 @@ test('the whole innovation path, step by step, up to the preview', async () => {
     assert.match(preview.text, new RegExp(`<strong>${WORD}</strong>`), 'Markdown rendered');
     assert.match(decodeEntities(preview.text), /Le code source de l'innovation/);
     assert.match(preview.text, /Lanrivoaré/);
-    assert.match(decodeEntities(preview.text), /Modifier l'étape 2/);
+    assert.match(decodeEntities(preview.text), /Modifier l'étape 2\u202f: Ce qu'elle est/);
     assert.match(preview.text, /action="\/proposer\/brouillons\/[0-9a-f]+\/envoyer"/);
     assert.doesNotMatch(preview.text, /class="error-summary"/);
     assert.match(preview.text, /relira votre fiche/, 'a contributor is told about moderation');
@@ -257,7 +257,7 @@ test('a draft is resumable after logging out and in, from the account page', asy
     chloe = await loginOk(srv.base, srv.users.c.email, srv.users.c.password);
     const account = await chloe.get('/compte');
     assert.equal(account.status, 200);
-    assert.match(account.text, /<h2 id="brouillons">Mes brouillons<\/h2>/);
+    assert.match(account.text, /<h2 id="brouillons-titre">Mes brouillons<\/h2>/);
     assert.ok(decodeEntities(account.text).includes(TITLE));
     const link = new RegExp(`href="(/proposer/brouillons/${draft.key}\\?etape=(\\d+))"`).exec(account.text);
     assert.ok(link, 'a link to continue');
