@@ -331,6 +331,11 @@ static const char *propose_draft_url(struct request *req, const struct draft *d,
     return arena_printf(req->arena, "/proposer/brouillons/%s?etape=%d", d->key, step);
 }
 
+static void propose_decref(void *p)
+{
+    json_decref(p);
+}
+
 /* Whether a raw answer says nothing (an empty text, list or object of empty texts). */
 static bool propose_blank(json_t *v)
 {
@@ -458,6 +463,7 @@ static void propose_preview_page(struct request *req, const struct propose_path 
             json_decref(v);
         }
     }
+    arena_defer(req->arena, propose_decref, shown);
     json_t *rendered = entry_render_fields(k, shown);
     char *fields_text = json_dumps(shown, JSON_COMPACT);
     char *rendered_text = rendered ? json_dumps(rendered, JSON_COMPACT) : NULL;
@@ -581,11 +587,6 @@ void page_propose_first(struct request *req)
     json_t *answers = json_pack("{s:s}", "license", req->app->territory->license);
     propose_step_page(req, &p, NULL, 1, answers, NULL);
     json_decref(answers);
-}
-
-static void propose_decref(void *p)
-{
-    json_decref(p);
 }
 
 /* Where each button of a step goes. */
