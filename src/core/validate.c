@@ -905,6 +905,77 @@ static void validate_when(struct arena *a, const struct kind_def *k, json_t *fie
                                     f->label, RECUR_MAX_OCCURRENCES));
 }
 
+/* Whether name is among names (NULL-terminated; NULL: every field). */
+static bool validate_named(const char *const *names, const char *name)
+{
+    if (!names)
+        return true;
+    for (; *names; names++)
+        if (strcmp(*names, name) == 0)
+            return true;
+    return false;
+}
+
+/* The fields of k among names (NULL: all), each by its type, then the rules and the series'
+ * check among those fields; required fields empty are errors only when require. */
+static json_t *validate_some(struct arena *a, const struct kind_def *k, const struct territory *t,
+                             json_t *input, const char *const *names, bool require,
+                             struct field_errors *errs)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < k->nfields; i++) {
+        const struct field_def *f = &k->fields[i];
+        if (!validate_named(names, f->name))
+            continue;
+        json_t *v = json_object_get(input, f->name);
+        json_t *clean = validate_field(a, f, t, v, errs);
+        if (!clean)
+            continue;
+        bool empty = validate_is_empty(clean);
+        if (f->required && empty) {
+            if (require)
+                validate_error(errs, f->name,
+                               f->type == FT_TAGS
+                                   ? arena_printf(a, "%s : choisissez-en au moins un", f->label)
+                                   : arena_printf(a, "%s : ce champ est obligatoire", f->label));
+            json_decref(clean);
+            continue;
+        }
+        if (f->type == FT_TAGS && !empty && json_array_size(clean) < f->min_items) {
+            validate_error(errs, f->name,
+                           arena_printf(a, "%s : %zu au moins", f->label, f->min_items));
+            json_decref(clean);
+            continue;
+        }
+        json_object_set_new(out, f->name, clean);
+    }
+    if (errs->n == 0) {
+        if (!names) {
+            validate_rules(k, out, errs);
+            validate_when(a, k, out, errs);
+        } else {
+            /* A rule is checked once every field it names is among those validated. */
+            struct kind_def part = *k;
+            struct field_rule rules[16];
+            size_t nr = 0;
+            for (size_t i = 0; i < k->nrules && nr < sizeof rules / sizeof *rules; i++)
+                if (validate_named(names, k->rules[i].a) && validate_named(names, k->rules[i].b))
+                    rules[nr++] = k->rules[i];
+            part.rules = rules;
+            part.nrules = nr;
+            validate_rules(&part, out, errs);
+            if (k->when.start && k->when.recurrence && validate_named(names, k->when.start) &&
+                validate_named(names, k->when.recurrence))
+                validate_when(a, k, out, errs);
+        }
+    }
+    if (errs->n > 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
                        json_t *input, bool reject_unknown, struct field_errors *errs)
 {
@@ -924,39 +995,18 @@ json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct t
             }
         }
     }
-    json_t *out = json_object();
-    for (size_t i = 0; i < k->nfields; i++) {
-        const struct field_def *f = &k->fields[i];
-        json_t *v = json_object_get(input, f->name);
-        json_t *clean = validate_field(a, f, t, v, errs);
-        if (!clean)
-            continue;
-        bool empty = validate_is_empty(clean);
-        if (f->required && empty) {
-            validate_error(errs, f->name,
-                           f->type == FT_TAGS
-                               ? arena_printf(a, "%s : choisissez-en au moins un", f->label)
-                               : arena_printf(a, "%s : ce champ est obligatoire", f->label));
-            json_decref(clean);
-            continue;
-        }
-        if (f->type == FT_TAGS && !empty && json_array_size(clean) < f->min_items) {
-            validate_error(errs, f->name,
-                           arena_printf(a, "%s : %zu au moins", f->label, f->min_items));
-            json_decref(clean);
-            continue;
-        }
-        json_object_set_new(out, f->name, clean);
-    }
-    if (errs->n == 0) {
-        validate_rules(k, out, errs);
-        validate_when(a, k, out, errs);
-    }
-    if (errs->n > 0) {
-        json_decref(out);
+    return validate_some(a, k, t, input, NULL, true, errs);
+}
+
+json_t *validate_entry_fields(struct arena *a, const struct kind_def *k, const struct territory *t,
+                              json_t *input, const char *const *names, bool require,
+                              struct field_errors *errs)
+{
+    if (!json_is_object(input) || !names) {
+        validate_error(errs, "_", "un objet JSON est attendu");
         return NULL;
     }
-    return out;
+    return validate_some(a, k, t, input, names, require, errs);
 }
 
 void validate_license_change(struct arena *a, const struct kind_def *k, json_t *old_fields,

@@ -31,6 +31,14 @@ const char *validate_error_for(const struct field_errors *errs, const char *fiel
  * fields of the kind are errors. Messages are allocated in a. */
 json_t *validate_entry(struct arena *a, const struct kind_def *k, const struct territory *t,
                        json_t *input, bool reject_unknown, struct field_errors *errs);
+/* The same check for some fields of k only (names: NULL-terminated), as a guided path validates
+ * its steps one by one: each named field by its type and limits, and the rules between fields
+ * (and a series' check) whose fields are all named. With require false, a required field left
+ * empty is no error (a draft kept for later); validate_entry still says so at the end. Returns
+ * a new object of the named fields in canonical form, or NULL with errs filled. */
+json_t *validate_entry_fields(struct arena *a, const struct kind_def *k, const struct territory *t,
+                              json_t *input, const char *const *names, bool require,
+                              struct field_errors *errs);
 /* Contributors wrote under a record's licence: only moderators may change it on an edit. */
 void validate_license_change(struct arena *a, const struct kind_def *k, json_t *old_fields,
                              json_t *new_fields, bool can_moderate, struct field_errors *errs);

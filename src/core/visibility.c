@@ -55,6 +55,10 @@ bool viewer_sees(const struct viewer *v, const char *state, long long author_id)
         return true;
     if (!v)
         return false;
+    /* A draft was never submitted: nobody is to judge it yet, so moderators do not read it
+     * either (they will, once its author sends it). Only an account, never the operator. */
+    if (state && strcmp(state, "draft") == 0)
+        return v->user_id > 0 && author_id == v->user_id;
     return (v->user_id > 0 && author_id == v->user_id) || viewer_moderates(v);
 }
 

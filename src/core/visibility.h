@@ -3,11 +3,12 @@
  * rather than testing a revision's state themselves.
  *
  * The rule: a published revision is public; a pending or rejected one is seen only by its author
- * and by moderators. "The revision the public sees" of an entry is its published one; "the
- * revision this viewer edits" is the latest revision that is published or their own pending one
- * (entry_edit_revision in entry.h). Deleted entries are seen by nobody; an entry hidden after
- * readers' reports (or withdrawn by a moderator who upheld them) is seen by moderators only,
- * through every door (lists and counts are the public's view: they never hold it). */
+ * and by moderators; a draft by its author only. "The revision the public sees" of an entry is
+ * its published one; "the revision this viewer edits" is the latest revision that is published or
+ * their own pending one (entry_edit_revision in entry.h). Deleted entries are seen by nobody; an
+ * entry hidden after readers' reports (or withdrawn by a moderator who upheld them) is seen by
+ * moderators only, through every door (lists and counts are the public's view: they never hold it).
+ */
 #ifndef FOISON_VISIBILITY_H
 #define FOISON_VISIBILITY_H
 #include <stdbool.h>
@@ -41,7 +42,8 @@ const char *role_name(enum role r);
 bool role_assignable(const char *name);
 bool viewer_moderates(const struct viewer *v);
 /* The rule itself: may v see a revision in state ("published", "pending", "rejected") by
- * author_id? */
+ * author_id? A "draft" (core/draft.h: answers of the guided path not yet sent) is seen by its
+ * author alone, not by moderators. */
 bool viewer_sees(const struct viewer *v, const char *state, long long author_id);
 /* The rule for an entry as a whole, before its revisions: never a deleted one, and a hidden one
  * (entries.hidden: 1 after reports, 2 withdrawn) only for moderators. */

@@ -344,6 +344,19 @@ static const char *const store_migrations[] = {
     "ALTER TABLE users ADD COLUMN sponsor_id INTEGER REFERENCES users(id);"
     "ALTER TABLE users ADD COLUMN workshop_id INTEGER REFERENCES workshops(id);"
     "CREATE INDEX users_sponsor ON users(sponsor_id) WHERE sponsor_id IS NOT NULL;",
+    /* 16: drafts of the guided path (core/draft.c, store/draft_store.c). The answers
+     * of a record being proposed, kept between its steps, seen by their author alone. Not a
+     * revision: nothing of an entry exists (no slug taken, no row any door reads) until the
+     * author sends it through entry_save. `key` is the random name of its address (ids would
+     * tell how many drafts the site holds); a deleted account's drafts go with it. Writing a
+     * draft moves no generation: no public page depends on one. */
+    "CREATE TABLE drafts (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL, step INTEGER NOT NULL DEFAULT 1, fields TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+    "CREATE INDEX drafts_user ON drafts(user_id, updated);"
+    "CREATE TRIGGER drafts_account_deleted AFTER UPDATE OF status ON users"
+    "  WHEN NEW.status = 'deleted' BEGIN DELETE FROM drafts WHERE user_id = NEW.id; END;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

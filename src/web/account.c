@@ -442,6 +442,7 @@ static void account_page_render(struct request *req, const char *name, const cha
     tv_set_str(ctx, "deleted_name", REGISTRATION_DELETED_NAME);
     if (errs)
         account_errors(req, ctx, errs);
+    page_propose_drafts(req, ctx); /* "Mes brouillons" (web/propose.c) */
     app_render(req, "account", ctx);
 }
 

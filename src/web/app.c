@@ -374,6 +374,9 @@ static const struct {
                         "d'être publiés."},
     {"workshop_revoked", "Les liens encore libres sont retirés : ils ne permettent plus d'ouvrir "
                          "un compte."},
+    {"draft_saved", "Votre brouillon est enregistré : reprenez-le quand vous voulez depuis cette "
+                    "page. Vous seul·e le voyez."},
+    {"draft_deleted", "Le brouillon est supprimé."},
     {"deleted", "Votre compte est supprimé. Vos contributions restent, sous le nom choisi. Merci "
                 "pour elles."},
 };

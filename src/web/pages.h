@@ -93,6 +93,17 @@ void page_entry_create(struct request *req);
 void page_entry_edit(struct request *req);
 void page_entry_update(struct request *req);
 void page_entry_feature(struct request *req);
+/* propose.c: the guided path to propose a record, and its drafts */
+void page_propose_start(struct request *req);
+void page_propose_first(struct request *req);
+void page_propose_begin(struct request *req);
+void page_propose_step(struct request *req);
+void page_propose_save(struct request *req);
+void page_propose_submit(struct request *req);
+void page_propose_delete(struct request *req);
+/* The signed-in visitor's drafts into ctx ("drafts", "has_drafts", and the CSRF token their
+ * delete buttons need), for the account page and the start page. */
+void page_propose_drafts(struct request *req, struct tv *ctx);
 /* history.c */
 void page_entry_history(struct request *req);
 void page_entry_diff(struct request *req);

@@ -27,6 +27,7 @@ void page_robots(struct request *req)
                         "Disallow: /login\n"
                         "Disallow: /recherche\n"
                         "Disallow: /*/new$\n"
+                        "Disallow: /proposer/\n"
                         "Disallow: /*/*/edit$\n"
                         "Disallow: /*/*/history$\n"
                         "Disallow: /*/*/diff$\n"

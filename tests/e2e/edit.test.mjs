@@ -122,7 +122,9 @@ test('a contributor creates, edits and reviews an innovation', { timeout: TEST_M
     });
 
     await step('the form keeps the input and shows the error beside an empty title', async () => {
-        await page.getByRole('link', { name: 'Ajouter une innovation', exact: true }).first().click();
+        await page.getByRole('link', { name: 'Proposer une innovation', exact: true }).first().click();
+        await page.waitForURL(/\/proposer$/);
+        await page.getByRole('link', { name: 'ou le formulaire complet pour proposer une innovation' }).click();
         await page.waitForURL(/\/innovations\/new$/);
         await page.locator('#title').fill(TITLE);
         await page.locator('#summary').fill(SUMMARY_1);

@@ -386,7 +386,9 @@ test('the navigation marks the current page', async () => {
         ['/innovations']);
     assert.deepEqual(current((await request(srv.base, '/')).text), ['/']);
     assert.deepEqual(current((await request(srv.base, '/login')).text), ['/login?next=%2Flogin']);
-    assert.deepEqual(current((await alice.get('/innovations/new')).text), ['/innovations/new']);
+    // The header's "Proposer une innovation" leads to the guided path (/proposer).
+    assert.deepEqual(current((await alice.get('/proposer')).text), ['/proposer']);
+    assert.deepEqual(current((await alice.get('/innovations/new')).text), []);
     const slug = await createEntry(sampleInnovation({ title: 'Fiche hors navigation' }));
     assert.deepEqual(current((await request(srv.base, `/innovations/${slug}`)).text), []);
     // A record is inside its kind's section: the section's link says so, and only it.

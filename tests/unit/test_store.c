@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/account.h"
+#include "core/draft.h"
 #include "core/password.h"
 #include "core/entry.h"
 #include "core/relation.h"
@@ -16,6 +17,7 @@
 #include "core/territory.h"
 #include "core/validate.h"
 #include "render/markdown.h"
+#include "store/draft_store.h"
 #include "store/entry_store.h"
 #include "store/relation_store.h"
 #include "store/store.h"
@@ -1278,6 +1280,140 @@ static void test_lineage_bounds(void **state)
                     l.edges[i][1] < l.n);
 }
 
+/* Drafts (migration 14, store/draft_store.c, core/draft.c): the rows answer by name and by
+ * account only; the one rule gives a draft to its author alone (not to moderators nor the
+ * operator); a draft is no entry (nothing listed, no slug taken) until it is sent through the
+ * save path, which deletes it; an account deleted takes its drafts with it. */
+static void test_drafts(void **state)
+{
+    struct test_site *x = *state;
+    const struct kind_def *k = innovation();
+    long long now = 1700000000;
+    long long ann = test_site_user(x, "ann@example.org", "Ann", "trusted", now - 86400 * 30);
+    long long bob = test_site_user(x, "bob@example.org", "Bob", "moderator", now - 86400 * 30);
+    struct viewer va = {ann, ROLE_TRUSTED}, vb = {bob, ROLE_MODERATOR};
+
+    /* The rule. */
+    assert_true(viewer_sees(&va, "draft", ann));
+    assert_false(viewer_sees(&vb, "draft", ann));
+    assert_false(viewer_sees(&viewer_operator, "draft", ann));
+    assert_false(viewer_sees(&viewer_public, "draft", 0));
+    assert_false(viewer_sees(NULL, "draft", ann));
+
+    /* The store: by key, by account. */
+    long long id = 0;
+    assert_int_equal(store_draft_insert(x->s, "00112233445566778899aabb", ann, "innovation", 1,
+                                        "{\"title\":\"A\"}", now, &id),
+                     STORE_OK);
+    assert_true(id > 0);
+    assert_int_equal(
+        store_draft_insert(x->s, "00112233445566778899aabb", bob, "innovation", 1, "{}", now, NULL),
+        STORE_CONFLICT);
+    struct draft_row r;
+    assert_int_equal(store_draft_get(x->s, x->a, "00112233445566778899aabb", &r), STORE_OK);
+    assert_int_equal(r.user_id, ann);
+    assert_string_equal(r.fields, "{\"title\":\"A\"}");
+    assert_int_equal(store_draft_get(x->s, x->a, "ffffffffffffffffffffffff", &r), STORE_NOTFOUND);
+    assert_int_equal(store_draft_update(x->s, id, bob, 2, "{}", now), STORE_NOTFOUND);
+    assert_int_equal(store_draft_delete(x->s, id, bob), STORE_NOTFOUND);
+    assert_int_equal(store_draft_update(x->s, id, ann, 3, "{\"title\":\"B\"}", now + 5), STORE_OK);
+    int n = -1;
+    assert_int_equal(store_draft_count(x->s, ann, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_draft_count(x->s, bob, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_draft_delete(x->s, id, ann), STORE_OK);
+    assert_int_equal(store_draft_delete(x->s, id, ann), STORE_NOTFOUND);
+
+    /* The domain: made, found by its author only, listed, written, sent. */
+    json_t *answers = json_pack("{s:s, s:s}", "title", "Le jardin du brouillon", "summary",
+                                "Un jardin partagé au pied des immeubles.");
+    struct draft d;
+    assert_int_equal(draft_create(x->s, x->a, &viewer_public, k, answers, 1, now, &d),
+                     DRAFT_FORBIDDEN);
+    assert_int_equal(draft_create(x->s, x->a, &va, k, answers, 2, now, &d), DRAFT_OK);
+    json_decref(answers);
+    assert_true(draft_key_valid(d.key));
+    assert_false(draft_key_valid("0011"));
+    assert_false(draft_key_valid("00112233445566778899AABB"));
+    struct draft found;
+    assert_int_equal(draft_find(x->s, x->a, &vb, d.key, &found), DRAFT_NOTFOUND);
+    assert_int_equal(draft_find(x->s, x->a, &viewer_public, d.key, &found), DRAFT_NOTFOUND);
+    assert_int_equal(draft_find(x->s, x->a, &viewer_operator, d.key, &found), DRAFT_NOTFOUND);
+    assert_int_equal(draft_find(x->s, x->a, &va, "not-a-key", &found), DRAFT_NOTFOUND);
+    assert_int_equal(draft_find(x->s, x->a, &va, d.key, &found), DRAFT_OK);
+    assert_string_equal(draft_title(&found), "Le jardin du brouillon");
+    assert_int_equal(found.step, 2);
+    assert_int_equal(draft_write(x->s, &vb, &found, 3, now + 1), DRAFT_NOTFOUND);
+    assert_int_equal(draft_delete(x->s, &vb, &found), DRAFT_NOTFOUND);
+    struct draft *list;
+    assert_int_equal(draft_list(x->s, x->a, &vb, &list, &n), DRAFT_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(draft_list(x->s, x->a, &va, &list, &n), DRAFT_OK);
+    assert_int_equal(n, 1);
+
+    /* No entry exists for it: nothing listed, the slug free. */
+    struct entry e;
+    const char *moved = NULL;
+    assert_int_equal(entry_find(x->s, x->a, &va, "le-jardin-du-brouillon", &e, &moved),
+                     ENTRY_NOTFOUND);
+    struct entry_item *items;
+    int total = -1, ni = 0;
+    assert_int_equal(entry_list(x->s, x->a, k, NULL, 0, 1, 50, &items, &ni, &total), ENTRY_OK);
+    int before = total;
+
+    /* Sent incomplete: refused by the one validation path, nothing written, still a draft. */
+    struct field_errors errs = {0};
+    struct entry_save in = {.now = now + 60, .errs = &errs, .comment = "test"};
+    struct entry_saved saved;
+    assert_int_equal(draft_submit(x->s, x->a, x->t, &va, &found, &in, &saved), ENTRY_INVALID);
+    assert_non_null(validate_error_for(&errs, "description"));
+    assert_int_equal(draft_find(x->s, x->a, &va, d.key, &found), DRAFT_OK);
+    /* Another account cannot send it. */
+    json_object_set_new(found.answers, "description", json_string("Des bacs, des graines."));
+    json_object_set_new(found.answers, "themes", json_pack("[s]", "transition-ecologique"));
+    json_object_set_new(found.answers, "commune", json_string("29019"));
+    json_object_set_new(found.answers, "status", json_string("en-cours"));
+    json_object_set_new(found.answers, "license", json_string("CC-BY-SA-4.0"));
+    assert_int_equal(draft_write(x->s, &va, &found, 10, now + 30), DRAFT_OK);
+    struct entry_save in2 = {.now = now + 60, .comment = "test"};
+    assert_int_equal(draft_submit(x->s, x->a, x->t, &vb, &found, &in2, &saved), ENTRY_NOTFOUND);
+    /* Its author sends it: the save path publishes (trusted, and the draft took a minute). */
+    struct field_errors errs3 = {0};
+    struct entry_save in3 = {.now = now + 60, .comment = "test", .errs = &errs3};
+    assert_int_equal(draft_submit(x->s, x->a, x->t, &va, &found, &in3, &saved), ENTRY_OK);
+    assert_string_equal(saved.state, "published");
+    assert_string_equal(saved.entry.slug, "le-jardin-du-brouillon");
+    assert_int_equal(draft_find(x->s, x->a, &va, d.key, &found), DRAFT_NOTFOUND);
+    assert_int_equal(entry_list(x->s, x->a, k, NULL, 0, 1, 50, &items, &ni, &total), ENTRY_OK);
+    assert_int_equal(total, before + 1);
+
+    /* An account deleted takes its drafts with it. */
+    answers = json_pack("{s:s}", "title", "Encore un");
+    assert_int_equal(draft_create(x->s, x->a, &va, k, answers, 1, now, &d), DRAFT_OK);
+    json_decref(answers);
+    assert_int_equal(store_draft_count(x->s, ann, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE users SET status = 'deleted' WHERE id = %lld", ann);
+    assert_int_equal(sqlite3_exec(x->s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_draft_count(x->s, ann, &n), STORE_OK);
+    assert_int_equal(n, 0);
+
+    /* At most DRAFT_MAX_PER_ACCOUNT, and DRAFT_MAX_BYTES each. */
+    answers = json_object();
+    for (int i = 0; i < DRAFT_MAX_PER_ACCOUNT; i++)
+        assert_int_equal(draft_create(x->s, x->a, &vb, k, answers, 1, now, &d), DRAFT_OK);
+    assert_int_equal(draft_create(x->s, x->a, &vb, k, answers, 1, now, &d), DRAFT_FULL);
+    json_decref(answers);
+    char *big = malloc(DRAFT_MAX_BYTES + 10);
+    memset(big, 'a', DRAFT_MAX_BYTES + 9);
+    big[DRAFT_MAX_BYTES + 9] = '\0';
+    json_object_set_new(d.answers, "description", json_string(big));
+    free(big);
+    assert_int_equal(draft_write(x->s, &vb, &d, 2, now), DRAFT_TOO_BIG);
+}
+
 int main(void)
 {
     if (account_init() != 0) {
@@ -1309,6 +1445,7 @@ int main(void)
         S(test_relations),
         S(test_facets_and_orders),
         S(test_lineage_bounds),
+        S(test_drafts),
     };
 #undef D
 #undef S

@@ -726,6 +726,58 @@ static void test_datetime_and_rules(void **state)
     assert_non_null(validate_error_for(&c->errs, "start"));
 }
 
+/* Some fields only (a step of the guided path): the others are not looked at, required ones
+ * only when asked, the rules between fields once every field they name is among them. */
+static void test_some_fields(void **state)
+{
+    struct ctx *c = *state;
+    const char *step[] = {"title", "summary", NULL};
+    struct field_errors errs = {0};
+    json_t *in = json_pack("{s:s, s:s, s:s}", "title", "  Repair café ", "summary", "Réparer.",
+                           "website", "pas une adresse");
+    json_t *out = validate_entry_fields(c->a, c->k, &test_territory, in, step, true, &errs);
+    assert_non_null(out);
+    assert_int_equal(errs.n, 0);
+    assert_string_equal(json_string_value(json_object_get(out, "title")), "Repair café");
+    assert_null(json_object_get(out, "website")); /* not asked: neither checked nor returned */
+    assert_null(json_object_get(out, "description"));
+    json_decref(out);
+    /* Required: an error going forward, none for a draft kept as it is. */
+    json_object_set_new(in, "title", json_string(""));
+    assert_null(validate_entry_fields(c->a, c->k, &test_territory, in, step, true, &errs));
+    assert_non_null(validate_error_for(&errs, "title"));
+    assert_int_equal(errs.n, 1);
+    struct field_errors later = {0};
+    out = validate_entry_fields(c->a, c->k, &test_territory, in, step, false, &later);
+    assert_non_null(out);
+    json_decref(out);
+    /* Limits and types apply whatever require says. */
+    json_object_set_new(in, "title", repeat("x", 121));
+    struct field_errors lim = {0};
+    assert_null(validate_entry_fields(c->a, c->k, &test_territory, in, step, false, &lim));
+    assert_non_null(validate_error_for(&lim, "title"));
+    json_decref(in);
+    /* A rule between two fields of one step (an event's end after its start). */
+    const struct kind_def *ev = kind_find("event");
+    const char *when[] = {"start", "end", NULL};
+    in = json_pack("{s:s, s:s}", "start", "2027-03-10T18:00", "end", "2027-03-10T17:00");
+    struct field_errors rule = {0};
+    assert_null(validate_entry_fields(c->a, ev, &test_territory, in, when, true, &rule));
+    assert_non_null(validate_error_for(&rule, "end"));
+    /* The start alone: the rule names a field not asked, it waits for the whole. */
+    const char *start_only[] = {"start", NULL};
+    struct field_errors alone = {0};
+    out = validate_entry_fields(c->a, ev, &test_territory, in, start_only, true, &alone);
+    assert_non_null(out);
+    json_decref(out);
+    json_decref(in);
+    /* No list: refused, not everything. */
+    struct field_errors none = {0};
+    in = minimal();
+    assert_null(validate_entry_fields(c->a, c->k, &test_territory, in, NULL, true, &none));
+    json_decref(in);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -749,6 +801,7 @@ int main(void)
         T(test_relation_shapes),
         T(test_integer_bounds),
         T(test_datetime_and_rules),
+        T(test_some_fields),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
