@@ -39,7 +39,10 @@ after(async () => {
 // Tidy 5.6 (Debian 12) predates these standard HTML and WAI-ARIA 1.1 attributes.
 // autofocus is a global attribute in the HTML Living Standard (the entry form's error summary).
 const TIDY_UNKNOWN_BUT_VALID = [/proprietary attribute "inputmode"/,
-    /proprietary attribute "aria-current"/, /<div> proprietary attribute "autofocus"/];
+    /proprietary attribute "aria-current"/, /<div> proprietary attribute "autofocus"/,
+    // Responsive images (HTML Living Standard): sizes on <source>, lazy loading, downloads.
+    /<source> proprietary attribute "sizes"/, /<img> proprietary attribute "loading"/,
+    /<a> proprietary attribute "download"/];
 
 function assertTidy(html, what) {
     const r = spawnSync('tidy', ['-q', '-e', '-utf8'], { input: html, encoding: 'utf8' });
