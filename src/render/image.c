@@ -252,6 +252,23 @@ enum image_status image_probe(const unsigned char *data, size_t len, int *width,
     return IMAGE_OK;
 }
 
+/* Removes the metadata fields of im, an image only this code holds: the variants are saved with
+ * "strip", but libvips 8.14 still reads the EXIF block while saving WebP (vips__exif_update) and,
+ * on a decoded phone photo, reads it after its blob was freed (AddressSanitizer). Nothing of it
+ * is wanted anyway: the orientation is applied and the position must go. */
+static void image_drop_fields(VipsImage *im)
+{
+    gchar **names = vips_image_get_fields(im);
+    for (int i = 0; names && names[i]; i++) {
+        const char *n = names[i];
+        if (strncmp(n, "exif-", 5) == 0 || strcmp(n, "xmp-data") == 0 ||
+            strcmp(n, "iptc-data") == 0 || strcmp(n, "icc-profile-data") == 0 ||
+            strcmp(n, "orientation") == 0 || strncmp(n, "heif-", 5) == 0)
+            vips_image_remove(im, n);
+    }
+    g_strfreev(names);
+}
+
 /* im as 8-bit sRGB, without alpha for JPEG (flattened on white), ready to save. */
 static VipsImage *image_for_save(VipsImage *im, bool jpeg)
 {
@@ -402,6 +419,7 @@ enum image_status image_make(struct arena *a, const unsigned char *data, size_t 
         vips_error_clear();
         return IMAGE_CORRUPT;
     }
+    image_drop_fields(mem);
     for (size_t i = 0; i < sizeof widths / sizeof widths[0] && st == IMAGE_OK; i++) {
         if (widths[i] >= largest)
             break;
