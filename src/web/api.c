@@ -125,7 +125,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
         api_seats_write(b, left);
     }
     /* A session's participants, and every record's images and documents. */
-    return page_cohort_api(req, b, e, v) && page_media_api(req, b, e, v);
+    return page_cohort_api(req, b, e, v) && page_media_api(req, b, e->id, v);
 }
 
 /* Who asks: the account of a valid bearer token (an author sees their pending texts through the
@@ -304,6 +304,8 @@ void api_entries_list(struct request *req)
         entry_view_json(&b, &rec);
         if (seats)
             api_seats_write(&b, seats[i]);
+        /* Each item says what the entry's own answer says, its media included. */
+        ok = page_media_api(req, &b, items[i].id, &viewer_public);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
     if (ok) {

@@ -146,12 +146,11 @@ void media_json_write(struct request *req, struct buf *b, const struct media *m)
     buf_putc(b, '}');
 }
 
-bool page_media_api(struct request *req, struct buf *b, const struct entry *e,
-                    const struct viewer *v)
+bool page_media_api(struct request *req, struct buf *b, long long entry_id, const struct viewer *v)
 {
     struct media *list;
     int n;
-    if (media_of_entry(app_store(req), req->arena, v, e->id, &list, &n) != MEDIA_OK)
+    if (media_of_entry(app_store(req), req->arena, v, entry_id, &list, &n) != MEDIA_OK)
         return false;
     if (b->len && b->data[b->len - 1] == '}')
         b->len--;

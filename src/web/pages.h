@@ -240,8 +240,7 @@ struct kind_def;
 /* Appends m as the API shows a medium. */
 void media_json_write(struct request *req, struct buf *b, const struct media *m);
 /* Adds "media" (those v sees) to the entry object just written to b. */
-bool page_media_api(struct request *req, struct buf *b, const struct entry *e,
-                    const struct viewer *v);
+bool page_media_api(struct request *req, struct buf *b, long long entry_id, const struct viewer *v);
 /* The template values of m (for a display about display_width pixels wide, sizes its sizes). */
 void page_media_values(struct request *req, struct tv *o, const struct media *m,
                        const struct kind_def *k, int display_width, const char *sizes);
