@@ -347,9 +347,19 @@
                 markers.push(m);
             }
         }
+        // A marker with the focus is drawn anew too (the view moved to fit a popup, say): the
+        // focus goes to its new element, not to the page.
+        const had = document.activeElement;
+        const focusedName = had && root.contains(had) && had.classList.contains('leaflet-marker-icon')
+            ? had.getAttribute('aria-label') : null;
         layer.clearLayers();
         for (const m of markers)
             layer.addLayer(m);
+        if (focusedName !== null && !root.contains(document.activeElement)) {
+            const again = [...root.querySelectorAll('.leaflet-marker-icon')]
+                .find((e) => e.getAttribute('aria-label') === focusedName);
+            (again || root).focus();
+        }
         root.dataset.markers = String(markers.length);
         performance.measure('map:draw', { start: t0 });
     }
@@ -511,7 +521,10 @@
         }, 0);
     }
     map.on('popupclose', () => {
-        if (focusBefore && root.contains(document.activeElement || document.body)) {
+        // The focus is still in the map, or was lost with the popup's content (body): back to
+        // the marker, or the map when the marker was drawn again meanwhile.
+        const active = document.activeElement;
+        if (focusBefore && (!active || active === document.body || root.contains(active))) {
             const back = document.body.contains(focusBefore) ? focusBefore : root;
             focusBefore = null;
             back.focus();
