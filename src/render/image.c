@@ -7,6 +7,7 @@
  * script after it) is decoded as what its first bytes say and comes out as pixels only. */
 #include "render/image.h"
 #include "util/arena.h"
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -387,8 +388,25 @@ static bool jpeg_complete(const unsigned char *d, size_t n)
     return false;
 }
 
+/* One image is made at a time in the process: a decoded photo and its sizes take some 30 MiB,
+ * and four uploads at once must not take four times that (bench/media.sh measures it). The
+ * other requests keep the rest of the machine meanwhile. */
+static pthread_mutex_t image_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static enum image_status image_make_locked(struct arena *a, const unsigned char *data, size_t len,
+                                           struct image_made *out);
+
 enum image_status image_make(struct arena *a, const unsigned char *data, size_t len,
                              struct image_made *out)
+{
+    pthread_mutex_lock(&image_lock);
+    enum image_status st = image_make_locked(a, data, len, out);
+    pthread_mutex_unlock(&image_lock);
+    return st;
+}
+
+static enum image_status image_make_locked(struct arena *a, const unsigned char *data, size_t len,
+                                           struct image_made *out)
 {
     memset(out, 0, sizeof *out);
     int w, h;
