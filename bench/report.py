@@ -206,6 +206,68 @@ Req/s of each round: {spread_text}.
 """
 
 
+# --- images: a cached WebP against nginx serving the same file; uploads and their memory ---------
+IMAGES = [
+    ("nginx_image", "nginx static (same WebP file)"),
+    ("image", "foison /media/… WebP, from its cache"),
+]
+
+
+def images_section(irows):
+    base = irows["nginx_image"]["rps"]
+    head = ["image target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "ratio to nginx static",
+            "errors"]
+    body = [[label, f"{r['rps']:.0f}", fmt_ms(r["p50"]), fmt_ms(r["p99"]), f"{r['cpu_us']:.1f}",
+             f"{r['rps'] / base:.2f}×" if base else "n/a", str(r["errors"])]
+            for key, label in IMAGES for r in [irows[key]]]
+    ratio = irows["image"]["rps"] / base if base else 0.0
+    met = ratio >= GOAL_RATIO and irows["image"]["errors"] == 0
+    verdict = "**met**" if met else "**not met**"
+    text = f"""
+## Images
+
+One picture of the entry page (a srcset file, WebP) as foison serves it from its page cache
+(`Cache-Control: immutable`, named by its hash), against nginx serving the same bytes from a file
+(checked identical first).
+
+{markdown_table(head, body)}
+
+Goal — cached image ≥ {GOAL_RATIO:.1f}× nginx static req/s: {verdict} ({ratio:.2f}×).
+"""
+    return met, text + media_section()
+
+
+def media_section():
+    path = os.path.join(env("BENCH_RESULTS"), "media.json")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        m = json.load(f)
+    extra = (m["rss_peak_kb"] - m["rss_idle_kb"]) / 1024
+    rounds = ", ".join(f"{r['wall_s']:.1f} s" for r in m["rounds"])
+    met = extra < 128
+    body = [["one after another", str(m["uploads"]), f"{m['median_s']:.2f}", f"{m['p95_s']:.2f}",
+             f"{m['cpu_s']:.2f}"]]
+    mem = [[f"{m['rss_idle_kb'] / 1024:.0f}", f"{m['rss_after_sequential_kb'] / 1024:.0f}",
+            f"{m['rss_peak_kb'] / 1024:.0f}", f"{extra:.0f}", f"{m['rss_end_kb'] / 1024:.0f}"]]
+    return f"""
+Uploads (`bench/media.sh`): a fresh demo site, the server pinned to CPU 0 with 2 threads, then
+{m["uploads"]} distinct 4000 × 3000 JPEGs of {m["photo"]["mean_bytes"] / 1e6:.1f} MB on average (a
+phone's EXIF: orientation 6, a GPS position) sent to `POST /api/v1/entries/SLUG/media` one after
+another; 201 comes back once every srcset file (WebP and JPEG at 320, 640, 1024 and 1600 px) is
+made and stored, which is "ready". Then {m["concurrent"]} at a time, twice ({rounds} a round), while
+the server's VmRSS is sampled every 10 ms ({m["samples"]} samples).
+
+{markdown_table(["uploads", "n", "median s", "p95 s", "server CPU s/upload"], body)}
+
+{markdown_table(["RSS idle MiB", "after the sequential ones", f"peak, {m['concurrent']} at once",
+                 "peak over idle", "at the end"], mem)}
+
+Goal — memory during {m["concurrent"]} uploads at once under 128 MiB over idle:
+{"**met**" if met else "**not met**"} (+{extra:.0f} MiB).
+"""
+
+
 # --- uncached paths: the API, and the pages of a logged-in visitor, built for every request ------
 HUB_LINKS = os.environ.get("BENCH_HUB_LINKS", "500")
 UNCACHED = [
@@ -707,7 +769,7 @@ part began.
 """ + "\n".join(goals) + "\n"
 
 
-def document(rows, head, body, goal_line, compressed="", uncached="", writes=""):
+def document(rows, head, body, goal_line, compressed="", uncached="", writes="", images=""):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     secs, rounds, warm = env("BENCH_SECONDS"), env("BENCH_ROUNDS"), env("BENCH_WARMUP")
     conns, wthreads, threads = env("CONNECTIONS"), env("WRK_THREADS"), env("BENCH_THREADS")
@@ -753,7 +815,7 @@ Hand-written notes go below the notes marker line, which the bench keeps.
 Req/s of each round, to judge the noise: {spread(rows)}.
 
 {goal_line}
-{compressed}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}{search_section()}{map_section()}"""
+{compressed}{images}{uncached}{writes}{saves_section()}{moderation_section()}{agenda_section()}{search_section()}{map_section()}"""
 
 
 def write_doc(path, generated):
@@ -779,7 +841,7 @@ def main():
         print(json.dumps(parse_wrk(sys.argv[2])))
         return 0
     done = ran()
-    every = [k for k, _ in TARGETS + COMPRESSED] + [k for k, _, _ in UNCACHED] + [k for k, _ in WRITES]
+    every = [k for k, _ in TARGETS + COMPRESSED + IMAGES] + [k for k, _, _ in UNCACHED] + [k for k, _ in WRITES]
     if not done >= set(every):
         # A subset (BENCH_TARGETS): the figures of what ran, no document, no goal.
         rows = collect_keys(key for key in every if key in done)
@@ -824,7 +886,12 @@ def main():
     print(text_table(whead, wbody))
     print()
     print(wgoal.replace("**", ""))
-    met = met and cmet and umet and wmet
+    irows = collect_keys(key for key, _ in IMAGES)
+    imet, itext = images_section(irows)
+    for line in itext.splitlines():
+        if line.startswith("Goal — "):
+            print(line.replace("**", ""))
+    met = met and cmet and umet and wmet and imet
     # The map's goals, as the document gives them (not counted in BENCH_REQUIRE_GOAL, as the
     # search's are not).
     for line in map_section().splitlines():
@@ -833,7 +900,7 @@ def main():
     doc = env("BENCH_DOC")
     if doc != "-":
         write_doc(doc, document(rows, head, body, goal_line, compressed_section(crows),
-                                uncached_section(urows), writes_section(wrows)))
+                                uncached_section(urows), writes_section(wrows), itext))
         print(f"bench: wrote {doc}")
     if env("BENCH_REQUIRE_GOAL") == "1" and not met:
         return 1

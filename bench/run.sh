@@ -17,6 +17,9 @@
 # once a second through the API, to compare with the entry target.
 # Search (bench/search.sh): BENCH_SEARCH_SIZES ("1000 100000 1000000"); the generated sites are
 # cached under build/bench-search/ (the first million takes about 20 minutes to make).
+# Images: the cached WebP of the entry page's picture against nginx serving the same file
+# (targets image, nginx_image); bench/media.sh: upload-to-ready of 12-megapixel phone photos
+# (BENCH_MEDIA_UPLOADS, 10) and the memory during BENCH_MEDIA_CONCURRENT (4) uploads at once.
 # The map (bench/map.sh): BENCH_MAP_SIZES ("10000 100000" points), the GeoJSON of a box holding
 # every point and the compact answer, then /carte in chromium at BENCH_MAP_BROWSER_SIZE (100000;
 # 0 skips it); its sites start from the search's and are cached under build/bench-map/.
@@ -216,6 +219,13 @@ fetch "$foison_url$entry_path" -o "$tmp/www/entry.html"
 chmod 644 "$tmp/www/entry.html"
 [[ -s $tmp/www/entry.html ]] || die "empty entry page at $entry_path"
 compressed_files
+# An image of that page as foison serves it from its cache (immutable, by its hash), for nginx to
+# serve the same bytes from a file.
+image_path=$(grep -o '/media/[0-9a-f]*\.webp' "$tmp/www/entry.html" | head -n 1 || true)
+[[ -n $image_path ]] || die "no WebP image on $entry_path (the demo's illustrations?)"
+fetch "$foison_url$image_path" -o "$tmp/www/image.webp"
+chmod 644 "$tmp/www/image.webp"
+echo "bench: image $image_path ($(wc -c <"$tmp/www/image.webp") bytes)"
 echo "bench: entry page $entry_path ($(wc -c <"$tmp/www/entry.html") bytes)"
 
 # A session for the logged-in targets, through the real login form (its csrf field and cookie).
@@ -286,6 +296,14 @@ pids[list]="$foison_pid"
 pids[healthz]="$foison_pid"
 declare -A hdr conns
 compressed_targets_add
+fetch "$nginx_url/image.webp" -D "$tmp/check-nginx-image.h" -o "$tmp/check-nginx-image"
+cmp -s "$tmp/check-nginx-image" "$tmp/www/image.webp" || die "nginx and foison image bytes differ"
+grep -qi '^content-type: image/webp' "$tmp/check-nginx-image.h" || die "nginx's image is not image/webp"
+targets+=(nginx_image image)
+url[nginx_image]="$nginx_url/image.webp"
+url[image]="$foison_url$image_path"
+pids[nginx_image]="$nginx_pids"
+pids[image]="$foison_pid"
 
 # Uncached paths: every API request, and every page a logged-in visitor sees, is built anew.
 uncached_targets_add() {
@@ -405,6 +423,8 @@ if [[ -z $BENCH_TARGETS ]]; then
     FOISON=$FOISON SEARCH_OUT="$res/search.json" bench/search.sh
     # --- the map at 10,000 and 100,000 points, and /carte in chromium -------------------------
     FOISON=$FOISON MAP_OUT="$res/map.json" bench/map.sh
+    # --- images: upload-to-ready of 12-megapixel photos, memory during 4 uploads at once -------
+    FOISON=$FOISON MEDIA_OUT="$res/media.json" bench/media.sh
 fi
 
 # --- report -----------------------------------------------------------------------------------
