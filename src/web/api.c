@@ -1,6 +1,7 @@
 /* api.c — JSON API v1: entries as flat objects (kind, slug, revision, created, updated,
  * authors, then the schema's fields), list, read, revisions, create and update with bearer
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
+#include "core/accompany.h"
 #include "core/attendance.h"
 #include "core/entry.h"
 #include "core/relation.h"
@@ -91,14 +92,42 @@ static void api_seats_write(struct buf *b, long long left)
         buf_puts(b, ",\"seats_left\":null}");
 }
 
+/* Ends the object just written in b with "accompanied_by": the mediator and the actor of an
+ * accompanied record (the actor null when it is no longer public), null for any other. */
+static void api_accompanied_write(struct buf *b, const struct accompany_credit *c)
+{
+    if (b->len && b->data[b->len - 1] == '}')
+        b->len--;
+    if (!c->accompanied) {
+        buf_puts(b, ",\"accompanied_by\":null}");
+        return;
+    }
+    buf_puts(b, ",\"accompanied_by\":{\"mediator\":");
+    json_write_cstr(b, c->mediator);
+    buf_puts(b, ",\"actor\":");
+    if (c->actor_slug) {
+        buf_puts(b, "{\"slug\":");
+        json_write_cstr(b, c->actor_slug);
+        buf_puts(b, ",\"name\":");
+        json_write_cstr(b, c->actor_title);
+        buf_putc(b, '}');
+    } else
+        buf_puts(b, "null");
+    buf_printf(b, ",\"taken_over\":%s}}", c->taken_at ? "true" : "false");
+}
+
 /* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
 static bool api_entry_write(struct request *req, struct buf *b, const struct entry *e,
                             const struct revision *r, const struct viewer *v)
 {
     const char **names = NULL;
     int n = 0;
-    if (entry_authors(app_store(req), req->arena, e, &names, &n) != ENTRY_OK)
+    struct accompany_credit credit;
+    if (entry_authors(app_store(req), req->arena, e, &names, &n) != ENTRY_OK ||
+        accompany_credit(app_store(req), req->arena, e, names, n, &credit) != ACCOMPANY_OK)
         return false;
+    names = credit.authors;
+    n = credit.nauthors;
     struct entry_view_record rec = {
         .kind = e->kind,
         .slug = e->slug,
@@ -124,6 +153,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
             return false;
         api_seats_write(b, left);
     }
+    api_accompanied_write(b, &credit);
     /* A session's participants, and every record's images and documents. */
     return page_cohort_api(req, b, e, v) && page_media_api(req, b, e, v);
 }
