@@ -222,12 +222,12 @@ static void ac_add(const char **list, int *n, int max, const char *name)
     list[(*n)++] = name;
 }
 
-int accompany_credit(struct store *s, struct arena *a, const struct entry *e, const char **authors,
+static int ac_credit(struct store *s, struct arena *a, long long entry_id, const char **authors,
                      int nauthors, struct accompany_credit *out)
 {
     *out = (struct accompany_credit){.authors = authors, .nauthors = nauthors};
     struct accompany_row row;
-    int rc = store_accompany_get(s, a, e->id, &row);
+    int rc = store_accompany_get(s, a, entry_id, &row);
     if (rc == STORE_NOTFOUND)
         return ACCOMPANY_OK;
     if (rc != STORE_OK)
@@ -238,8 +238,8 @@ int accompany_credit(struct store *s, struct arena *a, const struct entry *e, co
     if (ac_brief(s, a, &viewer_public, row.actor_id, &actor) != ACCOMPANY_OK ||
         store_accompany_people(s, a, row.actor_id, row.mediator_id, ACCOMPANY_PEOPLE_MAX, &people,
                                &npeople) != STORE_OK ||
-        store_accompany_other_authors(s, a, e->id, row.mediator_id, ACCOMPANY_PEOPLE_MAX, &others,
-                                      &nothers) != STORE_OK)
+        store_accompany_other_authors(s, a, entry_id, row.mediator_id, ACCOMPANY_PEOPLE_MAX,
+                                      &others, &nothers) != STORE_OK)
         return ACCOMPANY_ERR;
     int max = npeople + nothers + 1;
     const char **list = arena_alloc(a, sizeof(*list) * (size_t)max);
@@ -261,6 +261,26 @@ int accompany_credit(struct store *s, struct arena *a, const struct entry *e, co
     if (n) {
         out->authors = list;
         out->nauthors = n;
+    }
+    return ACCOMPANY_OK;
+}
+
+int accompany_credit(struct store *s, struct arena *a, const struct entry *e, const char **authors,
+                     int nauthors, struct accompany_credit *out)
+{
+    return ac_credit(s, a, e->id, authors, nauthors, out);
+}
+
+int accompany_credits(struct store *s, struct arena *a, const long long *ids, const char ***authors,
+                      const int *nauthors, int n, struct accompany_credit *out)
+{
+    bool *flags = arena_alloc(a, sizeof(*flags) * (size_t)(n ? n : 1));
+    if (n && store_accompany_among(s, ids, n, flags) != STORE_OK)
+        return ACCOMPANY_ERR;
+    for (int i = 0; i < n; i++) {
+        out[i] = (struct accompany_credit){.authors = authors[i], .nauthors = nauthors[i]};
+        if (flags[i] && ac_credit(s, a, ids[i], authors[i], nauthors[i], &out[i]) != ACCOMPANY_OK)
+            return ACCOMPANY_ERR;
     }
     return ACCOMPANY_OK;
 }

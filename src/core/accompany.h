@@ -82,6 +82,11 @@ struct accompany_credit {
 int accompany_credit(struct store *s, struct arena *a, const struct entry *e, const char **authors,
                      int nauthors, struct accompany_credit *out);
 
+/* accompany_credit for the n entries ids of a page (their authors[i] of nauthors[i] names),
+ * out[i] for ids[i]: one query finds the accompanied ones, and only those cost more. */
+int accompany_credits(struct store *s, struct arena *a, const long long *ids, const char ***authors,
+                      const int *nauthors, int n, struct accompany_credit *out);
+
 /* The state of an accompaniment as the edit form shows it to a mediator. */
 struct accompany_state {
     bool accompanied, invited, taken;

@@ -1,6 +1,7 @@
 /* accompany_store.c — SQL of accompanied writing (see accompany_store.h). */
 #include "store/accompany_store.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include <string.h>
 
 #define col store_text
@@ -193,5 +194,35 @@ int store_accompany_of_user(struct store *s, struct arena *a, long long user_id,
     }
     *out = v;
     *n = len;
+    return STORE_OK;
+}
+
+int store_accompany_among(struct store *s, const long long *ids, int n, bool *flags)
+{
+    /* The page's ids as a JSON array, a bound parameter like any other: one query per page. */
+    sqlite3_stmt *st = store_stmt(s, "SELECT j.key FROM json_each(?1) j"
+                                     " JOIN accompaniments c ON c.entry_id = j.value");
+    if (!st)
+        return STORE_ERR;
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (int i = 0; i < n; i++) {
+        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+        flags[i] = false;
+    }
+    buf_putc(&b, ']');
+    sqlite3_bind_text(st, 1, buf_cstr(&b), (int)b.len, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = sqlite3_column_int(st, 0);
+        if (i >= 0 && i < n)
+            flags[i] = true;
+    }
+    store_done(st);
+    buf_free(&b);
+    if (rc != SQLITE_DONE) {
+        store_log_error(s, "accompany_among");
+        return STORE_ERR;
+    }
     return STORE_OK;
 }

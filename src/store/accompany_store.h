@@ -31,6 +31,8 @@ int store_accompany_by_hash(struct store *s, struct arena *a, const unsigned cha
  * open (not taken, not expired): STORE_NOTFOUND when it is not, so that it never serves twice.
  * The address is forgotten. */
 int store_accompany_take(struct store *s, long long entry_id, long long user_id, long long now);
+/* Which of the n entries ids are accompanied: flags[i] for ids[i], in one query. */
+int store_accompany_among(struct store *s, const long long *ids, int n, bool *flags);
 /* How many invitations mediator_id sent since `since` (the limit against mail floods). */
 int store_accompany_invites_since(struct store *s, long long mediator_id, long long since, int *n);
 /* The names of the active accounts but except_id managing entry_id (an actor's people), in the

@@ -313,6 +313,20 @@ void api_entries_list(struct request *req)
         }
         ok = attendance_seats_left(s, ids, caps, n, (long long)time(NULL), seats) == ENTRY_OK;
     }
+    /* Who is credited, and the accompaniment of each, as one record says (few queries). */
+    struct accompany_credit *credits =
+        arena_alloc(req->arena, sizeof(*credits) * (size_t)(n ? n : 1));
+    if (ok) {
+        long long *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(n ? n : 1));
+        const char ***names = arena_alloc(req->arena, sizeof(*names) * (size_t)(n ? n : 1));
+        int *counts = arena_alloc(req->arena, sizeof(*counts) * (size_t)(n ? n : 1));
+        for (int i = 0; i < n; i++) {
+            ids[i] = items[i].id;
+            names[i] = items[i].authors;
+            counts[i] = items[i].nauthors;
+        }
+        ok = accompany_credits(s, req->arena, ids, names, counts, n, credits) == ACCOMPANY_OK;
+    }
     buf_puts(&b, "{\"entries\":[");
     for (int i = 0; ok && i < n; i++) {
         if (i)
@@ -323,8 +337,8 @@ void api_entries_list(struct request *req)
             .revision = items[i].revision,
             .created = items[i].created,
             .updated = items[i].updated,
-            .authors = items[i].authors,
-            .nauthors = items[i].nauthors,
+            .authors = credits[i].authors,
+            .nauthors = credits[i].nauthors,
             .url = app_url(req, arena_printf(req->arena, "/%s/%s", k->segment, items[i].slug)),
             .fields = items[i].values,
             .state = "published", /* lists hold what the public sees */
@@ -334,6 +348,7 @@ void api_entries_list(struct request *req)
         entry_view_json(&b, &rec);
         if (seats)
             api_seats_write(&b, seats[i]);
+        api_accompanied_write(&b, &credits[i]);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
     if (ok) {

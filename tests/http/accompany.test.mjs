@@ -154,6 +154,11 @@ test('the record credits the actor (nobody speaks for it yet) and its mediator, 
     assert.deepEqual(json.json.authors, ['Collectif des Abers numériques']);
     assert.deepEqual(json.json.accompanied_by, { mediator: 'Bruno Testeur',
         actor: { slug: bareActor.slug, name: 'Collectif des Abers numériques' }, taken_over: false });
+    // The list says the same of it.
+    const list = await apiJson(srv.base, '/api/v1/entries?kind=innovation');
+    const item = list.json.entries.find((x) => x.slug === slug);
+    assert.deepEqual(item.authors, json.json.authors);
+    assert.deepEqual(item.accompanied_by, json.json.accompanied_by);
     // Who typed it stays true in the history.
     const hist = await bruno.get(`/innovations/${slug}/history`);
     assert.match(mainText(hist.text), /Bruno Testeur/);
