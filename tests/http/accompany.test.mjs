@@ -178,6 +178,33 @@ test('an actor with people: they are its authors', async () => {
     assert.equal(json.json.accompanied_by.mediator, 'Bruno Testeur');
 });
 
+test('a mediator accompanies an existing record from its edit form', async () => {
+    const made = await apiJson(srv.base, '/api/v1/entries', { method: 'POST', token: srv.users.a.token,
+        body: { kind: 'innovation', ...sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement' }) } });
+    assert.equal(made.status, 201, made.text);
+    const slug = made.json.slug;
+    const edit = await bruno.get(`/innovations/${slug}/edit`);
+    assert.match(edit.text, /id="accompany_actor"/, 'the inputs, for a record not accompanied yet');
+    const r = await bruno.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement', summary: 'Reprise avec l\'acteur.' })),
+        base_revision: 1, accompany_actor: actor.slug,
+    });
+    assert.equal(r.status, 303, mainText(r.text).slice(0, 500));
+    const json = await apiJson(srv.base, `/api/v1/entries/${slug}`);
+    assert.equal(json.json.revision, 2);
+    // Alice wrote the first revision: she stays among the authors, after the actor's people.
+    assert.deepEqual(json.json.authors, ['Marc Modérateur', 'Alice Testeuse']);
+    assert.equal(json.json.accompanied_by.mediator, 'Bruno Testeur');
+    // Once: the same request again is refused beside the field.
+    const again = await bruno.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement', summary: 'Encore.' })),
+        base_revision: 2, accompany_actor: bareActor.slug,
+    });
+    assert.equal(again.status, 422);
+    assert.match(decodeEntities(again.text), /<p class="error" id="error-accompany_actor">Cette fiche est déjà rédigée avec un acteur/);
+    assert.equal((await apiJson(srv.base, `/api/v1/entries/${slug}`)).json.revision, 2, 'nothing written');
+});
+
 test('bad input is refused beside its field, the input kept, nothing written', async () => {
     const before = counts();
     const cases = [

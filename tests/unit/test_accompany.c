@@ -203,6 +203,42 @@ static void test_write_and_credit(void **state)
         ACCOMPANY_INVALID);
 }
 
+/* An edit that changes no field still writes the accompaniment asked with it (and no
+ * revision). */
+static void test_edit_without_change(void **state)
+{
+    struct site *x = *state;
+    struct accompany_request rq;
+    struct field_errors errs = {0};
+    assert_int_equal(accompany_check(x->site.s, x->site.a, &x->bruno, x->inno.id, x->actor.slug, "",
+                                     NOW, &errs, &rq),
+                     ACCOMPANY_OK);
+    json_t *f = test_site_fields(&x->site, "innovation", inno_fields("Une innovation"));
+    long long revisions = test_site_count(&x->site, "SELECT count(*) FROM revisions");
+    struct entry_save sv = {.kind = kind_find("innovation"),
+                            .slug = x->inno.slug,
+                            .base_rev = 1,
+                            .fields = f,
+                            .author = x->bruno,
+                            .operator= true,
+                            .comment = "test",
+                            .now = NOW + 5,
+                            .errs = &errs,
+                            .with = accompany_write,
+                            .with_arg = &rq};
+    struct entry_saved saved;
+    assert_int_equal(entry_save(x->site.s, x->site.a, &sv, &saved), ENTRY_OK);
+    json_decref(f);
+    assert_int_equal(saved.rev, 1);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM revisions"), revisions);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM accompaniments WHERE entry_id = %lld AND actor_id = %lld AND "
+             "mediator_id = %lld AND invite_hash IS NULL",
+             x->inno.id, x->actor.id, x->bruno.user_id);
+    assert_int_equal(test_site_count(&x->site, sql), 1);
+}
+
 static void test_refused_writes_nothing(void **state)
 {
     struct site *x = *state;
@@ -333,6 +369,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         S(test_check),
         S(test_write_and_credit),
+        S(test_edit_without_change),
         S(test_refused_writes_nothing),
         S(test_ticket_and_take),
     };
