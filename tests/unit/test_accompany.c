@@ -271,6 +271,7 @@ static void invite(struct site *x, long long entry, long long actor, const struc
 
 #define TOKEN_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define TOKEN_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define TOKEN_D "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
 #define TOKEN_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 
 static void test_ticket_and_take(void **state)
@@ -296,8 +297,8 @@ static void test_ticket_and_take(void **state)
     assert_int_equal(accompany_ticket(s, a, &viewer_public, TOKEN_A "a", NOW, &t),
                      ACCOMPANY_NOTFOUND);
     assert_int_equal(accompany_ticket(s, a, &viewer_public,
-                                      "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
-                                      "dddd",
+                                      "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+                                      "eeee",
                                       NOW, &t),
                      ACCOMPANY_NOTFOUND);
     assert_int_equal(accompany_ticket(s, a, &viewer_public, NULL, NOW, &t), ACCOMPANY_NOTFOUND);
@@ -359,6 +360,16 @@ static void test_ticket_and_take(void **state)
                         "taken_over");
     assert_null(json_object_get(json_array_get(hers, 0), "invited_email"));
     json_decref(hers);
+
+    /* The mediator's account deleted: their open invitations die, the addresses go. */
+    struct entry e4 =
+        test_site_save(&x->site, "innovation", inno_fields("Fiche quatre"), x->alice, NOW);
+    invite(x, e4.id, x->bare.id, &x->alice, TOKEN_D, NOW + 1000);
+    assert_int_equal(store_user_forget_activity(s, x->alice.user_id, NOW), STORE_OK);
+    assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM accompaniments WHERE "
+                                               "invite_email IS NOT NULL"),
+                     0);
+    assert_int_equal(accompany_ticket(s, a, &viewer_public, TOKEN_D, NOW, &t), ACCOMPANY_EXPIRED);
 }
 
 int main(void)
