@@ -60,6 +60,11 @@ bool accompany_mediates(const struct viewer *v)
     return workshop_mediates(v);
 }
 
+bool accompany_kind(const struct kind_def *k)
+{
+    return k && strcmp(k->name, "actor") != 0;
+}
+
 int accompany_check(struct store *s, struct arena *a, const struct viewer *v, long long entry_id,
                     const char *actor, const char *email, long long now, struct field_errors *errs,
                     struct accompany_request *out)

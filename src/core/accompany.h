@@ -38,6 +38,10 @@ enum accompany_status {
 /* May v write with or for an actor (the mediators' rule of core/workshop.c)? */
 bool accompany_mediates(const struct viewer *v);
 
+/* May a record of kind k be written with or for an actor? Not an actor's own record: it is the
+ * actor, whose people manage it. */
+bool accompany_kind(const struct kind_def *k);
+
 /* What a form asked for, checked by accompany_check: write the record with or for actor_id,
  * and invite email (NULL: nobody). The mail's links start with base_url. */
 struct accompany_request {

@@ -574,9 +574,11 @@ static void entries_rate_limited(struct request *req, long wait)
  * record): its inputs for a mediator, with what was typed and its errors (also for anyone else
  * who posted them: their refusal shows beside the field); on a record accompanied already, what
  * it is instead. */
-static void entries_accompany_form(struct request *req, struct tv *ctx, long long entry_id,
-                                   const struct field_errors *errs)
+static void entries_accompany_form(struct request *req, struct tv *ctx, const struct kind_def *k,
+                                   long long entry_id, const struct field_errors *errs)
 {
+    if (!accompany_kind(k))
+        return;
     struct viewer v = app_viewer(req);
     const char *actor = http_form(req, "accompany_actor");
     const char *email = http_form(req, "accompany_email");
@@ -649,7 +651,7 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
         tv_set_str(ctx, "comment_error", validate_error_for(errs, "comment"));
     }
     entry_view_form(req, ctx, k, values, errs);
-    entries_accompany_form(req, ctx, entry_id, errs);
+    entries_accompany_form(req, ctx, k, entry_id, errs);
     app_render(req, "entry_form", ctx);
     if (errs && errs->n)
         req->status = 422;
@@ -723,6 +725,8 @@ static int entries_accompany_check(struct request *req, const struct kind_def *k
     memset(out, 0, sizeof(*out));
     if (!s)
         return ACCOMPANY_ERR;
+    if (!accompany_kind(k))
+        return ACCOMPANY_OK; /* the form has no such fieldset: what was posted is ignored */
     int rc = accompany_check(s, req->arena, &v, entry_id, http_form(req, "accompany_actor"),
                              http_form(req, "accompany_email"), (long long)time(NULL), errs, out);
     out->base_url = req->app->territory->base_url;
@@ -903,7 +907,7 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
         tv_set_str(o, "mine", mine);
     }
     entry_view_form(req, ctx, cur.kind, input, NULL);
-    entries_accompany_form(req, ctx, cur.id, NULL);
+    entries_accompany_form(req, ctx, cur.kind, cur.id, NULL);
     app_render(req, "entry_form", ctx);
     req->status = 409;
 }
