@@ -797,7 +797,17 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         }
         /* Saving what is already there adds no revision: history only records changes. */
         if (json_equal(base_fields, fields)) {
-            store_rollback(s);
+            /* What the door writes with it still is (an accompaniment asked on an edit). */
+            if (in->with) {
+                int w = in->with(s, a, row.id, in->now, errs, in->with_arg);
+                if (w != ENTRY_OK) {
+                    ret = w;
+                    goto rollback;
+                }
+                if (store_generation_bump(s) != STORE_OK || store_commit(s) != STORE_OK)
+                    goto rollback;
+            } else
+                store_rollback(s);
             entry_from_row(&out->entry, &row);
             out->rev = base;
             out->state = cur.state;
@@ -892,6 +902,13 @@ int entry_save(struct store *s, struct arena *a, const struct entry_save *in,
         int rc = entry_publish(s, a, row.id, r.number, in->now);
         if (rc != ENTRY_OK) {
             ret = rc;
+            goto rollback;
+        }
+    }
+    if (in->with) {
+        int w = in->with(s, a, row.id, in->now, errs, in->with_arg);
+        if (w != ENTRY_OK) {
+            ret = w;
             goto rollback;
         }
     }

@@ -142,6 +142,13 @@ struct entry_save {
     /* The private fields (contact addresses) the author empties on purpose, NULL-terminated
      * (NULL: none); any other private field left empty keeps its value. */
     const char *const *private_removed;
+    /* What a door writes with the revision, in its transaction, once the entry exists (its id
+     * given): an accompaniment (core/accompany.c accompany_write). ENTRY_OK, or a refusal
+     * (ENTRY_INVALID with its reasons in errs) that leaves nothing written. NULL: nothing. Also
+     * called for an edit that changes no field. */
+    int (*with)(struct store *s, struct arena *a, long long entry_id, long long now,
+                struct field_errors *errs, void *arg);
+    void *with_arg;
 };
 
 struct entry_saved {

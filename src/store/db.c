@@ -357,6 +357,21 @@ static const char *const store_migrations[] = {
     "CREATE INDEX drafts_user ON drafts(user_id, updated);"
     "CREATE TRIGGER drafts_account_deleted AFTER UPDATE OF status ON users"
     "  WHEN NEW.status = 'deleted' BEGIN DELETE FROM drafts WHERE user_id = NEW.id; END;",
+    /* 17: accompanied writing (core/accompany.c). A mediator writes a record with or for an
+     * actor (an entry of kind actor): one row per record, naming both, so that the record
+     * credits the actor's people and the mediator apart from who typed each revision (which
+     * the revisions keep). An invitation to a person of the actor is a 256-bit token stored as
+     * its hash only, with its address and expiry; taking the record over through it is
+     * recorded (taken_by, taken_at) and uses the token up; the address is forgotten then. */
+    "CREATE TABLE accompaniments ("
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),"
+    "  actor_id INTEGER NOT NULL REFERENCES entries(id),"
+    "  mediator_id INTEGER NOT NULL REFERENCES users(id), created INTEGER NOT NULL,"
+    "  invite_hash BLOB UNIQUE, invite_email TEXT, invite_expires INTEGER,"
+    "  taken_by INTEGER REFERENCES users(id), taken_at INTEGER);"
+    "CREATE INDEX accompaniments_actor ON accompaniments(actor_id);"
+    "CREATE INDEX accompaniments_mediator ON accompaniments(mediator_id, created);"
+    "CREATE INDEX accompaniments_taken ON accompaniments(taken_by) WHERE taken_by IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

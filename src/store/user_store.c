@@ -382,6 +382,10 @@ int store_user_forget_activity(struct store *s, long long id, long long now)
         " user_id = NULL WHERE user_id = ?1",
         "UPDATE applications SET message = '', public_name = '' WHERE user_id = ?1",
         "UPDATE loans SET message = '' WHERE borrower_id = ?1",
+        /* The open invitations a mediator sent die with their account, and the addresses they
+         * typed go (the record keeps its credits). */
+        "UPDATE accompaniments SET invite_email = NULL, invite_expires = min(invite_expires, 1)"
+        " WHERE mediator_id = ?1 AND invite_hash IS NOT NULL AND taken_by IS NULL",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st = store_stmt(s, sql[i]);

@@ -71,7 +71,8 @@ int store_user_forget(struct store *s, long long id, const char *name);
 /* What a deleted account leaves of its activity: its registrations to dates to come cancelled,
  * the names and addresses of all its registrations removed, its messages to the organisers of
  * sessions and to the owners of equipment emptied, its name no longer shown among a session's
- * participants. */
+ * participants, the invitations it sent to take over a record expired and their addresses
+ * forgotten. */
 int store_user_forget_activity(struct store *s, long long id, long long now);
 /* What the site holds about an account, into out: "sessions", "api_tokens", "revisions",
  * "moderation", "reports", "mails", "registrations", "applications", "loans", "workshop" (the

@@ -2,6 +2,7 @@
  * minimum fill time, a proof of work with a question for browsers without JavaScript),
  * confirmation, "mot de passe oublié" and the reset, the account page (name and bio, password,
  * e-mail address, logging out everywhere), leaving the site, and the download of one's data. */
+#include "core/accompany.h"
 #include "core/login_guard.h"
 #include "core/registration.h"
 #include "core/territory.h"
@@ -622,6 +623,14 @@ void page_account_export(struct request *req)
         account_unavailable(req);
         return;
     }
+    /* The records written with or for an actor as a mediator, and those taken over. */
+    json_t *acc = accompany_export(app_store(req), req->arena, req->user->id);
+    if (!acc) {
+        json_decref(data);
+        account_unavailable(req);
+        return;
+    }
+    json_object_set_new(data, "accompaniments", acc);
     json_object_set_new(data, "exported", json_integer((json_int_t)time(NULL)));
     json_object_set_new(data, "site", json_string(req->app->territory->site_name));
     http_add_header(req, "Content-Disposition", "attachment; filename=\"mes-donnees-foison.json\"");

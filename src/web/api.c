@@ -1,6 +1,7 @@
 /* api.c — JSON API v1: entries as flat objects (kind, slug, revision, created, updated,
  * authors, then the schema's fields), list, read, revisions, create and update with bearer
  * tokens, conflicts (409) and per-field errors (422). Nothing is written on any error. */
+#include "core/accompany.h"
 #include "core/attendance.h"
 #include "core/entry.h"
 #include "core/relation.h"
@@ -91,14 +92,42 @@ static void api_seats_write(struct buf *b, long long left)
         buf_puts(b, ",\"seats_left\":null}");
 }
 
+/* Ends the object just written in b with "accompanied_by": the mediator and the actor of an
+ * accompanied record (the actor null when it is no longer public), null for any other. */
+static void api_accompanied_write(struct buf *b, const struct accompany_credit *c)
+{
+    if (b->len && b->data[b->len - 1] == '}')
+        b->len--;
+    if (!c->accompanied) {
+        buf_puts(b, ",\"accompanied_by\":null}");
+        return;
+    }
+    buf_puts(b, ",\"accompanied_by\":{\"mediator\":");
+    json_write_cstr(b, c->mediator);
+    buf_puts(b, ",\"actor\":");
+    if (c->actor_slug) {
+        buf_puts(b, "{\"slug\":");
+        json_write_cstr(b, c->actor_slug);
+        buf_puts(b, ",\"name\":");
+        json_write_cstr(b, c->actor_title);
+        buf_putc(b, '}');
+    } else
+        buf_puts(b, "null");
+    buf_printf(b, ",\"taken_over\":%s}}", c->taken_at ? "true" : "false");
+}
+
 /* Appends entry e at revision r (read with entry_revision_raw) to b, with its authors. */
 static bool api_entry_write(struct request *req, struct buf *b, const struct entry *e,
                             const struct revision *r, const struct viewer *v)
 {
     const char **names = NULL;
     int n = 0;
-    if (entry_authors(app_store(req), req->arena, e, &names, &n) != ENTRY_OK)
+    struct accompany_credit credit;
+    if (entry_authors(app_store(req), req->arena, e, &names, &n) != ENTRY_OK ||
+        accompany_credit(app_store(req), req->arena, e, names, n, &credit) != ACCOMPANY_OK)
         return false;
+    names = credit.authors;
+    n = credit.nauthors;
     struct entry_view_record rec = {
         .kind = e->kind,
         .slug = e->slug,
@@ -124,6 +153,7 @@ static bool api_entry_write(struct request *req, struct buf *b, const struct ent
             return false;
         api_seats_write(b, left);
     }
+    api_accompanied_write(b, &credit);
     /* A session's participants, and every record's images and documents. */
     return page_cohort_api(req, b, e, v) && page_media_api(req, b, e->id, v);
 }
@@ -283,6 +313,20 @@ void api_entries_list(struct request *req)
         }
         ok = attendance_seats_left(s, ids, caps, n, (long long)time(NULL), seats) == ENTRY_OK;
     }
+    /* Who is credited, and the accompaniment of each, as one record says (few queries). */
+    struct accompany_credit *credits =
+        arena_alloc(req->arena, sizeof(*credits) * (size_t)(n ? n : 1));
+    if (ok) {
+        long long *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(n ? n : 1));
+        const char ***names = arena_alloc(req->arena, sizeof(*names) * (size_t)(n ? n : 1));
+        int *counts = arena_alloc(req->arena, sizeof(*counts) * (size_t)(n ? n : 1));
+        for (int i = 0; i < n; i++) {
+            ids[i] = items[i].id;
+            names[i] = items[i].authors;
+            counts[i] = items[i].nauthors;
+        }
+        ok = accompany_credits(s, req->arena, ids, names, counts, n, credits) == ACCOMPANY_OK;
+    }
     buf_puts(&b, "{\"entries\":[");
     for (int i = 0; ok && i < n; i++) {
         if (i)
@@ -293,8 +337,8 @@ void api_entries_list(struct request *req)
             .revision = items[i].revision,
             .created = items[i].created,
             .updated = items[i].updated,
-            .authors = items[i].authors,
-            .nauthors = items[i].nauthors,
+            .authors = credits[i].authors,
+            .nauthors = credits[i].nauthors,
             .url = app_url(req, arena_printf(req->arena, "/%s/%s", k->segment, items[i].slug)),
             .fields = items[i].values,
             .state = "published", /* lists hold what the public sees */
@@ -304,6 +348,7 @@ void api_entries_list(struct request *req)
         entry_view_json(&b, &rec);
         if (seats)
             api_seats_write(&b, seats[i]);
+        api_accompanied_write(&b, &credits[i]);
         /* Each item says what the entry's own answer says, its media included. */
         ok = page_media_api(req, &b, items[i].id, &viewer_public);
     }

@@ -369,6 +369,8 @@ static const struct {
     {"join_refused", "La demande d'adhésion est refusée."},
     {"join_removed", "La fiche ne fait plus partie des membres."},
     {"contact_sent", "Votre message a été transmis."},
+    {"accompany_taken", "La fiche est à vous : vous pouvez la modifier comme la vôtre, et elle est "
+                        "créditée à votre nom."},
     {"workshop_joined", "Bienvenue ! Votre compte est ouvert et vous êtes connecté·e. Vos "
                         "premiers textes seront relus par la personne qui anime l'atelier avant "
                         "d'être publiés."},

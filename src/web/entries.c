@@ -1,5 +1,6 @@
 /* entries.c — the pages of records: list with filters, the record with its attribution block,
  * creation and editing through the schema-driven form, edit conflicts, featuring. */
+#include "core/accompany.h"
 #include "core/entry.h"
 #include "core/geo.h"
 #include "core/membership.h"
@@ -280,7 +281,7 @@ bool page_entry_load(struct request *req, struct store *s, struct entry *e, cons
 
 static void entries_attribution(struct request *req, struct tv *ctx, const struct entry *e,
                                 const struct json_span *vals, const char *title,
-                                const char **authors, int n)
+                                const char **authors, int n, const struct accompany_credit *c)
 {
     struct buf b = BUF_INIT;
     for (int i = 0; i < n; i++) {
@@ -302,11 +303,22 @@ static void entries_attribution(struct request *req, struct tv *ctx, const struc
         lic_url = "https://creativecommons.org/publicdomain/zero/1.0/deed.fr";
     struct tv *at = tv_set_obj(ctx, "attribution");
     tv_set_str(at, "authors", names);
+    /* An accompanied record names its mediator beside its authors, here and in the text to
+     * paste: a republication carries both. */
+    const char *with = "";
+    if (c->accompanied) {
+        tv_set_str(at, "mediator", c->mediator);
+        if (c->actor_slug) {
+            tv_set_str(at, "actor_title", c->actor_title);
+            tv_set_strf(at, "actor_url", "/acteurs/%s", c->actor_slug);
+        }
+        with = arena_printf(req->arena, ", rédaction accompagnée par %s", c->mediator);
+    }
     tv_set_str(at, "permalink", permalink);
     tv_set_str(at, "license", lic_label ? lic_label : lic);
     tv_set_str(at, "license_url", lic_url);
-    tv_set_strf(at, "text", "« %s », fiche de %s, par %s — %s — licence %s", title,
-                req->app->territory->site_name, names, permalink,
+    tv_set_strf(at, "text", "« %s », fiche de %s, par %s%s — %s — licence %s", title,
+                req->app->territory->site_name, names, with, permalink,
                 lic_label ? lic_label : (lic ? lic : ""));
 }
 
@@ -377,6 +389,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
     struct revision r;
     const char **authors = NULL;
     int nauthors = 0;
+    struct accompany_credit credit = {0};
     /* The entry, its revision and its authors from one state of the site. */
     entry_read_begin(s);
     bool loaded = page_entry_load(req, s, &e, "");
@@ -402,9 +415,14 @@ static void entries_show(struct request *req, const struct field_errors *errs)
         links_html = links_key ? fragment_cache_get(req->arena, links_key, gen) : NULL;
         bool need_groups = !links_html || (req->logged_in && membership_field(e.kind, &holder));
         entry_authors(s, req->arena, &e, &authors, &nauthors);
+        bool credited =
+            accompany_credit(s, req->arena, &e, authors, nauthors, &credit) == ACCOMPANY_OK;
+        authors = credit.authors;
+        nauthors = credit.nauthors;
         if (req->logged_in && entry_edit_revision(s, req->arena, &v, &e, &edits) != ENTRY_OK)
             edits = 0;
         found =
+            credited &&
             (!need_groups ||
              relation_groups(s, req->arena, &v, &e, r.raw_fields, &groups, &ngroups) == ENTRY_OK) &&
             (links_html || !lineage_field ||
@@ -481,7 +499,7 @@ static void entries_show(struct request *req, const struct field_errors *errs)
         authors[0] = r.author_name;
         nauthors = 1;
     }
-    entries_attribution(req, ctx, &e, vals, title, authors, nauthors);
+    entries_attribution(req, ctx, &e, vals, title, authors, nauthors, &credit);
     page_report_form_values(req, ctx, &e);
     page_contact_values(req, ctx, &e);
     /* What the kinds in time, trainings and resources add to their record (each is nothing
@@ -552,9 +570,57 @@ static void entries_rate_limited(struct request *req, long wait)
     http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", wait > 0 ? wait : 1));
 }
 
+/* The fieldset "Rédaction accompagnée" (core/accompany.h) of the form of entry_id (0: a new
+ * record): its inputs for a mediator, with what was typed and its errors (also for anyone else
+ * who posted them: their refusal shows beside the field); on a record accompanied already, what
+ * it is instead. */
+static void entries_accompany_form(struct request *req, struct tv *ctx, const struct kind_def *k,
+                                   long long entry_id, const struct field_errors *errs)
+{
+    if (!accompany_kind(k))
+        return;
+    struct viewer v = app_viewer(req);
+    const char *actor = http_form(req, "accompany_actor");
+    const char *email = http_form(req, "accompany_email");
+    bool posted = (actor && *actor) || (email && *email);
+    if (!accompany_mediates(&v) && !posted)
+        return;
+    struct accompany_state st = {0};
+    struct store *s = app_store(req);
+    if (entry_id && s && accompany_state(s, req->arena, entry_id, &st) != ACCOMPANY_OK)
+        return;
+    struct tv *ac = tv_set_obj(ctx, "accompany");
+    if (st.accompanied) {
+        struct tv *cur = tv_set_obj(ac, "current");
+        tv_set_str(cur, "mediator", st.mediator);
+        if (st.actor_slug) {
+            tv_set_str(cur, "actor_title", st.actor_title);
+            tv_set_strf(cur, "actor_url", "/acteurs/%s", st.actor_slug);
+        }
+        if (st.taken)
+            tv_set_str(cur, "taken_name", st.taken_name);
+        else if (st.invited)
+            tv_set_str(cur, "expires", app_date(req, st.invite_expires));
+        if (!posted)
+            return;
+    }
+    struct tv *in = tv_set_obj(ac, "inputs");
+    tv_set_str(in, "actor", actor ? actor : "");
+    tv_set_str(in, "email", email ? email : "");
+    const char *ea = errs ? validate_error_for(errs, "accompany_actor") : NULL;
+    const char *ee = errs ? validate_error_for(errs, "accompany_email") : NULL;
+    tv_set_str(in, "error_actor", ea);
+    tv_set_str(in, "error_email", ee);
+    /* The picker of relation fields (static/relation.js) suggests actors through a field that
+     * names them: an innovation's carriers. */
+    const struct static_asset *js = app_asset(req->app, "relation.js");
+    tv_set_str(ctx, "relation_script_url", js ? js->url : "/static/relation.js");
+}
+
 static void entries_form_page(struct request *req, const struct kind_def *k, const char *title,
                               const char *action, const char *cancel, int base_rev, json_t *values,
-                              const char *comment, const struct field_errors *errs, bool preview)
+                              const char *comment, const struct field_errors *errs, bool preview,
+                              long long entry_id)
 {
     struct tv *ctx = app_context(req, title);
     if (preview)
@@ -577,11 +643,15 @@ static void entries_form_page(struct request *req, const struct kind_def *k, con
             struct tv *o = tv_push_obj(list);
             tv_set_str(o, "message", errs->e[i].message);
             tv_set_str(o, "field", errs->e[i].field);
-            tv_set_str(o, "anchor", entry_view_form_anchor(req, k, errs->e[i].field));
+            /* The accompaniment's inputs are no field of the kind: their own ids. */
+            const char *f = errs->e[i].field;
+            tv_set_str(o, "anchor",
+                       strncmp(f, "accompany_", 10) == 0 ? f : entry_view_form_anchor(req, k, f));
         }
         tv_set_str(ctx, "comment_error", validate_error_for(errs, "comment"));
     }
     entry_view_form(req, ctx, k, values, errs);
+    entries_accompany_form(req, ctx, k, entry_id, errs);
     app_render(req, "entry_form", ctx);
     if (errs && errs->n)
         req->status = 422;
@@ -606,7 +676,7 @@ static const char *entries_edit_title(struct request *req, struct store *s, cons
  * written. Counted as one preview (core/rate.c); past the limit, 429 and the form kept. */
 static void entries_preview_page(struct request *req, const struct kind_def *k, const char *title,
                                  const char *action, const char *cancel, int base_rev,
-                                 json_t *input)
+                                 json_t *input, long long entry_id)
 {
     struct viewer v = app_viewer(req);
     long wait = rate_preview_take(app_store(req), &v, (long long)time(NULL));
@@ -625,7 +695,7 @@ static void entries_preview_page(struct request *req, const struct kind_def *k, 
                                    json_object_get(input, f->name), &errs);
     }
     entries_form_page(req, k, title, action, cancel, base_rev, input, comment ? comment : "", &errs,
-                      wait == 0);
+                      wait == 0, entry_id);
     if (wait > 0)
         entries_rate_limited(req, wait);
 }
@@ -639,8 +709,30 @@ void page_entry_new(struct request *req)
     json_t *empty = json_pack("{s:s}", "license", req->app->territory->license);
     entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                       arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, empty, "",
-                      NULL, false);
+                      NULL, false, 0);
     json_decref(empty);
+}
+
+/* The posted fieldset "Rédaction accompagnée" of the form of entry_id (0: new) checked
+ * (accompany_check) into errs; *out ready for accompany_write, with the title of clean (the
+ * validated fields, NULL when refused) for its mail. ACCOMPANY_ERR when the site cannot say. */
+static int entries_accompany_check(struct request *req, const struct kind_def *k,
+                                   long long entry_id, json_t *clean, struct field_errors *errs,
+                                   struct accompany_request *out)
+{
+    struct viewer v = app_viewer(req);
+    struct store *s = app_store(req);
+    memset(out, 0, sizeof(*out));
+    if (!s)
+        return ACCOMPANY_ERR;
+    if (!accompany_kind(k))
+        return ACCOMPANY_OK; /* the form has no such fieldset: what was posted is ignored */
+    int rc = accompany_check(s, req->arena, &v, entry_id, http_form(req, "accompany_actor"),
+                             http_form(req, "accompany_email"), (long long)time(NULL), errs, out);
+    out->base_url = req->app->territory->base_url;
+    out->site_name = req->app->territory->site_name;
+    out->entry_title = clean ? entry_title(k, clean) : NULL;
+    return rc;
 }
 
 /* Validates the posted form; NULL with errs filled (and *comment set) on invalid input. */
@@ -668,17 +760,26 @@ void page_entry_create(struct request *req)
     if (http_form(req, "preview")) {
         entries_preview_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                              arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0,
-                             input);
+                             input, 0);
         json_decref(input);
         return;
     }
     struct field_errors errs = {0};
     const char *comment;
     json_t *clean = entries_form_validate(req, k, input, &comment, &errs);
-    if (!clean) {
+    struct accompany_request acc;
+    /* The accompaniment checked with the fields: every error shows at once. */
+    if (entries_accompany_check(req, k, 0, clean, &errs, &acc) == ACCOMPANY_ERR) {
+        json_decref(clean);
+        json_decref(input);
+        app_error(req, 503, false);
+        return;
+    }
+    if (!clean || errs.n) {
+        json_decref(clean);
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &errs, false);
+                          comment, &errs, false, 0);
         json_decref(input);
         return;
     }
@@ -687,7 +788,9 @@ void page_entry_create(struct request *req)
                             .author = app_viewer(req),
                             .comment = *comment ? comment : "Création de la fiche",
                             .now = (long long)time(NULL),
-                            .client_ip = http_client_ip(req)};
+                            .client_ip = http_client_ip(req),
+                            .with = acc.actor_id ? accompany_write : NULL,
+                            .with_arg = &acc};
     struct entry_saved saved;
     struct store *s = app_store(req);
     struct field_errors trap = {0};
@@ -695,7 +798,7 @@ void page_entry_create(struct request *req)
         validate_error(&trap, "spam", ENTRIES_ROBOT);
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &trap, false);
+                          comment, &trap, false, 0);
         json_decref(clean);
         json_decref(input);
         return;
@@ -707,7 +810,7 @@ void page_entry_create(struct request *req)
     if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, k, arena_printf(req->arena, "Ajouter %s", k->a_label),
                           arena_printf(req->arena, "/%s/new", k->segment), k->list_path, 0, input,
-                          comment, &trap, false);
+                          comment, &trap, false, 0);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
         json_decref(clean);
@@ -748,7 +851,7 @@ void page_entry_edit(struct request *req)
                       arena_printf(req->arena, "Modifier « %s »", entry_title(e.kind, r.fields)),
                       arena_printf(req->arena, "/%s/%s/edit", e.kind->segment, e.slug),
                       arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), number, r.fields,
-                      "", NULL, false);
+                      "", NULL, false, e.id);
 }
 
 /* The conflict view: the revision saved meanwhile beside the visitor's own input, which the
@@ -804,6 +907,7 @@ static void entries_conflict_page(struct request *req, const struct entry *e, js
         tv_set_str(o, "mine", mine);
     }
     entry_view_form(req, ctx, cur.kind, input, NULL);
+    entries_accompany_form(req, ctx, cur.kind, cur.id, NULL);
     app_render(req, "entry_form", ctx);
     req->status = 409;
 }
@@ -824,7 +928,7 @@ void page_entry_update(struct request *req)
     if (http_form(req, "preview")) {
         entries_preview_page(req, e.kind, title, action,
                              arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base,
-                             input);
+                             input, e.id);
         json_decref(input);
         return;
     }
@@ -833,10 +937,18 @@ void page_entry_update(struct request *req)
         validate_error(&errs, "base_revision", "Révision de départ manquante");
     const char *comment;
     json_t *clean = entries_form_validate(req, e.kind, input, &comment, &errs);
-    if (!clean) {
+    struct accompany_request acc;
+    if (entries_accompany_check(req, e.kind, e.id, clean, &errs, &acc) == ACCOMPANY_ERR) {
+        json_decref(clean);
+        json_decref(input);
+        app_error(req, 503, false);
+        return;
+    }
+    if (!clean || errs.n) {
+        json_decref(clean);
         entries_form_page(req, e.kind, title, action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
-                          comment, &errs, false);
+                          comment, &errs, false, e.id);
         json_decref(input);
         return;
     }
@@ -849,7 +961,9 @@ void page_entry_update(struct request *req)
                             .now = (long long)time(NULL),
                             .client_ip = http_client_ip(req),
                             .private_removed = entry_view_form_removed(req, e.kind),
-                            .errs = &errs};
+                            .errs = &errs,
+                            .with = acc.actor_id ? accompany_write : NULL,
+                            .with_arg = &acc};
     struct entry_saved saved;
     int rc = ENTRY_INVALID;
     if (entries_form_human(req, &in))
@@ -863,7 +977,7 @@ void page_entry_update(struct request *req)
     else if (rc == ENTRY_INVALID || rc == ENTRY_RATE_LIMITED) {
         entries_form_page(req, e.kind, title, action,
                           arena_printf(req->arena, "/%s/%s", e.kind->segment, e.slug), base, input,
-                          comment, &errs, false);
+                          comment, &errs, false, e.id);
         if (rc == ENTRY_RATE_LIMITED)
             entries_rate_limited(req, saved.retry_after);
     } else if (rc == ENTRY_NOTFOUND || rc == ENTRY_FORBIDDEN)

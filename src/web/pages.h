@@ -217,6 +217,10 @@ void map_tiles_context(struct request *req, struct tv *ctx, bool any_ancestor);
 void map_view_settings(struct request *req, struct tv *ctx);
 void api_entry_create(struct request *req);
 void api_entry_update(struct request *req);
+/* accompany.c */
+void page_accompany(struct request *req);
+void page_accompany_take(struct request *req);
+
 /* workshop.c */
 void page_workshop_home(struct request *req);
 void page_workshop_create(struct request *req);

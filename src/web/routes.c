@@ -62,6 +62,9 @@ const struct route app_routes[] = {
     {"POST", "/atelier/lots/{slug}/retirer", page_workshop_revoke, 0},
     {"POST", "/atelier/contributions/{slug}/approuver", page_workshop_decide, 0},
     {"POST", "/atelier/contributions/{slug}/refuser", page_workshop_decide, 0},
+    /* Accompanied writing (web/accompany.c): the invitation to take a record over. */
+    {"GET", "/accompagnement", page_accompany, 0},
+    {"POST", "/accompagnement", page_accompany_take, 0},
     {"GET", "/atelier/rejoindre", page_workshop_join_form, 0},
     {"POST", "/atelier/rejoindre", page_workshop_join, 0},
     /* Events in time (web/agenda.c): before the kinds' patterns. */
