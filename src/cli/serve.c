@@ -7,6 +7,7 @@
 #include "http/http.h"
 #include "render/image.h"
 #include "render/markdown.h"
+#include "store/media_store.h"
 #include "store/store.h"
 #include "web/app.h"
 #include <malloc.h>
@@ -21,7 +22,7 @@ static int serve_usage(FILE *f)
     fprintf(f,
             "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
             "          [--max-body OCTETS] [--max-upload OCTETS] [--timeout SECONDES] [--quiet]\n"
-            "          [--mail-poll-ms MILLISECONDES]\n"
+            "          [--mail-poll-ms MILLISECONDES] [--media-dir DOSSIER]\n"
             "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
             "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
             "--max-upload : celle d'un envoi d'image ou de document (défaut 26214400).\n"
@@ -92,6 +93,7 @@ int cli_serve(int argc, char **argv)
     };
     const struct serve_uint *u;
     static char host[64];
+    const char *media_dir = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n;
@@ -115,6 +117,8 @@ int cli_serve(int argc, char **argv)
             host[colon - v] = '\0';
             opt.listen_host = host;
             opt.port = (unsigned short)n;
+        } else if (strcmp(a, "--media-dir") == 0) {
+            media_dir = v;
         } else if ((u = serve_uint_option(uints, sizeof uints / sizeof uints[0], a))) {
             if (serve_parse_uint(v, u->min, u->max, &n) != 0) {
                 fprintf(stderr, "foison: %s attend un entier de %lu à %lu\n", a, u->min, u->max);
@@ -138,6 +142,11 @@ int cli_serve(int argc, char **argv)
     if (!s) {
         fprintf(stderr, "foison: %s\n", err);
         return 1;
+    }
+    if (media_dir && store_media_dir_set(media_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "foison: %s\n", err);
+        store_close(s);
+        return 2;
     }
     if (cli_account_init() != 0) {
         store_close(s);

@@ -1,11 +1,129 @@
-/* media_store.c — SQL of blobs, media and the files made of uploads (see media_store.h). */
+/* media_store.c — SQL of blobs, media and the files made of uploads (see media_store.h), and
+ * the folder blobs may live in instead of the site's file (their row then has no data). */
 #include "store/media_store.h"
 #include "util/arena.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static unsigned media_tmp_seq; /* two threads writing the same blob use two temporary names */
+static char *media_dir; /* set once before the threads start; NULL: blobs in the site's file */
+
+int store_media_dir_set(const char *dir, char *err, size_t errlen)
+{
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    struct stat st;
+    if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || access(real, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "dossier des médias inutilisable : %s (%s)", dir ? dir : "",
+                 real ? "pas un dossier où écrire" : strerror(errno));
+        free(real);
+        return -1;
+    }
+    free(media_dir);
+    media_dir = real;
+    return 0;
+}
+
+/* A blob's hash is 64 lowercase hex digits: anything else never becomes a path. */
+static bool media_hash_ok(const char *hash)
+{
+    size_t n = strlen(hash);
+    return n == 64 && strspn(hash, "0123456789abcdef") == n;
+}
+
+/* Writes data to dir/ab/hash unless it is there: a file of its own, made complete (written,
+ * synced) before its name appears, so that a reader never sees half of it. */
+static int media_file_write(const char *hash, const void *data, size_t len)
+{
+    char sub[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+    if (snprintf(sub, sizeof sub, "%s/%.2s", media_dir, hash) >= (int)sizeof sub ||
+        snprintf(path, sizeof path, "%s/%s", sub, hash) >= (int)sizeof path ||
+        snprintf(tmp, sizeof tmp, "%s/.%s.%ld.%u", sub, hash, (long)getpid(),
+                 __atomic_fetch_add(&media_tmp_seq, 1u, __ATOMIC_RELAXED)) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (access(path, F_OK) == 0)
+        return 0;
+    if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+        return -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads dir/ab/hash, which must hold size bytes, into the arena. */
+static int media_file_read(struct arena *a, const char *hash, long long size,
+                           const unsigned char **data, size_t *len)
+{
+    if (!media_dir || !media_hash_ok(hash))
+        return -1;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%.2s/%s", media_dir, hash, hash) >= (int)sizeof path)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size != size) {
+        close(fd);
+        return -1;
+    }
+    size_t n = (size_t)size, got = 0;
+    unsigned char *d = arena_alloc(a, n ? n : 1);
+    while (got < n) {
+        ssize_t r = read(fd, d + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got != n)
+        return -1;
+    *data = d;
+    *len = n;
+    return 0;
+}
 
 int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
                    size_t len)
 {
+    bool in_folder = media_dir != NULL;
+    if (in_folder) {
+        if (!media_hash_ok(hash))
+            return STORE_ERR;
+        if (media_file_write(hash, data, len) != 0) {
+            fprintf(stderr, "foison: écriture du fichier %s dans %s : %s\n", hash, media_dir,
+                    strerror(errno));
+            return STORE_ERR;
+        }
+    }
     sqlite3_stmt *st = store_stmt(s, "INSERT INTO blobs (hash, mime, size, data)"
                                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hash) DO NOTHING");
     if (!st)
@@ -13,19 +131,32 @@ int store_blob_put(struct store *s, const char *hash, const char *mime, const vo
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
-    sqlite3_bind_blob64(st, 4, data, len, SQLITE_STATIC);
+    if (in_folder)
+        sqlite3_bind_null(st, 4); /* the bytes are in the folder's file */
+    else
+        sqlite3_bind_blob64(st, 4, data, len, SQLITE_STATIC);
     return store_step_done(s, st, "blob_put");
 }
 
 int store_blob_get(struct store *s, struct arena *a, const char *hash, const char **mime,
                    const unsigned char **data, size_t *len)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT mime, data FROM blobs WHERE hash = ?1");
+    sqlite3_stmt *st = store_stmt(s, "SELECT mime, data, size FROM blobs WHERE hash = ?1");
     if (!st)
         return STORE_ERR;
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_NULL) {
+        /* In the folder: a server started without it, or a file gone, is a missing file. */
+        *mime = store_text(a, st, 0);
+        if (media_file_read(a, hash, sqlite3_column_int64(st, 2), data, len) == 0) {
+            ret = STORE_OK;
+        } else {
+            fprintf(stderr, "foison: fichier %s absent du dossier des médias (%s)\n", hash,
+                    media_dir ? media_dir : "serve sans --media-dir");
+            ret = STORE_NOTFOUND;
+        }
+    } else if (rc == SQLITE_ROW) {
         *mime = store_text(a, st, 0);
         size_t n = (size_t)sqlite3_column_bytes(st, 1);
         unsigned char *d = arena_alloc(a, n ? n : 1);

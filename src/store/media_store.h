@@ -27,6 +27,11 @@ struct media_file_row {
     long long size;
 };
 
+/* Blobs written from now on go to files under dir (dir/ab/abcd…, named by their hash) rather
+ * than into the site's file; blobs already in the file stay there, and both kinds are read. NULL
+ * (the default): into the file. Called once at start-up, before any thread; -1 with a French
+ * reason in err when dir is not a folder this process can write to. */
+int store_media_dir_set(const char *dir, char *err, size_t errlen);
 /* Stores bytes under their hash, once: a second put of the same hash writes nothing. */
 int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
                    size_t len);
