@@ -5,6 +5,8 @@
 #include "core/media.h"
 #include "core/rate.h"
 #include "core/schema.h"
+#include "core/spam.h"
+#include "core/territory.h"
 #include "core/validate.h"
 #include "render/image.h"
 #include "store/entry_store.h"
@@ -231,6 +233,36 @@ static int media_demote_mains(struct store *s, struct arena *a, long long entry_
     return MEDIA_OK;
 }
 
+/* The texts sent with a file, scored as a revision's texts are (core/spam.c): a caption full of
+ * links or selling words is spam like a description would be. */
+static const struct field_def media_text_fields[] = {
+    {.name = "alt", .type = FT_TEXT},
+    {.name = "caption", .type = FT_TEXT},
+    {.name = "author", .type = FT_TEXT},
+    {.name = "filename", .type = FT_TEXT},
+};
+static const struct kind_def media_text_kind = {
+    .name = "media",
+    .fields = media_text_fields,
+    .nfields = sizeof media_text_fields / sizeof media_text_fields[0],
+};
+
+static void media_spam(struct store *s, struct arena *a, json_t *texts, const struct viewer *who,
+                       long long account_age, struct spam_result *out)
+{
+    char *blocked = store_setting_get(s, "blocked_domains");
+    struct spam_input si = {
+        .kind = &media_text_kind,
+        .fields = texts,
+        .role = who->role,
+        .account_age = account_age,
+        .fill_seconds = -1,
+        .blocked_domains = blocked ? arena_strdup(a, blocked) : NULL,
+    };
+    free(blocked);
+    spam_score(a, &si, out);
+}
+
 int media_add(struct store *s, struct arena *a, struct media_upload *in, struct media *out)
 {
     struct field_errors local = {0};
@@ -332,6 +364,7 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         goto fail;
     int ret = MEDIA_ERR;
     /* The uploader's rights as the file has them now (blocked meanwhile: nothing). */
+    long long account_age = -1;
     if (who.user_id > 0) {
         struct user_row u;
         int urc = store_user_by_id(s, a, who.user_id, &u);
@@ -341,6 +374,7 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         }
         if (!in->operator)
             who.role = role_from_name(u.role);
+        account_age = in->now - u.created;
     }
     struct media_row rows[MEDIA_PER_ENTRY_MAX];
     int nrows;
@@ -367,7 +401,31 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
     }
     if (!role)
         role = !image ? "document" : has_main ? "gallery" : "main";
-    bool publish = in->operator|| viewer_publishes(&who);
+    struct spam_result spam = {0};
+    if (!in->operator) {
+        json_t *texts = json_pack("{s:s, s:s, s:s, s:s}", "alt", alt ? alt : "", "caption",
+                                  caption ? caption : "", "author", author ? author : "",
+                                  "filename", filename ? filename : "");
+        if (!texts)
+            goto rollback;
+        media_spam(s, a, texts, &who, account_age, &spam);
+        json_decref(texts);
+        if (spam.score >= territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT)) {
+            struct buf b = BUF_INIT;
+            buf_puts(&b, "Ces textes ressemblent à du spam et le fichier n'a pas été reçu");
+            for (int i = 0; i < spam.nreasons; i++)
+                buf_printf(&b, "%s%s", i ? " ; " : "\u202f: ", spam.reasons[i]);
+            buf_puts(&b, ". Si c'est une erreur, retirez les liens ou le passage en cause.");
+            validate_error(errs, "caption", arena_strdup(a, buf_cstr(&b)));
+            buf_free(&b);
+            ret = MEDIA_INVALID;
+            goto rollback;
+        }
+    }
+    /* Held like a text: above the hold threshold a file waits for a moderator, whoever sent it. */
+    bool publish =
+        in->operator||(viewer_publishes(&who) &&
+                       spam.score < territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT));
     if ((made_now || !image) && nhave == 0 &&
         media_store_files(s, a, source, made_now ? &made : NULL, t.mime, in->data, in->len) !=
             MEDIA_OK)
