@@ -3,6 +3,7 @@
  * confirmation, "mot de passe oublié" and the reset, the account page (name and bio, password,
  * e-mail address, logging out everywhere), leaving the site, and the download of one's data. */
 #include "core/accompany.h"
+#include "core/draft.h"
 #include "core/login_guard.h"
 #include "core/registration.h"
 #include "core/territory.h"
@@ -631,6 +632,23 @@ void page_account_export(struct request *req)
         return;
     }
     json_object_set_new(data, "accompaniments", acc);
+    /* The drafts of the guided path: private, but theirs, so in their copy too. */
+    struct viewer v = app_viewer(req);
+    struct draft *drafts;
+    int ndrafts;
+    if (draft_list(app_store(req), req->arena, &v, &drafts, &ndrafts) != DRAFT_OK) {
+        json_decref(data);
+        account_unavailable(req);
+        return;
+    }
+    json_t *dl = json_array();
+    for (int i = 0; i < ndrafts; i++)
+        json_array_append_new(
+            dl, json_pack("{s:s, s:s, s:i, s:I, s:I, s:s, s:O?}", "key", drafts[i].key, "kind",
+                          drafts[i].kind->name, "step", drafts[i].step, "created",
+                          (json_int_t)drafts[i].created, "updated", (json_int_t)drafts[i].updated,
+                          "title", draft_title(&drafts[i]), "answers", drafts[i].answers));
+    json_object_set_new(data, "drafts", dl);
     json_object_set_new(data, "exported", json_integer((json_int_t)time(NULL)));
     json_object_set_new(data, "site", json_string(req->app->territory->site_name));
     http_add_header(req, "Content-Disposition", "attachment; filename=\"mes-donnees-foison.json\"");

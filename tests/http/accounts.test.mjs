@@ -518,6 +518,10 @@ test('my data as JSON, and deleting my account: contributions stay under the pse
     await sleep(1000);
     const created = await c.post('/innovations/new', { ...formFields(inn), started: inputValue(form.text, 'started') ?? '' });
     assert.equal(created.status, 303, created.text.slice(0, 500));
+    // A draft of the guided path: private, but part of the person's data.
+    await c.get('/proposer/innovations');
+    const drafted = await c.post('/proposer/innovations', { title: 'Brouillon de grainothèque', summary: 'Une boîte à graines où chacun dépose et emporte des semences.', aller: 'suivant' });
+    assert.equal(drafted.status, 303, `${drafted.status} ${(drafted.text.match(/class="error[^<]*<[^<]*/g) || []).join(' ')}`);
     const exp = await c.get('/compte/donnees.json');
     assert.equal(exp.status, 200);
     assert.match(exp.headers.get('content-disposition'), /attachment/);
@@ -532,6 +536,11 @@ test('my data as JSON, and deleting my account: contributions stay under the pse
     assert.ok(data.sessions.length >= 1);
     assert.ok(data.mails.length >= 1, 'the confirmation mail is listed');
     assert.deepEqual(data.reports, []);
+    assert.equal(data.drafts.length, 1, 'the draft is in the copy');
+    assert.equal(data.drafts[0].kind, 'innovation');
+    assert.equal(data.drafts[0].title, 'Brouillon de grainothèque');
+    assert.equal(data.drafts[0].answers.title, 'Brouillon de grainothèque');
+    assert.match(data.drafts[0].key, /^[0-9a-f]{24}$/);
     assert.ok(!('password_hash' in data.account));
     assert.equal((await new Client(srv.base).get('/compte/donnees.json')).status, 303, 'visitors get nothing');
     // Deleting: the password is required; the pseudonym is checked.
