@@ -357,6 +357,19 @@ static const char *const store_migrations[] = {
     "CREATE INDEX drafts_user ON drafts(user_id, updated);"
     "CREATE TRIGGER drafts_account_deleted AFTER UPDATE OF status ON users"
     "  WHEN NEW.status = 'deleted' BEGIN DELETE FROM drafts WHERE user_id = NEW.id; END;",
+    /* 17: the photo of a draft (core/media.c media_draft_*, web/propose.c's photo step). A
+     * draft is not an entry, so its photo is not a medium yet: the upload is checked and made
+     * as media_add does (its variants are blobs and media_files rows of its source, the same
+     * bytes made once), and this row keeps its texts with the draft. No media row names the
+     * source, so /media/… serves none of its files to anybody (media_file_get finds no holder);
+     * the draft's author gets them through the draft's own address. On submit the row becomes
+     * the entry's main image (a media row, published or pending as the uploader's role says);
+     * it goes with its draft. */
+    "CREATE TABLE draft_media (draft_id INTEGER PRIMARY KEY REFERENCES drafts(id)"
+    "  ON DELETE CASCADE, source TEXT NOT NULL, mime TEXT NOT NULL,"
+    "  width INTEGER NOT NULL, height INTEGER NOT NULL, size INTEGER NOT NULL,"
+    "  filename TEXT NOT NULL DEFAULT '', alt TEXT NOT NULL, caption TEXT NOT NULL DEFAULT '',"
+    "  author TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

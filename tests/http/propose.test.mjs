@@ -6,8 +6,12 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
-    startServer, loginOk, Client, getCsrf, inputValue, textareaValue, apiJson, decodeEntities,
+    startServer, loginOk, Client, getCsrf, inputValue, textareaValue, apiJson, decodeEntities, request,
 } from './harness.mjs';
 
 let srv, alice, bruno, chloe, marc;
@@ -70,6 +74,35 @@ function fieldPairs(fields) {
     return out;
 }
 
+function multipart(fields = [], files = []) {
+    const boundary = `----foison${crypto.randomBytes(8).toString('hex')}`;
+    const parts = [];
+    for (const [k, v] of fields)
+        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    for (const f of files) {
+        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; `
+            + `filename="${f.filename}"\r\nContent-Type: ${f.type || 'application/octet-stream'}\r\n\r\n`));
+        parts.push(f.data, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/* Sends the photo step as a browser does (multipart): texts, and file {filename, type, data}
+ * or none (an empty file part, as a form whose file input was left empty). */
+async function sendPhoto(client, key, step, { file, alt, caption, author, aller = 'suivant', retirer } = {}) {
+    const page = await client.get(`/proposer/brouillons/${key}?etape=${step}`);
+    assert.equal(page.status, 200, `GET photo step ${step}`);
+    const fields = [['csrf', getCsrf(page.text)], ['etape', String(step)], ['aller', aller],
+        ['alt', alt ?? ''], ['caption', caption ?? ''], ['author', author ?? '']];
+    if (retirer)
+        fields.push(['retirer', '1']);
+    const mp = multipart(fields, [file || { filename: '', data: Buffer.alloc(0) }]);
+    return request(srv.base, `/proposer/brouillons/${key}`, {
+        method: 'POST', headers: { 'content-type': mp.type, cookie: client.jar.header() }, body: mp.body,
+    });
+}
+
 /* Starts a kind's path with step 1's fields; returns the POST's answer. */
 async function begin(client, segment, fields, aller = 'suivant') {
     const page = await client.get(`/proposer/${segment}`);
@@ -122,8 +155,8 @@ test('anonymous visitors see the start page and are asked to sign in before a pa
 test('step 1: CSRF required, errors beside the field with the input kept', async () => {
     const page = await chloe.get('/proposer/innovations');
     assert.equal(page.status, 200);
-    assert.match(page.text, /Étape 1 sur 10/);
-    assert.match(page.text, /<progress max="10" value="1"/);
+    assert.match(page.text, /Étape 1 sur 11/);
+    assert.match(page.text, /<progress max="11" value="1"/);
     assert.match(page.text, /<li aria-current="step"><span class="propose-n">1.<\/span> <span>Son nom<\/span><\/li>/);
     assert.match(page.text, /Par exemple/);
     assert.match(page.text, /href="\/innovations\/new">Je préfère le formulaire complet/);
@@ -155,7 +188,7 @@ test('the whole innovation path, step by step, up to the preview', async () => {
     draft = { key };
     for (let i = 1; i < INNOVATION_STEPS.length; i++) {
         const page = await chloe.get(`/proposer/brouillons/${key}?etape=${i + 1}`);
-        assert.match(page.text, new RegExp(`Étape ${i + 1} sur 10`));
+        assert.match(page.text, new RegExp(`Étape ${i + 1} sur 11`));
         if (i === 8) {
             // An error in the middle of the path: the step again, its input kept.
             const bad = await sendStep(chloe, key, 9, { ...INNOVATION_STEPS[8], website: 'pas une adresse' });
@@ -168,6 +201,17 @@ test('the whole innovation path, step by step, up to the preview', async () => {
         assert.equal(r.status, 303, `step ${i + 1}: ${r.text}`);
         assert.equal(draftKey(r.headers.get('location')).step, i + 2);
     }
+    // The photo step (10), optional: sent without a file, it is skipped.
+    const photo = await chloe.get(`/proposer/brouillons/${key}?etape=10`);
+    assert.equal(photo.status, 200);
+    assert.match(photo.text, /enctype="multipart\/form-data"/);
+    assert.match(photo.text, /accept="image\/jpeg,image\/png,image\/webp,image\/heic"/);
+    assert.match(decodeEntities(photo.text), /Décrivez ce que montre la photo/);
+    assert.match(decodeEntities(photo.text), /sans l'accord des personnes/);
+    assertTidy(photo.text, 'photo step');
+    const skip = await sendPhoto(chloe, key, 10, {});
+    assert.equal(skip.status, 303, skip.text);
+    assert.equal(draftKey(skip.headers.get('location')).step, 11);
     // Going back keeps the answers: step 2 shows the description typed.
     const back = await chloe.get(`/proposer/brouillons/${key}?etape=2`);
     assert.equal(decodeEntities(textareaValue(back.text, 'description')), INNOVATION_STEPS[1].description);
@@ -176,9 +220,9 @@ test('the whole innovation path, step by step, up to the preview', async () => {
     const prev = await sendStep(chloe, key, 2, INNOVATION_STEPS[1], 'precedent');
     assert.equal(draftKey(prev.headers.get('location')).step, 1);
     // The preview: the record as its page shows it, a link to change each step, the submit.
-    const preview = await chloe.get(`/proposer/brouillons/${key}?etape=10`);
+    const preview = await chloe.get(`/proposer/brouillons/${key}?etape=11`);
     assert.equal(preview.status, 200);
-    assert.match(preview.text, /Étape 10 sur 10/);
+    assert.match(preview.text, /Étape 11 sur 11/);
     assert.ok(decodeEntities(preview.text).includes(TITLE));
     assert.match(preview.text, new RegExp(`<strong>${WORD}</strong>`), 'Markdown rendered');
     assert.match(decodeEntities(preview.text), /Le code source de l'innovation/);
@@ -261,7 +305,7 @@ test('a draft is resumable after logging out and in, from the account page', asy
     assert.ok(decodeEntities(account.text).includes(TITLE));
     const link = new RegExp(`href="(/proposer/brouillons/${draft.key}\\?etape=(\\d+))"`).exec(account.text);
     assert.ok(link, 'a link to continue');
-    assert.equal(link[2], '10', 'where its author left it: the preview');
+    assert.equal(link[2], '11', 'where its author left it: the preview');
     const resumed = await chloe.get(link[1]);
     assert.equal(resumed.status, 200);
     assert.ok(decodeEntities(resumed.text).includes(TITLE));
@@ -271,7 +315,7 @@ test('a draft is resumable after logging out and in, from the account page', asy
 });
 
 test('submitting goes through the save path: a contributor\'s record waits for moderation', async () => {
-    const page = await chloe.get(`/proposer/brouillons/${draft.key}?etape=10`);
+    const page = await chloe.get(`/proposer/brouillons/${draft.key}?etape=11`);
     const trap = await chloe.post(`/proposer/brouillons/${draft.key}/envoyer`,
         { csrf: getCsrf(page.text), contact_url: 'http://spam.example' }, { csrf: false });
     assert.equal(trap.status, 422, 'the field hidden from people traps robots');
@@ -315,8 +359,8 @@ test('a trusted account\'s actor is published at once', async () => {
         const r = await sendStep(alice, key, i + 2, steps[i]);
         assert.equal(r.status, 303, `actor step ${i + 2}: ${r.text}`);
     }
-    const preview = await alice.get(`/proposer/brouillons/${key}?etape=6`);
-    assert.match(preview.text, /Étape 6 sur 6/);
+    const preview = await alice.get(`/proposer/brouillons/${key}?etape=7`);
+    assert.match(preview.text, /Étape 7 sur 7/);
     assert.match(decodeEntities(preview.text), /publiée dès l'envoi/);
     assert.ok(!preview.text.includes('collectif@example.org'), 'a private field is never shown');
     // The contact address, kept though its input comes back empty.
@@ -324,7 +368,7 @@ test('a trusted account\'s actor is published at once', async () => {
     assert.equal(inputValue(contact.text, 'contact_email'), '');
     assert.match(contact.text, /Une adresse est déjà enregistrée/);
     const again = await sendStep(alice, key, 5, { website: '', contact_email: '', license: 'CC-BY-4.0' }, 'apercu');
-    assert.equal(draftKey(again.headers.get('location')).step, 6);
+    assert.equal(draftKey(again.headers.get('location')).step, 7);
     const send = await alice.post(`/proposer/brouillons/${key}/envoyer`, { csrf: getCsrf(preview.text) },
         { csrf: false });
     assert.equal(send.status, 303, send.text);
@@ -364,7 +408,7 @@ test('keeping a draft for later, going back, and deleting it', async () => {
     const later = await sendStep(bruno, key, 3, { description: 'Des machines.', services: '' }, 'plus-tard');
     assert.equal(later.headers.get('location'), '/compte#brouillons');
     account = await bruno.get('/compte');
-    assert.match(account.text, /étape 3 sur 7/);
+    assert.match(account.text, /étape 3 sur 8/);
     assert.match(account.text, /Votre brouillon est enregistré/);
     // Another account cannot delete it; its author can.
     const theirs = await alice.post(`/proposer/brouillons/${key}/supprimer`, {});
@@ -386,7 +430,7 @@ test('the preview says what is missing, with a link to its step; events check da
     assert.equal(inputValue(backwards.text, 'start'), '2027-03-10T18:00');
     // Kept for later without dates, the preview refuses to send and links to the date step.
     await sendStep(bruno, key, 2, { start: '', end: '' }, 'plus-tard');
-    const preview = await bruno.get(`/proposer/brouillons/${key}?etape=7`);
+    const preview = await bruno.get(`/proposer/brouillons/${key}?etape=8`);
     assert.equal(preview.status, 422);
     assert.match(preview.text, /<a href="\/proposer\/brouillons\/[0-9a-f]+\?etape=2#field-start">Début/);
     assertTidy(preview.text, 'preview with errors');
@@ -394,8 +438,8 @@ test('the preview says what is missing, with a link to its step; events check da
     assert.equal(send.status, 422, 'the final submit validates everything');
     assert.equal((await fetch(`${srv.base}/api/v1/search?q=Troc%20${WORD}`).then((r) => r.text())).includes(`Troc ${WORD}`), false);
     const ok = await sendStep(bruno, key, 2, { start: '2027-03-10T18:00', end: '2027-03-10T20:00' }, 'apercu');
-    assert.equal(draftKey(ok.headers.get('location')).step, 7);
-    const good = await bruno.get(`/proposer/brouillons/${key}?etape=7`);
+    assert.equal(draftKey(ok.headers.get('location')).step, 8);
+    const good = await bruno.get(`/proposer/brouillons/${key}?etape=8`);
     assert.equal(good.status, 200);
     await bruno.post(`/proposer/brouillons/${key}/supprimer`, {});
 });
