@@ -29,6 +29,8 @@ before(async () => {
 
 after(async () => {
     await srv?.stop();
+    if (tmp)
+        fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const NNBSP = '\u202f';
@@ -41,7 +43,11 @@ const MARK = 'Grainoth';
 // Tidy 5.6 (Debian 12) predates these standard HTML and WAI-ARIA 1.1 attributes.
 const TIDY_UNKNOWN_BUT_VALID = [/proprietary attribute "inputmode"/,
     /proprietary attribute "aria-current"/, /<progress> is not recognized/,
-    /discarding unexpected <\/progress>/, /<progress> proprietary attribute/];
+    /discarding unexpected <\/progress>/, /<progress> proprietary attribute/,
+    // autofocus is global in HTML (the error summary takes the focus without JavaScript), and
+    // <picture>'s <source> takes srcset and sizes.
+    /<div> proprietary attribute "autofocus"/, /<source> proprietary attribute "(sizes|srcset)"/,
+    /<img> proprietary attribute "(sizes|srcset)"/];
 
 function assertTidy(html, what) {
     const r = spawnSync('tidy', ['-q', '-e', '-utf8'], { input: html, encoding: 'utf8' });
@@ -234,6 +240,147 @@ test('the whole innovation path, step by step, up to the preview', async () => {
     assertTidy(preview.text, 'preview');
 });
 
+/* Images for the photo step, made with Debian's vips (libvips-tools) in a folder of the test. */
+let tmp;
+function vips(args) {
+    const r = spawnSync('vips', args, { encoding: 'utf8', timeout: 60000, cwd: tmp });
+    assert.equal(r.status, 0, `vips ${args.join(' ')}: ${r.stderr}`);
+}
+let nimages = 0;
+function noiseJpeg(w = 640, h = 480) {
+    tmp ||= fs.mkdtempSync(path.join(os.tmpdir(), 'foison-propose-'));
+    const name = path.join(tmp, `p${++nimages}.jpg`);
+    vips(['gaussnoise', name, String(w + nimages), String(h), '--mean', '128', '--sigma', '40']);
+    return fs.readFileSync(name);
+}
+
+/* A PNG whose header declares w × h: a decompression bomb's shape (its CRC right). */
+function pngHeader(w, h) {
+    const table = Array.from({ length: 256 }, (_, n) => {
+        let c = n;
+        for (let k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+        return c >>> 0;
+    });
+    const crc = (buf) => {
+        let c = 0xffffffff;
+        for (const b of buf)
+            c = table[(c ^ b) & 0xff] ^ (c >>> 8);
+        return (c ^ 0xffffffff) >>> 0;
+    };
+    const chunk = (type, data) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(data.length);
+        const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+        const c = Buffer.alloc(4);
+        c.writeUInt32BE(crc(td));
+        return Buffer.concat([len, td, c]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(w, 0);
+    ihdr.writeUInt32BE(h, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+        chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const PHOTO_ALT = 'Une boîte en bois pleine de sachets de graines, dans le hall de la médiathèque';
+let photoFiles = []; // the draft photo's file addresses, seen in the preview
+
+function photoUrls(html, key) {
+    return [...new Set([...html.matchAll(new RegExp(`/proposer/brouillons/${key}/photo/[0-9a-f]{64}\\.(?:jpg|webp)`, 'g'))]
+        .map((m) => m[0]))];
+}
+
+test('the photo step refuses bad files beside the field, keeps the texts, stores nothing', async () => {
+    assert.ok(draft, 'the path was walked');
+    const { key } = draft;
+    const good = noiseJpeg();
+    const cases = [
+        ['an SVG', { filename: 'dessin.svg', type: 'image/svg+xml',
+            data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') }, 415],
+        ['a PDF', { filename: 'charte.pdf', type: 'application/pdf',
+            data: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n') }, 415],
+        ['a truncated JPEG', { filename: 'coupee.jpg', type: 'image/jpeg', data: good.subarray(0, 900) }, 422],
+        ['a JPEG named .png of random bytes', { filename: 'bruit.png', type: 'image/png',
+            data: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(3000)]) }, 422],
+        ['a 50,000 × 50,000 PNG', { filename: 'bombe.png', type: 'image/png', data: pngHeader(50000, 50000) }, 422],
+    ];
+    for (const [what, file, status] of cases) {
+        const r = await sendPhoto(chloe, key, 10, { file, alt: PHOTO_ALT, caption: 'Une légende gardée', author: 'Chloé' });
+        assert.equal(r.status, status, `${what}: ${r.text.slice(0, 200)}`);
+        assert.match(r.text, /<div class="field has-error" id="field-file">/, what);
+        assert.match(r.text, /id="error-file"/, what);
+        assert.match(r.text, /class="error-summary" role="alert" id="erreurs" tabindex="-1" autofocus/, what);
+        assert.equal(decodeEntities(inputValue(r.text, 'alt')), PHOTO_ALT, `${what}: the alt kept`);
+        assert.equal(decodeEntities(inputValue(r.text, 'caption')), 'Une légende gardée', what);
+        assert.match(r.text, /<title>Erreur/, what);
+    }
+    const svg = await sendPhoto(chloe, key, 10, { file: cases[0][1], alt: PHOTO_ALT });
+    assertTidy(svg.text, 'photo step with an error');
+    const noAlt = await sendPhoto(chloe, key, 10, { file: { filename: 'photo.jpg', type: 'image/jpeg', data: good },
+        alt: '  ', caption: 'Sans texte alternatif' });
+    assert.equal(noAlt.status, 422);
+    assert.match(noAlt.text, /<div class="field has-error" id="field-alt">/);
+    assert.match(noAlt.text, /id="error-alt">Décrivez l’image/);
+    assert.equal(decodeEntities(inputValue(noAlt.text, 'caption')), 'Sans texte alternatif');
+    // Nothing was stored: the preview has no photo, the step none to show.
+    const preview = await chloe.get(`/proposer/brouillons/${key}?etape=11`);
+    assert.equal(photoUrls(preview.text, key).length, 0, 'no photo in the preview');
+    assert.doesNotMatch(preview.text, /propose-photo/);
+});
+
+test('the photo step: a JPEG kept with the draft, shown to its author alone', async () => {
+    const { key } = draft;
+    const data = noiseJpeg(800, 600);
+    const r = await sendPhoto(chloe, key, 10, { file: { filename: 'grainotheque.jpg', type: 'image/jpeg', data },
+        alt: PHOTO_ALT, caption: 'La boîte à graines', author: 'Chloé Nouvelle', aller: 'apercu' });
+    assert.equal(r.status, 303, r.text);
+    assert.equal(draftKey(r.headers.get('location')).step, 11);
+    const preview = await chloe.get(`/proposer/brouillons/${key}?etape=11`);
+    assert.equal(preview.status, 200);
+    assert.match(preview.text, /<figure class="media-main propose-photo">/);
+    assert.ok(decodeEntities(preview.text).includes(`alt="${PHOTO_ALT}"`), 'its alternative text');
+    assert.ok(decodeEntities(preview.text).includes('La boîte à graines'));
+    assert.ok(decodeEntities(preview.text).includes('Image : Chloé Nouvelle'));
+    assert.doesNotMatch(preview.text, /src="\/media\//, 'never a public address');
+    assertTidy(preview.text, 'preview with a photo');
+    photoFiles = photoUrls(preview.text, key);
+    assert.ok(photoFiles.some((u) => u.endsWith('.jpg')) && photoFiles.some((u) => u.endsWith('.webp')), photoFiles.join());
+    for (const u of photoFiles) {
+        const mine = await chloe.get(u);
+        assert.equal(mine.status, 200, u);
+        assert.match(mine.headers.get('content-type'), u.endsWith('.jpg') ? /^image\/jpeg/ : /^image\/webp/);
+        assert.doesNotMatch(mine.headers.get('cache-control') || '', /public/, 'never cached for others');
+        const hash = /([0-9a-f]{64})\.(jpg|webp)$/.exec(u);
+        for (const [label, client] of [['anonymous', null], ['another account', bruno], ['a moderator', marc]]) {
+            const get = (p) => (client ? client.get(p) : request(srv.base, p));
+            assert.equal((await get(u)).status, 404, `${label}: ${u}`);
+            assert.equal((await get(`/media/${hash[1]}.${hash[2]}`)).status, 404, `${label}: /media/`);
+        }
+        // Not through /media/ either for its author: only a medium's files are there.
+        assert.equal((await chloe.get(`/media/${hash[1]}.${hash[2]}`)).status, 404, 'author: /media/');
+    }
+    // Another draft's address with this file, or a file of nobody's: 404.
+    assert.equal((await chloe.get(`/proposer/brouillons/${key}/photo/${'0'.repeat(64)}.jpg`)).status, 404);
+    // The step shows the photo kept, its texts ready to change.
+    const step = await chloe.get(`/proposer/brouillons/${key}?etape=10`);
+    assert.equal(decodeEntities(inputValue(step.text, 'alt')), PHOTO_ALT);
+    assert.match(step.text, /Remplacer la photo/);
+    assert.match(step.text, /name="retirer"/);
+    assertTidy(step.text, 'photo step with a photo');
+    // Its texts change without a new file; the alt stays required.
+    const noAlt = await sendPhoto(chloe, key, 10, { alt: '', caption: 'x' });
+    assert.equal(noAlt.status, 422);
+    assert.match(noAlt.text, /id="error-alt"/);
+    const texts = await sendPhoto(chloe, key, 10, { alt: PHOTO_ALT, caption: 'La boîte à graines du hall',
+        author: 'Chloé Nouvelle', aller: 'apercu' });
+    assert.equal(texts.status, 303, texts.text);
+    const again = await chloe.get(`/proposer/brouillons/${key}?etape=11`);
+    assert.ok(decodeEntities(again.text).includes('La boîte à graines du hall'));
+});
+
 /* Every door a record could leak through, as who; none may hold the draft. */
 async function assertNowhere(who, client, label) {
     const get = (p) => (client ? client.get(p) : fetch(srv.base + p).then(async (r) => ({
@@ -338,6 +485,29 @@ test('submitting goes through the save path: a contributor\'s record waits for m
     assert.equal(gone.status, 404);
     const account = await chloe.get('/compte');
     assert.ok(!account.text.includes(draft.key));
+    // The photo is the record's main image, pending like its text: its author and the
+    // moderators see it in the entry's media, the public nothing.
+    const own = await apiJson(srv.base, `/api/v1/entries/${SLUG}`, { token: srv.users.c.token });
+    assert.equal(own.status, 200);
+    assert.equal(own.json.media.length, 1, JSON.stringify(own.json.media));
+    const m = own.json.media[0];
+    assert.equal(m.role, 'main');
+    assert.equal(m.type, 'image');
+    assert.equal(m.state, 'pending');
+    assert.equal(m.alt, PHOTO_ALT);
+    assert.equal(m.caption, 'La boîte à graines du hall');
+    assert.equal(m.author, 'Chloé Nouvelle');
+    assert.equal(m.license, 'CC-BY-SA-4.0', 'the licence of the record');
+    assert.ok(m.srcset.length >= 2);
+    const modView = await apiJson(srv.base, `/api/v1/entries/${SLUG}`, { token: srv.users.m.token });
+    assert.equal(modView.json.media[0].id, m.id);
+    const file = new URL(m.url).pathname;
+    assert.equal((await chloe.get(file)).status, 200, 'its uploader gets the file at /media/');
+    assert.equal((await fetch(srv.base + file)).status, 404, 'the public does not');
+    assert.ok(q.text.includes(`/moderation/medias/${m.id}/approve`), 'the photo waits in the queue');
+    // The draft's addresses are gone with it.
+    for (const u of photoFiles)
+        assert.equal((await chloe.get(u)).status, 404, u);
     // The revision says where it came from.
     const revs = await apiJson(srv.base, `/api/v1/entries/${SLUG}/revisions`, { token: srv.users.m.token });
     assert.equal(revs.status, 200);
@@ -359,8 +529,12 @@ test('a trusted account\'s actor is published at once', async () => {
         const r = await sendStep(alice, key, i + 2, steps[i]);
         assert.equal(r.status, 303, `actor step ${i + 2}: ${r.text}`);
     }
+    const photo = await sendPhoto(alice, key, 6, { file: { filename: 'IMG_2041.JPG', type: 'image/jpeg',
+        data: noiseJpeg(500, 500) }, alt: 'Des voisins échangent des plants sur une table' });
+    assert.equal(photo.status, 303, photo.text);
     const preview = await alice.get(`/proposer/brouillons/${key}?etape=7`);
     assert.match(preview.text, /Étape 7 sur 7/);
+    assert.match(preview.text, /<figure class="media-main propose-photo">/);
     assert.match(decodeEntities(preview.text), /publiée dès l'envoi/);
     assert.ok(!preview.text.includes('collectif@example.org'), 'a private field is never shown');
     // The contact address, kept though its input comes back empty.
@@ -377,6 +551,14 @@ test('a trusted account\'s actor is published at once', async () => {
     assert.equal(api.status, 200, 'published');
     assert.equal(api.json.license, 'CC-BY-4.0');
     assert.equal(api.json.contact_email, undefined);
+    // A trusted account's photo is published with the record: everybody sees it.
+    assert.equal(api.json.media.length, 1);
+    assert.equal(api.json.media[0].role, 'main');
+    assert.equal(api.json.media[0].state, 'published');
+    assert.equal(api.json.media[0].license, 'CC-BY-4.0');
+    const pub = await fetch(api.json.media[0].url);
+    assert.equal(pub.status, 200);
+    assert.match(pub.headers.get('content-type'), /^image\/jpeg/);
     const withPrivate = await apiJson(srv.base, `/api/v1/entries/${slug}`, { token: srv.users.a.token });
     assert.equal(withPrivate.status, 200);
     const search = await fetch(`${srv.base}/api/v1/search?q=${WORD}ois`).then((r) => r.json());
