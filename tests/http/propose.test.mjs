@@ -285,6 +285,13 @@ function pngHeader(w, h) {
         chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1])), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/* One number from the site file (sqlite3 CLI): what the store holds. */
+function sqlCount(q) {
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return Number(r.stdout.trim());
+}
+
 const PHOTO_ALT = 'Une boîte en bois pleine de sachets de graines, dans le hall de la médiathèque';
 let photoFiles = []; // the draft photo's file addresses, seen in the preview
 
@@ -297,6 +304,7 @@ test('the photo step refuses bad files beside the field, keeps the texts, stores
     assert.ok(draft, 'the path was walked');
     const { key } = draft;
     const good = noiseJpeg();
+    const blobs = sqlCount('SELECT count(*) FROM blobs');
     const cases = [
         ['an SVG', { filename: 'dessin.svg', type: 'image/svg+xml',
             data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') }, 415],
@@ -306,6 +314,8 @@ test('the photo step refuses bad files beside the field, keeps the texts, stores
         ['a JPEG named .png of random bytes', { filename: 'bruit.png', type: 'image/png',
             data: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(3000)]) }, 422],
         ['a 50,000 × 50,000 PNG', { filename: 'bombe.png', type: 'image/png', data: pngHeader(50000, 50000) }, 422],
+        ['a JPEG over 20 MiB', { filename: 'lourde.jpg', type: 'image/jpeg',
+            data: Buffer.concat([good, Buffer.alloc(21 * 1024 * 1024)]) }, 413],
     ];
     for (const [what, file, status] of cases) {
         const r = await sendPhoto(chloe, key, 10, { file, alt: PHOTO_ALT, caption: 'Une légende gardée', author: 'Chloé' });
@@ -325,7 +335,9 @@ test('the photo step refuses bad files beside the field, keeps the texts, stores
     assert.match(noAlt.text, /<div class="field has-error" id="field-alt">/);
     assert.match(noAlt.text, /id="error-alt">Décrivez l’image/);
     assert.equal(decodeEntities(inputValue(noAlt.text, 'caption')), 'Sans texte alternatif');
-    // Nothing was stored: the preview has no photo, the step none to show.
+    // Nothing was stored: no blob, no row, the preview has no photo.
+    assert.equal(sqlCount('SELECT count(*) FROM blobs'), blobs, 'no blob written');
+    assert.equal(sqlCount('SELECT count(*) FROM draft_media'), 0, 'no draft photo row');
     const preview = await chloe.get(`/proposer/brouillons/${key}?etape=11`);
     assert.equal(photoUrls(preview.text, key).length, 0, 'no photo in the preview');
     assert.doesNotMatch(preview.text, /propose-photo/);
@@ -505,7 +517,8 @@ test('submitting goes through the save path: a contributor\'s record waits for m
     assert.equal((await chloe.get(file)).status, 200, 'its uploader gets the file at /media/');
     assert.equal((await fetch(srv.base + file)).status, 404, 'the public does not');
     assert.ok(q.text.includes(`/moderation/medias/${m.id}/approve`), 'the photo waits in the queue');
-    // The draft's addresses are gone with it.
+    // The draft's addresses are gone with it, and its photo row.
+    assert.equal(sqlCount('SELECT count(*) FROM draft_media'), 0);
     for (const u of photoFiles)
         assert.equal((await chloe.get(u)).status, 404, u);
     // The revision says where it came from.
@@ -592,6 +605,11 @@ test('keeping a draft for later, going back, and deleting it', async () => {
     account = await bruno.get('/compte');
     assert.match(account.text, /étape 3 sur 8/);
     assert.match(account.text, /Votre brouillon est enregistré/);
+    // A photo on the draft (its step reached by address), gone with the draft when deleted.
+    const photo = await sendPhoto(bruno, key, 7, { file: { filename: 'lieu.jpg', type: 'image/jpeg', data: noiseJpeg(300, 200) },
+        alt: 'La façade du tiers-lieu', aller: 'plus-tard' });
+    assert.equal(photo.status, 303, photo.text);
+    assert.equal(sqlCount('SELECT count(*) FROM draft_media'), 1);
     // Another account cannot delete it; its author can.
     const theirs = await alice.post(`/proposer/brouillons/${key}/supprimer`, {});
     assert.equal(theirs.status, 404);
@@ -600,6 +618,7 @@ test('keeping a draft for later, going back, and deleting it', async () => {
     assert.equal((await bruno.get(`/proposer/brouillons/${key}`)).status, 404);
     account = await bruno.get('/compte');
     assert.ok(!account.text.includes(key));
+    assert.equal(sqlCount('SELECT count(*) FROM draft_media'), 0, 'the photo went with its draft');
 });
 
 test('the preview says what is missing, with a link to its step; events check dates within a step', async () => {
