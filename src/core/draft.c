@@ -1,10 +1,12 @@
 /* draft.c — drafts of the guided path (see draft.h): who may read and change one, their
  * number and size, and sending one through the one save path. */
 #include "core/draft.h"
+#include "core/media.h"
 #include "core/validate.h"
 #include "store/draft_store.h"
 #include "util/arena.h"
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +187,22 @@ int draft_submit(struct store *s, struct arena *a, const struct territory *t,
     in->fill_seconds = in->now > d->created ? (long)(in->now - d->created) : 0;
     in->unstamped = false;
     int rc = entry_save(s, a, in, saved);
+    /* The photo becomes the record's main image through the media path (a transaction of its
+     * own, after entry_save's): should it fail (logged), the record stands without it. */
+    if (rc == ENTRY_OK) {
+        struct media_attach at = {
+            .entry_id = saved->entry.id,
+            .kind = d->kind,
+            .entry_license = json_string_value(json_object_get(clean, "license")),
+            .uploader = *v,
+            .now = in->now,
+        };
+        struct media m;
+        int mrc = media_draft_attach(s, a, d->id, &at, &m);
+        if (mrc != MEDIA_OK && mrc != MEDIA_NOTFOUND)
+            fprintf(stderr, "foison: draft %lld: its photo could not be attached (%d)\n", d->id,
+                    mrc);
+    }
     json_decref(clean);
     in->fields = NULL;
     if (in->errs == &local)
@@ -195,4 +213,47 @@ int draft_submit(struct store *s, struct arena *a, const struct territory *t,
     if (rc == ENTRY_OK)
         store_draft_delete(s, d->id, v->user_id);
     return rc;
+}
+
+int draft_photo_put(struct store *s, struct arena *a, const struct viewer *v, const struct draft *d,
+                    struct media_upload *in, struct media *out)
+{
+    if (!viewer_sees(v, "draft", d->author_id))
+        return MEDIA_NOTFOUND;
+    in->uploader = *v;
+    in->operator= false;
+    return media_draft_put(s, a, d->id, in, out);
+}
+
+int draft_photo_get(struct store *s, struct arena *a, const struct viewer *v, const struct draft *d,
+                    struct media *out)
+{
+    if (!d || !viewer_sees(v, "draft", d->author_id))
+        return MEDIA_NOTFOUND;
+    return media_draft_get(s, a, d->id, out);
+}
+
+int draft_photo_texts(struct store *s, struct arena *a, const struct viewer *v,
+                      const struct draft *d, const char *alt, const char *caption,
+                      const char *author, struct field_errors *errs)
+{
+    if (!viewer_sees(v, "draft", d->author_id))
+        return MEDIA_NOTFOUND;
+    return media_draft_texts(s, a, d->id, alt, caption, author, errs);
+}
+
+int draft_photo_remove(struct store *s, const struct viewer *v, const struct draft *d)
+{
+    if (!viewer_sees(v, "draft", d->author_id))
+        return MEDIA_NOTFOUND;
+    return media_draft_remove(s, d->id);
+}
+
+int draft_photo_file(struct store *s, struct arena *a, const struct viewer *v,
+                     const struct draft *d, const char *hash, const char **mime,
+                     const unsigned char **data, size_t *len)
+{
+    if (!viewer_sees(v, "draft", d->author_id))
+        return MEDIA_NOTFOUND;
+    return media_draft_file(s, a, d->id, hash, mime, data, len);
 }

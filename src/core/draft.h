@@ -17,6 +17,7 @@
 #include "core/schema.h"
 #include "core/visibility.h"
 #include <jansson.h>
+#include <stddef.h>
 
 struct arena;
 struct store;
@@ -66,12 +67,31 @@ int draft_list(struct store *s, struct arena *a, const struct viewer *v, struct 
 /* The title answered so far ("" when none). */
 const char *draft_title(const struct draft *d);
 
+/* The photo of d (web/propose.c's photo step), its author's alone like d: the wrappers of
+ * core/media.h's media_draft_* with the one visibility rule (DRAFT_NOTFOUND for anyone else).
+ * draft_photo_put takes in as media_add does (in->uploader set here to v) and answers a
+ * MEDIA_* status; draft_photo_get MEDIA_NOTFOUND when d has none. */
+struct media;
+struct media_upload;
+int draft_photo_put(struct store *s, struct arena *a, const struct viewer *v, const struct draft *d,
+                    struct media_upload *in, struct media *out);
+int draft_photo_get(struct store *s, struct arena *a, const struct viewer *v, const struct draft *d,
+                    struct media *out);
+int draft_photo_texts(struct store *s, struct arena *a, const struct viewer *v,
+                      const struct draft *d, const char *alt, const char *caption,
+                      const char *author, struct field_errors *errs);
+int draft_photo_remove(struct store *s, const struct viewer *v, const struct draft *d);
+int draft_photo_file(struct store *s, struct arena *a, const struct viewer *v,
+                     const struct draft *d, const char *hash, const char **mime,
+                     const unsigned char **data, size_t *len);
+
 /* Sends d: every answer validated (validate_entry: ENTRY_INVALID with the reasons in in->errs),
  * then the one save path, entry_save, with v as author (in gives client_ip, comment, now, errs;
  * its kind, fields, author and timing are set here: the time the draft took is a genuine
- * stamp), and the draft deleted once the record exists. Returns entry_save's result (ENTRY_OK,
- * ENTRY_INVALID, ENTRY_RATE_LIMITED with saved->retry_after, …); ENTRY_NOTFOUND when v may not
- * see d. */
+ * stamp), and the draft deleted once the record exists — its photo first made the record's main
+ * image (media_draft_attach: published or pending as v's uploads are). Returns entry_save's result
+ * (ENTRY_OK, ENTRY_INVALID, ENTRY_RATE_LIMITED with saved->retry_after, …); ENTRY_NOTFOUND when v
+ * may not see d. */
 int draft_submit(struct store *s, struct arena *a, const struct territory *t,
                  const struct viewer *v, const struct draft *d, struct entry_save *in,
                  struct entry_saved *saved);

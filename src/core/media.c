@@ -263,10 +263,55 @@ static void media_spam(struct store *s, struct arena *a, json_t *texts, const st
     spam_score(a, &si, out);
 }
 
-int media_add(struct store *s, struct arena *a, struct media_upload *in, struct media *out)
+/* The texts of an upload judged: MEDIA_INVALID with the reasons beside the caption above the
+ * refuse threshold (nothing is received), MEDIA_ERR, or MEDIA_OK with the score in out. */
+static int media_judge_texts(struct store *s, struct arena *a, const struct viewer *who,
+                             long long account_age, const char *alt, const char *caption,
+                             const char *author, const char *filename, struct field_errors *errs,
+                             struct spam_result *out)
+{
+    json_t *texts =
+        json_pack("{s:s, s:s, s:s, s:s}", "alt", alt ? alt : "", "caption", caption ? caption : "",
+                  "author", author ? author : "", "filename", filename ? filename : "");
+    if (!texts)
+        return MEDIA_ERR;
+    media_spam(s, a, texts, who, account_age, out);
+    json_decref(texts);
+    if (out->score < territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT))
+        return MEDIA_OK;
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "Ces textes ressemblent à du spam et le fichier n'a pas été reçu");
+    for (int i = 0; i < out->nreasons; i++)
+        buf_printf(&b, "%s%s", i ? " ; " : "\u202f: ", out->reasons[i]);
+    buf_puts(&b, ". Si c'est une erreur, retirez les liens ou le passage en cause.");
+    validate_error(errs, "caption", arena_strdup(a, buf_cstr(&b)));
+    buf_free(&b);
+    return MEDIA_INVALID;
+}
+
+/* An upload checked and made, before its write transaction (media_add, media_draft_put). */
+struct media_prepared {
+    struct file_type t;
+    bool image;
+    const char *role, *alt, *caption, *author, *license, *filename, *source;
+    int w, h;
+    struct viewer who;
+    struct rate_hold hold;
+    int nhave; /* files already made of source */
+    struct image_made made;
+    bool made_now;
+};
+
+/* Every check of an upload that needs no transaction (type by content, byte and pixel limits,
+ * texts, licence), the rate of edits taken, and its files made unless they exist: the part
+ * media_add and a draft's photo share. images_only: a document is refused as an unsupported
+ * type. On failure nothing is written and the rate taken is given back. */
+static int media_prepare(struct store *s, struct arena *a, struct media_upload *in,
+                         bool images_only, struct media_prepared *p)
 {
     struct field_errors local = {0};
     struct field_errors *errs = in->errs ? in->errs : &local;
+    memset(p, 0, sizeof *p);
     if (!in->operator&& in->uploader.user_id <= 0)
         return MEDIA_FORBIDDEN;
     if (!in->data || in->len == 0) {
@@ -274,6 +319,12 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         return MEDIA_INVALID;
     }
     struct file_type t = file_sniff(in->data, in->len);
+    if (images_only && t.cls == FILE_DOCUMENT) {
+        validate_error(errs, "file",
+                       "Ce fichier est un document, pas une photo : choisissez une image JPEG, "
+                       "PNG, WebP ou HEIC.");
+        return MEDIA_UNSUPPORTED;
+    }
     if (t.cls != FILE_IMAGE && t.cls != FILE_DOCUMENT) {
         validate_error(errs, "file", t.reason);
         return MEDIA_UNSUPPORTED;
@@ -326,10 +377,9 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         return MEDIA_INVALID;
 
     /* The rate of edits, before the costly part: an upload counts as an edit. */
-    struct rate_hold hold = {0};
-    struct viewer who = in->uploader;
+    p->who = in->uploader;
     if (!in->operator) {
-        long wait = rate_edit_take(s, &who, in->client_ip, in->now, &hold);
+        long wait = rate_edit_take(s, &p->who, in->client_ip, in->now, &p->hold);
         if (wait > 0) {
             in->retry_after = wait;
             return MEDIA_RATE_LIMITED;
@@ -337,15 +387,14 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
     }
     const char *source = media_hash(a, in->data, in->len);
     struct media_file_row have[MEDIA_FILES_MAX];
-    int nhave = 0;
-    if (store_media_files(s, a, source, have, MEDIA_FILES_MAX, &nhave) != STORE_OK)
-        goto fail;
-    struct image_made made;
-    bool made_now = false;
-    if (image && nhave == 0) {
-        enum image_status ms = image_make(a, in->data, in->len, &made);
+    if (store_media_files(s, a, source, have, MEDIA_FILES_MAX, &p->nhave) != STORE_OK) {
+        rate_edit_forgive(&p->hold);
+        return MEDIA_ERR;
+    }
+    if (image && p->nhave == 0) {
+        enum image_status ms = image_make(a, in->data, in->len, &p->made);
         if (ms != IMAGE_OK) {
-            rate_edit_forgive(&hold);
+            rate_edit_forgive(&p->hold);
             if (ms == IMAGE_ERR)
                 return MEDIA_ERR;
             validate_error(errs, "file",
@@ -355,27 +404,69 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
                                  "être lue.");
             return MEDIA_INVALID;
         }
-        made_now = true;
-        w = made.width;
-        h = made.height;
+        p->made_now = true;
+        w = p->made.width;
+        h = p->made.height;
     }
+    p->t = t;
+    p->image = image;
+    p->role = role;
+    p->alt = alt;
+    p->caption = caption;
+    p->author = author;
+    p->license = license;
+    p->filename = filename;
+    p->source = source;
+    p->w = w;
+    p->h = h;
+    return MEDIA_OK;
+}
+
+/* The uploader's rights as the site file has them now, inside the write transaction (blocked
+ * meanwhile: MEDIA_FORBIDDEN); who->role read again. */
+static int media_recheck(struct store *s, struct arena *a, struct viewer *who, bool operator,
+                         long long now, long long *account_age)
+{
+    if (account_age)
+        *account_age = -1;
+    if (who->user_id <= 0)
+        return MEDIA_OK;
+    struct user_row u;
+    int urc = store_user_by_id(s, a, who->user_id, &u);
+    if (urc != STORE_OK || strcmp(u.status, "active") != 0)
+        return urc == STORE_ERR ? MEDIA_ERR : MEDIA_FORBIDDEN;
+    if (!operator)
+        who->role = role_from_name(u.role);
+    if (account_age)
+        *account_age = now - u.created;
+    return MEDIA_OK;
+}
+
+int media_add(struct store *s, struct arena *a, struct media_upload *in, struct media *out)
+{
+    struct field_errors local = {0};
+    struct field_errors *errs = in->errs ? in->errs : &local;
+    struct media_prepared *p = arena_alloc(a, sizeof(*p));
+    int prc = media_prepare(s, a, in, false, p);
+    if (prc != MEDIA_OK)
+        return prc;
+    struct rate_hold *hold = &p->hold;
+    struct viewer who = p->who;
+    const struct file_type t = p->t;
+    const bool image = p->image, made_now = p->made_now;
+    const char *role = p->role, *source = p->source;
+    const int nhave = p->nhave, w = p->w, h = p->h;
+    const char *alt = p->alt, *caption = p->caption, *author = p->author, *license = p->license,
+               *filename = p->filename;
 
     if (store_begin(s) != STORE_OK)
         goto fail;
-    int ret = MEDIA_ERR;
     /* The uploader's rights as the file has them now (blocked meanwhile: nothing). */
-    long long account_age = -1;
-    if (who.user_id > 0) {
-        struct user_row u;
-        int urc = store_user_by_id(s, a, who.user_id, &u);
-        if (urc != STORE_OK || strcmp(u.status, "active") != 0) {
-            ret = urc == STORE_ERR ? MEDIA_ERR : MEDIA_FORBIDDEN;
-            goto rollback;
-        }
-        if (!in->operator)
-            who.role = role_from_name(u.role);
-        account_age = in->now - u.created;
-    }
+    long long account_age;
+    int ret = media_recheck(s, a, &who, in->operator, in->now, &account_age);
+    if (ret != MEDIA_OK)
+        goto rollback;
+    ret = MEDIA_ERR;
     struct media_row rows[MEDIA_PER_ENTRY_MAX];
     int nrows;
     if (store_media_of_entry(s, a, in->entry_id, rows, MEDIA_PER_ENTRY_MAX, &nrows) != STORE_OK)
@@ -403,31 +494,18 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         role = !image ? "document" : has_main ? "gallery" : "main";
     struct spam_result spam = {0};
     if (!in->operator) {
-        json_t *texts = json_pack("{s:s, s:s, s:s, s:s}", "alt", alt ? alt : "", "caption",
-                                  caption ? caption : "", "author", author ? author : "",
-                                  "filename", filename ? filename : "");
-        if (!texts)
+        ret =
+            media_judge_texts(s, a, &who, account_age, alt, caption, author, filename, errs, &spam);
+        if (ret != MEDIA_OK)
             goto rollback;
-        media_spam(s, a, texts, &who, account_age, &spam);
-        json_decref(texts);
-        if (spam.score >= territory_setting_long(s, "spam_refuse", SPAM_REFUSE_DEFAULT)) {
-            struct buf b = BUF_INIT;
-            buf_puts(&b, "Ces textes ressemblent à du spam et le fichier n'a pas été reçu");
-            for (int i = 0; i < spam.nreasons; i++)
-                buf_printf(&b, "%s%s", i ? " ; " : "\u202f: ", spam.reasons[i]);
-            buf_puts(&b, ". Si c'est une erreur, retirez les liens ou le passage en cause.");
-            validate_error(errs, "caption", arena_strdup(a, buf_cstr(&b)));
-            buf_free(&b);
-            ret = MEDIA_INVALID;
-            goto rollback;
-        }
+        ret = MEDIA_ERR;
     }
     /* Held like a text: above the hold threshold a file waits for a moderator, whoever sent it. */
     bool publish =
         in->operator||(viewer_publishes(&who) &&
                        spam.score < territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT));
     if ((made_now || !image) && nhave == 0 &&
-        media_store_files(s, a, source, made_now ? &made : NULL, t.mime, in->data, in->len) !=
+        media_store_files(s, a, source, made_now ? &p->made : NULL, t.mime, in->data, in->len) !=
             MEDIA_OK)
         goto rollback;
     struct media_row m = {
@@ -462,11 +540,158 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
 rollback:
     store_rollback(s);
     if (ret != MEDIA_OK)
-        rate_edit_forgive(&hold);
+        rate_edit_forgive(hold);
     return ret;
 fail:
-    rate_edit_forgive(&hold);
+    rate_edit_forgive(hold);
     return MEDIA_ERR;
+}
+
+/* ---- the photo of a draft (web/propose.c's photo step, through core/draft.c) ---- */
+
+int media_draft_put(struct store *s, struct arena *a, long long draft_id, struct media_upload *in,
+                    struct media *out)
+{
+    struct media_prepared *p = arena_alloc(a, sizeof(*p));
+    in->role = "main";
+    int rc = media_prepare(s, a, in, true, p);
+    if (rc != MEDIA_OK)
+        return rc;
+    if (store_begin(s) != STORE_OK) {
+        rate_edit_forgive(&p->hold);
+        return MEDIA_ERR;
+    }
+    long long account_age;
+    int ret = media_recheck(s, a, &p->who, in->operator, in->now, &account_age);
+    if (ret != MEDIA_OK)
+        goto rollback;
+    /* Judged now, when its author can still change the texts; on submit the photo waits for a
+     * moderator or not as the author's role says, like the text it comes with. */
+    struct spam_result spam = {0};
+    ret = media_judge_texts(s, a, &p->who, account_age, p->alt, p->caption, p->author, p->filename,
+                            in->errs ? in->errs : &(struct field_errors){0}, &spam);
+    if (ret != MEDIA_OK)
+        goto rollback;
+    ret = MEDIA_ERR;
+    if (p->made_now && p->nhave == 0 &&
+        media_store_files(s, a, p->source, &p->made, p->t.mime, in->data, in->len) != MEDIA_OK)
+        goto rollback;
+    struct media_row m = {
+        .role = "main",
+        .state = "draft",
+        .source = p->source,
+        .mime = p->t.mime,
+        .width = p->w,
+        .height = p->h,
+        .size = (long long)in->len,
+        .filename = p->filename,
+        .alt = p->alt,
+        .caption = p->caption,
+        .author = p->author,
+        .created = in->now,
+    };
+    /* No generation moves: no public page depends on a draft. */
+    if (store_draft_media_put(s, draft_id, &m) != STORE_OK || store_commit(s) != STORE_OK)
+        goto rollback;
+    return media_draft_get(s, a, draft_id, out);
+rollback:
+    store_rollback(s);
+    rate_edit_forgive(&p->hold);
+    return ret;
+}
+
+int media_draft_get(struct store *s, struct arena *a, long long draft_id, struct media *out)
+{
+    struct media_row r;
+    int rc = store_draft_media_get(s, a, draft_id, &r);
+    if (rc != STORE_OK)
+        return rc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+    return media_fill(s, a, &r, out);
+}
+
+int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const char *alt,
+                      const char *caption, const char *author, struct field_errors *errs)
+{
+    struct media_row r;
+    int rc = store_draft_media_get(s, a, draft_id, &r);
+    if (rc != STORE_OK)
+        return rc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+    r.alt = media_text(a, "alt", alt, MEDIA_ALT_MAX, true,
+                       "Décrivez l’image en quelques mots pour qui ne la voit pas (texte "
+                       "alternatif).",
+                       errs);
+    r.caption = media_text(a, "caption", caption, MEDIA_CAPTION_MAX, false, NULL, errs);
+    r.author = media_text(a, "author", author, MEDIA_AUTHOR_MAX, false, NULL, errs);
+    if (errs->n)
+        return MEDIA_INVALID;
+    return store_draft_media_put(s, draft_id, &r) == STORE_OK ? MEDIA_OK : MEDIA_ERR;
+}
+
+int media_draft_remove(struct store *s, long long draft_id)
+{
+    return store_draft_media_delete(s, draft_id) == STORE_OK ? MEDIA_OK : MEDIA_ERR;
+}
+
+int media_draft_file(struct store *s, struct arena *a, long long draft_id, const char *hash,
+                     const char **mime, const unsigned char **data, size_t *len)
+{
+    struct media_row r;
+    int rc = store_draft_media_get(s, a, draft_id, &r);
+    if (rc != STORE_OK)
+        return rc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+    struct media_file_row files[MEDIA_FILES_MAX];
+    int n;
+    if (store_media_files(s, a, r.source, files, MEDIA_FILES_MAX, &n) != STORE_OK)
+        return MEDIA_ERR;
+    /* Only a file made of this draft's photo: never the upload itself, never another file. */
+    for (int i = 0; i < n; i++)
+        if (strcmp(files[i].hash, hash) == 0) {
+            rc = store_blob_get(s, a, hash, mime, data, len);
+            return rc == STORE_OK ? MEDIA_OK : rc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+        }
+    return MEDIA_NOTFOUND;
+}
+
+int media_draft_attach(struct store *s, struct arena *a, long long draft_id,
+                       const struct media_attach *in, struct media *out)
+{
+    struct media_row r;
+    int rc = store_draft_media_get(s, a, draft_id, &r);
+    if (rc != STORE_OK)
+        return rc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+    struct field_errors errs = {0};
+    const char *license = media_license(in->kind, NULL, in->entry_license, &errs);
+    if (!license)
+        return MEDIA_INVALID;
+    if (store_begin(s) != STORE_OK)
+        return MEDIA_ERR;
+    struct viewer who = in->uploader;
+    int ret = media_recheck(s, a, &who, false, 0, NULL);
+    if (ret != MEDIA_OK)
+        goto rollback;
+    ret = MEDIA_ERR;
+    /* Published at once for a trusted uploader and above, pending otherwise: as any upload. */
+    bool publish = viewer_publishes(&who);
+    struct media_row m = r;
+    m.entry_id = in->entry_id;
+    m.role = "main";
+    m.state = publish ? "published" : "pending";
+    m.license = license;
+    m.uploader_id = who.user_id;
+    m.created = in->now;
+    if (store_media_insert(s, &m, &m.id) != STORE_OK ||
+        (publish && media_demote_mains(s, a, in->entry_id, m.id) != MEDIA_OK) ||
+        store_draft_media_delete(s, draft_id) != STORE_OK || store_generation_bump(s) != STORE_OK ||
+        store_commit(s) != STORE_OK)
+        goto rollback;
+    struct media_row back;
+    if (store_media_by_id(s, a, m.id, &back) != STORE_OK ||
+        media_fill(s, a, &back, out) != MEDIA_OK)
+        return MEDIA_ERR;
+    return MEDIA_OK;
+rollback:
+    store_rollback(s);
+    return ret;
 }
 
 int media_of_entry(struct store *s, struct arena *a, const struct viewer *v, long long entry_id,

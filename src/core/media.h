@@ -84,6 +84,35 @@ struct media_upload {
  * A new main image makes the previous one a gallery image when it is published. */
 int media_add(struct store *s, struct arena *a, struct media_upload *in, struct media *out);
 
+/* The photo of a draft (core/draft.c decides who reaches a draft; draft_id is one it found).
+ * A draft is no entry, so its photo is no medium yet: media_draft_put checks and makes an image
+ * exactly as media_add does (type by content — a document is refused —, byte and pixel limits,
+ * alternative text required, the rate of edits) and keeps it with the draft, replacing the one
+ * there; its files are served by media_draft_file only (no medium names them: /media/… does
+ * not). Nothing is written on failure. MEDIA_NOTFOUND when the draft has no photo. */
+int media_draft_put(struct store *s, struct arena *a, long long draft_id, struct media_upload *in,
+                    struct media *out);
+int media_draft_get(struct store *s, struct arena *a, long long draft_id, struct media *out);
+/* Changes the texts of the draft's photo, checked as on upload. */
+int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const char *alt,
+                      const char *caption, const char *author, struct field_errors *errs);
+int media_draft_remove(struct store *s, long long draft_id);
+/* The bytes of one file made of the draft's photo (hash: 64 hex characters). */
+int media_draft_file(struct store *s, struct arena *a, long long draft_id, const char *hash,
+                     const char **mime, const unsigned char **data, size_t *len);
+/* The draft's photo made the main image of the entry its submission created: a medium,
+ * published or pending as the uploader's role says now, under the entry's licence; the draft's
+ * row goes in the same transaction. */
+struct media_attach {
+    long long entry_id;
+    const struct kind_def *kind;
+    const char *entry_license;
+    struct viewer uploader;
+    long long now;
+};
+int media_draft_attach(struct store *s, struct arena *a, long long draft_id,
+                       const struct media_attach *in, struct media *out);
+
 /* The media of entry_id that v may see (published ones; their own pending ones and, for
  * moderators, every pending one), by position, at most MEDIA_PER_ENTRY_MAX. */
 int media_of_entry(struct store *s, struct arena *a, const struct viewer *v, long long entry_id,

@@ -372,6 +372,22 @@ static const char *const store_migrations[] = {
     "CREATE INDEX accompaniments_actor ON accompaniments(actor_id);"
     "CREATE INDEX accompaniments_mediator ON accompaniments(mediator_id, created);"
     "CREATE INDEX accompaniments_taken ON accompaniments(taken_by) WHERE taken_by IS NOT NULL;",
+    /* 18: the photo of a draft (core/media.c media_draft_*, web/propose.c's photo step). A
+     * draft is not an entry, so its photo is not a medium yet: the upload is checked and made
+     * as media_add does (its variants are blobs and media_files rows of its source, the same
+     * bytes made once), and this row keeps its texts with the draft. No media row names the
+     * source, so /media/… serves none of its files to anybody (media_file_get finds no holder);
+     * the draft's author gets them through the draft's own address. On submit the row becomes
+     * the entry's main image (a media row, published or pending as the uploader's role says);
+     * it goes with its draft (foreign keys are off in this file: the trigger removes it, also
+     * when a deleted account's drafts go). */
+    "CREATE TABLE draft_media (draft_id INTEGER PRIMARY KEY REFERENCES drafts(id)"
+    "  ON DELETE CASCADE, source TEXT NOT NULL, mime TEXT NOT NULL,"
+    "  width INTEGER NOT NULL, height INTEGER NOT NULL, size INTEGER NOT NULL,"
+    "  filename TEXT NOT NULL DEFAULT '', alt TEXT NOT NULL, caption TEXT NOT NULL DEFAULT '',"
+    "  author TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
+    "CREATE TRIGGER draft_media_gone AFTER DELETE ON drafts"
+    "  BEGIN DELETE FROM draft_media WHERE draft_id = OLD.id; END;",
 };
 #define STORE_NMIGRATIONS ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])) - 1)
 

@@ -391,3 +391,71 @@ int store_media_pending(struct store *s, struct arena *a, struct media_row *out,
         return STORE_ERR;
     return media_read_all(s, a, st, out, max, n, "media_pending");
 }
+
+int store_draft_media_put(struct store *s, long long draft_id, const struct media_row *m)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO draft_media (draft_id, source, mime, width, height, size, filename, alt,"
+           " caption, author, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+           " ON CONFLICT (draft_id) DO UPDATE SET source = excluded.source, mime = excluded.mime,"
+           " width = excluded.width, height = excluded.height, size = excluded.size,"
+           " filename = excluded.filename, alt = excluded.alt, caption = excluded.caption,"
+           " author = excluded.author, created = excluded.created");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, draft_id);
+    sqlite3_bind_text(st, 2, m->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->mime, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, m->width);
+    sqlite3_bind_int(st, 5, m->height);
+    sqlite3_bind_int64(st, 6, m->size);
+    sqlite3_bind_text(st, 7, m->filename ? m->filename : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, m->alt ? m->alt : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, m->caption ? m->caption : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, m->author ? m->author : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, m->created);
+    return store_step_done(s, st, "draft_media_put");
+}
+
+int store_draft_media_get(struct store *s, struct arena *a, long long draft_id,
+                          struct media_row *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT source, mime, width, height, size, filename, alt,"
+                                     " caption, author, created FROM draft_media"
+                                     " WHERE draft_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, draft_id);
+    int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->role = "main";
+        out->state = "draft";
+        out->source = store_text(a, st, 0);
+        out->mime = store_text(a, st, 1);
+        out->width = sqlite3_column_int(st, 2);
+        out->height = sqlite3_column_int(st, 3);
+        out->size = sqlite3_column_int64(st, 4);
+        out->filename = store_text(a, st, 5);
+        out->alt = store_text(a, st, 6);
+        out->caption = store_text(a, st, 7);
+        out->author = store_text(a, st, 8);
+        out->created = sqlite3_column_int64(st, 9);
+        out->license = "";
+        ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        store_log_error(s, "draft_media_get");
+        ret = STORE_ERR;
+    }
+    store_done(st);
+    return ret;
+}
+
+int store_draft_media_delete(struct store *s, long long draft_id)
+{
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM draft_media WHERE draft_id = ?1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, draft_id);
+    return store_step_done(s, st, "draft_media_delete");
+}

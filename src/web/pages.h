@@ -98,6 +98,7 @@ void page_propose_start(struct request *req);
 void page_propose_first(struct request *req);
 void page_propose_begin(struct request *req);
 void page_propose_step(struct request *req);
+void page_propose_photo(struct request *req);
 void page_propose_save(struct request *req);
 void page_propose_submit(struct request *req);
 void page_propose_delete(struct request *req);

@@ -7,7 +7,10 @@
  * below, one row per step; a required field of a kind that no row asks gets a step of its own,
  * so a schema that grows never makes a path that cannot be sent. Between steps the answers are a
  * draft (core/draft.h), private to their author: a sign-in is needed first. Every step is a plain
- * form POST with its CSRF token; nothing needs JavaScript.
+ * form POST with its CSRF token; nothing needs JavaScript. Every path ends with an optional photo
+ * step before the preview: the image is checked and made as every upload is, kept with the draft
+ * (core/draft.h draft_photo_*: its author alone sees it), and becomes the record's main image
+ * when the draft is sent.
  *
  * GET  /proposer                              the start page
  * GET  /proposer/{kind}                       step 1 (sign-in asked first)
@@ -15,13 +18,17 @@
  * GET  /proposer/brouillons/{key}?etape=N     step N of a draft; N = steps + 1: the preview
  * POST /proposer/brouillons/{key}             etape, aller (suivant, precedent, apercu,
  *                                             plus-tard), the step's fields
+ *                                             (the photo step: multipart, its file and texts)
+ * GET  /proposer/brouillons/{key}/photo/{file} a file made of the draft's photo, its author's
  * POST /proposer/brouillons/{key}/envoyer     the preview's submit
  * POST /proposer/brouillons/{key}/supprimer   deletes the draft */
 #include "core/draft.h"
+#include "core/media.h"
 #include "core/entry.h"
 #include "core/rate.h"
 #include "core/territory.h"
 #include "core/validate.h"
+#include "render/image.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "web/app.h"
@@ -42,6 +49,20 @@ struct propose_question {
     const char *example;  /* an answer as someone could give it (NULL: none) */
     const char *fields[PROPOSE_FIELDS];
 };
+
+/* The last step of every path, before the preview. */
+static const struct propose_question propose_photo_question = {
+    .title = "Une photo",
+    .question = "Une photo pour illustrer la fiche ?",
+    .explain = "Facultatif : une image donne envie de lire la fiche et montre à quoi ressemble "
+               "l'initiative. Vous pouvez passer cette étape.",
+};
+
+/* Whether q is the photo step (no field of the schema: a file and its texts). */
+static bool propose_is_photo(const struct propose_question *q)
+{
+    return q == &propose_photo_question;
+}
 
 /* The paths, kind after kind, in the order of their steps. Innovations follow the territory's
  * own questionnaire ("le code source" of an innovation): what it is and what makes it singular,
@@ -297,12 +318,19 @@ static bool propose_path_of(struct request *req, const struct kind_def *k, struc
         q->fields[0] = fd->name;
         p->steps[p->n++] = q;
     }
+    if (p->n < PROPOSE_STEPS)
+        p->steps[p->n++] = &propose_photo_question;
     return true;
 }
 
 /* The step (1 …) that asks field name, 0 when none does. */
 static int propose_step_of(const struct propose_path *p, const char *name)
 {
+    for (int i = 0; i < p->n; i++)
+        if (propose_is_photo(p->steps[i]) &&
+            (strcmp(name, "file") == 0 || strcmp(name, "alt") == 0 ||
+             strcmp(name, "caption") == 0 || strcmp(name, "author") == 0))
+            return i + 1;
     for (int i = 0; i < p->n; i++)
         for (const char *const *f = p->steps[i]->fields; *f; f++)
             if (strcmp(*f, name) == 0)
@@ -397,6 +425,80 @@ static void propose_errors(struct request *req, struct tv *ctx, const struct pro
     }
 }
 
+/* The draft's photo with the addresses of its files under the draft's own (never /media/…,
+ * which serves no file of a draft). */
+static bool propose_photo_of(struct request *req, const struct draft *d, struct media *m)
+{
+    struct viewer v = app_viewer(req);
+    if (!d || draft_photo_get(app_store(req), req->arena, &v, d, m) != MEDIA_OK)
+        return false;
+    for (int i = 0; i < m->nfiles; i++) {
+        const char *name = strrchr(m->files[i].url, '/');
+        m->files[i].url = arena_printf(req->arena, "/proposer/brouillons/%s/photo/%s", d->key,
+                                       name ? name + 1 : m->files[i].url);
+    }
+    return true;
+}
+
+/* The licence of the draft's record, by its name. */
+static const char *propose_license_label(struct request *req, const struct kind_def *k,
+                                         json_t *answers)
+{
+    for (size_t i = 0; i < k->nfields; i++)
+        if (k->fields[i].source == FS_LICENSES)
+            return entry_view_option_label(
+                req, &k->fields[i], json_string_value(json_object_get(answers, k->fields[i].name)));
+    return NULL;
+}
+
+/* The photo step: the file input and its texts (those posted after an error, else the photo's
+ * own), the photo kept if there is one, errs beside their fields. */
+static void propose_photo_page(struct request *req, const struct propose_path *p,
+                               const struct draft *d, int step, const struct field_errors *errs)
+{
+    const struct kind_def *k = p->kind;
+    const struct propose_question *q = p->steps[step - 1];
+    struct tv *ctx = app_context(req, arena_printf(req->arena, "Étape %d sur %d : %s — Proposer %s",
+                                                   step, p->n + 1, q->question, k->a_label));
+    if (errs && errs->n)
+        tv_set_str(ctx, "title_prefix", "Erreur :");
+    app_need_csrf(req, ctx);
+    tv_set_str(ctx, "a_label", k->a_label);
+    tv_set_str(ctx, "question", q->question);
+    tv_set_str(ctx, "explain", q->explain);
+    tv_set_str(ctx, "action", arena_printf(req->arena, "/proposer/brouillons/%s", d->key));
+    tv_set_bool(ctx, "can_preview", d->step > p->n);
+    tv_set_str(ctx, "next_label", step == p->n ? "Relire la fiche" : "Suivant");
+    tv_set_str(ctx, "full_form_url", arena_printf(req->arena, "/%s/new", k->segment));
+    tv_set_str(ctx, "license", propose_license_label(req, k, d->answers));
+    tv_set_int(ctx, "max_mb", MEDIA_IMAGE_MAX_BYTES / (1024 * 1024));
+    tv_set_int(ctx, "max_mp", IMAGE_MAX_PIXELS / 1000000);
+    tv_set_int(ctx, "alt_max", MEDIA_ALT_MAX);
+    tv_set_int(ctx, "caption_max", MEDIA_CAPTION_MAX);
+    tv_set_int(ctx, "author_max", MEDIA_AUTHOR_MAX);
+    struct media m;
+    bool has = propose_photo_of(req, d, &m);
+    if (has)
+        page_media_values(req, tv_set_obj(ctx, "photo"), &m, k, 640, "36rem");
+    static const char *const texts[] = {"alt", "caption", "author"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *posted = http_form(req, texts[i]);
+        const char *own = !has ? "" : i == 0 ? m.alt : i == 1 ? m.caption : m.author;
+        tv_set_str(ctx, texts[i], errs && errs->n && posted ? posted : own);
+    }
+    static const char *const fields[] = {"file", "alt", "caption", "author"};
+    for (size_t i = 0; i < 4 && errs; i++) {
+        const char *msg = validate_error_for(errs, fields[i]);
+        if (msg)
+            tv_set_str(ctx, arena_printf(req->arena, "error_%s", fields[i]), msg);
+    }
+    propose_progress(req, ctx, p, d, step);
+    propose_errors(req, ctx, p, d, errs, false);
+    app_render(req, "propose_photo", ctx);
+    if (errs && errs->n && req->status < 400)
+        req->status = 422;
+}
+
 /* The page of step (1 … p->n) with answers (raw values) and errs (may be NULL). d is NULL
  * before the first step is sent. */
 static void propose_step_page(struct request *req, const struct propose_path *p,
@@ -405,6 +507,10 @@ static void propose_step_page(struct request *req, const struct propose_path *p,
 {
     const struct kind_def *k = p->kind;
     const struct propose_question *q = p->steps[step - 1];
+    if (propose_is_photo(q)) {
+        propose_photo_page(req, p, d, step, errs);
+        return;
+    }
     struct tv *ctx = app_context(req, arena_printf(req->arena, "Étape %d sur %d : %s — Proposer %s",
                                                    step, p->n + 1, q->question, k->a_label));
     app_need_csrf(req, ctx);
@@ -489,10 +595,12 @@ static void propose_preview_page(struct request *req, const struct propose_path 
     for (size_t i = 0; i < k->nfields; i++)
         if (k->fields[i].source == FS_LICENSES)
             lic = &k->fields[i];
-    if (lic)
-        tv_set_str(ctx, "license",
-                   entry_view_option_label(req, lic,
-                                           json_string_value(json_object_get(shown, lic->name))));
+    const char *ctx_license = NULL;
+    if (lic) {
+        ctx_license =
+            entry_view_option_label(req, lic, json_string_value(json_object_get(shown, lic->name)));
+        tv_set_str(ctx, "license", ctx_license);
+    }
     /* The steps, each with its link to change it. */
     struct tv *edits = tv_set_list(ctx, "edit_steps");
     for (int i = 0; i < p->n; i++) {
@@ -505,9 +613,13 @@ static void propose_preview_page(struct request *req, const struct propose_path 
     propose_errors(req, ctx, p, d, errs, true);
     struct json_span fields = {ft, strlen(ft)}, html = {rt, strlen(rt)};
     entry_view_fields(req, ctx, k, entry_view_members(req, k, fields), html);
-    /* TODO(uploads): the photo from a file goes here, once media uploads land (the lead's
-     * work): an input in the preview's form, or a step of its own before this one; the
-     * templates/propose_preview.html comment marks the place. */
+    /* The photo kept with the draft, from the draft's own address (its author's alone). */
+    struct media m;
+    if (propose_photo_of(req, d, &m)) {
+        struct tv *o = tv_set_obj(ctx, "photo");
+        page_media_values(req, o, &m, k, 1024, "(min-width: 60em) 48rem, 100vw");
+        tv_set_str(o, "license", ctx_license ? ctx_license : "");
+    }
     app_render(req, "propose_preview", ctx);
     if (errs->n)
         req->status = 422;
@@ -659,7 +771,7 @@ static void propose_write_failed(struct request *req, const struct propose_path 
     if (rc == DRAFT_FULL || rc == DRAFT_TOO_BIG) {
         struct field_errors errs = {0};
         validate_error(
-            &errs, p->steps[step - 1]->fields[0],
+            &errs, propose_is_photo(p->steps[step - 1]) ? "file" : p->steps[step - 1]->fields[0],
             rc == DRAFT_FULL
                 ? arena_printf(req->arena,
                                "Vous avez déjà %d brouillons : envoyez-en ou supprimez-en un "
@@ -729,6 +841,115 @@ void page_propose_step(struct request *req)
         propose_step_page(req, &p, &d, step, d.answers, NULL);
 }
 
+/* The photo step sent (multipart): a new file checked and made as every upload is, or the texts
+ * of the photo kept changed, or its removal; no file and no photo: the step is skipped. On an
+ * error the step again, its texts kept, nothing stored (413, 415, 422 or 429 as the API says). */
+static void propose_photo_save(struct request *req, const struct propose_path *p, struct draft *d,
+                               int step, enum propose_go go)
+{
+    struct store *s = app_store(req);
+    struct viewer v = app_viewer(req);
+    struct field_errors errs = {0};
+    const struct http_file *f = http_file(req, "file");
+    const char *alt = http_form(req, "alt"), *caption = http_form(req, "caption"),
+               *author = http_form(req, "author"), *remove = http_form(req, "retirer");
+    struct media have;
+    bool has = draft_photo_get(s, req->arena, &v, d, &have) == MEDIA_OK;
+    int rc = MEDIA_OK, status = 422;
+    long retry = 0;
+    if (f && f->len > 0) {
+        struct media_upload in = {
+            .kind = p->kind,
+            .alt = alt,
+            .caption = caption,
+            .author = author,
+            .filename = f->filename,
+            .data = f->data,
+            .len = f->len,
+            .client_ip = http_client_ip(req),
+            .now = (long long)time(NULL),
+            .errs = &errs,
+        };
+        struct media m;
+        rc = draft_photo_put(s, req->arena, &v, d, &in, &m);
+        retry = in.retry_after;
+    } else if (has && remove && *remove) {
+        rc = draft_photo_remove(s, &v, d);
+    } else if (has) {
+        rc = draft_photo_texts(s, req->arena, &v, d, alt, caption, author, &errs);
+    }
+    switch (rc) {
+    case MEDIA_OK:
+    case MEDIA_INVALID:
+        break;
+    case MEDIA_UNSUPPORTED:
+        status = 415;
+        break;
+    case MEDIA_TOO_LARGE:
+        status = 413;
+        break;
+    case MEDIA_RATE_LIMITED:
+        validate_error(&errs, "file", rate_edit_refusal(req->arena, retry));
+        status = 429;
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%ld", retry > 0 ? retry : 1));
+        break;
+    case MEDIA_FORBIDDEN:
+        validate_error(&errs, "file", "Votre compte ne peut pas envoyer de fichier.");
+        status = 403;
+        break;
+    default:
+        app_error(req, rc == MEDIA_NOTFOUND ? 404 : 500, false);
+        return;
+    }
+    if (errs.n) {
+        req->status = status;
+        propose_photo_page(req, p, d, step, &errs);
+        return;
+    }
+    int reached = go == GO_NEXT ? step + 1 : step;
+    rc = draft_write(s, &v, d, reached > d->step ? reached : d->step, (long long)time(NULL));
+    if (rc != DRAFT_OK) {
+        app_error(req, rc == DRAFT_NOTFOUND ? 404 : 500, false);
+        return;
+    }
+    propose_after(req, p, d, step, go);
+}
+
+/* GET /proposer/brouillons/{key}/photo/{file} — file is HASH.ext, one made of the draft's photo:
+ * to its author only (404 for anyone else, signed in or not, as for a file that does not exist),
+ * never cached by others. */
+void page_propose_photo(struct request *req)
+{
+    struct store *s = app_store(req);
+    const char *file = req->params[1];
+    const char *dot = file ? strchr(file, '.') : NULL;
+    if (!s || !req->logged_in || !dot || dot - file != 64) {
+        app_error(req, s ? 404 : 503, false);
+        return;
+    }
+    struct draft d;
+    struct propose_path p;
+    if (!propose_load(req, &d, &p))
+        return;
+    char hash[65];
+    memcpy(hash, file, 64);
+    hash[64] = '\0';
+    struct viewer v = app_viewer(req);
+    const char *mime = NULL;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = draft_photo_file(s, req->arena, &v, &d, hash, &mime, &data, &len);
+    const char *ext = strcmp(mime ? mime : "", "image/webp") == 0 ? "webp" : "jpg";
+    if (rc != MEDIA_OK || strcmp(dot + 1, ext) != 0) {
+        app_error(req, rc == MEDIA_ERR ? 500 : 404, false);
+        return;
+    }
+    req->content_type = mime;
+    req->cache = HTTP_CACHE_NONE;
+    buf_reset(&req->out);
+    buf_append(&req->out, data, len);
+}
+
 /* POST /proposer/brouillons/{key} — etape, aller, the step's fields, csrf. */
 void page_propose_save(struct request *req)
 {
@@ -744,6 +965,10 @@ void page_propose_save(struct request *req)
         return;
     }
     enum propose_go go = propose_go_of(req);
+    if (propose_is_photo(p.steps[step - 1])) {
+        propose_photo_save(req, &p, &d, step, go);
+        return;
+    }
     struct field_errors errs = {0};
     if (!propose_take(req, &p, p.steps[step - 1], d.answers, go, &errs)) {
         propose_step_page(req, &p, &d, step, d.answers, &errs);
