@@ -1,7 +1,9 @@
-/* chores.c — `foison chores SITE.db [--at YYYY-MM-DDTHH:MM]`: runs the site's timed work once
- * (the server does it every minute), as of now or of a given Paris time (to test reminders). */
+/* chores.c — `foison chores SITE.db [--at YYYY-MM-DDTHH:MM] [--media-dir DIR]`: runs the site's
+ * timed work once (the server does it every minute), as of now or of a given Paris time (to test
+ * reminders), with the folder of media files the server is given (to forget files in it). */
 #include "cli/cli.h"
 #include "core/chores.h"
+#include "store/media_store.h"
 #include "store/store.h"
 #include "util/tz.h"
 #include <stdbool.h>
@@ -12,19 +14,33 @@
 int cli_chores(int argc, char **argv)
 {
     long long now = (long long)time(NULL);
-    bool bad = argc != 2 && !(argc == 4 && strcmp(argv[2], "--at") == 0);
+    const char *at = NULL, *media_dir = NULL;
+    bool bad = argc < 2 || argc % 2 != 0;
+    for (int i = 2; !bad && i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--at") == 0 && !at)
+            at = argv[i + 1];
+        else if (strcmp(argv[i], "--media-dir") == 0 && !media_dir)
+            media_dir = argv[i + 1];
+        else
+            bad = true;
+    }
     if (cli_wants_help(argc, argv) || bad) {
         fprintf(bad ? stderr : stdout,
-                "usage : foison chores SITE.db [--at AAAA-MM-JJTHH:MM]\n"
+                "usage : foison chores SITE.db [--at AAAA-MM-JJTHH:MM] [--media-dir DOSSIER]\n"
                 "Fait une fois le travail planifié du site (rappels des prêts, places des\n"
-                "invités non confirmés), maintenant ou à l'heure de Brest donnée.\n");
+                "invités non confirmés, fichiers supprimés oubliés), maintenant ou à l'heure de\n"
+                "Brest donnée. --media-dir : le dossier des médias que reçoit foison serve.\n");
         return bad ? 2 : 0;
     }
-    if (argc == 4 && tz_parse_local(argv[3], &now) != TZ_OK) {
+    if (at && tz_parse_local(at, &now) != TZ_OK) {
         fprintf(stderr, "foison: --at : date et heure attendues, AAAA-MM-JJTHH:MM\n");
         return 2;
     }
     char err[512];
+    if (media_dir && store_media_dir_set(media_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "foison: %s\n", err);
+        return 2;
+    }
     struct store *s = store_open(argv[1], STORE_OPEN_EXISTING, err, sizeof err);
     if (!s) {
         fprintf(stderr, "foison: %s\n", err);

@@ -3,6 +3,7 @@
 #include "core/chores.h"
 #include "core/attendance.h"
 #include "core/loan.h"
+#include "core/media.h"
 #include "store/moderation_store.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -45,6 +46,8 @@ int chores_run(struct store *s, long long now, int *done)
     if (attendance_expire(s, a, now, &seats) != 0)
         rc = -1;
     if (loan_chore(s, a, now, &reminders) != 0)
+        rc = -1;
+    if (media_purge(s, now, NULL) != 0)
         rc = -1;
     arena_free(a);
     if (done)

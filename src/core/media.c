@@ -289,6 +289,16 @@ static int media_judge_texts(struct store *s, struct arena *a, const struct view
     return MEDIA_INVALID;
 }
 
+/* Whether the files found made of source before the transaction are still there in it: the
+ * purge may have forgotten them meanwhile (an upload of long-deleted bytes); the upload then
+ * fails and its retry makes them again. */
+static bool media_files_kept(struct store *s, struct arena *a, const char *source)
+{
+    struct media_file_row have[MEDIA_FILES_MAX];
+    int n = 0;
+    return store_media_files(s, a, source, have, MEDIA_FILES_MAX, &n) == STORE_OK && n > 0;
+}
+
 /* An upload checked and made, before its write transaction (media_add, media_draft_put). */
 struct media_prepared {
     struct file_type t;
@@ -508,6 +518,8 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
         media_store_files(s, a, source, made_now ? &p->made : NULL, t.mime, in->data, in->len) !=
             MEDIA_OK)
         goto rollback;
+    if (nhave > 0 && !media_files_kept(s, a, source))
+        goto rollback;
     struct media_row m = {
         .entry_id = in->entry_id,
         .role = role,
@@ -575,6 +587,8 @@ int media_draft_put(struct store *s, struct arena *a, long long draft_id, struct
     ret = MEDIA_ERR;
     if (p->made_now && p->nhave == 0 &&
         media_store_files(s, a, p->source, &p->made, p->t.mime, in->data, in->len) != MEDIA_OK)
+        goto rollback;
+    if (p->nhave > 0 && !media_files_kept(s, a, p->source))
         goto rollback;
     struct media_row m = {
         .role = "main",
@@ -838,8 +852,11 @@ int media_change(struct store *s, struct arena *a, const struct media_change *in
         return MEDIA_INVALID;
     if (store_begin(s) != STORE_OK)
         return MEDIA_ERR;
-    if (deleting)
+    if (deleting) {
         r.state = "deleted";
+        r.decided_by = in->by.user_id; /* when: what media_purge counts its days from */
+        r.decided = in->now;
+    }
     if (store_media_update(s, &r) != STORE_OK ||
         (!deleting && strcmp(r.role, "main") == 0 && strcmp(r.state, "published") == 0 &&
          media_demote_mains(s, a, r.entry_id, r.id) != MEDIA_OK) ||
@@ -915,4 +932,20 @@ int media_pending(struct store *s, struct arena *a, const struct viewer *v, stru
     }
     *out = list;
     return MEDIA_OK;
+}
+
+int media_purge(struct store *s, long long now, int *purged)
+{
+    int total = 0, n = 0;
+    /* In batches, each its own transaction, so that uploads never wait long behind it. */
+    for (int round = 0; round < 16; round++) {
+        if (store_media_purge(s, now - MEDIA_PURGE_DAYS * 86400LL, 32, &n) != STORE_OK)
+            return -1;
+        total += n;
+        if (n < 32)
+            break;
+    }
+    if (purged)
+        *purged = total;
+    return 0;
 }

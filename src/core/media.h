@@ -152,4 +152,13 @@ int media_decide(struct store *s, struct arena *a, const struct viewer *moderato
 int media_pending(struct store *s, struct arena *a, const struct viewer *v, struct media **out,
                   int max, int *n);
 
+/* Days a deleted or rejected medium's files are kept: a moderator may still look at what was
+ * removed, and a mistaken removal is undone by uploading the same bytes again at no cost. */
+#define MEDIA_PURGE_DAYS 7
+/* The chore that forgets the bytes of uploads nothing holds any more (store_media_purge): those
+ * deleted or rejected over MEDIA_PURGE_DAYS ago, and a draft's photo once its draft is gone. A
+ * person who deletes a photo of someone gets it gone from the site's storage, not only hidden.
+ * *purged (may be NULL): how many. 0, or -1. */
+int media_purge(struct store *s, long long now, int *purged);
+
 #endif

@@ -459,3 +459,103 @@ int store_draft_media_delete(struct store *s, long long draft_id)
     sqlite3_bind_int64(st, 1, draft_id);
     return store_step_done(s, st, "draft_media_delete");
 }
+
+int store_media_purge(struct store *s, long long before, int max, int *purged)
+{
+    *purged = 0;
+    enum { PURGE_MAX = 64, PURGE_FILES = 16 };
+    if (max > PURGE_MAX)
+        max = PURGE_MAX;
+    char sources[PURGE_MAX][65];
+    int n = 0;
+    if (store_begin(s) != STORE_OK)
+        return STORE_ERR;
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT DISTINCT f.source FROM media_files f WHERE NOT EXISTS (SELECT 1 FROM media m"
+           " WHERE m.source = f.source AND (m.state IN ('published', 'pending')"
+           "   OR coalesce(m.decided, m.created) >= ?1))"
+           " AND NOT EXISTS (SELECT 1 FROM draft_media d WHERE d.source = f.source) LIMIT ?2");
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int(st, 2, max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+        const char *src = (const char *)sqlite3_column_text(st, 0);
+        if (src && strlen(src) < sizeof sources[0])
+            snprintf(sources[n++], sizeof sources[0], "%s", src);
+    }
+    store_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        goto fail;
+    /* The folder's files to remove once the rows are gone for good. */
+    char(*unlink_hashes)[65] = calloc((size_t)PURGE_MAX * PURGE_FILES, sizeof *unlink_hashes);
+    int nunlink = 0;
+    if (!unlink_hashes)
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        char hashes[PURGE_FILES][65];
+        int nh = 0;
+        bool kept = false; /* a blob of the folder this process cannot reach: keep the upload */
+        st = store_stmt(s, "SELECT f.hash, b.data IS NULL FROM media_files f"
+                           " JOIN blobs b ON b.hash = f.hash WHERE f.source = ?1");
+        if (!st)
+            goto fail_free;
+        sqlite3_bind_text(st, 1, sources[i], -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && nh < PURGE_FILES) {
+            const char *h = (const char *)sqlite3_column_text(st, 0);
+            if (sqlite3_column_int(st, 1) && !media_dir)
+                kept = true;
+            if (h && strlen(h) < sizeof hashes[0])
+                snprintf(hashes[nh++], sizeof hashes[0], "%s", h);
+        }
+        store_done(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            goto fail_free;
+        if (kept)
+            continue;
+        st = store_stmt(s, "DELETE FROM media_files WHERE source = ?1");
+        if (!st)
+            goto fail_free;
+        sqlite3_bind_text(st, 1, sources[i], -1, SQLITE_STATIC);
+        if (store_step_done(s, st, "media_purge") != STORE_OK)
+            goto fail_free;
+        for (int j = 0; j < nh; j++) {
+            /* The same bytes may be a file of another upload too (a document is its own file). */
+            st = store_stmt(s,
+                            "DELETE FROM blobs WHERE hash = ?1 AND NOT EXISTS"
+                            " (SELECT 1 FROM media_files WHERE hash = ?1) RETURNING data IS NULL");
+            if (!st)
+                goto fail_free;
+            sqlite3_bind_text(st, 1, hashes[j], -1, SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            bool in_folder = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+            while (rc == SQLITE_ROW)
+                rc = sqlite3_step(st);
+            store_done(st);
+            if (rc != SQLITE_DONE)
+                goto fail_free;
+            if (in_folder && nunlink < PURGE_MAX * PURGE_FILES)
+                memcpy(unlink_hashes[nunlink++], hashes[j], sizeof hashes[j]);
+        }
+        (*purged)++;
+    }
+    if (store_commit(s) != STORE_OK)
+        goto fail_free;
+    for (int i = 0; i < nunlink; i++) {
+        char path[PATH_MAX];
+        if (media_hash_ok(unlink_hashes[i]) &&
+            snprintf(path, sizeof path, "%s/%.2s/%s", media_dir, unlink_hashes[i],
+                     unlink_hashes[i]) < (int)sizeof path)
+            unlink(path);
+    }
+    free(unlink_hashes);
+    return STORE_OK;
+fail_free:
+    free(unlink_hashes);
+fail:
+    store_log_error(s, "media_purge");
+    store_rollback(s);
+    *purged = 0;
+    return STORE_ERR;
+}

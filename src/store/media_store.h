@@ -39,6 +39,13 @@ int store_blob_put(struct store *s, const char *hash, const char *mime, const vo
 int store_blob_get(struct store *s, struct arena *a, const char *hash, const char **mime,
                    const unsigned char **data, size_t *len);
 
+/* Forgets the bytes nothing holds any more, at most max uploads in one transaction: an upload
+ * (a source) whose every media row is deleted or rejected and was decided before `before`, or
+ * that no media row nor draft photo names at all (a draft deleted unsent). Its media_files rows
+ * go, then each blob no other upload's files use, and its file in the folder after the commit.
+ * A blob in a folder this process was not given is left for a process that was. *purged: the
+ * uploads forgotten. */
+int store_media_purge(struct store *s, long long before, int max, int *purged);
 /* What was made of source (variants ascending by width, WebP before JPEG), at most max. */
 int store_media_files(struct store *s, struct arena *a, const char *source,
                       struct media_file_row *out, int max, int *n);

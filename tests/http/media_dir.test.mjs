@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, apiJson, sampleInnovation, request, freePort, BIN } from './harness.mjs';
+import { startServer, apiJson, sampleInnovation, request, freePort, loginOk, postForm, BIN } from './harness.mjs';
 
 let srv, tmp, dir;
 
@@ -123,6 +123,49 @@ test('the demo\'s pictures, in the site\'s file, are still served beside the fol
     const got = await getBytes(srv.base, img.url);
     assert.equal(got.status, 200);
     assert.equal(crypto.createHash('sha256').update(got.buf).digest('hex'), hash);
+});
+
+test('deleted files are forgotten after their days: bytes another entry holds stay, the rest go from the folder and the file', async () => {
+    const client = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
+    const jpg = path.join(tmp, 'b.jpg');
+    const made = spawnSync('vips', ['gaussnoise', jpg, '520', '400', '--mean', '100', '--sigma', '30']);
+    assert.equal(made.status, 0, String(made.stderr));
+    const data = fs.readFileSync(jpg);
+    const one = await newEntry('Photo partagée, une');
+    const two = await newEntry('Photo partagée, deux');
+    const m1 = await upload(one, data);
+    const m2 = await upload(two, data);
+    const hashes = m1.srcset.map((s) => new URL(s.url, srv.base).pathname.match(/([0-9a-f]{64})\./)[1]);
+    const onDisk = () => hashes.filter((h) => fs.existsSync(path.join(dir, h.slice(0, 2), h))).length;
+    const inFile = () => Number(sqlite(srv.db, `SELECT count(*) FROM blobs WHERE hash IN (${hashes.map((h) => `'${h}'`).join(',')})`));
+    assert.equal(onDisk(), hashes.length);
+    const remove = async (slug, id) => {
+        const del = await postForm(srv.base, `/innovations/${slug}/medias/${id}`,
+            { csrf: client.csrf, action: 'delete' }, { cookies: client.jar });
+        assert.equal(del.status, 303, del.text.slice(0, 300));
+    };
+    const later = new Date(Date.now() + 8 * 86400 * 1000).toISOString().slice(0, 16);
+    const chores = () => {
+        const r = spawnSync(BIN, ['chores', srv.db, '--at', later, '--media-dir', dir], { encoding: 'utf8', timeout: 60000 });
+        assert.equal(r.status, 0, r.stderr);
+    };
+    await remove(one, m1.id);
+    chores();
+    assert.equal(onDisk(), hashes.length, 'the other entry still shows them');
+    assert.equal((await getBytes(srv.base, m2.srcset[0].url)).status, 200);
+    await remove(two, m2.id);
+    // Within the days kept, nothing goes.
+    const soon = spawnSync(BIN, ['chores', srv.db, '--media-dir', dir], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(soon.status, 0, soon.stderr);
+    assert.equal(onDisk(), hashes.length, 'kept for a few days');
+    chores();
+    assert.equal(onDisk(), 0, 'gone from the folder');
+    assert.equal(inFile(), 0, 'gone from the site file');
+    assert.equal(Number(sqlite(srv.db, `SELECT count(*) FROM media_files WHERE hash = '${hashes[0]}'`)), 0);
+    // The same bytes sent again are made anew.
+    const again = await upload(one, data);
+    assert.equal((await getBytes(srv.base, again.srcset[0].url)).status, 200);
+    assert.equal(onDisk(), hashes.length);
 });
 
 test('started without the folder, its files are missing (404), the rest is served; a bad folder is refused', async () => {
