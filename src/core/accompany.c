@@ -2,6 +2,7 @@
  * the save's transaction with its invitation mailed, the credits of a record, the invitation's
  * page and the taking over (see accompany.h). */
 #include "core/accompany.h"
+#include "core/membership.h"
 #include "core/outbox.h"
 #include "core/relation.h"
 #include "core/workshop.h"
@@ -88,6 +89,20 @@ int accompany_check(struct store *s, struct arena *a, const struct viewer *v, lo
         validate_error(errs, "accompany_actor",
                        "Cette fiche est déjà rédigée avec un acteur : laissez ces champs vides.");
         return ACCOMPANY_INVALID;
+    }
+    /* On a record that exists, only whoever wrote it first, its managers or a moderator: an
+     * accompaniment hands the record over, so it is never a way into someone else's. */
+    if (entry_id) {
+        long long creator = 0;
+        if (store_accompany_creator(s, entry_id, &creator) != STORE_OK)
+            return ACCOMPANY_ERR;
+        if (creator != v->user_id && !membership_manages(s, v, entry_id)) {
+            validate_error(errs, "accompany_actor",
+                           "Seule la personne qui a créé cette fiche, ses responsables ou "
+                           "l'équipe de modération peuvent la dire rédigée avec un acteur : "
+                           "laissez ces champs vides.");
+            return ACCOMPANY_INVALID;
+        }
     }
     struct entry_row row = {0};
     struct related_entry brief = {0};
@@ -238,23 +253,21 @@ static int ac_credit(struct store *s, struct arena *a, long long entry_id, const
     if (rc != STORE_OK)
         return ACCOMPANY_ERR;
     struct related_entry actor;
-    const char **people, **others;
-    int npeople = 0, nothers = 0;
+    const char **others;
+    int nothers = 0;
     if (ac_brief(s, a, &viewer_public, row.actor_id, &actor) != ACCOMPANY_OK ||
-        store_accompany_people(s, a, row.actor_id, row.mediator_id, ACCOMPANY_PEOPLE_MAX, &people,
-                               &npeople) != STORE_OK ||
         store_accompany_other_authors(s, a, entry_id, row.mediator_id, ACCOMPANY_PEOPLE_MAX,
                                       &others, &nothers) != STORE_OK)
         return ACCOMPANY_ERR;
-    int max = npeople + nothers + 1;
+    int max = nothers + 2;
     const char **list = arena_alloc(a, sizeof(*list) * (size_t)max);
     int n = 0;
-    /* The actor's people write under their own names (the mediator apart, who may have made
-     * the actor's record too); an actor nobody speaks for yet is credited itself (a public
-     * name: its record's title). */
-    for (int i = 0; i < npeople; i++)
-        ac_add(list, &n, max, people[i]);
-    if (!npeople && actor.kind)
+    /* Who took the record over writes under their own name; until then the actor is credited
+     * (its public name, while its record is public), never people who did not take it: the
+     * mediator chose the actor, not its people. The mediator is named apart. */
+    if (row.taken_by && *row.taken_name)
+        ac_add(list, &n, max, row.taken_name);
+    else if (actor.kind)
         ac_add(list, &n, max, actor.title);
     for (int i = 0; i < nothers; i++)
         ac_add(list, &n, max, others[i]);
@@ -384,15 +397,22 @@ int accompany_take(struct store *s, struct arena *a, const struct viewer *v, con
     rc = ac_ticket(s, a, v, token, now, out, &row);
     if (rc != ACCOMPANY_OK)
         goto out;
+    /* The invitation is for a person of the actor, not for the mediator's other account. */
+    if (row.mediator_id == v->user_id) {
+        rc = ACCOMPANY_FORBIDDEN;
+        goto out;
+    }
     int taken = store_accompany_take(s, row.entry_id, v->user_id, now);
     if (taken != STORE_OK) {
         rc = taken == STORE_NOTFOUND ? ACCOMPANY_USED : ACCOMPANY_ERR;
         goto out;
     }
-    /* The person speaks for the actor from now on, and manages the record; the credits change:
-     * the generation moves so that no cached page keeps the old ones. */
+    /* The person manages the record from now on (not the actor's record: that one's managers,
+     * or a moderator, decide who speaks for the actor), and the moderators' log says so; the
+     * credits change: the generation moves so that no cached page keeps the old ones. */
     if (store_manager_add(s, row.entry_id, v->user_id, now) != STORE_OK ||
-        store_manager_add(s, row.actor_id, v->user_id, now) != STORE_OK ||
+        store_modlog_insert(s, now, v->user_id, "accompany_take", row.entry_id, 0, row.mediator_id,
+                            "reprise d'une fiche rédigée avec un acteur") != STORE_OK ||
         store_generation_bump(s) != STORE_OK || store_commit(s) != STORE_OK) {
         rc = ACCOMPANY_ERR;
         goto out;

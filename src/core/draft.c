@@ -239,7 +239,7 @@ int draft_photo_texts(struct store *s, struct arena *a, const struct viewer *v,
 {
     if (!viewer_sees(v, "draft", d->author_id))
         return MEDIA_NOTFOUND;
-    return media_draft_texts(s, a, d->id, alt, caption, author, errs);
+    return media_draft_texts(s, a, d->id, v, alt, caption, author, errs);
 }
 
 int draft_photo_remove(struct store *s, const struct viewer *v, const struct draft *d)

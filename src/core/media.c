@@ -19,6 +19,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *media_hash(struct arena *a, const unsigned char *data, size_t len)
 {
@@ -605,7 +606,12 @@ int media_draft_put(struct store *s, struct arena *a, long long draft_id, struct
         .created = in->now,
     };
     /* No generation moves: no public page depends on a draft. */
-    if (store_draft_media_put(s, draft_id, &m) != STORE_OK || store_commit(s) != STORE_OK)
+    int prc = store_draft_media_put(s, draft_id, p->who.user_id, &m);
+    if (prc != STORE_OK) {
+        ret = prc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR; /* the draft went meanwhile */
+        goto rollback;
+    }
+    if (store_commit(s) != STORE_OK)
         goto rollback;
     return media_draft_get(s, a, draft_id, out);
 rollback:
@@ -623,8 +629,9 @@ int media_draft_get(struct store *s, struct arena *a, long long draft_id, struct
     return media_fill(s, a, &r, out);
 }
 
-int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const char *alt,
-                      const char *caption, const char *author, struct field_errors *errs)
+int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const struct viewer *v,
+                      const char *alt, const char *caption, const char *author,
+                      struct field_errors *errs)
 {
     struct media_row r;
     int rc = store_draft_media_get(s, a, draft_id, &r);
@@ -638,7 +645,25 @@ int media_draft_texts(struct store *s, struct arena *a, long long draft_id, cons
     r.author = media_text(a, "author", author, MEDIA_AUTHOR_MAX, false, NULL, errs);
     if (errs->n)
         return MEDIA_INVALID;
-    return store_draft_media_put(s, draft_id, &r) == STORE_OK ? MEDIA_OK : MEDIA_ERR;
+    /* Texts changed without a new file are judged as those sent with one. */
+    struct viewer who = *v;
+    long long account_age;
+    struct spam_result spam;
+    if (store_begin(s) != STORE_OK)
+        return MEDIA_ERR;
+    rc = media_recheck(s, a, &who, false, (long long)time(NULL), &account_age);
+    if (rc == MEDIA_OK)
+        rc = media_judge_texts(s, a, &who, account_age, r.alt, r.caption, r.author, r.filename,
+                               errs, &spam);
+    if (rc == MEDIA_OK) {
+        int prc = store_draft_media_put(s, draft_id, who.user_id, &r);
+        rc = prc == STORE_OK ? MEDIA_OK : prc == STORE_NOTFOUND ? MEDIA_NOTFOUND : MEDIA_ERR;
+    }
+    if (rc != MEDIA_OK || store_commit(s) != STORE_OK) {
+        store_rollback(s);
+        return rc != MEDIA_OK ? rc : MEDIA_ERR;
+    }
+    return MEDIA_OK;
 }
 
 int media_draft_remove(struct store *s, long long draft_id)
@@ -680,12 +705,20 @@ int media_draft_attach(struct store *s, struct arena *a, long long draft_id,
     if (store_begin(s) != STORE_OK)
         return MEDIA_ERR;
     struct viewer who = in->uploader;
-    int ret = media_recheck(s, a, &who, false, 0, NULL);
+    long long account_age;
+    int ret = media_recheck(s, a, &who, false, in->now, &account_age);
+    if (ret != MEDIA_OK)
+        goto rollback;
+    /* Published at once for a trusted uploader and above, pending otherwise, and held above the
+     * spam threshold whoever sent it: as any upload (the texts judged again, as they are now). */
+    struct spam_result spam;
+    ret = media_judge_texts(s, a, &who, account_age, r.alt, r.caption, r.author, r.filename, &errs,
+                            &spam);
     if (ret != MEDIA_OK)
         goto rollback;
     ret = MEDIA_ERR;
-    /* Published at once for a trusted uploader and above, pending otherwise: as any upload. */
-    bool publish = viewer_publishes(&who);
+    bool publish = viewer_publishes(&who) &&
+                   spam.score < territory_setting_long(s, "spam_hold", SPAM_HOLD_DEFAULT);
     struct media_row m = r;
     m.entry_id = in->entry_id;
     m.role = "main";

@@ -93,9 +93,11 @@ int media_add(struct store *s, struct arena *a, struct media_upload *in, struct 
 int media_draft_put(struct store *s, struct arena *a, long long draft_id, struct media_upload *in,
                     struct media *out);
 int media_draft_get(struct store *s, struct arena *a, long long draft_id, struct media *out);
-/* Changes the texts of the draft's photo, checked as on upload. */
-int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const char *alt,
-                      const char *caption, const char *author, struct field_errors *errs);
+/* Changes the texts of the draft's photo by v (its author), checked as on upload, spam rules
+ * included. */
+int media_draft_texts(struct store *s, struct arena *a, long long draft_id, const struct viewer *v,
+                      const char *alt, const char *caption, const char *author,
+                      struct field_errors *errs);
 int media_draft_remove(struct store *s, long long draft_id);
 /* The bytes of one file made of the draft's photo (hash: 64 hex characters). */
 int media_draft_file(struct store *s, struct arena *a, long long draft_id, const char *hash,

@@ -224,6 +224,10 @@ static size_t http_body_limit(struct request *req)
 {
     if (!srv_opt->max_upload || strcmp(req->method, "POST") != 0)
         return srv_opt->max_body;
+    /* Every upload needs an account (a session cookie or a bearer token): a body without either
+     * is refused at the small limit, before megabytes of it are read and kept. */
+    if (!http_header(req, "Authorization") && !http_header(req, "Cookie"))
+        return srv_opt->max_body;
     const char *params[4];
     for (size_t i = 0; i < srv_nroutes; i++) {
         const struct route *r = &srv_routes[i];

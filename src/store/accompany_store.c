@@ -226,3 +226,22 @@ int store_accompany_among(struct store *s, const long long *ids, int n, bool *fl
     }
     return STORE_OK;
 }
+
+int store_accompany_creator(struct store *s, long long entry_id, long long *user_id)
+{
+    *user_id = 0;
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT author_id FROM revisions WHERE entry_id = ?1 AND number = 1");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_int64(st, 1, entry_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *user_id = sqlite3_column_int64(st, 0);
+    store_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_log_error(s, "accompany_creator");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}

@@ -54,4 +54,7 @@ struct accompany_export_row {
 int store_accompany_of_user(struct store *s, struct arena *a, long long user_id, int max,
                             struct accompany_export_row **out, int *n);
 
+/* The account that wrote the first revision of entry_id, in *user_id (0 when none is known). */
+int store_accompany_creator(struct store *s, long long entry_id, long long *user_id);
+
 #endif

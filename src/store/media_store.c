@@ -392,11 +392,13 @@ int store_media_pending(struct store *s, struct arena *a, struct media_row *out,
     return media_read_all(s, a, st, out, max, n, "media_pending");
 }
 
-int store_draft_media_put(struct store *s, long long draft_id, const struct media_row *m)
+int store_draft_media_put(struct store *s, long long draft_id, long long owner_id,
+                          const struct media_row *m)
 {
     sqlite3_stmt *st = store_stmt(
         s, "INSERT INTO draft_media (draft_id, source, mime, width, height, size, filename, alt,"
-           " caption, author, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+           " caption, author, created) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
+           " FROM drafts WHERE id = ?1 AND user_id = ?12"
            " ON CONFLICT (draft_id) DO UPDATE SET source = excluded.source, mime = excluded.mime,"
            " width = excluded.width, height = excluded.height, size = excluded.size,"
            " filename = excluded.filename, alt = excluded.alt, caption = excluded.caption,"
@@ -414,7 +416,9 @@ int store_draft_media_put(struct store *s, long long draft_id, const struct medi
     sqlite3_bind_text(st, 9, m->caption ? m->caption : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, m->author ? m->author : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 11, m->created);
-    return store_step_done(s, st, "draft_media_put");
+    sqlite3_bind_int64(st, 12, owner_id);
+    int rc = store_step_done(s, st, "draft_media_put");
+    return rc == STORE_OK && sqlite3_changes(s->db) != 1 ? STORE_NOTFOUND : rc;
 }
 
 int store_draft_media_get(struct store *s, struct arena *a, long long draft_id,

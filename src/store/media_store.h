@@ -81,7 +81,11 @@ int store_media_pending(struct store *s, struct arena *a, struct media_row *out,
 /* The photo of a draft (migration 17): one per draft, kept with it (deleted with it). A
  * media_row without entry, role "main", state "draft", licence "" (the record's applies when
  * it is sent); put replaces the one there. Who may reach a draft is core/draft.c's decision. */
-int store_draft_media_put(struct store *s, long long draft_id, const struct media_row *m);
+/* Writes the photo of draft draft_id if that draft is still owner_id's (a draft deleted while
+ * its photo was made gives its id to the next draft: never to another person's): STORE_NOTFOUND
+ * otherwise. */
+int store_draft_media_put(struct store *s, long long draft_id, long long owner_id,
+                          const struct media_row *m);
 int store_draft_media_get(struct store *s, struct arena *a, long long draft_id,
                           struct media_row *out);
 int store_draft_media_delete(struct store *s, long long draft_id);

@@ -281,6 +281,10 @@ static const char *moderation_action_label(const char *action)
         {"report_uphold", "Signalements retenus : fiche retirée"},
         {"settings", "Réglages du site"},
         {"territory", "Territoire et centres des communes"},
+        {"media_approve", "Image ou document approuvé"},
+        {"media_reject", "Image ou document refusé"},
+        {"media_delete", "Image ou document retiré"},
+        {"accompany_take", "Fiche reprise par une personne de l'acteur"},
     };
     for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
         if (strcmp(labels[i].action, action) == 0)

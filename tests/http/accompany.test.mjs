@@ -170,11 +170,12 @@ test('the record credits the actor (nobody speaks for it yet) and its mediator, 
     assert.doesNotMatch(edit.text, /id="accompany_actor"/);
 });
 
-test('an actor with people: they are its authors', async () => {
+test('an actor with people: the actor is credited, not its people, until one of them takes it over', async () => {
     const made = await propose(bruno, 'Vélos partagés du Ponant', { accompany_actor: `${srv.base}/acteurs/${actor.slug}` });
     assert.equal(made.status, 303, mainText(made.text).slice(0, 600));
     const json = await apiJson(srv.base, `/api/v1/entries/${slugOf(made)}`);
-    assert.deepEqual(json.json.authors, ['Marc Modérateur']);
+    // Marc manages the actor but did not write nor take this record: not named as its author.
+    assert.deepEqual(json.json.authors, ['Vélo Solidaire du Ponant']);
     assert.equal(json.json.accompanied_by.mediator, 'Bruno Testeur');
 });
 
@@ -183,20 +184,29 @@ test('a mediator accompanies an existing record from its edit form', async () =>
         body: { kind: 'innovation', ...sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement' }) } });
     assert.equal(made.status, 201, made.text);
     const slug = made.json.slug;
-    const edit = await bruno.get(`/innovations/${slug}/edit`);
+    // Bruno, a mediator, neither wrote nor manages Alice's record: he cannot hand it over.
+    const foreign = await bruno.post(`/innovations/${slug}/edit`, {
+        ...formFields(sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement' })),
+        base_revision: 1, accompany_actor: actor.slug, accompany_email: 'bruno.autre@exemple.org',
+    });
+    assert.equal(foreign.status, 422);
+    assert.match(decodeEntities(foreign.text), /id="error-accompany_actor">Seule la personne qui a créé cette fiche/);
+    assert.equal(sqlite(`SELECT count(*) FROM accompaniments c JOIN entries e ON e.id = c.entry_id WHERE e.slug = '${slug}'`), '0');
+    const alice = await loginOk(srv.base, srv.users.a.email, srv.users.a.password);
+    const edit = await alice.get(`/innovations/${slug}/edit`);
     assert.match(edit.text, /id="accompany_actor"/, 'the inputs, for a record not accompanied yet');
-    const r = await bruno.post(`/innovations/${slug}/edit`, {
+    const r = await alice.post(`/innovations/${slug}/edit`, {
         ...formFields(sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement', summary: 'Reprise avec l\'acteur.' })),
         base_revision: 1, accompany_actor: actor.slug,
     });
     assert.equal(r.status, 303, mainText(r.text).slice(0, 500));
     const json = await apiJson(srv.base, `/api/v1/entries/${slug}`);
     assert.equal(json.json.revision, 2);
-    // Alice wrote the first revision: she stays among the authors, after the actor's people.
-    assert.deepEqual(json.json.authors, ['Marc Modérateur', 'Alice Testeuse']);
-    assert.equal(json.json.accompanied_by.mediator, 'Bruno Testeur');
+    // Alice wrote it and accompanies it: the actor is credited, she is named apart.
+    assert.deepEqual(json.json.authors, ['Vélo Solidaire du Ponant']);
+    assert.equal(json.json.accompanied_by.mediator, 'Alice Testeuse');
     // Once: the same request again is refused beside the field.
-    const again = await bruno.post(`/innovations/${slug}/edit`, {
+    const again = await alice.post(`/innovations/${slug}/edit`, {
         ...formFields(sampleInnovation({ title: 'Une fiche écrite avant l\'accompagnement', summary: 'Encore.' })),
         base_revision: 2, accompany_actor: bareActor.slug,
     });
@@ -271,6 +281,10 @@ test('the invitation: mailed, kept through the login, taken over once', async ()
     assert.equal(page.status, 200);
     assertTidy(page.text, 'the invitation page, signed in');
     assert.match(page.text, /<button type="submit">Reprendre la fiche<\/button>/);
+    // The mediator cannot take it over themselves.
+    const bpage = await bruno.get(link);
+    const self = await bruno.post('/accompagnement', { jeton: token, csrf: getCsrf(bpage.text) });
+    assert.equal(self.status, 403, 'not the mediator themselves');
     // A POST without its CSRF token takes nothing.
     assert.equal((await visitor.post('/accompagnement', { jeton: token }, { csrf: false })).status, 403);
     const take = await visitor.post('/accompagnement', { jeton: token, csrf: getCsrf(page.text) });
@@ -278,7 +292,10 @@ test('the invitation: mailed, kept through the login, taken over once', async ()
     assert.equal(take.headers.get('location'), `/innovations/${slug}`);
     const chloeId = sqlite(`SELECT id FROM users WHERE email = '${srv.users.c.email}'`);
     assert.equal(sqlite(`SELECT taken_by || '/' || (taken_at > 0) || '/' || coalesce(invite_email, '-') FROM accompaniments c JOIN entries e ON e.id = c.entry_id WHERE e.slug = '${slug}'`), `${chloeId}/1/-`);
-    assert.equal(sqlite(`SELECT count(*) FROM entry_managers m JOIN entries e ON e.id = m.entry_id WHERE m.user_id = ${chloeId} AND e.slug IN ('${slug}', '${bareActor.slug}')`), '2');
+    // She manages the record now; the actor's own record stays its managers' to give.
+    assert.equal(sqlite(`SELECT count(*) FROM entry_managers m JOIN entries e ON e.id = m.entry_id WHERE m.user_id = ${chloeId} AND e.slug = '${slug}'`), '1');
+    assert.equal(sqlite(`SELECT count(*) FROM entry_managers m JOIN entries e ON e.id = m.entry_id WHERE m.user_id = ${chloeId} AND e.slug = '${bareActor.slug}'`), '0');
+    assert.equal(sqlite(`SELECT count(*) FROM moderation_log l JOIN entries e ON e.id = l.entry_id WHERE l.action = 'accompany_take' AND e.slug = '${slug}' AND l.moderator_id = ${chloeId}`), '1', 'in the moderators\' log');
     // The credits follow: the actor's person is its author now, the mediator keeps theirs.
     const shown = mainText((await request(srv.base, `/innovations/${slug}`)).text);
     assert.match(shown, /Rédigée par Chloé Nouvelle, rédaction accompagnée par Bruno Testeur\./);

@@ -182,14 +182,15 @@ static void test_write_and_credit(void **state)
     assert_string_equal(c.actor_title, "Collectif des Abers");
     assert_int_equal(c.nauthors, 1);
     assert_string_equal(c.authors[0], "Collectif des Abers");
-    /* For an actor with people: they are credited, and whoever else wrote a revision. */
+    /* For an actor with people: still the actor until one of them takes the record over (the
+     * mediator chose the actor, not its people), and whoever else wrote a revision. */
     rq = checked(x, &x->bruno, x->actor.slug, "");
     assert_int_equal(save_with(x, &x->bruno, "Vélos partagés", &rq, &e), ENTRY_OK);
     assert_int_equal(test_site_count(&x->site, "SELECT count(*) FROM outbox"), mails + 1);
     assert_int_equal(entry_authors(x->site.s, x->site.a, &e, &names, &n), ENTRY_OK);
     assert_int_equal(accompany_credit(x->site.s, x->site.a, &e, names, n, &c), ACCOMPANY_OK);
     assert_int_equal(c.nauthors, 1);
-    assert_string_equal(c.authors[0], "Marc");
+    assert_string_equal(c.authors[0], "Vélo Solidaire");
     assert_string_equal(c.mediator, "Bruno");
     /* A record never accompanied keeps its authors as they are. */
     assert_int_equal(entry_authors(x->site.s, x->site.a, &x->inno, &names, &n), ENTRY_OK);
@@ -210,7 +211,12 @@ static void test_edit_without_change(void **state)
     struct site *x = *state;
     struct accompany_request rq;
     struct field_errors errs = {0};
+    /* Bruno neither wrote nor manages Marc's record: he cannot hand it over. */
     assert_int_equal(accompany_check(x->site.s, x->site.a, &x->bruno, x->inno.id, x->actor.slug, "",
+                                     NOW, &errs, &rq),
+                     ACCOMPANY_INVALID);
+    errs = (struct field_errors){0};
+    assert_int_equal(accompany_check(x->site.s, x->site.a, &x->marc, x->inno.id, x->actor.slug, "",
                                      NOW, &errs, &rq),
                      ACCOMPANY_OK);
     json_t *f = test_site_fields(&x->site, "innovation", inno_fields("Une innovation"));
@@ -219,7 +225,7 @@ static void test_edit_without_change(void **state)
                             .slug = x->inno.slug,
                             .base_rev = 1,
                             .fields = f,
-                            .author = x->bruno,
+                            .author = x->marc,
                             .operator= true,
                             .comment = "test",
                             .now = NOW + 5,
@@ -235,7 +241,7 @@ static void test_edit_without_change(void **state)
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM accompaniments WHERE entry_id = %lld AND actor_id = %lld AND "
              "mediator_id = %lld AND invite_hash IS NULL",
-             x->inno.id, x->actor.id, x->bruno.user_id);
+             x->inno.id, x->actor.id, x->marc.user_id);
     assert_int_equal(test_site_count(&x->site, sql), 1);
 }
 
@@ -304,14 +310,15 @@ static void test_ticket_and_take(void **state)
     assert_int_equal(accompany_ticket(s, a, &viewer_public, NULL, NOW, &t), ACCOMPANY_NOTFOUND);
     /* Anonymous: no taking over. */
     assert_int_equal(accompany_take(s, a, &viewer_public, TOKEN_A, NOW, &t), ACCOMPANY_FORBIDDEN);
-    /* Taken once: Chloé manages the record and the actor, and is its author now. */
+    /* Taken once: Chloé manages the record (not the actor's: its managers give that), and is
+     * its author now. */
     assert_int_equal(accompany_take(s, a, &x->chloe, TOKEN_A, NOW + 1, &t), ACCOMPANY_OK);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM entry_managers WHERE user_id = %lld AND entry_id IN (%lld, "
              "%lld)",
              x->chloe.user_id, e1.id, x->bare.id);
-    assert_int_equal(test_site_count(&x->site, sql), 2);
+    assert_int_equal(test_site_count(&x->site, sql), 1);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM accompaniments WHERE entry_id = %lld AND taken_by = %lld AND "
              "taken_at = %lld AND invite_email IS NULL",
