@@ -22,12 +22,16 @@ static int serve_usage(FILE *f)
     fprintf(f,
             "usage : foison serve SITE.db [--listen 127.0.0.1:8080] [--threads N]\n"
             "          [--max-body OCTETS] [--max-upload OCTETS] [--timeout SECONDES] [--quiet]\n"
-            "          [--mail-poll-ms MILLISECONDES] [--media-dir DOSSIER]\n"
+            "          [--mail-poll-ms MILLISECONDES] [--media-dir DOSSIER | --media-s3 URL]\n"
             "Sert le site. --threads : nombre de fils (défaut : nombre de cœurs).\n"
             "--max-body : taille maximale d'un corps de requête (défaut 1048576).\n"
             "--max-upload : celle d'un envoi d'image ou de document (défaut 26214400).\n"
             "--mail-poll-ms : pause du courrier entre deux regards sur sa file vide\n"
             "  (défaut 2000 ; les tests la raccourcissent pour ne pas attendre).\n"
+            "--media-dir : les fichiers des images et documents dans ce dossier ;\n"
+            "--media-s3 : dans un stockage S3 (https://hôte[:port]/compartiment[/préfixe]),\n"
+            "  clés dans l'environnement : FOISON_S3_ACCESS_KEY, FOISON_S3_SECRET_KEY,\n"
+            "  FOISON_S3_REGION (défaut us-east-1). Sans l'un ni l'autre : dans le site.\n"
             "Journal d'accès sur la sortie d'erreur (--quiet pour le couper).\n");
     return f == stdout ? 0 : 2;
 }
@@ -93,7 +97,7 @@ int cli_serve(int argc, char **argv)
     };
     const struct serve_uint *u;
     static char host[64];
-    const char *media_dir = NULL;
+    const char *media_dir = NULL, *media_s3 = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n;
@@ -119,6 +123,8 @@ int cli_serve(int argc, char **argv)
             opt.port = (unsigned short)n;
         } else if (strcmp(a, "--media-dir") == 0) {
             media_dir = v;
+        } else if (strcmp(a, "--media-s3") == 0) {
+            media_s3 = v;
         } else if ((u = serve_uint_option(uints, sizeof uints / sizeof uints[0], a))) {
             if (serve_parse_uint(v, u->min, u->max, &n) != 0) {
                 fprintf(stderr, "foison: %s attend un entier de %lu à %lu\n", a, u->min, u->max);
@@ -133,11 +139,21 @@ int cli_serve(int argc, char **argv)
             return serve_usage(stderr);
         }
     }
+    if (media_dir && media_s3) {
+        fprintf(stderr, "foison: --media-dir et --media-s3 s'excluent : choisir l'un des deux\n");
+        return 2;
+    }
+    /* Before opening the site: a wrong address or missing keys stop here, and libcurl starts
+     * before any thread. */
+    char err[512];
+    if (media_s3 && store_media_s3_set(media_s3, err, sizeof err) != 0) {
+        fprintf(stderr, "foison: %s\n", err);
+        return 2;
+    }
     /* Dates on pages are local to the territory; TZ in the environment wins. */
     if (!getenv("TZ"))
         setenv("TZ", "Europe/Paris", 1);
     tzset();
-    char err[512];
     struct store *s = store_open(argv[1], STORE_OPEN_EXISTING, err, sizeof err);
     if (!s) {
         fprintf(stderr, "foison: %s\n", err);

@@ -1,6 +1,9 @@
 /* media_store.c — SQL of blobs, media and the files made of uploads (see media_store.h), and
- * the folder blobs may live in instead of the site's file (their row then has no data). */
+ * the folder blobs may live in instead of the site's file (their row then has no data); the
+ * object store (store/s3.c) is the other such place. A process is given one place at most: a
+ * row without data means "in the place this process was given". */
 #include "store/media_store.h"
+#include "store/s3.h"
 #include "util/arena.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +17,21 @@
 static unsigned media_tmp_seq; /* two threads writing the same blob use two temporary names */
 static char *media_dir; /* set once before the threads start; NULL: blobs in the site's file */
 
+int store_media_s3_set(const char *url, char *err, size_t errlen)
+{
+    if (media_dir) {
+        snprintf(err, errlen, "--media-dir et --media-s3 s'excluent : choisir l'un des deux");
+        return -1;
+    }
+    return s3_configure(url, err, errlen);
+}
+
 int store_media_dir_set(const char *dir, char *err, size_t errlen)
 {
+    if (s3_configured()) {
+        snprintf(err, errlen, "--media-dir et --media-s3 s'excluent : choisir l'un des deux");
+        return -1;
+    }
     char *real = dir ? realpath(dir, NULL) : NULL;
     struct stat st;
     if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || access(real, W_OK | X_OK) != 0) {
@@ -114,8 +130,29 @@ static int media_file_read(struct arena *a, const char *hash, long long size,
 int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
                    size_t len)
 {
-    bool in_folder = media_dir != NULL;
-    if (in_folder) {
+    bool in_folder = media_dir != NULL, in_s3 = s3_configured();
+    if (in_s3) {
+        if (!media_hash_ok(hash))
+            return STORE_ERR;
+        /* Stored once: a blob already known (in the bucket or in the file) is not sent again. */
+        sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM blobs WHERE hash = ?1");
+        if (!st)
+            return STORE_ERR;
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        store_done(st);
+        if (rc == SQLITE_ROW)
+            return STORE_OK;
+        if (rc != SQLITE_DONE) {
+            store_log_error(s, "blob_put");
+            return STORE_ERR;
+        }
+        char err[512];
+        if (s3_put_object(hash, mime, data, len, err, sizeof err) != 0) {
+            fprintf(stderr, "foison: envoi du fichier %s au stockage S3 : %s\n", hash, err);
+            return STORE_ERR;
+        }
+    } else if (in_folder) {
         if (!media_hash_ok(hash))
             return STORE_ERR;
         if (media_file_write(hash, data, len) != 0) {
@@ -131,8 +168,8 @@ int store_blob_put(struct store *s, const char *hash, const char *mime, const vo
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
-    if (in_folder)
-        sqlite3_bind_null(st, 4); /* the bytes are in the folder's file */
+    if (in_folder || in_s3)
+        sqlite3_bind_null(st, 4); /* the bytes are in the folder's file or the bucket */
     else
         sqlite3_bind_blob64(st, 4, data, len, SQLITE_STATIC);
     return store_step_done(s, st, "blob_put");
@@ -147,9 +184,20 @@ int store_blob_get(struct store *s, struct arena *a, const char *hash, const cha
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_NULL) {
-        /* In the folder: a server started without it, or a file gone, is a missing file. */
+        /* In the folder or the bucket: a server started without it, a file gone, an object
+         * store that does not answer, is a missing file. */
         *mime = store_text(a, st, 0);
-        if (media_file_read(a, hash, sqlite3_column_int64(st, 2), data, len) == 0) {
+        char err[512];
+        if (s3_configured()) {
+            if (s3_get_object(a, hash, sqlite3_column_int64(st, 2), data, len, err, sizeof err) ==
+                0) {
+                ret = STORE_OK;
+            } else {
+                fprintf(stderr, "foison: fichier %s illisible dans le stockage S3 : %s\n", hash,
+                        err);
+                ret = STORE_NOTFOUND;
+            }
+        } else if (media_file_read(a, hash, sqlite3_column_int64(st, 2), data, len) == 0) {
             ret = STORE_OK;
         } else {
             fprintf(stderr, "foison: fichier %s absent du dossier des médias (%s)\n", hash,
@@ -508,7 +556,7 @@ int store_media_purge(struct store *s, long long before, int max, int *purged)
         sqlite3_bind_text(st, 1, sources[i], -1, SQLITE_STATIC);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW && nh < PURGE_FILES) {
             const char *h = (const char *)sqlite3_column_text(st, 0);
-            if (sqlite3_column_int(st, 1) && !media_dir)
+            if (sqlite3_column_int(st, 1) && !media_dir && !s3_configured())
                 kept = true;
             if (h && strlen(h) < sizeof hashes[0])
                 snprintf(hashes[nh++], sizeof hashes[0], "%s", h);
@@ -547,10 +595,15 @@ int store_media_purge(struct store *s, long long before, int max, int *purged)
     if (store_commit(s) != STORE_OK)
         goto fail_free;
     for (int i = 0; i < nunlink; i++) {
-        char path[PATH_MAX];
-        if (media_hash_ok(unlink_hashes[i]) &&
-            snprintf(path, sizeof path, "%s/%.2s/%s", media_dir, unlink_hashes[i],
-                     unlink_hashes[i]) < (int)sizeof path)
+        char path[PATH_MAX], err[512];
+        if (s3_configured()) {
+            /* An object left behind is only space: the rows are gone, nothing names it. */
+            if (s3_delete_object(unlink_hashes[i], err, sizeof err) != 0)
+                fprintf(stderr, "foison: suppression du fichier %s du stockage S3 : %s\n",
+                        unlink_hashes[i], err);
+        } else if (media_hash_ok(unlink_hashes[i]) &&
+                   snprintf(path, sizeof path, "%s/%.2s/%s", media_dir, unlink_hashes[i],
+                            unlink_hashes[i]) < (int)sizeof path)
             unlink(path);
     }
     free(unlink_hashes);

@@ -32,6 +32,11 @@ struct media_file_row {
  * (the default): into the file. Called once at start-up, before any thread; -1 with a French
  * reason in err when dir is not a folder this process can write to. */
 int store_media_dir_set(const char *dir, char *err, size_t errlen);
+/* The same with an S3-compatible object store instead of a folder (store/s3.c): url is
+ * http[s]://host[:port]/bucket[/prefix], the keys come from the environment
+ * (FOISON_S3_ACCESS_KEY, FOISON_S3_SECRET_KEY, FOISON_S3_REGION). A process has one place at
+ * most: -1 when a folder was given too. Called once at start-up, before any thread. */
+int store_media_s3_set(const char *url, char *err, size_t errlen);
 /* Stores bytes under their hash, once: a second put of the same hash writes nothing. */
 int store_blob_put(struct store *s, const char *hash, const char *mime, const void *data,
                    size_t len);
