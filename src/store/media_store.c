@@ -66,9 +66,10 @@ static int media_file_write(const char *hash, const void *data, size_t len)
     }
     if (access(path, F_OK) == 0)
         return 0;
-    if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+    /* Only this account reads them: pending, rejected and draft photos are files too. */
+    if (mkdir(sub, 0700) != 0 && errno != EEXIST)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
     const unsigned char *p = data;
@@ -89,7 +90,13 @@ static int media_file_write(const char *hash, const void *data, size_t len)
         unlink(tmp);
         return -1;
     }
-    return 0;
+    /* The new name itself made durable before the row that names it is committed. */
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    int frc = fsync(dfd);
+    close(dfd);
+    return frc == 0 ? 0 : -1;
 }
 
 /* Reads dir/ab/hash, which must hold size bytes, into the arena. */
