@@ -57,7 +57,23 @@ static bool media_is_image(const char *mime)
 }
 
 /* A row and the files made of its source into m. */
+static void media_fill_files(struct arena *a, struct media *m, const struct media_file_row *files,
+                             int n);
+static void media_fill_row(const struct media_row *r, struct media *m);
+
 static int media_fill(struct store *s, struct arena *a, const struct media_row *r, struct media *m)
+{
+    media_fill_row(r, m);
+    struct media_file_row files[MEDIA_FILES_MAX];
+    int n;
+    if (store_media_files(s, a, r->source, files, MEDIA_FILES_MAX, &n) != STORE_OK)
+        return MEDIA_ERR;
+    media_fill_files(a, m, files, n);
+    return MEDIA_OK;
+}
+
+/* m from its row, without its files. */
+static void media_fill_row(const struct media_row *r, struct media *m)
 {
     memset(m, 0, sizeof *m);
     m->id = r->id;
@@ -97,10 +113,14 @@ static int media_fill(struct store *s, struct arena *a, const struct media_row *
         m->label = "présentation PowerPoint";
     else if (strstr(r->mime, "spreadsheetml"))
         m->label = "tableur Excel";
-    struct media_file_row files[MEDIA_FILES_MAX];
-    int n;
-    if (store_media_files(s, a, r->source, files, MEDIA_FILES_MAX, &n) != STORE_OK)
-        return MEDIA_ERR;
+}
+
+/* m's files from rows already read (the source's, in store_media_files' order). */
+static void media_fill_files(struct arena *a, struct media *m, const struct media_file_row *files,
+                             int n)
+{
+    if (n > MEDIA_FILES_MAX)
+        n = MEDIA_FILES_MAX;
     for (int i = 0; i < n; i++) {
         m->files[i] = (struct media_file){
             .url = arena_printf(a, "/media/%s.%s", files[i].hash, media_ext(files[i].mime)),
@@ -111,7 +131,6 @@ static int media_fill(struct store *s, struct arena *a, const struct media_row *
         };
     }
     m->nfiles = n;
-    return MEDIA_OK;
 }
 
 const struct media_file *media_best(const struct media *m)
@@ -981,4 +1000,63 @@ int media_purge(struct store *s, long long now, int *purged)
     if (purged)
         *purged = total;
     return 0;
+}
+
+int media_public_of(struct store *s, struct arena *a, const long long *ids, int n,
+                    struct media **lists, int *counts)
+{
+    for (int i = 0; i < n; i++) {
+        lists[i] = NULL;
+        counts[i] = 0;
+    }
+    if (n == 0)
+        return MEDIA_OK;
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+    buf_putc(&b, ']');
+    int max = n * MEDIA_PER_ENTRY_MAX, nrows = 0;
+    struct media_row *rows = arena_alloc(a, sizeof(*rows) * (size_t)max);
+    int rc = store_media_published_of(s, a, buf_cstr(&b), rows, max, &nrows);
+    buf_free(&b);
+    if (rc != STORE_OK)
+        return MEDIA_ERR;
+    if (nrows == 0)
+        return MEDIA_OK;
+    /* Their files in one more query (a source named twice is asked once: JSON ignores it). */
+    buf_putc(&b, '[');
+    for (int j = 0; j < nrows; j++)
+        buf_printf(&b, "%s\"%s\"", j ? "," : "", rows[j].source); /* hex: nothing to escape */
+    buf_putc(&b, ']');
+    int fmax = nrows * MEDIA_FILES_MAX, nfiles = 0;
+    struct media_file_row *files = arena_alloc(a, sizeof(*files) * (size_t)fmax);
+    rc = store_media_files_of(s, a, buf_cstr(&b), files, fmax, &nfiles);
+    buf_free(&b);
+    if (rc != STORE_OK)
+        return MEDIA_ERR;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        for (int j = 0; j < nrows; j++)
+            k += rows[j].entry_id == ids[i];
+        if (!k)
+            continue;
+        lists[i] = arena_alloc(a, sizeof(**lists) * (size_t)k);
+        for (int j = 0; j < nrows; j++) {
+            if (rows[j].entry_id != ids[i])
+                continue;
+            struct media *m = &lists[i][counts[i]++];
+            media_fill_row(&rows[j], m);
+            int first = -1, count = 0;
+            for (int f = 0; f < nfiles; f++)
+                if (strcmp(files[f].source, rows[j].source) == 0) {
+                    if (first < 0)
+                        first = f;
+                    count++;
+                }
+            if (first >= 0)
+                media_fill_files(a, m, &files[first], count);
+        }
+    }
+    return MEDIA_OK;
 }

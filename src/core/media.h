@@ -163,4 +163,9 @@ int media_pending(struct store *s, struct arena *a, const struct viewer *v, stru
  * *purged (may be NULL): how many. 0, or -1. */
 int media_purge(struct store *s, long long now, int *purged);
 
+/* What the public sees of the media of n entries the public sees (a page of a list): lists[i]
+ * and counts[i] for ids[i], in the order media_of_entry gives, in two queries. */
+int media_public_of(struct store *s, struct arena *a, const long long *ids, int n,
+                    struct media **lists, int *counts);
+
 #endif

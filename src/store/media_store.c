@@ -623,3 +623,43 @@ fail:
     *purged = 0;
     return STORE_ERR;
 }
+
+int store_media_published_of(struct store *s, struct arena *a, const char *ids_json,
+                             struct media_row *out, int max, int *n)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT " MEDIA_COLUMNS " FROM media WHERE entry_id IN (SELECT value FROM json_each(?1))"
+           " AND state = 'published' ORDER BY entry_id, position, id");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, ids_json, -1, SQLITE_STATIC);
+    return media_read_all(s, a, st, out, max, n, "media_published_of");
+}
+
+int store_media_files_of(struct store *s, struct arena *a, const char *sources_json,
+                         struct media_file_row *out, int max, int *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT mime, width, height, hash, size, source FROM media_files"
+           " WHERE source IN (SELECT value FROM json_each(?1)) ORDER BY source, width, mime DESC");
+    if (!st)
+        return STORE_ERR;
+    sqlite3_bind_text(st, 1, sources_json, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct media_file_row *f = &out[(*n)++];
+        f->mime = store_text(a, st, 0);
+        f->width = sqlite3_column_int(st, 1);
+        f->height = sqlite3_column_int(st, 2);
+        f->hash = store_text(a, st, 3);
+        f->size = sqlite3_column_int64(st, 4);
+        f->source = store_text(a, st, 5);
+    }
+    store_done(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        store_log_error(s, "media_files_of");
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}

@@ -25,6 +25,7 @@ struct media_file_row {
     int width, height; /* 0 for a document */
     const char *hash;
     long long size;
+    const char *source; /* store_media_files_of only */
 };
 
 /* Blobs written from now on go to files under dir (dir/ab/abcd…, named by their hash) rather
@@ -51,6 +52,14 @@ int store_blob_get(struct store *s, struct arena *a, const char *hash, const cha
  * A blob in a folder this process was not given is left for a process that was. *purged: the
  * uploads forgotten. */
 int store_media_purge(struct store *s, long long before, int max, int *purged);
+/* The published media of the entries whose ids are in ids_json (a JSON array), by entry, then
+ * position: what the public sees of a page of entries, in one query. */
+int store_media_published_of(struct store *s, struct arena *a, const char *ids_json,
+                             struct media_row *out, int max, int *n);
+/* The files made of the sources in sources_json (a JSON array of hashes), by source, then as
+ * store_media_files orders them; each row says its source. */
+int store_media_files_of(struct store *s, struct arena *a, const char *sources_json,
+                         struct media_file_row *out, int max, int *n);
 /* What was made of source (variants ascending by width, WebP before JPEG), at most max. */
 int store_media_files(struct store *s, struct arena *a, const char *source,
                       struct media_file_row *out, int max, int *n);

@@ -4,6 +4,7 @@
 #include "core/accompany.h"
 #include "core/attendance.h"
 #include "core/entry.h"
+#include "core/media.h"
 #include "core/relation.h"
 #include "core/rate.h"
 #include "core/validate.h"
@@ -327,6 +328,16 @@ void api_entries_list(struct request *req)
         }
         ok = accompany_credits(s, req->arena, ids, names, counts, n, credits) == ACCOMPANY_OK;
     }
+    /* The media of the page, in two queries. */
+    struct media **media_lists =
+        arena_alloc(req->arena, sizeof(*media_lists) * (size_t)(n ? n : 1));
+    int *media_counts = arena_alloc(req->arena, sizeof(*media_counts) * (size_t)(n ? n : 1));
+    if (ok) {
+        long long *ids = arena_alloc(req->arena, sizeof(*ids) * (size_t)(n ? n : 1));
+        for (int i = 0; i < n; i++)
+            ids[i] = items[i].id;
+        ok = media_public_of(s, req->arena, ids, n, media_lists, media_counts) == MEDIA_OK;
+    }
     buf_puts(&b, "{\"entries\":[");
     for (int i = 0; ok && i < n; i++) {
         if (i)
@@ -350,7 +361,7 @@ void api_entries_list(struct request *req)
             api_seats_write(&b, seats[i]);
         api_accompanied_write(&b, &credits[i]);
         /* Each item says what the entry's own answer says, its media included. */
-        ok = page_media_api(req, &b, items[i].id, &viewer_public);
+        page_media_api_list(req, &b, media_lists[i], media_counts[i]);
     }
     int pages = total ? (total + API_PER_PAGE - 1) / API_PER_PAGE : 1;
     if (ok) {

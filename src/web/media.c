@@ -152,6 +152,12 @@ bool page_media_api(struct request *req, struct buf *b, long long entry_id, cons
     int n;
     if (media_of_entry(app_store(req), req->arena, v, entry_id, &list, &n) != MEDIA_OK)
         return false;
+    page_media_api_list(req, b, list, n);
+    return true;
+}
+
+void page_media_api_list(struct request *req, struct buf *b, const struct media *list, int n)
+{
     if (b->len && b->data[b->len - 1] == '}')
         b->len--;
     buf_puts(b, ",\"media\":[");
@@ -161,7 +167,6 @@ bool page_media_api(struct request *req, struct buf *b, long long entry_id, cons
         media_json_write(req, b, &list[i]);
     }
     buf_puts(b, "]}");
-    return true;
 }
 
 /* ---- uploads ---- */

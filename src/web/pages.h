@@ -246,6 +246,8 @@ struct kind_def;
 void media_json_write(struct request *req, struct buf *b, const struct media *m);
 /* Adds "media" (those v sees) to the entry object just written to b. */
 bool page_media_api(struct request *req, struct buf *b, long long entry_id, const struct viewer *v);
+/* Adds "media" (the list given) to the entry object just written to b. */
+void page_media_api_list(struct request *req, struct buf *b, const struct media *list, int n);
 /* The template values of m (for a display about display_width pixels wide, sizes its sizes). */
 void page_media_values(struct request *req, struct tv *o, const struct media *m,
                        const struct kind_def *k, int display_width, const char *sizes);
